@@ -1,0 +1,267 @@
+import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import type { paths } from '../generated/schema.js';
+import {
+  ApiConnectionError,
+  InstructionValidationError,
+  InvalidResponseError,
+  LaunchDarklyApiError,
+  PartialFailureError,
+  errorClassForStatus,
+  redact,
+} from './errors.js';
+import { type CallOptions, type ClientOptions, type NormalizedOptions, normalizeOptions } from './options.js';
+import { RateLimitGate } from './rate-limit.js';
+import { type GetResult, type PatchResult, toGetResult, toPatchResult } from './results.js';
+import { parseRetryAfter } from './retry-policy.js';
+import { type AttemptSettings, createTransport } from './transport.js';
+import { type FlagInstruction, type ResourceKind, type SegmentInstruction, assertInstructions, keyIssues } from './validation.js';
+import { PACKAGE_NAME, VERSION } from './version.js';
+
+export const SEMANTIC_PATCH_CONTENT_TYPE = 'application/json; domain-model=launchdarkly.semanticpatch';
+const SEGMENT_PATH = '/api/v2/segments/{projectKey}/{segmentKey}/expiring-targets/{environmentKey}';
+const FLAG_PATH = '/api/v2/flags/{projectKey}/{featureFlagKey}/expiring-targets/{environmentKey}';
+
+/** Identifies a segment in one environment. */
+export interface SegmentRef {
+  projectKey: string;
+  environmentKey: string;
+  segmentKey: string;
+}
+
+/** Identifies a feature flag in one environment. */
+export interface FlagRef {
+  projectKey: string;
+  environmentKey: string;
+  flagKey: string;
+}
+
+/** Options of `patch`. */
+export interface PatchOptions extends CallOptions {
+  /** Shown in LaunchDarkly's audit log. */
+  comment?: string | undefined;
+  /** Throw a {@link PartialFailureError} instead of returning a result with `ok: false`. */
+  throwOnPartialFailure?: boolean | undefined;
+}
+
+/** The typed openapi-fetch client underneath, for full control. */
+export type RawClient = Client<paths>;
+
+// Why middleware and not a per-call header: callers of the raw client get it too, so no request
+// to these endpoints can go out as plain application/json (which LaunchDarkly answers with 400).
+const semanticPatchMiddleware: Middleware = {
+  onRequest({ request }) {
+    if (request.method === 'PATCH' && request.headers.get('content-type') !== SEMANTIC_PATCH_CONTENT_TYPE) {
+      request.headers.set('Content-Type', SEMANTIC_PATCH_CONTENT_TYPE);
+    }
+    return request;
+  },
+};
+
+/** What an API error body may hold. */
+interface ErrorBody {
+  code?: unknown;
+  message?: unknown;
+  id?: unknown;
+}
+
+export interface ClientInternals {
+  options: NormalizedOptions;
+  gate: RateLimitGate;
+  /** Runs one typed request and turns any non-2xx into the right error class. */
+  request<R>(
+    method: 'GET' | 'PATCH',
+    settings: CallOptions | undefined,
+    send: (fetch: (request: Request) => Promise<Response>) => Promise<{ data?: unknown; error?: unknown; response: Response }>,
+    toResult: (body: unknown, response: Response) => R,
+  ): Promise<R>;
+}
+
+function apiError(method: string, response: Response, body: unknown, apiKey: string | undefined): LaunchDarklyApiError {
+  const b: ErrorBody = body !== null && typeof body === 'object' ? (body as ErrorBody) : {};
+  const code = typeof b.code === 'string' ? b.code : undefined;
+  const text = typeof b.message === 'string' ? b.message : typeof body === 'string' && body.trim() ? body.trim().slice(0, 200) : '';
+  const ErrorClass = errorClassForStatus(response.status);
+  const summary = `${method} ${new URL(response.url || 'http://unknown').pathname} failed with ${response.status}${code ? ` ${code}` : ''}`;
+  return new ErrorClass(redact(text ? `${summary}: ${text}` : summary, apiKey), {
+    status: response.status,
+    code,
+    errorId: typeof b.id === 'string' ? b.id : undefined,
+    requestId: response.headers.get('x-request-id') ?? undefined,
+    method,
+    url: response.url || undefined,
+    retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
+  });
+}
+
+function parseJson(text: unknown, response: Response, method: string): unknown {
+  if (typeof text !== 'string' || text.trim() === '') {
+    throw new InvalidResponseError(`${method} answered ${response.status} with an empty body`, { status: response.status, method });
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidResponseError(`${method} answered ${response.status} with a body that is not JSON`, {
+      status: response.status,
+      method,
+      url: response.url || undefined,
+    });
+  }
+}
+
+function checkKeys(keys: object, names: readonly string[]): void {
+  const issues = keyIssues(keys as Record<string, unknown>, names);
+  if (issues.length > 0) throw new InstructionValidationError(issues, 'Invalid resource keys; nothing was sent');
+}
+
+/** Builds the typed client, the transport beneath it, and the request runner the resources share. */
+export function createInternals(clientOptions: ClientOptions): { raw: RawClient; internals: ClientInternals } {
+  const options = normalizeOptions(clientOptions);
+  const gate = new RateLimitGate();
+  const transport = createTransport({ fetch: options.fetch, gate, onRetry: options.onRetry });
+  const defaults: AttemptSettings = {
+    timeoutMs: options.timeoutMs,
+    maxRetries: options.maxRetries,
+    maxRetryDelayMs: options.maxRetryDelayMs,
+    initialRetryDelayMs: options.initialRetryDelayMs,
+    retryUnsafe: options.retryUnsafe,
+  };
+  const headers: Record<string, string> = {
+    ...options.headers,
+    'LD-API-Version': options.apiVersion,
+    // Browsers forbid setting User-Agent; LaunchDarkly reads this one instead.
+    'X-LaunchDarkly-User-Agent': `${PACKAGE_NAME}/${VERSION}`,
+  };
+  if (options.apiKey !== undefined) headers.Authorization = options.apiKey;
+  const raw = createClient<paths>({
+    baseUrl: options.baseUrl,
+    headers,
+    fetch: (request: Request) => transport(request, defaults),
+  });
+  raw.use(semanticPatchMiddleware);
+
+  const internals: ClientInternals = {
+    options,
+    gate,
+    async request(method, call, send, toResult) {
+      const settings: AttemptSettings = {
+        ...defaults,
+        ...(call?.timeoutMs !== undefined && { timeoutMs: call.timeoutMs }),
+        ...(call?.maxRetries !== undefined && { maxRetries: call.maxRetries }),
+        ...(call?.retryUnsafe !== undefined && { retryUnsafe: call.retryUnsafe }),
+        signal: call?.signal,
+      };
+      let outcome: { data?: unknown; error?: unknown; response: Response };
+      try {
+        outcome = await send((request) => transport(request, settings));
+      } catch (error) {
+        if (error instanceof ApiConnectionError && options.apiKey) error.message = redact(error.message, options.apiKey);
+        throw error;
+      }
+      const { response } = outcome;
+      if (!response.ok) throw apiError(method, response, outcome.error, options.apiKey);
+      return toResult(parseJson(outcome.data, response, method), response);
+    },
+  };
+  return { raw, internals };
+}
+
+/** Reads and writes one kind of resource's expiring targets. */
+export interface ResourceApi<Ref, I> {
+  /**
+   * Lists the contexts scheduled for removal.
+   * @example
+   * ```ts
+   * const { items } = await ld.segments.get({ projectKey: 'default', environmentKey: 'production', segmentKey: 'beta-testers' });
+   * for (const t of items) console.log(t.contextKey, t.expiresAt.toISOString());
+   * ```
+   */
+  get(ref: Ref, options?: CallOptions): Promise<GetResult>;
+  /**
+   * Sends one semantic patch. Every instruction is validated first; a 200 whose `errors` is not
+   * empty gives `ok: false` with each failure mapped to the instruction you passed.
+   * @example
+   * ```ts
+   * const result = await ld.segments.patch(ref, [segmentInstructions.remove({ contextKind: 'user', contextKey: 'alice', targetType: 'included' })]);
+   * if (!result.ok) console.error(result.errors);
+   * ```
+   */
+  patch(ref: Ref, instructions: readonly I[], options?: PatchOptions): Promise<PatchResult<I>>;
+}
+
+export function resourceApi<Ref, I>(
+  internals: ClientInternals,
+  resource: ResourceKind,
+  keyNames: readonly string[],
+  getFn: (ref: Ref, fetch: (r: Request) => Promise<Response>) => Promise<{ data?: unknown; error?: unknown; response: Response }>,
+  patchFn: (
+    ref: Ref,
+    body: { instructions: I[]; comment?: string },
+    fetch: (r: Request) => Promise<Response>,
+  ) => Promise<{ data?: unknown; error?: unknown; response: Response }>,
+): ResourceApi<Ref, I> {
+  return {
+    async get(ref, options) {
+      checkKeys(ref as object, keyNames);
+      return internals.request('GET', options, (fetch) => getFn(ref, fetch), toGetResult);
+    },
+    async patch(ref, instructions, options) {
+      checkKeys(ref as object, keyNames);
+      assertInstructions(resource, instructions);
+      const body: { instructions: I[]; comment?: string } = { instructions: [...instructions] };
+      if (options?.comment !== undefined) body.comment = options.comment;
+      const result = await internals.request(
+        'PATCH',
+        options,
+        (fetch) => patchFn(ref, body, fetch),
+        (json, response) => toPatchResult(json, response, instructions),
+      );
+      if (!result.ok && options?.throwOnPartialFailure) {
+        throw new PartialFailureError(`${result.counts.failed} of ${result.counts.total} instructions failed`, result);
+      }
+      return result;
+    },
+  };
+}
+
+/** The client returned by {@link createExpiringTargetsClient}. */
+export interface ExpiringTargetsClient {
+  segments: ResourceApi<SegmentRef, SegmentInstruction>;
+  flags: ResourceApi<FlagRef, FlagInstruction>;
+  /** The typed openapi-fetch client, with the same headers, retries and timeouts. */
+  raw: RawClient;
+}
+
+/**
+ * Creates a client for LaunchDarkly's expiring-targets API.
+ *
+ * @example
+ * ```ts
+ * import { createExpiringTargetsClient, segmentInstructions } from 'ld-expiring-targets';
+ *
+ * const ld = createExpiringTargetsClient({ apiKey: process.env.LD_API_KEY });
+ * const result = await ld.segments.patch(
+ *   { projectKey: 'default', environmentKey: 'production', segmentKey: 'beta-testers' },
+ *   [segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: '2026-12-31T00:00:00Z' })],
+ *   { comment: 'beta ends' },
+ * );
+ * ```
+ */
+export function createExpiringTargetsClient(options: ClientOptions = {}): ExpiringTargetsClient {
+  const { raw, internals } = createInternals(options);
+  const segments = resourceApi<SegmentRef, SegmentInstruction>(
+    internals,
+    'segment',
+    ['projectKey', 'environmentKey', 'segmentKey'],
+    (ref, fetch) => raw.GET(SEGMENT_PATH, { params: { path: ref }, parseAs: 'text', fetch }),
+    (ref, body, fetch) => raw.PATCH(SEGMENT_PATH, { params: { path: ref }, body, parseAs: 'text', fetch }),
+  );
+  const flagPath = (ref: FlagRef) => ({ projectKey: ref.projectKey, environmentKey: ref.environmentKey, featureFlagKey: ref.flagKey });
+  const flags = resourceApi<FlagRef, FlagInstruction>(
+    internals,
+    'flag',
+    ['projectKey', 'environmentKey', 'flagKey'],
+    (ref, fetch) => raw.GET(FLAG_PATH, { params: { path: flagPath(ref) }, parseAs: 'text', fetch }),
+    (ref, body, fetch) => raw.PATCH(FLAG_PATH, { params: { path: flagPath(ref) }, body, parseAs: 'text', fetch }),
+  );
+  return { segments, flags, raw };
+}

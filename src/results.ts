@@ -1,0 +1,106 @@
+import type { components } from '../generated/schema.js';
+import { InvalidResponseError } from './errors.js';
+
+type Schemas = components['schemas'];
+
+/**
+ * LaunchDarkly's documentation does not say whether `instructionIndex` counts from 0 or 1.
+ * We read it as 0-based; this is the one place to change if that turns out wrong.
+ */
+export const INSTRUCTION_INDEX_BASE = 0;
+
+/** An expiring target as LaunchDarkly returns it, with its time also as a Date. */
+export type ExpiringTarget = Omit<Schemas['ExpiringTarget'], 'expirationDate'> & {
+  /** Unix milliseconds, as on the wire (a numeric string from the server is converted). */
+  expirationDate: number;
+  /** `expirationDate` as a Date. */
+  expiresAt: Date;
+};
+
+/** An instruction LaunchDarkly reported as failed, mapped back to what the caller passed. */
+export type InstructionFailure<I> =
+  | {
+      mapped: true;
+      /** Position in the caller's list (0-based). */
+      instructionIndex: number;
+      message: string;
+      /** The very object the caller passed. */
+      instruction: I;
+    }
+  | {
+      /** LaunchDarkly named an index outside the request: reported, never pinned on the wrong instruction. */
+      mapped: false;
+      instructionIndex: number;
+      message: string;
+      instruction: undefined;
+    };
+
+/** The outcome of one PATCH. */
+export interface PatchResult<I> {
+  /** True when every instruction applied. */
+  ok: boolean;
+  /** The expiring targets LaunchDarkly returned. */
+  items: ExpiringTarget[];
+  /** Failed instructions, mapped to the caller's objects. */
+  errors: InstructionFailure<I>[];
+  counts: { total: number; succeeded: number; failed: number };
+  /** The `X-Request-Id` response header, when present. */
+  requestId: string | undefined;
+  /** The response body as received. */
+  raw: Schemas['ExpiringTargetPatchResponse'];
+}
+
+/** The outcome of one GET. */
+export interface GetResult {
+  items: ExpiringTarget[];
+  requestId: string | undefined;
+  raw: Schemas['ExpiringTargetGetResponse'];
+}
+
+function toTarget(item: Schemas['ExpiringTarget'], status: number): ExpiringTarget {
+  // One upstream example shows expirationDate as a numeric string; accept both forms.
+  const raw: unknown = item.expirationDate;
+  const ms = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+    throw new InvalidResponseError(`LaunchDarkly returned an unreadable expirationDate: ${JSON.stringify(raw)}`, { status });
+  }
+  return { ...item, expirationDate: ms, expiresAt: new Date(ms) };
+}
+
+function itemsOf(body: unknown, status: number): ExpiringTarget[] {
+  const items = (body as { items?: unknown } | null)?.items;
+  if (!Array.isArray(items)) throw new InvalidResponseError('LaunchDarkly returned a body without an items list', { status });
+  return items.map((item) => toTarget(item as Schemas['ExpiringTarget'], status));
+}
+
+export function toGetResult(body: unknown, response: Response): GetResult {
+  return {
+    items: itemsOf(body, response.status),
+    requestId: response.headers.get('x-request-id') ?? undefined,
+    raw: body as Schemas['ExpiringTargetGetResponse'],
+  };
+}
+
+export function toPatchResult<I>(body: unknown, response: Response, instructions: readonly I[]): PatchResult<I> {
+  const raw = body as Schemas['ExpiringTargetPatchResponse'];
+  const reported = Array.isArray(raw?.errors) ? raw.errors : [];
+  const errors: InstructionFailure<I>[] = reported.map((e) => {
+    const position = Number(e.instructionIndex) - INSTRUCTION_INDEX_BASE;
+    const message = String(e.message ?? 'instruction failed');
+    return Number.isInteger(position) && position >= 0 && position < instructions.length
+      ? { mapped: true, instructionIndex: position, message, instruction: instructions[position] as I }
+      : { mapped: false, instructionIndex: Number(e.instructionIndex), message, instruction: undefined };
+  });
+  const failedPositions = new Set(errors.filter((e) => e.mapped).map((e) => e.instructionIndex));
+  const unmapped = errors.filter((e) => !e.mapped).length;
+  // An unmapped error still means something failed; count it, but never beyond the total.
+  const failed = Math.min(instructions.length, failedPositions.size + unmapped);
+  return {
+    ok: errors.length === 0,
+    items: itemsOf(raw, response.status),
+    errors,
+    counts: { total: instructions.length, succeeded: instructions.length - failed, failed },
+    requestId: response.headers.get('x-request-id') ?? undefined,
+    raw,
+  };
+}

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createExpiringTargetsClient, flagInstructions, segmentInstructions, VERSION } from '../../src/index.js';
+import { json, startServer, type TestServer } from '../helpers/http-server.js';
+import pkg from '../../package.json' with { type: 'json' };
+
+const TOKEN = 'api-00000000-test-token-wire';
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer((req, res) => {
+    json(res, 200, { items: [], totalInstructions: 1, successfulInstructions: 1, failedInstructions: 0, errors: [] });
+  });
+});
+afterAll(() => server.close());
+
+const add = segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: 1_798_675_200_000 });
+
+describe('on the wire', () => {
+  it('a segment PATCH carries the semantic-patch type, the raw token, the API version and the agent', async () => {
+    const ld = createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: server.url });
+    await ld.segments.patch({ projectKey: 'p', environmentKey: 'e', segmentKey: 's' }, [add], { comment: 'beta ends' });
+    const req = server.requests.at(-1)!;
+    expect(req.method).toBe('PATCH');
+    expect(req.rawUrl).toBe('/api/v2/segments/p/s/expiring-targets/e');
+    expect(req.headers['content-type']).toBe('application/json; domain-model=launchdarkly.semanticpatch');
+    expect(req.headers.authorization).toBe(TOKEN);
+    expect(req.headers['ld-api-version']).toBe('20240415');
+    expect(req.headers['x-launchdarkly-user-agent']).toBe(`ld-expiring-targets/${pkg.version}`);
+    expect(req.json).toEqual({ instructions: [add], comment: 'beta ends' });
+  });
+
+  it('keeps VERSION equal to package.json', () => {
+    expect(VERSION).toBe(pkg.version);
+  });
+
+  it('a GET has no Content-Type and the configured API version', async () => {
+    const ld = createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: server.url, apiVersion: 'beta' });
+    await ld.flags.get({ projectKey: 'p', environmentKey: 'e', flagKey: 'f' });
+    const req = server.requests.at(-1)!;
+    expect(req.method).toBe('GET');
+    expect(req.rawUrl).toBe('/api/v2/flags/p/f/expiring-targets/e');
+    expect(req.headers['content-type']).toBeUndefined();
+    expect(req.headers['ld-api-version']).toBe('beta');
+  });
+
+  it.each([
+    ['a/b', 'a%2Fb'],
+    ['../x', '..%2Fx'],
+    ['ü', '%C3%BC'],
+    ['%2F', '%252F'],
+    ['a b?c#d', 'a%20b%3Fc%23d'],
+  ])('percent-encodes the key %j so it never changes the path', async (key, encoded) => {
+    const ld = createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: server.url });
+    await ld.segments.patch({ projectKey: key, environmentKey: key, segmentKey: key }, [add]);
+    expect(server.requests.at(-1)!.rawUrl).toBe(`/api/v2/segments/${encoded}/${encoded}/expiring-targets/${encoded}`);
+    await ld.flags.get({ projectKey: 'p', environmentKey: 'e', flagKey: key });
+    expect(server.requests.at(-1)!.rawUrl).toBe(`/api/v2/flags/p/${encoded}/expiring-targets/e`);
+  });
+
+  it('refuses "." and ".." as keys before sending anything', async () => {
+    const ld = createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: server.url });
+    const before = server.requests.length;
+    await expect(ld.segments.get({ projectKey: 'p', environmentKey: 'e', segmentKey: '..' })).rejects.toThrow(/segmentKey cannot be "\.\."/);
+    await expect(ld.flags.get({ projectKey: '.', environmentKey: '', flagKey: 'f' })).rejects.toMatchObject({
+      name: 'InstructionValidationError',
+      issues: [
+        { field: 'projectKey', message: 'cannot be "."' },
+        { field: 'environmentKey', message: 'must be a non-empty string, got ""' },
+      ],
+    });
+    expect(server.requests.length).toBe(before);
+  });
+
+  it('the raw openapi-fetch client sends semantic patch too, with the same headers', async () => {
+    const ld = createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: server.url });
+    const fi = flagInstructions.remove({ contextKind: 'user', contextKey: 'bob', variationId: 'v1' });
+    const { response } = await ld.raw.PATCH('/api/v2/flags/{projectKey}/{featureFlagKey}/expiring-targets/{environmentKey}', {
+      params: { path: { projectKey: 'p', featureFlagKey: 'f', environmentKey: 'e' } },
+      body: { instructions: [fi] },
+    });
+    expect(response.status).toBe(200);
+    const req = server.requests.at(-1)!;
+    expect(req.headers['content-type']).toBe('application/json; domain-model=launchdarkly.semanticpatch');
+    expect(req.headers.authorization).toBe(TOKEN);
+  });
+
+  it('uses an injected fetch, and sends no Authorization when there is no token (proxy mode)', async () => {
+    const seen: string[] = [];
+    const ld = createExpiringTargetsClient({
+      baseUrl: `${server.url}/`,
+      fetch: (input, init) => {
+        seen.push(String(input instanceof Request ? input.url : input));
+        return fetch(input, init);
+      },
+    });
+    await ld.segments.get({ projectKey: 'p', environmentKey: 'e', segmentKey: 's' });
+    expect(seen).toEqual([`${server.url}/api/v2/segments/p/s/expiring-targets/e`]);
+    expect(server.requests.at(-1)!.headers.authorization).toBeUndefined();
+  });
+});
