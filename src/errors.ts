@@ -172,8 +172,11 @@ export class ApiTimeoutError extends ApiConnectionError {
 /** The caller's AbortSignal fired. */
 export class RequestAbortedError extends ExpiringTargetsError {
   override name = 'RequestAbortedError';
-  constructor(reason?: unknown) {
+  /** True when a request that may change state was in flight (or already answered ambiguously). */
+  readonly maybeSent: boolean;
+  constructor(reason?: unknown, maybeSent = false) {
     super('Request aborted by the caller', { cause: reason });
+    this.maybeSent = maybeSent;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { components } from '../generated/schema.js';
 import { InvalidResponseError } from './errors.js';
+import type { InstructionOutcome } from './outcomes.js';
 
 type Schemas = components['schemas'];
 
@@ -43,10 +44,18 @@ export interface PatchResult<I> {
   items: ExpiringTarget[];
   /** Failed instructions, mapped to the caller's objects. */
   errors: InstructionFailure<I>[];
-  counts: { total: number; succeeded: number; failed: number };
+  /** The fate of every instruction, in the order passed. */
+  outcomes: InstructionOutcome<I>[];
+  /**
+   * `succeeded` applied, `failed` did not apply, `unknown` cannot be told (an error LaunchDarkly
+   * pinned on no instruction of this request, or an ambiguous answer that reading back could not settle).
+   */
+  counts: { total: number; succeeded: number; failed: number; unknown: number };
+  /** True when the fates were settled by reading the targets back after an ambiguous answer. */
+  reconciled: boolean;
   /** The `X-Request-Id` response header, when present. */
   requestId: string | undefined;
-  /** The response body as received. */
+  /** The response body as received (after reconciliation: the GET's body). */
   raw: Schemas['ExpiringTargetPatchResponse'];
 }
 
@@ -91,16 +100,38 @@ export function toPatchResult<I>(body: unknown, response: Response, instructions
       ? { mapped: true, instructionIndex: position, message, instruction: instructions[position] as I }
       : { mapped: false, instructionIndex: Number(e.instructionIndex), message, instruction: undefined };
   });
-  const failedPositions = new Set(errors.filter((e) => e.mapped).map((e) => e.instructionIndex));
-  const unmapped = errors.filter((e) => !e.mapped).length;
-  // An unmapped error still means something failed; count it, but never beyond the total.
-  const failed = Math.min(instructions.length, failedPositions.size + unmapped);
+  const failedAt = new Map<number, string>();
+  for (const e of errors) if (e.mapped && !failedAt.has(e.instructionIndex)) failedAt.set(e.instructionIndex, e.message);
+  // An error LaunchDarkly pinned on no instruction of ours leaves every unpinned one in doubt.
+  const someUnmapped = errors.some((e) => !e.mapped);
+  const outcomes: InstructionOutcome<I>[] = instructions.map((instruction, index) => {
+    const message = failedAt.get(index);
+    if (message !== undefined) return { index, instruction, fate: 'failed', message, status: response.status, decidedBy: 'response' };
+    if (someUnmapped) {
+      return { index, instruction, fate: 'unknown', message: 'LaunchDarkly reported an error for an instruction index outside this request' };
+    }
+    return { index, instruction, fate: 'applied', decidedBy: 'response' };
+  });
   return {
     ok: errors.length === 0,
     items: itemsOf(raw, response.status),
     errors,
-    counts: { total: instructions.length, succeeded: instructions.length - failed, failed },
+    outcomes,
+    counts: countsOf(outcomes),
+    reconciled: false,
     requestId: response.headers.get('x-request-id') ?? undefined,
     raw,
   };
+}
+
+export function countsOf(outcomes: readonly InstructionOutcome<unknown>[]): PatchResult<unknown>['counts'] {
+  let succeeded = 0;
+  let failed = 0;
+  let unknown = 0;
+  for (const o of outcomes) {
+    if (o.fate === 'applied') succeeded++;
+    else if (o.fate === 'failed') failed++;
+    else unknown++;
+  }
+  return { total: outcomes.length, succeeded, failed, unknown };
 }

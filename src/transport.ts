@@ -108,8 +108,16 @@ export function createTransport(options: TransportOptions) {
     const body = request.body === null ? undefined : await request.text();
     const init: RequestInit = { method, headers: request.headers, redirect: request.redirect };
     if (body !== undefined) init.body = body;
+    const changesState = method !== 'GET' && method !== 'HEAD';
+    // Whether any attempt so far can have applied the change: an abort then leaves its fate unknown.
+    let mayHaveApplied = false;
+    const aborted = (error: RequestAbortedError) => new RequestAbortedError(error.cause, mayHaveApplied);
     for (let attemptNo = 1; ; attemptNo++) {
-      await options.gate.wait(settings.signal);
+      try {
+        await options.gate.wait(settings.signal);
+      } catch (error) {
+        throw error instanceof RequestAbortedError ? aborted(error) : error;
+      }
       let outcome: AttemptOutcome;
       let failure: unknown;
       let response: Response | undefined;
@@ -117,8 +125,14 @@ export function createTransport(options: TransportOptions) {
         response = await attempt(url, init, settings);
         options.gate.observe(response.headers);
         outcome = { type: 'response', status: response.status, headers: response.headers };
+        if (changesState && response.status >= 500) mayHaveApplied = true;
       } catch (error) {
+        if (error instanceof RequestAbortedError) {
+          mayHaveApplied ||= changesState;
+          throw aborted(error);
+        }
         if (!(error instanceof ApiConnectionError)) throw error;
+        if (changesState && error.stage === 'after-send') mayHaveApplied = true;
         failure = error;
         outcome = { type: 'error', stage: error.stage };
       }
@@ -139,7 +153,11 @@ export function createTransport(options: TransportOptions) {
           ? { status: outcome.status }
           : { error: failure instanceof Error ? failure.message : String(failure) }),
       });
-      await sleep(delayMs, settings.signal);
+      try {
+        await sleep(delayMs, settings.signal);
+      } catch (error) {
+        throw error instanceof RequestAbortedError ? aborted(error) : error;
+      }
     }
   };
 }
