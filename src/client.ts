@@ -11,7 +11,11 @@ import {
 } from './errors.js';
 import { type CallOptions, type ClientOptions, type NormalizedOptions, normalizeOptions } from './options.js';
 import { RateLimitGate } from './rate-limit.js';
-import { type GetResult, type PatchResult, toGetResult, toPatchResult } from './results.js';
+import { type BulkResult, type PatchAllOptions, runBulk } from './bulk.js';
+import { ExpiringTargetsError } from './errors.js';
+import { fateOfError, type InstructionOutcome } from './outcomes.js';
+import { decideFromState } from './reconcile.js';
+import { type GetResult, type PatchResult, countsOf, toGetResult, toPatchResult } from './results.js';
 import { parseRetryAfter } from './retry-policy.js';
 import { type AttemptSettings, createTransport } from './transport.js';
 import { type FlagInstruction, type ResourceKind, type SegmentInstruction, assertInstructions, keyIssues } from './validation.js';
@@ -41,6 +45,11 @@ export interface PatchOptions extends CallOptions {
   comment?: string | undefined;
   /** Throw a {@link PartialFailureError} instead of returning a result with `ok: false`. */
   throwOnPartialFailure?: boolean | undefined;
+  /**
+   * After an ambiguous answer (5xx, reset or timeout after sending, unreadable 200), read the
+   * targets back and decide each instruction from the state instead of throwing. Default false.
+   */
+  reconcile?: boolean | undefined;
 }
 
 /** The typed openapi-fetch client underneath, for full control. */
@@ -186,39 +195,107 @@ export interface ResourceApi<Ref, I> {
    * ```
    */
   patch(ref: Ref, instructions: readonly I[], options?: PatchOptions): Promise<PatchResult<I>>;
+  /**
+   * Sends any number of instructions in batches and accounts for every one exactly once:
+   * applied, failed, unknown (answer lost; settled by reading back unless `reconcile: false`)
+   * or not attempted (after an abort or a fatal 401/403/404).
+   * @example
+   * ```ts
+   * const run = await ld.segments.patchAll(ref, cohort.map((key) =>
+   *   segmentInstructions.add({ contextKind: 'user', contextKey: key, targetType: 'included', expiresAt: '2026-12-31T00:00:00Z' })),
+   *   { batchSize: 50, onProgress: (p) => console.log(`${p.done}/${p.total}`) });
+   * console.log(run.counts); // { applied, failed, unknown, notAttempted, reconciled, resent }
+   * ```
+   */
+  patchAll(ref: Ref, instructions: readonly I[], options?: PatchAllOptions): Promise<BulkResult<I>>;
 }
 
-export function resourceApi<Ref, I>(
+type Send = (fetch: (r: Request) => Promise<Response>) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+
+export function resourceApi<Ref, I extends SegmentInstruction | FlagInstruction>(
   internals: ClientInternals,
   resource: ResourceKind,
   keyNames: readonly string[],
-  getFn: (ref: Ref, fetch: (r: Request) => Promise<Response>) => Promise<{ data?: unknown; error?: unknown; response: Response }>,
-  patchFn: (
-    ref: Ref,
-    body: { instructions: I[]; comment?: string },
-    fetch: (r: Request) => Promise<Response>,
-  ) => Promise<{ data?: unknown; error?: unknown; response: Response }>,
+  getFn: (ref: Ref) => Send,
+  patchFn: (ref: Ref, body: { instructions: I[]; comment?: string }) => Send,
 ): ResourceApi<Ref, I> {
+  const read = (ref: Ref, options: CallOptions | undefined) => internals.request('GET', options, getFn(ref), toGetResult);
+  const send = (ref: Ref, instructions: readonly I[], options: PatchOptions | undefined) => {
+    const body: { instructions: I[]; comment?: string } = { instructions: [...instructions] };
+    if (options?.comment !== undefined) body.comment = options.comment;
+    return internals.request('PATCH', options, patchFn(ref, body), (json, response) => toPatchResult(json, response, instructions));
+  };
+
+  /** Settles a whole request's instructions from the state, after its answer was lost. */
+  async function readBack(ref: Ref, instructions: readonly I[], cause: ExpiringTargetsError, options: PatchOptions | undefined) {
+    const outcomes: InstructionOutcome<I>[] = instructions.map((instruction, index) => ({
+      index,
+      instruction,
+      fate: 'unknown',
+      message: cause.message,
+      error: cause,
+    }));
+    let raw: PatchResult<I>['raw'] = { items: [] };
+    let items: PatchResult<I>['items'] = [];
+    try {
+      const state = await read(ref, { signal: options?.signal, timeoutMs: options?.timeoutMs, maxRetries: options?.maxRetries });
+      decideFromState(resource, outcomes, state.items, instructions);
+      raw = state.raw;
+      items = state.items;
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      for (const o of outcomes) o.message = `${cause.message}; reading back failed: ${why}`;
+    }
+    const failed = outcomes.filter((o) => o.fate === 'failed');
+    const result: PatchResult<I> = {
+      ok: outcomes.every((o) => o.fate === 'applied'),
+      items,
+      errors: failed.map((o) => ({ mapped: true, instructionIndex: o.index, message: o.message ?? '', instruction: o.instruction })),
+      outcomes,
+      counts: countsOf(outcomes),
+      reconciled: true,
+      requestId: undefined,
+      raw,
+    };
+    return result;
+  }
+
   return {
     async get(ref, options) {
       checkKeys(ref as object, keyNames);
-      return internals.request('GET', options, (fetch) => getFn(ref, fetch), toGetResult);
+      return read(ref, options);
     },
     async patch(ref, instructions, options) {
       checkKeys(ref as object, keyNames);
       assertInstructions(resource, instructions);
-      const body: { instructions: I[]; comment?: string } = { instructions: [...instructions] };
-      if (options?.comment !== undefined) body.comment = options.comment;
-      const result = await internals.request(
-        'PATCH',
-        options,
-        (fetch) => patchFn(ref, body, fetch),
-        (json, response) => toPatchResult(json, response, instructions),
-      );
+      let result: PatchResult<I>;
+      try {
+        result = await send(ref, instructions, options);
+      } catch (error) {
+        if (!(error instanceof ExpiringTargetsError)) throw error;
+        const fate = fateOfError(error).fate;
+        error.instructionsFate = fate;
+        if (fate !== 'unknown' || options?.reconcile !== true) throw error;
+        result = await readBack(ref, instructions, error, options);
+      }
       if (!result.ok && options?.throwOnPartialFailure) {
-        throw new PartialFailureError(`${result.counts.failed} of ${result.counts.total} instructions failed`, result);
+        const { failed, unknown, total } = result.counts;
+        throw new PartialFailureError(`${failed} of ${total} instructions failed${unknown ? `, ${unknown} unknown` : ''}`, result);
       }
       return result;
+    },
+    async patchAll(ref, instructions, options) {
+      checkKeys(ref as object, keyNames);
+      assertInstructions(resource, instructions);
+      return runBulk<I>(
+        {
+          resource,
+          sendBatch: (batch, call) => send(ref, batch, call),
+          read: (call) => read(ref, call),
+        },
+        instructions,
+        { ...options, maxRetries: options?.maxRetries ?? Math.max(internals.options.maxRetries, 5) },
+      );
     },
   };
 }
@@ -252,16 +329,16 @@ export function createExpiringTargetsClient(options: ClientOptions = {}): Expiri
     internals,
     'segment',
     ['projectKey', 'environmentKey', 'segmentKey'],
-    (ref, fetch) => raw.GET(SEGMENT_PATH, { params: { path: ref }, parseAs: 'text', fetch }),
-    (ref, body, fetch) => raw.PATCH(SEGMENT_PATH, { params: { path: ref }, body, parseAs: 'text', fetch }),
+    (ref) => (fetch) => raw.GET(SEGMENT_PATH, { params: { path: ref }, parseAs: 'text', fetch }),
+    (ref, body) => (fetch) => raw.PATCH(SEGMENT_PATH, { params: { path: ref }, body, parseAs: 'text', fetch }),
   );
   const flagPath = (ref: FlagRef) => ({ projectKey: ref.projectKey, environmentKey: ref.environmentKey, featureFlagKey: ref.flagKey });
   const flags = resourceApi<FlagRef, FlagInstruction>(
     internals,
     'flag',
     ['projectKey', 'environmentKey', 'flagKey'],
-    (ref, fetch) => raw.GET(FLAG_PATH, { params: { path: flagPath(ref) }, parseAs: 'text', fetch }),
-    (ref, body, fetch) => raw.PATCH(FLAG_PATH, { params: { path: flagPath(ref) }, body, parseAs: 'text', fetch }),
+    (ref) => (fetch) => raw.GET(FLAG_PATH, { params: { path: flagPath(ref) }, parseAs: 'text', fetch }),
+    (ref, body) => (fetch) => raw.PATCH(FLAG_PATH, { params: { path: flagPath(ref) }, body, parseAs: 'text', fetch }),
   );
   return { segments, flags, raw };
 }

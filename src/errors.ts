@@ -4,9 +4,16 @@
  * nothing here keeps request headers.
  */
 
+import type { Fate } from './outcomes.js';
+
 /** Base class of every error this package throws. */
 export class ExpiringTargetsError extends Error {
   override name = 'ExpiringTargetsError';
+  /**
+   * Set when a `patch` throws: what the error means for its instructions. `unknown` means the
+   * request may have been applied (a lost or ambiguous answer); `failed`, that it was not.
+   */
+  instructionsFate: Fate | undefined;
 }
 
 /** One problem found in caller input, before anything is sent. */

@@ -4,6 +4,8 @@ export { flagInstructions, segmentInstructions } from './instructions.js';
 export type { ContextRef, ExpiryInput, FlagTargetRef, SegmentTargetRef, VersionInput } from './instructions.js';
 export { DEFAULT_API_VERSION, INSTANCES } from './options.js';
 export type { CallOptions, ClientOptions, Instance } from './options.js';
+export type { BulkProgress, BulkResult, PatchAllOptions } from './bulk.js';
+export type { Fate, FateCounts, InstructionOutcome } from './outcomes.js';
 export { INSTRUCTION_INDEX_BASE } from './results.js';
 export type { ExpiringTarget, GetResult, InstructionFailure, PatchResult } from './results.js';
 export type { TimeInput } from './time.js';
