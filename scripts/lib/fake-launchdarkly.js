@@ -1,0 +1,210 @@
+// @ts-check
+/**
+ * A small stand-in for LaunchDarkly's expiring-targets endpoints with state, rate limits and
+ * scripted faults, on 127.0.0.1. Used by the resilience tests and `npm run bench:bulk`.
+ *
+ * It applies semantic-patch instructions the way the documentation describes (add needs no
+ * existing expiring target, update and remove need one), answers GET with the current state,
+ * and can fail a request before applying it (429, 503, refused body) or after applying it
+ * (502, a reset connection, a stall) so that clients can be checked for lost or doubled work.
+ */
+import http from 'node:http';
+
+/**
+ * @typedef {'none' | '429' | '409' | '503-before' | '502-after' | '500-after-html' | 'reset-before' | 'reset-after' | 'stall-after' | 'invalid-json-after'} Fault
+ * @typedef {{ kind: string, contextKind: string, contextKey: string, targetType?: string, variationId?: string, value?: number, version?: number }} Instruction
+ * @typedef {{ contextKind: string, contextKey: string, targetType?: string, variationId?: string, expirationDate: number, _version: number }} Target
+ * @typedef {{ limit: number, windowMs: number }} RateLimit
+ * @typedef {{
+ *   fault?: (info: { method: string, requestNo: number, instructions: Instruction[] }) => Fault,
+ *   rateLimit?: RateLimit,
+ *   failInstruction?: (instruction: Instruction) => string | undefined,
+ *   stallMs?: number,
+ * }} FakeOptions
+ */
+
+/** @param {Instruction | Target} t @param {'segment' | 'flag'} resource */
+export function targetKey(t, resource) {
+  return JSON.stringify([t.contextKind, t.contextKey, resource === 'segment' ? t.targetType : t.variationId]);
+}
+
+/** @param {FakeOptions} [options] */
+export async function startFakeLaunchDarkly(options = {}) {
+  /** @type {Map<string, Map<string, Target>>} resource path -> target key -> target */
+  const state = new Map();
+  /** Every instruction the server received, per instruction identity, to catch duplicates. */
+  /** @type {Map<string, number>} */
+  const received = new Map();
+  /** Instructions the server applied, by identity (JSON of the instruction). */
+  /** @type {Set<string>} */
+  const applied = new Set();
+  const stats = { requests: 0, patches: 0, gets: 0, faults: /** @type {Record<string, number>} */ ({}), rateLimited: 0 };
+  let windowStart = Date.now();
+  let windowCount = 0;
+  /** @type {Set<import('node:net').Socket>} */
+  const sockets = new Set();
+  /** @type {Set<NodeJS.Timeout>} */
+  const timers = new Set();
+
+  /** @param {string} path */
+  function resourceOf(path) {
+    const m = /^\/api\/v2\/(segments|flags)\/([^/]+)\/([^/]+)\/expiring-targets\/([^/?]+)/.exec(path);
+    if (!m) return undefined;
+    return { resource: /** @type {'segment' | 'flag'} */ (m[1] === 'segments' ? 'segment' : 'flag'), id: `${m[1]}/${m[2]}/${m[3]}/${m[4]}` };
+  }
+
+  /** @param {http.ServerResponse} res @param {number} status @param {unknown} body @param {Record<string, string>} [headers] */
+  function send(res, status, body, headers = {}) {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+    res.end(text);
+  }
+
+  /** Applies instructions; returns the patch response body. @param {Map<string, Target>} targets @param {Instruction[]} instructions @param {'segment' | 'flag'} resource */
+  function apply(targets, instructions, resource) {
+    /** @type {{ instructionIndex: number, message: string }[]} */
+    const errors = [];
+    /** @type {Target[]} */
+    const items = [];
+    instructions.forEach((ins, instructionIndex) => {
+      const key = targetKey(ins, resource);
+      const forced = options.failInstruction?.(ins);
+      const current = targets.get(key);
+      if (forced) return errors.push({ instructionIndex, message: forced });
+      if (ins.kind === 'addExpiringTarget') {
+        if (current) return errors.push({ instructionIndex, message: 'an expiring target already exists for this context' });
+        /** @type {Target} */
+        const t = { contextKind: ins.contextKind, contextKey: ins.contextKey, expirationDate: Number(ins.value), _version: 1 };
+        if (resource === 'segment') t.targetType = ins.targetType;
+        else t.variationId = ins.variationId;
+        targets.set(key, t);
+        items.push(t);
+      } else if (ins.kind === 'updateExpiringTarget') {
+        if (!current) return errors.push({ instructionIndex, message: 'no expiring target for this context' });
+        if (ins.version !== undefined && ins.version !== current._version) return errors.push({ instructionIndex, message: 'version mismatch' });
+        current.expirationDate = Number(ins.value);
+        current._version++;
+        items.push(current);
+      } else if (ins.kind === 'removeExpiringTarget') {
+        if (!current) return errors.push({ instructionIndex, message: 'no expiring target for this context' });
+        targets.delete(key);
+      } else {
+        return errors.push({ instructionIndex, message: `unknown instruction kind ${ins.kind}` });
+      }
+      applied.add(JSON.stringify(ins));
+    });
+    const total = instructions.length;
+    return { items: items.map((t, i) => ({ _id: String(i), _resourceId: {}, ...t })), totalInstructions: total, successfulInstructions: total - errors.length, failedInstructions: errors.length, errors };
+  }
+
+  /** Rate-limit headers and whether this request is over the limit. */
+  function rateLimit() {
+    if (!options.rateLimit) return { over: false, headers: {} };
+    const { limit, windowMs } = options.rateLimit;
+    const now = Date.now();
+    if (now - windowStart >= windowMs) {
+      windowStart = now;
+      windowCount = 0;
+    }
+    windowCount++;
+    const reset = windowStart + windowMs;
+    const remaining = Math.max(0, limit - windowCount);
+    /** @type {Record<string, string>} */
+    const headers = { 'X-Ratelimit-Route-Remaining': String(remaining), 'X-Ratelimit-Reset': String(reset) };
+    return { over: windowCount > limit, headers };
+  }
+
+  const server = http.createServer(async (req, res) => {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const requestNo = ++stats.requests;
+    const method = req.method ?? 'GET';
+    const where = resourceOf(req.url ?? '');
+    if (!where) return send(res, 404, { code: 'not_found', message: 'Invalid resource identifier' });
+    const limit = rateLimit();
+    if (limit.over) {
+      stats.rateLimited++;
+      return send(res, 429, { code: 'rate_limited', message: "You've exceeded the API rate limit." }, limit.headers);
+    }
+    let targets = state.get(where.id);
+    if (!targets) state.set(where.id, (targets = new Map()));
+    if (method === 'GET') {
+      stats.gets++;
+      const fault = options.fault?.({ method, requestNo, instructions: [] }) ?? 'none';
+      if (fault === '503-before') return send(res, 503, { code: 'service_unavailable', message: 'try later' });
+      return send(res, 200, { items: [...targets.values()].map((t, i) => ({ _id: String(i), _resourceId: {}, ...t })) }, limit.headers);
+    }
+    if (method !== 'PATCH') return send(res, 405, { code: 'method_not_allowed', message: method });
+    if (!String(req.headers['content-type']).includes('domain-model=launchdarkly.semanticpatch')) {
+      return send(res, 400, { code: 'invalid_request', message: 'semantic patch required' });
+    }
+    stats.patches++;
+    /** @type {Instruction[]} */
+    const instructions = JSON.parse(body).instructions;
+    for (const ins of instructions) received.set(JSON.stringify(ins), (received.get(JSON.stringify(ins)) ?? 0) + 1);
+    const fault = options.fault?.({ method, requestNo, instructions }) ?? 'none';
+    stats.faults[fault] = (stats.faults[fault] ?? 0) + 1;
+    switch (fault) {
+      case '429':
+        return send(res, 429, { code: 'rate_limited', message: 'slow down' }, { 'Retry-After': '0', ...limit.headers });
+      case '409':
+        return send(res, 409, { code: 'optimistic_locking_error', message: 'Conflict' });
+      case '503-before':
+        return send(res, 503, { code: 'service_unavailable', message: 'try later' });
+      case 'reset-before':
+        return req.socket.destroy();
+    }
+    const result = apply(targets, instructions, where.resource);
+    switch (fault) {
+      case '502-after':
+        res.writeHead(502, { 'Content-Type': 'text/html' });
+        return res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+      case '500-after-html':
+        res.writeHead(500, { 'Content-Type': 'text/html' });
+        return res.end('<html>oops</html>');
+      case 'reset-after':
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write('{"items":[');
+        return setTimeout(() => req.socket.destroy(), 5);
+      case 'stall-after': {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write('{"items":[');
+        const t = setTimeout(() => res.end(']}'), options.stallMs ?? 60_000);
+        timers.add(t);
+        return;
+      }
+      case 'invalid-json-after':
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return res.end('{"items": [');
+    }
+    return send(res, 200, result, limit.headers);
+  });
+  server.keepAliveTimeout = 60_000;
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stats,
+    received,
+    applied,
+    /** @param {string} id e.g. "segments/p/s/e" */
+    targets: (id) => [...(state.get(id)?.values() ?? [])],
+    /** @param {string} id @param {Target[]} targets @param {'segment' | 'flag'} resource */
+    seed(id, targets, resource) {
+      const map = new Map(targets.map((t) => [targetKey(t, resource), { ...t }]));
+      state.set(id, map);
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve(undefined));
+      }),
+  };
+}
