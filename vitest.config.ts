@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The real-browser tests need Chromium: `npm run test:browser` runs them (vitest.browser.config.ts).
+    exclude: [...configDefaults.exclude, 'test/browser/**'],
     globalSetup: ['test/setup/prism.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
