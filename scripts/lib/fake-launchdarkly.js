@@ -32,7 +32,11 @@ export function targetKey(t, resource) {
 export async function startFakeLaunchDarkly(options = {}) {
   /** @type {Map<string, Map<string, Target>>} resource path -> target key -> target */
   const state = new Map();
-  /** Every instruction the server received, per instruction identity, to catch duplicates. */
+  /**
+   * How often the server processed each instruction (identity: its JSON), to catch duplicates.
+   * Requests refused before processing (429, 409, 503, a reset before reading) do not count:
+   * LaunchDarkly did not act on them, so resending them is correct.
+   */
   /** @type {Map<string, number>} */
   const received = new Map();
   /** Instructions the server applied, by identity (JSON of the instruction). */
@@ -142,7 +146,6 @@ export async function startFakeLaunchDarkly(options = {}) {
     stats.patches++;
     /** @type {Instruction[]} */
     const instructions = JSON.parse(body).instructions;
-    for (const ins of instructions) received.set(JSON.stringify(ins), (received.get(JSON.stringify(ins)) ?? 0) + 1);
     const fault = options.fault?.({ method, requestNo, instructions }) ?? 'none';
     stats.faults[fault] = (stats.faults[fault] ?? 0) + 1;
     switch (fault) {
@@ -155,6 +158,7 @@ export async function startFakeLaunchDarkly(options = {}) {
       case 'reset-before':
         return req.socket.destroy();
     }
+    for (const ins of instructions) received.set(JSON.stringify(ins), (received.get(JSON.stringify(ins)) ?? 0) + 1);
     const result = apply(targets, instructions, where.resource);
     switch (fault) {
       case '502-after':
