@@ -18,6 +18,8 @@ export interface BulkProgress extends FateCounts {
   /** Instructions whose batch has finished (whatever their fate). */
   done: number;
   total: number;
+  /** Unknown fates settled so far by reading back. */
+  reconciled: number;
 }
 
 /** Options of `patchAll`. */
@@ -154,16 +156,16 @@ export async function runBulk<I extends SegmentInstruction | FlagInstruction>(
     message: 'not attempted',
   }));
   let done = 0;
+  let reconciled = 0;
+  let resent = 0;
   const report = (finished: number) => {
     done = Math.min(total, done + finished);
-    options.onProgress?.({ done, total, ...countFates(outcomes) });
+    options.onProgress?.({ done, total, reconciled, ...countFates(outcomes) });
   };
   const stoppedBy = await sendInBatches(deps, outcomes, instructions.map((_, i) => i), options, batchSize, concurrency, report, false);
   const why = stoppedBy ? `the run stopped: ${stoppedBy.message}` : options.signal?.aborted ? 'the run was aborted' : undefined;
   if (why) for (const o of outcomes) if (o.fate === 'notAttempted' && o.error === undefined) o.message = `not attempted: ${why}`;
 
-  let reconciled = 0;
-  let resent = 0;
   if (options.reconcile !== false) {
     reconciled += await reconcile(deps, outcomes, options, instructions);
     if (reconciled > 0) report(0);

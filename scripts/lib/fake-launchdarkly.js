@@ -79,8 +79,8 @@ export async function startFakeLaunchDarkly(options = {}) {
         if (current) return errors.push({ instructionIndex, message: 'an expiring target already exists for this context' });
         /** @type {Target} */
         const t = { contextKind: ins.contextKind, contextKey: ins.contextKey, expirationDate: Number(ins.value), _version: 1 };
-        if (resource === 'segment') t.targetType = ins.targetType;
-        else t.variationId = ins.variationId;
+        if (resource === 'segment') t.targetType = String(ins.targetType);
+        else t.variationId = String(ins.variationId);
         targets.set(key, t);
         items.push(t);
       } else if (ins.kind === 'updateExpiringTarget') {

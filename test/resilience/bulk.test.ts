@@ -67,7 +67,7 @@ describe('patchAll', () => {
     const result = await ld.segments.patchAll(REF, list, { onProgress: (p) => progress.push({ ...p }) });
     expect(server.stats.patches).toBe(3);
     expect(progress.map((p) => p.done)).toEqual([50, 100, 125]);
-    expect(progress.at(-1)).toMatchObject({ total: 125, applied: 123, failed: 2, unknown: 0, notAttempted: 0 });
+    expect(progress.at(-1)).toEqual({ done: 125, total: 125, applied: 123, failed: 2, unknown: 0, notAttempted: 0, reconciled: 0 });
     expect(result.counts).toEqual({ applied: 123, failed: 2, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 });
     expect(result.failed.map((o) => [o.index, o.message])).toEqual([
       [7, 'context is not targeted'],
@@ -257,8 +257,11 @@ describe('unknown outcomes and reconciliation', () => {
       },
     });
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url });
-    const result = await ld.segments.patchAll(REF, adds(5000), { batchSize: 10 });
+    const progress: BulkProgress[] = [];
+    const result = await ld.segments.patchAll(REF, adds(5000), { batchSize: 10, onProgress: (p) => progress.push(p) });
     expectEachOnce(result.outcomes, 5000);
+    // The last progress event comes after reading back and shows what it settled.
+    expect(progress.at(-1)).toMatchObject({ done: 5000, unknown: 0, reconciled: result.counts.reconciled });
     const clientApplied = new Set(result.applied.map((o) => JSON.stringify(o.instruction)));
     expect(clientApplied).toEqual(new Set(server.applied));
     expect(Math.max(...server.received.values())).toBe(1);
