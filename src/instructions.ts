@@ -61,8 +61,27 @@ function build(
   }
   if (kind === 'updateExpiringTarget' && input?.version !== undefined) wire.version = input.version;
   issues.push(...instructionIssues(resource, wire).filter((i) => i.field !== 'value'));
+  const verb = kind.replace('ExpiringTarget', '');
+  // Fields the helper does not take are refused, not dropped: from JavaScript (or a spread
+  // variable) a misspelt `verison` would otherwise silently lose the optimistic lock.
+  const accepted = new Set(['contextKind', 'contextKey', targetField]);
+  if (kind !== 'removeExpiringTarget') accepted.add('expiresAt');
+  if (kind === 'updateExpiringTarget') accepted.add('version');
+  for (const [field, v] of Object.entries(input ?? {})) {
+    if (accepted.has(field) || v === undefined) continue;
+    const why =
+      field === 'version'
+        ? 'is allowed only on update'
+        : field === 'expiresAt'
+          ? 'is not allowed on remove'
+          : field === 'value'
+            ? kind === 'removeExpiringTarget'
+              ? 'is not allowed on remove'
+              : 'is not taken by the helpers; pass expiresAt'
+            : `is not a field of ${resource}Instructions.${verb}`;
+    issues.push({ field, message: why });
+  }
   if (issues.length > 0) {
-    const verb = kind.replace('ExpiringTarget', '');
     throw new InstructionValidationError(issues, `Invalid arguments to ${resource}Instructions.${verb}`);
   }
   return wire;

@@ -65,7 +65,9 @@ export function instructionIssues(resource: ResourceKind, value: unknown, index?
     if (allowed.has(field)) continue;
     const why =
       field === 'value'
-        ? 'is not allowed on removeExpiringTarget'
+        ? kind === 'removeExpiringTarget'
+          ? 'is not allowed on removeExpiringTarget'
+          : 'is allowed only on addExpiringTarget and updateExpiringTarget'
         : field === 'version'
           ? 'is allowed only on updateExpiringTarget'
           : `is not a field of a ${resource} instruction`;
