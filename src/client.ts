@@ -86,16 +86,19 @@ export interface ClientInternals {
 }
 
 function apiError(method: string, response: Response, body: unknown, apiKey: string | undefined): LaunchDarklyApiError {
+  // Anything the response says may echo the request (a gateway reflecting headers): redact it all,
+  // and before truncating, so a token cut in half cannot slip through.
+  const clean = (value: unknown) => (typeof value === 'string' ? redact(value, apiKey) : undefined);
   const b: ErrorBody = body !== null && typeof body === 'object' ? (body as ErrorBody) : {};
-  const code = typeof b.code === 'string' ? b.code : undefined;
-  const text = typeof b.message === 'string' ? b.message : typeof body === 'string' && body.trim() ? body.trim().slice(0, 200) : '';
+  const code = clean(b.code);
+  const text = typeof b.message === 'string' ? clean(b.message) : typeof body === 'string' ? clean(body.trim())?.slice(0, 200) : undefined;
   const ErrorClass = errorClassForStatus(response.status);
   const summary = `${method} ${new URL(response.url || 'http://unknown').pathname} failed with ${response.status}${code ? ` ${code}` : ''}`;
-  return new ErrorClass(redact(text ? `${summary}: ${text}` : summary, apiKey), {
+  return new ErrorClass(text ? `${summary}: ${text}` : summary, {
     status: response.status,
     code,
-    errorId: typeof b.id === 'string' ? b.id : undefined,
-    requestId: response.headers.get('x-request-id') ?? undefined,
+    errorId: clean(b.id),
+    requestId: clean(response.headers.get('x-request-id')),
     method,
     url: response.url || undefined,
     retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),

@@ -22,9 +22,18 @@ export function parseTime(input: unknown): { ok: true; ms: number } | { ok: fals
       return { ok: false, reason: `must be an ISO-8601 date or date-time with a zone (such as 2026-12-31T00:00:00Z), got ${JSON.stringify(input)}` };
     }
     const ms = Date.parse(input.trim());
-    return Number.isNaN(ms) ? { ok: false, reason: `is not a real date: ${JSON.stringify(input)}` } : checkMs(ms);
+    if (Number.isNaN(ms) || !isRealCalendarTime(input.trim())) return { ok: false, reason: `is not a real date: ${JSON.stringify(input)}` };
+    return checkMs(ms);
   }
   return { ok: false, reason: `must be a Date, an ISO-8601 string or Unix milliseconds, got ${describe(input)}` };
+}
+
+/** Date.parse rolls 2026-02-30 over to March 2nd; refuse days, hours and minutes that do not exist. */
+function isRealCalendarTime(text: string): boolean {
+  const [y, mo, d, h = 0, mi = 0, sec = 0] = (text.match(/\d+/g) ?? []).slice(0, 6).map(Number) as number[];
+  if (y === undefined || mo === undefined || d === undefined) return false;
+  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth && h <= 23 && mi <= 59 && sec <= 59;
 }
 
 function checkMs(ms: number): { ok: true; ms: number } | { ok: false; reason: string } {

@@ -85,7 +85,10 @@ export function createTransport(options: TransportOptions) {
       const response = await baseFetch(url, { ...init, signal: controller.signal });
       sent = true;
       const body = NULL_BODY_STATUSES.has(response.status) ? null : await response.arrayBuffer();
-      return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+      const buffered = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+      // A constructed Response has no URL; keep the real one for error messages.
+      Object.defineProperty(buffered, 'url', { value: response.url || url });
+      return buffered;
     } catch (error) {
       if (callerSignal?.aborted) throw new RequestAbortedError(callerSignal.reason);
       if (timedOut) throw new ApiTimeoutError(settings.timeoutMs, { method, url });

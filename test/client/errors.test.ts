@@ -82,11 +82,8 @@ describe('HTTP errors', () => {
     expect(JSON.parse(JSON.stringify(e))).toMatchObject({ name: 'NotFoundError', status: 404, code: 'not_found', errorId: 'err-7f3a', requestId: 'req-abc-123' });
   });
 
-  // KNOWN BUG (src/transport.ts, not edited here): each attempt's Response is rebuilt with
-  // `new Response(body, { status, statusText, headers })`, which has url "". So apiError sees no
-  // URL: error.url is undefined and the message says "GET / failed with 404" instead of the path.
-  // Marked `fails` so the suite stays green; it turns red once the URL survives: then make it `it`.
-  it.fails('KNOWN BUG: error.url and the message carry the request URL and path', async () => {
+  // Each attempt's Response is rebuilt after buffering; the request URL must survive that.
+  it("error.url and the message carry the request URL and path", async () => {
     reply = (_req, res) => json(res, 404, { code: 'not_found', message: 'Unknown segment' });
     const error = (await caught(ld().segments.get(SEG_REF))) as NotFoundError;
     expect(error).toBeInstanceOf(NotFoundError);
@@ -144,8 +141,7 @@ describe('HTTP errors', () => {
     expect(error).toBeInstanceOf(ServerError);
     expect((error as ServerError).status).toBe(500);
     expect((error as ServerError).code).toBeUndefined();
-    // (the path in the message is blank today: see the KNOWN BUG on error.url above)
-    expect((error as ServerError).message).toMatch(/^PATCH \S+ failed with 500$/);
+    expect((error as ServerError).message).toBe('PATCH /api/v2/segments/p/s/expiring-targets/e failed with 500');
   });
 
   it('a JSON body that is not an object (a string) is used as the message', async () => {
@@ -202,11 +198,8 @@ describe('token secrecy', () => {
     expectNoToken(error);
   });
 
-  // KNOWN BUG (src/client.ts apiError, not edited here): a non-JSON body is cut to 200 characters
-  // *before* redaction, so a token that straddles the cut is no longer a whole match and its
-  // first characters stay in the message ("api-12345678" here). Marked `fails` so the suite
-  // stays green; it turns red once redaction happens before truncation: then make it `it`.
-  it.fails('KNOWN BUG: a token cut by the 200-character truncation of a text body leaves no fragment', async () => {
+  // A text body is truncated for the message: redaction must come first, or a token cut in half survives.
+  it("a token cut by the 200-character truncation of a text body leaves no fragment", async () => {
     reply = (req, res) => {
       res.writeHead(502, { 'Content-Type': 'text/plain' });
       res.end(`${'x'.repeat(188)}${String(req.headers.authorization)}`);
@@ -216,11 +209,8 @@ describe('token secrecy', () => {
     expectNoToken(error, TOKEN.slice(0, 12));
   });
 
-  // KNOWN BUG (src/client.ts apiError, not edited here): only the message is redacted. The body's
-  // `code` and `id` and the X-Request-Id header are copied verbatim into error.code, .errorId and
-  // .requestId, which toJSON and util.inspect print. A proxy or gateway that reflects the
-  // Authorization header into any of them puts the token in logs.
-  it.fails('KNOWN BUG: a token echoed in code, id or X-Request-Id does not reach the error', async () => {
+  // A proxy or gateway may reflect the Authorization header into any field the error keeps.
+  it("a token echoed in code, id or X-Request-Id does not reach the error", async () => {
     reply = (req, res) => {
       const auth = String(req.headers.authorization);
       json(res, 400, { code: auth, message: 'bad', id: auth }, { 'X-Request-Id': auth });
