@@ -1,0 +1,363 @@
+// @ts-check
+/**
+ * `npm run bench`: what the client costs, side by side with the alternatives, in one run.
+ *
+ *   1. Browser bundle of one `segments.patch` built with a helper: esbuild (platform browser,
+ *      minified), then gzip level 9. Ours vs the official `launchdarkly-api-typescript` vs bare
+ *      openapi-fetch making the same request.
+ *   2. Per-request overhead: sequential PATCHes to a local keep-alive node:http server, through
+ *      our client, raw `fetch`, and the official client, interleaved in rounds.
+ *   3. Cold import in a fresh `node` process: ours vs bare openapi-fetch (and the official client).
+ *
+ * Runs against the built dist/ (the package resolves itself by name), so no TypeScript loader is
+ * needed: `npm run bench` builds first. Prints a table and writes bench/results.json.
+ * Traffic goes to 127.0.0.1 only; every loop is bounded.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick'); // a smoke run: fewer requests and spawns
+
+const SEMANTIC = 'application/json; domain-model=launchdarkly.semanticpatch';
+const REF = { projectKey: 'default', environmentKey: 'production', segmentKey: 'beta-testers' };
+const EXPIRES_ISO = '2030-01-01T00:00:00Z';
+const EXPIRES_MS = Date.parse(EXPIRES_ISO);
+const GOALS = { gzipKb: 4.0, overheadRatio: 1.05, importRatio: 1.2 };
+
+const median = (/** @type {number[]} */ xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? /** @type {number} */ (s[m]) : (/** @type {number} */ (s[m - 1]) + /** @type {number} */ (s[m])) / 2;
+};
+const round = (/** @type {number} */ x, digits = 2) => Number(x.toFixed(digits));
+
+// ---------------------------------------------------------------------------------------------
+// 1. Bundle size
+
+/** The same call three ways, as a browser app would write it (proxy mode: no token in the page). */
+const BUNDLE_ENTRIES = {
+  'ld-expiring-targets': `
+import { createExpiringTargetsClient, segmentInstructions } from 'ld-expiring-targets';
+const ld = createExpiringTargetsClient({ baseUrl: location.origin + '/ld' });
+ld.segments
+  .patch(${JSON.stringify(REF)}, [segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: '${EXPIRES_ISO}' })])
+  .then((r) => console.log(r.ok));
+`,
+  'launchdarkly-api-typescript': `
+import { Configuration, SegmentsApi } from 'launchdarkly-api-typescript';
+const api = new SegmentsApi(new Configuration({ basePath: location.origin + '/ld' }));
+api
+  .patchExpiringTargetsForSegment('default', 'production', 'beta-testers',
+    { instructions: [{ kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: ${EXPIRES_MS} }] },
+    { headers: { 'Content-Type': '${SEMANTIC}' } })
+  .then((r) => console.log(r.data.errors));
+`,
+  'openapi-fetch (bare)': `
+import createClient from 'openapi-fetch';
+const client = createClient({ baseUrl: location.origin + '/ld' });
+client
+  .PATCH('/api/v2/segments/{projectKey}/{segmentKey}/expiring-targets/{environmentKey}', {
+    params: { path: ${JSON.stringify(REF)} },
+    body: { instructions: [{ kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: ${EXPIRES_MS} }] },
+    headers: { 'Content-Type': '${SEMANTIC}' },
+  })
+  .then((r) => console.log(r.data));
+`,
+};
+
+/** @param {string} contents @param {string} [loader] */
+async function bundle(contents, loader = 'js') {
+  const result = await build({
+    stdin: { contents, resolveDir: root, loader: /** @type {'js'|'ts'} */ (loader), sourcefile: 'entry.js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const code = /** @type {import('esbuild').OutputFile} */ (result.outputFiles[0]).contents;
+  return { code, metafile: result.metafile };
+}
+
+async function bundleSizes() {
+  /** @type {Record<string, { minBytes: number, gzipBytes: number }>} */
+  const sizes = {};
+  for (const [name, entry] of Object.entries(BUNDLE_ENTRIES)) {
+    const { code } = await bundle(entry);
+    sizes[name] = { minBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
+  }
+  // What ours is made of: the same entry bundled from src/, minified bytes per source file.
+  const { metafile } = await bundle(
+    BUNDLE_ENTRIES['ld-expiring-targets'].replace("from 'ld-expiring-targets'", "from './src/index.ts'"),
+    'ts',
+  );
+  const output = /** @type {import('esbuild').Metafile['outputs'][string]} */ (Object.values(metafile.outputs)[0]);
+  const breakdown = Object.fromEntries(
+    Object.entries(output.inputs)
+      .map(([file, { bytesInOutput }]) => /** @type {[string, number]} */ ([file, bytesInOutput]))
+      .filter(([, bytes]) => bytes > 0)
+      .sort((a, b) => b[1] - a[1]),
+  );
+  return { sizes, breakdown };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Per-request overhead
+
+const PATCH_RESPONSE = JSON.stringify({
+  items: [
+    {
+      _id: '12ab3c45de678910abc12345',
+      _version: 1,
+      expirationDate: 1767139200000,
+      contextKind: 'user',
+      contextKey: 'alice',
+      targetType: 'included',
+      _resourceId: { projectKey: 'default', environmentKey: 'production', key: 'beta-testers', kind: 'segment' },
+    },
+  ],
+  totalInstructions: 1,
+  successfulInstructions: 1,
+  failedInstructions: 0,
+  errors: [],
+});
+
+/** A keep-alive server that reads each body and answers the same 200 JSON. */
+async function startServer() {
+  const server = http.createServer((req, res) => {
+    let bytes = 0;
+    req.on('data', (c) => (bytes += c.length));
+    req.on('end', () => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(PATCH_RESPONSE) });
+      res.end(PATCH_RESPONSE);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  return { url: `http://127.0.0.1:${address.port}`, close: () => new Promise((r) => server.close(() => r(undefined))) };
+}
+
+/** @param {string} baseUrl @returns {Promise<Record<string, () => Promise<unknown>>>} */
+async function overheadClients(baseUrl) {
+  const { createExpiringTargetsClient, segmentInstructions } = await import('ld-expiring-targets');
+  const { Configuration, SegmentsApi } = await import('launchdarkly-api-typescript');
+  const token = 'api-bench-token';
+  const ours = createExpiringTargetsClient({ apiKey: token, baseUrl });
+  const official = new SegmentsApi(new Configuration({ apiKey: token, basePath: baseUrl }));
+  const url = `${baseUrl}/api/v2/segments/default/beta-testers/expiring-targets/production`;
+  const wire = () => ({ kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: EXPIRES_MS });
+  return {
+    ours: async () => {
+      const r = await ours.segments.patch(REF, [
+        segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: EXPIRES_ISO }),
+      ]);
+      if (!r.ok) throw new Error('not ok');
+    },
+    'raw fetch': async () => {
+      const res = await fetch(url, {
+        method: 'PATCH',
+        headers: { Authorization: token, 'Content-Type': SEMANTIC, 'LD-API-Version': '20240415' },
+        body: JSON.stringify({ instructions: [wire()] }),
+      });
+      const body = /** @type {{ errors: unknown[] }} */ (await res.json());
+      if (!res.ok || body.errors.length > 0) throw new Error('not ok');
+    },
+    official: async () => {
+      const r = await official.patchExpiringTargetsForSegment('default', 'production', 'beta-testers', { instructions: [/** @type {any} */ (wire())] }, {
+        headers: { 'Content-Type': SEMANTIC, 'LD-API-Version': '20240415' },
+      });
+      if ((r.data.errors ?? []).length > 0) throw new Error('not ok');
+    },
+  };
+}
+
+async function overhead() {
+  const rounds = quick ? 2 : 10;
+  const perRound = quick ? 50 : 200;
+  const server = await startServer();
+  try {
+    const clients = await overheadClients(server.url);
+    const names = Object.keys(clients);
+    // Warm up every path (JIT, connection pools) before measuring.
+    for (const name of names) for (let i = 0; i < (quick ? 50 : 300); i++) await /** @type {() => Promise<unknown>} */ (clients[name])();
+    /** @type {Record<string, number[]>} */
+    const samples = Object.fromEntries(names.map((n) => [n, []]));
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? names : [...names].reverse();
+      for (const name of order) {
+        const run = /** @type {() => Promise<unknown>} */ (clients[name]);
+        const out = /** @type {number[]} */ (samples[name]);
+        for (let i = 0; i < perRound; i++) {
+          const t = performance.now();
+          await run();
+          out.push(performance.now() - t);
+        }
+      }
+    }
+    return {
+      requests: rounds * perRound,
+      rounds,
+      perRound,
+      medianUs: Object.fromEntries(names.map((n) => [n, round(median(/** @type {number[]} */ (samples[n])) * 1000, 1)])),
+      meanUs: Object.fromEntries(
+        names.map((n) => {
+          const xs = /** @type {number[]} */ (samples[n]);
+          return [n, round((xs.reduce((a, b) => a + b, 0) / xs.length) * 1000, 1)];
+        }),
+      ),
+    };
+  } finally {
+    await server.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Cold import
+
+const IMPORTS = {
+  'ld-expiring-targets': 'ld-expiring-targets',
+  'openapi-fetch (bare)': 'openapi-fetch',
+  'launchdarkly-api-typescript': 'launchdarkly-api-typescript',
+};
+
+function coldImports() {
+  const runs = quick ? 3 : 15;
+  const names = Object.keys(IMPORTS);
+  /** @type {Record<string, { importMs: number[], processMs: number[] }>} */
+  const samples = Object.fromEntries(names.map((n) => [n, { importMs: [], processMs: [] }]));
+  const once = (/** @type {string} */ specifier) => {
+    const script = `const t = performance.now(); await import(${JSON.stringify(specifier)}); console.log(performance.now() - t);`;
+    const t = performance.now();
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+    const processMs = performance.now() - t;
+    if (child.status !== 0) throw new Error(`importing ${specifier} failed:\n${child.stderr}`);
+    return { importMs: Number(child.stdout.trim()), processMs };
+  };
+  for (const name of names) once(/** @type {string} */ (IMPORTS[/** @type {keyof typeof IMPORTS} */ (name)])); // warm the file cache
+  for (let i = 0; i < runs; i++) {
+    const order = i % 2 === 0 ? names : [...names].reverse();
+    for (const name of order) {
+      const { importMs, processMs } = once(/** @type {string} */ (IMPORTS[/** @type {keyof typeof IMPORTS} */ (name)]));
+      const s = /** @type {{ importMs: number[], processMs: number[] }} */ (samples[name]);
+      s.importMs.push(importMs);
+      s.processMs.push(processMs);
+    }
+  }
+  return {
+    runs,
+    medianImportMs: Object.fromEntries(names.map((n) => [n, round(median(/** @type {any} */ (samples[n]).importMs))])),
+    medianProcessMs: Object.fromEntries(names.map((n) => [n, round(median(/** @type {any} */ (samples[n]).processMs), 1)])),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function gitCommit() {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+const started = new Date();
+const loadBefore = os.loadavg()[0];
+const { sizes, breakdown } = await bundleSizes();
+const requests = await overhead();
+const imports = coldImports();
+
+const ours = 'ld-expiring-targets';
+const bare = 'openapi-fetch (bare)';
+const official = 'launchdarkly-api-typescript';
+const kb = (/** @type {number} */ bytes) => round(bytes / 1000, 1);
+const oursGz = /** @type {{ gzipBytes: number }} */ (sizes[ours]).gzipBytes;
+const req = /** @type {Record<string, number>} */ (requests.medianUs);
+const imp = /** @type {Record<string, number>} */ (imports.medianImportMs);
+const ratios = {
+  oursOverRaw: round(/** @type {number} */ (req.ours) / /** @type {number} */ (req['raw fetch']), 3),
+  officialOverRaw: round(/** @type {number} */ (req.official) / /** @type {number} */ (req['raw fetch']), 3),
+  importOursOverBare: round(/** @type {number} */ (imp[ours]) / /** @type {number} */ (imp[bare]), 3),
+};
+const results = {
+  date: started.toISOString(),
+  commit: gitCommit(),
+  node: process.version,
+  cpu: `${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}`,
+  loadAverage1m: { before: round(loadBefore), after: round(os.loadavg()[0] ?? 0) },
+  quick,
+  goals: GOALS,
+  bundle: { entry: 'one segments.patch with a helper (proxy mode); esbuild --bundle --minify --platform=browser, gzip -9', sizes, oursBreakdownMinBytes: breakdown },
+  overhead: { what: 'sequential PATCH to a local keep-alive node:http server, interleaved rounds', ...requests, ratios: { oursOverRaw: ratios.oursOverRaw, officialOverRaw: ratios.officialOverRaw } },
+  coldImport: { what: 'await import() timed inside a fresh node process; process = whole spawn', ...imports, ratio: ratios.importOursOverBare },
+  pass: {
+    gzip: oursGz / 1000 <= GOALS.gzipKb,
+    overhead: ratios.oursOverRaw <= GOALS.overheadRatio,
+    import: ratios.importOursOverBare <= GOALS.importRatio,
+  },
+};
+
+const mark = (/** @type {boolean} */ ok) => (ok ? 'ok' : 'MISSED');
+const rows = [
+  ['measure', ours, bare, official, 'goal'],
+  [
+    'browser bundle, min+gzip (kB)',
+    `${kb(oursGz)}`,
+    `${kb(/** @type {any} */ (sizes[bare]).gzipBytes)}`,
+    `${kb(/** @type {any} */ (sizes[official]).gzipBytes)}`,
+    `≤ ${GOALS.gzipKb} kB: ${mark(results.pass.gzip)}`,
+  ],
+  [
+    'browser bundle, min (kB)',
+    `${kb(/** @type {any} */ (sizes[ours]).minBytes)}`,
+    `${kb(/** @type {any} */ (sizes[bare]).minBytes)}`,
+    `${kb(/** @type {any} */ (sizes[official]).minBytes)}`,
+    '',
+  ],
+  [
+    `PATCH median (µs), raw fetch ${req['raw fetch']}`,
+    `${req.ours} (×${ratios.oursOverRaw})`,
+    '',
+    `${req.official} (×${ratios.officialOverRaw})`,
+    `ours/raw ≤ ${GOALS.overheadRatio}: ${mark(results.pass.overhead)}`,
+  ],
+  [
+    'cold import (ms)',
+    `${imp[ours]} (×${ratios.importOursOverBare})`,
+    `${imp[bare]}`,
+    `${imp[official]}`,
+    `ours/bare ≤ ${GOALS.importRatio}: ${mark(results.pass.import)}`,
+  ],
+  [
+    'node process with import (ms)',
+    `${imports.medianProcessMs[ours]}`,
+    `${imports.medianProcessMs[bare]}`,
+    `${imports.medianProcessMs[official]}`,
+    '',
+  ],
+];
+const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+const line = (/** @type {string[]} */ r) => `| ${r.map((c, i) => String(c).padEnd(/** @type {number} */ (widths[i]))).join(' | ')} |`;
+console.log(line(rows[0]));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const r of rows.slice(1)) console.log(line(r));
+console.log(
+  `\n${requests.requests} PATCHes per client (${requests.rounds} rounds × ${requests.perRound}), ${imports.runs} cold imports each; ` +
+    `node ${process.version}, ${results.cpu}, load ${results.loadAverage1m.before} → ${results.loadAverage1m.after}`,
+);
+console.log('ours, minified bytes by source file:', JSON.stringify(breakdown));
+if (!quick) {
+  await writeFile(path.join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log('wrote bench/results.json');
+}
