@@ -1,17 +1,49 @@
-import { defineConfig } from 'tsup';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { type Options, defineConfig } from 'tsup';
 
 // One entry, two formats: dist/index.js (ESM) and dist/index.cjs (CJS), each with its own
 // declarations (index.d.ts, index.d.cts). generated/schema.ts is a relative import, so its
 // types are inlined into the declarations; openapi-fetch, the only runtime dependency, stays external.
-export default defineConfig({
+const library: Options = {
   entry: { index: 'src/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   platform: 'neutral',
   target: 'es2022',
-  clean: true,
+  // Keeps dist/cli.js, which the CLI build below writes at the same time.
+  clean: ['!cli.js'],
   splitting: false,
   sourcemap: false,
   treeshake: true,
   outDir: 'dist',
-});
+};
+
+// The CLI: a separate build, so nothing of it enters the library entry's graph (or its browser
+// bundle). Node-only ESM with a shebang; csv-parse (a dev dependency) is bundled in, with its
+// licence, so installing the library never pulls it in. openapi-fetch stays external.
+function licenseOf(name: string): string {
+  // csv-parse exports no package.json: walk up from its entry to its folder.
+  let dir = path.dirname(createRequire(import.meta.url).resolve(name));
+  while (!existsSync(path.join(dir, 'LICENSE')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return readFileSync(path.join(dir, 'LICENSE'), 'utf8');
+}
+const csvParseLicense = licenseOf('csv-parse');
+export const cli: Options = {
+  entry: { cli: 'src/cli/main.ts' },
+  format: ['esm'],
+  dts: false,
+  platform: 'node',
+  target: 'node20',
+  clean: false,
+  splitting: false,
+  sourcemap: false,
+  treeshake: true,
+  noExternal: ['csv-parse'],
+  banner: { js: '#!/usr/bin/env node' },
+  footer: { js: `/*! csv-parse, bundled above:\n${csvParseLicense.replace(/\*\//g, '* /')}*/` },
+  outDir: 'dist',
+};
+
+export default defineConfig([library, cli]);

@@ -1,0 +1,71 @@
+/**
+ * A change is one row of intent (from the command line or a file) with the wire instruction the
+ * library's helpers built for it, so the CLI validates exactly as the library does.
+ */
+import { InstructionValidationError, type ValidationIssue } from '../errors.js';
+import { flagInstructions, segmentInstructions } from '../instructions.js';
+import type { FlagInstruction, SegmentInstruction, SegmentTargetType } from '../validation.js';
+
+export type Resource = 'segment' | 'flag';
+export type Action = 'add' | 'update' | 'remove';
+export const ACTIONS: readonly Action[] = ['add', 'update', 'remove'];
+export type AnyInstruction = SegmentInstruction | FlagInstruction;
+
+export interface Change {
+  /** Where the change came from in an input file (1-based), if it did. */
+  line: number | undefined;
+  action: Action;
+  contextKind: string;
+  contextKey: string;
+  /** `targetType` for segments, `variationId` for flags. */
+  target: string;
+  /** Unix milliseconds; undefined for remove. */
+  expiresAt: number | undefined;
+  instruction: AnyInstruction;
+}
+
+export type ChangeInput = Omit<Change, 'instruction'>;
+
+/** The column (and instruction field) that names the target list: targetType or variationId. */
+export function targetField(resource: Resource): 'targetType' | 'variationId' {
+  return resource === 'segment' ? 'targetType' : 'variationId';
+}
+
+/** Builds the instruction with the library's helpers; throws their InstructionValidationError. */
+export function buildChange(resource: Resource, input: ChangeInput): Change {
+  const { contextKind, contextKey, target, expiresAt } = input;
+  let instruction: AnyInstruction;
+  if (resource === 'segment') {
+    const ref = { contextKind, contextKey, targetType: target as SegmentTargetType };
+    instruction =
+      input.action === 'remove'
+        ? segmentInstructions.remove(ref)
+        : segmentInstructions[input.action]({ ...ref, expiresAt: expiresAt as number });
+  } else {
+    const ref = { contextKind, contextKey, variationId: target };
+    instruction =
+      input.action === 'remove' ? flagInstructions.remove(ref) : flagInstructions[input.action]({ ...ref, expiresAt: expiresAt as number });
+  }
+  return { ...input, instruction };
+}
+
+/** `field message` for each issue, as one line. */
+export function describeIssues(issues: readonly ValidationIssue[]): string {
+  return issues.map((i) => `${i.field} ${i.message}`).join('; ');
+}
+
+/** Problems building a change, as text; empty when it builds. */
+export function changeProblems(resource: Resource, input: ChangeInput): string[] {
+  try {
+    buildChange(resource, input);
+    return [];
+  } catch (error) {
+    if (error instanceof InstructionValidationError) return error.issues.map((i) => `${i.field} ${i.message}`);
+    throw error;
+  }
+}
+
+/** Identity of a target: one context in one list. Two changes to it in one run cannot be told apart. */
+export function targetIdentity(change: Pick<Change, 'contextKind' | 'contextKey' | 'target'>): string {
+  return JSON.stringify([change.contextKind, change.contextKey, change.target]);
+}

@@ -1,0 +1,37 @@
+/** Builds the client a command talks through: LaunchDarkly, any base URL, or the embedded mock. */
+import { type ExpiringTargetsClient, createExpiringTargetsClient } from '../client.js';
+import type { RetryEvent } from '../transport.js';
+import { UsageError } from './exit-codes.js';
+import { MOCK_TOKEN, type Mock, startMock } from './mock.js';
+import type { ConnectionArgs } from './args.js';
+
+export interface Connection {
+  client: ExpiringTargetsClient;
+  /** Where requests go, for messages: a URL or the instance name. */
+  target: string;
+}
+
+/** Runs `fn` with a client; with `--mock`, Prism runs for exactly as long as `fn` (also on error). */
+export async function withConnection<T>(
+  args: ConnectionArgs,
+  onRetry: (event: RetryEvent) => void,
+  fn: (connection: Connection) => Promise<T>,
+): Promise<T> {
+  let mock: Mock | undefined;
+  try {
+    let baseUrl = args.baseUrl;
+    let apiKey = args.token;
+    if (args.mock) {
+      mock = await startMock();
+      baseUrl = mock.url;
+      apiKey ??= MOCK_TOKEN;
+    } else if (apiKey === undefined && baseUrl === undefined) {
+      throw new UsageError('no access token: set LD_API_KEY (or pass --token), or try the embedded mock with --mock');
+    }
+    const client = createExpiringTargetsClient({ apiKey, baseUrl, instance: args.instance, apiVersion: args.apiVersion, onRetry });
+    const target = mock ? `the embedded mock (${mock.url})` : (baseUrl ?? `LaunchDarkly (${args.instance ?? 'commercial'})`);
+    return await fn({ client, target });
+  } finally {
+    await mock?.stop();
+  }
+}

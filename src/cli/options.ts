@@ -1,0 +1,60 @@
+/**
+ * Every command-line option once: how `util.parseArgs` reads it and how `--help` describes it,
+ * so the parser and the help can never disagree.
+ */
+import type { Action, Resource } from './changes.js';
+
+export type CommandName = 'list' | Action | 'apply';
+export const COMMANDS: readonly CommandName[] = ['list', 'add', 'update', 'remove', 'apply'];
+
+export interface OptionDoc {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  short?: string;
+  /** Placeholder for the value in help. */
+  value?: string;
+  help: string;
+}
+
+export const OPTIONS: Record<string, OptionDoc> = {
+  project: { type: 'string', value: 'KEY', help: 'project key (required)' },
+  env: { type: 'string', value: 'KEY', help: 'environment key (required)' },
+  segment: { type: 'string', value: 'KEY', help: 'segment key (required)' },
+  flag: { type: 'string', value: 'KEY', help: 'flag key (required)' },
+  context: { type: 'string', multiple: true, value: 'KIND:KEY', help: 'the context, such as user:alice; repeat for several' },
+  'target-type': { type: 'string', value: 'TYPE', help: "the segment's list: included or excluded (required)" },
+  variation: { type: 'string', value: 'ID', help: 'the variation ID that targets the context (required)' },
+  at: { type: 'string', value: 'TIME', help: 'when targeting ends: ISO-8601 with a zone, Unix ms, or +30d / +12h / +90m (required)' },
+  comment: { type: 'string', value: 'TEXT', help: "shown in LaunchDarkly's audit log" },
+  'dry-run': { type: 'boolean', help: 'validate and print the instructions; send nothing' },
+  'batch-size': { type: 'string', value: 'N', help: 'instructions per request (default 50)' },
+  concurrency: { type: 'string', value: 'N', help: 'requests in flight at once (default 1)' },
+  'retry-file': { type: 'string', value: 'PATH', help: 'where rows that did not apply go (default <input>.retry.csv)' },
+  'unknown-file': { type: 'string', value: 'PATH', help: 'where rows that may have applied go (default <input>.unknown.csv)' },
+  token: { type: 'string', value: 'TOKEN', help: 'access token (default: $LD_API_KEY, which is safer: arguments show in ps)' },
+  'base-url': { type: 'string', value: 'URL', help: 'API base URL (a proxy, a mock); overrides --instance' },
+  instance: { type: 'string', value: 'NAME', help: 'commercial (default), federal or eu' },
+  'api-version': { type: 'string', value: 'VERSION', help: 'LD-API-Version header (default 20240415)' },
+  mock: { type: 'boolean', help: 'run against an embedded Prism mock of the API (needs the dev dependencies)' },
+  json: { type: 'boolean', help: 'print one JSON document on stdout instead of tables' },
+  help: { type: 'boolean', short: 'h', help: 'show this help' },
+};
+
+const CONNECTION = ['token', 'base-url', 'instance', 'api-version', 'mock'];
+
+/** The options a command takes, in help order. */
+export function optionsOf(resource: Resource, command: CommandName): string[] {
+  const where = ['project', 'env', resource];
+  const target = resource === 'segment' ? 'target-type' : 'variation';
+  switch (command) {
+    case 'list':
+      return [...where, ...CONNECTION, 'json', 'help'];
+    case 'add':
+    case 'update':
+      return [...where, 'context', target, 'at', 'comment', 'dry-run', ...CONNECTION, 'json', 'help'];
+    case 'remove':
+      return [...where, 'context', target, 'comment', 'dry-run', ...CONNECTION, 'json', 'help'];
+    case 'apply':
+      return [...where, 'comment', 'dry-run', 'batch-size', 'concurrency', 'retry-file', 'unknown-file', ...CONNECTION, 'json', 'help'];
+  }
+}
