@@ -108,8 +108,14 @@ export async function preparePackedConsumer(devDependencies: Record<string, stri
   try {
     const staging = path.join(root, 'staging');
     await mkdir(staging);
-    for (const file of ['package.json', 'README.md', 'LICENSE', 'LICENSE.md', 'NOTICE']) {
-      if (existsSync(path.join(projectRoot, file))) await cp(path.join(projectRoot, file), path.join(staging, file));
+    // What npm would publish from here: package.json's `files` (dist/ is built below) and the
+    // files npm always adds.
+    const own = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8')) as { files?: string[] };
+    const listed = (own.files ?? []).filter((f) => !/^(\.\/)?dist(\/|$)/.test(f));
+    for (const file of ['package.json', 'README.md', 'LICENSE', 'LICENSE.md', 'NOTICE', ...listed]) {
+      if (existsSync(path.join(projectRoot, file))) {
+        await cp(path.join(projectRoot, file), path.join(staging, file), { recursive: true });
+      }
     }
     const tsup = path.join(packageDir('tsup', projectRoot), 'dist', 'cli-default.js');
     await run(process.execPath, [tsup, '--silent', '--out-dir', path.join(staging, 'dist')], { cwd: projectRoot });
