@@ -289,6 +289,10 @@ const ratios = {
   oursOverRaw: round(/** @type {number} */ (req.ours) / /** @type {number} */ (req['raw fetch']), 3),
   officialOverRaw: round(/** @type {number} */ (req.official) / /** @type {number} */ (req['raw fetch']), 3),
   importOursOverBare: round(/** @type {number} */ (imp[ours]) / /** @type {number} */ (imp[bare]), 3),
+  processOursOverBare: round(
+    /** @type {number} */ (imports.medianProcessMs[ours]) / /** @type {number} */ (imports.medianProcessMs[bare]),
+    3,
+  ),
 };
 const results = {
   date: started.toISOString(),
@@ -300,7 +304,12 @@ const results = {
   goals: GOALS,
   bundle: { entry: 'one segments.patch with a helper (proxy mode); esbuild --bundle --minify --platform=browser, gzip -9', sizes, oursBreakdownMinBytes: breakdown },
   overhead: { what: 'sequential PATCH to a local keep-alive node:http server, interleaved rounds', ...requests, ratios: { oursOverRaw: ratios.oursOverRaw, officialOverRaw: ratios.officialOverRaw } },
-  coldImport: { what: 'await import() timed inside a fresh node process; process = whole spawn', ...imports, ratio: ratios.importOursOverBare },
+  coldImport: {
+    what: 'await import() timed inside a fresh node process (the goal applies to this); process = the whole spawn, node start-up included',
+    ...imports,
+    ratio: ratios.importOursOverBare,
+    processRatio: ratios.processOursOverBare,
+  },
   pass: {
     gzip: oursGz / 1000 <= GOALS.gzipKb,
     overhead: ratios.oursOverRaw <= GOALS.overheadRatio,
@@ -341,7 +350,7 @@ const rows = [
   ],
   [
     'node process with import (ms)',
-    `${imports.medianProcessMs[ours]}`,
+    `${imports.medianProcessMs[ours]} (×${ratios.processOursOverBare})`,
     `${imports.medianProcessMs[bare]}`,
     `${imports.medianProcessMs[official]}`,
     '',
