@@ -75,7 +75,7 @@ export async function runList(command: Extract<'list'>, session: Session): Promi
       out.out(
         table(
           ['context', field, 'expires at', 'version'],
-          result.items.map((t) => [`${t.contextKind}:${t.contextKey}`, t[field] ?? '', t.expiresAt.toISOString(), String(t._version)]),
+          result.items.map((t) => [`${t.contextKind}:${t.contextKey}`, t[field] ?? '-', t.expiresAt.toISOString(), String(t._version)]),
         ),
       );
     }

@@ -132,10 +132,11 @@ export function parseJsonl(text: string, resource: Resource): { rows: RawRow[]; 
   return { rows, issues };
 }
 
-function text(value: unknown, name: string, problems: string[]): string {
+function text(value: unknown, name: string, problems: string[], badFields?: Set<string>): string {
   if (value === undefined) return '';
   if (typeof value === 'string') return value.trim();
   problems.push(`${name} must be a string, got ${JSON.stringify(value)}`);
+  badFields?.add(name);
   return '';
 }
 
@@ -152,9 +153,10 @@ export function changesFromRows(resource: Resource, rows: readonly RawRow[], now
     if (action === undefined && problems.length === 0) {
       problems.push(`action must be add, update or remove, got ${JSON.stringify(actionText)}`);
     }
-    const contextKind = text(values.contextKind, 'contextKind', problems);
-    const contextKey = text(values.contextKey, 'contextKey', problems);
-    const target = text(values[field], field, problems);
+    const badFields = new Set(['expiresAt']);
+    const contextKind = text(values.contextKind, 'contextKind', problems, badFields);
+    const contextKey = text(values.contextKey, 'contextKey', problems, badFields);
+    const target = text(values[field], field, problems, badFields);
     let expiresAt: number | undefined;
     const rawTime = values.expiresAt;
     if (action === 'remove') {
@@ -171,7 +173,8 @@ export function changesFromRows(resource: Resource, rows: readonly RawRow[], now
     if (action !== undefined) {
       // The library's own checks for the rest (empty keys, a targetType that is neither list …).
       const input = { line, action, contextKind, contextKey, target, expiresAt: action === 'remove' ? undefined : (expiresAt ?? 0) };
-      problems.push(...changeProblems(resource, input).filter((p) => !p.startsWith('expiresAt ')));
+      // (Fields already reported above, and expiresAt, which is checked here and not by the helpers.)
+      problems.push(...changeProblems(resource, input).filter((p) => !badFields.has(p.split(' ')[0] ?? '')));
       if (problems.length === 0) {
         const change = buildChange(resource, input);
         const identity = targetIdentity(change);

@@ -22,7 +22,7 @@ export const silentProgress: ProgressSink = { update() {}, note() {}, finish() {
 const CLEAR_LINE = '\r\x1b[2K';
 
 export function progressBar(write: (text: string) => void, stream: Writable, label: string, now: () => number = Date.now): ProgressSink {
-  let lastDraw = 0;
+  let lastDraw = Number.NEGATIVE_INFINITY;
   let last: BulkProgress | undefined;
   let drawn = false;
   const draw = (p: BulkProgress) => {
