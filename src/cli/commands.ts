@@ -1,5 +1,6 @@
 /** The commands: list, add / update / remove, apply. Each returns its exit code. */
 import type { BulkProgress, BulkResult } from '../bulk.js';
+import { InstructionValidationError } from '../errors.js';
 import type { FlagInstruction, SegmentInstruction } from '../validation.js';
 import type { RetryEvent } from '../transport.js';
 import type { Command, Where } from './args.js';
@@ -104,7 +105,15 @@ export async function runChange(command: Extract<'change'>, session: Session): P
   const changes: Change[] = [];
   const seen = new Set<string>();
   for (const input of command.inputs) {
-    const change = buildChange(where.resource, input); // InstructionValidationError: exit 2
+    let change: Change;
+    try {
+      change = buildChange(where.resource, input);
+    } catch (error) {
+      if (!(error instanceof InstructionValidationError)) throw error;
+      // Name the options, not the helper's fields.
+      const option: Record<string, string> = { targetType: '--target-type', variationId: '--variation', contextKind: '--context', contextKey: '--context', expiresAt: '--at' };
+      throw new UsageError(error.issues.map((i) => `${option[i.field] ?? i.field} ${i.message}`).join('; '));
+    }
     if (seen.has(targetIdentity(change))) throw new UsageError(`--context ${change.contextKind}:${change.contextKey} is given twice`);
     seen.add(targetIdentity(change));
     changes.push(change);

@@ -12,7 +12,7 @@ import {
 import type { InstructionOutcome } from '../outcomes.js';
 import type { Where } from './args.js';
 import { type AnyInstruction, type Change, targetField } from './changes.js';
-import { EXIT, RowsError, UsageError, errorType, exitCodeFor } from './exit-codes.js';
+import { EXIT, MockUnavailableError, RowsError, UsageError, errorType, exitCodeFor } from './exit-codes.js';
 import { BIN } from './help.js';
 import type { Output } from './output.js';
 import { iso } from './times.js';
@@ -109,7 +109,7 @@ export function reportError(out: Output, error: unknown, json: boolean, helpHint
   }
   const hint = hintFor(error);
   if (hint) out.err(`hint: ${hint}`);
-  if (error instanceof UsageError && !(error instanceof RowsError) && helpHint) out.err(`Run '${BIN} ${helpHint} --help' for usage.`);
+  if (error instanceof UsageError && !(error instanceof MockUnavailableError) && helpHint) out.err(`Run '${BIN} ${helpHint} --help' for usage.`);
   if (code === EXIT.api && !(error instanceof LaunchDarklyApiError || error instanceof ApiConnectionError || error instanceof RequestAbortedError)) {
     if (error instanceof Error && error.stack && process.env.LD_DEBUG) out.err(error.stack);
   }

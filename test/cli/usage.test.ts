@@ -91,7 +91,7 @@ describe('argument errors exit 2 with a message and send nothing', () => {
     ['Unix seconds', ['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'included', '--at', '1798675200'], /--at .*seconds\?/],
     ['a bad relative time', ['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'included', '--at', '+30y'], /--at must be relative as \+N/],
     ['--at on remove', ['segment', 'remove', ...where, '--context', 'user:a', '--target-type', 'included', '--at', '+1d'], /Unknown option '--at'/],
-    ['a wrong target type', ['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'both', '--at', '+1d'], /targetType must be "included" or "excluded"/],
+    ['a wrong target type', ['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'both', '--at', '+1d'], /--target-type must be "included" or "excluded", got "both"/],
     ['--target-type on a flag', ['flag', 'remove', ...flagWhere, '--context', 'user:a', '--target-type', 'included'], /Unknown option '--target-type'/],
     ['no --variation on a flag', ['flag', 'remove', ...flagWhere, '--context', 'user:a'], /--variation is required/],
     ['an unknown instance', [...add, '--instance', 'mars'], /--instance must be one of commercial, federal, eu/],
