@@ -24,7 +24,8 @@ export async function withConnection<T>(
     if (args.mock) {
       mock = await startMock();
       baseUrl = mock.url;
-      apiKey ??= MOCK_TOKEN;
+      // Never a real token to the mock, whatever LD_API_KEY or --token hold.
+      apiKey = MOCK_TOKEN;
     } else if (apiKey === undefined && baseUrl === undefined) {
       throw new UsageError('no access token: set LD_API_KEY (or pass --token), or try the embedded mock with --mock');
     }

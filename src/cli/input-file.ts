@@ -206,6 +206,9 @@ export function readChanges(file: string, resource: Resource, now: number): { fo
   const checked = changesFromRows(resource, parsed.rows, now);
   const issues = [...parsed.issues, ...checked.issues].sort((a, b) => a.line - b.line);
   const total = parsed.rows.length + parsed.issues.filter((i) => !i.message.startsWith('header:')).length;
+  if (parsed.issues.some((i) => i.message.startsWith('header:'))) {
+    throw new RowsError(`${file}: the header row is invalid; nothing was sent`, issues);
+  }
   if (issues.length > 0) {
     const bad = new Set(issues.map((i) => i.line)).size;
     throw new RowsError(`${file}: ${bad} of ${Math.max(total, bad)} row(s) are invalid; nothing was sent`, issues);

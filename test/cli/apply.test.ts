@@ -221,8 +221,8 @@ describe('apply, API and network errors exit 3', () => {
     }
   });
 
-  it('answers lost after sending (502, and reading back fails): unknown rows go to their own file, not the retry file', async () => {
-    const flaky = await startServer((req, res) => (req.method === 'PATCH' ? json(res, 502, { message: 'bad gateway' }) : json(res, 500, {})));
+  it('answers lost after sending (502, and reading back fails with 404): unknown rows go to their own file, not the retry file', async () => {
+    const flaky = await startServer((req, res) => (req.method === 'PATCH' ? json(res, 502, { message: 'bad gateway' }) : json(res, 404, { code: 'not_found', message: 'gone' })));
     try {
       const input = await file('lost.csv', `${HEADER}\nadd,user,a,included,2027-01-01T00:00:00Z\nremove,user,b,included,\n`);
       const result = await cli(['segment', 'apply', input, ...where, '--base-url', flaky.url]);

@@ -168,13 +168,42 @@ describe('--dry-run', () => {
   });
 });
 
+describe('on the wire', () => {
+  it('sends the token, API version, comment and keys the options give', async () => {
+    const before = server.requests.length;
+    const result = await cli([
+      'flag', 'update', '--project', 'my proj', '--env', 'e', '--flag', 'f/1', '--context', 'user:a:b', '--variation', 'v-1',
+      '--at', '1798675200000', '--api-version', '20991231', '--comment', 'extend', ...remote(),
+    ]);
+    expect(result.code).toBe(0);
+    const [req] = server.requests.slice(before);
+    expect(server.requests.length - before).toBe(1);
+    expect(req?.method).toBe('PATCH');
+    expect(req?.rawUrl).toBe('/api/v2/flags/my%20proj/f%2F1/expiring-targets/e');
+    expect(req?.headers.authorization).toBe(TOKEN);
+    expect(req?.headers['ld-api-version']).toBe('20991231');
+    expect(req?.json).toEqual({
+      comment: 'extend',
+      instructions: [{ kind: 'updateExpiringTarget', contextKind: 'user', contextKey: 'a:b', variationId: 'v-1', value: 1_798_675_200_000 }],
+    });
+  });
+
+  it('takes the token from LD_API_KEY', async () => {
+    const before = server.requests.length;
+    const result = await cli(['segment', 'list', ...where, '--base-url', server.url], { LD_API_KEY: TOKEN });
+    expect(result.code).toBe(0);
+    expect(server.requests.slice(before).map((r) => r.headers.authorization)).toEqual([TOKEN]);
+  });
+});
+
 describe('--mock', () => {
   it('the acceptance command schedules a removal 30 days out on the embedded mock and prints the time', async () => {
     const before = Date.now();
-    const result = await cli([
-      'segment', 'add', '--mock', '--project', 'p', '--env', 'e', '--segment', 's',
-      '--context', 'user:alice', '--target-type', 'included', '--at', '+30d',
-    ]);
+    // LD_API_KEY is set, as it may well be: the mock must not be sent it (nor print it).
+    const result = await cli(
+      ['segment', 'add', '--mock', '--project', 'p', '--env', 'e', '--segment', 's', '--context', 'user:alice', '--target-type', 'included', '--at', '+30d'],
+      { LD_API_KEY: TOKEN },
+    );
     const after = Date.now();
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
