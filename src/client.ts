@@ -1,4 +1,4 @@
-import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../generated/schema.js';
 import {
   ApiConnectionError,
@@ -10,6 +10,7 @@ import {
   redact,
 } from './errors.js';
 import { type CallOptions, type ClientOptions, type NormalizedOptions, normalizeOptions } from './options.js';
+import { PreparedRequest } from './prepared-request.js';
 import { RateLimitGate } from './rate-limit.js';
 import { type BulkResult, type PatchAllOptions, runBulk } from './bulk.js';
 import { ExpiringTargetsError } from './errors.js';
@@ -21,7 +22,6 @@ import { type AttemptSettings, createTransport } from './transport.js';
 import { type FlagInstruction, type ResourceKind, type SegmentInstruction, assertInstructions, keyIssues } from './validation.js';
 import { PACKAGE_NAME, VERSION } from './version.js';
 
-export const SEMANTIC_PATCH_CONTENT_TYPE = 'application/json; domain-model=launchdarkly.semanticpatch';
 const SEGMENT_PATH = '/api/v2/segments/{projectKey}/{segmentKey}/expiring-targets/{environmentKey}';
 const FLAG_PATH = '/api/v2/flags/{projectKey}/{featureFlagKey}/expiring-targets/{environmentKey}';
 
@@ -54,17 +54,6 @@ export interface PatchOptions extends CallOptions {
 
 /** The typed openapi-fetch client underneath, for full control. */
 export type RawClient = Client<paths>;
-
-// Why middleware and not a per-call header: callers of the raw client get it too, so no request
-// to these endpoints can go out as plain application/json (which LaunchDarkly answers with 400).
-const semanticPatchMiddleware: Middleware = {
-  onRequest({ request }) {
-    if (request.method === 'PATCH' && request.headers.get('content-type') !== SEMANTIC_PATCH_CONTENT_TYPE) {
-      request.headers.set('Content-Type', SEMANTIC_PATCH_CONTENT_TYPE);
-    }
-    return request;
-  },
-};
 
 /** What an API error body may hold. */
 interface ErrorBody {
@@ -147,9 +136,11 @@ export function createInternals(clientOptions: ClientOptions): { raw: RawClient;
   const raw = createClient<paths>({
     baseUrl: options.baseUrl,
     headers,
+    Request: PreparedRequest as unknown as typeof Request,
+    // These endpoints take no query parameters; this spares openapi-fetch building a serializer per call.
+    querySerializer: () => '',
     fetch: (request: Request) => transport(request, defaults),
   });
-  raw.use(semanticPatchMiddleware);
 
   const internals: ClientInternals = {
     options,

@@ -1,4 +1,5 @@
-export { createExpiringTargetsClient, SEMANTIC_PATCH_CONTENT_TYPE } from './client.js';
+export { createExpiringTargetsClient } from './client.js';
+export { SEMANTIC_PATCH_CONTENT_TYPE } from './prepared-request.js';
 export type { ExpiringTargetsClient, FlagRef, PatchOptions, RawClient, ResourceApi, SegmentRef } from './client.js';
 export { flagInstructions, segmentInstructions } from './instructions.js';
 export type { ContextRef, ExpiryInput, FlagTargetRef, SegmentTargetRef, VersionInput } from './instructions.js';

@@ -7,6 +7,7 @@
  * mid-stream is a timeout or connection error here, not a hang in the caller's `await`.
  */
 import { ApiConnectionError, ApiTimeoutError, RequestAbortedError } from './errors.js';
+import { PreparedRequest } from './prepared-request.js';
 import { RateLimitGate } from './rate-limit.js';
 import { type AttemptOutcome, type RetrySettings, isRetryable, retryDelayMs } from './retry-policy.js';
 import { sleep } from './sleep.js';
@@ -50,6 +51,22 @@ const BEFORE_SEND_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
+/**
+ * Serves the body, already read in full inside the attempt's timeout, from memory. Rebuilding a
+ * Response instead would cost a copy and a stream per request; the real one keeps its URL too.
+ */
+const decoder = new TextDecoder();
+function bufferBody(response: Response, buffer: ArrayBuffer): Response {
+  const text = () => decoder.decode(buffer);
+  Object.defineProperties(response, {
+    arrayBuffer: { value: () => Promise.resolve(buffer.slice(0)) },
+    text: { value: () => Promise.resolve(text()) },
+    json: { value: () => Promise.resolve(text()).then(JSON.parse) },
+    blob: { value: () => Promise.resolve(new Blob([buffer], { type: response.headers.get('content-type') ?? '' })) },
+  });
+  return response;
+}
+
 function errorCodes(error: unknown, depth = 0): string[] {
   if (depth > 4 || error === null || typeof error !== 'object') return [];
   const e = error as { code?: unknown; cause?: unknown; errors?: unknown };
@@ -84,11 +101,8 @@ export function createTransport(options: TransportOptions) {
     try {
       const response = await baseFetch(url, { ...init, signal: controller.signal });
       sent = true;
-      const body = NULL_BODY_STATUSES.has(response.status) ? null : await response.arrayBuffer();
-      const buffered = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-      // A constructed Response has no URL; keep the real one for error messages.
-      Object.defineProperty(buffered, 'url', { value: response.url || url });
-      return buffered;
+      if (NULL_BODY_STATUSES.has(response.status)) return response;
+      return bufferBody(response, await response.arrayBuffer());
     } catch (error) {
       if (callerSignal?.aborted) throw new RequestAbortedError(callerSignal.reason);
       if (timedOut) throw new ApiTimeoutError(settings.timeoutMs, { method, url });
@@ -105,10 +119,15 @@ export function createTransport(options: TransportOptions) {
   }
 
   /** Sends `request`, retrying as the policy allows. Returns the last response, or throws. */
-  return async function send(request: Request, settings: AttemptSettings): Promise<Response> {
+  return async function send(request: Request | PreparedRequest, settings: AttemptSettings): Promise<Response> {
     const method = request.method;
     const url = request.url;
-    const body = request.body === null ? undefined : await request.text();
+    const body =
+      request instanceof PreparedRequest && !(request instanceof Request)
+        ? request.body
+        : (request as Request).body === null
+          ? undefined
+          : await request.text();
     const init: RequestInit = { method, headers: request.headers, redirect: request.redirect };
     if (body !== undefined) init.body = body;
     const changesState = method !== 'GET' && method !== 'HEAD';
