@@ -14,7 +14,9 @@ const library: Options = {
   target: 'es2022',
   // Keeps dist/cli.js, which the CLI build below writes at the same time.
   clean: ['!cli.js'],
-  splitting: false,
+  // ESM only: patchAll and reconciliation are imported on demand, so they become their own
+  // chunks and a page that sends one patch does not load them. (CJS inlines them.)
+  splitting: true,
   sourcemap: false,
   treeshake: true,
   outDir: 'dist',

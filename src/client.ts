@@ -12,10 +12,9 @@ import {
 import { type CallOptions, type ClientOptions, type NormalizedOptions, normalizeOptions } from './options.js';
 import { PreparedRequest } from './prepared-request.js';
 import { RateLimitGate } from './rate-limit.js';
-import { type BulkResult, type PatchAllOptions, runBulk } from './bulk.js';
+import type { BulkResult, PatchAllOptions } from './bulk.js';
 import { ExpiringTargetsError } from './errors.js';
 import { fateOfError, type InstructionOutcome } from './outcomes.js';
-import { decideFromState } from './reconcile.js';
 import { type GetResult, type PatchResult, countsOf, toGetResult, toPatchResult } from './results.js';
 import { parseRetryAfter } from './retry-policy.js';
 import { type AttemptSettings, createTransport } from './transport.js';
@@ -233,6 +232,8 @@ export function resourceApi<Ref, I extends SegmentInstruction | FlagInstruction>
     let items: PatchResult<I>['items'] = [];
     try {
       const state = await read(ref, { signal: options?.signal, timeoutMs: options?.timeoutMs, maxRetries: options?.maxRetries });
+      // Loaded on demand: only an ambiguous answer needs it, so one-off calls do not carry it.
+      const { decideFromState } = await import('./reconcile.js');
       decideFromState(resource, outcomes, state.items, instructions);
       raw = state.raw;
       items = state.items;
@@ -281,6 +282,8 @@ export function resourceApi<Ref, I extends SegmentInstruction | FlagInstruction>
     async patchAll(ref, instructions, options) {
       checkKeys(ref as object, keyNames);
       assertInstructions(resource, instructions);
+      // Bulk runs load their code on demand, so a page that sends one patch does not ship it.
+      const { runBulk } = await import('./bulk.js');
       return runBulk<I>(
         {
           resource,

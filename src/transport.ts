@@ -54,15 +54,14 @@ const BEFORE_SEND_CODES = new Set([
 /**
  * Serves the body, already read in full inside the attempt's timeout, from memory. Rebuilding a
  * Response instead would cost a copy and a stream per request; the real one keeps its URL too.
+ * (Every body of this API is JSON text.)
  */
-const decoder = new TextDecoder();
-function bufferBody(response: Response, buffer: ArrayBuffer): Response {
-  const text = () => decoder.decode(buffer);
+function bufferBody(response: Response, text: string): Response {
   Object.defineProperties(response, {
-    arrayBuffer: { value: () => Promise.resolve(buffer.slice(0)) },
-    text: { value: () => Promise.resolve(text()) },
-    json: { value: () => Promise.resolve(text()).then(JSON.parse) },
-    blob: { value: () => Promise.resolve(new Blob([buffer], { type: response.headers.get('content-type') ?? '' })) },
+    text: { value: () => Promise.resolve(text) },
+    json: { value: () => Promise.resolve(text).then(JSON.parse) },
+    arrayBuffer: { value: () => Promise.resolve(new TextEncoder().encode(text).buffer) },
+    blob: { value: () => Promise.resolve(new Blob([text], { type: response.headers.get('content-type') ?? '' })) },
   });
   return response;
 }
@@ -102,7 +101,7 @@ export function createTransport(options: TransportOptions) {
       const response = await baseFetch(url, { ...init, signal: controller.signal });
       sent = true;
       if (NULL_BODY_STATUSES.has(response.status)) return response;
-      return bufferBody(response, await response.arrayBuffer());
+      return bufferBody(response, await response.text());
     } catch (error) {
       if (callerSignal?.aborted) throw new RequestAbortedError(callerSignal.reason);
       if (timedOut) throw new ApiTimeoutError(settings.timeoutMs, { method, url });
@@ -135,10 +134,13 @@ export function createTransport(options: TransportOptions) {
     let mayHaveApplied = false;
     const aborted = (error: RequestAbortedError) => new RequestAbortedError(error.cause, mayHaveApplied);
     for (let attemptNo = 1; ; attemptNo++) {
-      try {
-        await options.gate.wait(settings.signal);
-      } catch (error) {
-        throw error instanceof RequestAbortedError ? aborted(error) : error;
+      if (settings.signal?.aborted) throw aborted(new RequestAbortedError(settings.signal.reason));
+      if (options.gate.waitMs > 0) {
+        try {
+          await options.gate.wait(settings.signal);
+        } catch (error) {
+          throw error instanceof RequestAbortedError ? aborted(error) : error;
+        }
       }
       let outcome: AttemptOutcome;
       let failure: unknown;

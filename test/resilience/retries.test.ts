@@ -250,6 +250,15 @@ describe('connections and timeouts', () => {
     }
   });
 
+  it('an already-aborted signal sends nothing', async () => {
+    const s = await scripted([(_r, res) => json(res, 200, ok)]);
+    const { ld } = client();
+    const error = await ld.segments.patch(REF, [add], { signal: AbortSignal.abort() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestAbortedError);
+    expect(error).toMatchObject({ maybeSent: false });
+    expect(s.requests).toHaveLength(0);
+  });
+
   it('an abort during a 20 s Retry-After wait rejects within 100 ms', async () => {
     const s = await scripted([(_r, res) => json(res, 429, { code: 'rate_limited', message: '' }, { 'Retry-After': '20' })]);
     const { ld } = client();
