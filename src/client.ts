@@ -2,6 +2,7 @@ import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../generated/schema.js';
 import {
   ApiConnectionError,
+  ExpiringTargetsError,
   InstructionValidationError,
   InvalidResponseError,
   LaunchDarklyApiError,
@@ -10,10 +11,9 @@ import {
   redact,
 } from './errors.js';
 import { type CallOptions, type ClientOptions, type NormalizedOptions, normalizeOptions } from './options.js';
+import type { BulkResult, PatchAllOptions } from './bulk.js';
 import { PreparedRequest } from './prepared-request.js';
 import { RateLimitGate } from './rate-limit.js';
-import type { BulkResult, PatchAllOptions } from './bulk.js';
-import { ExpiringTargetsError } from './errors.js';
 import { fateOfError, type InstructionOutcome } from './outcomes.js';
 import { type GetResult, type PatchResult, countsOf, toGetResult, toPatchResult } from './results.js';
 import { parseRetryAfter } from './retry-policy.js';
@@ -63,7 +63,6 @@ interface ErrorBody {
 
 export interface ClientInternals {
   options: NormalizedOptions;
-  gate: RateLimitGate;
   /** Runs one typed request and turns any non-2xx into the right error class. */
   request<R>(
     method: 'GET' | 'PATCH',
@@ -143,7 +142,6 @@ export function createInternals(clientOptions: ClientOptions): { raw: RawClient;
 
   const internals: ClientInternals = {
     options,
-    gate,
     async request(method, call, send, toResult) {
       const settings: AttemptSettings = {
         ...defaults,
