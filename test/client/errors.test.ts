@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { inspect } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ApiConnectionError,
   AuthenticationError,
@@ -16,22 +16,15 @@ import {
   segmentInstructions,
   ServerError,
 } from '../../src/index.js';
-import { json, startServer, type RecordedRequest, type TestServer } from '../helpers/http-server.js';
+import { json, scriptedServer, startServer, type RecordedRequest } from '../helpers/http-server.js';
 
 const TOKEN = 'api-12345678-abcd-secret-token';
 const SEG_REF = { projectKey: 'p', environmentKey: 'e', segmentKey: 's' };
 const FLAG_REF = { projectKey: 'p', environmentKey: 'e', flagKey: 'f' };
 const add = segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: 1_798_675_200_000 });
 
-let reply: (req: RecordedRequest, res: http.ServerResponse) => void;
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer((req, res) => reply(req, res));
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  reply = (_req, res) => json(res, 200, { items: [] });
-});
+/** What the server answers next; each test scripts it with `server.reply = …`. */
+const server = scriptedServer();
 
 const ld = (extra: Record<string, unknown> = {}) => createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: server.url, maxRetries: 0, ...extra });
 
@@ -65,7 +58,7 @@ function expectNoToken(error: unknown, secret = TOKEN): void {
 
 describe('HTTP errors', () => {
   it('a JSON error body and X-Request-Id give status, code, errorId and requestId', async () => {
-    reply = (_req, res) =>
+    server.reply = (_req, res) =>
       json(res, 404, { code: 'not_found', message: 'Unknown segment', id: 'err-7f3a' }, { 'X-Request-Id': 'req-abc-123' });
     const error = await caught(ld().segments.get(SEG_REF));
     expect(error).toBeInstanceOf(NotFoundError);
@@ -84,7 +77,7 @@ describe('HTTP errors', () => {
 
   // Each attempt's Response is rebuilt after buffering; the request URL must survive that.
   it("error.url and the message carry the request URL and path", async () => {
-    reply = (_req, res) => json(res, 404, { code: 'not_found', message: 'Unknown segment' });
+    server.reply = (_req, res) => json(res, 404, { code: 'not_found', message: 'Unknown segment' });
     const error = (await caught(ld().segments.get(SEG_REF))) as NotFoundError;
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error.message).toBe('GET /api/v2/segments/p/s/expiring-targets/e failed with 404 not_found: Unknown segment');
@@ -92,7 +85,7 @@ describe('HTTP errors', () => {
   });
 
   it('Retry-After on a 429 is read into retryAfterMs', async () => {
-    reply = (_req, res) => json(res, 429, { code: 'rate_limited', message: 'slow down' }, { 'Retry-After': '7' });
+    server.reply = (_req, res) => json(res, 429, { code: 'rate_limited', message: 'slow down' }, { 'Retry-After': '7' });
     const error = await caught(ld().flags.get(FLAG_REF));
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).retryAfterMs).toBe(7000);
@@ -109,7 +102,7 @@ describe('HTTP errors', () => {
     [500, ServerError],
     [503, ServerError],
   ])('%d maps to its class', async (status, ErrorClass) => {
-    reply = (_req, res) => json(res, status, { code: 'c', message: 'm' });
+    server.reply = (_req, res) => json(res, status, { code: 'c', message: 'm' });
     const before = server.requests.length;
     const error = await caught(ld().segments.patch(SEG_REF, [add]));
     expect(error).toBeInstanceOf(ErrorClass);
@@ -119,7 +112,7 @@ describe('HTTP errors', () => {
   });
 
   it('an HTML 502 body still gives ServerError with its status', async () => {
-    reply = (_req, res) => {
+    server.reply = (_req, res) => {
       res.writeHead(502, { 'Content-Type': 'text/html' });
       res.end('<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>');
     };
@@ -133,7 +126,7 @@ describe('HTTP errors', () => {
   });
 
   it('an EMPTY 500 body still gives ServerError with its status', async () => {
-    reply = (_req, res) => {
+    server.reply = (_req, res) => {
       res.writeHead(500, { 'Content-Length': '0' });
       res.end();
     };
@@ -145,14 +138,14 @@ describe('HTTP errors', () => {
   });
 
   it('a JSON body that is not an object (a string) is used as the message', async () => {
-    reply = (_req, res) => json(res, 500, 'upstream exploded');
+    server.reply = (_req, res) => json(res, 500, 'upstream exploded');
     const error = await caught(ld().segments.get(SEG_REF));
     expect(error).toBeInstanceOf(ServerError);
     expect((error as ServerError).status).toBe(500);
   });
 
   it('a 418 gives a plain LaunchDarklyApiError, not a subclass', async () => {
-    reply = (_req, res) => json(res, 418, { code: 'teapot', message: "I'm a teapot" });
+    server.reply = (_req, res) => json(res, 418, { code: 'teapot', message: "I'm a teapot" });
     const error = await caught(ld().segments.get(SEG_REF));
     expect(error).toBeInstanceOf(LaunchDarklyApiError);
     expect(Object.getPrototypeOf(error)).toBe(LaunchDarklyApiError.prototype);
@@ -170,7 +163,7 @@ describe('token secrecy', () => {
     json(res, status, { code: 'unauthorized', message: `Invalid access token: ${String(req.headers.authorization)}`, id: 'err-1' });
 
   it('the test server really echoes the token (so the checks below can fail)', async () => {
-    reply = echo(401);
+    server.reply = echo(401);
     await caught(ld().segments.get(SEG_REF));
     expect(server.requests.at(-1)!.headers.authorization).toBe(TOKEN);
     const response = await fetch(`${server.url}/x`, { headers: { Authorization: TOKEN } });
@@ -178,7 +171,7 @@ describe('token secrecy', () => {
   });
 
   it.each([[401], [400], [500], [418]])('a %d whose JSON message echoes the token: no rendering of the error holds it', async (status) => {
-    reply = echo(status);
+    server.reply = echo(status);
     for (const call of [() => ld().segments.get(SEG_REF), () => ld().segments.patch(SEG_REF, [add])]) {
       const error = await caught(call());
       expect(error).toBeInstanceOf(LaunchDarklyApiError);
@@ -188,7 +181,7 @@ describe('token secrecy', () => {
   });
 
   it('an HTML error page that echoes the token: no rendering holds it', async () => {
-    reply = (req, res) => {
+    server.reply = (req, res) => {
       res.writeHead(502, { 'Content-Type': 'text/html' });
       res.end(`<html><body>Bad gateway. Your header: ${String(req.headers.authorization)}</body></html>`);
     };
@@ -200,7 +193,7 @@ describe('token secrecy', () => {
 
   // A text body is truncated for the message: redaction must come first, or a token cut in half survives.
   it("a token cut by the 200-character truncation of a text body leaves no fragment", async () => {
-    reply = (req, res) => {
+    server.reply = (req, res) => {
       res.writeHead(502, { 'Content-Type': 'text/plain' });
       res.end(`${'x'.repeat(188)}${String(req.headers.authorization)}`);
     };
@@ -211,7 +204,7 @@ describe('token secrecy', () => {
 
   // A proxy or gateway may reflect the Authorization header into any field the error keeps.
   it("a token echoed in code, id or X-Request-Id does not reach the error", async () => {
-    reply = (req, res) => {
+    server.reply = (req, res) => {
       const auth = String(req.headers.authorization);
       json(res, 400, { code: auth, message: 'bad', id: auth }, { 'X-Request-Id': auth });
     };

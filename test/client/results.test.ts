@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createExpiringTargetsClient,
   ExpiringTargetsError,
@@ -11,22 +11,14 @@ import {
   type PatchResult,
   type SegmentInstruction,
 } from '../../src/index.js';
-import { json, startServer, type RecordedRequest, type TestServer } from '../helpers/http-server.js';
+import { json, scriptedServer, type RecordedRequest } from '../helpers/http-server.js';
 
 const SEG_REF = { projectKey: 'p', environmentKey: 'e', segmentKey: 's' };
 const FLAG_REF = { projectKey: 'p', environmentKey: 'e', flagKey: 'f' };
 const MS = 1_798_675_200_000;
 
-/** What the server answers next; each test scripts it. */
-let reply: (req: RecordedRequest, res: http.ServerResponse) => void;
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer((req, res) => reply(req, res));
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  reply = (_req, res) => json(res, 200, { items: [] });
-});
+/** What the server answers next; each test scripts it with `server.reply = …`. */
+const server = scriptedServer();
 
 const ld = () => createExpiringTargetsClient({ apiKey: 'api-results-test', baseUrl: server.url, maxRetries: 0 });
 
@@ -62,7 +54,7 @@ const twoFailures = {
 
 describe('patch results', () => {
   it('all applied: ok, no errors, counts right, requestId read', async () => {
-    reply = (_req, res) =>
+    server.reply = (_req, res) =>
       json(res, 200, { items: [item()], totalInstructions: 3, successfulInstructions: 3, failedInstructions: 0, errors: [] }, { 'X-Request-Id': 'req-ok' });
     const result = await ld().segments.patch(SEG_REF, threeInstructions());
     expect(result.ok).toBe(true);
@@ -76,7 +68,7 @@ describe('patch results', () => {
   });
 
   it('a body without errors at all is ok', async () => {
-    reply = (_req, res) => json(res, 200, { items: [] });
+    server.reply = (_req, res) => json(res, 200, { items: [] });
     const result = await ld().segments.patch(SEG_REF, threeInstructions().slice(0, 1));
     expect(result.ok).toBe(true);
     expect(result.counts).toEqual({ total: 1, succeeded: 1, failed: 0, unknown: 0 });
@@ -84,7 +76,7 @@ describe('patch results', () => {
   });
 
   it('two entries in errors: ok false, both mapped to the very instructions passed, counts right', async () => {
-    reply = (_req, res) => json(res, 200, twoFailures);
+    server.reply = (_req, res) => json(res, 200, twoFailures);
     const instructions = threeInstructions();
     const result = await ld().segments.patch(SEG_REF, instructions);
     expect(result.ok).toBe(false);
@@ -107,7 +99,7 @@ describe('patch results', () => {
   });
 
   it('the same for flags', async () => {
-    reply = (_req, res) => json(res, 200, { items: [], errors: [{ instructionIndex: 0, message: 'no such variation' }] });
+    server.reply = (_req, res) => json(res, 200, { items: [], errors: [{ instructionIndex: 0, message: 'no such variation' }] });
     const instructions = [
       flagInstructions.add({ contextKind: 'user', contextKey: 'a', variationId: 'nope', expiresAt: MS }),
       flagInstructions.remove({ contextKind: 'user', contextKey: 'b', variationId: 'v' }),
@@ -119,7 +111,7 @@ describe('patch results', () => {
   });
 
   it('throwOnPartialFailure rejects with PartialFailureError holding the same result', async () => {
-    reply = (_req, res) => json(res, 200, twoFailures, { 'X-Request-Id': 'req-partial' });
+    server.reply = (_req, res) => json(res, 200, twoFailures, { 'X-Request-Id': 'req-partial' });
     const instructions = threeInstructions();
     const error = await ld()
       .segments.patch(SEG_REF, instructions, { throwOnPartialFailure: true })
@@ -145,7 +137,7 @@ describe('patch results', () => {
   });
 
   it('throwOnPartialFailure does not throw when everything applied', async () => {
-    reply = (_req, res) => json(res, 200, { items: [], errors: [] });
+    server.reply = (_req, res) => json(res, 200, { items: [], errors: [] });
     const result = await ld().segments.patch(SEG_REF, threeInstructions(), { throwOnPartialFailure: true });
     expect(result.ok).toBe(true);
   });
@@ -155,7 +147,7 @@ describe('patch results', () => {
     [-1, 'negative'],
     [2, 'one past the end (a 1-based index would land here)'],
   ])('instructionIndex %d (%s) is reported unmapped, never pinned on another instruction', async (index) => {
-    reply = (_req, res) => json(res, 200, { items: [], errors: [{ instructionIndex: index, message: 'boom' }] });
+    server.reply = (_req, res) => json(res, 200, { items: [], errors: [{ instructionIndex: index, message: 'boom' }] });
     const instructions = threeInstructions().slice(0, 2);
     const result = await ld().segments.patch(SEG_REF, instructions);
     expect(result.ok).toBe(false);
@@ -167,7 +159,7 @@ describe('patch results', () => {
   });
 
   it('7 and -1 together with a real failure: only the real one is mapped', async () => {
-    reply = (_req, res) =>
+    server.reply = (_req, res) =>
       json(res, 200, {
         items: [],
         errors: [
@@ -193,7 +185,7 @@ describe('patch results', () => {
   });
 
   it('two errors on the same instruction count it once', async () => {
-    reply = (_req, res) =>
+    server.reply = (_req, res) =>
       json(res, 200, { items: [], errors: [{ instructionIndex: 0, message: 'a' }, { instructionIndex: 0, message: 'b' }] });
     const result = await ld().segments.patch(SEG_REF, threeInstructions());
     expect(result.errors).toHaveLength(2);
@@ -204,7 +196,7 @@ describe('patch results', () => {
 
 describe('get results', () => {
   it('reads items, numbers and Dates', async () => {
-    reply = (_req, res) => json(res, 200, { items: [item(), item({ contextKey: 'bob', expirationDate: 0 })] }, { 'X-Request-Id': 'req-get' });
+    server.reply = (_req, res) => json(res, 200, { items: [item(), item({ contextKey: 'bob', expirationDate: 0 })] }, { 'X-Request-Id': 'req-get' });
     const result = await ld().segments.get(SEG_REF);
     expect(result.items.map((i) => i.contextKey)).toEqual(['alice', 'bob']);
     expect(result.items[0]).toEqual({ ...item(), expirationDate: MS, expiresAt: new Date(MS) });
@@ -213,7 +205,7 @@ describe('get results', () => {
   });
 
   it('a numeric-string expirationDate "1672358400000" becomes a number and a Date', async () => {
-    reply = (_req, res) => json(res, 200, { items: [item({ expirationDate: '1672358400000' })] });
+    server.reply = (_req, res) => json(res, 200, { items: [item({ expirationDate: '1672358400000' })] });
     const result = await ld().flags.get(FLAG_REF);
     const target = result.items[0]!;
     expect(target.expirationDate).toBe(1_672_358_400_000);
@@ -227,7 +219,7 @@ describe('get results', () => {
   it.each([['tomorrow'], ['2026-12-31T00:00:00Z'], [null], [''], [{}], [[MS]], [true]])(
     'an unreadable expirationDate %j gives InvalidResponseError',
     async (expirationDate) => {
-      reply = (_req, res) => json(res, 200, { items: [item(), item({ expirationDate })] });
+      server.reply = (_req, res) => json(res, 200, { items: [item(), item({ expirationDate })] });
       const error = await ld()
         .segments.get(SEG_REF)
         .catch((e: unknown) => e);
@@ -240,12 +232,12 @@ describe('get results', () => {
 
   it('a missing expirationDate gives InvalidResponseError', async () => {
     const { expirationDate: _drop, ...rest } = item();
-    reply = (_req, res) => json(res, 200, { items: [rest] });
+    server.reply = (_req, res) => json(res, 200, { items: [rest] });
     await expect(ld().segments.get(SEG_REF)).rejects.toBeInstanceOf(InvalidResponseError);
   });
 
   it('an unreadable expirationDate in a PATCH answer gives InvalidResponseError too', async () => {
-    reply = (_req, res) => json(res, 200, { items: [item({ expirationDate: 'soon' })], errors: [] });
+    server.reply = (_req, res) => json(res, 200, { items: [item({ expirationDate: 'soon' })], errors: [] });
     await expect(ld().segments.patch(SEG_REF, threeInstructions())).rejects.toBeInstanceOf(InvalidResponseError);
   });
 });
@@ -257,7 +249,7 @@ describe('unusable 200 bodies', () => {
   };
 
   it('200 with a non-JSON body gives InvalidResponseError (GET and PATCH)', async () => {
-    reply = html;
+    server.reply = html;
     for (const call of [() => ld().segments.get(SEG_REF), () => ld().segments.patch(SEG_REF, threeInstructions())]) {
       const error = await call().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidResponseError);
@@ -267,7 +259,7 @@ describe('unusable 200 bodies', () => {
   });
 
   it('200 with JSON that says application/json but is truncated gives InvalidResponseError', async () => {
-    reply = (_req, res) => {
+    server.reply = (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end('{"items": [');
     };
@@ -275,7 +267,7 @@ describe('unusable 200 bodies', () => {
   });
 
   it('200 with an empty body gives InvalidResponseError', async () => {
-    reply = (_req, res) => {
+    server.reply = (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '0' });
       res.end();
     };
@@ -287,7 +279,7 @@ describe('unusable 200 bodies', () => {
   });
 
   it.each([[{}], [{ items: 'none' }], [[]], [null]])('200 with JSON %j but no items list gives InvalidResponseError', async (body) => {
-    reply = (_req, res) => json(res, 200, body);
+    server.reply = (_req, res) => json(res, 200, body);
     const error = await ld()
       .segments.get(SEG_REF)
       .catch((e: unknown) => e);

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -62,4 +63,34 @@ export function json(res: http.ServerResponse, status: number, body: unknown, he
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/** A server whose answer each test scripts by assigning `reply` (by default: `{ items: [] }`). */
+export interface ScriptedServer {
+  reply: (req: RecordedRequest, res: http.ServerResponse) => void;
+  readonly url: string;
+  readonly requests: RecordedRequest[];
+}
+
+/** One recording server for a whole test file; its hooks start it, reset `reply` and close it. */
+export function scriptedServer(): ScriptedServer {
+  let server: TestServer | undefined;
+  const defaultReply: ScriptedServer['reply'] = (_req, res) => json(res, 200, { items: [] });
+  const scripted: ScriptedServer = {
+    reply: defaultReply,
+    get url() {
+      return (server as TestServer).url;
+    },
+    get requests() {
+      return (server as TestServer).requests;
+    },
+  };
+  beforeAll(async () => {
+    server = await startServer((req, res) => scripted.reply(req, res));
+  });
+  afterAll(() => server?.close());
+  beforeEach(() => {
+    scripted.reply = defaultReply;
+  });
+  return scripted;
 }
