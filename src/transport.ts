@@ -7,7 +7,7 @@
  * mid-stream is a timeout or connection error here, not a hang in the caller's `await`.
  */
 import { ApiConnectionError, ApiTimeoutError, RequestAbortedError } from './errors.js';
-import { PreparedRequest } from './prepared-request.js';
+import type { PreparedRequest } from './prepared-request.js';
 import { RateLimitGate } from './rate-limit.js';
 import { type AttemptOutcome, type RetrySettings, isRetryable, retryDelayMs } from './retry-policy.js';
 import { sleep } from './sleep.js';
@@ -121,12 +121,13 @@ export function createTransport(options: TransportOptions) {
   return async function send(request: Request | PreparedRequest, settings: AttemptSettings): Promise<Response> {
     const method = request.method;
     const url = request.url;
+    // A real Request only arrives when middleware replaced ours; its body has to be read back.
     const body =
-      request instanceof PreparedRequest && !(request instanceof Request)
-        ? request.body
-        : (request as Request).body === null
+      typeof Request !== 'undefined' && request instanceof Request
+        ? request.body === null
           ? undefined
-          : await request.text();
+          : await request.text()
+        : (request as PreparedRequest).body;
     const init: RequestInit = { method, headers: request.headers, redirect: request.redirect };
     if (body !== undefined) init.body = body;
     const changesState = method !== 'GET' && method !== 'HEAD';

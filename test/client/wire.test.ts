@@ -83,6 +83,25 @@ describe('on the wire', () => {
     expect(req.headers.authorization).toBe(TOKEN);
   });
 
+  it('raw middleware sees the semantic-patch headers and may hand back a real Request', async () => {
+    const ld = createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: server.url });
+    const seen: (string | null)[] = [];
+    ld.raw.use({
+      async onRequest({ request }) {
+        seen.push(request.headers.get('content-type'));
+        const headers = new Headers(request.headers);
+        headers.set('X-Trace', 'abc');
+        return new Request(request.url, { method: request.method, headers, body: await request.text() });
+      },
+    });
+    await ld.segments.patch({ projectKey: 'p', environmentKey: 'e', segmentKey: 's' }, [add], { comment: 'via middleware' });
+    expect(seen).toEqual(['application/json; domain-model=launchdarkly.semanticpatch']);
+    const req = server.requests.at(-1)!;
+    expect(req.headers['x-trace']).toBe('abc');
+    expect(req.headers['content-type']).toBe('application/json; domain-model=launchdarkly.semanticpatch');
+    expect(req.json).toEqual({ instructions: [add], comment: 'via middleware' });
+  });
+
   it('uses an injected fetch, and sends no Authorization when there is no token (proxy mode)', async () => {
     const seen: string[] = [];
     const ld = createExpiringTargetsClient({
