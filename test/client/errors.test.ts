@@ -18,7 +18,7 @@ import {
 } from '../../src/index.js';
 import { json, scriptedServer, startServer, type RecordedRequest } from '../helpers/http-server.js';
 
-const TOKEN = 'api-12345678-abcd-secret-token';
+const TOKEN = 'fake-ld-token-12345678-abcd-secret';
 const SEG_REF = { projectKey: 'p', environmentKey: 'e', segmentKey: 's' };
 const FLAG_REF = { projectKey: 'p', environmentKey: 'e', flagKey: 'f' };
 const add = segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: 1_798_675_200_000 });
@@ -76,7 +76,7 @@ describe('HTTP errors', () => {
   });
 
   // Each attempt's Response is rebuilt after buffering; the request URL must survive that.
-  it("error.url and the message carry the request URL and path", async () => {
+  it('error.url and the message carry the request URL and path', async () => {
     server.reply = (_req, res) => json(res, 404, { code: 'not_found', message: 'Unknown segment' });
     const error = (await caught(ld().segments.get(SEG_REF))) as NotFoundError;
     expect(error).toBeInstanceOf(NotFoundError);
@@ -192,7 +192,7 @@ describe('token secrecy', () => {
   });
 
   // A text body is truncated for the message: redaction must come first, or a token cut in half survives.
-  it("a token cut by the 200-character truncation of a text body leaves no fragment", async () => {
+  it('a token cut by the 200-character truncation of a text body leaves no fragment', async () => {
     server.reply = (req, res) => {
       res.writeHead(502, { 'Content-Type': 'text/plain' });
       res.end(`${'x'.repeat(188)}${String(req.headers.authorization)}`);
@@ -203,7 +203,7 @@ describe('token secrecy', () => {
   });
 
   // A proxy or gateway may reflect the Authorization header into any field the error keeps.
-  it("a token echoed in code, id or X-Request-Id does not reach the error", async () => {
+  it('a token echoed in code, id or X-Request-Id does not reach the error', async () => {
     server.reply = (req, res) => {
       const auth = String(req.headers.authorization);
       json(res, 400, { code: auth, message: 'bad', id: auth }, { 'X-Request-Id': auth });
