@@ -9,7 +9,7 @@
 import { ConfigurationError, type ExpiringTargetsError } from './errors.js';
 import type { CallOptions } from './options.js';
 import { type FateCounts, type InstructionOutcome, countFates, fateOfError } from './outcomes.js';
-import { decideFromState } from './reconcile.js';
+import { settleByReadingBack } from './reconcile.js';
 import type { GetResult, PatchResult } from './results.js';
 import type { FlagInstruction, ResourceKind, SegmentInstruction } from './validation.js';
 
@@ -131,14 +131,7 @@ async function reconcile<I extends SegmentInstruction | FlagInstruction>(
 ): Promise<number> {
   const unknown = outcomes.filter((o) => o.fate === 'unknown');
   if (unknown.length === 0 || options.signal?.aborted) return 0;
-  try {
-    const state = await deps.read({ signal: options.signal, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries });
-    return decideFromState(deps.resource, unknown, state.items, all);
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    for (const o of unknown) o.message = `${o.message ?? 'answer lost'}; reading back failed: ${why}`;
-    return 0;
-  }
+  return (await settleByReadingBack(deps.resource, unknown, all, deps.read, options)).settled;
 }
 
 export async function runBulk<I extends SegmentInstruction | FlagInstruction>(

@@ -226,29 +226,19 @@ export function resourceApi<Ref, I extends SegmentInstruction | FlagInstruction>
       message: cause.message,
       error: cause,
     }));
-    let raw: PatchResult<I>['raw'] = { items: [] };
-    let items: PatchResult<I>['items'] = [];
-    try {
-      const state = await read(ref, { signal: options?.signal, timeoutMs: options?.timeoutMs, maxRetries: options?.maxRetries });
-      // Loaded on demand: only an ambiguous answer needs it, so one-off calls do not carry it.
-      const { decideFromState } = await import('./reconcile.js');
-      decideFromState(resource, outcomes, state.items, instructions);
-      raw = state.raw;
-      items = state.items;
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      for (const o of outcomes) o.message = `${cause.message}; reading back failed: ${why}`;
-    }
+    // Loaded on demand: only an ambiguous answer needs it, so one-off calls do not carry it.
+    const { settleByReadingBack } = await import('./reconcile.js');
+    const { state } = await settleByReadingBack(resource, outcomes, instructions, (call) => read(ref, call), options);
     const failed = outcomes.filter((o) => o.fate === 'failed');
     const result: PatchResult<I> = {
       ok: outcomes.every((o) => o.fate === 'applied'),
-      items,
+      items: state?.items ?? [],
       errors: failed.map((o) => ({ mapped: true, instructionIndex: o.index, message: o.message ?? '', instruction: o.instruction })),
       outcomes,
       counts: countsOf(outcomes),
       reconciled: true,
       requestId: undefined,
-      raw,
+      raw: state?.raw ?? { items: [] },
     };
     return result;
   }

@@ -10,7 +10,8 @@
  * of them it reflects, so those stay `unknown`.
  */
 import type { InstructionOutcome } from './outcomes.js';
-import type { ExpiringTarget } from './results.js';
+import type { CallOptions } from './options.js';
+import type { ExpiringTarget, GetResult } from './results.js';
 import type { FlagInstruction, ResourceKind, SegmentInstruction } from './validation.js';
 
 type AnyInstruction = SegmentInstruction | FlagInstruction;
@@ -67,4 +68,25 @@ export function decideFromState<I extends AnyInstruction>(
     }
   }
   return settled;
+}
+
+/**
+ * Reads the resource once and settles what it can of `unknown`. When the read itself fails, each
+ * outcome keeps its fate and says why it could not be settled. Returns the read, if it succeeded.
+ */
+export async function settleByReadingBack<I extends AnyInstruction>(
+  resource: ResourceKind,
+  unknown: InstructionOutcome<I>[],
+  everyInstruction: readonly I[],
+  read: (options: CallOptions) => Promise<GetResult>,
+  options: CallOptions | undefined,
+): Promise<{ settled: number; state: GetResult | undefined }> {
+  try {
+    const state = await read({ signal: options?.signal, timeoutMs: options?.timeoutMs, maxRetries: options?.maxRetries });
+    return { settled: decideFromState(resource, unknown, state.items, everyInstruction), state };
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    for (const o of unknown) o.message = `${o.message ?? 'answer lost'}; reading back failed: ${why}`;
+    return { settled: 0, state: undefined };
+  }
 }
