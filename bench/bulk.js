@@ -11,7 +11,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { startFakeLaunchDarkly } from '../scripts/lib/fake-launchdarkly.js';
+import { startFakeLaunchDarkly } from '../test/support/fake-launchdarkly.js';
 
 const { values } = parseArgs({
   options: {

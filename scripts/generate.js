@@ -2,7 +2,7 @@
 // @ts-check
 /**
  * npm run generate [-- --root DIR] [-- --out DIR]
- * Writes openapi/expiring-targets.openapi.yaml and generated/schema.ts from the sources.
+ * Writes generated/expiring-targets.openapi.yaml and generated/schema.ts from the sources.
  * With --out, writes both below DIR instead (used by check:generated).
  */
 import { mkdir, writeFile } from 'node:fs/promises';

@@ -1,18 +1,17 @@
 /**
  * `--mock`: Prism on the bundled OpenAPI document, on a free 127.0.0.1 port, started the same way
- * as for the tests and `npm start` (scripts/lib/prism.js, bundled into the CLI). Prism is a
- * development dependency: in an install without it, --mock says so and exits 2.
+ * as for the tests and `npm start` (./prism.ts). Prism is a development dependency: in an
+ * install without it, --mock says so and exits 2.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startPrism } from '../../scripts/lib/prism.js';
+import { prismBin, startPrism } from './prism.js';
 import { PACKAGE_NAME } from '../version.js';
 import { MockUnavailableError } from './exit-codes.js';
 
 export const MOCK_TOKEN = 'mock-token';
-const DOCUMENT = path.join('openapi', 'expiring-targets.openapi.yaml');
+const DOCUMENT = path.join('generated', 'expiring-targets.openapi.yaml');
 
 /** This package's root: the nearest folder up from this file whose package.json is ours. */
 export function packageRoot(from: string = path.dirname(fileURLToPath(import.meta.url))): string | undefined {
@@ -35,9 +34,7 @@ export interface Mock {
 }
 
 export async function startMock(): Promise<Mock> {
-  try {
-    createRequire(import.meta.url).resolve('@stoplight/prism-cli/package.json');
-  } catch {
+  if (prismBin() === undefined) {
     throw new MockUnavailableError(
       '--mock needs Prism (@stoplight/prism-cli), a development dependency of ld-expiring-targets that is not installed here. ' +
         'Install it (npm install --save-dev @stoplight/prism-cli@5) or run against a server with --base-url.',

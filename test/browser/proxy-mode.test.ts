@@ -14,8 +14,9 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrism } from '../../scripts/lib/prism.js';
-import { type PackedConsumer, PACKAGE_NAME, preparePackedConsumer } from '../helpers/packed.js';
+import { startPrism } from '../../src/cli/prism.js';
+import { type PackedConsumer, PACKAGE_NAME, preparePackedConsumer } from '../support/packed.js';
+import { BUNDLED_DOCUMENT } from '../support/project.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -166,7 +167,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   }
-  const [startedPrism, packed] = await Promise.all([startPrism(), preparePackedConsumer()]);
+  const [startedPrism, packed] = await Promise.all([startPrism({ document: BUNDLED_DOCUMENT }), preparePackedConsumer()]);
   prism = startedPrism;
   consumer = packed;
 

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliResult, ensureCliBuilt, runCli } from '../helpers/cli.js';
-import { json, type RecordedRequest, startServer, type TestServer } from '../helpers/http-server.js';
+import { type CliResult, ensureCliBuilt, runCli } from '../support/cli.js';
+import { json, type RecordedRequest, startServer, type TestServer } from '../support/http-server.js';
 
 const TOKEN = 'api-apply-SECRET-8f1e2d3c4b';
 const HEADER = 'action,contextKind,contextKey,targetType,expiresAt';

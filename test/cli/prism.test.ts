@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { type CliResult, ensureCliBuilt, runCli } from '../helpers/cli.js';
+import { type CliResult, ensureCliBuilt, runCli } from '../support/cli.js';
 
 // Prism checks every request against the bundled document: a wrong body or header is a 4xx here.
 const TOKEN = 'api-prism-SECRET-0a1b2c3d4e';

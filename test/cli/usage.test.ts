@@ -3,9 +3,9 @@ import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, type CliResult, ensureCliBuilt, runCli } from '../helpers/cli.js';
-import { json, startServer, type TestServer } from '../helpers/http-server.js';
-import { projectRoot } from '../helpers/project.js';
+import { CLI, type CliResult, ensureCliBuilt, runCli } from '../support/cli.js';
+import { json, startServer, type TestServer } from '../support/http-server.js';
+import { projectRoot } from '../support/project.js';
 
 const TOKEN = 'api-usage-SECRET-3c9d7e21f0';
 const outputs: CliResult[] = [];
@@ -219,11 +219,11 @@ describe('--mock', () => {
     // An install without dev dependencies: the built CLI, its package.json and document, and its one runtime dependency.
     const root = path.join(dir, 'installed');
     await mkdir(path.join(root, 'dist'), { recursive: true });
-    await mkdir(path.join(root, 'openapi'));
+    await mkdir(path.join(root, 'generated'));
     await mkdir(path.join(root, 'node_modules'));
     await copyFile(CLI, path.join(root, 'dist', 'cli.js'));
     await copyFile(path.join(projectRoot, 'package.json'), path.join(root, 'package.json'));
-    await copyFile(path.join(projectRoot, 'openapi', 'expiring-targets.openapi.yaml'), path.join(root, 'openapi', 'expiring-targets.openapi.yaml'));
+    await copyFile(path.join(projectRoot, 'generated', 'expiring-targets.openapi.yaml'), path.join(root, 'generated', 'expiring-targets.openapi.yaml'));
     for (const dep of ['openapi-fetch', 'openapi-typescript-helpers']) {
       await symlink(path.join(projectRoot, 'node_modules', dep), path.join(root, 'node_modules', dep), 'dir');
     }

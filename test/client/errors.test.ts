@@ -16,7 +16,7 @@ import {
   segmentInstructions,
   ServerError,
 } from '../../src/index.js';
-import { json, scriptedServer, startServer, type RecordedRequest } from '../helpers/http-server.js';
+import { json, scriptedServer, startServer, type RecordedRequest } from '../support/http-server.js';
 
 const TOKEN = 'fake-ld-token-12345678-abcd-secret';
 const SEG_REF = { projectKey: 'p', environmentKey: 'e', segmentKey: 's' };

@@ -8,7 +8,7 @@ import {
   type SegmentInstruction,
   type ValidationIssue,
 } from '../../src/index.js';
-import { json, startServer, type TestServer } from '../helpers/http-server.js';
+import { json, startServer, type TestServer } from '../support/http-server.js';
 
 // 2026-12-31T00:00:00Z
 const MS = 1_798_675_200_000;

@@ -11,7 +11,7 @@ import {
   type PatchResult,
   type SegmentInstruction,
 } from '../../src/index.js';
-import { json, scriptedServer, type RecordedRequest } from '../helpers/http-server.js';
+import { json, scriptedServer, type RecordedRequest } from '../support/http-server.js';
 
 const SEG_REF = { projectKey: 'p', environmentKey: 'e', segmentKey: 's' };
 const FLAG_REF = { projectKey: 'p', environmentKey: 'e', flagKey: 'f' };

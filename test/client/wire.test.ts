@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExpiringTargetsClient, flagInstructions, segmentInstructions, VERSION } from '../../src/index.js';
-import { json, startServer, type TestServer } from '../helpers/http-server.js';
+import { json, startServer, type TestServer } from '../support/http-server.js';
 import pkg from '../../package.json' with { type: 'json' };
 
 const TOKEN = 'api-00000000-test-token-wire';

@@ -8,8 +8,8 @@ import {
   type SegmentInstruction,
   segmentInstructions,
 } from '../../src/index.js';
-import { type Fault, startFakeLaunchDarkly } from '../../scripts/lib/fake-launchdarkly.js';
-import { json, startServer } from '../helpers/http-server.js';
+import { type Fault, startFakeLaunchDarkly } from '../support/fake-launchdarkly.js';
+import { json, startServer } from '../support/http-server.js';
 
 const REF = { projectKey: 'p', environmentKey: 'e', segmentKey: 's' };
 const STATE_ID = 'segments/p/s/e';

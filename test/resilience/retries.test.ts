@@ -13,8 +13,8 @@ import {
   segmentInstructions,
   ServerError,
 } from '../../src/index.js';
-import { freePort } from '../../scripts/lib/prism.js';
-import { json, type RecordedRequest, startServer, type TestServer } from '../helpers/http-server.js';
+import { freePort } from '../../src/cli/prism.js';
+import { json, type RecordedRequest, startServer, type TestServer } from '../support/http-server.js';
 
 const REF = { projectKey: 'p', environmentKey: 'e', segmentKey: 's' };
 const ok = { items: [], totalInstructions: 1, successfulInstructions: 1, failedInstructions: 0, errors: [] };

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { listOperations } from '../../scripts/lib/merge.js';
 import { buildSpec } from '../../scripts/lib/pipeline.js';
-import { copySpecTree, projectRoot } from '../helpers/project.js';
+import { copySpecTree, projectRoot } from '../support/project.js';
 
 const SEMANTIC = 'application/json; domain-model=launchdarkly.semanticpatch';
 const SEGMENT_PATH = '/api/v2/segments/{projectKey}/{segmentKey}/expiring-targets/{environmentKey}';
@@ -31,7 +31,7 @@ describe('the bundled document', () => {
 
   it('is OpenAPI 3.1 and is what is committed (byte for byte)', async () => {
     expect(built.document.openapi).toBe('3.1.0');
-    expect(await readFile(path.join(projectRoot, 'openapi/expiring-targets.openapi.yaml'), 'utf8')).toBe(built.documentYaml);
+    expect(await readFile(path.join(projectRoot, 'generated/expiring-targets.openapi.yaml'), 'utf8')).toBe(built.documentYaml);
     expect(await readFile(path.join(projectRoot, 'generated/schema.ts'), 'utf8')).toBe(built.types);
   });
 

@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { buildSpec } from '../../scripts/lib/pipeline.js';
 import { diffSpecs, formatReport, instructionKindsOf } from '../../scripts/lib/spec-report.js';
-import { copySpecTree, projectRoot } from '../helpers/project.js';
+import { copySpecTree, projectRoot } from '../support/project.js';
 
 const SCRIPT = path.join(projectRoot, 'scripts/spec-pull.js');
 const FIXTURES = path.join(projectRoot, 'test/fixtures/spec-pull');
 const SEGMENT_PAGE = 'openapi/upstream/segment-patch-expiring-targets.md';
 const OFFICIAL = 'openapi/upstream/launchdarkly-openapi-expiring-targets.yaml';
-const OUTPUTS = ['openapi/expiring-targets.openapi.yaml', 'generated/schema.ts'];
+const OUTPUTS = ['generated/expiring-targets.openapi.yaml', 'generated/schema.ts'];
 
 /** What the local "upstream" serves, per scenario and source id; undefined answers 404. */
 const routes: Record<string, Record<string, Buffer | undefined>> = {};
@@ -111,7 +111,7 @@ describe('npm run spec:pull', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     // The edited overlay targets a schema only the new upstream has, so the baseline is the committed bundle.
-    expect(result.stdout).toMatch(/note: the current inputs do not build \(.*matches nothing\); comparing with openapi\/expiring-targets\.openapi\.yaml/);
+    expect(result.stdout).toMatch(/note: the current inputs do not build \(.*matches nothing\); comparing with generated\/expiring-targets\.openapi\.yaml/);
     const report = result.stdout.slice(result.stdout.indexOf('operations:')).trim().split('\n');
     expect(report).toEqual([
       'operations: ~ patchExpiringTargets (description, summary)',

@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * `npm start`: a short scripted session through the public client (the built dist/), printed as a
+ * `npm start`: a short scripted session through the public client, printed as a
  * table. With no configuration it runs against Prism on the bundled API description, on a free
  * 127.0.0.1 port, and stops it afterwards (also on error or Ctrl-C).
  *
@@ -11,8 +11,13 @@
  * (--context KIND:KEY twice to choose them); the contexts must already be targeted.
  */
 import { parseArgs } from 'node:util';
-import { createExpiringTargetsClient, flagInstructions, segmentInstructions } from '../dist/index.js';
-import { startPrism } from './lib/prism.js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createExpiringTargetsClient, flagInstructions, segmentInstructions } from '../src/index.js';
+import { startPrism } from '../src/cli/prism.js';
+
+// npm start bundles this file (with the client's source) into node_modules/.cache; the document sits at the project root.
+const DOCUMENT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'generated', 'expiring-targets.openapi.yaml');
 
 const MOCK_TOKEN = 'mock-token';
 // The variation in the bundled document's examples.
@@ -36,7 +41,7 @@ function parseContext(text) {
   return { contextKind: text.slice(0, at), contextKey: text.slice(at + 1) };
 }
 
-/** @param {import('../dist/index.js').PatchResult<unknown>} result */
+/** @param {import('../src/index.js').PatchResult<unknown>} result */
 function patchOutcome(result) {
   if (result.ok) return 'applied';
   return result.outcomes.map((o) => (o.fate === 'applied' ? 'applied' : `${o.fate}: ${o.message ?? ''}`)).join('; ');
@@ -102,7 +107,7 @@ async function main() {
     void stop().finally(() => process.exit(130));
   });
   try {
-    if (!live) prism = await startPrism();
+    if (!live) prism = await startPrism({ document: DOCUMENT });
     const ld = createExpiringTargetsClient(
       live
         ? { apiKey: token, instance: /** @type {any} */ (process.env.LD_INSTANCE ?? values.instance) }
@@ -131,7 +136,7 @@ async function main() {
     const now = Date.now();
     const at = (/** @type {number} */ days) => new Date(now + days * DAY);
     const ctx = (/** @type {{ contextKind: string, contextKey: string }} */ c) => `${c.contextKind}:${c.contextKey}`;
-    const list = async (/** @type {() => Promise<import('../dist/index.js').GetResult>} */ get) => {
+    const list = async (/** @type {() => Promise<import('../src/index.js').GetResult>} */ get) => {
       const { items } = await get();
       return items.length === 0 ? 'none scheduled' : `${items.length} scheduled: ${items.map((t) => `${t.contextKind}:${t.contextKey} at ${t.expiresAt.toISOString()}`).join(', ')}`;
     };
@@ -169,7 +174,7 @@ async function main() {
 
     console.log(table(['resource', 'operation', 'context', 'time', 'result'], rows));
     console.log(
-      `\n${rows.length - failures} of ${rows.length} steps succeeded.${live ? '' : ' (Prism answers with the examples of openapi/expiring-targets.openapi.yaml: it keeps no state.)'}`,
+      `\n${rows.length - failures} of ${rows.length} steps succeeded.${live ? '' : ' (Prism answers with the examples of generated/expiring-targets.openapi.yaml: it keeps no state.)'}`,
     );
     console.log("Next: 'npx ld-expiring-targets --help' for the command line, or README.md.");
     return failures === 0 ? 0 : 1;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BUNDLED_DOCUMENT = path.join(projectRoot, 'generated', 'expiring-targets.openapi.yaml');
 
 /** A scratch copy of the spec inputs and outputs, for tests that change them. */
 export async function copySpecTree(): Promise<string> {

@@ -24,7 +24,7 @@ async function newestMtime(entry: string): Promise<number> {
 }
 
 export async function ensureCliBuilt(): Promise<void> {
-  const sources = ['src', 'generated', 'scripts/lib/prism.js', 'tsup.config.ts', 'package.json'].map((p) => path.join(projectRoot, p));
+  const sources = ['src', 'generated', 'tsup.config.ts', 'package.json'].map((p) => path.join(projectRoot, p));
   let newestSource = 0;
   for (const s of sources) newestSource = Math.max(newestSource, await newestMtime(s));
   if (existsSync(CLI) && (await stat(CLI)).mtimeMs >= newestSource) return;
