@@ -19,7 +19,7 @@ const tmp = await mkdtemp(path.join(os.tmpdir(), 'ld-et-check-'));
 let stale = 0;
 try {
   const fresh = await generate({ root, out: tmp });
-  for (const freshPath of [fresh.documentPath, fresh.typesPath]) {
+  for (const freshPath of fresh.written) {
     const rel = path.relative(tmp, freshPath);
     const committedPath = path.join(root, rel);
     const committed = await readFile(committedPath, 'utf8').catch(() => undefined);

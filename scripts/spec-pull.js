@@ -86,7 +86,7 @@ export async function specPull({ root, log = console.log }) {
     }
     throw new Error(`the downloaded sources do not regenerate, so the previous copies were restored:\n${message(error)}`);
   }
-  log(`regenerated ${path.relative(root, written.documentPath)} and ${path.relative(root, written.typesPath)}`);
+  log(`regenerated ${written.written.map((file) => path.relative(root, file)).join(', ')}`);
 
   const after = parse(await readFile(written.documentPath, 'utf8'));
   return diffSpecs(before, after);

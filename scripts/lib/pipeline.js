@@ -11,6 +11,7 @@ import { createConfig, lintDocument, makeDocumentFromString, BaseResolver } from
 import { extractOpenApiFromMarkdown } from './markdown.js';
 import { applyOverlay } from './overlay.js';
 import { mergeSources, pruneAndSortSchemas, listOperations } from './merge.js';
+import { instructionRulesModule } from './rules.js';
 
 export class SpecPipelineError extends Error {
   /** @param {string} message */
@@ -23,7 +24,7 @@ export class SpecPipelineError extends Error {
 /**
  * @typedef {{ id: string, format: 'markdown' | 'openapi', file: string, url: string }} SourceConfig
  * @typedef {{ sources: SourceConfig[], paths: string[], operations: string[], corrections: string,
- *   output: { document: string, types: string } }} PipelineConfig
+ *   output: { document: string, types: string, rules: string } }} PipelineConfig
  */
 
 /** @param {string} openapiDir @returns {Promise<PipelineConfig>} */
@@ -61,7 +62,7 @@ export const GENERATED_HEADER = [
 /**
  * Runs the whole pipeline for the project rooted at `root`.
  * @param {string} root
- * @returns {Promise<{ config: PipelineConfig, document: Record<string, any>, documentYaml: string, types: string }>}
+ * @returns {Promise<{ config: PipelineConfig, document: Record<string, any>, documentYaml: string, types: string, rules: string }>}
  */
 export async function buildSpec(root) {
   const openapiDir = path.join(root, 'openapi');
@@ -90,7 +91,13 @@ export async function buildSpec(root) {
 
   const ast = await openapiTS(/** @type {import("openapi-typescript").OpenAPI3} */ (structuredClone(document)), { silent: true });
   const types = GENERATED_HEADER + astToString(ast);
-  return { config, document, documentYaml, types };
+  let rules;
+  try {
+    rules = instructionRulesModule(document, GENERATED_HEADER);
+  } catch (error) {
+    throw new SpecPipelineError(`run-time rules: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { config, document, documentYaml, types, rules };
 }
 
 /**
