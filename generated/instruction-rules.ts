@@ -36,11 +36,13 @@ export const RESOURCE_RULES = {
           },
           "contextKey": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "pattern": "\\S"
           },
           "contextKind": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "pattern": "\\S"
           },
           "targetType": {
             "type": "string",
@@ -75,11 +77,13 @@ export const RESOURCE_RULES = {
           },
           "contextKey": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "pattern": "\\S"
           },
           "contextKind": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "pattern": "\\S"
           },
           "targetType": {
             "type": "string",
@@ -117,11 +121,13 @@ export const RESOURCE_RULES = {
           },
           "contextKey": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "pattern": "\\S"
           },
           "contextKind": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "pattern": "\\S"
           },
           "targetType": {
             "type": "string",
@@ -166,15 +172,18 @@ export const RESOURCE_RULES = {
           },
           "contextKey": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "pattern": "\\S"
           },
           "contextKind": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "pattern": "\\S"
           },
           "variationId": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "pattern": "\\S"
           },
           "value": {
             "type": "integer",
@@ -201,15 +210,18 @@ export const RESOURCE_RULES = {
           },
           "contextKey": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "pattern": "\\S"
           },
           "contextKind": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "pattern": "\\S"
           },
           "variationId": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "pattern": "\\S"
           },
           "value": {
             "type": "integer",
@@ -239,15 +251,18 @@ export const RESOURCE_RULES = {
           },
           "contextKey": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "pattern": "\\S"
           },
           "contextKind": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "pattern": "\\S"
           },
           "variationId": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "pattern": "\\S"
           }
         }
       }

@@ -1,5 +1,7 @@
 /**
- * `patchAll`: many instructions in batches, every one accounted for exactly once.
+ * `patchAll`: many instructions in batches, every one accounted for exactly once; and reading
+ * back, which settles instructions whose answer was lost (for `patchAll`, and for `patch` with
+ * `reconcile: true`).
  *
  * Each batch is sent once (the transport repeats a request only when LaunchDarkly said it was not
  * applied, unless the caller opted into `retryUnsafe`), so no instruction is ever sent twice by
@@ -7,19 +9,26 @@
  * of the resource afterwards.
  */
 import { ConfigurationError, type ExpiringTargetsError } from './errors.js';
-import type { CallOptions } from './options.js';
-import { type FateCounts, type InstructionOutcome, countFates, fateOfError } from './outcomes.js';
-import { settleByReadingBack } from './reconcile.js';
-import type { GetResult, PatchResult } from './results.js';
-import type { FlagInstruction, ResourceKind, SegmentInstruction } from './validation.js';
+import type { FlagInstruction, ResourceKind, SegmentInstruction } from './instructions.js';
+import { type CallOptions, pickCallOptions } from './options.js';
+import {
+  type BulkResult,
+  type GetResult,
+  type InstructionOutcome,
+  OutcomeLedger,
+  type OutcomeCounts,
+  type PatchResult,
+  bulkResult,
+  decideFromState,
+  outcomeOfError,
+} from './results.js';
+
+type AnyInstruction = SegmentInstruction | FlagInstruction;
 
 /** Progress of a bulk run, reported after every batch and after reading back. */
-export interface BulkProgress extends FateCounts {
+export interface BulkProgress extends OutcomeCounts {
   /** Instructions whose batch has finished (whatever their fate). */
   done: number;
-  total: number;
-  /** Unknown fates settled so far by reading back. */
-  reconciled: number;
 }
 
 /** Options of `patchAll`. */
@@ -30,29 +39,17 @@ export interface PatchAllOptions extends CallOptions {
   concurrency?: number | undefined;
   /** Audit-log comment for every batch. */
   comment?: string | undefined;
+  /** Called after every batch and after reading back, with the counts so far. */
   onProgress?: ((progress: BulkProgress) => void) | undefined;
   /** Settle `unknown` fates by reading the targets back once at the end. Default true. */
   reconcile?: boolean | undefined;
   /** Re-send, once, the instructions that reading back proved were not applied. Default false. */
   resendUnapplied?: boolean | undefined;
+  /** Accept expiry times that are already past. Default false. */
+  allowPast?: boolean | undefined;
 }
 
-/** The outcome of `patchAll`: every input instruction appears exactly once in `outcomes`. */
-export interface BulkResult<I> {
-  /** True when every instruction applied. */
-  ok: boolean;
-  total: number;
-  /** One entry per input instruction, in input order. */
-  outcomes: InstructionOutcome<I>[];
-  applied: InstructionOutcome<I>[];
-  failed: InstructionOutcome<I>[];
-  unknown: InstructionOutcome<I>[];
-  notAttempted: InstructionOutcome<I>[];
-  counts: FateCounts & { reconciled: number; resent: number };
-  /** The error that stopped the run early (401, 403, 404, an abort), if any. */
-  stoppedBy: ExpiringTargetsError | undefined;
-}
-
+/** What a bulk run needs from the client: one PATCH, one GET. */
 export interface BulkDeps<I> {
   resource: ResourceKind;
   sendBatch(instructions: I[], options: CallOptions & { comment?: string | undefined }): Promise<PatchResult<I>>;
@@ -65,125 +62,95 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   return value;
 }
 
-/** Runs batches with bounded concurrency; writes each instruction's fate into `outcomes`. */
-async function sendInBatches<I>(
-  deps: BulkDeps<I>,
-  outcomes: InstructionOutcome<I>[],
-  indices: number[],
-  options: PatchAllOptions,
-  batchSize: number,
-  concurrency: number,
-  report: (finished: number) => void,
-  resent: boolean,
-): Promise<ExpiringTargetsError | undefined> {
-  const batches: number[][] = [];
-  for (let i = 0; i < indices.length; i += batchSize) batches.push(indices.slice(i, i + batchSize));
-  let next = 0;
-  let stoppedBy: ExpiringTargetsError | undefined;
-  const call: CallOptions & { comment?: string | undefined } = {
-    signal: options.signal,
-    timeoutMs: options.timeoutMs,
-    maxRetries: options.maxRetries,
-    retryUnsafe: options.retryUnsafe,
-    comment: options.comment,
-  };
-  const worker = async () => {
-    while (stoppedBy === undefined && next < batches.length) {
-      const batch = batches[next++] ?? [];
-      if (options.signal?.aborted) return;
-      const instructions = batch.map((index) => (outcomes[index] as InstructionOutcome<I>).instruction);
-      try {
-        const result = await deps.sendBatch(instructions, call);
-        result.outcomes.forEach((o, position) => {
-          const index = batch[position] as number;
-          outcomes[index] = { ...o, index, ...(resent && { resent }) };
-        });
-      } catch (error) {
-        const fate = fateOfError(error);
-        for (const index of batch) {
-          const prior = outcomes[index] as InstructionOutcome<I>;
-          outcomes[index] = {
-            index,
-            instruction: prior.instruction,
-            fate: fate.fate,
-            message: fate.message,
-            status: fate.status,
-            error: error as ExpiringTargetsError,
-            ...(fate.fate === 'failed' && fate.status !== undefined && { decidedBy: 'response' as const }),
-            ...(resent && { resent }),
-          };
-        }
-        if (fate.fatal) stoppedBy ??= error as ExpiringTargetsError;
-      }
-      report(batch.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
-  return stoppedBy;
+/**
+ * Reads the resource once and settles what it can of `unknown`. When the read itself fails, each
+ * outcome keeps its fate and says why it could not be settled. Returns the new outcomes and the
+ * read, if it succeeded.
+ */
+export async function settleByReadingBack<I extends AnyInstruction>(
+  resource: ResourceKind,
+  unknown: readonly InstructionOutcome<I>[],
+  everyInstruction: Iterable<I>,
+  read: (options: CallOptions) => Promise<GetResult>,
+  options: CallOptions | undefined,
+): Promise<{ outcomes: InstructionOutcome<I>[]; state: GetResult | undefined }> {
+  try {
+    // Reading is safe to retry: the caller's retry budget applies, not retryUnsafe.
+    const state = await read({ ...pickCallOptions(options), retryUnsafe: undefined });
+    return { outcomes: decideFromState(resource, unknown, state.items, everyInstruction), state };
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return { outcomes: unknown.map((o) => ({ ...o, message: `${o.message ?? 'answer lost'}; reading back failed: ${why}` })), state: undefined };
+  }
 }
 
-/** Reads the resource once and settles what it can of the unknown outcomes. */
-async function reconcile<I extends SegmentInstruction | FlagInstruction>(
-  deps: BulkDeps<I>,
-  outcomes: InstructionOutcome<I>[],
-  options: CallOptions,
-  all: readonly I[],
-): Promise<number> {
-  const unknown = outcomes.filter((o) => o.fate === 'unknown');
-  if (unknown.length === 0 || options.signal?.aborted) return 0;
-  return (await settleByReadingBack(deps.resource, unknown, all, deps.read, options)).settled;
-}
-
-export async function runBulk<I extends SegmentInstruction | FlagInstruction>(
+/** Runs `patchAll` over instructions that have been validated. */
+export async function runBulk<I extends AnyInstruction>(
   deps: BulkDeps<I>,
   instructions: readonly I[],
   options: PatchAllOptions = {},
 ): Promise<BulkResult<I>> {
   const batchSize = positiveInteger('batchSize', options.batchSize, 50);
   const concurrency = positiveInteger('concurrency', options.concurrency, 1);
-  const total = instructions.length;
-  const outcomes: InstructionOutcome<I>[] = instructions.map((instruction, index) => ({
-    index,
-    instruction,
-    fate: 'notAttempted',
-    message: 'not attempted',
-  }));
+  const call = { ...pickCallOptions(options), comment: options.comment };
+  const ledger = new OutcomeLedger<I>();
+  instructions.forEach((instruction, index) => ledger.set({ index, instruction, fate: 'notAttempted', message: 'not attempted' }));
   let done = 0;
-  let reconciled = 0;
-  let resent = 0;
   const report = (finished: number) => {
-    done = Math.min(total, done + finished);
-    options.onProgress?.({ done, total, reconciled, ...countFates(outcomes) });
+    done = Math.min(instructions.length, done + finished);
+    options.onProgress?.({ done, ...ledger.counts });
   };
-  const stoppedBy = await sendInBatches(deps, outcomes, instructions.map((_, i) => i), options, batchSize, concurrency, report, false);
-  const why = stoppedBy ? `the run stopped: ${stoppedBy.message}` : options.signal?.aborted ? 'the run was aborted' : undefined;
-  if (why) for (const o of outcomes) if (o.fate === 'notAttempted' && o.error === undefined) o.message = `not attempted: ${why}`;
 
+  /** Sends the instructions at `indices` in batches; returns the error that stopped it, if any. */
+  async function sendInBatches(indices: readonly number[], resent: boolean): Promise<ExpiringTargetsError | undefined> {
+    let next = 0;
+    let stoppedBy: ExpiringTargetsError | undefined;
+    const worker = async () => {
+      while (stoppedBy === undefined && next < indices.length && !options.signal?.aborted) {
+        const batch = indices.slice(next, next + batchSize);
+        next += batch.length;
+        const sent = batch.map((index) => instructions[index] as I);
+        try {
+          const result = await deps.sendBatch(sent, call);
+          result.outcomes.forEach((o, position) => ledger.set({ ...o, index: batch[position] as number, ...(resent && { resent }) }));
+        } catch (error) {
+          batch.forEach((index, position) => ledger.set({ ...outcomeOfError(index, sent[position] as I, error), ...(resent && { resent }) }));
+          const stops = (error as Partial<ExpiringTargetsError>).stopsBulkRun ?? true;
+          if (stops) stoppedBy ??= error as ExpiringTargetsError;
+        }
+        report(resent ? 0 : batch.length);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.ceil(indices.length / batchSize)) }, worker));
+    return stoppedBy;
+  }
+
+  async function reconcile(): Promise<void> {
+    const unknown = ledger.outcomes.filter((o) => o.fate === 'unknown');
+    if (unknown.length === 0 || options.signal?.aborted) return;
+    const settled = await settleByReadingBack(deps.resource, unknown, instructions, deps.read, options);
+    for (const o of settled.outcomes) ledger.set(o);
+    report(0);
+  }
+
+  const stoppedBy = await sendInBatches(
+    instructions.map((_, i) => i),
+    false,
+  );
+  const why = stoppedBy ? `the run stopped: ${stoppedBy.message}` : options.signal?.aborted ? 'the run was aborted' : undefined;
+  if (why) {
+    for (const o of ledger.outcomes) if (o.fate === 'notAttempted' && o.error === undefined) o.message = `not attempted: ${why}`;
+  }
   if (options.reconcile !== false) {
-    reconciled += await reconcile(deps, outcomes, options, instructions);
-    if (reconciled > 0) report(0);
+    await reconcile();
     if (options.resendUnapplied === true && stoppedBy === undefined) {
       // Only what reading back proved not applied: never anything that may have applied.
-      const again = outcomes.filter((o) => o.fate === 'failed' && o.decidedBy === 'read-back').map((o) => o.index);
+      const again = ledger.outcomes.filter((o) => o.fate === 'failed' && o.decidedBy === 'read-back').map((o) => o.index);
       if (again.length > 0) {
-        resent = again.length;
-        await sendInBatches(deps, outcomes, again, options, batchSize, concurrency, () => report(0), true);
-        reconciled += await reconcile(deps, outcomes, options, instructions);
-        report(0);
+        await sendInBatches(again, true);
+        await reconcile();
       }
     }
   }
-  const byFate = (fate: InstructionOutcome<I>['fate']) => outcomes.filter((o) => o.fate === fate);
-  const counts = countFates(outcomes);
-  return {
-    ok: counts.applied === total,
-    total,
-    outcomes,
-    applied: byFate('applied'),
-    failed: byFate('failed'),
-    unknown: byFate('unknown'),
-    notAttempted: byFate('notAttempted'),
-    counts: { ...counts, reconciled, resent },
-    stoppedBy,
-  };
+  return bulkResult(ledger.outcomes, ledger.counts, stoppedBy);
 }

@@ -1,19 +1,45 @@
 /**
- * One error class per failure kind, so callers can `instanceof` what they care about.
- * No error ever holds the access token: messages that come from the server are redacted, and
- * nothing here keeps request headers.
+ * One error class per failure kind, so callers can `instanceof` what they care about. Each class
+ * also knows what it means for the instructions of the request that raised it (its fate), so
+ * results never have to guess from the outside.
+ *
+ * No error holds the access token: every string taken from a response has been through the
+ * client's redaction before an error is built from it, and no error keeps request headers.
  */
 
-import type { Fate } from './outcomes.js';
+/**
+ * What happened to one instruction. `failed` means LaunchDarkly said it did not apply;
+ * `unknown` means the request may have reached LaunchDarkly but its answer was lost or
+ * ambiguous; `notAttempted` means it was never sent (or provably never reached LaunchDarkly).
+ */
+export type Fate = 'applied' | 'failed' | 'unknown' | 'notAttempted';
 
-/** Base class of every error this package throws. */
+/**
+ * Base class of every error this package throws.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await ld.segments.patch(ref, instructions);
+ * } catch (error) {
+ *   if (error instanceof ExpiringTargetsError) console.log(error.name, error.instructionsFate);
+ * }
+ * ```
+ */
 export class ExpiringTargetsError extends Error {
   override name = 'ExpiringTargetsError';
   /**
-   * Set when a `patch` throws: what the error means for its instructions. `unknown` means the
-   * request may have been applied (a lost or ambiguous answer); `failed`, that it was not.
+   * What this error means for the instructions of the request that raised it: `notAttempted`
+   * (nothing was sent), `failed` (LaunchDarkly refused the whole request) or `unknown` (it may
+   * have been applied).
    */
-  instructionsFate: Fate | undefined;
+  get instructionsFate(): Fate {
+    return 'notAttempted';
+  }
+  /** True when every later request of a bulk run would fail the same way, so the run stops. */
+  get stopsBulkRun(): boolean {
+    return true;
+  }
 }
 
 /** One problem found in caller input, before anything is sent. */
@@ -34,12 +60,13 @@ export interface ValidationIssue {
  *   segmentInstructions.add({ contextKind: 'user', contextKey: '', targetType: 'included', expiresAt: 'soon' });
  * } catch (error) {
  *   if (error instanceof InstructionValidationError) console.log(error.issues);
- *   // [{ field: 'contextKey', message: 'must be a non-empty string' }, { field: 'expiresAt', … }]
+ *   // [{ field: 'contextKey', message: … }, { field: 'expiresAt', message: … }]
  * }
  * ```
  */
 export class InstructionValidationError extends ExpiringTargetsError {
   override name = 'InstructionValidationError';
+  /** Every problem found, each naming its field (and instruction index, when in a list). */
   readonly issues: readonly ValidationIssue[];
   constructor(issues: readonly ValidationIssue[], context?: string) {
     const lines = issues.map((i) => `  - ${i.index === undefined ? '' : `instruction ${i.index}: `}${i.field} ${i.message}`);
@@ -48,7 +75,19 @@ export class InstructionValidationError extends ExpiringTargetsError {
   }
 }
 
-/** The client's own options are unusable (for example a token for plain http to a remote host). */
+/**
+ * The client's own options are unusable (for example a token for plain http to a remote host).
+ * The message never contains the offending value when that value may be a secret.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   createExpiringTargetsClient({ apiKey: token, baseUrl: 'http://example.com' });
+ * } catch (error) {
+ *   if (error instanceof ConfigurationError) console.error(error.message);
+ * }
+ * ```
+ */
 export class ConfigurationError extends ExpiringTargetsError {
   override name = 'ConfigurationError';
 }
@@ -66,6 +105,8 @@ export interface ApiErrorDetails {
   url?: string | undefined;
   /** Seconds or date from `Retry-After`, parsed to milliseconds from now, when present. */
   retryAfterMs?: number | undefined;
+  /** True when an earlier attempt of the same request may have applied it (a retried 5xx or reset). */
+  mayHaveApplied?: boolean | undefined;
 }
 
 /**
@@ -82,13 +123,22 @@ export interface ApiErrorDetails {
  */
 export class LaunchDarklyApiError extends ExpiringTargetsError {
   override name = 'LaunchDarklyApiError';
+  /** The HTTP status. */
   readonly status: number;
+  /** LaunchDarkly's error `code`, such as `not_found`. */
   readonly code: string | undefined;
+  /** LaunchDarkly's error `id`, when the body has one. */
   readonly errorId: string | undefined;
+  /** The `X-Request-Id` response header, for LaunchDarkly support. */
   readonly requestId: string | undefined;
+  /** The request's method. */
   readonly method: string | undefined;
+  /** The request's URL. */
   readonly url: string | undefined;
+  /** How long the server asked to wait before trying again (`Retry-After`), in milliseconds. */
   readonly retryAfterMs: number | undefined;
+  /** True when an earlier attempt of the same request may have applied it. */
+  readonly mayHaveApplied: boolean;
   constructor(message: string, details: ApiErrorDetails) {
     super(message);
     this.status = details.status;
@@ -98,7 +148,15 @@ export class LaunchDarklyApiError extends ExpiringTargetsError {
     this.method = details.method;
     this.url = details.url;
     this.retryAfterMs = details.retryAfterMs;
+    this.mayHaveApplied = details.mayHaveApplied === true;
   }
+  override get instructionsFate(): Fate {
+    return this.mayHaveApplied ? 'unknown' : 'failed';
+  }
+  override get stopsBulkRun(): boolean {
+    return false;
+  }
+  /** The fields that are safe to log, for `JSON.stringify`. */
   toJSON(): Record<string, unknown> {
     return {
       name: this.name,
@@ -117,17 +175,26 @@ export class LaunchDarklyApiError extends ExpiringTargetsError {
 export class BadRequestError extends LaunchDarklyApiError {
   override name = 'BadRequestError';
 }
-/** 401: the access token is missing, invalid or revoked. */
+/** 401: the access token is missing, invalid or revoked. Stops a bulk run. */
 export class AuthenticationError extends LaunchDarklyApiError {
   override name = 'AuthenticationError';
+  override get stopsBulkRun(): boolean {
+    return true;
+  }
 }
-/** 403: the token is valid but may not do this. */
+/** 403: the token is valid but may not do this. Stops a bulk run. */
 export class PermissionDeniedError extends LaunchDarklyApiError {
   override name = 'PermissionDeniedError';
+  override get stopsBulkRun(): boolean {
+    return true;
+  }
 }
-/** 404: the project, environment, segment or flag does not exist. */
+/** 404: the project, environment, segment or flag does not exist. Stops a bulk run. */
 export class NotFoundError extends LaunchDarklyApiError {
   override name = 'NotFoundError';
+  override get stopsBulkRun(): boolean {
+    return true;
+  }
 }
 /** 409: a concurrent change conflicted; the request was not applied. */
 export class ConflictError extends LaunchDarklyApiError {
@@ -140,43 +207,78 @@ export class RateLimitError extends LaunchDarklyApiError {
 /** 5xx: LaunchDarkly or a gateway failed. For a PATCH, the change may or may not have been applied. */
 export class ServerError extends LaunchDarklyApiError {
   override name = 'ServerError';
+  override get instructionsFate(): Fate {
+    return 'unknown';
+  }
 }
-/** A 2xx whose body is not what the API promises (not JSON, or the wrong shape). */
+/** A 2xx whose body is not what the API promises (not JSON, or the wrong shape): it may have applied. */
 export class InvalidResponseError extends LaunchDarklyApiError {
   override name = 'InvalidResponseError';
+  override get instructionsFate(): Fate {
+    return 'unknown';
+  }
 }
 
-/** Why a request may have failed without an HTTP answer. */
+/** Whether a failed connection can have delivered the request. */
 export type ConnectionFailureStage = 'before-send' | 'after-send';
 
 /**
  * No usable HTTP answer: refused, DNS failure, reset, or the body broke off.
  * `stage` says whether the request can have reached the server.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await ld.flags.get(ref);
+ * } catch (error) {
+ *   if (error instanceof ApiConnectionError) console.log(error.stage, error.message);
+ * }
+ * ```
  */
 export class ApiConnectionError extends ExpiringTargetsError {
   override name = 'ApiConnectionError';
+  /** `before-send`: the request cannot have reached the server; `after-send`: it may have. */
   readonly stage: ConnectionFailureStage;
+  /** The request's method. */
   readonly method: string | undefined;
+  /** The request's URL. */
   readonly url: string | undefined;
-  constructor(message: string, options: { stage: ConnectionFailureStage; method?: string; url?: string; cause?: unknown }) {
-    super(message, { cause: options.cause });
+  /** True when this attempt, or an earlier one of the same request, may have applied it. */
+  readonly mayHaveApplied: boolean;
+  constructor(
+    message: string,
+    options: { stage: ConnectionFailureStage; method?: string; url?: string; cause?: unknown; mayHaveApplied?: boolean },
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.stage = options.stage;
     this.method = options.method;
     this.url = options.url;
+    this.mayHaveApplied = options.mayHaveApplied ?? options.stage === 'after-send';
+  }
+  override get instructionsFate(): Fate {
+    return this.mayHaveApplied ? 'unknown' : 'notAttempted';
+  }
+  /** A request that cannot even be sent (refused, DNS) will not be sent for the next batch either. */
+  override get stopsBulkRun(): boolean {
+    return this.stage === 'before-send';
   }
 }
 
 /** An attempt took longer than `timeoutMs` (headers or body). The request may have been applied. */
 export class ApiTimeoutError extends ApiConnectionError {
   override name = 'ApiTimeoutError';
+  /** The per-attempt limit that was reached. */
   readonly timeoutMs: number;
   constructor(timeoutMs: number, options: { method?: string; url?: string }) {
     super(`Request timed out after ${timeoutMs} ms`, { stage: 'after-send', ...options });
     this.timeoutMs = timeoutMs;
   }
+  override get stopsBulkRun(): boolean {
+    return false;
+  }
 }
 
-/** The caller's AbortSignal fired. */
+/** The caller's AbortSignal fired. Stops a bulk run. */
 export class RequestAbortedError extends ExpiringTargetsError {
   override name = 'RequestAbortedError';
   /** True when a request that may change state was in flight (or already answered ambiguously). */
@@ -184,6 +286,35 @@ export class RequestAbortedError extends ExpiringTargetsError {
   constructor(reason?: unknown, maybeSent = false) {
     super('Request aborted by the caller', { cause: reason });
     this.maybeSent = maybeSent;
+  }
+  override get instructionsFate(): Fate {
+    return this.maybeSent ? 'unknown' : 'notAttempted';
+  }
+}
+
+/**
+ * A PATCH answered 200 but some instructions failed, and the caller asked for
+ * `throwOnPartialFailure`. `result` holds exactly what `patch` would have returned.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await ld.segments.patch(ref, instructions, { throwOnPartialFailure: true });
+ * } catch (error) {
+ *   if (error instanceof PartialFailureError) console.log(error.result.counts);
+ * }
+ * ```
+ */
+export class PartialFailureError<R = unknown> extends ExpiringTargetsError {
+  override name = 'PartialFailureError';
+  /** What `patch` would have returned. */
+  readonly result: R;
+  constructor(message: string, result: R) {
+    super(message);
+    this.result = result;
+  }
+  override get instructionsFate(): Fate {
+    return 'failed';
   }
 }
 
@@ -204,24 +335,5 @@ export function errorClassForStatus(status: number): typeof LaunchDarklyApiError
       return RateLimitError;
     default:
       return status >= 500 ? ServerError : LaunchDarklyApiError;
-  }
-}
-
-/** Replaces every occurrence of a secret in text that may come from elsewhere (server bodies, causes). */
-export function redact(text: string, secret: string | undefined): string {
-  if (!secret || secret.length < 4) return text;
-  return text.split(secret).join('[redacted]');
-}
-
-/**
- * A PATCH answered 200 but some instructions failed, and the caller asked for
- * `throwOnPartialFailure`. `result` holds exactly what `patch` would have returned.
- */
-export class PartialFailureError<R = unknown> extends ExpiringTargetsError {
-  override name = 'PartialFailureError';
-  readonly result: R;
-  constructor(message: string, result: R) {
-    super(message);
-    this.result = result;
   }
 }

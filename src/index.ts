@@ -1,17 +1,31 @@
-export { createExpiringTargetsClient } from './client.js';
-export { SEMANTIC_PATCH_CONTENT_TYPE } from './prepared-request.js';
+export { SEMANTIC_PATCH_CONTENT_TYPE, createExpiringTargetsClient } from './client.js';
 export type { ExpiringTargetsClient, FlagRef, PatchOptions, RawClient, ResourceApi, SegmentRef } from './client.js';
-export { flagInstructions, segmentInstructions } from './instructions.js';
-export type { ContextRef, ExpiryInput, FlagTargetRef, SegmentTargetRef, VersionInput } from './instructions.js';
+export type { BulkProgress, PatchAllOptions } from './bulk.js';
+export { flagInstructions, parseTime, segmentInstructions } from './instructions.js';
+export type {
+  ContextRef,
+  ExpiryInput,
+  FlagInstruction,
+  FlagTargetRef,
+  InstructionKind,
+  ParsedTime,
+  SegmentInstruction,
+  SegmentTargetRef,
+  SegmentTargetType,
+  TimeInput,
+  VersionInput,
+} from './instructions.js';
 export { DEFAULT_API_VERSION, INSTANCES } from './options.js';
-export type { CallOptions, ClientOptions, Instance } from './options.js';
-export type { BulkProgress, BulkResult, PatchAllOptions } from './bulk.js';
-export type { Fate, FateCounts, InstructionOutcome } from './outcomes.js';
-export { INSTRUCTION_INDEX_BASE } from './results.js';
-export type { ExpiringTarget, GetResult, InstructionFailure, PatchResult } from './results.js';
-export type { TimeInput } from './time.js';
-export type { FetchLike, RetryEvent } from './transport.js';
-export type { FlagInstruction, InstructionKind, SegmentInstruction, SegmentTargetType } from './validation.js';
+export type { CallOptions, ClientOptions, FetchLike, Instance, RetryEvent } from './options.js';
+export type {
+  BulkResult,
+  ExpiringTarget,
+  GetResult,
+  InstructionFailure,
+  InstructionOutcome,
+  OutcomeCounts,
+  PatchResult,
+} from './results.js';
 export {
   ApiConnectionError,
   ApiTimeoutError,
@@ -30,5 +44,5 @@ export {
   RequestAbortedError,
   ServerError,
 } from './errors.js';
-export type { ApiErrorDetails, ValidationIssue } from './errors.js';
+export type { ApiErrorDetails, ConnectionFailureStage, Fate, ValidationIssue } from './errors.js';
 export { VERSION } from './version.js';

@@ -1,133 +1,442 @@
+/**
+ * Instructions: their types, the helpers that build them, and the validation every instruction
+ * passes before anything is sent. The rules (kinds, fields, required fields, enums, integer
+ * bounds) are read from generated/instruction-rules.ts, which the pipeline derives from the
+ * bundled OpenAPI document: a field or kind added there is known here without editing this file.
+ */
+import { RESOURCE_RULES } from '../generated/instruction-rules.js';
 import type { components } from '../generated/schema.js';
 import { InstructionValidationError, type ValidationIssue } from './errors.js';
-import { type TimeInput, parseTime } from './time.js';
-import { type InstructionKind, type ResourceKind, type SegmentTargetType, instructionIssues } from './validation.js';
 
 type Schemas = components['schemas'];
 
+/** A semantic-patch instruction on a segment's expiring targets, exactly as sent. */
+export type SegmentInstruction = Schemas['patchSegmentExpiringTargetInstruction'];
+/** A semantic-patch instruction on a flag's expiring targets, exactly as sent. */
+export type FlagInstruction = Schemas['patchFlagExpiringTargetInstruction'];
+/** The kind of an instruction, such as `addExpiringTarget`. */
+export type InstructionKind = SegmentInstruction['kind'] | FlagInstruction['kind'];
+/** Which individual-target list of a segment holds a context. */
+export type SegmentTargetType = Schemas['SegmentTargetType'];
+/** The two resources that have expiring targets. */
+export type ResourceKind = keyof typeof RESOURCE_RULES;
+
 /** Who an instruction is about. */
-export interface ContextRef {
-  /** The context kind, such as `user` or `organization`. */
-  contextKind: string;
-  /** The context key. */
-  contextKey: string;
-}
-
+export type ContextRef = Pick<Schemas['SegmentRemoveExpiringTargetInstruction'], 'contextKind' | 'contextKey'>;
 /** A context in one of a segment's individual-target lists. */
-export interface SegmentTargetRef extends ContextRef {
-  /** Which of the segment's individual-target lists holds the context. */
-  targetType: SegmentTargetType;
-}
-
+export type SegmentTargetRef = Omit<Schemas['SegmentRemoveExpiringTargetInstruction'], 'kind'>;
 /** A context individually targeted by one variation of a flag. */
-export interface FlagTargetRef extends ContextRef {
-  /** The ID of the flag variation that individually targets the context. */
-  variationId: string;
-}
+export type FlagTargetRef = Omit<Schemas['FlagRemoveExpiringTargetInstruction'], 'kind'>;
+/** Optimistic locking for updates: if given, the update fails unless the target is still at this version. */
+export type VersionInput = Pick<Schemas['SegmentUpdateExpiringTargetInstruction'], 'version'>;
+
+/** What callers may pass as a time: a Date, an ISO-8601 string, or Unix milliseconds. */
+export type TimeInput = Date | string | number;
 
 /** When the context's targeting ends. */
 export interface ExpiryInput {
   /** A Date, an ISO-8601 string with a zone (a bare date is UTC midnight), or Unix milliseconds. */
   expiresAt: TimeInput;
+  /** Accept an expiry that is already past (LaunchDarkly then removes the context at once). Default false. */
+  allowPast?: boolean | undefined;
 }
 
-/** Optimistic locking for updates. */
-export interface VersionInput {
-  /** If given, the update fails unless the expiring target is still at this version. */
-  version?: number;
+/** A helper's input: the wire instruction without `kind`, with `expiresAt` instead of `value`. */
+type HelperInput<W> = Omit<W, 'kind' | 'value'> & (W extends { value: unknown } ? ExpiryInput : unknown);
+
+// ---- Times -----------------------------------------------------------------------------------
+
+/** A parsed time, or why it could not be parsed. */
+export type ParsedTime = { ok: true; ms: number } | { ok: false; reason: string };
+
+// Date-time strings must carry a zone: "2026-12-31T00:00:00" means a different instant on every
+// machine, which is how a cohort's access ends hours early. A bare date is read as UTC midnight.
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):?(\d{2})))?$/i;
+const MAX_MS = 8.64e15;
+
+function checkMs(ms: number): ParsedTime {
+  if (Number.isNaN(ms)) return { ok: false, reason: 'is NaN' };
+  if (!Number.isFinite(ms)) return { ok: false, reason: 'must be finite' };
+  if (!Number.isInteger(ms)) return { ok: false, reason: `must be whole milliseconds, got ${ms}` };
+  if (ms < 0) return { ok: false, reason: `must not be before 1970-01-01, got ${ms}` };
+  if (ms > MAX_MS) return { ok: false, reason: `is beyond the largest representable date, got ${ms}` };
+  return { ok: true, ms };
+}
+
+function parseIso(text: string): ParsedTime {
+  const m = ISO_8601.exec(text);
+  if (!m) {
+    return { ok: false, reason: `must be an ISO-8601 date or date-time with a zone (such as 2026-12-31T00:00:00Z), got ${JSON.stringify(text)}` };
+  }
+  const [y, mo, d, h = 0, mi = 0, s = 0] = m.slice(1, 7).map((part) => (part === undefined ? undefined : Number(part))) as number[];
+  const fraction = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  const offsetMinutes = m[9] === undefined ? 0 : (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11]));
+  const lastOfMonth = new Date(0);
+  lastOfMonth.setUTCFullYear(y as number, mo as number, 0);
+  const daysInMonth = lastOfMonth.getUTCDate();
+  const real =
+    (mo as number) >= 1 &&
+    (mo as number) <= 12 &&
+    (d as number) >= 1 &&
+    (d as number) <= daysInMonth &&
+    h <= 23 &&
+    mi <= 59 &&
+    s <= 59 &&
+    Number(m[10] ?? 0) <= 23 &&
+    Number(m[11] ?? 0) <= 59;
+  if (!real) return { ok: false, reason: `is not a real date: ${JSON.stringify(text)}` };
+  const day = new Date(0);
+  day.setUTCFullYear(y as number, (mo as number) - 1, d as number);
+  return checkMs(day.getTime() + ((h * 60 + mi - offsetMinutes) * 60 + s) * 1000 + fraction);
 }
 
 /**
- * Builds the wire object, then checks it with the same rules `patch` applies, so helpers and
- * hand-written instructions can never disagree. Issues name the caller's fields (`expiresAt`).
+ * Converts a time to Unix milliseconds, or says why it cannot. Accepts a valid Date, whole
+ * non-negative milliseconds, and ISO-8601 with a zone (`Z`, `+05:30` or `+0530`; seconds and up
+ * to nine fraction digits optional; a bare date is UTC midnight).
  */
-function build(
-  resource: ResourceKind,
-  kind: InstructionKind,
-  input: (ContextRef & Partial<ExpiryInput> & VersionInput & Record<string, unknown>) | undefined,
-): Record<string, unknown> {
-  const issues: ValidationIssue[] = [];
-  const targetField = resource === 'segment' ? 'targetType' : 'variationId';
-  const wire: Record<string, unknown> = {
-    kind,
-    contextKind: input?.contextKind,
-    contextKey: input?.contextKey,
-    [targetField]: input?.[targetField],
-  };
-  if (kind !== 'removeExpiringTarget') {
-    const time = parseTime(input?.expiresAt);
-    if (time.ok) wire.value = time.ms;
-    else issues.push({ field: 'expiresAt', message: time.reason });
+export function parseTime(input: unknown): ParsedTime {
+  if (input instanceof Date) {
+    const ms = input.getTime();
+    return Number.isNaN(ms) ? { ok: false, reason: 'is an invalid Date' } : checkMs(ms);
   }
-  if (kind === 'updateExpiringTarget' && input?.version !== undefined) wire.version = input.version;
-  issues.push(...instructionIssues(resource, wire).filter((i) => i.field !== 'value'));
-  const verb = kind.replace('ExpiringTarget', '');
+  if (typeof input === 'number') return checkMs(input);
+  if (typeof input === 'string') return parseIso(input.trim());
+  return { ok: false, reason: `must be a Date, an ISO-8601 string or Unix milliseconds, got ${describe(input)}` };
+}
+
+/** A value as an error message shows it, without echoing large objects. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'string' ? JSON.stringify(value) : typeof value === 'number' ? String(value) : typeof value;
+}
+
+function pastIssue(ms: number, now: number): string | undefined {
+  return ms < now ? `is in the past (${new Date(ms).toISOString()}); pass allowPast: true to schedule it anyway` : undefined;
+}
+
+// ---- Rules, read from the generated module ------------------------------------------------------
+
+export interface FieldRule {
+  readonly type?: string;
+  readonly const?: unknown;
+  readonly enum?: readonly unknown[];
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly pattern?: string;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly exclusiveMaximum?: number;
+  readonly schema?: string;
+}
+export interface KindRule {
+  readonly required: readonly string[];
+  readonly additionalProperties: boolean;
+  readonly fields: Readonly<Record<string, FieldRule>>;
+}
+
+/** The schema that makes an integer field a point in time (checked as one, and refused when past). */
+const TIME_SCHEMA = 'UnixMillis';
+
+/** The rules of one resource, with what validation looks up per instruction computed once. */
+export interface CompiledRules {
+  kinds: ReadonlyMap<string, KindRule>;
+  /** For an unknown kind: the fields every kind has, and which kinds have each of the others. */
+  common: KindRule;
+  kindsWithField: ReadonlyMap<string, readonly string[]>;
+  patterns: ReadonlyMap<string, RegExp>;
+}
+
+/** The rules of one resource as the generated module states them. */
+export interface ResourceRules {
+  readonly kinds: Readonly<Record<string, KindRule>>;
+}
+
+/** Compiles one resource's rules for validation (exported so a test can feed other generated rules). */
+export function compileRules(resourceRules: ResourceRules): CompiledRules {
+  const kinds = new Map(Object.entries(resourceRules.kinds));
+  const rules = [...kinds.values()];
+  const kindsWithField = new Map<string, string[]>();
+  const patterns = new Map<string, RegExp>();
+  for (const [kind, rule] of kinds) {
+    for (const [field, fieldRule] of Object.entries(rule.fields)) {
+      kindsWithField.set(field, [...(kindsWithField.get(field) ?? []), kind]);
+      if (fieldRule.pattern !== undefined) patterns.set(fieldRule.pattern, new RegExp(fieldRule.pattern, 'u'));
+    }
+  }
+  const inAll = [...kindsWithField].filter(([, owners]) => owners.length === kinds.size).map(([field]) => field);
+  const fields: Record<string, FieldRule> = {};
+  for (const field of inAll) fields[field] = field === 'kind' ? { type: 'string' } : (rules[0]?.fields[field] ?? {});
+  const common: KindRule = {
+    required: inAll.filter((field) => rules.every((r) => r.required.includes(field))),
+    additionalProperties: false,
+    fields,
+  };
+  return { kinds, common, kindsWithField, patterns };
+}
+
+const COMPILED: Record<ResourceKind, CompiledRules> = { segment: compileRules(RESOURCE_RULES.segment), flag: compileRules(RESOURCE_RULES.flag) };
+
+/** The instruction kinds a resource accepts, as the bundled document lists them. */
+export function instructionKinds(resource: ResourceKind): string[] {
+  return [...COMPILED[resource].kinds.keys()];
+}
+
+/** The field that names the target list of a resource's instructions: `targetType` or `variationId`. */
+export function targetField(resource: ResourceKind): 'targetType' | 'variationId' {
+  return resource === 'segment' ? 'targetType' : 'variationId';
+}
+
+/** What a field must be, in words, from its rule. */
+function expectation(rule: FieldRule): string {
+  if (rule.const !== undefined) return JSON.stringify(rule.const);
+  if (rule.enum !== undefined) {
+    const values = rule.enum.map((v) => JSON.stringify(v));
+    return values.length === 2 ? `${values[0]} or ${values[1]}` : `one of ${values.join(', ')}`;
+  }
+  if (rule.schema === TIME_SCHEMA) return 'Unix milliseconds (a whole number)';
+  if (rule.type === 'integer' || rule.type === 'number') {
+    const noun = rule.type === 'integer' ? 'integer' : 'number';
+    if (rule.minimum === 0 && rule.maximum === undefined) return `a non-negative ${noun}`;
+    const bounds = [
+      rule.minimum !== undefined && `≥ ${rule.minimum}`,
+      rule.exclusiveMinimum !== undefined && `> ${rule.exclusiveMinimum}`,
+      rule.maximum !== undefined && `≤ ${rule.maximum}`,
+      rule.exclusiveMaximum !== undefined && `< ${rule.exclusiveMaximum}`,
+    ].filter(Boolean);
+    return `${rule.type === 'integer' ? 'an integer' : 'a number'}${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}`;
+  }
+  if (rule.type === 'string') {
+    // `\S` is how the schema says "not blank": for a reader, that is what non-empty means.
+    if (rule.pattern === '\\S' || (rule.minLength ?? 0) > 0) {
+      return rule.pattern === undefined || rule.pattern === '\\S' ? 'a non-empty string' : `a non-empty string matching /${rule.pattern}/`;
+    }
+    return rule.pattern === undefined ? 'a string' : `a string matching /${rule.pattern}/`;
+  }
+  return rule.type === 'boolean' ? 'true or false' : `of type ${rule.type ?? 'any'}`;
+}
+
+/** Why `value` breaks `rule`, or undefined when it does not. */
+function fieldProblem(value: unknown, rule: FieldRule, patterns: ReadonlyMap<string, RegExp>): string | undefined {
+  const wrong = () => `must be ${expectation(rule)}, got ${describe(value)}`;
+  if (rule.const !== undefined) return value === rule.const ? undefined : wrong();
+  if (rule.enum !== undefined) return rule.enum.includes(value) ? undefined : wrong();
+  switch (rule.type) {
+    case 'string': {
+      if (typeof value !== 'string') return wrong();
+      if (rule.minLength !== undefined && value.length < rule.minLength) return wrong();
+      if (rule.maxLength !== undefined && value.length > rule.maxLength) return wrong();
+      const pattern = rule.pattern === undefined ? undefined : patterns.get(rule.pattern);
+      return pattern && !pattern.test(value) ? wrong() : undefined;
+    }
+    case 'integer':
+    case 'number': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return wrong();
+      if (rule.type === 'integer' && !Number.isSafeInteger(value)) return wrong();
+      if (rule.minimum !== undefined && value < rule.minimum) return wrong();
+      if (rule.maximum !== undefined && value > rule.maximum) return wrong();
+      if (rule.exclusiveMinimum !== undefined && value <= rule.exclusiveMinimum) return wrong();
+      if (rule.exclusiveMaximum !== undefined && value >= rule.exclusiveMaximum) return wrong();
+      if (rule.schema === TIME_SCHEMA) {
+        const time = checkMs(value);
+        return time.ok ? undefined : time.reason;
+      }
+      return undefined;
+    }
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : wrong();
+    default:
+      return undefined;
+  }
+}
+
+/** Options of validation. */
+export interface ValidationOptions {
+  /** Accept expiry times that are already past. Default false. */
+  allowPast?: boolean | undefined;
+  /** The time "past" is measured from. Default `Date.now()`. */
+  now?: number | undefined;
+}
+
+/** Problems with one wire instruction (sorted by field name); empty when it is valid. */
+export function instructionIssues(resource: ResourceKind, value: unknown, index?: number, options: ValidationOptions = {}): ValidationIssue[] {
+  return issuesAgainst(COMPILED[resource], resource, value, index, options);
+}
+
+/** Problems with one wire instruction under the given compiled rules. */
+export function issuesAgainst(
+  compiled: CompiledRules,
+  resource: string,
+  value: unknown,
+  index?: number,
+  options: ValidationOptions = {},
+): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const add = (field: string, message: string) => issues.push(index === undefined ? { field, message } : { index, field, message });
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    add('instruction', `must be an object, got ${describe(value)}`);
+    return issues;
+  }
+  const o = value as Record<string, unknown>;
+  const known = compiled.kinds.get(o.kind as string);
+  if (known === undefined) add('kind', `must be one of ${[...compiled.kinds.keys()].join(', ')}, got ${describe(o.kind)}`);
+  const rule = known ?? compiled.common;
+  for (const field of rule.required) {
+    if (o[field] === undefined && field !== 'kind') add(field, `is required: ${expectation(rule.fields[field] ?? {})}`);
+  }
+  for (const [field, fieldValue] of Object.entries(o)) {
+    if (fieldValue === undefined || (field === 'kind' && known === undefined)) continue;
+    const fieldRule = rule.fields[field];
+    if (fieldRule === undefined) {
+      if (rule.additionalProperties) continue;
+      const owners = compiled.kindsWithField.get(field);
+      add(field, owners ? `is allowed only on ${owners.join(' and ')}` : `is not a field of a ${resource} instruction`);
+      continue;
+    }
+    const problem = fieldProblem(fieldValue, fieldRule, compiled.patterns);
+    if (problem !== undefined) add(field, problem);
+    else if (fieldRule.schema === TIME_SCHEMA && options.allowPast !== true) {
+      const past = pastIssue(fieldValue as number, options.now ?? Date.now());
+      if (past !== undefined) add(field, past);
+    }
+  }
+  return issues.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+}
+
+/** Throws one error listing every bad instruction by index; an empty list is an error too. */
+export function assertInstructions(resource: ResourceKind, instructions: unknown, options: ValidationOptions = {}): void {
+  if (!Array.isArray(instructions)) {
+    throw new InstructionValidationError([{ field: 'instructions', message: `must be an array, got ${describe(instructions)}` }]);
+  }
+  if (instructions.length < Math.max(1, RESOURCE_RULES[resource].minInstructions)) {
+    throw new InstructionValidationError([{ field: 'instructions', message: 'must hold at least one instruction' }]);
+  }
+  const now = options.now ?? Date.now();
+  const issues: ValidationIssue[] = [];
+  instructions.forEach((instruction, index) => {
+    for (const issue of instructionIssues(resource, instruction, index, { ...options, now })) issues.push(issue);
+  });
+  if (issues.length > 0) {
+    const bad = new Set(issues.map((i) => i.index)).size;
+    throw new InstructionValidationError(issues, `${bad} of ${instructions.length} ${resource} instruction(s) are invalid; nothing was sent`);
+  }
+}
+
+/** Keys become path segments: they must be non-empty, and "." or ".." would change the path. */
+export function keyIssues(keys: unknown, names: readonly string[]): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const record = keys !== null && typeof keys === 'object' ? (keys as Record<string, unknown>) : {};
+  for (const name of names) {
+    const v = record[name];
+    if (typeof v !== 'string' || v.trim() === '') issues.push({ field: name, message: `must be a non-empty string, got ${describe(v)}` });
+    else if (v === '.' || v === '..') issues.push({ field: name, message: `cannot be "${v}"` });
+  }
+  return issues;
+}
+
+// ---- Helpers ----------------------------------------------------------------------------------
+
+const VERBS = { addExpiringTarget: 'add', updateExpiringTarget: 'update', removeExpiringTarget: 'remove' } as const;
+type HelperKind = keyof typeof VERBS;
+
+/**
+ * Builds the wire object from a helper's input, then checks it with the same rules `patch`
+ * applies, so helpers and hand-written instructions can never disagree. Issues name the caller's
+ * fields (`expiresAt`, not `value`).
+ */
+function build(resource: ResourceKind, kind: HelperKind, input: unknown): Record<string, unknown> {
+  const helper = `${resource}Instructions.${VERBS[kind]}`;
+  const given = input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : {};
+  const rule = COMPILED[resource].kinds.get(kind);
+  if (rule === undefined) throw new InstructionValidationError([{ field: 'kind', message: `${kind} is not in the bundled document` }], `${helper} is unavailable`);
+  const timeField = Object.keys(rule.fields).find((f) => rule.fields[f]?.schema === TIME_SCHEMA);
+  const issues: ValidationIssue[] = [];
+  const wire: Record<string, unknown> = { kind };
+  for (const field of Object.keys(rule.fields)) {
+    if (field !== 'kind' && field !== timeField && given[field] !== undefined) wire[field] = given[field];
+  }
+  if (timeField !== undefined) {
+    const time = parseTime(given.expiresAt);
+    if (!time.ok) issues.push({ field: 'expiresAt', message: time.reason });
+    else {
+      wire[timeField] = time.ms;
+      const past = given.allowPast === true ? undefined : pastIssue(time.ms, Date.now());
+      if (past !== undefined) issues.push({ field: 'expiresAt', message: past });
+    }
+  }
+  for (const issue of instructionIssues(resource, wire, undefined, { allowPast: true })) {
+    // A missing or bad time was reported above, as expiresAt.
+    if (issue.field !== timeField) issues.push(issue);
+  }
   // Fields the helper does not take are refused, not dropped: from JavaScript (or a spread
   // variable) a misspelt `verison` would otherwise silently lose the optimistic lock.
-  const accepted = new Set(['contextKind', 'contextKey', targetField]);
-  if (kind !== 'removeExpiringTarget') accepted.add('expiresAt');
-  if (kind === 'updateExpiringTarget') accepted.add('version');
-  for (const [field, v] of Object.entries(input ?? {})) {
-    if (accepted.has(field) || v === undefined) continue;
-    const why =
-      field === 'version'
-        ? 'is allowed only on update'
-        : field === 'expiresAt'
-          ? 'is not allowed on remove'
-          : field === 'value'
-            ? kind === 'removeExpiringTarget'
-              ? 'is not allowed on remove'
-              : 'is not taken by the helpers; pass expiresAt'
-            : `is not a field of ${resource}Instructions.${verb}`;
-    issues.push({ field, message: why });
+  for (const [field, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    const why = helperFieldProblem(resource, rule, timeField, helper, field);
+    if (why !== undefined) issues.push({ field, message: why });
   }
   if (issues.length > 0) {
-    throw new InstructionValidationError(issues, `Invalid arguments to ${resource}Instructions.${verb}`);
+    issues.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+    throw new InstructionValidationError(issues, `Invalid arguments to ${helper}`);
   }
   return wire;
+}
+
+/** Why a helper does not take `field`, or undefined when it does. */
+function helperFieldProblem(resource: ResourceKind, rule: KindRule, timeField: string | undefined, helper: string, field: string): string | undefined {
+  if (field === 'kind') return `is set by ${helper}`;
+  if (field === 'expiresAt' || field === 'allowPast') return timeField === undefined ? `is not taken by ${helper}` : undefined;
+  if (field === timeField) return 'is not taken by the helpers; pass expiresAt';
+  if (rule.fields[field] !== undefined) return undefined;
+  const owners = (COMPILED[resource].kindsWithField.get(field) ?? []).filter((k): k is HelperKind => k in VERBS);
+  return owners.length > 0 ? `is allowed only on ${owners.map((k) => VERBS[k]).join(' and ')}` : `is not a field of ${helper}`;
 }
 
 // The casts below are sound: build() has just checked every field the wire type requires.
 /**
  * Builds segment instructions, exactly as LaunchDarkly expects them on the wire. Each helper
- * throws an {@link InstructionValidationError} naming every bad field.
+ * throws an {@link InstructionValidationError} naming every bad field; an expiry in the past is
+ * refused unless `allowPast: true`.
  *
  * @example
  * ```ts
- * segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: '2026-12-31T00:00:00Z' });
- * // { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: 1798675200000 }
+ * segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: '2030-12-31T00:00:00Z' });
+ * // { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: 1924905600000 }
  * ```
  */
 export const segmentInstructions = {
   /** Schedules when the context leaves the segment's `included` or `excluded` list. */
-  add: (input: SegmentTargetRef & ExpiryInput) =>
-    build('segment', 'addExpiringTarget', { ...input }) as Schemas['SegmentAddExpiringTargetInstruction'],
+  add: (input: HelperInput<Schemas['SegmentAddExpiringTargetInstruction']>) =>
+    build('segment', 'addExpiringTarget', input) as Schemas['SegmentAddExpiringTargetInstruction'],
   /** Moves an existing scheduled removal to a new time. */
-  update: (input: SegmentTargetRef & ExpiryInput & VersionInput) =>
-    build('segment', 'updateExpiringTarget', { ...input }) as Schemas['SegmentUpdateExpiringTargetInstruction'],
+  update: (input: HelperInput<Schemas['SegmentUpdateExpiringTargetInstruction']>) =>
+    build('segment', 'updateExpiringTarget', input) as Schemas['SegmentUpdateExpiringTargetInstruction'],
   /** Cancels a scheduled removal; the context stays in the segment's list. */
-  remove: (input: SegmentTargetRef) =>
-    build('segment', 'removeExpiringTarget', { ...input }) as Schemas['SegmentRemoveExpiringTargetInstruction'],
+  remove: (input: HelperInput<Schemas['SegmentRemoveExpiringTargetInstruction']>) =>
+    build('segment', 'removeExpiringTarget', input) as Schemas['SegmentRemoveExpiringTargetInstruction'],
 } as const;
 
 /**
  * Builds flag instructions, exactly as LaunchDarkly expects them on the wire. Each helper throws
- * an {@link InstructionValidationError} naming every bad field.
+ * an {@link InstructionValidationError} naming every bad field; an expiry in the past is refused
+ * unless `allowPast: true`.
  *
  * @example
  * ```ts
- * flagInstructions.add({ contextKind: 'user', contextKey: 'alice', variationId: 'e4f2…', expiresAt: new Date('2026-12-31T00:00:00Z') });
- * // { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', variationId: 'e4f2…', value: 1798675200000 }
+ * flagInstructions.add({ contextKind: 'user', contextKey: 'alice', variationId: 'e4f2…', expiresAt: new Date('2030-12-31T00:00:00Z') });
+ * // { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', variationId: 'e4f2…', value: 1924905600000 }
  * ```
  */
 export const flagInstructions = {
   /** Schedules when the context stops being individually targeted by this variation. */
-  add: (input: FlagTargetRef & ExpiryInput) =>
-    build('flag', 'addExpiringTarget', { ...input }) as Schemas['FlagAddExpiringTargetInstruction'],
+  add: (input: HelperInput<Schemas['FlagAddExpiringTargetInstruction']>) =>
+    build('flag', 'addExpiringTarget', input) as Schemas['FlagAddExpiringTargetInstruction'],
   /** Moves an existing scheduled removal to a new time. */
-  update: (input: FlagTargetRef & ExpiryInput & VersionInput) =>
-    build('flag', 'updateExpiringTarget', { ...input }) as Schemas['FlagUpdateExpiringTargetInstruction'],
+  update: (input: HelperInput<Schemas['FlagUpdateExpiringTargetInstruction']>) =>
+    build('flag', 'updateExpiringTarget', input) as Schemas['FlagUpdateExpiringTargetInstruction'],
   /** Cancels a scheduled removal; the context stays individually targeted. */
-  remove: (input: FlagTargetRef) =>
-    build('flag', 'removeExpiringTarget', { ...input }) as Schemas['FlagRemoveExpiringTargetInstruction'],
+  remove: (input: HelperInput<Schemas['FlagRemoveExpiringTargetInstruction']>) =>
+    build('flag', 'removeExpiringTarget', input) as Schemas['FlagRemoveExpiringTargetInstruction'],
 } as const;

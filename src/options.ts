@@ -1,6 +1,9 @@
+/**
+ * The client's options: their types, and the one place they are checked and filled in. Every
+ * later step reads the normalised form; nothing re-derives a default.
+ */
 import { ConfigurationError } from './errors.js';
-import { isBrowserLike, isLoopbackHost } from './environment.js';
-import type { FetchLike, RetryEvent } from './transport.js';
+import { type Redactor, SECRET_HEADER, createRedactor } from './redact.js';
 
 /** LaunchDarkly's hosted instances. */
 export const INSTANCES = {
@@ -8,9 +11,25 @@ export const INSTANCES = {
   federal: 'https://app.launchdarkly.us',
   eu: 'https://app.eu.launchdarkly.com',
 } as const;
+/** The name of one of LaunchDarkly's hosted instances. */
 export type Instance = keyof typeof INSTANCES;
 
+/** The `LD-API-Version` this package was generated against and sends by default. */
 export const DEFAULT_API_VERSION = '20240415';
+
+/** A `fetch` implementation, such as the global one. */
+export type FetchLike = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
+
+/** What a retry looks like to an observer (no headers, so no token). */
+export interface RetryEvent {
+  method: string;
+  url: string;
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  delayMs: number;
+  status?: number;
+  error?: string;
+}
 
 /** Options for {@link createExpiringTargetsClient}. */
 export interface ClientOptions {
@@ -18,7 +37,10 @@ export interface ClientOptions {
   apiKey?: string | undefined;
   /** Which LaunchDarkly instance to call. Default `commercial`. Ignored when `baseUrl` is given. */
   instance?: Instance | undefined;
-  /** Any base URL, such as your backend's proxy for browser apps. */
+  /**
+   * Any base URL, such as your backend's proxy for browser apps. In a page, a path such as
+   * `/ld-proxy` is resolved against the page's origin. No credentials, query or fragment.
+   */
   baseUrl?: string | undefined;
   /** The `LD-API-Version` header. Default `20240415`. */
   apiVersion?: string | undefined;
@@ -44,24 +66,54 @@ export interface ClientOptions {
 export interface CallOptions {
   /** Cancels the call, including any wait between attempts. */
   signal?: AbortSignal | undefined;
+  /** Per-attempt timeout for this call. */
   timeoutMs?: number | undefined;
+  /** Retries after the first attempt, for this call. */
   maxRetries?: number | undefined;
+  /** Whether this call's PATCH may be retried after an ambiguous failure. */
   retryUnsafe?: boolean | undefined;
 }
 
+/** What one request's attempts run with: the client's settings with the call's overrides. */
+export interface AttemptSettings {
+  timeoutMs: number;
+  maxRetries: number;
+  maxRetryDelayMs: number;
+  /** First backoff ceiling; doubles per attempt (full jitter picks uniformly below it). */
+  initialRetryDelayMs: number;
+  retryUnsafe: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+/** The options after checking: every default filled in. */
 export interface NormalizedOptions {
   apiKey: string | undefined;
   baseUrl: string;
   apiVersion: string;
   fetch: FetchLike;
   headers: Record<string, string>;
-  timeoutMs: number;
-  maxRetries: number;
-  maxRetryDelayMs: number;
-  initialRetryDelayMs: number;
-  retryUnsafe: boolean;
+  settings: AttemptSettings;
   onRetry: ((event: RetryEvent) => void) | undefined;
+  /** Removes the token (and any credential header value) from text that came from elsewhere. */
+  redact: Redactor;
 }
+
+/** True where a page's globals exist (a window or a web worker): anyone there can read a token. */
+export function isBrowserLike(): boolean {
+  const g = globalThis as { window?: unknown; document?: unknown; importScripts?: unknown };
+  return (typeof g.window !== 'undefined' && typeof g.document !== 'undefined') || typeof g.importScripts === 'function';
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
+
+/** Loopback hosts may use plain http (a local proxy or a test server); anything else may not carry a token. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.test(hostname) || hostname.toLowerCase().endsWith('.localhost');
+}
+
+// Below 0x20 and DEL: a header value holding one is refused by fetch at call time, with a
+// message that quotes the value. Refusing them here means the value is never quoted anywhere.
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function nonNegativeInteger(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -75,22 +127,46 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
+/** The base URL as an absolute URL; a relative one only where a page gives it an origin. */
+function resolveBaseUrl(text: string): URL {
+  const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin;
+  const pageOrigin = isBrowserLike() && typeof origin === 'string' && origin !== 'null' ? origin : undefined;
+  let url: URL;
+  try {
+    url = pageOrigin === undefined ? new URL(text) : new URL(text, pageOrigin);
+  } catch {
+    throw new ConfigurationError(
+      text.startsWith('/')
+        ? `baseUrl ${JSON.stringify(text)} is relative: outside a browser page, give an absolute URL such as https://example.com${text}`
+        : 'baseUrl is not a URL',
+    );
+  }
+  // Credentials in a URL end up in logs and error messages; a query or fragment would be sent
+  // with every request (token included) to a path nobody meant.
+  if (url.username !== '' || url.password !== '') throw new ConfigurationError('baseUrl must not contain credentials (user:password@)');
+  if (url.search !== '' || text.includes('?')) throw new ConfigurationError('baseUrl must not have a query (?…)');
+  if (url.hash !== '' || text.includes('#')) throw new ConfigurationError('baseUrl must not have a fragment (#…)');
+  return url;
+}
+
 /** Checks and fills in the options once, so requests never re-derive them. */
 export function normalizeOptions(options: ClientOptions): NormalizedOptions {
   const apiKey = options.apiKey === undefined || options.apiKey === '' ? undefined : options.apiKey;
-  if (apiKey !== undefined && (typeof apiKey !== 'string' || /[\s]/.test(apiKey))) {
-    throw new ConfigurationError('apiKey must be a token without spaces or line breaks');
+  if (apiKey !== undefined && (typeof apiKey !== 'string' || !/^[\x21-\x7e]+$/.test(apiKey))) {
+    throw new ConfigurationError('apiKey must be a token of visible ASCII characters, without spaces, line breaks or other control characters');
   }
-  if (options.instance !== undefined && !(options.instance in INSTANCES)) {
-    throw new ConfigurationError(`instance must be one of ${Object.keys(INSTANCES).join(', ')}, got ${String(options.instance)}`);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    if (typeof value !== 'string' || CONTROL.test(value)) {
+      throw new ConfigurationError(`headers.${name} must be a string without line breaks or other control characters`);
+    }
+    if (CONTROL.test(name)) throw new ConfigurationError('a header name must not contain control characters');
+    headers[name] = value;
   }
-  const baseUrl = (options.baseUrl ?? INSTANCES[options.instance ?? 'commercial']).replace(/\/+$/, '');
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new ConfigurationError(`baseUrl is not a URL: ${baseUrl}`);
+  if (options.instance !== undefined && !Object.hasOwn(INSTANCES, options.instance)) {
+    throw new ConfigurationError(`instance must be one of ${Object.keys(INSTANCES).join(', ')}, got ${JSON.stringify(String(options.instance))}`);
   }
+  const url = resolveBaseUrl(options.baseUrl ?? INSTANCES[options.instance ?? 'commercial']);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigurationError(`baseUrl must be http(s), got ${url.protocol}`);
   if (apiKey !== undefined && url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     throw new ConfigurationError(`refusing to send an access token over plain http to ${url.hostname}; use https`);
@@ -101,25 +177,51 @@ export function normalizeOptions(options: ClientOptions): NormalizedOptions {
         'or, if you understand the risk, set dangerouslyAllowBrowser: true',
     );
   }
+  const baseUrl = url.href.replace(/\/+$/, '');
   const isLaunchDarkly = (Object.values(INSTANCES) as string[]).includes(baseUrl);
   if (apiKey === undefined && isLaunchDarkly) {
     throw new ConfigurationError(`apiKey is required to call ${baseUrl} directly; without one, give the baseUrl of a proxy that adds it`);
   }
   const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
-  if (typeof apiVersion !== 'string' || apiVersion.trim() === '') throw new ConfigurationError('apiVersion must be a non-empty string');
+  if (typeof apiVersion !== 'string' || apiVersion.trim() === '' || CONTROL.test(apiVersion)) {
+    throw new ConfigurationError('apiVersion must be a non-empty string without control characters');
+  }
   const fetchImpl = options.fetch ?? (globalThis.fetch?.bind(globalThis) as FetchLike | undefined);
   if (typeof fetchImpl !== 'function') throw new ConfigurationError('no fetch available: pass options.fetch');
+  const secretHeaderValues = Object.entries(headers)
+    .filter(([name]) => SECRET_HEADER.test(name))
+    .map(([, value]) => value);
   return {
     apiKey,
     baseUrl,
     apiVersion,
     fetch: fetchImpl,
-    headers: { ...options.headers },
-    timeoutMs: positive('timeoutMs', options.timeoutMs, 30_000),
-    maxRetries: nonNegativeInteger('maxRetries', options.maxRetries, 2),
-    maxRetryDelayMs: nonNegativeInteger('maxRetryDelayMs', options.maxRetryDelayMs, 60_000),
-    initialRetryDelayMs: 500,
-    retryUnsafe: options.retryUnsafe === true,
+    headers,
+    settings: {
+      timeoutMs: positive('timeoutMs', options.timeoutMs, 30_000),
+      maxRetries: nonNegativeInteger('maxRetries', options.maxRetries, 2),
+      maxRetryDelayMs: nonNegativeInteger('maxRetryDelayMs', options.maxRetryDelayMs, 60_000),
+      initialRetryDelayMs: 500,
+      retryUnsafe: options.retryUnsafe === true,
+    },
     onRetry: options.onRetry,
+    redact: createRedactor([apiKey, ...secretHeaderValues]),
   };
+}
+
+/** The settings of one call: the client's, with whatever the call sets. */
+export function callSettings(defaults: AttemptSettings, call: CallOptions | undefined): AttemptSettings {
+  if (call === undefined) return defaults;
+  return {
+    ...defaults,
+    timeoutMs: call.timeoutMs === undefined ? defaults.timeoutMs : positive('timeoutMs', call.timeoutMs, defaults.timeoutMs),
+    maxRetries: call.maxRetries === undefined ? defaults.maxRetries : nonNegativeInteger('maxRetries', call.maxRetries, defaults.maxRetries),
+    retryUnsafe: call.retryUnsafe ?? defaults.retryUnsafe,
+    signal: call.signal,
+  };
+}
+
+/** Only the per-call options of a larger options object, for passing on. */
+export function pickCallOptions(options: CallOptions | undefined): CallOptions {
+  return { signal: options?.signal, timeoutMs: options?.timeoutMs, maxRetries: options?.maxRetries, retryUnsafe: options?.retryUnsafe };
 }

@@ -1,6 +1,12 @@
+/**
+ * What calls return, in one vocabulary: every instruction ends with one of four fates (see
+ * {@link Fate}), `patch` and `patchAll` count them with the same keys, and one function builds
+ * each kind of result. Deciding a lost answer from the state read back lives here too, because
+ * it is the same question: which fate does this instruction have?
+ */
 import type { components } from '../generated/schema.js';
-import { InvalidResponseError } from './errors.js';
-import type { InstructionOutcome } from './outcomes.js';
+import { ExpiringTargetsError, type Fate, InvalidResponseError } from './errors.js';
+import { type FlagInstruction, type ResourceKind, type SegmentInstruction, targetField } from './instructions.js';
 
 type Schemas = components['schemas'];
 
@@ -8,7 +14,7 @@ type Schemas = components['schemas'];
  * LaunchDarkly's documentation does not say whether `instructionIndex` counts from 0 or 1.
  * We read it as 0-based; this is the one place to change if that turns out wrong.
  */
-export const INSTRUCTION_INDEX_BASE = 0;
+const INSTRUCTION_INDEX_BASE = 0;
 
 /** An expiring target as LaunchDarkly returns it, with its time also as a Date. */
 export type ExpiringTarget = Omit<Schemas['ExpiringTarget'], 'expirationDate'> & {
@@ -17,6 +23,39 @@ export type ExpiringTarget = Omit<Schemas['ExpiringTarget'], 'expirationDate'> &
   /** `expirationDate` as a Date. */
   expiresAt: Date;
 };
+
+/** The fate of one instruction, at its position in the caller's list. */
+export interface InstructionOutcome<I> {
+  /** Position in the list the caller passed (0-based). */
+  index: number;
+  /** The very object the caller passed. */
+  instruction: I;
+  fate: Fate;
+  /** LaunchDarkly's message, the HTTP error, or why the fate is what it is. */
+  message?: string | undefined;
+  /** The HTTP status behind a failed or unknown fate, when there was one. */
+  status?: number | undefined;
+  /** The error behind a failed, unknown or not-attempted fate, when there was one. */
+  error?: ExpiringTargetsError | undefined;
+  /** How the fate was decided: from LaunchDarkly's answer, or by reading the state back. */
+  decidedBy?: 'response' | 'read-back' | undefined;
+  /** True when this instruction was sent again after a read-back proved it had not applied. */
+  resent?: boolean | undefined;
+}
+
+/** How many instructions ended with each fate; the same keys for `patch` and `patchAll`. */
+export interface OutcomeCounts {
+  /** Every instruction passed. */
+  total: number;
+  applied: number;
+  failed: number;
+  unknown: number;
+  notAttempted: number;
+  /** Fates settled by reading the targets back after an ambiguous answer. */
+  reconciled: number;
+  /** Instructions sent a second time after reading back proved they had not applied. */
+  resent: number;
+}
 
 /** An instruction LaunchDarkly reported as failed, mapped back to what the caller passed. */
 export type InstructionFailure<I> =
@@ -40,30 +79,121 @@ export type InstructionFailure<I> =
 export interface PatchResult<I> {
   /** True when every instruction applied. */
   ok: boolean;
-  /** The expiring targets LaunchDarkly returned. */
-  items: ExpiringTarget[];
-  /** Failed instructions, mapped to the caller's objects. */
-  errors: InstructionFailure<I>[];
   /** The fate of every instruction, in the order passed. */
   outcomes: InstructionOutcome<I>[];
-  /**
-   * `succeeded` applied, `failed` did not apply, `unknown` cannot be told (an error LaunchDarkly
-   * pinned on no instruction of this request, or an ambiguous answer that reading back could not settle).
-   */
-  counts: { total: number; succeeded: number; failed: number; unknown: number };
-  /** True when the fates were settled by reading the targets back after an ambiguous answer. */
-  reconciled: boolean;
+  counts: OutcomeCounts;
+  /** What LaunchDarkly reported as failed, mapped to the caller's objects. */
+  errors: InstructionFailure<I>[];
+  /** The expiring targets LaunchDarkly returned (after reading back: the ones read). */
+  items: ExpiringTarget[];
   /** The `X-Request-Id` response header, when present. */
   requestId: string | undefined;
-  /** The response body as received (after reconciliation: the GET's body). */
+  /** The response body as received (after reading back: the GET's body). */
   raw: Schemas['ExpiringTargetPatchResponse'];
+}
+
+/** The outcome of `patchAll`: every input instruction appears exactly once in `outcomes`. */
+export interface BulkResult<I> {
+  /** True when every instruction applied. */
+  ok: boolean;
+  /** One entry per input instruction, in input order. */
+  outcomes: InstructionOutcome<I>[];
+  counts: OutcomeCounts;
+  applied: InstructionOutcome<I>[];
+  failed: InstructionOutcome<I>[];
+  unknown: InstructionOutcome<I>[];
+  notAttempted: InstructionOutcome<I>[];
+  /** The error that stopped the run early (401, 403, 404, an unreachable server, an abort), if any. */
+  stoppedBy: ExpiringTargetsError | undefined;
 }
 
 /** The outcome of one GET. */
 export interface GetResult {
   items: ExpiringTarget[];
+  /** The `X-Request-Id` response header, when present. */
   requestId: string | undefined;
+  /** The response body as received. */
   raw: Schemas['ExpiringTargetGetResponse'];
+}
+
+/** The counts of a list of outcomes. */
+export function countOutcomes(outcomes: readonly InstructionOutcome<unknown>[]): OutcomeCounts {
+  const counts: OutcomeCounts = { total: outcomes.length, applied: 0, failed: 0, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 };
+  for (const o of outcomes) {
+    counts[o.fate]++;
+    if (o.decidedBy === 'read-back') counts.reconciled++;
+    if (o.resent) counts.resent++;
+  }
+  return counts;
+}
+
+/**
+ * Outcomes that change over a run (batches answer, reading back settles, resends), with their
+ * counts kept up to date at every change: reading the counts never walks the outcomes.
+ */
+export class OutcomeLedger<I> {
+  readonly outcomes: InstructionOutcome<I>[] = [];
+  readonly #counts: OutcomeCounts = { total: 0, applied: 0, failed: 0, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 };
+
+  /** Adds or replaces the outcome at `outcome.index`. */
+  set(outcome: InstructionOutcome<I>): void {
+    const before = this.outcomes[outcome.index];
+    const c = this.#counts;
+    if (before === undefined) c.total++;
+    else {
+      c[before.fate]--;
+      if (before.decidedBy === 'read-back') c.reconciled--;
+      if (before.resent) c.resent--;
+    }
+    c[outcome.fate]++;
+    if (outcome.decidedBy === 'read-back') c.reconciled++;
+    if (outcome.resent) c.resent++;
+    this.outcomes[outcome.index] = outcome;
+  }
+
+  /** A snapshot of the counts. */
+  get counts(): OutcomeCounts {
+    return { ...this.#counts };
+  }
+}
+
+/** The fate, message and status an error gives every instruction of its request. */
+export function outcomeOfError<I>(index: number, instruction: I, error: unknown): InstructionOutcome<I> {
+  const fate: Fate = error instanceof ExpiringTargetsError ? error.instructionsFate : 'unknown';
+  const status = (error as { status?: unknown } | null)?.status;
+  return {
+    index,
+    instruction,
+    fate,
+    message: error instanceof Error ? error.message : String(error),
+    status: typeof status === 'number' ? status : undefined,
+    error: error instanceof ExpiringTargetsError ? error : undefined,
+    ...(fate === 'failed' && typeof status === 'number' && { decidedBy: 'response' as const }),
+  };
+}
+
+/** The one builder of a PatchResult: `ok` and `counts` always agree with `outcomes`. */
+export function patchResult<I>(
+  outcomes: InstructionOutcome<I>[],
+  answer: Pick<PatchResult<I>, 'errors' | 'items' | 'requestId' | 'raw'>,
+): PatchResult<I> {
+  const counts = countOutcomes(outcomes);
+  return { ok: counts.applied === counts.total, outcomes, counts, ...answer };
+}
+
+/** The one builder of a BulkResult. */
+export function bulkResult<I>(outcomes: InstructionOutcome<I>[], counts: OutcomeCounts, stoppedBy: ExpiringTargetsError | undefined): BulkResult<I> {
+  const byFate = (fate: Fate) => outcomes.filter((o) => o.fate === fate);
+  return {
+    ok: counts.applied === counts.total,
+    outcomes,
+    counts,
+    applied: byFate('applied'),
+    failed: byFate('failed'),
+    unknown: byFate('unknown'),
+    notAttempted: byFate('notAttempted'),
+    stoppedBy,
+  };
 }
 
 function toTarget(item: Schemas['ExpiringTarget'], status: number): ExpiringTarget {
@@ -71,7 +201,7 @@ function toTarget(item: Schemas['ExpiringTarget'], status: number): ExpiringTarg
   const raw: unknown = item.expirationDate;
   const ms = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
   if (typeof ms !== 'number' || !Number.isFinite(ms)) {
-    throw new InvalidResponseError(`LaunchDarkly returned an unreadable expirationDate: ${JSON.stringify(raw)}`, { status });
+    throw new InvalidResponseError(`LaunchDarkly returned an unreadable expirationDate: ${JSON.stringify(raw)?.slice(0, 100)}`, { status });
   }
   return { ...item, expirationDate: ms, expiresAt: new Date(ms) };
 }
@@ -82,6 +212,7 @@ function itemsOf(body: unknown, status: number): ExpiringTarget[] {
   return items.map((item) => toTarget(item as Schemas['ExpiringTarget'], status));
 }
 
+/** A GET's answer as a result. */
 export function toGetResult(body: unknown, response: Response): GetResult {
   return {
     items: itemsOf(body, response.status),
@@ -90,15 +221,17 @@ export function toGetResult(body: unknown, response: Response): GetResult {
   };
 }
 
+/** A PATCH's 200 answer as a result, each reported error mapped to the instruction it names. */
 export function toPatchResult<I>(body: unknown, response: Response, instructions: readonly I[]): PatchResult<I> {
   const raw = body as Schemas['ExpiringTargetPatchResponse'];
+  const items = itemsOf(raw, response.status);
   const reported = Array.isArray(raw?.errors) ? raw.errors : [];
   const errors: InstructionFailure<I>[] = reported.map((e) => {
-    const position = Number(e.instructionIndex) - INSTRUCTION_INDEX_BASE;
-    const message = String(e.message ?? 'instruction failed');
+    const position = Number(e?.instructionIndex) - INSTRUCTION_INDEX_BASE;
+    const message = typeof e?.message === 'string' ? e.message : 'instruction failed';
     return Number.isInteger(position) && position >= 0 && position < instructions.length
       ? { mapped: true, instructionIndex: position, message, instruction: instructions[position] as I }
-      : { mapped: false, instructionIndex: Number(e.instructionIndex), message, instruction: undefined };
+      : { mapped: false, instructionIndex: Number(e?.instructionIndex), message, instruction: undefined };
   });
   const failedAt = new Map<number, string>();
   for (const e of errors) if (e.mapped && !failedAt.has(e.instructionIndex)) failedAt.set(e.instructionIndex, e.message);
@@ -112,26 +245,62 @@ export function toPatchResult<I>(body: unknown, response: Response, instructions
     }
     return { index, instruction, fate: 'applied', decidedBy: 'response' };
   });
-  return {
-    ok: errors.length === 0,
-    items: itemsOf(raw, response.status),
-    errors,
-    outcomes,
-    counts: countsOf(outcomes),
-    reconciled: false,
-    requestId: response.headers.get('x-request-id') ?? undefined,
-    raw,
-  };
+  return patchResult(outcomes, { errors, items, requestId: response.headers.get('x-request-id') ?? undefined, raw });
 }
 
-export function countsOf(outcomes: readonly InstructionOutcome<unknown>[]): PatchResult<unknown>['counts'] {
-  let succeeded = 0;
-  let failed = 0;
-  let unknown = 0;
-  for (const o of outcomes) {
-    if (o.fate === 'applied') succeeded++;
-    else if (o.fate === 'failed') failed++;
-    else unknown++;
+type AnyInstruction = SegmentInstruction | FlagInstruction;
+/** The fields that identify a target: a context, and the segment list or flag variation. */
+export interface TargetFields {
+  contextKind: string;
+  contextKey: string;
+  targetType?: string | undefined;
+  variationId?: string | undefined;
+}
+
+/** Identity of a target: the context plus targetType (segments) or variationId (flags). */
+export function targetIdentity(resource: ResourceKind, t: TargetFields): string {
+  return JSON.stringify([t.contextKind, t.contextKey, t[targetField(resource)]]);
+}
+
+/**
+ * Decides unknown outcomes from the targets read back after their answers were lost:
+ *
+ *   add / update  applied if a target for that context (and targetType or variationId) exists
+ *                 with exactly the instruction's expirationDate; otherwise not applied.
+ *   remove        applied if no such target exists; otherwise not applied.
+ *
+ * When another instruction of the same run touches the same target, the state cannot say which
+ * of them it reflects, so that outcome stays unknown (with a message saying why).
+ * Returns the new outcomes; the caller records them.
+ */
+export function decideFromState<I extends AnyInstruction>(
+  resource: ResourceKind,
+  unknown: readonly InstructionOutcome<I>[],
+  targets: readonly ExpiringTarget[],
+  everyInstruction: Iterable<I>,
+): InstructionOutcome<I>[] {
+  const wanted = new Set(unknown.map((o) => targetIdentity(resource, o.instruction as TargetFields)));
+  const uses = new Map<string, number>();
+  for (const i of everyInstruction) {
+    const key = targetIdentity(resource, i as TargetFields);
+    if (wanted.has(key)) uses.set(key, (uses.get(key) ?? 0) + 1);
   }
-  return { total: outcomes.length, succeeded, failed, unknown };
+  const state = new Map<string, ExpiringTarget>();
+  for (const t of targets) state.set(targetIdentity(resource, t), t);
+  return unknown.map((outcome) => {
+    const key = targetIdentity(resource, outcome.instruction as TargetFields);
+    const was = outcome.message ?? 'answer lost';
+    if ((uses.get(key) ?? 0) > 1) {
+      return { ...outcome, message: `${was}; reading back cannot decide: another instruction in this run changes the same target` };
+    }
+    const current = state.get(key);
+    const instruction = outcome.instruction as { kind: string; value?: unknown };
+    if (instruction.kind !== 'removeExpiringTarget' && typeof instruction.value !== 'number') {
+      return { ...outcome, message: `${was}; reading back cannot decide a ${instruction.kind}` };
+    }
+    const applied = instruction.kind === 'removeExpiringTarget' ? current === undefined : current?.expirationDate === instruction.value;
+    if (applied) return { ...outcome, fate: 'applied', decidedBy: 'read-back', message: `decided by reading back after: ${was}` };
+    const now = current === undefined ? 'no expiring target for this context' : `expiring target is at ${current.expiresAt.toISOString()}`;
+    return { ...outcome, fate: 'failed', decidedBy: 'read-back', message: `decided by reading back: not applied (${now}) after: ${was}` };
+  });
 }

@@ -101,8 +101,10 @@ export function instructionRules(document) {
     for (const member of members) {
       const { schema, named } = deref(document, member);
       const where = `${resource} instruction ${named ?? '(inline)'}`;
-      const kind = deref(document, schema.properties?.kind ?? {}).schema.const;
-      if (typeof kind !== 'string') throw new RulesError(`${where}: its kind must be a const string`);
+      const kindSchema = deref(document, schema.properties?.kind ?? {}).schema;
+      // A one-value enum says the same as a const; upstream writes kinds both ways.
+      const kind = kindSchema.const ?? (Array.isArray(kindSchema.enum) && kindSchema.enum.length === 1 ? kindSchema.enum[0] : undefined);
+      if (typeof kind !== 'string') throw new RulesError(`${where}: its kind must be a const string (or a one-value enum)`);
       /** @type {Record<string, unknown>} */
       const fields = {};
       for (const [name, property] of Object.entries(schema.properties ?? {})) {

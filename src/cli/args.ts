@@ -34,10 +34,11 @@ export type Command =
   | { kind: 'help'; text: string; toStderr: boolean }
   | { kind: 'version' }
   | ({ kind: 'list' } & Base)
-  | ({ kind: 'change'; action: Action; inputs: ChangeInput[]; dryRun: boolean; comment: string | undefined } & Base)
+  | ({ kind: 'change'; action: Action; inputs: ChangeInput[]; dryRun: boolean; comment: string | undefined; allowPast: boolean } & Base)
   | ({
       kind: 'apply';
       file: string;
+      allowPast: boolean;
       dryRun: boolean;
       comment: string | undefined;
       retryFile: string | undefined;
@@ -150,12 +151,14 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
   };
   if (command === 'list') return { kind: 'list', ...base };
   const dryRun = values['dry-run'] === true;
+  const allowPast = values['allow-past'] === true;
   const comment = optionalString(values, 'comment');
   if (command === 'apply') {
     return {
       kind: 'apply',
       ...base,
       file: positionals[0] as string,
+      allowPast,
       dryRun,
       comment,
       retryFile: optionalString(values, 'retry-file'),
@@ -175,5 +178,5 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
     expiresAt = when.ms;
   }
   const inputs = contexts.map((text) => ({ line: undefined, action: command, ...parseContext(text), target, expiresAt }));
-  return { kind: 'change', action: command, ...base, inputs, dryRun, comment };
+  return { kind: 'change', action: command, ...base, inputs, dryRun, comment, allowPast };
 }

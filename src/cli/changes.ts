@@ -4,7 +4,8 @@
  */
 import { InstructionValidationError, type ValidationIssue } from '../errors.js';
 import { flagInstructions, segmentInstructions } from '../instructions.js';
-import type { FlagInstruction, SegmentInstruction, SegmentTargetType } from '../validation.js';
+import { type FlagInstruction, type SegmentInstruction, type SegmentTargetType, targetField } from '../instructions.js';
+import { targetIdentity as libraryTargetIdentity } from '../results.js';
 
 export type Resource = 'segment' | 'flag';
 export type Action = 'add' | 'update' | 'remove';
@@ -26,13 +27,13 @@ export interface Change {
 
 export type ChangeInput = Omit<Change, 'instruction'>;
 
-/** The column (and instruction field) that names the target list: targetType or variationId. */
-export function targetField(resource: Resource): 'targetType' | 'variationId' {
-  return resource === 'segment' ? 'targetType' : 'variationId';
-}
+export { targetField };
 
-/** Builds the instruction with the library's helpers; throws their InstructionValidationError. */
-export function buildChange(resource: Resource, input: ChangeInput): Change {
+/**
+ * Builds the instruction with the library's helpers; throws their InstructionValidationError.
+ * A time in the past is refused unless `allowPast` (`--allow-past`).
+ */
+export function buildChange(resource: Resource, input: ChangeInput, allowPast = false): Change {
   const { contextKind, contextKey, target, expiresAt } = input;
   let instruction: AnyInstruction;
   if (resource === 'segment') {
@@ -40,11 +41,11 @@ export function buildChange(resource: Resource, input: ChangeInput): Change {
     instruction =
       input.action === 'remove'
         ? segmentInstructions.remove(ref)
-        : segmentInstructions[input.action]({ ...ref, expiresAt: expiresAt as number });
+        : segmentInstructions[input.action]({ ...ref, expiresAt: expiresAt as number, allowPast });
   } else {
     const ref = { contextKind, contextKey, variationId: target };
     instruction =
-      input.action === 'remove' ? flagInstructions.remove(ref) : flagInstructions[input.action]({ ...ref, expiresAt: expiresAt as number });
+      input.action === 'remove' ? flagInstructions.remove(ref) : flagInstructions[input.action]({ ...ref, expiresAt: expiresAt as number, allowPast });
   }
   return { ...input, instruction };
 }
@@ -55,9 +56,9 @@ export function describeIssues(issues: readonly ValidationIssue[]): string {
 }
 
 /** Problems building a change, as text; empty when it builds. */
-export function changeProblems(resource: Resource, input: ChangeInput): string[] {
+export function changeProblems(resource: Resource, input: ChangeInput, allowPast = false): string[] {
   try {
-    buildChange(resource, input);
+    buildChange(resource, input, allowPast);
     return [];
   } catch (error) {
     if (error instanceof InstructionValidationError) return error.issues.map((i) => `${i.field} ${i.message}`);
@@ -66,6 +67,6 @@ export function changeProblems(resource: Resource, input: ChangeInput): string[]
 }
 
 /** Identity of a target: one context in one list. Two changes to it in one run cannot be told apart. */
-export function targetIdentity(change: Pick<Change, 'contextKind' | 'contextKey' | 'target'>): string {
-  return JSON.stringify([change.contextKind, change.contextKey, change.target]);
+export function targetIdentity(resource: Resource, change: Pick<Change, 'contextKind' | 'contextKey' | 'target'>): string {
+  return libraryTargetIdentity(resource, { contextKind: change.contextKind, contextKey: change.contextKey, [targetField(resource)]: change.target });
 }

@@ -1,8 +1,9 @@
 /** The commands: list, add / update / remove, apply. Each returns its exit code. */
-import type { BulkProgress, BulkResult } from '../bulk.js';
+import type { BulkProgress } from '../bulk.js';
+import type { BulkResult } from '../results.js';
 import { InstructionValidationError } from '../errors.js';
-import type { FlagInstruction, SegmentInstruction } from '../validation.js';
-import type { RetryEvent } from '../transport.js';
+import type { FlagInstruction, SegmentInstruction } from '../instructions.js';
+import type { RetryEvent } from '../options.js';
 import type { Command, Where } from './args.js';
 import { type AnyInstruction, type Change, buildChange, targetField, targetIdentity } from './changes.js';
 import { type Connection, withConnection } from './connection.js';
@@ -38,9 +39,16 @@ async function sendAll(
   connection: Connection,
   where: Where,
   changes: readonly Change[],
-  options: { signal: AbortSignal; comment: string | undefined; batchSize?: number | undefined; concurrency?: number | undefined; onProgress?: (p: BulkProgress) => void },
+  options: {
+    signal: AbortSignal;
+    comment: string | undefined;
+    allowPast: boolean;
+    batchSize?: number | undefined;
+    concurrency?: number | undefined;
+    onProgress?: (p: BulkProgress) => void;
+  },
 ): Promise<BulkResult<AnyInstruction>> {
-  const call = { signal: options.signal, comment: options.comment, batchSize: options.batchSize, concurrency: options.concurrency, onProgress: options.onProgress };
+  const call = { ...options };
   return where.resource === 'segment'
     ? connection.client.segments.patchAll(segmentRef(where), changes.map((c) => c.instruction as SegmentInstruction), call)
     : connection.client.flags.patchAll(flagRef(where), changes.map((c) => c.instruction as FlagInstruction), call);
@@ -107,20 +115,20 @@ export async function runChange(command: Extract<'change'>, session: Session): P
   for (const input of command.inputs) {
     let change: Change;
     try {
-      change = buildChange(where.resource, input);
+      change = buildChange(where.resource, input, command.allowPast);
     } catch (error) {
       if (!(error instanceof InstructionValidationError)) throw error;
       // Name the options, not the helper's fields.
       const option: Record<string, string> = { targetType: '--target-type', variationId: '--variation', contextKind: '--context', contextKey: '--context', expiresAt: '--at' };
       throw new UsageError(error.issues.map((i) => `${option[i.field] ?? i.field} ${i.message}`).join('; '));
     }
-    if (seen.has(targetIdentity(change))) throw new UsageError(`--context ${change.contextKind}:${change.contextKey} is given twice`);
-    seen.add(targetIdentity(change));
+    if (seen.has(targetIdentity(where.resource, change))) throw new UsageError(`--context ${change.contextKind}:${change.contextKey} is given twice`);
+    seen.add(targetIdentity(where.resource, change));
     changes.push(change);
   }
   if (command.dryRun) return printDryRun(out, where, changes, json, false);
   return withConnection(command.connection, retryNotice(session, json, () => silentProgress), async (connection) => {
-    const result = await sendAll(connection, where, changes, { signal: session.signal, comment: command.comment });
+    const result = await sendAll(connection, where, changes, { signal: session.signal, comment: command.comment, allowPast: command.allowPast });
     const code = exitCodeForRun(result);
     if (json) {
       out.json({
@@ -153,7 +161,7 @@ export async function runApply(command: Extract<'apply'>, session: Session): Pro
   const { out } = session;
   const { where, json } = command;
   const paths = outputPaths(command.file, command.retryFile, command.unknownFile);
-  const { changes } = readChanges(command.file, where.resource, Date.now()); // RowsError: exit 2
+  const { changes } = readChanges(command.file, where.resource, Date.now(), command.allowPast); // RowsError: exit 2
   if (command.dryRun) return printDryRun(out, where, changes, json, true);
 
   let bar: ProgressSink = silentProgress;
@@ -165,6 +173,7 @@ export async function runApply(command: Extract<'apply'>, session: Session): Pro
       result = await sendAll(connection, where, changes, {
         signal: session.signal,
         comment: command.comment,
+        allowPast: command.allowPast,
         batchSize: command.batchSize,
         concurrency: command.concurrency,
         onProgress: (p) => bar.update(p),
@@ -196,7 +205,7 @@ export async function runApply(command: Extract<'apply'>, session: Session): Pro
     let code = exitCodeForRun(result);
     if (writeError && code === EXIT.ok) code = EXIT.api;
     const counts = {
-      total: result.total,
+      total: result.counts.total,
       applied: result.counts.applied,
       failed: result.counts.failed,
       unknown: result.counts.unknown,

@@ -1,6 +1,6 @@
 /** Builds the client a command talks through: LaunchDarkly, any base URL, or the embedded mock. */
 import { type ExpiringTargetsClient, createExpiringTargetsClient } from '../client.js';
-import type { RetryEvent } from '../transport.js';
+import type { RetryEvent } from '../options.js';
 import { UsageError } from './exit-codes.js';
 import { MOCK_TOKEN, type Mock, startMock } from './mock.js';
 import type { ConnectionArgs } from './args.js';

@@ -141,7 +141,12 @@ function text(value: unknown, name: string, problems: string[], badFields?: Set<
 }
 
 /** Checks every row and builds its change; reports each bad row once, by line. */
-export function changesFromRows(resource: Resource, rows: readonly RawRow[], now: number): { changes: Change[]; issues: RowIssue[] } {
+export function changesFromRows(
+  resource: Resource,
+  rows: readonly RawRow[],
+  now: number,
+  allowPast = false,
+): { changes: Change[]; issues: RowIssue[] } {
   const changes: Change[] = [];
   const issues: RowIssue[] = [];
   const seen = new Map<string, number>();
@@ -174,10 +179,10 @@ export function changesFromRows(resource: Resource, rows: readonly RawRow[], now
       // The library's own checks for the rest (empty keys, a targetType that is neither list …).
       const input = { line, action, contextKind, contextKey, target, expiresAt: action === 'remove' ? undefined : (expiresAt ?? 0) };
       // (Fields already reported above, and expiresAt, which is checked here and not by the helpers.)
-      problems.push(...changeProblems(resource, input).filter((p) => !badFields.has(p.split(' ')[0] ?? '')));
+      problems.push(...changeProblems(resource, input, allowPast).filter((p) => !badFields.has(p.split(' ')[0] ?? '')));
       if (problems.length === 0) {
-        const change = buildChange(resource, input);
-        const identity = targetIdentity(change);
+        const change = buildChange(resource, input, allowPast);
+        const identity = targetIdentity(resource, change);
         const first = seen.get(identity);
         if (first !== undefined) {
           problems.push(`the same context and ${field} as line ${first}: give one row per target`);
@@ -193,7 +198,7 @@ export function changesFromRows(resource: Resource, rows: readonly RawRow[], now
 }
 
 /** Reads, parses and checks a whole file; throws RowsError listing every bad row. */
-export function readChanges(file: string, resource: Resource, now: number): { format: FileFormat; changes: Change[] } {
+export function readChanges(file: string, resource: Resource, now: number, allowPast = false): { format: FileFormat; changes: Change[] } {
   let content: string;
   try {
     content = readFileSync(file, 'utf8');
@@ -203,7 +208,7 @@ export function readChanges(file: string, resource: Resource, now: number): { fo
   }
   const format = detectFormat(file, content);
   const parsed = format === 'csv' ? parseCsv(content, resource) : parseJsonl(content, resource);
-  const checked = changesFromRows(resource, parsed.rows, now);
+  const checked = changesFromRows(resource, parsed.rows, now, allowPast);
   const issues = [...parsed.issues, ...checked.issues].sort((a, b) => a.line - b.line);
   const total = parsed.rows.length + parsed.issues.filter((i) => !i.message.startsWith('header:')).length;
   if (parsed.issues.some((i) => i.message.startsWith('header:'))) {

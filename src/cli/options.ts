@@ -27,6 +27,7 @@ export const OPTIONS: Record<string, OptionDoc> = {
   at: { type: 'string', value: 'TIME', help: 'when targeting ends: ISO-8601 with a zone, Unix ms, or +30d / +12h / +90m (required)' },
   comment: { type: 'string', value: 'TEXT', help: "shown in LaunchDarkly's audit log" },
   'dry-run': { type: 'boolean', help: 'validate and print the instructions; send nothing' },
+  'allow-past': { type: 'boolean', help: 'accept expiry times in the past (LaunchDarkly then removes the context at once)' },
   'batch-size': { type: 'string', value: 'N', help: 'instructions per request (default 50)' },
   concurrency: { type: 'string', value: 'N', help: 'requests in flight at once (default 1)' },
   'retry-file': { type: 'string', value: 'PATH', help: 'where rows that did not apply go (default <input>.retry.csv)' },
@@ -51,10 +52,10 @@ export function optionsOf(resource: Resource, command: CommandName): string[] {
       return [...where, ...CONNECTION, 'json', 'help'];
     case 'add':
     case 'update':
-      return [...where, 'context', target, 'at', 'comment', 'dry-run', ...CONNECTION, 'json', 'help'];
+      return [...where, 'context', target, 'at', 'allow-past', 'comment', 'dry-run', ...CONNECTION, 'json', 'help'];
     case 'remove':
       return [...where, 'context', target, 'comment', 'dry-run', ...CONNECTION, 'json', 'help'];
     case 'apply':
-      return [...where, 'comment', 'dry-run', 'batch-size', 'concurrency', 'retry-file', 'unknown-file', ...CONNECTION, 'json', 'help'];
+      return [...where, 'allow-past', 'comment', 'dry-run', 'batch-size', 'concurrency', 'retry-file', 'unknown-file', ...CONNECTION, 'json', 'help'];
   }
 }

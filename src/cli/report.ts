@@ -1,5 +1,5 @@
 /** How fates, runs and errors are shown: tables for people, plain objects for `--json`. */
-import type { BulkResult } from '../bulk.js';
+import type { BulkResult, InstructionOutcome } from '../results.js';
 import {
   ApiConnectionError,
   AuthenticationError,
@@ -9,7 +9,6 @@ import {
   PermissionDeniedError,
   RequestAbortedError,
 } from '../errors.js';
-import type { InstructionOutcome } from '../outcomes.js';
 import type { Where } from './args.js';
 import { type AnyInstruction, type Change, targetField } from './changes.js';
 import { EXIT, MockUnavailableError, RowsError, UsageError, errorType, exitCodeFor } from './exit-codes.js';

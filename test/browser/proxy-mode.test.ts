@@ -240,7 +240,7 @@ describe('in Chromium, through a backend proxy that holds the token', () => {
 
   it('sends a semantic patch built with a helper through the proxy', () => {
     expect(pageResult.patchOk).toBe(true);
-    expect(pageResult.patchCounts).toMatchObject({ total: 1, succeeded: 1, failed: 0 });
+    expect(pageResult.patchCounts).toMatchObject({ total: 1, applied: 1, failed: 0 });
   });
 
   it('never sends a token from the page; the proxy adds it, after answering the CORS preflights', () => {

@@ -73,7 +73,7 @@ function thousandRows(): string[] {
     if (i % 10 === 9) rows.push(`remove,user,${key},excluded,`);
     else if (i % 10 === 8) rows.push(`update,user,${key},included,2027-01-0${(i % 9) + 1}T00:00:00Z`);
     else if (i % 10 === 7) rows.push(`add,user,${key},included,+30d`);
-    else rows.push(`add,user,${key},included,${1_798_675_200_000 + i}`);
+    else rows.push(`add,user,${key},included,${1_924_905_600_000 + i}`);
   }
   return rows;
 }
@@ -118,7 +118,7 @@ describe('apply, 1,000 rows', () => {
     for (const i of sent) byKey.set(i.contextKey, (byKey.get(i.contextKey) ?? 0) + 1);
     expect(byKey.size).toBe(1000);
     expect([...byKey.values()].every((n) => n === 1)).toBe(true);
-    expect(sent[0]).toEqual({ kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'user-0000', targetType: 'included', value: 1_798_675_200_000 });
+    expect(sent[0]).toEqual({ kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'user-0000', targetType: 'included', value: 1_924_905_600_000 });
     expect(sent[9]).toEqual({ kind: 'removeExpiringTarget', contextKind: 'user', contextKey: 'user-0009', targetType: 'excluded' });
     expect(existsSync(path.join(dir, 'cohort-fixed.retry.csv'))).toBe(false);
     expect(existsSync(path.join(dir, 'cohort-fixed.unknown.csv'))).toBe(false);
@@ -160,7 +160,7 @@ describe('apply, partial failure', () => {
 
   it('--json output parses and lists each row that did not apply with its line', async () => {
     const input = await file('partial.jsonl', [
-      JSON.stringify({ action: 'add', contextKind: 'user', contextKey: 'ok-1', targetType: 'included', expiresAt: 1_798_675_200_000 }),
+      JSON.stringify({ action: 'add', contextKind: 'user', contextKey: 'ok-1', targetType: 'included', expiresAt: 1_924_905_600_000 }),
       '',
       JSON.stringify({ action: 'remove', contextKind: 'user', contextKey: 'reject-2', targetType: 'included' }),
       JSON.stringify({ action: 'update', contextKind: 'user', contextKey: 'ok-3', targetType: 'excluded', expiresAt: '2027-01-01T00:00:00+02:00' }),

@@ -7,7 +7,8 @@ import { progressBar } from '../../src/cli/progress.js';
 import { csvField, outputPaths, rowsCsv } from '../../src/cli/retry-file.js';
 import { parseWhen } from '../../src/cli/times.js';
 
-const NOW = Date.UTC(2026, 0, 1);
+// Relative times (+1d) count from here; the client refuses times before the real now.
+const NOW = Date.now();
 
 describe('parseWhen', () => {
   it.each([
@@ -15,10 +16,10 @@ describe('parseWhen', () => {
     ['+12h', NOW + 12 * 3_600_000],
     ['+90m', NOW + 90 * 60_000],
     ['+2w', NOW + 14 * 86_400_000],
-    ['1798675200000', 1_798_675_200_000],
-    ['2026-12-31T00:00:00Z', 1_798_675_200_000],
-    ['2026-12-31T01:00:00+01:00', 1_798_675_200_000],
-    ['2026-12-31', 1_798_675_200_000],
+    ['1924905600000', 1_924_905_600_000],
+    ['2030-12-31T00:00:00Z', 1_924_905_600_000],
+    ['2030-12-31T01:00:00+01:00', 1_924_905_600_000],
+    ['2030-12-31', 1_924_905_600_000],
   ])('%s', (text, ms) => {
     expect(parseWhen(text, NOW)).toEqual({ ok: true, ms });
   });
@@ -27,8 +28,8 @@ describe('parseWhen', () => {
     ['', /empty/],
     ['+30y', /relative as \+N/],
     ['-1d', /relative as \+N/],
-    ['1798675200', /seconds\?/],
-    ['2026-12-31T00:00:00', /with a zone/],
+    ['1924905600', /seconds\?/],
+    ['2030-12-31T00:00:00', /with a zone/],
     ['tomorrow', /ISO-8601/],
   ])('refuses %j', (text, reason) => {
     const result = parseWhen(text, NOW);
@@ -61,12 +62,12 @@ describe('reading files', () => {
   });
 
   it('reads JSON Lines with line numbers and checks each value', () => {
-    const text = '{"action":"add","contextKind":"user","contextKey":"a","variationId":"v","expiresAt":1798675200000}\n\n[1]\n{"action":"remove","contextKind":"user","contextKey":7,"variationId":"v"}\n';
+    const text = '{"action":"add","contextKind":"user","contextKey":"a","variationId":"v","expiresAt":1924905600000}\n\n[1]\n{"action":"remove","contextKind":"user","contextKey":7,"variationId":"v"}\n';
     const parsed = parseJsonl(text, 'flag');
     expect(parsed.issues).toEqual([{ line: 3, message: expect.stringMatching(/must be a JSON object/) }]);
     const checked = changesFromRows('flag', parsed.rows, NOW);
     expect(checked.issues).toEqual([{ line: 4, message: 'contextKey must be a string, got 7' }]);
-    expect(checked.changes[0]?.instruction).toEqual({ kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'a', variationId: 'v', value: 1_798_675_200_000 });
+    expect(checked.changes[0]?.instruction).toEqual({ kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'a', variationId: 'v', value: 1_924_905_600_000 });
   });
 
   it('detects the format by extension, else by content', () => {
@@ -133,7 +134,7 @@ describe('output', () => {
     let t = 0;
     const frames: string[] = [];
     const bar = progressBar((s) => frames.push(s), { write: () => undefined, columns: 100 }, 'apply', () => t);
-    const p = (done: number) => ({ done, total: 100, applied: done, failed: 0, unknown: 0, notAttempted: 100 - done, reconciled: 0 });
+    const p = (done: number) => ({ done, total: 100, applied: done, failed: 0, unknown: 0, notAttempted: 100 - done, reconciled: 0, resent: 0 });
     bar.update(p(10));
     t = 50;
     bar.update(p(20)); // within 100 ms: skipped

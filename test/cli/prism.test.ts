@@ -35,7 +35,7 @@ describe('the CLI against Prism', () => {
     ['segment', 'add', [...segment, '--target-type', 'included', '--at', '+30d']],
     ['segment', 'update', [...segment, '--target-type', 'excluded', '--at', '2027-03-01T09:00:00+01:00']],
     ['segment', 'remove', [...segment, '--target-type', 'included']],
-    ['flag', 'add', [...flag, '--variation', VARIATION, '--at', '1798675200000']],
+    ['flag', 'add', [...flag, '--variation', VARIATION, '--at', '1924905600000']],
     ['flag', 'update', [...flag, '--variation', VARIATION, '--at', '+12h']],
     ['flag', 'remove', [...flag, '--variation', VARIATION]],
   ])('%s %s applies', async (resource, action, args) => {

@@ -87,8 +87,8 @@ describe('argument errors exit 2 with a message and send nothing', () => {
     ['a missing --segment', ['segment', 'list', '--project', 'p', '--env', 'e'], /--segment is required/],
     ['a context without a kind', ['segment', 'add', ...where, '--context', 'alice', '--target-type', 'included', '--at', '+1d'], /--context must be KIND:KEY/],
     ['no --context', ['segment', 'remove', ...where, '--target-type', 'included'], /--context is required/],
-    ['a zone-less time', ['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'included', '--at', '2026-12-31T00:00:00'], /--at .*with a zone/],
-    ['Unix seconds', ['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'included', '--at', '1798675200'], /--at .*seconds\?/],
+    ['a zone-less time', ['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'included', '--at', '2030-12-31T00:00:00'], /--at .*with a zone/],
+    ['Unix seconds', ['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'included', '--at', '1924905600'], /--at .*seconds\?/],
     ['a bad relative time', ['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'included', '--at', '+30y'], /--at must be relative as \+N/],
     ['--at on remove', ['segment', 'remove', ...where, '--context', 'user:a', '--target-type', 'included', '--at', '+1d'], /Unknown option '--at'/],
     ['a wrong target type', ['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'both', '--at', '+1d'], /--target-type must be "included" or "excluded", got "both"/],
@@ -129,14 +129,14 @@ describe('--dry-run', () => {
     const before = server.requests.length;
     const result = await cli([
       'segment', 'add', ...where, '--context', 'user:alice', '--context', 'org:acme', '--target-type', 'excluded',
-      '--at', '2026-12-31T00:00:00Z', '--dry-run', '--base-url', server.url,
+      '--at', '2030-12-31T00:00:00Z', '--dry-run', '--base-url', server.url,
     ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('nothing was sent');
     expect(result.stdout).toContain(
-      '{"kind":"addExpiringTarget","contextKind":"user","contextKey":"alice","targetType":"excluded","value":1798675200000}',
+      '{"kind":"addExpiringTarget","contextKey":"alice","contextKind":"user","targetType":"excluded","value":1924905600000}',
     );
-    expect(result.stdout).toContain('{"kind":"addExpiringTarget","contextKind":"org","contextKey":"acme","targetType":"excluded","value":1798675200000}');
+    expect(result.stdout).toContain('{"kind":"addExpiringTarget","contextKey":"acme","contextKind":"org","targetType":"excluded","value":1924905600000}');
     expect(server.requests.length).toBe(before);
   });
 
@@ -157,11 +157,11 @@ describe('--dry-run', () => {
 
   it('apply --dry-run checks the whole file and prints every row with its line', async () => {
     const file = path.join(dir, 'dry.csv');
-    await writeFile(file, 'action,contextKind,contextKey,targetType,expiresAt\nadd,user,a,included,1798675200000\nremove,user,b,excluded,\n');
+    await writeFile(file, 'action,contextKind,contextKey,targetType,expiresAt\nadd,user,a,included,1924905600000\nremove,user,b,excluded,\n');
     const before = server.requests.length;
     const result = await cli(['segment', 'apply', file, ...where, '--dry-run', ...remote()]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^2\s+add\s+user:a\s+included\s+2026-12-31T00:00:00.000Z$/m);
+    expect(result.stdout).toMatch(/^2\s+add\s+user:a\s+included\s+2030-12-31T00:00:00.000Z$/m);
     expect(result.stdout).toMatch(/^3\s+remove\s+user:b\s+excluded\s+-$/m);
     expect(server.requests.length).toBe(before);
     expect(existsSync(path.join(dir, 'dry.retry.csv'))).toBe(false);
@@ -173,7 +173,7 @@ describe('on the wire', () => {
     const before = server.requests.length;
     const result = await cli([
       'flag', 'update', '--project', 'my proj', '--env', 'e', '--flag', 'f/1', '--context', 'user:a:b', '--variation', 'v-1',
-      '--at', '1798675200000', '--api-version', '20991231', '--comment', 'extend', ...remote(),
+      '--at', '1924905600000', '--api-version', '20991231', '--comment', 'extend', ...remote(),
     ]);
     expect(result.code).toBe(0);
     const [req] = server.requests.slice(before);
@@ -184,7 +184,7 @@ describe('on the wire', () => {
     expect(req?.headers['ld-api-version']).toBe('20991231');
     expect(req?.json).toEqual({
       comment: 'extend',
-      instructions: [{ kind: 'updateExpiringTarget', contextKind: 'user', contextKey: 'a:b', variationId: 'v-1', value: 1_798_675_200_000 }],
+      instructions: [{ kind: 'updateExpiringTarget', contextKind: 'user', contextKey: 'a:b', variationId: 'v-1', value: 1_924_905_600_000 }],
     });
   });
 

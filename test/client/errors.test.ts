@@ -21,7 +21,7 @@ import { json, scriptedServer, startServer, type RecordedRequest } from '../supp
 const TOKEN = 'fake-ld-token-12345678-abcd-secret';
 const SEG_REF = { projectKey: 'p', environmentKey: 'e', segmentKey: 's' };
 const FLAG_REF = { projectKey: 'p', environmentKey: 'e', flagKey: 'f' };
-const add = segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: 1_798_675_200_000 });
+const add = segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: 1_924_905_600_000 });
 
 /** What the server answers next; each test scripts it with `server.reply = …`. */
 const server = scriptedServer();

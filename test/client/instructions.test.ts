@@ -10,8 +10,8 @@ import {
 } from '../../src/index.js';
 import { json, startServer, type TestServer } from '../support/http-server.js';
 
-// 2026-12-31T00:00:00Z
-const MS = 1_798_675_200_000;
+// 2030-12-31T00:00:00Z
+const MS = 1_924_905_600_000;
 const SEG = { contextKind: 'user', contextKey: 'alice', targetType: 'included' } as const;
 const FLAG = { contextKind: 'user', contextKey: 'alice', variationId: 'v-1' } as const;
 const SEG_REF = { projectKey: 'p', environmentKey: 'e', segmentKey: 's' };
@@ -47,7 +47,7 @@ afterAll(() => server.close());
 
 describe('helpers build exactly the wire object', () => {
   it('segmentInstructions.add', () => {
-    const i = segmentInstructions.add({ ...SEG, expiresAt: '2026-12-31T00:00:00Z' });
+    const i = segmentInstructions.add({ ...SEG, expiresAt: '2030-12-31T00:00:00Z' });
     expect(i).toStrictEqual({ kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: MS });
     expect(Object.keys(i).sort()).toEqual(['contextKey', 'contextKind', 'kind', 'targetType', 'value']);
   });
@@ -116,18 +116,22 @@ describe('helpers build exactly the wire object', () => {
 
 describe('expiresAt: accepted inputs', () => {
   it.each<[string, Date | string | number, number]>([
-    ['a Date', new Date('2026-12-31T00:00:00Z'), MS],
-    ['an ISO string with Z', '2026-12-31T00:00:00Z', MS],
-    ['an ISO string with milliseconds', '2026-12-31T00:00:00.250Z', MS + 250],
-    ['an ISO string without seconds', '2026-12-31T00:00Z', MS],
-    ['an ISO string with a + offset', '2026-12-31T01:00:00+01:00', MS],
-    ['an ISO string with a - offset', '2026-12-30T19:00:00-05:00', MS],
-    ['an ISO string with a compact offset', '2026-12-31T05:30:00+0530', MS],
-    ['a bare date (UTC midnight)', '2026-12-31', MS],
+    ['a Date', new Date('2030-12-31T00:00:00Z'), MS],
+    ['an ISO string with Z', '2030-12-31T00:00:00Z', MS],
+    ['an ISO string with milliseconds', '2030-12-31T00:00:00.250Z', MS + 250],
+    ['an ISO string without seconds', '2030-12-31T00:00Z', MS],
+    ['an ISO string with a + offset', '2030-12-31T01:00:00+01:00', MS],
+    ['an ISO string with a - offset', '2030-12-30T19:00:00-05:00', MS],
+    ['an ISO string with a compact offset', '2030-12-31T05:30:00+0530', MS],
+    ['a bare date (UTC midnight)', '2030-12-31', MS],
     ['a leap day', '2028-02-29', Date.UTC(2028, 1, 29)],
     ['Unix milliseconds', MS, MS],
-    ['Unix milliseconds 0', 0, 0],
+    ['Unix milliseconds 0, with allowPast', 0, 0],
   ])('%s', (_name, expiresAt, ms) => {
+    if (ms === 0) {
+      expect(segmentInstructions.add({ ...SEG, expiresAt, allowPast: true }).value).toBe(0);
+      return;
+    }
     expect(segmentInstructions.add({ ...SEG, expiresAt }).value).toBe(ms);
     expect(segmentInstructions.update({ ...SEG, expiresAt }).value).toBe(ms);
     expect(flagInstructions.add({ ...FLAG, expiresAt }).value).toBe(ms);
@@ -135,7 +139,7 @@ describe('expiresAt: accepted inputs', () => {
   });
 
   it('a bare date is UTC midnight whatever the local zone', () => {
-    expect(segmentInstructions.add({ ...SEG, expiresAt: '2026-07-01' }).value).toBe(Date.UTC(2026, 6, 1));
+    expect(segmentInstructions.add({ ...SEG, expiresAt: '2030-07-01' }).value).toBe(Date.UTC(2030, 6, 1));
   });
 });
 
@@ -150,8 +154,8 @@ describe('expiresAt: rejected inputs name the field expiresAt', () => {
     ['an invalid Date', new Date('not a date')],
     ['"tomorrow"', 'tomorrow'],
     ['an empty string', ''],
-    ['a date-time without a zone', '2026-12-31T00:00:00'],
-    ['a numeric string', '1798675200000'],
+    ['a date-time without a zone', '2030-12-31T00:00:00'],
+    ['a numeric string', '1924905600000'],
     ['month 13', '2026-13-01'],
     ['null', null],
     ['an object', {}],
@@ -183,7 +187,7 @@ describe('expiresAt: rejected inputs name the field expiresAt', () => {
   );
 
   it('the message says what was wrong', () => {
-    expect(validationError(() => seg.add({ ...SEG, expiresAt: '2026-12-31T00:00:00' })).issues[0]?.message).toMatch(/zone/);
+    expect(validationError(() => seg.add({ ...SEG, expiresAt: '2030-12-31T00:00:00' })).issues[0]?.message).toMatch(/zone/);
     expect(validationError(() => seg.add({ ...SEG, expiresAt: 1.5 })).issues[0]?.message).toMatch(/whole milliseconds/);
     expect(validationError(() => seg.add({ ...SEG, expiresAt: -1 })).issues[0]?.message).toMatch(/1970/);
     expect(validationError(() => seg.add({ ...SEG, expiresAt: new Date(Number.NaN) })).issues[0]?.message).toMatch(/invalid Date/);
@@ -342,7 +346,7 @@ describe("patch's upfront validation", () => {
     ['value on remove', { ...SEG, kind: 'removeExpiringTarget', value: MS }, ['value']],
     ['version on add', { ...SEG, kind: 'addExpiringTarget', value: MS, version: 1 }, ['version']],
     ['a missing value on add', { ...SEG, kind: 'addExpiringTarget' }, ['value']],
-    ['a string value', { ...SEG, kind: 'updateExpiringTarget', value: '1798675200000' }, ['value']],
+    ['a string value', { ...SEG, kind: 'updateExpiringTarget', value: '1924905600000' }, ['value']],
     ['a fractional value', { ...SEG, kind: 'addExpiringTarget', value: 1.5 }, ['value']],
     ['a negative value', { ...SEG, kind: 'addExpiringTarget', value: -1 }, ['value']],
     ['a NaN value', { ...SEG, kind: 'addExpiringTarget', value: Number.NaN }, ['value']],
@@ -419,7 +423,7 @@ describe("patch's upfront validation", () => {
   it('helpers and patch agree: everything a helper builds passes patch', async () => {
     const before = server.requests.length;
     await ld().segments.patch(SEG_REF, [
-      segmentInstructions.add({ ...SEG, expiresAt: '2026-12-31' }),
+      segmentInstructions.add({ ...SEG, expiresAt: '2030-12-31' }),
       segmentInstructions.update({ ...SEG, expiresAt: new Date(MS), version: 0 }),
       segmentInstructions.remove(SEG),
     ]);

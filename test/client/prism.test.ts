@@ -19,6 +19,8 @@ import {
 // Values of the examples in openapi/expiring-targets.openapi.yaml.
 const ALICE_MS = 1_767_139_200_000;
 const ACME_MS = 1_769_817_600_000;
+// A time to send: in the future, as the client requires.
+const UPDATE_MS = Date.UTC(2031, 0, 31);
 const SEG_REF = { projectKey: 'default', environmentKey: 'production', segmentKey: 'beta-testers' };
 const FLAG_REF = { projectKey: 'default', environmentKey: 'production', flagKey: 'new-checkout' };
 
@@ -57,13 +59,13 @@ function client(headers: Record<string, string> = {}): { ld: ExpiringTargetsClie
 }
 
 const segmentBatch = (): SegmentInstruction[] => [
-  segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: '2026-12-31T00:00:00Z' }),
-  segmentInstructions.update({ contextKind: 'user', contextKey: 'bob', targetType: 'excluded', expiresAt: new Date(ALICE_MS), version: 2 }),
+  segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: '2030-12-31T00:00:00Z' }),
+  segmentInstructions.update({ contextKind: 'user', contextKey: 'bob', targetType: 'excluded', expiresAt: new Date(UPDATE_MS), version: 2 }),
   segmentInstructions.remove({ contextKind: 'organization', contextKey: 'acme', targetType: 'included' }),
 ];
 const flagBatch = () => [
-  flagInstructions.add({ contextKind: 'user', contextKey: 'alice', variationId: 'v-1', expiresAt: '2026-12-31' }),
-  flagInstructions.update({ contextKind: 'user', contextKey: 'bob', variationId: 'v-1', expiresAt: ALICE_MS }),
+  flagInstructions.add({ contextKind: 'user', contextKey: 'alice', variationId: 'v-1', expiresAt: '2030-12-31' }),
+  flagInstructions.update({ contextKind: 'user', contextKey: 'bob', variationId: 'v-1', expiresAt: UPDATE_MS }),
   flagInstructions.remove({ contextKind: 'user', contextKey: 'carol', variationId: 'v-2' }),
 ];
 
@@ -103,7 +105,7 @@ describe('the four operations against Prism, with no violations', () => {
     const result = await ld.segments.patch(SEG_REF, instructions, { comment: 'beta ends' });
     expect(result.ok).toBe(true);
     expect(result.errors).toEqual([]);
-    expect(result.counts).toEqual({ total: 3, succeeded: 3, failed: 0, unknown: 0 });
+    expect(result.counts).toEqual({ total: 3, applied: 3, failed: 0, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 });
     expect(result.outcomes.map((o) => o.instruction)).toEqual(instructions);
     expect(result.items.map((i) => i.contextKey)).toEqual(['alice']);
     expect(result.items[0]?.expiresAt).toEqual(new Date(ALICE_MS));
@@ -115,7 +117,7 @@ describe('the four operations against Prism, with no violations', () => {
     const { ld, seen } = client();
     const result = await ld.flags.patch(FLAG_REF, flagBatch());
     expect(result.ok).toBe(true);
-    expect(result.counts).toEqual({ total: 3, succeeded: 3, failed: 0, unknown: 0 });
+    expect(result.counts).toEqual({ total: 3, applied: 3, failed: 0, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 });
     expect(result.items[0]?.expirationDate).toBe(ALICE_MS);
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ method: 'PATCH', status: 200, violations: null });
@@ -217,7 +219,7 @@ describe('partial failure from Prefer: example=partialFailure', () => {
     expect(result.errors[0]?.instructionIndex).toBe(1);
     expect(result.errors[0]?.message).toBe('context is not individually targeted');
     expect(result.errors[0]?.instruction).toBe(sent[1]);
-    expect(result.counts).toEqual({ total: 2, succeeded: 1, failed: 1, unknown: 0 });
+    expect(result.counts).toEqual({ total: 2, applied: 1, failed: 1, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 });
     expect(result.items).toEqual([]);
     expect(seen[0]).toMatchObject({ status: 200, violations: null });
   });
@@ -228,7 +230,7 @@ describe('partial failure from Prefer: example=partialFailure', () => {
     const result = await ld.segments.patch(SEG_REF, instructions);
     expect(result.errors[0]?.instruction).toBe(instructions[1]);
     expect(result.errors[0]?.instruction).not.toBe(instructions[0]);
-    expect(result.counts).toEqual({ total: 2, succeeded: 1, failed: 1, unknown: 0 });
+    expect(result.counts).toEqual({ total: 2, applied: 1, failed: 1, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 });
   });
 
   it('throwOnPartialFailure turns it into PartialFailureError carrying the same result', async () => {
@@ -241,6 +243,6 @@ describe('partial failure from Prefer: example=partialFailure', () => {
     expect(error).toBeInstanceOf(PartialFailureError);
     const result = (error as PartialFailureError<PatchResult<SegmentInstruction>>).result;
     expect(result.errors[0]?.instruction).toBe(instructions[1]);
-    expect(result.counts).toEqual({ total: 2, succeeded: 1, failed: 1, unknown: 0 });
+    expect(result.counts).toEqual({ total: 2, applied: 1, failed: 1, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 });
   });
 });

@@ -15,7 +15,7 @@ import { json, scriptedServer, type RecordedRequest } from '../support/http-serv
 
 const SEG_REF = { projectKey: 'p', environmentKey: 'e', segmentKey: 's' };
 const FLAG_REF = { projectKey: 'p', environmentKey: 'e', flagKey: 'f' };
-const MS = 1_798_675_200_000;
+const MS = 1_924_905_600_000;
 
 /** What the server answers next; each test scripts it with `server.reply = …`. */
 const server = scriptedServer();
@@ -59,9 +59,8 @@ describe('patch results', () => {
     const result = await ld().segments.patch(SEG_REF, threeInstructions());
     expect(result.ok).toBe(true);
     expect(result.errors).toEqual([]);
-    expect(result.counts).toEqual({ total: 3, succeeded: 3, failed: 0, unknown: 0 });
+    expect(result.counts).toEqual({ total: 3, applied: 3, failed: 0, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 });
     expect(result.outcomes.map((o) => o.fate)).toEqual(['applied', 'applied', 'applied']);
-    expect(result.reconciled).toBe(false);
     expect(result.requestId).toBe('req-ok');
     expect(result.items).toHaveLength(1);
     expect(result.items[0]?.expiresAt).toEqual(new Date(MS));
@@ -71,7 +70,7 @@ describe('patch results', () => {
     server.reply = (_req, res) => json(res, 200, { items: [] });
     const result = await ld().segments.patch(SEG_REF, threeInstructions().slice(0, 1));
     expect(result.ok).toBe(true);
-    expect(result.counts).toEqual({ total: 1, succeeded: 1, failed: 0, unknown: 0 });
+    expect(result.counts).toEqual({ total: 1, applied: 1, failed: 0, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 });
     expect(result.requestId).toBeUndefined();
   });
 
@@ -86,7 +85,7 @@ describe('patch results', () => {
     expect(first?.instruction).toBe(instructions[1]);
     expect(second).toEqual({ mapped: true, instructionIndex: 2, message: 'context is not individually targeted', instruction: instructions[2] });
     expect(second?.instruction).toBe(instructions[2]);
-    expect(result.counts).toEqual({ total: 3, succeeded: 1, failed: 2, unknown: 0 });
+    expect(result.counts).toEqual({ total: 3, applied: 1, failed: 2, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 });
     expect(result.outcomes.map((o) => [o.fate, o.message])).toEqual([
       ['applied', undefined],
       ['failed', 'version mismatch'],
@@ -107,7 +106,7 @@ describe('patch results', () => {
     const result = await ld().flags.patch(FLAG_REF, instructions);
     expect(result.ok).toBe(false);
     expect(result.errors[0]?.instruction).toBe(instructions[0]);
-    expect(result.counts).toEqual({ total: 2, succeeded: 1, failed: 1, unknown: 0 });
+    expect(result.counts).toEqual({ total: 2, applied: 1, failed: 1, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 });
   });
 
   it('throwOnPartialFailure rejects with PartialFailureError holding the same result', async () => {
@@ -126,7 +125,7 @@ describe('patch results', () => {
     expect(e.name).toBe('PartialFailureError');
     expect(e.message).toBe('2 of 3 instructions failed');
     expect(e.result.ok).toBe(false);
-    expect(e.result.counts).toEqual({ total: 3, succeeded: 1, failed: 2, unknown: 0 });
+    expect(e.result.counts).toEqual({ total: 3, applied: 1, failed: 2, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 });
     expect(e.result.requestId).toBe('req-partial');
     expect(e.result.errors.map((f) => f.instructionIndex)).toEqual([1, 2]);
     expect(e.result.errors[0]?.instruction).toBe(instructions[1]);
@@ -154,7 +153,7 @@ describe('patch results', () => {
     expect(result.errors).toStrictEqual([{ mapped: false, instructionIndex: index, message: 'boom', instruction: undefined }]);
     expect(result.errors.some((f) => f.instruction !== undefined)).toBe(false);
     // An error pinned on no instruction of ours puts every instruction in doubt; none is called failed.
-    expect(result.counts).toEqual({ total: 2, succeeded: 0, failed: 0, unknown: 2 });
+    expect(result.counts).toEqual({ total: 2, applied: 0, failed: 0, unknown: 2, notAttempted: 0, reconciled: 0, resent: 0 });
     expect(result.outcomes.map((o) => o.fate)).toEqual(['unknown', 'unknown']);
   });
 
@@ -177,7 +176,7 @@ describe('patch results', () => {
     ]);
     expect(result.errors[1]?.instruction).toBe(instructions[0]);
     // Only the pinned one is failed; the other is in doubt, not blamed.
-    expect(result.counts).toEqual({ total: 2, succeeded: 0, failed: 1, unknown: 1 });
+    expect(result.counts).toEqual({ total: 2, applied: 0, failed: 1, unknown: 1, notAttempted: 0, reconciled: 0, resent: 0 });
     expect(result.outcomes.map((o) => [o.fate, o.message])).toEqual([
       ['failed', 'real'],
       ['unknown', expect.stringMatching(/outside this request/)],
@@ -189,7 +188,7 @@ describe('patch results', () => {
       json(res, 200, { items: [], errors: [{ instructionIndex: 0, message: 'a' }, { instructionIndex: 0, message: 'b' }] });
     const result = await ld().segments.patch(SEG_REF, threeInstructions());
     expect(result.errors).toHaveLength(2);
-    expect(result.counts).toEqual({ total: 3, succeeded: 2, failed: 1, unknown: 0 });
+    expect(result.counts).toEqual({ total: 3, applied: 2, failed: 1, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 });
     expect(result.outcomes[0]).toMatchObject({ fate: 'failed', message: 'a' });
   });
 });
@@ -216,7 +215,7 @@ describe('get results', () => {
     expect(result.raw.items[0]?.expirationDate).toBe('1672358400000');
   });
 
-  it.each([['tomorrow'], ['2026-12-31T00:00:00Z'], [null], [''], [{}], [[MS]], [true]])(
+  it.each([['tomorrow'], ['2030-12-31T00:00:00Z'], [null], [''], [{}], [[MS]], [true]])(
     'an unreadable expirationDate %j gives InvalidResponseError',
     async (expirationDate) => {
       server.reply = (_req, res) => json(res, 200, { items: [item(), item({ expirationDate })] });

@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const add = segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: 1_798_675_200_000 });
+const add = segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: 1_924_905_600_000 });
 
 describe('on the wire', () => {
   it('a segment PATCH carries the semantic-patch type, the raw token, the API version and the agent', async () => {

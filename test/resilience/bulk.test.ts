@@ -13,7 +13,7 @@ import { json, startServer } from '../support/http-server.js';
 
 const REF = { projectKey: 'p', environmentKey: 'e', segmentKey: 's' };
 const STATE_ID = 'segments/p/s/e';
-const T0 = 1_798_675_200_000;
+const T0 = 1_924_905_600_000;
 
 let closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -67,8 +67,8 @@ describe('patchAll', () => {
     const result = await ld.segments.patchAll(REF, list, { onProgress: (p) => progress.push({ ...p }) });
     expect(server.stats.patches).toBe(3);
     expect(progress.map((p) => p.done)).toEqual([50, 100, 125]);
-    expect(progress.at(-1)).toEqual({ done: 125, total: 125, applied: 123, failed: 2, unknown: 0, notAttempted: 0, reconciled: 0 });
-    expect(result.counts).toEqual({ applied: 123, failed: 2, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 });
+    expect(progress.at(-1)).toEqual({ done: 125, total: 125, applied: 123, failed: 2, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 });
+    expect(result.counts).toEqual({ total: 125, applied: 123, failed: 2, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 });
     expect(result.failed.map((o) => [o.index, o.message])).toEqual([
       [7, 'context is not targeted'],
       [120, 'context is not targeted'],
@@ -162,14 +162,14 @@ describe('unknown outcomes and reconciliation', () => {
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url, timeoutMs: 300 });
     const list = adds(3);
     const result = await ld.segments.patch(REF, list, { reconcile: true });
-    expect(result.reconciled).toBe(true);
+    expect(result.counts.reconciled).toBe(3);
     expect(result.ok).toBe(true);
     expect(result.outcomes.map((o) => [o.fate, o.decidedBy])).toEqual([
       ['applied', 'read-back'],
       ['applied', 'read-back'],
       ['applied', 'read-back'],
     ]);
-    expect(result.counts).toEqual({ total: 3, succeeded: 3, failed: 0, unknown: 0 });
+    expect(result.counts).toEqual({ total: 3, applied: 3, failed: 0, unknown: 0, notAttempted: 0, reconciled: 3, resent: 0 });
     expect(server.stats.patches).toBe(1);
     expect(server.stats.gets).toBe(1);
   });
@@ -236,8 +236,9 @@ describe('unknown outcomes and reconciliation', () => {
     const list = adds(150);
     const result = await ld.segments.patchAll(REF, list, { resendUnapplied: true });
     // Batch 2 hit a 503 before applying (proved not applied by reading back, then re-sent);
-    // batch 3 was applied before its 502 (proved applied: never re-sent).
-    expect(result.counts).toEqual({ applied: 150, failed: 0, unknown: 0, notAttempted: 0, reconciled: 100, resent: 50 });
+    // batch 3 was applied before its 502 (proved applied: never re-sent). Counts describe the final
+    // fates: batch 3's were decided by reading back; batch 2's, by the resend's answer.
+    expect(result.counts).toEqual({ total: 150, applied: 150, failed: 0, unknown: 0, notAttempted: 0, reconciled: 50, resent: 50 });
     expect(result.outcomes.filter((o) => o.resent).map((o) => o.index)).toEqual(Array.from({ length: 50 }, (_, i) => 50 + i));
     // Three batches plus one resend; each instruction processed exactly once.
     expect(server.stats.patches).toBe(4);

@@ -18,7 +18,7 @@ import { json, type RecordedRequest, startServer, type TestServer } from '../sup
 
 const REF = { projectKey: 'p', environmentKey: 'e', segmentKey: 's' };
 const ok = { items: [], totalInstructions: 1, successfulInstructions: 1, failedInstructions: 0, errors: [] };
-const add = segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: 1_798_675_200_000 });
+const add = segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: 1_924_905_600_000 });
 
 let server: TestServer | undefined;
 afterEach(async () => {

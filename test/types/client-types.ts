@@ -53,9 +53,9 @@ export const booleanExpiry = () => segmentInstructions.add({ contextKind: 'user'
 // ---- helpers: what compiles, and the types they give ----
 
 export const segAdd = segmentInstructions.add({ contextKind: 'user', contextKey: 'a', targetType: 'included', expiresAt: new Date() });
-export const segUpdate = segmentInstructions.update({ contextKind: 'user', contextKey: 'a', targetType: 'excluded', expiresAt: '2026-12-31', version: 2 });
+export const segUpdate = segmentInstructions.update({ contextKind: 'user', contextKey: 'a', targetType: 'excluded', expiresAt: '2030-12-31', version: 2 });
 export const segRemove = segmentInstructions.remove({ contextKind: 'user', contextKey: 'a', targetType: 'excluded' });
-export const flagAdd = flagInstructions.add({ contextKind: 'user', contextKey: 'a', variationId: 'v', expiresAt: 1_798_675_200_000 });
+export const flagAdd = flagInstructions.add({ contextKind: 'user', contextKey: 'a', variationId: 'v', expiresAt: 1_924_905_600_000 });
 export const flagRemove = flagInstructions.remove({ contextKind: 'user', contextKey: 'a', variationId: 'v' });
 
 export const helperTypes = [

@@ -1,0 +1,252 @@
+/**
+ * The `fetch` handed to openapi-fetch. It runs beneath openapi-fetch's middleware, so every
+ * attempt carries the same headers, and it owns what openapi-fetch deliberately leaves out:
+ * per-attempt timeouts (headers and body), retries, and rate-limit pacing.
+ *
+ * It is also the boundary where answers enter the client: each body is read in full inside the
+ * attempt (so a response that stalls mid-stream is a timeout here, not a hang later) and handed
+ * up as a new Response whose body, headers and status text have passed through the redactor.
+ */
+import { ApiConnectionError, ApiTimeoutError, RequestAbortedError } from './errors.js';
+import type { AttemptSettings, FetchLike, RetryEvent } from './options.js';
+import { type Redactor, redactedCause } from './redact.js';
+import { type AttemptOutcome, isRetryable, parseRateLimitReset, retryDelayMs } from './retry-policy.js';
+
+/** What the attempts of one request found out, for the caller to read afterwards. */
+export interface RequestTrace {
+  /** True once any attempt of a state-changing request may have been applied by the server. */
+  mayHaveApplied: boolean;
+}
+
+export interface HttpOptions {
+  fetch: FetchLike;
+  redact: Redactor;
+  onRetry?: ((event: RetryEvent) => void) | undefined;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** Sends one request with retries; resolves with the last response or rejects with a typed error. */
+export type HttpSend = (request: Request, settings: AttemptSettings, trace?: RequestTrace) => Promise<Response>;
+
+/** Waits `ms`, or rejects with RequestAbortedError the moment `signal` fires. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(new RequestAbortedError(signal.reason));
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new RequestAbortedError(signal?.reason));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Holds requests back while LaunchDarkly has said a limit is spent, so a client (and every batch
+ * of a bulk run sharing it) waits for the reset instead of provoking a 429.
+ */
+export class RateLimitGate {
+  #openAt = 0;
+  readonly #now: () => number;
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  /** Reads `X-Ratelimit-*` from a response; when a remaining count is 0, closes until the reset. */
+  observe(headers: Headers): void {
+    const route = headers.get('x-ratelimit-route-remaining');
+    const global = headers.get('x-ratelimit-global-remaining');
+    if (route?.trim() !== '0' && global?.trim() !== '0') return;
+    const waitMs = parseRateLimitReset(headers.get('x-ratelimit-reset'), this.#now());
+    if (waitMs !== undefined && waitMs > 0) this.closeUntil(this.#now() + waitMs);
+  }
+
+  /** Closes until an absolute time (epoch ms), never shortening an existing closure. */
+  closeUntil(epochMs: number): void {
+    this.#openAt = Math.max(this.#openAt, epochMs);
+  }
+
+  /** Milliseconds until requests may go again (0 when open). */
+  get waitMs(): number {
+    return Math.max(0, this.#openAt - this.#now());
+  }
+
+  async wait(signal?: AbortSignal): Promise<void> {
+    // Loop: another request may push the reset further out while we sleep.
+    for (let ms = this.waitMs; ms > 0; ms = this.waitMs) await sleep(ms, signal);
+  }
+}
+
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+// The body handed up is decoded text: these would describe the bytes on the wire instead.
+const WIRE_ONLY_HEADERS = new Set(['content-length', 'content-encoding', 'transfer-encoding']);
+// Connection failures that happen before any byte of the request can have reached the server.
+const BEFORE_SEND_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+// What fetch implementations say for a network error (undici, Chromium, Firefox, WebKit): those
+// may have happened after sending. Any other TypeError is fetch refusing its input up front.
+const NETWORK_ERROR = /fetch failed|failed to fetch|networkerror|load failed|network connection/i;
+// The Fetch standard's list of blocked ports: refused before any connection is made.
+const BAD_PORT = /^bad port$/i;
+
+function errorCodes(error: unknown, depth = 0): string[] {
+  if (depth > 4 || error === null || typeof error !== 'object') return [];
+  const e = error as { code?: unknown; cause?: unknown; errors?: unknown };
+  const own = typeof e.code === 'string' ? [e.code] : [];
+  const nested = Array.isArray(e.errors) ? e.errors.flatMap((x) => errorCodes(x, depth + 1)) : [];
+  return [...own, ...nested, ...errorCodes(e.cause, depth + 1)];
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Whether a failure of `fetch` itself (no response) can have delivered the request. Unknown: it can. */
+export function stageOf(error: unknown): 'before-send' | 'after-send' {
+  const codes = errorCodes(error);
+  if (codes.length > 0) return codes.every((c) => BEFORE_SEND_CODES.has(c)) ? 'before-send' : 'after-send';
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  if (cause !== undefined && BAD_PORT.test(messageOf(cause))) return 'before-send';
+  if (error instanceof TypeError && cause === undefined && !NETWORK_ERROR.test(error.message)) return 'before-send';
+  return 'after-send';
+}
+
+/** The reason shown for a connection failure: the innermost code or message. */
+function failureDetail(error: unknown): string {
+  const code = errorCodes(error)[0];
+  if (code !== undefined) return code;
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return cause !== undefined ? messageOf(cause) : messageOf(error);
+}
+
+export function createHttp(options: HttpOptions): HttpSend {
+  const now = options.now ?? Date.now;
+  const { redact } = options;
+  const baseFetch = options.fetch;
+  const gate = new RateLimitGate(now);
+
+  /** The response as the rest of the client sees it: read in full, redacted. */
+  async function settled(response: Response): Promise<Response> {
+    const headers = new Headers();
+    response.headers.forEach((value, name) => {
+      if (!WIRE_ONLY_HEADERS.has(name)) headers.append(name, redact(value));
+    });
+    const init = { status: response.status, statusText: redact(response.statusText), headers };
+    if (NULL_BODY_STATUSES.has(response.status)) return new Response(null, init);
+    return new Response(redact(await response.text()), init);
+  }
+
+  /** One attempt: send, then read the whole body, all under one timeout. */
+  async function attempt(url: string, init: RequestInit, settings: AttemptSettings): Promise<Response> {
+    const controller = new AbortController();
+    const callerSignal = settings.signal;
+    const onCallerAbort = () => controller.abort(callerSignal?.reason);
+    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, settings.timeoutMs);
+    const method = init.method ?? 'GET';
+    let sent = false;
+    try {
+      const response = await baseFetch(url, { ...init, signal: controller.signal });
+      sent = true;
+      return await settled(response);
+    } catch (error) {
+      if (callerSignal?.aborted) throw new RequestAbortedError(callerSignal.reason);
+      if (timedOut) throw new ApiTimeoutError(settings.timeoutMs, { method, url });
+      const stage = sent ? 'after-send' : stageOf(error);
+      const host = URL.canParse(url) ? new URL(url).host : 'the server';
+      const what = sent ? `Connection to ${host} broke while reading the response` : `Request to ${host} failed`;
+      throw new ApiConnectionError(redact(`${what} (${failureDetail(error)})`), { stage, method, url, cause: redactedCause(error, redact) });
+    } finally {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+
+  return async function send(request, callSettings, trace = { mayHaveApplied: false }) {
+    // A raw openapi-fetch call passes its AbortSignal on the Request.
+    const settings = callSettings.signal === undefined ? { ...callSettings, signal: request.signal } : callSettings;
+    const method = request.method;
+    const url = request.url;
+    // Read once: every attempt sends the same bytes (a stream could be sent only once).
+    const body = request.body === null ? undefined : await request.text();
+    const init: RequestInit = { method, headers: request.headers, redirect: request.redirect };
+    if (body !== undefined) init.body = body;
+    const changesState = method !== 'GET' && method !== 'HEAD';
+    const aborted = (error: RequestAbortedError) => new RequestAbortedError(error.cause, trace.mayHaveApplied);
+    for (let attemptNo = 1; ; attemptNo++) {
+      if (settings.signal?.aborted) throw aborted(new RequestAbortedError(settings.signal.reason));
+      if (gate.waitMs > 0) {
+        try {
+          await gate.wait(settings.signal);
+        } catch (error) {
+          throw error instanceof RequestAbortedError ? aborted(error) : error;
+        }
+      }
+      let outcome: AttemptOutcome;
+      let failure: ApiConnectionError | undefined;
+      let response: Response | undefined;
+      try {
+        response = await attempt(url, init, settings);
+        gate.observe(response.headers);
+        outcome = { type: 'response', status: response.status, headers: response.headers };
+        // A 5xx may come after LaunchDarkly applied the change: from here on, its fate is open.
+        if (changesState && response.status >= 500) trace.mayHaveApplied = true;
+      } catch (error) {
+        if (error instanceof RequestAbortedError) {
+          trace.mayHaveApplied ||= changesState;
+          throw aborted(error);
+        }
+        if (!(error instanceof ApiConnectionError)) throw error;
+        if (changesState && error.stage === 'after-send') trace.mayHaveApplied = true;
+        failure = error;
+        outcome = { type: 'error', stage: error.stage };
+      }
+      const retriesLeft = attemptNo <= settings.maxRetries;
+      if (!retriesLeft || !isRetryable(outcome, method, settings.retryUnsafe)) {
+        if (response) return response;
+        const last = failure as ApiConnectionError;
+        // A failure before sending says nothing of earlier attempts that may have applied.
+        if (last.mayHaveApplied === trace.mayHaveApplied || !changesState) throw last;
+        throw new ApiConnectionError(last.message, {
+          stage: last.stage,
+          method,
+          url,
+          cause: last.cause,
+          mayHaveApplied: trace.mayHaveApplied,
+        });
+      }
+      const delayMs = retryDelayMs(outcome, attemptNo - 1, settings, now(), options.random);
+      // A 429 speaks for the whole account: hold back every request of this client, not just this one.
+      if (outcome.type === 'response' && outcome.status === 429) gate.closeUntil(now() + delayMs);
+      options.onRetry?.({
+        method,
+        url,
+        attempt: attemptNo,
+        delayMs,
+        ...(outcome.type === 'response' ? { status: outcome.status } : { error: failure?.message ?? 'connection failed' }),
+      });
+      try {
+        await sleep(delayMs, settings.signal);
+      } catch (error) {
+        throw error instanceof RequestAbortedError ? aborted(error) : error;
+      }
+    }
+  };
+}
