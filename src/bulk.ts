@@ -5,43 +5,63 @@
  *
  * Each batch is sent once (the transport repeats a request only when LaunchDarkly said it was not
  * applied, unless the caller opted into `retryUnsafe`), so no instruction is ever sent twice by
- * this loop. Batches whose answer was lost end `unknown` and, by default, are settled by one read
- * of the resource afterwards.
+ * this loop. Batches whose answer was lost end `unknown` and, by default, are settled by reading
+ * the resource back.
+ *
+ * One loop serves an array and a stream. With an array, the caller validated everything first and
+ * gets every outcome back at the end. With a stream (any iterable or async iterable), each batch
+ * is validated just before it is sent, each outcome goes to `onOutcome` once its fate is final,
+ * and nothing is kept per instruction beyond the batches in flight and the unknown outcomes
+ * waiting to be read back: memory does not grow with the input.
  */
-import { ConfigurationError, type ExpiringTargetsError } from './errors.js';
-import type { FlagInstruction, ResourceKind, SegmentInstruction } from './instructions.js';
+import { ConfigurationError, ExpiringTargetsError, InstructionValidationError, RequestAbortedError, type ValidationIssue } from './errors.js';
+import { type FlagInstruction, type ResourceKind, type SegmentInstruction, instructionIssues } from './instructions.js';
 import { type CallOptions, pickCallOptions } from './options.js';
 import {
   type BulkResult,
+  type BulkSummary,
   type GetResult,
   type InstructionOutcome,
-  OutcomeLedger,
+  OutcomeTally,
   type OutcomeCounts,
   type PatchResult,
+  type TargetFields,
   bulkResult,
+  bulkSummary,
   decideFromState,
   outcomeOfError,
+  sharedTargets,
+  targetIdentity,
 } from './results.js';
 
 type AnyInstruction = SegmentInstruction | FlagInstruction;
 
 /** Progress of a bulk run, reported after every batch and after reading back. */
 export interface BulkProgress extends OutcomeCounts {
-  /** Instructions whose batch has finished (whatever their fate). */
+  /** Instructions whose batch has finished, or that will not be sent (whatever their fate). */
   done: number;
 }
 
 /** Options of `patchAll`. */
-export interface PatchAllOptions extends CallOptions {
+export interface PatchAllOptions<I = AnyInstruction> extends CallOptions {
   /** Instructions per request. Default 50. */
   batchSize?: number | undefined;
   /** Requests in flight at once. Default 1: LaunchDarkly's limits are per account. */
   concurrency?: number | undefined;
   /** Audit-log comment for every batch. */
   comment?: string | undefined;
-  /** Called after every batch and after reading back, with the counts so far. */
+  /**
+   * Called after every batch and after reading back, with the counts so far. With a stream,
+   * `total` counts the instructions read so far.
+   */
   onProgress?: ((progress: BulkProgress) => void) | undefined;
-  /** Settle `unknown` fates by reading the targets back once at the end. Default true. */
+  /**
+   * Called once per instruction, as soon as its fate is final: after its batch answered, or after
+   * reading back for an answer that was lost. Fates settle out of input order (use `index`).
+   * With a stream, this is where outcomes go: the result holds counts only.
+   */
+  onOutcome?: ((outcome: InstructionOutcome<I>) => void) | undefined;
+  /** Settle `unknown` fates by reading the targets back. Default true. */
   reconcile?: boolean | undefined;
   /** Re-send, once, the instructions that reading back proved were not applied. Default false. */
   resendUnapplied?: boolean | undefined;
@@ -62,10 +82,34 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   return value;
 }
 
+const firstLine = (text: string) => text.split('\n', 1)[0] ?? text;
+
 /**
- * Reads the resource once and settles what it can of `unknown`. When the read itself fails, each
- * outcome keeps its fate and says why it could not be settled. Returns the new outcomes and the
- * read, if it succeeded.
+ * Reads the resource once and decides what it can of `unknown`; `undecidable` names the outcomes
+ * another instruction of the run makes undecidable. When the read itself fails, each outcome
+ * keeps its fate and says why it could not be settled. Returns the new outcomes, in the order
+ * given, and the read, if it succeeded.
+ */
+async function readAndDecide<I extends AnyInstruction>(
+  resource: ResourceKind,
+  unknown: readonly InstructionOutcome<I>[],
+  undecidable: (outcome: InstructionOutcome<I>, position: number) => boolean,
+  read: (options: CallOptions) => Promise<GetResult>,
+  options: CallOptions | undefined,
+): Promise<{ outcomes: InstructionOutcome<I>[]; state: GetResult | undefined }> {
+  try {
+    // Reading is safe to retry: the caller's retry budget applies, not retryUnsafe.
+    const state = await read({ ...pickCallOptions(options), retryUnsafe: undefined });
+    return { outcomes: decideFromState(resource, unknown, state.items, undecidable), state };
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return { outcomes: unknown.map((o) => ({ ...o, message: `${o.message ?? 'answer lost'}; reading back failed: ${why}` })), state: undefined };
+  }
+}
+
+/**
+ * Settles `unknown` by reading the resource once, when every instruction of the run is at hand
+ * (`patch` with `reconcile`): an outcome stays unknown when another of them changes its target.
  */
 export async function settleByReadingBack<I extends AnyInstruction>(
   resource: ResourceKind,
@@ -74,83 +118,342 @@ export async function settleByReadingBack<I extends AnyInstruction>(
   read: (options: CallOptions) => Promise<GetResult>,
   options: CallOptions | undefined,
 ): Promise<{ outcomes: InstructionOutcome<I>[]; state: GetResult | undefined }> {
-  try {
-    // Reading is safe to retry: the caller's retry budget applies, not retryUnsafe.
-    const state = await read({ ...pickCallOptions(options), retryUnsafe: undefined });
-    return { outcomes: decideFromState(resource, unknown, state.items, everyInstruction), state };
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    return { outcomes: unknown.map((o) => ({ ...o, message: `${o.message ?? 'answer lost'}; reading back failed: ${why}` })), state: undefined };
+  const shared = sharedTargets(resource, unknown.map((o) => o.instruction), everyInstruction);
+  const key = (o: InstructionOutcome<I>) => targetIdentity(resource, o.instruction as TargetFields);
+  return readAndDecide(resource, unknown, (o) => shared.has(key(o)), read, options);
+}
+
+/** One instruction of a run, from the moment it is read until its fate is final. */
+interface Entry<I> {
+  /** What the tally counts this instruction under right now. */
+  outcome: InstructionOutcome<I>;
+  /** Its target's identity, once reading back may need it. */
+  key: string;
+  /** Another instruction of the run changes the same target: reading back cannot decide this one. */
+  shared: boolean;
+  /** Why validation refused it (streams), if it did. */
+  problem?: string;
+}
+
+/**
+ * How a run knows, at reading-back time, whether another of its instructions changes the same
+ * target as an unknown one (then the state cannot say which of them it shows).
+ */
+interface SameTargetRule<I> {
+  /** Notes an instruction about to be sent, in input order. */
+  sending(entry: Entry<I>): void;
+  /** Notes that an instruction no longer waits for its fate. */
+  settled(entry: Entry<I>): void;
+  /** Just before `entries` are read back: which of them cannot be decided. */
+  undecidable(entries: readonly Entry<I>[]): (entry: Entry<I>) => boolean;
+}
+
+/** An array is at hand whole: count the uses of each unknown target over all of it. */
+function arrayRule<I extends AnyInstruction>(resource: ResourceKind, instructions: readonly I[]): SameTargetRule<I> {
+  return {
+    sending() {},
+    settled() {},
+    undecidable(entries) {
+      const shared = sharedTargets(
+        resource,
+        entries.map((e) => e.outcome.instruction),
+        instructions,
+      );
+      return (e) => shared.has(targetIdentity(resource, e.outcome.instruction as TargetFields));
+    },
+  };
+}
+
+/**
+ * Which targets a stream has sent so far, in fixed memory (2 MiB): a Bloom filter, 4 probes over
+ * 2^24 bits. It may say "seen" of a target never sent (rarely below a few million targets, more
+ * often beyond), never the reverse; a wrong "seen" only leaves an unknown outcome unknown.
+ */
+class TargetFilter {
+  readonly #bits = new Uint32Array(1 << 19);
+
+  /** Records `key`; returns whether it (or a colliding key) was recorded before. */
+  add(key: string): boolean {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x9747b28c;
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+    h2 |= 1;
+    let seen = true;
+    for (let probe = 0; probe < 4; probe++) {
+      const bit = (h1 + Math.imul(probe, h2)) >>> 8; // 24 bits
+      const word = bit >>> 5;
+      const mask = 1 << (bit & 31);
+      if (((this.#bits[word] as number) & mask) === 0) {
+        seen = false;
+        this.#bits[word] = (this.#bits[word] as number) | mask;
+      }
+    }
+    return seen;
   }
 }
 
-/** Runs `patchAll` over instructions that have been validated. */
+/**
+ * A stream is not at hand, so the rule is kept as it goes. An unknown outcome can be decided from
+ * the state only if no other instruction of the run changes its target:
+ *
+ * - none before it: a fixed-size filter of every target sent so far answers "maybe" or "no"
+ *   (a wrong "maybe" only leaves the outcome unknown, the safe side);
+ * - none after it: every instruction sent while it waits (its batch in flight, or its reading
+ *   back pending) is checked against the targets still waiting, and marks both.
+ *
+ * Fates that are final leave the waiting set; what waits stays bounded, because a stream reads
+ * back (with nothing in flight) whenever `STREAM_SETTLE_AT` unknown outcomes have piled up.
+ */
+function streamRule<I extends AnyInstruction>(resource: ResourceKind): SameTargetRule<I> {
+  const sent = new TargetFilter();
+  const waiting = new Map<string, Entry<I>[]>();
+  return {
+    sending(entry) {
+      entry.key = targetIdentity(resource, entry.outcome.instruction as TargetFields);
+      if (sent.add(entry.key)) entry.shared = true;
+      const others = waiting.get(entry.key);
+      if (others === undefined) waiting.set(entry.key, [entry]);
+      else {
+        for (const other of others) other.shared = true;
+        entry.shared = true;
+        others.push(entry);
+      }
+    },
+    settled(entry) {
+      const others = waiting.get(entry.key);
+      if (others === undefined) return;
+      const rest = others.filter((e) => e !== entry);
+      if (rest.length === 0) waiting.delete(entry.key);
+      else waiting.set(entry.key, rest);
+    },
+    undecidable: () => (e) => e.shared,
+  };
+}
+
+const noRule: SameTargetRule<never> = { sending() {}, settled() {}, undecidable: () => () => true };
+
+/** Unknown outcomes a stream holds before it pauses to settle them by reading back. */
+export const STREAM_SETTLE_AT = 1000;
+
+interface Mode<I> {
+  /** The number of instructions, when known before the run (an array). */
+  total: number | undefined;
+  /** Validate each batch before sending it (streams; an array was validated whole). */
+  validate: boolean;
+  /** Read back once this many unknown outcomes wait (Infinity: only at the end). */
+  settleAt: number;
+  rule: SameTargetRule<I>;
+}
+
+type Source<I> = { next(): IteratorResult<I> | Promise<IteratorResult<I>> };
+
+/** The loop behind both forms of `patchAll`. */
+async function run<I extends AnyInstruction>(
+  deps: BulkDeps<I>,
+  source: Source<I>,
+  mode: Mode<I>,
+  options: PatchAllOptions<I>,
+): Promise<BulkSummary> {
+  const batchSize = positiveInteger('batchSize', options.batchSize, 50);
+  const concurrency = positiveInteger('concurrency', options.concurrency, 1);
+  const reconcile = options.reconcile !== false;
+  const rule: SameTargetRule<I> = reconcile ? mode.rule : (noRule as SameTargetRule<I>);
+  const call = { ...pickCallOptions(options), comment: options.comment };
+  const signal = options.signal;
+  const tally = new OutcomeTally();
+  if (mode.total !== undefined) tally.expect(mode.total);
+  let stoppedBy: ExpiringTargetsError | undefined;
+  let exhausted = false;
+  let nextIndex = 0;
+  let done = 0;
+  /** Unknown outcomes waiting to be read back. */
+  const unsettled: Entry<I>[] = [];
+  const inFlight = new Set<Promise<void>>();
+
+  const report = () => options.onProgress?.({ done, ...tally.counts });
+  const stop = (error: unknown) => {
+    stoppedBy ??= error instanceof ExpiringTargetsError ? error : new ExpiringTargetsError(String(error), { cause: error });
+  };
+  const whyNotSent = () => (stoppedBy ? `the run stopped: ${firstLine(stoppedBy.message)}` : signal?.aborted ? 'the run was aborted' : undefined);
+
+  function move(entry: Entry<I>, outcome: InstructionOutcome<I>) {
+    tally.change(entry.outcome, outcome);
+    entry.outcome = outcome;
+  }
+  function finish(entry: Entry<I>, outcome: InstructionOutcome<I>) {
+    move(entry, outcome);
+    rule.settled(entry);
+    options.onOutcome?.(outcome);
+  }
+  function record(entry: Entry<I>, outcome: InstructionOutcome<I>) {
+    if (outcome.fate === 'unknown' && reconcile) {
+      move(entry, outcome);
+      unsettled.push(entry);
+    } else finish(entry, outcome);
+  }
+
+  /** The next instructions from the source, validated when the mode says so; empty at the end. */
+  async function take(): Promise<Entry<I>[]> {
+    if (unsettled.length >= mode.settleAt && whyNotSent() === undefined) {
+      // Nothing may be in flight while reading back, or the state could show a later change.
+      await Promise.all(inFlight);
+      await settle();
+    }
+    const batch: Entry<I>[] = [];
+    const issues: ValidationIssue[] = [];
+    while (batch.length < batchSize && !exhausted) {
+      let item: IteratorResult<I>;
+      try {
+        const next = source.next();
+        // A synchronous source is read without a turn of the event loop per instruction.
+        item = typeof (next as Partial<PromiseLike<unknown>>).then === 'function' ? await next : (next as IteratorResult<I>);
+      } catch (error) {
+        exhausted = true;
+        stop(new ExpiringTargetsError(`reading the instructions failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+        break;
+      }
+      if (item.done) {
+        exhausted = true;
+        break;
+      }
+      const index = nextIndex++;
+      if (mode.total === undefined) tally.expect();
+      const entry: Entry<I> = { outcome: { index, instruction: item.value, fate: 'notAttempted', message: 'not attempted' }, key: '', shared: false };
+      batch.push(entry);
+      if (mode.validate && whyNotSent() === undefined) {
+        const found = instructionIssues(deps.resource, item.value, index, { allowPast: options.allowPast });
+        if (found.length > 0) {
+          entry.problem = found.map((i) => `${i.field} ${i.message}`).join('; ');
+          issues.push(...found);
+        }
+      }
+    }
+    if (issues.length > 0) {
+      stop(new InstructionValidationError(issues, 'Invalid instructions in the stream; their batch and the rest were not sent'));
+    }
+    if (whyNotSent() === undefined) for (const entry of batch) rule.sending(entry);
+    return batch;
+  }
+
+  // One reader at a time, so instructions are numbered and checked in input order.
+  let reading: Promise<unknown> = Promise.resolve();
+  const takeNext = () => {
+    const batch = reading.then(take);
+    reading = batch.catch(() => undefined);
+    return batch;
+  };
+
+  async function send(batch: readonly Entry<I>[], resent: boolean): Promise<void> {
+    const instructions = batch.map((e) => e.outcome.instruction);
+    const mark = resent ? { resent: true } : {};
+    try {
+      const result = await deps.sendBatch(instructions, call);
+      result.outcomes.forEach((o, position) => {
+        const entry = batch[position] as Entry<I>;
+        record(entry, { ...o, index: entry.outcome.index, ...mark });
+      });
+    } catch (error) {
+      for (const entry of batch) record(entry, { ...outcomeOfError(entry.outcome.index, entry.outcome.instruction, error), ...mark });
+      if ((error as Partial<ExpiringTargetsError>).stopsBulkRun ?? true) stop(error);
+    }
+  }
+
+  /**
+   * Reads back every unknown outcome, decides what the state allows, and (with
+   * `resendUnapplied`) re-sends once what it proved not applied, then reads those back too.
+   */
+  async function settle(): Promise<void> {
+    while (unsettled.length > 0) {
+      const entries = unsettled.splice(0);
+      if (signal?.aborted) {
+        for (const entry of entries) finish(entry, entry.outcome);
+        continue;
+      }
+      const undecidable = rule.undecidable(entries);
+      const { outcomes } = await readAndDecide(deps.resource, entries.map((e) => e.outcome), (_, i) => undecidable(entries[i] as Entry<I>), deps.read, options);
+      const again: Entry<I>[] = [];
+      outcomes.forEach((outcome, i) => {
+        const entry = entries[i] as Entry<I>;
+        // Only what reading back proved not applied, and only once: never anything that may have applied.
+        const resend = options.resendUnapplied === true && stoppedBy === undefined && !entry.outcome.resent;
+        if (resend && outcome.fate === 'failed' && outcome.decidedBy === 'read-back') {
+          move(entry, outcome);
+          again.push(entry);
+        } else finish(entry, outcome);
+      });
+      for (let i = 0; i < again.length; i += batchSize) {
+        const batch = again.slice(i, i + batchSize);
+        if (whyNotSent() === undefined) await send(batch, true);
+        else for (const entry of batch) finish(entry, entry.outcome);
+      }
+      report();
+    }
+  }
+
+  async function worker(): Promise<void> {
+    for (;;) {
+      const batch = await takeNext();
+      if (batch.length === 0) return;
+      const why = whyNotSent();
+      if (why === undefined) {
+        const sending = send(batch, false);
+        inFlight.add(sending);
+        await sending;
+        inFlight.delete(sending);
+      } else {
+        for (const entry of batch) {
+          const message = entry.problem === undefined ? `not attempted: ${why}` : `not attempted: ${entry.problem}`;
+          const error = entry.problem === undefined ? undefined : stoppedBy;
+          finish(entry, { ...entry.outcome, message, ...(error && { error }) });
+        }
+      }
+      done += batch.length;
+      report();
+    }
+  }
+
+  const workers = mode.total === undefined ? concurrency : Math.min(concurrency, Math.ceil(mode.total / batchSize));
+  await Promise.all(Array.from({ length: Math.max(1, workers) }, worker));
+  if (unsettled.length > 0) await settle();
+  if (stoppedBy === undefined && signal?.aborted) stoppedBy = new RequestAbortedError(signal.reason);
+  return bulkSummary(tally.counts, stoppedBy);
+}
+
+/** Runs `patchAll` over an array whose instructions have all been validated. */
 export async function runBulk<I extends AnyInstruction>(
   deps: BulkDeps<I>,
   instructions: readonly I[],
-  options: PatchAllOptions = {},
+  options: PatchAllOptions<I> = {},
 ): Promise<BulkResult<I>> {
-  const batchSize = positiveInteger('batchSize', options.batchSize, 50);
-  const concurrency = positiveInteger('concurrency', options.concurrency, 1);
-  const call = { ...pickCallOptions(options), comment: options.comment };
-  const ledger = new OutcomeLedger<I>();
-  instructions.forEach((instruction, index) => ledger.set({ index, instruction, fate: 'notAttempted', message: 'not attempted' }));
-  let done = 0;
-  const report = (finished: number) => {
-    done = Math.min(instructions.length, done + finished);
-    options.onProgress?.({ done, ...ledger.counts });
-  };
+  const outcomes: InstructionOutcome<I>[] = new Array(instructions.length);
+  const onOutcome = options.onOutcome;
+  const summary = await run(deps, instructions[Symbol.iterator](), { total: instructions.length, validate: false, settleAt: Number.POSITIVE_INFINITY, rule: arrayRule(deps.resource, instructions) }, {
+    ...options,
+    onOutcome(outcome) {
+      outcomes[outcome.index] = outcome;
+      onOutcome?.(outcome);
+    },
+  });
+  return bulkResult(outcomes, summary.counts, summary.stoppedBy);
+}
 
-  /** Sends the instructions at `indices` in batches; returns the error that stopped it, if any. */
-  async function sendInBatches(indices: readonly number[], resent: boolean): Promise<ExpiringTargetsError | undefined> {
-    let next = 0;
-    let stoppedBy: ExpiringTargetsError | undefined;
-    const worker = async () => {
-      while (stoppedBy === undefined && next < indices.length && !options.signal?.aborted) {
-        const batch = indices.slice(next, next + batchSize);
-        next += batch.length;
-        const sent = batch.map((index) => instructions[index] as I);
-        try {
-          const result = await deps.sendBatch(sent, call);
-          result.outcomes.forEach((o, position) => ledger.set({ ...o, index: batch[position] as number, ...(resent && { resent }) }));
-        } catch (error) {
-          batch.forEach((index, position) => ledger.set({ ...outcomeOfError(index, sent[position] as I, error), ...(resent && { resent }) }));
-          const stops = (error as Partial<ExpiringTargetsError>).stopsBulkRun ?? true;
-          if (stops) stoppedBy ??= error as ExpiringTargetsError;
-        }
-        report(resent ? 0 : batch.length);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.ceil(indices.length / batchSize)) }, worker));
-    return stoppedBy;
-  }
-
-  async function reconcile(): Promise<void> {
-    const unknown = ledger.outcomes.filter((o) => o.fate === 'unknown');
-    if (unknown.length === 0 || options.signal?.aborted) return;
-    const settled = await settleByReadingBack(deps.resource, unknown, instructions, deps.read, options);
-    for (const o of settled.outcomes) ledger.set(o);
-    report(0);
-  }
-
-  const stoppedBy = await sendInBatches(
-    instructions.map((_, i) => i),
-    false,
-  );
-  const why = stoppedBy ? `the run stopped: ${stoppedBy.message}` : options.signal?.aborted ? 'the run was aborted' : undefined;
-  if (why) {
-    for (const o of ledger.outcomes) if (o.fate === 'notAttempted' && o.error === undefined) o.message = `not attempted: ${why}`;
-  }
-  if (options.reconcile !== false) {
-    await reconcile();
-    if (options.resendUnapplied === true && stoppedBy === undefined) {
-      // Only what reading back proved not applied: never anything that may have applied.
-      const again = ledger.outcomes.filter((o) => o.fate === 'failed' && o.decidedBy === 'read-back').map((o) => o.index);
-      if (again.length > 0) {
-        await sendInBatches(again, true);
-        await reconcile();
-      }
-    }
-  }
-  return bulkResult(ledger.outcomes, ledger.counts, stoppedBy);
+/**
+ * Runs `patchAll` over a stream: each batch is validated just before it is sent (an invalid one
+ * stops the run: it and the rest end `notAttempted`), outcomes go to `onOutcome`, and the result
+ * holds counts only. After a stop or an abort the rest of the stream is still read, so that each
+ * instruction is reported, as not attempted.
+ */
+export async function runBulkStream<I extends AnyInstruction>(
+  deps: BulkDeps<I>,
+  instructions: Iterable<I> | AsyncIterable<I>,
+  options: PatchAllOptions<I> = {},
+): Promise<BulkSummary> {
+  const source: Source<I> =
+    Symbol.asyncIterator in instructions ? instructions[Symbol.asyncIterator]() : (instructions as Iterable<I>)[Symbol.iterator]();
+  return run(deps, source, { total: undefined, validate: true, settleAt: STREAM_SETTLE_AT, rule: streamRule(deps.resource) }, options);
 }

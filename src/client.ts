@@ -5,7 +5,7 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import { RESOURCE_RULES } from '../generated/instruction-rules.js';
 import type { paths } from '../generated/schema.js';
-import type { BulkResult } from './results.js';
+import type { BulkResult, BulkSummary } from './results.js';
 import type { PatchAllOptions } from './bulk.js';
 import {
   ExpiringTargetsError,
@@ -84,7 +84,8 @@ export interface ResourceApi<Ref, I> {
   /**
    * Sends any number of instructions in batches and accounts for every one exactly once:
    * applied, failed, unknown (answer lost; settled by reading back unless `reconcile: false`)
-   * or not attempted (after an abort or a fatal 401/403/404).
+   * or not attempted (after an abort or a fatal 401/403/404). Every instruction is validated
+   * before anything is sent; the result lists every outcome at its index.
    * @example
    * ```ts
    * const run = await ld.segments.patchAll(ref, cohort.map((key) =>
@@ -93,7 +94,27 @@ export interface ResourceApi<Ref, I> {
    * console.log(run.counts); // { total, applied, failed, unknown, notAttempted, reconciled, resent }
    * ```
    */
-  patchAll(ref: Ref, instructions: readonly I[], options?: PatchAllOptions): Promise<BulkResult<I>>;
+  patchAll(ref: Ref, instructions: readonly I[], options?: PatchAllOptions<I>): Promise<BulkResult<I>>;
+  /**
+   * The same over a stream (an iterable or async iterable, such as a generator reading a file),
+   * in memory that does not grow with it. Each batch is validated just before it is sent: an
+   * invalid instruction stops the run there (earlier batches have been sent; `stoppedBy` is an
+   * {@link InstructionValidationError}). Each outcome goes to `onOutcome` once its fate is final;
+   * the result holds counts only. After a stop or an abort the rest of the stream is still read,
+   * each instruction reported as not attempted.
+   * @example
+   * ```ts
+   * async function* fromFile() {
+   *   for await (const key of readline.createInterface({ input: fs.createReadStream('cohort.txt') }))
+   *     yield segmentInstructions.add({ contextKind: 'user', contextKey: key, targetType: 'included', expiresAt: '2030-12-31T00:00:00Z' });
+   * }
+   * const run = await ld.segments.patchAll(ref, fromFile(), {
+   *   onOutcome: (o) => { if (o.fate !== 'applied') console.error(o.index, o.fate, o.message); },
+   * });
+   * console.log(run.ok, run.counts);
+   * ```
+   */
+  patchAll(ref: Ref, instructions: Iterable<I> | AsyncIterable<I>, options?: PatchAllOptions<I>): Promise<BulkSummary>;
 }
 
 /** The client returned by {@link createExpiringTargetsClient}. */
@@ -182,6 +203,10 @@ const RESOURCES = {
   },
 } as const;
 
+function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && (Symbol.iterator in value || Symbol.asyncIterator in value);
+}
+
 function checkKeys(ref: unknown, names: readonly string[]): void {
   const issues = keyIssues(ref, names);
   if (issues.length > 0) throw new InstructionValidationError(issues, 'Invalid resource keys; nothing was sent');
@@ -218,6 +243,25 @@ function resourceApi<Ref, I extends SegmentInstruction | FlagInstruction>(
     });
   }
 
+  async function patchAll(
+    ref: Ref,
+    instructions: readonly I[] | Iterable<I> | AsyncIterable<I>,
+    call: PatchAllOptions<I> | undefined,
+  ): Promise<BulkResult<I> | BulkSummary> {
+    checkKeys(ref, keys);
+    const stream = !Array.isArray(instructions);
+    if (!stream) assertInstructions(resource, instructions, { allowPast: call?.allowPast });
+    else if (!isIterable(instructions)) {
+      throw new InstructionValidationError([{ field: 'instructions', message: 'must be an array, an iterable or an async iterable of instructions' }]);
+    }
+    // Bulk runs load their code on demand, so a page that sends one patch does not ship it.
+    const { runBulk, runBulkStream } = await import('./bulk.js');
+    // A 429 or 409 during a bulk run is always safe to retry, so it gets a larger budget.
+    const bulkOptions = { ...call, maxRetries: call?.maxRetries ?? Math.max(options.settings.maxRetries, 5) };
+    const deps = { resource, sendBatch: (batch: I[], c: CallOptions & { comment?: string | undefined }) => send(ref, batch, c), read: (c: CallOptions) => read(ref, c) };
+    return stream ? runBulkStream<I>(deps, instructions as Iterable<I> | AsyncIterable<I>, bulkOptions) : runBulk<I>(deps, instructions as readonly I[], bulkOptions);
+  }
+
   return {
     async get(ref, call) {
       checkKeys(ref, keys);
@@ -239,19 +283,7 @@ function resourceApi<Ref, I extends SegmentInstruction | FlagInstruction>(
       }
       return result;
     },
-    async patchAll(ref, instructions, call) {
-      checkKeys(ref, keys);
-      assertInstructions(resource, instructions, { allowPast: call?.allowPast });
-      // Bulk runs load their code on demand, so a page that sends one patch does not ship it.
-      const { runBulk } = await import('./bulk.js');
-      // A 429 or 409 during a bulk run is always safe to retry, so it gets a larger budget.
-      const maxRetries = call?.maxRetries ?? Math.max(options.settings.maxRetries, 5);
-      return runBulk<I>(
-        { resource, sendBatch: (batch, c) => send(ref, batch, c), read: (c) => read(ref, c) },
-        instructions,
-        { ...call, maxRetries },
-      );
-    },
+    patchAll: patchAll as ResourceApi<Ref, I>['patchAll'],
   };
 }
 

@@ -19,6 +19,7 @@ export { DEFAULT_API_VERSION, INSTANCES } from './options.js';
 export type { CallOptions, ClientOptions, FetchLike, Instance, RetryEvent } from './options.js';
 export type {
   BulkResult,
+  BulkSummary,
   ExpiringTarget,
   GetResult,
   InstructionFailure,

@@ -92,19 +92,29 @@ export interface PatchResult<I> {
   raw: Schemas['ExpiringTargetPatchResponse'];
 }
 
-/** The outcome of `patchAll`: every input instruction appears exactly once in `outcomes`. */
-export interface BulkResult<I> {
+/**
+ * What `patchAll` returns for a stream of instructions: the counts, and what stopped the run.
+ * Each outcome went to `onOutcome` as it settled; none is kept, so memory does not grow with the input.
+ */
+export interface BulkSummary {
   /** True when every instruction applied. */
   ok: boolean;
+  counts: OutcomeCounts;
+  /**
+   * The error that stopped the run early (401, 403, 404, an unreachable server, an abort, an
+   * invalid instruction in a stream, a stream that threw), if any.
+   */
+  stoppedBy: ExpiringTargetsError | undefined;
+}
+
+/** The outcome of `patchAll` over an array: every input instruction appears exactly once in `outcomes`. */
+export interface BulkResult<I> extends BulkSummary {
   /** One entry per input instruction, in input order. */
   outcomes: InstructionOutcome<I>[];
-  counts: OutcomeCounts;
   applied: InstructionOutcome<I>[];
   failed: InstructionOutcome<I>[];
   unknown: InstructionOutcome<I>[];
   notAttempted: InstructionOutcome<I>[];
-  /** The error that stopped the run early (401, 403, 404, an unreachable server, an abort), if any. */
-  stoppedBy: ExpiringTargetsError | undefined;
 }
 
 /** The outcome of one GET. */
@@ -116,9 +126,11 @@ export interface GetResult {
   raw: Schemas['ExpiringTargetGetResponse'];
 }
 
+const ZERO_COUNTS: OutcomeCounts = { total: 0, applied: 0, failed: 0, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 };
+
 /** The counts of a list of outcomes. */
 export function countOutcomes(outcomes: readonly InstructionOutcome<unknown>[]): OutcomeCounts {
-  const counts: OutcomeCounts = { total: outcomes.length, applied: 0, failed: 0, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 };
+  const counts: OutcomeCounts = { ...ZERO_COUNTS, total: outcomes.length };
   for (const o of outcomes) {
     counts[o.fate]++;
     if (o.decidedBy === 'read-back') counts.reconciled++;
@@ -128,27 +140,28 @@ export function countOutcomes(outcomes: readonly InstructionOutcome<unknown>[]):
 }
 
 /**
- * Outcomes that change over a run (batches answer, reading back settles, resends), with their
- * counts kept up to date at every change: reading the counts never walks the outcomes.
+ * The counts of a run whose outcomes change (batches answer, reading back settles, resends),
+ * kept up to date at every change: reading them never walks the outcomes, and the outcomes
+ * themselves need not be kept.
  */
-export class OutcomeLedger<I> {
-  readonly outcomes: InstructionOutcome<I>[] = [];
-  readonly #counts: OutcomeCounts = { total: 0, applied: 0, failed: 0, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 };
+export class OutcomeTally {
+  readonly #counts: OutcomeCounts = { ...ZERO_COUNTS };
 
-  /** Adds or replaces the outcome at `outcome.index`. */
-  set(outcome: InstructionOutcome<I>): void {
-    const before = this.outcomes[outcome.index];
+  /** Counts `n` instructions that have no fate yet: not attempted until they get one. */
+  expect(n = 1): void {
+    this.#counts.total += n;
+    this.#counts.notAttempted += n;
+  }
+
+  /** Moves one instruction from the outcome it was counted under to `after`. */
+  change(before: Pick<InstructionOutcome<unknown>, 'fate' | 'decidedBy' | 'resent'>, after: Pick<InstructionOutcome<unknown>, 'fate' | 'decidedBy' | 'resent'>): void {
     const c = this.#counts;
-    if (before === undefined) c.total++;
-    else {
-      c[before.fate]--;
-      if (before.decidedBy === 'read-back') c.reconciled--;
-      if (before.resent) c.resent--;
-    }
-    c[outcome.fate]++;
-    if (outcome.decidedBy === 'read-back') c.reconciled++;
-    if (outcome.resent) c.resent++;
-    this.outcomes[outcome.index] = outcome;
+    c[before.fate]--;
+    if (before.decidedBy === 'read-back') c.reconciled--;
+    if (before.resent) c.resent--;
+    c[after.fate]++;
+    if (after.decidedBy === 'read-back') c.reconciled++;
+    if (after.resent) c.resent++;
   }
 
   /** A snapshot of the counts. */
@@ -181,18 +194,21 @@ export function patchResult<I>(
   return { ok: counts.applied === counts.total, outcomes, counts, ...answer };
 }
 
+/** The one builder of a BulkSummary: `ok` always agrees with `counts`. */
+export function bulkSummary(counts: OutcomeCounts, stoppedBy: ExpiringTargetsError | undefined): BulkSummary {
+  return { ok: counts.applied === counts.total, counts, stoppedBy };
+}
+
 /** The one builder of a BulkResult. */
 export function bulkResult<I>(outcomes: InstructionOutcome<I>[], counts: OutcomeCounts, stoppedBy: ExpiringTargetsError | undefined): BulkResult<I> {
   const byFate = (fate: Fate) => outcomes.filter((o) => o.fate === fate);
   return {
-    ok: counts.applied === counts.total,
+    ...bulkSummary(counts, stoppedBy),
     outcomes,
-    counts,
     applied: byFate('applied'),
     failed: byFate('failed'),
     unknown: byFate('unknown'),
     notAttempted: byFate('notAttempted'),
-    stoppedBy,
   };
 }
 
@@ -263,34 +279,42 @@ export function targetIdentity(resource: ResourceKind, t: TargetFields): string 
 }
 
 /**
+ * The targets of `wanted` that more than one instruction of `instructions` changes: for those,
+ * the state read back cannot say which instruction it reflects.
+ */
+export function sharedTargets<I extends AnyInstruction>(resource: ResourceKind, wanted: readonly I[], instructions: Iterable<I>): Set<string> {
+  const keys = new Set(wanted.map((i) => targetIdentity(resource, i as TargetFields)));
+  const uses = new Map<string, number>();
+  for (const i of instructions) {
+    const key = targetIdentity(resource, i as TargetFields);
+    if (keys.has(key)) uses.set(key, (uses.get(key) ?? 0) + 1);
+  }
+  return new Set([...uses].filter(([, n]) => n > 1).map(([key]) => key));
+}
+
+/**
  * Decides unknown outcomes from the targets read back after their answers were lost:
  *
  *   add / update  applied if a target for that context (and targetType or variationId) exists
  *                 with exactly the instruction's expirationDate; otherwise not applied.
  *   remove        applied if no such target exists; otherwise not applied.
  *
- * When another instruction of the same run touches the same target, the state cannot say which
- * of them it reflects, so that outcome stays unknown (with a message saying why).
- * Returns the new outcomes; the caller records them.
+ * When another instruction of the same run touches the same target (`undecidable` says so), the
+ * state cannot say which of them it reflects, so that outcome stays unknown (with a message
+ * saying why). Returns the new outcomes, in the order given; the caller records them.
  */
 export function decideFromState<I extends AnyInstruction>(
   resource: ResourceKind,
   unknown: readonly InstructionOutcome<I>[],
   targets: readonly ExpiringTarget[],
-  everyInstruction: Iterable<I>,
+  undecidable: (outcome: InstructionOutcome<I>, position: number) => boolean,
 ): InstructionOutcome<I>[] {
-  const wanted = new Set(unknown.map((o) => targetIdentity(resource, o.instruction as TargetFields)));
-  const uses = new Map<string, number>();
-  for (const i of everyInstruction) {
-    const key = targetIdentity(resource, i as TargetFields);
-    if (wanted.has(key)) uses.set(key, (uses.get(key) ?? 0) + 1);
-  }
   const state = new Map<string, ExpiringTarget>();
   for (const t of targets) state.set(targetIdentity(resource, t), t);
-  return unknown.map((outcome) => {
+  return unknown.map((outcome, position) => {
     const key = targetIdentity(resource, outcome.instruction as TargetFields);
     const was = outcome.message ?? 'answer lost';
-    if ((uses.get(key) ?? 0) > 1) {
+    if (undecidable(outcome, position)) {
       return { ...outcome, message: `${was}; reading back cannot decide: another instruction in this run changes the same target` };
     }
     const current = state.get(key);
