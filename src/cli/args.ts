@@ -12,6 +12,8 @@ export interface ConnectionArgs {
   baseUrl: string | undefined;
   instance: Instance | undefined;
   apiVersion: string | undefined;
+  /** Per-attempt timeout (`--timeout`, given in seconds). */
+  timeoutMs: number | undefined;
   mock: boolean;
 }
 
@@ -57,6 +59,15 @@ function positiveInteger(name: string, value: string | undefined): number | unde
   return Number(value);
 }
 
+function seconds(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Math.round(Number(value) * 1000);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isSafeInteger(ms) || ms < 1) {
+    throw new UsageError(`--${name} must be a positive number of seconds, such as 10 or 0.5, got ${JSON.stringify(value)}`);
+  }
+  return ms;
+}
+
 function required(values: Values, name: string): string {
   const v = values[name];
   if (typeof v !== 'string' || v.trim() === '') throw new UsageError(`--${name} is required`);
@@ -96,6 +107,7 @@ function connectionOf(values: Values, env: Readonly<Record<string, string | unde
     baseUrl,
     instance: instance as Instance | undefined,
     apiVersion: optionalString(values, 'api-version'),
+    timeoutMs: seconds('timeout', optionalString(values, 'timeout')),
     mock,
   };
 }

@@ -11,6 +11,16 @@ export interface Connection {
   target: string;
 }
 
+/** A URL as it may be printed: without `user:password@` (the client refuses such a base URL anyway). */
+export function displayUrl(text: string): string {
+  if (!URL.canParse(text)) return text;
+  const url = new URL(text);
+  if (url.username === '' && url.password === '') return text;
+  url.username = '';
+  url.password = '';
+  return url.href;
+}
+
 /** Runs `fn` with a client; with `--mock`, Prism runs for exactly as long as `fn` (also on error). */
 export async function withConnection<T>(
   args: ConnectionArgs,
@@ -29,8 +39,8 @@ export async function withConnection<T>(
     } else if (apiKey === undefined && baseUrl === undefined) {
       throw new UsageError('no access token: set LD_API_KEY (or pass --token), or try the embedded mock with --mock');
     }
-    const client = createExpiringTargetsClient({ apiKey, baseUrl, instance: args.instance, apiVersion: args.apiVersion, onRetry });
-    const target = mock ? `the embedded mock (${mock.url})` : (baseUrl ?? `LaunchDarkly (${args.instance ?? 'commercial'})`);
+    const client = createExpiringTargetsClient({ apiKey, baseUrl, instance: args.instance, apiVersion: args.apiVersion, timeoutMs: args.timeoutMs, onRetry });
+    const target = mock ? `the embedded mock (${mock.url})` : baseUrl !== undefined ? displayUrl(baseUrl) : `LaunchDarkly (${args.instance ?? 'commercial'})`;
     return await fn({ client, target });
   } finally {
     await mock?.stop();

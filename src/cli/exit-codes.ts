@@ -5,7 +5,8 @@
  *   1  LaunchDarkly answered, but some instructions failed or their fate is unknown
  *   2  usage or validation error: nothing was sent
  *   3  API, authentication or network error: a whole request was refused or LaunchDarkly was unreachable
- *   130 interrupted (Ctrl-C); what was not sent is in the retry file
+ *   130 interrupted (Ctrl-C, SIGINT); what was not sent is in the retry file
+ *   143 terminated (SIGTERM); the same
  */
 import {
   ApiConnectionError,
@@ -22,7 +23,13 @@ export const EXIT = {
   usage: 2,
   api: 3,
   interrupted: 130,
+  terminated: 143,
 } as const;
+
+/** The exit code of a run a signal stopped, as a shell reports it (128 + the signal's number). */
+export function exitCodeForInterrupt(reason: unknown): number {
+  return reason === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+}
 
 /** Bad arguments: the message says what is wrong; `help` is the command whose `--help` to suggest. */
 export class UsageError extends Error {
@@ -38,10 +45,14 @@ export interface RowIssue {
 /** An input file has bad rows: nothing was sent. */
 export class RowsError extends Error {
   override name = 'RowsError';
+  /** The problems, first lines first; a file with very many bad rows keeps only the first ones. */
   readonly issues: readonly RowIssue[];
-  constructor(message: string, issues: readonly RowIssue[]) {
+  /** Bad rows found beyond those in `issues`. */
+  readonly unlisted: number;
+  constructor(message: string, issues: readonly RowIssue[], unlisted = 0) {
     super(message);
     this.issues = issues;
+    this.unlisted = unlisted;
   }
 }
 
@@ -53,7 +64,7 @@ export class MockUnavailableError extends UsageError {
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError || error instanceof RowsError) return EXIT.usage;
   if (error instanceof InstructionValidationError || error instanceof ConfigurationError) return EXIT.usage;
-  if (error instanceof RequestAbortedError) return EXIT.interrupted;
+  if (error instanceof RequestAbortedError) return exitCodeForInterrupt(error.cause);
   if (error instanceof LaunchDarklyApiError || error instanceof ApiConnectionError) return EXIT.api;
   if (error instanceof ExpiringTargetsError) return EXIT.api;
   return EXIT.api;

@@ -1,12 +1,18 @@
 /** The `ld-expiring-targets` executable (dist/cli.js). */
+import { removeTemporaryFiles } from './retry-file.js';
 import { run } from './run.js';
 
 const controller = new AbortController();
-// First Ctrl-C: stop sending, settle what is in flight, write the retry files. Second: leave now.
-process.once('SIGINT', () => {
-  controller.abort();
-  process.once('SIGINT', () => process.exit(130));
-});
+// First SIGINT (Ctrl-C) or SIGTERM (a service manager, `kill`): stop sending, settle what is in
+// flight, print the summary and write the retry and unknown files, then exit 130 or 143.
+// A second signal of either kind: leave now, without writing.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (!controller.signal.aborted) return controller.abort(signal);
+    removeTemporaryFiles();
+    process.exit(signal === 'SIGTERM' ? 143 : 130);
+  });
+}
 
 run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal }).then(
   (code) => {

@@ -36,12 +36,13 @@ export const OPTIONS: Record<string, OptionDoc> = {
   'base-url': { type: 'string', value: 'URL', help: 'API base URL (a proxy, a mock); overrides --instance' },
   instance: { type: 'string', value: 'NAME', help: 'commercial (default), federal or eu' },
   'api-version': { type: 'string', value: 'VERSION', help: 'LD-API-Version header (default 20240415)' },
+  timeout: { type: 'string', value: 'SECONDS', help: 'give up on an attempt after this long, answer included (default 30); retries follow' },
   mock: { type: 'boolean', help: 'run against an embedded Prism mock of the API (needs the dev dependencies)' },
   json: { type: 'boolean', help: 'print one JSON document on stdout instead of tables' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
-const CONNECTION = ['token', 'base-url', 'instance', 'api-version', 'mock'];
+const CONNECTION = ['token', 'base-url', 'instance', 'api-version', 'timeout', 'mock'];
 
 /** The options a command takes, in help order. */
 export function optionsOf(resource: Resource, command: CommandName): string[] {

@@ -1,19 +1,49 @@
 /**
- * Everything the CLI prints goes through one Output, which replaces the access token wherever
- * it might appear (a server echoing a header, an error message) before it reaches a terminal,
- * a log or a `--json` consumer.
+ * Everything the CLI prints goes through one Output, which makes text safe before it reaches a
+ * terminal, a log or a `--json` consumer:
+ *
+ * - the library's redactor replaces the access token wherever it might appear (a server echoing
+ *   a header, an error message);
+ * - `neutralize` replaces control characters, so that text from a server or an input file (an
+ *   error message, a context key) cannot move the cursor, clear the screen or retitle the window.
  */
+import { type Redactor, createRedactor } from '../redact.js';
 
 export interface Writable {
   write(text: string): unknown;
   isTTY?: boolean | undefined;
   columns?: number | undefined;
+  /** A stream's 'drain' event: a long output waits for it instead of filling memory. */
+  once?(event: 'drain', listener: () => void): unknown;
+}
+
+/** Rows a table shows before "… and N more": about a screenful. */
+export const SCREEN_ROWS = 20;
+
+// C0 controls, DEL and C1 controls (U+0080–U+009F: 0x9B alone starts an escape sequence on some
+// terminals). ESC is one of them, so an escape sequence loses its introducer and prints as text.
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+const CONTROLS_BUT_LINE_BREAKS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
+const visible = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+
+/**
+ * Text from elsewhere, safe for a terminal: each control character becomes `\xNN`. With
+ * `keepLineBreaks`, `\n` stays (for whole messages); without, it too is shown (for table cells).
+ */
+export function neutralize(text: string, keepLineBreaks = false): string {
+  return text.replace(keepLineBreaks ? CONTROLS_BUT_LINE_BREAKS : CONTROLS, visible);
+}
+
+/** JSON text that carries no raw control character: JSON.stringify leaves DEL and C1 as they are. */
+export function jsonText(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export class Output {
   readonly stdout: Writable;
   readonly stderr: Writable;
   private readonly secrets: string[] = [];
+  private redactor: Redactor = createRedactor([]);
 
   constructor(stdout: Writable, stderr: Writable) {
     this.stdout = stdout;
@@ -22,43 +52,70 @@ export class Output {
 
   /** Adds a value that must never be printed. */
   addSecret(secret: string | undefined): void {
-    if (secret && !this.secrets.includes(secret)) this.secrets.push(secret);
+    if (secret && !this.secrets.includes(secret)) {
+      this.secrets.push(secret);
+      this.redactor = createRedactor(this.secrets);
+    }
   }
 
   redact(text: string): string {
-    let result = text;
-    for (const secret of this.secrets) result = result.split(secret).join('[redacted]');
-    return result;
+    return this.redactor(text);
   }
 
   /** A line (or lines) on stdout. */
   out(text = ''): void {
-    this.stdout.write(`${this.redact(text)}\n`);
+    this.stdout.write(`${neutralize(this.redact(text), true)}\n`);
   }
 
   /** A line (or lines) on stderr. */
   err(text = ''): void {
-    this.stderr.write(`${this.redact(text)}\n`);
+    this.stderr.write(`${neutralize(this.redact(text), true)}\n`);
   }
 
-  /** Raw text on stderr, for the progress bar. */
+  /** The progress bar's own drawing on stderr: its control sequences are ours; its text is neutralized by the bar. */
   errRaw(text: string): void {
     this.stderr.write(this.redact(text));
   }
 
   /** One JSON document on stdout. */
   json(value: unknown): void {
-    this.stdout.write(`${this.redact(JSON.stringify(value, null, 2))}\n`);
+    this.stdout.write(`${this.redact(jsonText(value, 2))}\n`);
+  }
+
+  /**
+   * A piece of a JSON document written in parts (its values through `jsonText`); resolves once
+   * stdout can take more, so a long document never piles up in memory.
+   */
+  async jsonPart(text: string): Promise<void> {
+    if (this.stdout.write(this.redact(text)) === false && this.stdout.once) {
+      await new Promise<void>((resolve) => this.stdout.once?.('drain', resolve));
+    }
   }
 }
 
-/** Columns padded to their widest cell, two spaces apart, with a rule under the header. */
+/** Columns padded to their widest cell, two spaces apart, with a rule under the header. Cells are neutralized. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+  const cells = rows.map((r) => r.map((c) => neutralize(c)));
+  const widths = headers.map((h) => h.length);
+  for (const row of cells) {
+    row.forEach((c, i) => {
+      if (c.length > (widths[i] ?? 0)) widths[i] = c.length;
+    });
+  }
+  const line = (row: readonly string[]) =>
+    row
+      .map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+/**
+ * A table of at most a screenful: the rows given (the caller keeps no more than `SCREEN_ROWS`),
+ * then, when `total` is larger, "… and N more" with where to find the full list.
+ */
+export function screenfulTable(headers: readonly string[], rows: readonly (readonly string[])[], total: number, fullList: string): string {
+  const shown = rows.slice(0, SCREEN_ROWS);
+  const more = total - shown.length;
+  return more > 0 ? `${table(headers, shown)}\n… and ${more} more (${fullList})` : table(headers, shown);
 }

@@ -7,7 +7,7 @@
  * throttling machinery for a job this size of code does, and would sit in the CLI bundle for it.
  */
 import type { BulkProgress } from '../bulk.js';
-import type { Writable } from './output.js';
+import { type Writable, neutralize } from './output.js';
 
 export interface ProgressSink {
   update(progress: BulkProgress): void;
@@ -42,7 +42,7 @@ export function progressBar(write: (text: string) => void, stream: Writable, lab
       if (p.done >= p.total || now() - lastDraw >= 100) draw(p);
     },
     note(text) {
-      write(`${drawn ? CLEAR_LINE : ''}${text}\n`);
+      write(`${drawn ? CLEAR_LINE : ''}${neutralize(text)}\n`);
       if (last) draw(last);
     },
     finish() {

@@ -1,8 +1,9 @@
 /** How fates, runs and errors are shown: tables for people, plain objects for `--json`. */
-import type { BulkResult, InstructionOutcome } from '../results.js';
+import type { BulkSummary, InstructionOutcome } from '../results.js';
 import {
   ApiConnectionError,
   AuthenticationError,
+  ConfigurationError,
   InstructionValidationError,
   LaunchDarklyApiError,
   NotFoundError,
@@ -11,7 +12,7 @@ import {
 } from '../errors.js';
 import type { Where } from './args.js';
 import { type AnyInstruction, type Change, targetField } from './changes.js';
-import { EXIT, MockUnavailableError, RowsError, UsageError, errorType, exitCodeFor } from './exit-codes.js';
+import { EXIT, MockUnavailableError, RowsError, UsageError, errorType, exitCodeFor, exitCodeForInterrupt } from './exit-codes.js';
 import { BIN } from './help.js';
 import type { Output } from './output.js';
 import { iso } from './times.js';
@@ -54,19 +55,25 @@ export function changeJson(change: Change, resource: Where['resource']): Record<
   };
 }
 
+/** The name of the variable that makes the CLI print stack traces of unexpected errors. */
+export const DEBUG_VARIABLE = 'LD_EXPIRING_TARGETS_DEBUG';
+
+/** Whether an outcome that did not apply was a whole request's failure (an HTTP or network error). */
+export function failedAsRequest(o: Pick<InstructionOutcome<unknown>, 'fate' | 'error'>): boolean {
+  return o.fate !== 'applied' && (o.error instanceof LaunchDarklyApiError || o.error instanceof ApiConnectionError);
+}
+
 /**
  * 0 when everything applied; 3 when a whole request was refused or LaunchDarkly could not be
- * reached (the run stopped on a 401/403/404, or a batch failed with an HTTP or network error);
- * 1 when LaunchDarkly answered but rejected some instructions, or left their fate unknown.
+ * reached (the run stopped on a 401/403/404, or a batch failed with an HTTP or network error:
+ * `requestFailed`); 1 when LaunchDarkly answered but rejected some instructions, or left their
+ * fate unknown; 130 or 143 when a signal stopped it.
  */
-export function exitCodeForRun(result: BulkResult<AnyInstruction>): number {
+export function exitCodeForRun(result: BulkSummary, requestFailed: boolean): number {
   if (result.ok) return EXIT.ok;
-  if (result.stoppedBy instanceof RequestAbortedError) return EXIT.interrupted;
+  if (result.stoppedBy instanceof RequestAbortedError) return exitCodeForInterrupt(result.stoppedBy.cause);
   if (result.stoppedBy) return EXIT.api;
-  const requestLevel = result.outcomes.some(
-    (o) => o.fate !== 'applied' && (o.error instanceof LaunchDarklyApiError || o.error instanceof ApiConnectionError),
-  );
-  return requestLevel ? EXIT.api : EXIT.notAllApplied;
+  return requestFailed ? EXIT.api : EXIT.notAllApplied;
 }
 
 function hintFor(error: unknown): string | undefined {
@@ -74,8 +81,14 @@ function hintFor(error: unknown): string | undefined {
   if (error instanceof PermissionDeniedError) return "the token is valid but its role may not change this resource's targets";
   if (error instanceof NotFoundError) return 'check --project, --env and the segment or flag key (and --instance)';
   if (error instanceof ApiConnectionError) return 'check the network, --base-url or --instance';
+  if (error instanceof ConfigurationError && error.message.startsWith('baseUrl')) {
+    return 'give --base-url as scheme://host[:port][/path], without user:password@, ?query or #fragment';
+  }
   return undefined;
 }
+
+/** Bad rows listed on a terminal; `--json` lists every one the error kept. */
+const ISSUES_SHOWN = 50;
 
 /** Prints an error the way the output mode asks, and returns its exit code. */
 export function reportError(out: Output, error: unknown, json: boolean, helpHint: string | undefined): number {
@@ -96,13 +109,17 @@ export function reportError(out: Output, error: unknown, json: boolean, helpHint
         message: error instanceof InstructionValidationError ? message.split('\n')[0] : message,
         ...(error instanceof LaunchDarklyApiError && { status: error.status, code: error.code, requestId: error.requestId }),
         ...(issues && { issues }),
+        ...(error instanceof RowsError && { issuesNotListed: error.unlisted }),
       },
     });
     return code;
   }
   if (error instanceof RowsError) {
     out.err(`error: ${message}`);
-    for (const i of error.issues) out.err(`  line ${i.line}: ${i.message}`);
+    const shown = error.issues.slice(0, ISSUES_SHOWN);
+    for (const i of shown) out.err(`  line ${i.line}: ${i.message}`);
+    const more = error.issues.length - shown.length + error.unlisted;
+    if (more > 0) out.err(`  … and ${more} more bad row(s) (--json lists the first ${error.issues.length})`);
   } else {
     out.err(`error: ${message}`);
   }
@@ -110,7 +127,7 @@ export function reportError(out: Output, error: unknown, json: boolean, helpHint
   if (hint) out.err(`hint: ${hint}`);
   if (error instanceof UsageError && !(error instanceof MockUnavailableError) && helpHint) out.err(`Run '${BIN} ${helpHint} --help' for usage.`);
   if (code === EXIT.api && !(error instanceof LaunchDarklyApiError || error instanceof ApiConnectionError || error instanceof RequestAbortedError)) {
-    if (error instanceof Error && error.stack && process.env.LD_DEBUG) out.err(error.stack);
+    if (error instanceof Error && error.stack && process.env[DEBUG_VARIABLE]) out.err(error.stack);
   }
   return code;
 }

@@ -14,12 +14,14 @@ export interface RunIO {
   signal?: AbortSignal | undefined;
 }
 
-/** Every value given as a token, however it was spelt, so that none is ever printed. */
+/** Every value given as a token (or as a password in --base-url), however it was spelt, so that none is ever printed. */
 function tokensIn(argv: readonly string[], env: RunIO['env']): string[] {
   const found = [env.LD_API_KEY ?? ''];
+  const valueOf = (name: string, arg: string, i: number) => (arg === name ? argv[i + 1] : arg.startsWith(`${name}=`) ? arg.slice(name.length + 1) : undefined);
   argv.forEach((arg, i) => {
-    if (arg === '--token') found.push(argv[i + 1] ?? '');
-    else if (arg.startsWith('--token=')) found.push(arg.slice('--token='.length));
+    found.push(valueOf('--token', arg, i) ?? '');
+    const url = valueOf('--base-url', arg, i);
+    if (url !== undefined && URL.canParse(url)) found.push(new URL(url).password);
   });
   return found.filter((t) => t.length > 0);
 }

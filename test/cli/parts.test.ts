@@ -1,8 +1,13 @@
 // The CLI's pieces, imported from src: time parsing, file reading with line numbers, the retry
 // file's round trip and the progress bar. The subprocess tests cover the assembled command.
 import { describe, expect, it } from 'vitest';
-import { changesFromRows, detectFormat, parseCsv, parseJsonl } from '../../src/cli/input-file.js';
-import { Output, table } from '../../src/cli/output.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Change } from '../../src/cli/changes.js';
+import { RowsError } from '../../src/cli/exit-codes.js';
+import { type FileItem, type RawRow, type RowProblem, checkFile, checkRow, detectFormat, fileItems } from '../../src/cli/input-file.js';
+import { Output, jsonText, neutralize, screenfulTable, table } from '../../src/cli/output.js';
 import { progressBar } from '../../src/cli/progress.js';
 import { csvField, outputPaths, rowsCsv } from '../../src/cli/retry-file.js';
 import { parseWhen } from '../../src/cli/times.js';
@@ -38,73 +43,134 @@ describe('parseWhen', () => {
   });
 });
 
+/** The rows and problems of a file's content, fed in chunks of `size` bytes. */
+async function items(content: string | Uint8Array, file = 'rows.csv', resource: 'segment' | 'flag' = 'segment', size = 1 << 16) {
+  const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+  async function* chunks() {
+    for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+  }
+  const found: FileItem[] = [];
+  for await (const item of fileItems(chunks(), file, resource)) found.push(item);
+  return found;
+}
+const rows = (found: FileItem[]) => found.filter((i): i is RawRow => !('problem' in i));
+const problems = (found: FileItem[]) => found.filter((i): i is RowProblem => 'problem' in i).map((p) => ({ line: p.line, message: p.problem }));
+
 describe('reading files', () => {
-  it('numbers CSV rows by the line they start on, through blank lines, CRLF and quoted line breaks', () => {
-    const text = 'action,contextKind,contextKey,targetType,expiresAt\r\nadd,user,"two\r\nlines",included,+1d\r\n\r\nremove,user,bob,excluded,\r\n';
-    const { rows, issues } = parseCsv(text, 'segment');
-    expect(issues).toEqual([]);
-    expect(rows.map((r) => [r.line, r.values.contextKey])).toEqual([
+  it.each([1, 3, 7, 1 << 16])('numbers CSV rows by the line they start on, through blank lines, CRLF and quoted line breaks (chunks of %i bytes)', async (size) => {
+    const text = 'action,contextKind,contextKey,targetType,expiresAt\r\nadd,user,"two\r\nlines",included,+1d\r\n\r\n,,,,\r\nremove,user,bob,excluded,\r\n';
+    const found = await items(text, 'rows.csv', 'segment', size);
+    expect(problems(found)).toEqual([]);
+    expect(rows(found).map((r) => [r.line, r.values.contextKey])).toEqual([
       [2, 'two\nlines'],
-      [5, 'bob'],
+      [6, 'bob'],
     ]);
   });
 
-  it('reports header problems on line 1 and rows with the wrong number of fields', () => {
-    expect(parseCsv('action,contextKind,contextKey,variationId,expiresAt,extra\n', 'segment').issues.map((i) => i.message)).toEqual([
+  it('reports header problems on line 1 and rows with the wrong number of fields', async () => {
+    expect(problems(await items('action,contextKind,contextKey,variationId,expiresAt,extra\n')).map((i) => i.message)).toEqual([
       'header: variationId is a flag column; segment files use targetType',
       'header: unknown column "extra" (expected action, contextKind, contextKey, targetType, expiresAt)',
       'header: missing column targetType',
     ]);
-    expect(parseCsv('action,contextKind,contextKey,targetType\nremove,user,a\n', 'segment').issues).toEqual([
-      { line: 2, message: 'has 3 field(s); the header has 4' },
-    ]);
-    expect(parseCsv('action,contextKind,contextKey,targetType\nremove,user,"a\n', 'segment').issues[0]?.message).toMatch(/not valid CSV/);
+    expect(problems(await items('action,contextKind,contextKey,targetType\nremove,user,a\n'))).toEqual([{ line: 2, message: 'has 3 field(s); the header has 4' }]);
+    expect(problems(await items('action,contextKind,contextKey,targetType\nremove,user,"a\n'))[0]?.message).toMatch(/not valid CSV/);
   });
 
-  it('reads JSON Lines with line numbers and checks each value', () => {
-    const text = '{"action":"add","contextKind":"user","contextKey":"a","variationId":"v","expiresAt":1924905600000}\n\n[1]\n{"action":"remove","contextKind":"user","contextKey":7,"variationId":"v"}\n';
-    const parsed = parseJsonl(text, 'flag');
-    expect(parsed.issues).toEqual([{ line: 3, message: expect.stringMatching(/must be a JSON object/) }]);
-    const checked = changesFromRows('flag', parsed.rows, NOW);
-    expect(checked.issues).toEqual([{ line: 4, message: 'contextKey must be a string, got 7' }]);
-    expect(checked.changes[0]?.instruction).toEqual({ kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'a', variationId: 'v', value: 1_924_905_600_000 });
+  it('reads JSON Lines with line numbers and checks each value', async () => {
+    const text = '{"action":"add","contextKind":"user","contextKey":"a","variationId":"v","expiresAt":1924905600000}\r\n\n[1]\n{"action":"remove","contextKind":"user","contextKey":7,"variationId":"v"}';
+    const found = await items(text, 'rows.jsonl', 'flag', 5);
+    expect(problems(found)).toEqual([{ line: 3, message: expect.stringMatching(/must be a JSON object/) }]);
+    const checked = rows(found).map((r) => checkRow('flag', r, NOW));
+    expect(checked[1]).toEqual({ problem: 'contextKey must be a string, got 7' });
+    expect(checked[0]).toMatchObject({
+      change: { line: 1, instruction: { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'a', variationId: 'v', value: 1_924_905_600_000 } },
+    });
   });
 
-  it('detects the format by extension, else by content', () => {
+  it('detects the format by extension, else by content', async () => {
     expect(detectFormat('a.ndjson', 'action,…')).toBe('jsonl');
     expect(detectFormat('a.csv', '{')).toBe('csv');
     expect(detectFormat('a.txt', '\uFEFF  {"action":"add"}')).toBe('jsonl');
     expect(detectFormat('rows', 'action,contextKind')).toBe('csv');
+    // The first non-blank character may come in a later chunk.
+    expect(rows(await items('\n\n   \n{"action":"remove","contextKind":"user","contextKey":"a","targetType":"included"}\n', 'rows', 'segment', 2))).toHaveLength(1);
   });
 
-  it('finds every problem of a row, and the same target twice', () => {
-    const { rows } = parseCsv(
-      'action,contextKind,contextKey,targetType,expiresAt\nremove,,a,both,+1d\nadd,user,b,included,\nadd,user,c,included,+1d\nupdate,user,c,included,+2d\n',
-      'segment',
-    );
-    expect(changesFromRows('segment', rows, NOW).issues).toEqual([
-      { line: 2, message: 'expiresAt must be empty for remove; contextKind must be a non-empty string, got ""; targetType must be "included" or "excluded", got "both"' },
-      { line: 3, message: 'expiresAt is required for add' },
-      { line: 5, message: 'the same context and targetType as line 4: give one row per target' },
+  it('finds every problem of a row', async () => {
+    const found = rows(await items('action,contextKind,contextKey,targetType,expiresAt\nremove,,a,both,+1d\nadd,user,b,included,\n'));
+    expect(found.map((r) => checkRow('segment', r, NOW))).toEqual([
+      { problem: 'expiresAt must be empty for remove; contextKind must be a non-empty string, got ""; targetType must be "included" or "excluded", got "both"' },
+      { problem: 'expiresAt is required for add' },
     ]);
   });
 });
 
+describe('UTF-8', () => {
+  const HEADER = 'action,contextKind,contextKey,targetType,expiresAt\n';
+  const latin1 = (text: string) => Buffer.from(text, 'latin1');
+
+  it.each([1, 2, 3, 4, 64])('accepts multi-byte text split anywhere (chunks of %i bytes), with a BOM', async (size) => {
+    const text = `\uFEFF${HEADER}remove,user,müller,included,\nremove,user,日本語,included,\nremove,user,😀x,included,\n`;
+    const found = await items(text, 'rows.csv', 'segment', size);
+    expect(problems(found)).toEqual([]);
+    expect(rows(found).map((r) => [r.line, r.values.contextKey])).toEqual([
+      [2, 'müller'],
+      [3, '日本語'],
+      [4, '😀x'],
+    ]);
+  });
+
+  it.each([1, 2, 5, 64])('names the line of the first byte that is not UTF-8 (chunks of %i bytes), after the rows before it', async (size) => {
+    const bytes = Buffer.concat([Buffer.from(`${HEADER}remove,user,a,included,\nremove,user,b,included,\n`), latin1('remove,user,müller,included,\nremove,user,zoë,included,\n')]);
+    const found = await items(bytes, 'rows.csv', 'segment', size);
+    expect(rows(found).map((r) => r.values.contextKey)).toEqual(['a', 'b']);
+    expect(found.filter((i) => 'problem' in i)).toEqual([{ line: 4, problem: expect.stringMatching(/^is not valid UTF-8/), kind: 'encoding' }]);
+  });
+
+  it('a sequence cut off at the end of the file is not UTF-8', async () => {
+    const bytes = Buffer.concat([Buffer.from(`${HEADER}remove,user,a,included,\n`), Buffer.from('日').subarray(0, 2)]);
+    expect(problems(await items(bytes, 'rows.csv', 'segment', 3))).toEqual([{ line: 3, message: expect.stringMatching(/not valid UTF-8/) }]);
+  });
+});
+
+describe('checking a whole file', () => {
+  it('reports every bad row with its line, and targets given twice (confirmed on the identities)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ld-et-parts-'));
+    try {
+      const file = path.join(dir, 'rows.csv');
+      const lines = ['action,contextKind,contextKey,targetType,expiresAt'];
+      for (let i = 0; i < 3000; i++) lines.push(`add,user,u${i},included,+1d`);
+      lines.push('add,user,u7,included,+2d', 'add,user,u8,excluded,+2d', 'ad,user,x,included,+1d', 'update,user,u2999,included,+3d');
+      await writeFile(file, `${lines.join('\n')}\n`);
+      const error = await checkFile(file, 'segment', NOW, false).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RowsError);
+      expect((error as RowsError).message).toBe(`${file}: 3 of 3004 row(s) are invalid; nothing was sent`);
+      expect((error as RowsError).issues).toEqual([
+        { line: 3002, message: 'the same context and targetType as line 9: give one row per target' },
+        { line: 3004, message: 'action must be add, update or remove, got "ad"' },
+        { line: 3005, message: 'the same context and targetType as line 3001: give one row per target' },
+      ]);
+      await writeFile(file, lines.slice(0, 3001).join('\n'));
+      expect(await checkFile(file, 'segment', NOW, false)).toEqual({ format: 'csv', rows: 3000 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('retry files', () => {
-  it('round-trips awkward keys through CSV, with absolute times and the reason column ignored on reading', () => {
+  it('round-trips awkward keys through CSV, with absolute times and the reason column ignored on reading', async () => {
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField(' padded ')).toBe('" padded "');
-    const keys = ['plain', 'comma,key', 'quote"key', 'line\nbreak'];
-    const { rows } = parseCsv(
-      `action,contextKind,contextKey,targetType,expiresAt\n${keys.map((k) => `add,user,${csvField(k)},included,+1d`).join('\n')}\n`,
-      'segment',
-    );
-    const { changes } = changesFromRows('segment', rows, NOW);
-    const text = rowsCsv('segment', changes.map((change) => ({ change, reason: `line ${change.line}: failed, "really"` })));
-    const again = changesFromRows('segment', parseCsv(text, 'segment').rows, NOW + 5 * 86_400_000);
-    expect(again.issues).toEqual([]);
-    expect(again.changes.map((c) => [c.contextKey, c.expiresAt])).toEqual(keys.map((k) => [k, NOW + 86_400_000]));
+    const keys = ['plain', 'comma,key', 'quote"key', 'line\nbreak', 'müller'];
+    const input = `action,contextKind,contextKey,targetType,expiresAt\n${keys.map((k) => `add,user,${csvField(k)},included,+1d`).join('\n')}\n`;
+    const changes = rows(await items(input)).map((r) => (checkRow('segment', r, NOW) as { change: Change }).change);
+    const text = rowsCsv('segment', changes.map((change) => ({ change, reason: `line ${change.line}: failed, "really" \x1b[2J` })));
+    expect(text).not.toContain('\x1b');
+    const again = rows(await items(text)).map((r) => checkRow('segment', r, NOW + 5 * 86_400_000));
+    expect(again.map((c) => ('change' in c ? [c.change.contextKey, c.change.expiresAt] : c.problem))).toEqual(keys.map((k) => [k, NOW + 86_400_000]));
   });
 
   it('names the files beside the input and refuses to overwrite it', () => {
@@ -128,6 +194,30 @@ describe('output', () => {
 
   it('pads table columns', () => {
     expect(table(['a', 'bb'], [['ccc', 'd']])).toBe('a    bb\n---  --\nccc  d');
+  });
+
+  it('tables of any length: no spread into Math.max, at most a screenful with how many more', () => {
+    const many = Array.from({ length: 300_000 }, (_, i) => [`k${i}`, 'x']);
+    expect(table(['key', 'v'], many).split('\n')).toHaveLength(300_002);
+    const text = screenfulTable(['key', 'v'], many.slice(0, 20), many.length, '--json lists them all');
+    expect(text.split('\n')).toHaveLength(23);
+    expect(text.split('\n').at(-1)).toBe('… and 299980 more (--json lists them all)');
+  });
+
+  it('neutralizes control characters from servers and files before they reach a terminal', () => {
+    const hostile = 'ok\x1b[2J\x1b]0;title\x07\r\u009b31mfake\x7f';
+    expect(neutralize(hostile)).toBe('ok\\x1b[2J\\x1b]0;title\\x07\\x0d\\x9b31mfake\\x7f');
+    expect(neutralize('two\nlines', true)).toBe('two\nlines');
+    expect(neutralize('two\nlines')).toBe('two\\x0alines');
+    expect(table(['k'], [['a\x1b[31mb']])).toBe('k\n----------\na\\x1b[31mb');
+    let written = '';
+    const sink = { write: (t: string) => (written += t) };
+    const out = new Output(sink, sink);
+    out.out(`error: ${hostile}`);
+    out.err(hostile);
+    out.json({ message: hostile });
+    expect(written).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(JSON.parse(jsonText({ message: hostile }))).toEqual({ message: hostile });
   });
 
   it('draws one line in place, throttled, always the last update, and clears it', () => {
