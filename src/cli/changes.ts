@@ -55,13 +55,12 @@ export function describeIssues(issues: readonly ValidationIssue[]): string {
   return issues.map((i) => `${i.field} ${i.message}`).join('; ');
 }
 
-/** Problems building a change, as text; empty when it builds. */
-export function changeProblems(resource: Resource, input: ChangeInput, allowPast = false): string[] {
+/** Builds a change, or says what is wrong with it, as text (one entry per field at fault). */
+export function tryBuildChange(resource: Resource, input: ChangeInput, allowPast = false): { change: Change } | { problems: string[] } {
   try {
-    buildChange(resource, input, allowPast);
-    return [];
+    return { change: buildChange(resource, input, allowPast) };
   } catch (error) {
-    if (error instanceof InstructionValidationError) return error.issues.map((i) => `${i.field} ${i.message}`);
+    if (error instanceof InstructionValidationError) return { problems: error.issues.map((i) => `${i.field} ${i.message}`) };
     throw error;
   }
 }

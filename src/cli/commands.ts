@@ -247,7 +247,7 @@ export async function runApply(command: Extract<'apply'>, session: Session): Pro
   // One "now" for both passes, so a relative +30d means the same time in each.
   const now = Date.now();
   const checked = await checkFile(command.file, where.resource, now, command.allowPast, session.signal); // RowsError: exit 2
-  const changes = () => changesIn(command.file, where.resource, now, command.allowPast, session.signal);
+  const changes = () => changesIn(command.file, where.resource, now, command.allowPast);
   if (command.dryRun) return printFileDryRun(out, where, checked.rows, changes(), json);
 
   let bar: ProgressSink = silentProgress;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { RequestAbortedError } from '../errors.js';
-import { ACTIONS, type Action, type Change, type Resource, buildChange, changeProblems, targetField, targetIdentity } from './changes.js';
+import { ACTIONS, type Action, type Change, type Resource, targetField, targetIdentity, tryBuildChange } from './changes.js';
 import { RowsError, type RowIssue, UsageError } from './exit-codes.js';
 import { iso, parseWhen } from './times.js';
 
@@ -172,6 +172,8 @@ async function* csvItems(texts: AsyncIterable<string>, resource: Resource): Asyn
   // No skipping in the parser: each record then spans exactly its own lines, so counting the
   // line breaks inside quoted fields gives every record's first line.
   const parser = source.pipe(parse({ bom: true, relax_column_count: true, trim: true }));
+  // pipe() does not pass errors on: reading the file failing must end the parsing with that error.
+  source.on('error', (error) => parser.destroy(error));
   let line = 1;
   let columns: (string | undefined)[] | undefined;
   try {
@@ -352,8 +354,9 @@ export function checkRow(resource: Resource, { line, values }: RawRow, now: numb
   // The library's own checks for the rest (empty keys, a targetType that is neither list …).
   const input = { line, action, contextKind, contextKey, target, expiresAt: action === 'remove' ? undefined : (expiresAt ?? 0) };
   // (Fields already reported above, and expiresAt, which is checked here and not by the helpers.)
-  problems.push(...changeProblems(resource, input, allowPast).filter((p) => !badFields.has(p.split(' ')[0] ?? '')));
-  return problems.length > 0 ? { problem: problems.join('; ') } : { change: buildChange(resource, input, allowPast) };
+  const built = tryBuildChange(resource, input, allowPast);
+  if ('problems' in built) problems.push(...built.problems.filter((p) => !badFields.has(p.split(' ')[0] ?? '')));
+  return problems.length > 0 || !('change' in built) ? { problem: problems.join('; ') } : built;
 }
 
 /**
@@ -487,10 +490,11 @@ async function duplicateRows(file: string, resource: Resource, now: number, allo
 
 /**
  * The second streaming pass: the changes of a file `checkFile` accepted. A row that no longer
- * checks (the file changed in between) ends it with an error.
+ * checks (the file changed in between) ends it with an error. It reads to the end even after an
+ * interrupt: the rows that were not sent then go to the retry file.
  */
-export async function* changesIn(file: string, resource: Resource, now: number, allowPast: boolean, signal?: AbortSignal): AsyncGenerator<Change> {
-  for await (const item of fileItems(fileBytes(file, signal), file, resource)) {
+export async function* changesIn(file: string, resource: Resource, now: number, allowPast: boolean): AsyncGenerator<Change> {
+  for await (const item of fileItems(fileBytes(file), file, resource)) {
     if ('problem' in item) throw new Error(`${file} changed after it was checked: line ${item.line} ${item.problem}`);
     const checked = checkRow(resource, item, now, allowPast);
     if ('problem' in checked) throw new Error(`${file} changed after it was checked: line ${item.line}: ${checked.problem}`);

@@ -6,7 +6,7 @@
  * temporary folder and renames the result into place: test files that build at the same time, or
  * someone's `npm run build` cleaning dist/, never see a half-written file.
  */
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -70,4 +70,27 @@ export function runCli(args: readonly string[], options: CliRunOptions = {}): Pr
       },
     );
   });
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  /** Everything written to stdout so far. */
+  stdout(): string;
+  /** Resolves when it exits: the code (128 + n after a signal it did not handle) and its output. */
+  done: Promise<CliResult>;
+}
+
+/** Starts the built CLI as a subprocess the test can signal while it runs. */
+export function startCli(args: readonly string[], options: CliRunOptions = {}): RunningCli {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  if (options.env?.LD_API_KEY === undefined) delete env.LD_API_KEY;
+  const child = spawn(process.execPath, [options.cli ?? CLI, ...args], { env, cwd: options.cwd ?? projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<CliResult>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code: code ?? 128 + (signal === 'SIGTERM' ? 15 : signal === 'SIGINT' ? 2 : 9), stdout, stderr }));
+  });
+  return { child, stdout: () => stdout, done };
 }
