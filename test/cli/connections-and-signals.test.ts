@@ -108,24 +108,28 @@ describe('servers that cannot be reached', () => {
 });
 
 describe('signals', () => {
-  it('SIGTERM mid-apply: summary, retry and unknown files, exit 143; every row in exactly one place', async () => {
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('%s mid-apply: summary, retry and unknown files, exit %i; every row in exactly one place', async (signal, exitCode) => {
     const slow = await startAcceptAllServer({ delayMs: 150 });
     try {
       const rows = 3000;
-      const file = await rowsFile('sigterm.csv', rows);
+      const file = await rowsFile(`${signal}.csv`, rows);
       const running = startCli(['segment', 'apply', file, ...where, '--base-url', slow.url], { env: { LD_API_KEY: TOKEN } });
       // Wait until the run is well under way: some batches answered, one in flight.
       for (let waited = 0; slow.stats.patches < 4 && waited < 30_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
       expect(slow.stats.patches).toBeGreaterThanOrEqual(4);
-      running.child.kill('SIGTERM');
+      running.child.kill(signal);
       const result = await running.done;
       outputs.push(result);
-      expect(result.code).toBe(143);
+      expect(result.code).toBe(exitCode);
       expect(result.stdout).toContain(`Summary of ${rows} row(s):`);
-      expect(result.stdout).toContain('The run stopped early: interrupted (SIGTERM)');
+      expect(result.stdout).toContain(`The run stopped early: interrupted (${signal})`);
       const applied = Number(/applied\s+(\d+)/.exec(result.stdout)?.[1]);
-      const retry = await readRows(path.join(dir, 'sigterm.retry.csv'));
-      const unknown = existsSync(path.join(dir, 'sigterm.unknown.csv')) ? await readRows(path.join(dir, 'sigterm.unknown.csv')) : [];
+      const retry = await readRows(path.join(dir, `${signal}.retry.csv`));
+      const unknownFile = path.join(dir, `${signal}.unknown.csv`);
+      const unknown = existsSync(unknownFile) ? await readRows(unknownFile) : [];
       expect(applied).toBeGreaterThan(0);
       expect(applied + retry.length + unknown.length).toBe(rows);
       const keys = [...retry, ...unknown].map((r) => r.contextKey);
