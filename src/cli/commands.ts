@@ -165,7 +165,7 @@ export async function runChange(command: Extract<'change'>, session: Session): P
   if (command.dryRun) return printDryRun(out, where, changes, json);
   return withConnection(command.connection, retryNotice(session, json, () => silentProgress), async (connection) => {
     const result = await sendAll(connection, where, changes, { signal: session.signal, comment: command.comment, allowPast: command.allowPast });
-    const code = exitCodeForRun(result, result.outcomes.some(failedAsRequest));
+    const code = exitCodeForRun(result);
     if (json) {
       out.json({
         ok: result.ok,

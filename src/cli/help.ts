@@ -9,7 +9,12 @@ const EXIT_CODES = `Exit codes:
   0  every instruction applied (and: help, list, dry runs)
   1  LaunchDarkly answered, but some instructions failed or may not have applied
   2  usage or validation error: nothing was sent
-  3  API, authentication or network error`;
+  3  API, authentication or network error
+  130, 143  interrupted by SIGINT (Ctrl-C) or SIGTERM; apply still writes its retry and unknown files
+
+Environment:
+  LD_API_KEY                 the access token, when --token is not given
+  LD_EXPIRING_TARGETS_DEBUG  print stack traces of unexpected internal errors`;
 
 export function mainHelp(): string {
   return `${BIN} ${VERSION}: schedule, change and cancel LaunchDarkly expiring targets

@@ -66,10 +66,13 @@ export function failedAsRequest(o: Pick<InstructionOutcome<unknown>, 'fate' | 'e
 /**
  * 0 when everything applied; 3 when a whole request was refused or LaunchDarkly could not be
  * reached (the run stopped on a 401/403/404, or a batch failed with an HTTP or network error:
- * `requestFailed`); 1 when LaunchDarkly answered but rejected some instructions, or left their
+ * `requestFailed`, which a result with its outcomes tells by itself); 1 when LaunchDarkly answered but rejected some instructions, or left their
  * fate unknown; 130 or 143 when a signal stopped it.
  */
-export function exitCodeForRun(result: BulkSummary, requestFailed: boolean): number {
+export function exitCodeForRun(
+  result: BulkSummary & { outcomes?: readonly InstructionOutcome<unknown>[] },
+  requestFailed: boolean = result.outcomes?.some(failedAsRequest) ?? false,
+): number {
   if (result.ok) return EXIT.ok;
   if (result.stoppedBy instanceof RequestAbortedError) return exitCodeForInterrupt(result.stoppedBy.cause);
   if (result.stoppedBy) return EXIT.api;
