@@ -58,7 +58,8 @@ export interface PatchAllOptions<I = AnyInstruction> extends CallOptions {
   /**
    * Called once per instruction, as soon as its fate is final: after its batch answered, or after
    * reading back for an answer that was lost. Fates settle out of input order (use `index`).
-   * With a stream, this is where outcomes go: the result holds counts only.
+   * With a stream, this is where outcomes go: the result holds counts only. It must not throw
+   * (nor `onProgress`): an exception ends `patchAll` with it.
    */
   onOutcome?: ((outcome: InstructionOutcome<I>) => void) | undefined;
   /** Settle `unknown` fates by reading the targets back. Default true. */
@@ -351,16 +352,19 @@ async function run<I extends AnyInstruction>(
   async function send(batch: readonly Entry<I>[], resent: boolean): Promise<void> {
     const instructions = batch.map((e) => e.outcome.instruction);
     const mark = resent ? { resent: true } : {};
+    let result: PatchResult<I>;
     try {
-      const result = await deps.sendBatch(instructions, call);
-      result.outcomes.forEach((o, position) => {
-        const entry = batch[position] as Entry<I>;
-        record(entry, { ...o, index: entry.outcome.index, ...mark });
-      });
+      result = await deps.sendBatch(instructions, call);
     } catch (error) {
       for (const entry of batch) record(entry, { ...outcomeOfError(entry.outcome.index, entry.outcome.instruction, error), ...mark });
       if ((error as Partial<ExpiringTargetsError>).stopsBulkRun ?? true) stop(error);
+      return;
     }
+    // Outside the try: an exception from onOutcome is the caller's, not this batch's fate.
+    result.outcomes.forEach((o, position) => {
+      const entry = batch[position] as Entry<I>;
+      record(entry, { ...o, index: entry.outcome.index, ...mark });
+    });
   }
 
   /**

@@ -90,6 +90,13 @@ describe('servers that cannot be reached', () => {
     expect(await readRows(path.join(dir, 'closed.retry.csv'))).toHaveLength(120);
   }, 60_000);
 
+  it('a host that does not resolve is named in the error (.invalid never resolves)', async () => {
+    const result = await cli(['segment', 'list', ...where, '--base-url', 'https://ld-expiring-targets-test.invalid']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/Request to ld-expiring-targets-test\.invalid failed \((ENOTFOUND|EAI_AGAIN)\)/);
+    expect(result.stderr).toContain('hint: check the network, --base-url or --instance');
+  }, 60_000);
+
   it('--timeout sets the per-attempt timeout: a server that never answers fails list after a few short attempts', async () => {
     const silent = await startServer(() => new Promise(() => undefined));
     try {

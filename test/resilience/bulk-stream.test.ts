@@ -1,6 +1,8 @@
 // patchAll over a stream (an iterable or async iterable) against the stateful fake LaunchDarkly:
 // outcomes through onOutcome, exactly once each; validation per batch; reading back that stays
 // sound without the whole input at hand.
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import {
   type BulkResult,
@@ -13,6 +15,7 @@ import {
   type SegmentInstruction,
   segmentInstructions,
 } from '../../src/index.js';
+import { startAcceptAllServer } from '../support/accept-all-server.js';
 import { startFakeLaunchDarkly } from '../support/fake-launchdarkly.js';
 
 const REF = { projectKey: 'p', environmentKey: 'e', segmentKey: 's' };
@@ -155,6 +158,34 @@ describe('patchAll over a stream', () => {
     expect(result.stoppedBy).toBeInstanceOf(RequestAbortedError);
     expect(seen.byIndex.get(299)?.message).toBe('not attempted: the run was aborted');
     expect(server.stats.patches).toBe(2);
+  });
+
+  it('keeps nothing of what has settled: instructions sent long ago can be garbage-collected mid-run', async () => {
+    const server = await startAcceptAllServer();
+    closers.push(server.close);
+    const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url });
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const early: WeakRef<object>[] = [];
+    let alive = -1;
+    async function* source() {
+      for (let i = 0; i < 6000; i++) {
+        const instruction = add(`g${i}`, T0 + i);
+        if (i < 1000) early.push(new WeakRef(instruction));
+        if (i === 5000) {
+          gc();
+          alive = early.filter((r) => r.deref() !== undefined).length;
+        }
+        yield instruction;
+      }
+    }
+    let outcomes = 0;
+    const result = await ld.segments.patchAll(REF, source(), { onOutcome: () => outcomes++ });
+    expect(result.counts.applied).toBe(6000);
+    expect(outcomes).toBe(6000);
+    // (A stray one may survive in some cache below; what matters is that they are not all kept.)
+    expect(alive).toBeGreaterThanOrEqual(0);
+    expect(alive).toBeLessThanOrEqual(10);
   });
 
   it('flags, with concurrency, from a synchronous iterable', async () => {
