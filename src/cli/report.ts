@@ -96,7 +96,8 @@ const ISSUES_SHOWN = 50;
 /** Prints an error the way the output mode asks, and returns its exit code. */
 export function reportError(out: Output, error: unknown, json: boolean, helpHint: string | undefined): number {
   const code = exitCodeFor(error);
-  const message = error instanceof Error ? error.message : String(error);
+  const signal = error instanceof RequestAbortedError && typeof error.cause === 'string' ? error.cause : undefined;
+  const message = signal !== undefined ? `interrupted (${signal})` : error instanceof Error ? error.message : String(error);
   const issues =
     error instanceof RowsError
       ? error.issues.map((i) => ({ line: i.line, message: i.message }))
