@@ -72,7 +72,7 @@ FILE is CSV with a header row:
   add,user,alice,${resource === 'segment' ? 'included' : '4254742c-71ae-411f-a992-43b18a51afe0'},2026-12-31T00:00:00Z
   remove,user,bob,${resource === 'segment' ? 'excluded' : '4254742c-71ae-411f-a992-43b18a51afe0'},
 or JSON Lines (.jsonl/.ndjson, or content starting with '{'), one object per line with the same
-fields. action is add, update or remove; expiresAt (ISO-8601 with a zone, Unix ms, or +30d) is
+fields, in UTF-8 (a byte order mark is fine). action is add, update or remove; expiresAt (ISO-8601 with a zone, Unix ms, or +30d) is
 empty for remove. Rows that did not apply are written to <input>.retry.csv, which apply accepts
 again; rows whose fate is unknown (they may have applied) to <input>.unknown.csv, for review.`
       : '';
