@@ -134,9 +134,9 @@ describe('--dry-run', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('nothing was sent');
     expect(result.stdout).toContain(
-      '{"kind":"addExpiringTarget","contextKey":"alice","contextKind":"user","targetType":"excluded","value":1924905600000}',
+      '{"kind":"addExpiringTarget","contextKind":"user","contextKey":"alice","targetType":"excluded","value":1924905600000}',
     );
-    expect(result.stdout).toContain('{"kind":"addExpiringTarget","contextKey":"acme","contextKind":"org","targetType":"excluded","value":1924905600000}');
+    expect(result.stdout).toContain('{"kind":"addExpiringTarget","contextKind":"org","contextKey":"acme","targetType":"excluded","value":1924905600000}');
     expect(server.requests.length).toBe(before);
   });
 
