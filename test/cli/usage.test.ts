@@ -64,6 +64,16 @@ describe('help', () => {
     if (command === 'remove') expect(result.stdout).not.toContain('--at ');
   });
 
+  it("the overview's first example works as shown, with no token and no server", async () => {
+    const help = await cli(['--help']);
+    const first = /^Examples:\n {2}(.+)$/m.exec(help.stdout)?.[1];
+    expect(first).toMatch(/^ld-expiring-targets /);
+    const result = await cli(first!.split(' ').slice(1));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('nothing was sent');
+  });
+
   it('--help wins over other arguments, even wrong ones', async () => {
     const result = await cli(['segment', 'add', '--nonsense', '-h']);
     expect(result.code).toBe(0);
