@@ -68,7 +68,8 @@ export function parseCsv(text: string, resource: Resource): { rows: RawRow[]; is
   const startLine = (r: (typeof records)[number]) =>
     r.info.lines - (r.raw.replace(/^\n+/, '').replace(/\n$/, '').match(/\n/g)?.length ?? 0);
   const [header, ...data] = records;
-  if (header === undefined) return { rows: [], issues: [{ line: 1, message: 'the file is empty: expected a header row and at least one data row' }] };
+  // Nothing at all is not a row: readChanges reports a file with no rows as a whole.
+  if (header === undefined) return { rows: [], issues: [] };
   const headerLine = startLine(header);
   const issues: RowIssue[] = [];
   const columns: (string | undefined)[] = [];
@@ -219,7 +220,9 @@ export function readChanges(file: string, resource: Resource, now: number, allow
     throw new RowsError(`${file}: ${bad} of ${Math.max(total, bad)} row(s) are invalid; nothing was sent`, issues);
   }
   if (checked.changes.length === 0) {
-    throw new RowsError(`${file}: no rows to apply`, [{ line: 1, message: 'the file has no data rows' }]);
+    const what = content.replace(/^\uFEFF/, '').trim() === '' ? 'the file is empty' : 'the file has no data rows';
+    const expected = format === 'csv' ? 'a header row, then one row per change' : 'one JSON object per line, one per change';
+    throw new RowsError(`${file}: nothing to apply (${what}); nothing was sent`, [{ line: 1, message: `expected ${expected}` }]);
   }
   return { format, changes: checked.changes };
 }

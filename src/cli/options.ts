@@ -36,7 +36,7 @@ export const OPTIONS: Record<string, OptionDoc> = {
   'base-url': { type: 'string', value: 'URL', help: 'API base URL (a proxy, a mock); overrides --instance' },
   instance: { type: 'string', value: 'NAME', help: 'commercial (default), federal or eu' },
   'api-version': { type: 'string', value: 'VERSION', help: 'LD-API-Version header (default 20240415)' },
-  mock: { type: 'boolean', help: 'run against an embedded Prism mock of the API (needs the dev dependencies)' },
+  mock: { type: 'boolean', help: 'run against an embedded Prism mock of the API (needs @stoplight/prism-cli, an optional peer dependency)' },
   json: { type: 'boolean', help: 'print one JSON document on stdout instead of tables' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
