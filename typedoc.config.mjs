@@ -23,6 +23,11 @@ export default {
   // openapi-typescript writes `@description` in generated/schema.ts.
   blockTags: [...OptionDefaults.blockTags, '@description'],
   highlightLanguages: [...OptionDefaults.highlightLanguages, 'csv', 'sh'],
+  // Source links would point at whatever remote a clone has (CI's is a local path): leave them out.
+  disableSources: true,
+  // Types the public ones are built from: the generated `paths`, the local alias of the generated
+  // schemas, and the helpers' input mapping. Their members appear, documented, where they are used.
+  intentionallyNotExported: ['paths', 'Schemas', 'HelperInput'],
   excludePrivate: true,
   excludeInternal: true,
   sort: ['source-order'],

@@ -47,7 +47,19 @@ type HelperInput<W> = Omit<W, 'kind' | 'value'> & (W extends { value: unknown } 
 // ---- Times -----------------------------------------------------------------------------------
 
 /** A parsed time, or why it could not be parsed. */
-export type ParsedTime = { ok: true; ms: number } | { ok: false; reason: string };
+export type ParsedTime =
+  | {
+      /** The input is a time. */
+      ok: true;
+      /** Unix milliseconds. */
+      ms: number;
+    }
+  | {
+      /** The input is not a time. */
+      ok: false;
+      /** Why, for an error message: `must be an ISO-8601 date or date-time with a zone …`. */
+      reason: string;
+    };
 
 // Date-time strings must carry a zone: "2026-12-31T00:00:00" means a different instant on every
 // machine, which is how a cohort's access ends hours early. A bare date is read as UTC midnight.
