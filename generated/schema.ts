@@ -271,9 +271,13 @@ export interface components {
             _links?: {
                 [key: string]: components["schemas"]["Link"];
             };
+            /** @description How many instructions the request held. */
             totalInstructions?: number;
+            /** @description How many instructions LaunchDarkly applied. */
             successfulInstructions?: number;
+            /** @description How many instructions LaunchDarkly did not apply. */
             failedInstructions?: number;
+            /** @description One entry per instruction that failed: its index in the request and why. */
             errors?: components["schemas"]["ExpiringTargetError"][];
         };
         /** @description Schedules when LaunchDarkly removes a context from the flag's individual targeting. */
@@ -289,6 +293,7 @@ export interface components {
             contextKind: string;
             /** @description The ID of the variation that targets the context. */
             variationId: string;
+            /** @description When LaunchDarkly removes the context */
             value: components["schemas"]["UnixMillis"];
         };
         /** @description Cancels the scheduled removal of a context from the flag's individual targeting. */
@@ -318,6 +323,7 @@ export interface components {
             contextKind: string;
             /** @description The ID of the variation that targets the context. */
             variationId: string;
+            /** @description When LaunchDarkly removes the context */
             value: components["schemas"]["UnixMillis"];
             /** @description If given, the update fails unless it matches the expiring target's current version. */
             version?: number;
@@ -383,7 +389,9 @@ export interface components {
             contextKey: string;
             /** @description The context kind, such as user. */
             contextKind: string;
+            /** @description The segment's list that holds the context: included or excluded. */
             targetType: components["schemas"]["SegmentTargetType"];
+            /** @description When LaunchDarkly removes the context */
             value: components["schemas"]["UnixMillis"];
         };
         /** @description Cancels the scheduled removal of a context from the segment. */
@@ -397,6 +405,7 @@ export interface components {
             contextKey: string;
             /** @description The context kind, such as user. */
             contextKind: string;
+            /** @description The segment's list that holds the context: included or excluded. */
             targetType: components["schemas"]["SegmentTargetType"];
         };
         /**
@@ -415,7 +424,9 @@ export interface components {
             contextKey: string;
             /** @description The context kind, such as user. */
             contextKind: string;
+            /** @description The segment's list that holds the context: included or excluded. */
             targetType: components["schemas"]["SegmentTargetType"];
+            /** @description When LaunchDarkly removes the context */
             value: components["schemas"]["UnixMillis"];
             /** @description If given, the update fails unless it matches the expiring target's current version. */
             version?: number;

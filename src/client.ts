@@ -30,15 +30,21 @@ export const SEMANTIC_PATCH_CONTENT_TYPE = RESOURCE_RULES.segment.patchMediaType
 
 /** Identifies a segment in one environment. */
 export interface SegmentRef {
+  /** The project key, such as `default`. */
   projectKey: string;
+  /** The environment key, such as `production`. */
   environmentKey: string;
+  /** The segment key. */
   segmentKey: string;
 }
 
 /** Identifies a feature flag in one environment. */
 export interface FlagRef {
+  /** The project key, such as `default`. */
   projectKey: string;
+  /** The environment key, such as `production`. */
   environmentKey: string;
+  /** The feature flag key. */
   flagKey: string;
 }
 
@@ -119,7 +125,9 @@ export interface ResourceApi<Ref, I> {
 
 /** The client returned by {@link createExpiringTargetsClient}. */
 export interface ExpiringTargetsClient {
+  /** Expiring targets of segments: contexts leaving a segment's `included` or `excluded` list. */
   segments: ResourceApi<SegmentRef, SegmentInstruction>;
+  /** Expiring targets of feature flags: contexts leaving one variation's individual targeting. */
   flags: ResourceApi<FlagRef, FlagInstruction>;
   /** The typed openapi-fetch client, with the same headers, retries and timeouts. */
   raw: RawClient;

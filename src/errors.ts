@@ -27,6 +27,7 @@ export type Fate = 'applied' | 'failed' | 'unknown' | 'notAttempted';
  * ```
  */
 export class ExpiringTargetsError extends Error {
+  /** Always `'ExpiringTargetsError'`, also after minification. */
   override name = 'ExpiringTargetsError';
   /**
    * What this error means for the instructions of the request that raised it: `notAttempted`
@@ -48,6 +49,7 @@ export interface ValidationIssue {
   index?: number;
   /** The field at fault, as the caller named it (`expiresAt`, `contextKey`, `segmentKey` …). */
   field: string;
+  /** What is wrong with it, such as `must be a non-empty string, got ""`. */
   message: string;
 }
 
@@ -65,6 +67,7 @@ export interface ValidationIssue {
  * ```
  */
 export class InstructionValidationError extends ExpiringTargetsError {
+  /** Always `'InstructionValidationError'`, also after minification. */
   override name = 'InstructionValidationError';
   /** Every problem found, each naming its field (and instruction index, when in a list). */
   readonly issues: readonly ValidationIssue[];
@@ -89,11 +92,13 @@ export class InstructionValidationError extends ExpiringTargetsError {
  * ```
  */
 export class ConfigurationError extends ExpiringTargetsError {
+  /** Always `'ConfigurationError'`, also after minification. */
   override name = 'ConfigurationError';
 }
 
 /** Facts about an HTTP exchange that are safe to log. */
 export interface ApiErrorDetails {
+  /** The HTTP status. */
   status: number;
   /** LaunchDarkly's error `code`, such as `not_found`. */
   code?: string | undefined;
@@ -101,7 +106,9 @@ export interface ApiErrorDetails {
   errorId?: string | undefined;
   /** The `X-Request-Id` response header, for LaunchDarkly support. */
   requestId?: string | undefined;
+  /** The request's method. */
   method?: string | undefined;
+  /** The request's URL (never with credentials: the client refuses a base URL that has them). */
   url?: string | undefined;
   /** Seconds or date from `Retry-After`, parsed to milliseconds from now, when present. */
   retryAfterMs?: number | undefined;
@@ -122,6 +129,7 @@ export interface ApiErrorDetails {
  * ```
  */
 export class LaunchDarklyApiError extends ExpiringTargetsError {
+  /** Always `'LaunchDarklyApiError'`, also after minification. */
   override name = 'LaunchDarklyApiError';
   /** The HTTP status. */
   readonly status: number;
@@ -173,10 +181,12 @@ export class LaunchDarklyApiError extends ExpiringTargetsError {
 
 /** 400: the request is malformed (for semantic patch: an unparseable body or a wrong Content-Type). */
 export class BadRequestError extends LaunchDarklyApiError {
+  /** Always `'BadRequestError'`, also after minification. */
   override name = 'BadRequestError';
 }
 /** 401: the access token is missing, invalid or revoked. Stops a bulk run. */
 export class AuthenticationError extends LaunchDarklyApiError {
+  /** Always `'AuthenticationError'`, also after minification. */
   override name = 'AuthenticationError';
   override get stopsBulkRun(): boolean {
     return true;
@@ -184,6 +194,7 @@ export class AuthenticationError extends LaunchDarklyApiError {
 }
 /** 403: the token is valid but may not do this. Stops a bulk run. */
 export class PermissionDeniedError extends LaunchDarklyApiError {
+  /** Always `'PermissionDeniedError'`, also after minification. */
   override name = 'PermissionDeniedError';
   override get stopsBulkRun(): boolean {
     return true;
@@ -191,6 +202,7 @@ export class PermissionDeniedError extends LaunchDarklyApiError {
 }
 /** 404: the project, environment, segment or flag does not exist. Stops a bulk run. */
 export class NotFoundError extends LaunchDarklyApiError {
+  /** Always `'NotFoundError'`, also after minification. */
   override name = 'NotFoundError';
   override get stopsBulkRun(): boolean {
     return true;
@@ -198,14 +210,17 @@ export class NotFoundError extends LaunchDarklyApiError {
 }
 /** 409: a concurrent change conflicted; the request was not applied. */
 export class ConflictError extends LaunchDarklyApiError {
+  /** Always `'ConflictError'`, also after minification. */
   override name = 'ConflictError';
 }
 /** 429: rate limited; `retryAfterMs` says when to try again if the server said. */
 export class RateLimitError extends LaunchDarklyApiError {
+  /** Always `'RateLimitError'`, also after minification. */
   override name = 'RateLimitError';
 }
 /** 5xx: LaunchDarkly or a gateway failed. For a PATCH, the change may or may not have been applied. */
 export class ServerError extends LaunchDarklyApiError {
+  /** Always `'ServerError'`, also after minification. */
   override name = 'ServerError';
   override get instructionsFate(): Fate {
     return 'unknown';
@@ -213,6 +228,7 @@ export class ServerError extends LaunchDarklyApiError {
 }
 /** A 2xx whose body is not what the API promises (not JSON, or the wrong shape): it may have applied. */
 export class InvalidResponseError extends LaunchDarklyApiError {
+  /** Always `'InvalidResponseError'`, also after minification. */
   override name = 'InvalidResponseError';
   override get instructionsFate(): Fate {
     return 'unknown';
@@ -236,6 +252,7 @@ export type ConnectionFailureStage = 'before-send' | 'after-send';
  * ```
  */
 export class ApiConnectionError extends ExpiringTargetsError {
+  /** Always `'ApiConnectionError'`, also after minification. */
   override name = 'ApiConnectionError';
   /** `before-send`: the request cannot have reached the server; `after-send`: it may have. */
   readonly stage: ConnectionFailureStage;
@@ -266,6 +283,7 @@ export class ApiConnectionError extends ExpiringTargetsError {
 
 /** An attempt took longer than `timeoutMs` (headers or body). The request may have been applied. */
 export class ApiTimeoutError extends ApiConnectionError {
+  /** Always `'ApiTimeoutError'`, also after minification. */
   override name = 'ApiTimeoutError';
   /** The per-attempt limit that was reached. */
   readonly timeoutMs: number;
@@ -280,6 +298,7 @@ export class ApiTimeoutError extends ApiConnectionError {
 
 /** The caller's AbortSignal fired. Stops a bulk run. */
 export class RequestAbortedError extends ExpiringTargetsError {
+  /** Always `'RequestAbortedError'`, also after minification. */
   override name = 'RequestAbortedError';
   /** True when a request that may change state was in flight (or already answered ambiguously). */
   readonly maybeSent: boolean;
@@ -306,6 +325,7 @@ export class RequestAbortedError extends ExpiringTargetsError {
  * ```
  */
 export class PartialFailureError<R = unknown> extends ExpiringTargetsError {
+  /** Always `'PartialFailureError'`, also after minification. */
   override name = 'PartialFailureError';
   /** What `patch` would have returned. */
   readonly result: R;

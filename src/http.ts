@@ -51,10 +51,12 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * of a bulk run sharing it) waits for the reset instead of provoking a 429.
  */
 export class RateLimitGate {
-  #openAt = 0;
-  readonly #now: () => number;
+  // TypeScript-private rather than #private: a browser bundle for an older target would
+  // otherwise carry the WeakMap helpers that emulate # fields.
+  private openAt = 0;
+  private readonly now: () => number;
   constructor(now: () => number = Date.now) {
-    this.#now = now;
+    this.now = now;
   }
 
   /** Reads `X-Ratelimit-*` from a response; when a remaining count is 0, closes until the reset. */
@@ -62,18 +64,18 @@ export class RateLimitGate {
     const route = headers.get('x-ratelimit-route-remaining');
     const global = headers.get('x-ratelimit-global-remaining');
     if (route?.trim() !== '0' && global?.trim() !== '0') return;
-    const waitMs = parseRateLimitReset(headers.get('x-ratelimit-reset'), this.#now());
-    if (waitMs !== undefined && waitMs > 0) this.closeUntil(this.#now() + waitMs);
+    const waitMs = parseRateLimitReset(headers.get('x-ratelimit-reset'), this.now());
+    if (waitMs !== undefined && waitMs > 0) this.closeUntil(this.now() + waitMs);
   }
 
   /** Closes until an absolute time (epoch ms), never shortening an existing closure. */
   closeUntil(epochMs: number): void {
-    this.#openAt = Math.max(this.#openAt, epochMs);
+    this.openAt = Math.max(this.openAt, epochMs);
   }
 
   /** Milliseconds until requests may go again (0 when open). */
   get waitMs(): number {
-    return Math.max(0, this.#openAt - this.#now());
+    return Math.max(0, this.openAt - this.now());
   }
 
   async wait(signal?: AbortSignal): Promise<void> {

@@ -47,7 +47,19 @@ type HelperInput<W> = Omit<W, 'kind' | 'value'> & (W extends { value: unknown } 
 // ---- Times -----------------------------------------------------------------------------------
 
 /** A parsed time, or why it could not be parsed. */
-export type ParsedTime = { ok: true; ms: number } | { ok: false; reason: string };
+export type ParsedTime =
+  | {
+      /** The input is a time. */
+      ok: true;
+      /** Unix milliseconds. */
+      ms: number;
+    }
+  | {
+      /** The input is not a time. */
+      ok: false;
+      /** Why, for an error message: `must be an ISO-8601 date or date-time with a zone …`. */
+      reason: string;
+    };
 
 // Date-time strings must carry a zone: "2026-12-31T00:00:00" means a different instant on every
 // machine, which is how a cohort's access ends hours early. A bare date is read as UTC midnight.
@@ -147,6 +159,8 @@ export interface CompiledRules {
   common: KindRule;
   kindsWithField: ReadonlyMap<string, readonly string[]>;
   patterns: ReadonlyMap<string, RegExp>;
+  /** The field of each kind that holds its expiry time, if it has one. */
+  timeFields: ReadonlyMap<string, string>;
 }
 
 /** The rules of one resource as the generated module states them. */
@@ -160,10 +174,12 @@ export function compileRules(resourceRules: ResourceRules): CompiledRules {
   const rules = [...kinds.values()];
   const kindsWithField = new Map<string, string[]>();
   const patterns = new Map<string, RegExp>();
+  const timeFields = new Map<string, string>();
   for (const [kind, rule] of kinds) {
     for (const [field, fieldRule] of Object.entries(rule.fields)) {
       kindsWithField.set(field, [...(kindsWithField.get(field) ?? []), kind]);
       if (fieldRule.pattern !== undefined) patterns.set(fieldRule.pattern, new RegExp(fieldRule.pattern, 'u'));
+      if (fieldRule.schema === TIME_SCHEMA) timeFields.set(kind, field);
     }
   }
   const inAll = [...kindsWithField].filter(([, owners]) => owners.length === kinds.size).map(([field]) => field);
@@ -174,7 +190,7 @@ export function compileRules(resourceRules: ResourceRules): CompiledRules {
     additionalProperties: false,
     fields,
   };
-  return { kinds, common, kindsWithField, patterns };
+  return { kinds, common, kindsWithField, patterns, timeFields };
 }
 
 const COMPILED: Record<ResourceKind, CompiledRules> = { segment: compileRules(RESOURCE_RULES.segment), flag: compileRules(RESOURCE_RULES.flag) };
@@ -302,7 +318,11 @@ export function issuesAgainst(
       if (past !== undefined) add(field, past);
     }
   }
-  return issues.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+  return issues.sort(byField);
+}
+
+function byField(a: ValidationIssue, b: ValidationIssue): number {
+  return a.field < b.field ? -1 : a.field > b.field ? 1 : 0;
 }
 
 /** Throws one error listing every bad instruction by index; an empty list is an error too. */
@@ -338,60 +358,39 @@ export function keyIssues(keys: unknown, names: readonly string[]): ValidationIs
 
 // ---- Helpers ----------------------------------------------------------------------------------
 
-const VERBS = { addExpiringTarget: 'add', updateExpiringTarget: 'update', removeExpiringTarget: 'remove' } as const;
-type HelperKind = keyof typeof VERBS;
-
 /**
- * Builds the wire object from a helper's input, then checks it with the same rules `patch`
- * applies, so helpers and hand-written instructions can never disagree. Issues name the caller's
- * fields (`expiresAt`, not `value`).
+ * Builds the wire object from a helper's input (every field as given, `expiresAt` turned into the
+ * kind's time field), then checks it with the rules `patch` applies, so helpers and hand-written
+ * instructions can never disagree. A field the kind does not take is refused, not dropped: from
+ * JavaScript (or a spread variable) a misspelt `verison` would otherwise silently lose the
+ * optimistic lock. Issues name the caller's fields (`expiresAt`, not `value`).
  */
-function build(resource: ResourceKind, kind: HelperKind, input: unknown): Record<string, unknown> {
-  const helper = `${resource}Instructions.${VERBS[kind]}`;
+function build(resource: ResourceKind, kind: InstructionKind, helper: string, input: unknown): Record<string, unknown> {
   const given = input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : {};
-  const rule = COMPILED[resource].kinds.get(kind);
-  if (rule === undefined) throw new InstructionValidationError([{ field: 'kind', message: `${kind} is not in the bundled document` }], `${helper} is unavailable`);
-  const timeField = Object.keys(rule.fields).find((f) => rule.fields[f]?.schema === TIME_SCHEMA);
-  const issues: ValidationIssue[] = [];
+  const { expiresAt, allowPast, value, kind: givenKind, ...fields } = given;
+  const timeField = COMPILED[resource].timeFields.get(kind);
   const wire: Record<string, unknown> = { kind };
-  for (const field of Object.keys(rule.fields)) {
-    if (field !== 'kind' && field !== timeField && given[field] !== undefined) wire[field] = given[field];
-  }
-  if (timeField !== undefined) {
-    const time = parseTime(given.expiresAt);
-    if (!time.ok) issues.push({ field: 'expiresAt', message: time.reason });
+  for (const [field, v] of Object.entries(fields)) if (v !== undefined) wire[field] = v;
+  const issues: ValidationIssue[] = [];
+  const refuse = (field: string, message: string) => issues.push({ field, message });
+  if (givenKind !== undefined) refuse('kind', `is set by ${helper}`);
+  if (value !== undefined) refuse('value', timeField === undefined ? `is not taken by ${helper}` : 'is not taken by the helpers; pass expiresAt');
+  if (timeField === undefined) {
+    if (expiresAt !== undefined) refuse('expiresAt', `is not taken by ${helper}`);
+    if (allowPast !== undefined) refuse('allowPast', `is not taken by ${helper}`);
+  } else {
+    const time = parseTime(expiresAt);
+    if (!time.ok) refuse('expiresAt', time.reason);
     else {
       wire[timeField] = time.ms;
-      const past = given.allowPast === true ? undefined : pastIssue(time.ms, Date.now());
-      if (past !== undefined) issues.push({ field: 'expiresAt', message: past });
+      const past = allowPast === true ? undefined : pastIssue(time.ms, Date.now());
+      if (past !== undefined) refuse('expiresAt', past);
     }
   }
-  for (const issue of instructionIssues(resource, wire, undefined, { allowPast: true })) {
-    // A missing or bad time was reported above, as expiresAt.
-    if (issue.field !== timeField) issues.push(issue);
-  }
-  // Fields the helper does not take are refused, not dropped: from JavaScript (or a spread
-  // variable) a misspelt `verison` would otherwise silently lose the optimistic lock.
-  for (const [field, value] of Object.entries(given)) {
-    if (value === undefined) continue;
-    const why = helperFieldProblem(resource, rule, timeField, helper, field);
-    if (why !== undefined) issues.push({ field, message: why });
-  }
-  if (issues.length > 0) {
-    issues.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
-    throw new InstructionValidationError(issues, `Invalid arguments to ${helper}`);
-  }
+  // A missing or bad time was reported above, as expiresAt.
+  for (const issue of instructionIssues(resource, wire, undefined, { allowPast: true })) if (issue.field !== timeField) issues.push(issue);
+  if (issues.length > 0) throw new InstructionValidationError(issues.sort(byField), `Invalid arguments to ${helper}`);
   return wire;
-}
-
-/** Why a helper does not take `field`, or undefined when it does. */
-function helperFieldProblem(resource: ResourceKind, rule: KindRule, timeField: string | undefined, helper: string, field: string): string | undefined {
-  if (field === 'kind') return `is set by ${helper}`;
-  if (field === 'expiresAt' || field === 'allowPast') return timeField === undefined ? `is not taken by ${helper}` : undefined;
-  if (field === timeField) return 'is not taken by the helpers; pass expiresAt';
-  if (rule.fields[field] !== undefined) return undefined;
-  const owners = (COMPILED[resource].kindsWithField.get(field) ?? []).filter((k): k is HelperKind => k in VERBS);
-  return owners.length > 0 ? `is allowed only on ${owners.map((k) => VERBS[k]).join(' and ')}` : `is not a field of ${helper}`;
 }
 
 // The casts below are sound: build() has just checked every field the wire type requires.
@@ -409,13 +408,13 @@ function helperFieldProblem(resource: ResourceKind, rule: KindRule, timeField: s
 export const segmentInstructions = {
   /** Schedules when the context leaves the segment's `included` or `excluded` list. */
   add: (input: HelperInput<Schemas['SegmentAddExpiringTargetInstruction']>) =>
-    build('segment', 'addExpiringTarget', input) as Schemas['SegmentAddExpiringTargetInstruction'],
+    build('segment', 'addExpiringTarget', 'segmentInstructions.add', input) as Schemas['SegmentAddExpiringTargetInstruction'],
   /** Moves an existing scheduled removal to a new time. */
   update: (input: HelperInput<Schemas['SegmentUpdateExpiringTargetInstruction']>) =>
-    build('segment', 'updateExpiringTarget', input) as Schemas['SegmentUpdateExpiringTargetInstruction'],
+    build('segment', 'updateExpiringTarget', 'segmentInstructions.update', input) as Schemas['SegmentUpdateExpiringTargetInstruction'],
   /** Cancels a scheduled removal; the context stays in the segment's list. */
   remove: (input: HelperInput<Schemas['SegmentRemoveExpiringTargetInstruction']>) =>
-    build('segment', 'removeExpiringTarget', input) as Schemas['SegmentRemoveExpiringTargetInstruction'],
+    build('segment', 'removeExpiringTarget', 'segmentInstructions.remove', input) as Schemas['SegmentRemoveExpiringTargetInstruction'],
 } as const;
 
 /**
@@ -432,11 +431,11 @@ export const segmentInstructions = {
 export const flagInstructions = {
   /** Schedules when the context stops being individually targeted by this variation. */
   add: (input: HelperInput<Schemas['FlagAddExpiringTargetInstruction']>) =>
-    build('flag', 'addExpiringTarget', input) as Schemas['FlagAddExpiringTargetInstruction'],
+    build('flag', 'addExpiringTarget', 'flagInstructions.add', input) as Schemas['FlagAddExpiringTargetInstruction'],
   /** Moves an existing scheduled removal to a new time. */
   update: (input: HelperInput<Schemas['FlagUpdateExpiringTargetInstruction']>) =>
-    build('flag', 'updateExpiringTarget', input) as Schemas['FlagUpdateExpiringTargetInstruction'],
+    build('flag', 'updateExpiringTarget', 'flagInstructions.update', input) as Schemas['FlagUpdateExpiringTargetInstruction'],
   /** Cancels a scheduled removal; the context stays individually targeted. */
   remove: (input: HelperInput<Schemas['FlagRemoveExpiringTargetInstruction']>) =>
-    build('flag', 'removeExpiringTarget', input) as Schemas['FlagRemoveExpiringTargetInstruction'],
+    build('flag', 'removeExpiringTarget', 'flagInstructions.remove', input) as Schemas['FlagRemoveExpiringTargetInstruction'],
 } as const;

@@ -7,8 +7,11 @@ import { type Redactor, SECRET_HEADER, createRedactor } from './redact.js';
 
 /** LaunchDarkly's hosted instances. */
 export const INSTANCES = {
+  /** LaunchDarkly's commercial instance (the default). */
   commercial: 'https://app.launchdarkly.com',
+  /** LaunchDarkly's federal instance. */
   federal: 'https://app.launchdarkly.us',
+  /** LaunchDarkly's EU instance. */
   eu: 'https://app.eu.launchdarkly.com',
 } as const;
 /** The name of one of LaunchDarkly's hosted instances. */
@@ -22,12 +25,17 @@ export type FetchLike = (input: Request | string | URL, init?: RequestInit) => P
 
 /** What a retry looks like to an observer (no headers, so no token). */
 export interface RetryEvent {
+  /** The request's method. */
   method: string;
+  /** The request's URL. */
   url: string;
   /** The attempt that failed, from 1. */
   attempt: number;
+  /** How long the client waits before the next attempt. */
   delayMs: number;
+  /** The HTTP status that failed, when there was an answer. */
   status?: number;
+  /** Why the attempt failed, when there was no answer (redacted). */
   error?: string;
 }
 

@@ -30,6 +30,7 @@ export interface InstructionOutcome<I> {
   index: number;
   /** The very object the caller passed. */
   instruction: I;
+  /** What happened to it: `applied`, `failed`, `unknown` or `notAttempted`. */
   fate: Fate;
   /** LaunchDarkly's message, the HTTP error, or why the fate is what it is. */
   message?: string | undefined;
@@ -47,9 +48,13 @@ export interface InstructionOutcome<I> {
 export interface OutcomeCounts {
   /** Every instruction passed. */
   total: number;
+  /** Instructions LaunchDarkly applied. */
   applied: number;
+  /** Instructions LaunchDarkly said it did not apply. */
   failed: number;
+  /** Instructions that may or may not have applied (their answer was lost). */
   unknown: number;
+  /** Instructions never sent. */
   notAttempted: number;
   /** Fates settled by reading the targets back after an ambiguous answer. */
   reconciled: number;
@@ -60,9 +65,11 @@ export interface OutcomeCounts {
 /** An instruction LaunchDarkly reported as failed, mapped back to what the caller passed. */
 export type InstructionFailure<I> =
   | {
+      /** LaunchDarkly named an instruction of this request. */
       mapped: true;
       /** Position in the caller's list (0-based). */
       instructionIndex: number;
+      /** LaunchDarkly's message. */
       message: string;
       /** The very object the caller passed. */
       instruction: I;
@@ -70,8 +77,11 @@ export type InstructionFailure<I> =
   | {
       /** LaunchDarkly named an index outside the request: reported, never pinned on the wrong instruction. */
       mapped: false;
+      /** The index LaunchDarkly named. */
       instructionIndex: number;
+      /** LaunchDarkly's message. */
       message: string;
+      /** No instruction of this request. */
       instruction: undefined;
     };
 
@@ -81,6 +91,7 @@ export interface PatchResult<I> {
   ok: boolean;
   /** The fate of every instruction, in the order passed. */
   outcomes: InstructionOutcome<I>[];
+  /** How many instructions ended with each fate. */
   counts: OutcomeCounts;
   /** What LaunchDarkly reported as failed, mapped to the caller's objects. */
   errors: InstructionFailure<I>[];
@@ -99,6 +110,7 @@ export interface PatchResult<I> {
 export interface BulkSummary {
   /** True when every instruction applied. */
   ok: boolean;
+  /** How many instructions ended with each fate. */
   counts: OutcomeCounts;
   /**
    * The error that stopped the run early (401, 403, 404, an unreachable server, an abort, an
@@ -111,14 +123,19 @@ export interface BulkSummary {
 export interface BulkResult<I> extends BulkSummary {
   /** One entry per input instruction, in input order. */
   outcomes: InstructionOutcome<I>[];
+  /** The outcomes that applied. */
   applied: InstructionOutcome<I>[];
+  /** The outcomes LaunchDarkly said did not apply; safe to send again once fixed. */
   failed: InstructionOutcome<I>[];
+  /** The outcomes that may have applied: check before sending them again. */
   unknown: InstructionOutcome<I>[];
+  /** The outcomes never sent. */
   notAttempted: InstructionOutcome<I>[];
 }
 
 /** The outcome of one GET. */
 export interface GetResult {
+  /** The contexts scheduled for removal, each with `expiresAt` as a Date. */
   items: ExpiringTarget[];
   /** The `X-Request-Id` response header, when present. */
   requestId: string | undefined;

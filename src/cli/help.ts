@@ -30,6 +30,7 @@ Commands:
   apply    apply a CSV or JSON Lines file of add/update/remove rows
 
 Examples:
+  ${BIN} segment add --dry-run --project p --env e --segment s --context user:alice --target-type included --at +30d
   ${BIN} segment add --mock --project p --env e --segment s --context user:alice --target-type included --at +30d
   LD_API_KEY=api-… ${BIN} flag list --project default --env production --flag new-checkout
   ${BIN} segment apply cohort.csv --project default --env production --segment beta --dry-run

@@ -37,7 +37,7 @@ export const OPTIONS: Record<string, OptionDoc> = {
   instance: { type: 'string', value: 'NAME', help: 'commercial (default), federal or eu' },
   'api-version': { type: 'string', value: 'VERSION', help: 'LD-API-Version header (default 20240415)' },
   timeout: { type: 'string', value: 'SECONDS', help: 'give up on an attempt after this long, answer included (default 30); retries follow' },
-  mock: { type: 'boolean', help: 'run against an embedded Prism mock of the API (needs the dev dependencies)' },
+  mock: { type: 'boolean', help: 'run against an embedded Prism mock of the API (needs @stoplight/prism-cli, an optional peer dependency)' },
   json: { type: 'boolean', help: 'print one JSON document on stdout instead of tables' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };

@@ -129,7 +129,9 @@ export function reportError(out: Output, error: unknown, json: boolean, helpHint
   }
   const hint = hintFor(error);
   if (hint) out.err(`hint: ${hint}`);
-  if (error instanceof UsageError && !(error instanceof MockUnavailableError) && helpHint) out.err(`Run '${BIN} ${helpHint} --help' for usage.`);
+  if (error instanceof UsageError && !(error instanceof MockUnavailableError) && helpHint !== undefined) {
+    out.err(`Run '${[BIN, helpHint, '--help'].filter(Boolean).join(' ')}' for usage.`);
+  }
   if (code === EXIT.api && !(error instanceof LaunchDarklyApiError || error instanceof ApiConnectionError || error instanceof RequestAbortedError)) {
     if (error instanceof Error && error.stack && process.env[DEBUG_VARIABLE]) out.err(error.stack);
   }

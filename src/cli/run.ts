@@ -1,6 +1,7 @@
 /** Runs one CLI invocation: parse, dispatch, print, and choose the exit code. Never throws. */
 import { VERSION } from '../version.js';
 import { type Command, parseCommand } from './args.js';
+import { COMMANDS } from './options.js';
 import { runApply, runChange, runList, type Session } from './commands.js';
 import { EXIT } from './exit-codes.js';
 import { BIN } from './help.js';
@@ -26,11 +27,21 @@ function tokensIn(argv: readonly string[], env: RunIO['env']): string[] {
   return found.filter((t) => t.length > 0);
 }
 
+/**
+ * The words before `--help` in the usage hint after an error: only as many as were recognised,
+ * so the suggested command itself works (`bogus list` suggests the overview's help).
+ */
+export function helpTopic(argv: readonly string[]): string {
+  const [resource, command] = argv;
+  if (resource !== 'segment' && resource !== 'flag') return '';
+  return COMMANDS.some((c) => c === command) ? `${resource} ${command}` : resource;
+}
+
 export async function run(argv: readonly string[], io: RunIO): Promise<number> {
   const out = new Output(io.stdout, io.stderr);
   for (const token of tokensIn(argv, io.env)) out.addSecret(token);
   const json = argv.includes('--json');
-  const helpHint = argv.slice(0, 2).filter((a) => !a.startsWith('-')).join(' ') || undefined;
+  const helpHint = helpTopic(argv);
   let command: Command;
   try {
     command = parseCommand(argv, io.env, Date.now());

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,16 @@ describe('help', () => {
     if (command === 'remove') expect(result.stdout).not.toContain('--at ');
   });
 
+  it("the overview's first example works as shown, with no token and no server", async () => {
+    const help = await cli(['--help']);
+    const first = /^Examples:\n {2}(.+)$/m.exec(help.stdout)?.[1];
+    expect(first).toMatch(/^ld-expiring-targets /);
+    const result = await cli(first!.split(' ').slice(1));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('nothing was sent');
+  });
+
   it('--help wins over other arguments, even wrong ones', async () => {
     const result = await cli(['segment', 'add', '--nonsense', '-h']);
     expect(result.code).toBe(0);
@@ -109,6 +119,35 @@ describe('argument errors exit 2 with a message and send nothing', () => {
     expect(server.requests.length).toBe(before);
   });
 
+  it.each([
+    [['bogus', 'list'], ''],
+    [['segments'], ''],
+    [['flag', 'delete'], 'flag'],
+    [['segment', 'add', '--bogus'], 'segment add'],
+    [['flag', 'list', '--project', 'p'], 'flag list'],
+  ])('after %j, the suggested help command itself works', async (args, topic) => {
+    const result = await cli(args);
+    expect(result.code).toBe(2);
+    const suggested = /^Run '(.*)' for usage\.$/m.exec(result.stderr)?.[1];
+    expect(suggested).toBe(['ld-expiring-targets', topic, '--help'].filter(Boolean).join(' '));
+    const help = await cli(suggested!.split(' ').slice(1));
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage:/m);
+  });
+
+  it.each([
+    ['an empty CSV', 'empty.csv', '', 'the file is empty', 'a header row, then one row per change'],
+    ['a CSV with only blank lines', 'blank.csv', '\n\n', 'the file is empty', 'a header row, then one row per change'],
+    ['a CSV with only a header', 'header.csv', 'action,contextKind,contextKey,targetType,expiresAt\n', 'the file has no data rows', 'a header row, then one row per change'],
+    ['an empty JSON Lines file', 'empty.jsonl', '', 'the file is empty', 'one JSON object per line, one per change'],
+  ])('%s says there is nothing to apply, not that rows are invalid', async (_name, name, content, what, expected) => {
+    const file = path.join(dir, name);
+    await writeFile(file, content);
+    const result = await cli(['segment', 'apply', file, ...where, ...remote()]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`error: ${file}: nothing to apply (${what}); nothing was sent\n  line 1: expected ${expected}\n`);
+  });
+
   it('no token and no --base-url: says how to give one', async () => {
     const result = await cli(add);
     expect(result.code).toBe(2);
@@ -134,9 +173,9 @@ describe('--dry-run', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('nothing was sent');
     expect(result.stdout).toContain(
-      '{"kind":"addExpiringTarget","contextKey":"alice","contextKind":"user","targetType":"excluded","value":1924905600000}',
+      '{"kind":"addExpiringTarget","contextKind":"user","contextKey":"alice","targetType":"excluded","value":1924905600000}',
     );
-    expect(result.stdout).toContain('{"kind":"addExpiringTarget","contextKey":"acme","contextKind":"org","targetType":"excluded","value":1924905600000}');
+    expect(result.stdout).toContain('{"kind":"addExpiringTarget","contextKind":"org","contextKey":"acme","targetType":"excluded","value":1924905600000}');
     expect(server.requests.length).toBe(before);
   });
 
@@ -215,7 +254,7 @@ describe('--mock', () => {
     expect(result.stdout).toMatch(/^add\s+user:alice\s+included\s+\S+\s+applied$/m);
   });
 
-  it('exits 2 with a clear message where Prism is not installed', async () => {
+  it('without Prism, exits 2 naming the one command that installs it; with Prism in the current project, works', async () => {
     // An install without dev dependencies: the built CLI, its package.json and document, and its one runtime dependency.
     const root = path.join(dir, 'installed');
     await mkdir(path.join(root, 'dist'), { recursive: true });
@@ -230,11 +269,28 @@ describe('--mock', () => {
     const installed = path.join(root, 'dist', 'cli.js');
     const result = await runCli(['segment', 'list', ...where, '--mock'], { cli: installed, cwd: root });
     outputs.push(result);
-    expect(result.stderr).toContain('--mock needs Prism (@stoplight/prism-cli)');
+    // Exactly one way forward: the install of the optional peer dependency at its declared range.
+    const { peerDependencies } = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> };
+    expect(result.stderr).toBe(
+      `error: --mock needs Prism (@stoplight/prism-cli), which is not installed. Install it with: npm install --save-dev @stoplight/prism-cli@${peerDependencies['@stoplight/prism-cli']}\n`,
+    );
     expect(result.code).toBe(2);
+    const asJson = await runCli(['segment', 'list', ...where, '--mock', '--json'], { cli: installed, cwd: root });
+    expect(JSON.parse(asJson.stdout)).toMatchObject({ ok: false, exitCode: 2, error: { type: 'mock-unavailable' } });
     // The same install still works without --mock.
     const dry = await runCli(['segment', 'remove', ...where, '--context', 'user:a', '--target-type', 'included', '--dry-run'], { cli: installed, cwd: root });
     expect(dry.code).toBe(0);
+
+    // That command installs into the project of the current directory, which may not be where this
+    // package lives (a global install, npx): --mock also finds Prism there.
+    const project = path.join(dir, 'project-with-prism');
+    await mkdir(path.join(project, 'node_modules', '@stoplight'), { recursive: true });
+    await symlink(path.join(projectRoot, 'node_modules', '@stoplight', 'prism-cli'), path.join(project, 'node_modules', '@stoplight', 'prism-cli'), 'dir');
+    const mocked = await runCli(['segment', 'list', ...where, '--mock', '--json'], { cli: installed, cwd: project });
+    outputs.push(mocked);
+    expect(mocked.stderr).toBe('');
+    expect(mocked.code).toBe(0);
+    expect((JSON.parse(mocked.stdout) as { items: unknown[] }).items.length).toBeGreaterThan(0);
   });
 });
 

@@ -1,10 +1,12 @@
 /**
- * The package as users get it: built, packed with `npm pack`, installed into a project outside
- * this repository, then imported as ESM, required as CJS (each calling the Prism mock for real),
- * and type-checked as a TypeScript consumer under `node16` and `bundler` module resolution.
- * How the tarball is installed without the network: see test/support/packed.ts.
+ * The package as users get it: packed with `npm pack` from a clean copy of the checkout (its
+ * `prepack` builds dist/), installed into a project outside this repository, then imported as ESM,
+ * required as CJS (each calling the Prism mock for real), type-checked as a TypeScript consumer
+ * under `node16` and `bundler` module resolution, and its command line run as the README shows.
+ * How the tarball is made and installed without the network: see test/support/packed.ts.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -111,23 +113,42 @@ beforeAll(async () => {
   await mkdir(types);
   for (const file of ['esm.mts', 'cjs.cts', 'app.ts']) await writeFile(path.join(types, file), TS_CONSUMER);
   for (const [file, config] of Object.entries(TSCONFIGS)) await writeFile(path.join(types, file), JSON.stringify(config, null, 2));
-}, 60_000);
+}, 300_000);
 
 afterAll(async () => {
   await consumer?.cleanup();
 });
 
 describe('the packed package', () => {
-  it('holds the built entries, declarations and README, and nothing from the source tree', () => {
-    const files = consumer.files.map((f) => f.path).sort();
-    for (const required of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'package.json', 'README.md']) {
+  it('holds the built entries, declarations, CLI, LICENSE and README, and nothing from the source tree', () => {
+    const files = [...consumer.files].sort();
+    for (const required of [
+      'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/cli.js', 'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md',
+    ]) {
       expect(files).toContain(required);
     }
     const declared = ((consumer.manifest.files as string[] | undefined) ?? []).map((f) => f.replace(/^\.\//, ''));
     const allowed = (file: string) =>
-      /^(dist\/|package\.json$|README|LICENSE|NOTICE)/.test(file) || declared.some((d) => file === d || file.startsWith(`${d}/`));
+      /^(dist\/[\w.-]+\.(js|cjs|d\.ts|d\.cts)$|package\.json$|README\.md$|LICENSE$|NOTICE$)/.test(file) ||
+      declared.some((d) => file === d || file.startsWith(`${d}/`));
     expect(files.filter((file) => !allowed(file))).toEqual([]);
     expect(files.filter((file) => /^(src|test|scripts|generated|bench)\//.test(file))).toEqual(['generated/expiring-targets.openapi.yaml']);
+  });
+
+  it('ships the whole Apache License 2.0 that package.json names', async () => {
+    expect(consumer.manifest.license).toBe('Apache-2.0');
+    const licence = await readFile(path.join(consumer.dir, 'node_modules', PACKAGE_NAME, 'LICENSE'), 'utf8');
+    expect(licence).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004\s/);
+    for (let section = 1; section <= 9; section++) expect(licence).toMatch(new RegExp(`^\\s+${section}\\. [A-Z]`, 'm'));
+    expect(licence).toContain('END OF TERMS AND CONDITIONS');
+  });
+
+  it('declares Prism as an optional peer dependency, at the range this repository tests with', () => {
+    const { peerDependencies, peerDependenciesMeta, devDependencies } = consumer.manifest;
+    expect(peerDependenciesMeta).toEqual({ '@stoplight/prism-cli': { optional: true } });
+    expect(peerDependencies?.['@stoplight/prism-cli']).toMatch(/^\d+\.\d+$/);
+    expect(peerDependencies?.['@stoplight/prism-cli']).toBe(devDependencies?.['@stoplight/prism-cli']);
+    expect(consumer.copied['@stoplight/prism-cli']).toBeUndefined();
   });
 
   it('imports nothing at run time but openapi-fetch, a declared dependency, from either entry', async () => {
@@ -194,4 +215,75 @@ describe('the packed package', () => {
     const typescriptLib = path.join(path.dirname(path.dirname(tsc)), 'lib') + path.sep;
     expect(files.filter((f) => !f.startsWith(consumer.dir + path.sep) && !f.startsWith(typescriptLib))).toEqual([]);
   });
+});
+
+/**
+ * The README's command-line examples, run as written in the consumer project right after the
+ * install: the first `npx ld-expiring-targets` command of the README must work with no token and
+ * no network; the `--mock` example fails naming one command until that command has been run.
+ */
+describe("the README's command-line examples, after installing the tarball", () => {
+  const readme = readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
+  // Shell commands of the README's sh blocks, with line continuations joined and comments dropped.
+  const commands = [...readme.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].flatMap(([, block]) =>
+    block!
+      .replace(/\\\n\s*/g, '')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#')),
+  );
+  const cliCommands = commands.filter((c) => c.startsWith('npx ld-expiring-targets ') || c.startsWith('ld-expiring-targets '));
+  const first = cliCommands[0]!;
+  const mockExample = cliCommands.find((c) => / --mock( |$)/.test(c))!;
+
+  // sh, from the consumer's folder, without LD_API_KEY, and with npm offline: a command that
+  // needed the registry would fail here instead of quietly downloading.
+  const shell = (command: string) =>
+    run('sh', ['-c', command], {
+      cwd: consumer.dir,
+      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'LD_API_KEY')), npm_config_offline: 'true' },
+    }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? -1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
+    );
+
+  it('the installed bin answers --help', async () => {
+    const help = await shell('npx ld-expiring-targets --help');
+    expect(help.stderr).toBe('');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage:\n {2}ld-expiring-targets <segment\|flag> <command> \[options\]$/m);
+  });
+
+  it('the first example works as written, with no token and no network', async () => {
+    expect(first).toMatch(/^npx ld-expiring-targets /);
+    expect(first).not.toMatch(/--mock|--base-url|LD_API_KEY|--token/);
+    const result = await shell(first);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/"kind":"addExpiringTarget"/);
+  });
+
+  it('--mock names one command, the one the README shows before it; once run, the --mock example works', async () => {
+    const before = await shell(mockExample);
+    expect(before.code).toBe(2);
+    const named = /Install it with: (.+)$/m.exec(before.stderr)?.[1];
+    expect(named).toBeDefined();
+    expect(before.stderr.match(/npm (install|i) /g)).toHaveLength(1);
+    // The README shows that same command as the example's prerequisite, before the example.
+    expect(commands.indexOf(named!)).toBeGreaterThanOrEqual(0);
+    expect(commands.indexOf(named!)).toBeLessThan(commands.indexOf(mockExample));
+    expect(commands.filter((c) => c.includes('@stoplight/prism-cli')).every((c) => c === named)).toBe(true);
+
+    // Running that command needs the registry; installing the very package and range it names from
+    // this repository's node_modules (how the tarball's own dependencies got there) stands in for it.
+    const spec = /^npm install --save-dev (@[^@\s]+\/[^@\s]+|[^@\s]+)@(\S+)$/.exec(named!);
+    expect(spec).not.toBeNull();
+    await consumer.install({ [spec![1]!]: spec![2]! });
+    expect(consumer.copied[spec![1]!]).toBeDefined();
+
+    const after = await shell(mockExample);
+    expect(after.stderr).toBe('');
+    expect(after.code).toBe(0);
+    expect(after.stdout).toMatch(/\sapplied$/m);
+  }, 120_000);
 });

@@ -127,7 +127,7 @@ describe('generate and check:generated', () => {
   it('fails with a clear message when the corrections break the document', async () => {
     const file = path.join(root, 'openapi/corrections.overlay.yaml');
     const original = await readFile(file, 'utf8');
-    await writeFile(file, original.replace("$ref: '#/components/schemas/SegmentTargetType' }", "$ref: '#/components/schemas/NoSuchType' }"));
+    await writeFile(file, original.replace("$ref: '#/components/schemas/SegmentTargetType'", "$ref: '#/components/schemas/NoSuchType'"));
     const result = run('generate.js');
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/does not validate:[\s\S]*no-unresolved-refs/);

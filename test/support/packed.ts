@@ -1,20 +1,25 @@
 /**
- * Builds the package into a scratch copy, packs it with `npm pack`, and installs the tarball into
- * a temporary consumer project outside the repository, without the network.
+ * Packs the package the way a publish from a clean checkout would, and installs the tarball into a
+ * temporary consumer project outside the repository, without the network.
+ *
+ * The tarball: by default, `npm pack` (scripts on, so `prepack` builds dist/) in a scratch copy
+ * holding only what a clone of this branch would hold (git's tracked files plus new files that are
+ * not ignored; no dist/), with this repository's node_modules linked in. So a package.json whose
+ * `prepack` or `files` forgets something fails here, not after publishing; and several people
+ * building in this tree at once can neither feed it a stale dist/ nor clean it away halfway. With
+ * PACKED_TARBALL set (CI sets it to what `npm pack` made in its own clean clone), that tarball is
+ * tested instead.
  *
  * Why not `npm install <tarball>`: that needs the registry (or a warm cache) to fetch openapi-fetch,
  * which makes a test slow and flaky for reasons that are not ours. Instead the tarball is unpacked
- * into node_modules/ld-expiring-targets exactly as npm would lay it out, and the dependencies it
- * declares are copied (with their own dependencies) from this repository's node_modules, after
- * checking that the copied versions satisfy the ranges the packed package.json declares. The
- * consumer lives in the OS temp dir, so Node and TypeScript cannot fall back to the repo's modules.
- *
- * Why build into a scratch copy instead of packing the repo: several people work in this tree at
- * once; a fresh tsup build from the committed config into a private folder can neither be stale
- * nor be cleaned away by someone else's build halfway through the test.
+ * into node_modules/ld-expiring-targets exactly as npm would lay it out, its `bin` entries are
+ * linked into node_modules/.bin as npm links them, and the dependencies it declares are copied
+ * (with their own dependencies, in the same folder layout) from this repository's node_modules,
+ * after checking that the copied versions satisfy the declared ranges. The consumer lives in the
+ * OS temp dir, so Node and TypeScript cannot fall back to the repo's modules.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,31 +30,34 @@ export const run = promisify(execFile);
 
 export const PACKAGE_NAME = 'ld-expiring-targets';
 
-export interface PackedFile {
-  path: string;
-  size: number;
-}
-
 export interface PackedManifest {
   name: string;
   version: string;
+  bin?: string | Record<string, string>;
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  devDependencies?: Record<string, string>;
   [key: string]: unknown;
 }
 
 export interface PackedConsumer {
-  /** The temporary root; holds staging/, the tarball and consumer/. */
+  /** The temporary root; holds the checkout copy, the tarball and consumer/. */
   root: string;
   /** The consumer project: node_modules/ld-expiring-targets and its dependencies, nothing else. */
   dir: string;
   tarball: string;
-  /** What `npm pack` put in the tarball. */
-  files: PackedFile[];
+  /** Every file path in the tarball, relative to the package folder. */
+  files: string[];
   /** The package.json inside the tarball. */
   manifest: PackedManifest;
   /** The dependency packages copied in, name → version. */
   copied: Record<string, string>;
+  /**
+   * Stands in for `npm install name@range` in the consumer: copies the package and everything it
+   * depends on from this repository's node_modules, after checking the version satisfies `range`.
+   */
+  install(packages: Record<string, string>): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -78,13 +86,18 @@ export function satisfies(version: string, range: string): boolean {
   return rPat === undefined || (op ? pat >= rPat : pat === rPat);
 }
 
-/** Copies `names` and everything they depend on from the repo into `consumerDir/node_modules`. */
+/**
+ * Copies `names` and everything they depend on from the repo into `consumerDir`, each package at
+ * the same place relative to the project as in this repository (a nested copy stays nested, so a
+ * package that needs another major of a dependency still gets it).
+ */
 async function copyClosure(names: Record<string, string>, consumerDir: string, copied: Record<string, string>): Promise<void> {
   const queue: { name: string; range: string; from: string }[] = Object.entries(names).map(([name, range]) => ({
     name,
     range,
     from: projectRoot,
   }));
+  const done = new Set<string>();
   while (queue.length > 0) {
     const { name, range, from } = queue.shift()!;
     const source = packageDir(name, from);
@@ -92,11 +105,69 @@ async function copyClosure(names: Record<string, string>, consumerDir: string, c
     if (!satisfies(pkg.version, range)) {
       throw new Error(`${name}@${pkg.version} in this repo does not satisfy the declared range ${range}`);
     }
-    if (copied[name] !== undefined) continue;
-    copied[name] = pkg.version;
-    await cp(source, path.join(consumerDir, 'node_modules', name), { recursive: true, dereference: true });
+    if (done.has(source)) continue;
+    done.add(source);
+    copied[name] ??= pkg.version;
+    const nested = path.join(source, 'node_modules');
+    await cp(source, path.join(consumerDir, path.relative(projectRoot, source)), {
+      recursive: true,
+      dereference: true,
+      filter: (file) => file !== nested,
+    });
     for (const [dep, depRange] of Object.entries(pkg.dependencies ?? {})) queue.push({ name: dep, range: depRange, from: source });
   }
+}
+
+/** What a clone would hold: tracked files, and new ones that are not ignored (so dist/ is not). */
+async function copyCheckout(target: string): Promise<void> {
+  const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: projectRoot,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  for (const file of stdout.split('\0').filter(Boolean)) {
+    // A tracked file deleted in the working tree is gone from the next commit too.
+    if (!existsSync(path.join(projectRoot, file))) continue;
+    await mkdir(path.dirname(path.join(target, file)), { recursive: true });
+    await cp(path.join(projectRoot, file), path.join(target, file));
+  }
+  await symlink(path.join(projectRoot, 'node_modules'), path.join(target, 'node_modules'), 'dir');
+}
+
+/** `npm pack` in a fresh copy of the checkout, scripts on: what publishing from a clean clone ships. */
+async function packCheckout(root: string): Promise<string> {
+  const checkout = path.join(root, 'checkout');
+  await copyCheckout(checkout);
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', root], {
+    cwd: checkout,
+    env: { ...process.env, npm_config_loglevel: 'warn' },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const [packed] = JSON.parse(stdout.slice(stdout.lastIndexOf('\n[') + 1)) as { filename: string }[];
+  if (!packed) throw new Error(`npm pack printed no result: ${stdout}`);
+  return path.join(root, packed.filename);
+}
+
+/** Links each `bin` of the installed package into node_modules/.bin, executable, as npm does. */
+async function linkBins(dir: string, manifest: PackedManifest): Promise<void> {
+  const bins = typeof manifest.bin === 'string' ? { [manifest.name]: manifest.bin } : (manifest.bin ?? {});
+  const binDir = path.join(dir, 'node_modules', '.bin');
+  await mkdir(binDir, { recursive: true });
+  for (const [name, target] of Object.entries(bins)) {
+    const file = path.join(dir, 'node_modules', manifest.name, target);
+    if (!existsSync(file)) throw new Error(`the tarball's bin ${name} is ${target}, which the tarball does not hold`);
+    await chmod(file, 0o755);
+    await symlink(path.relative(binDir, file), path.join(binDir, name));
+  }
+}
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) files.push(...(await listFiles(path.join(dir, entry.name), relative)));
+    else files.push(relative);
+  }
+  return files;
 }
 
 /**
@@ -106,24 +177,8 @@ async function copyClosure(names: Record<string, string>, consumerDir: string, c
 export async function preparePackedConsumer(devDependencies: Record<string, string> = {}): Promise<PackedConsumer> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'ld-et-packed-'));
   try {
-    const staging = path.join(root, 'staging');
-    await mkdir(staging);
-    // What npm would publish from here: package.json's `files` (dist/ is built below) and the
-    // files npm always adds.
-    const own = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8')) as { files?: string[] };
-    const listed = (own.files ?? []).filter((f) => !/^(\.\/)?dist(\/|$)/.test(f));
-    for (const file of ['package.json', 'README.md', 'LICENSE', 'LICENSE.md', 'NOTICE', ...listed]) {
-      if (existsSync(path.join(projectRoot, file))) {
-        await cp(path.join(projectRoot, file), path.join(staging, file), { recursive: true });
-      }
-    }
-    const tsup = path.join(packageDir('tsup', projectRoot), 'dist', 'cli-default.js');
-    await run(process.execPath, [tsup, '--silent', '--out-dir', path.join(staging, 'dist')], { cwd: projectRoot });
-
-    const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', root], { cwd: staging });
-    const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as { filename: string; files: PackedFile[] }[];
-    if (!packed) throw new Error(`npm pack printed no result: ${stdout}`);
-    const tarball = path.join(root, packed.filename);
+    const given = process.env.PACKED_TARBALL;
+    const tarball = given ? path.resolve(given) : await packCheckout(root);
 
     const dir = path.join(root, 'consumer');
     const installed = path.join(dir, 'node_modules', PACKAGE_NAME);
@@ -132,9 +187,19 @@ export async function preparePackedConsumer(devDependencies: Record<string, stri
     await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '0.0.0' }, null, 2));
 
     const manifest = JSON.parse(await readFile(path.join(installed, 'package.json'), 'utf8')) as PackedManifest;
+    await linkBins(dir, manifest);
     const copied: Record<string, string> = {};
     await copyClosure({ ...manifest.dependencies, ...devDependencies }, dir, copied);
-    return { root, dir, tarball, files: packed.files, manifest, copied, cleanup: () => rm(root, { recursive: true, force: true }) };
+    return {
+      root,
+      dir,
+      tarball,
+      files: await listFiles(installed),
+      manifest,
+      copied,
+      install: (packages) => copyClosure(packages, dir, copied),
+      cleanup: () => rm(root, { recursive: true, force: true }),
+    };
   } catch (error) {
     await rm(root, { recursive: true, force: true });
     throw error;
