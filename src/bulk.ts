@@ -208,7 +208,7 @@ class TargetFilter {
  *   back pending) is checked against the targets still waiting, and marks both.
  *
  * Fates that are final leave the waiting set; what waits stays bounded, because a stream reads
- * back (with nothing in flight) whenever `STREAM_SETTLE_AT` unknown outcomes have piled up.
+ * back whenever `STREAM_SETTLE_AT` unknown outcomes have piled up (and at the end).
  */
 function streamRule<I extends AnyInstruction>(resource: ResourceKind): SameTargetRule<I> {
   const sent = new TargetFilter();
@@ -274,7 +274,6 @@ async function run<I extends AnyInstruction>(
   let done = 0;
   /** Unknown outcomes waiting to be read back. */
   const unsettled: Entry<I>[] = [];
-  const inFlight = new Set<Promise<void>>();
 
   const report = () => options.onProgress?.({ done, ...tally.counts });
   const stop = (error: unknown) => {
@@ -300,11 +299,9 @@ async function run<I extends AnyInstruction>(
 
   /** The next instructions from the source, validated when the mode says so; empty at the end. */
   async function take(): Promise<Entry<I>[]> {
-    if (unsettled.length >= mode.settleAt && whyNotSent() === undefined) {
-      // Nothing may be in flight while reading back, or the state could show a later change.
-      await Promise.all(inFlight);
-      await settle();
-    }
+    // Batches in flight may go on meanwhile: whatever they send was marked against the waiting
+    // targets when it was taken, which is before this point (taking is one at a time).
+    if (unsettled.length >= mode.settleAt && whyNotSent() === undefined) await settle();
     const batch: Entry<I>[] = [];
     const issues: ValidationIssue[] = [];
     while (batch.length < batchSize && !exhausted) {
@@ -404,12 +401,8 @@ async function run<I extends AnyInstruction>(
       const batch = await takeNext();
       if (batch.length === 0) return;
       const why = whyNotSent();
-      if (why === undefined) {
-        const sending = send(batch, false);
-        inFlight.add(sending);
-        await sending;
-        inFlight.delete(sending);
-      } else {
+      if (why === undefined) await send(batch, false);
+      else {
         for (const entry of batch) {
           const message = entry.problem === undefined ? `not attempted: ${why}` : `not attempted: ${entry.problem}`;
           const error = entry.problem === undefined ? undefined : stoppedBy;
