@@ -43,7 +43,7 @@ export interface BulkProgress extends OutcomeCounts {
 }
 
 /** Options of `patchAll`. */
-export interface PatchAllOptions<I = AnyInstruction> extends CallOptions {
+export interface PatchAllOptions<I = SegmentInstruction | FlagInstruction> extends CallOptions {
   /** Instructions per request. Default 50. */
   batchSize?: number | undefined;
   /** Requests in flight at once. Default 1: LaunchDarkly's limits are per account. */
