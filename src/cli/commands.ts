@@ -13,7 +13,7 @@ import { changesIn, checkFile } from './input-file.js';
 import { type Output, SCREEN_ROWS, jsonText, screenfulTable } from './output.js';
 import { type ProgressSink, progressBar, silentProgress } from './progress.js';
 import { changeCells, changeJson, describeWhere, exitCodeForRun, failedAsRequest, resultText, whereJson } from './report.js';
-import { RowFile, assertReplaceable, outputPaths } from './retry-file.js';
+import { RowFile, assertWritable, outputPaths } from './retry-file.js';
 
 type Extract<K extends Command['kind']> = Command & { kind: K };
 
@@ -241,8 +241,8 @@ export async function runApply(command: Extract<'apply'>, session: Session): Pro
   const { where, json } = command;
   const paths = outputPaths(command.file, command.retryFile, command.unknownFile);
   if (!command.dryRun) {
-    assertReplaceable(paths.retry);
-    assertReplaceable(paths.unknown);
+    assertWritable(paths.retry);
+    assertWritable(paths.unknown);
   }
   // One "now" for both passes, so a relative +30d means the same time in each.
   const now = Date.now();

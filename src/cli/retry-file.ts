@@ -69,6 +69,22 @@ export function assertReplaceable(file: string): void {
   throw new UsageError(`refusing to write ${file}: it exists and is ${kind}; remove it or choose another path`);
 }
 
+/**
+ * Checks before a run that `file` can be written where it is meant to go: nothing but a regular
+ * file is in the way, and its folder takes a new file (tried with a probe, removed at once).
+ */
+export function assertWritable(file: string): void {
+  assertReplaceable(file);
+  const { dir, base } = path.parse(file);
+  const probe = path.join(dir, `.${base}.${process.pid}.probe`);
+  try {
+    closeSync(openSync(probe, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o666));
+    unlinkSync(probe);
+  } catch (error) {
+    throw new UsageError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
 /** Temporary files being written, removed if the process has to leave at once (a second Ctrl-C). */
 const temporaryFiles = new Set<string>();
 

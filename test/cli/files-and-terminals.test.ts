@@ -96,6 +96,16 @@ describe('output files', () => {
     expect(await readlink(path.join(sub, 'cohort.retry.csv'))).toBe(victim);
   });
 
+  it('a retry file in a folder that does not exist is refused before anything is sent', async () => {
+    const input = path.join(dir, 'nowhere.csv');
+    await writeFile(input, `${HEADER}\nremove,user,a,included,\n`);
+    const before = server.requests.length;
+    const result = await cli(['segment', 'apply', input, ...where, '--base-url', server.url, '--retry-file', path.join(dir, 'missing', 'r.csv')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`cannot write ${path.join(dir, 'missing', 'r.csv')}: ENOENT`);
+    expect(server.requests.length).toBe(before);
+  });
+
   it('an existing regular retry file is replaced; no temporary file is left behind', async () => {
     const sub = path.join(dir, 'replace');
     await mkdir(sub);
