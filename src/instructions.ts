@@ -305,24 +305,48 @@ export function issuesAgainst(
   return issues.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
 }
 
-/** Throws one error listing every bad instruction by index; an empty list is an error too. */
-export function assertInstructions(resource: ResourceKind, instructions: unknown, options: ValidationOptions = {}): void {
-  if (!Array.isArray(instructions)) {
-    throw new InstructionValidationError([{ field: 'instructions', message: `must be an array, got ${describe(instructions)}` }]);
-  }
+/** Problems with a list of instructions, each by index; an empty list is a problem too. */
+function instructionListIssues(resource: ResourceKind, instructions: unknown, options: ValidationOptions): ValidationIssue[] {
+  if (!Array.isArray(instructions)) return [{ field: 'instructions', message: `must be an array, got ${describe(instructions)}` }];
   if (instructions.length < Math.max(1, RESOURCE_RULES[resource].minInstructions)) {
-    throw new InstructionValidationError([{ field: 'instructions', message: 'must hold at least one instruction' }]);
+    return [{ field: 'instructions', message: 'must hold at least one instruction' }];
   }
   const now = options.now ?? Date.now();
-  const issues: ValidationIssue[] = [];
-  instructions.forEach((instruction, index) => {
-    for (const issue of instructionIssues(resource, instruction, index, { ...options, now })) issues.push(issue);
-  });
-  if (issues.length > 0) {
-    const bad = new Set(issues.map((i) => i.index)).size;
-    throw new InstructionValidationError(issues, `${bad} of ${instructions.length} ${resource} instruction(s) are invalid; nothing was sent`);
-  }
+  return instructions.flatMap((instruction, index) => instructionIssues(resource, instruction, index, { ...options, now }));
 }
+
+/** Throws one error listing every bad instruction by index; an empty list is an error too. */
+export function assertInstructions(resource: ResourceKind, instructions: unknown, options: ValidationOptions = {}): void {
+  const issues = instructionListIssues(resource, instructions, options);
+  if (issues.length === 0) return;
+  if (!Array.isArray(instructions) || issues.every((i) => i.index === undefined)) throw new InstructionValidationError(issues);
+  const bad = new Set(issues.map((i) => i.index)).size;
+  throw new InstructionValidationError(issues, `${bad} of ${instructions.length} ${resource} instruction(s) are invalid; nothing was sent`);
+}
+
+/**
+ * Problems with a whole semantic-patch body as it arrives from elsewhere (a proxy's request):
+ * an object whose `instructions` pass {@link assertInstructions}'s checks and whose other fields
+ * (such as `comment`) are the ones the document lists, each of its type. Empty when valid.
+ */
+export function patchBodyIssues(resource: ResourceKind, body: unknown, options: ValidationOptions = {}): ValidationIssue[] {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return [{ field: 'body', message: `must be an object, got ${describe(body)}` }];
+  const fields: Readonly<Record<string, FieldRule>> = RESOURCE_RULES[resource].patchBodyFields;
+  const issues: ValidationIssue[] = [];
+  for (const [field, value] of Object.entries(body)) {
+    if (field === 'instructions' || value === undefined) continue;
+    const rule = fields[field];
+    const problem = rule === undefined ? `is not a field of a ${resource} semantic patch` : fieldProblem(value, rule, BODY_PATTERNS);
+    if (problem !== undefined) issues.push({ field, message: problem });
+  }
+  return [...issues, ...instructionListIssues(resource, (body as { instructions?: unknown }).instructions, options)];
+}
+
+const BODY_PATTERNS: ReadonlyMap<string, RegExp> = new Map(
+  Object.values(RESOURCE_RULES)
+    .flatMap((rules) => Object.values(rules.patchBodyFields as Readonly<Record<string, FieldRule>>))
+    .flatMap((rule) => (rule.pattern === undefined ? [] : [[rule.pattern, new RegExp(rule.pattern, 'u')] as const])),
+);
 
 /** Keys become path segments: they must be non-empty, and "." or ".." would change the path. */
 export function keyIssues(keys: unknown, names: readonly string[]): ValidationIssue[] {
