@@ -288,7 +288,8 @@ export function issuesAgainst(
   }
   for (const [field, fieldValue] of Object.entries(o)) {
     if (fieldValue === undefined || (field === 'kind' && known === undefined)) continue;
-    const fieldRule = rule.fields[field];
+    // Own properties only: "__proto__" or "constructor" must not find Object.prototype's.
+    const fieldRule = Object.hasOwn(rule.fields, field) ? rule.fields[field] : undefined;
     if (fieldRule === undefined) {
       if (rule.additionalProperties) continue;
       const owners = compiled.kindsWithField.get(field);
@@ -335,18 +336,23 @@ export function patchBodyIssues(resource: ResourceKind, body: unknown, options: 
   const issues: ValidationIssue[] = [];
   for (const [field, value] of Object.entries(body)) {
     if (field === 'instructions' || value === undefined) continue;
-    const rule = fields[field];
-    const problem = rule === undefined ? `is not a field of a ${resource} semantic patch` : fieldProblem(value, rule, BODY_PATTERNS);
+    const rule = Object.hasOwn(fields, field) ? fields[field] : undefined;
+    const problem = rule === undefined ? `is not a field of a ${resource} semantic patch` : fieldProblem(value, rule, bodyPatterns(fields));
     if (problem !== undefined) issues.push({ field, message: problem });
   }
   return [...issues, ...instructionListIssues(resource, (body as { instructions?: unknown }).instructions, options)];
 }
 
-const BODY_PATTERNS: ReadonlyMap<string, RegExp> = new Map(
-  Object.values(RESOURCE_RULES)
-    .flatMap((rules) => Object.values(rules.patchBodyFields as Readonly<Record<string, FieldRule>>))
-    .flatMap((rule) => (rule.pattern === undefined ? [] : [[rule.pattern, new RegExp(rule.pattern, 'u')] as const])),
-);
+// Compiled on first use: a page that only sends patches through the client never needs them.
+const bodyPatternCache = new WeakMap<object, ReadonlyMap<string, RegExp>>();
+function bodyPatterns(fields: Readonly<Record<string, FieldRule>>): ReadonlyMap<string, RegExp> {
+  let patterns = bodyPatternCache.get(fields);
+  if (patterns === undefined) {
+    const compiled = Object.values(fields).flatMap((rule) => (rule.pattern === undefined ? [] : [[rule.pattern, new RegExp(rule.pattern, 'u')] as const]));
+    bodyPatternCache.set(fields, (patterns = new Map(compiled)));
+  }
+  return patterns;
+}
 
 /** Keys become path segments: they must be non-empty, and "." or ".." would change the path. */
 export function keyIssues(keys: unknown, names: readonly string[]): ValidationIssue[] {
@@ -413,7 +419,7 @@ function helperFieldProblem(resource: ResourceKind, rule: KindRule, timeField: s
   if (field === 'kind') return `is set by ${helper}`;
   if (field === 'expiresAt' || field === 'allowPast') return timeField === undefined ? `is not taken by ${helper}` : undefined;
   if (field === timeField) return 'is not taken by the helpers; pass expiresAt';
-  if (rule.fields[field] !== undefined) return undefined;
+  if (Object.hasOwn(rule.fields, field)) return undefined;
   const owners = (COMPILED[resource].kindsWithField.get(field) ?? []).filter((k): k is HelperKind => k in VERBS);
   return owners.length > 0 ? `is allowed only on ${owners.map((k) => VERBS[k]).join(' and ')}` : `is not a field of ${helper}`;
 }
