@@ -118,7 +118,11 @@ function toRequest(req: NodeIncomingMessage, signal: AbortSignal): { request: Re
   return { request: new Request(url, init), rawTarget };
 }
 
-async function writeResponse(req: NodeIncomingMessage, res: NodeServerResponse, response: Response): Promise<void> {
+/**
+ * Writes the response. `whole`: the body is known to be complete already (the proxy's answers
+ * always are), so it goes out in one write with a Content-Length instead of as chunks.
+ */
+async function writeResponse(req: NodeIncomingMessage, res: NodeServerResponse, response: Response, whole: boolean): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') headers[name] = value;
@@ -127,6 +131,14 @@ async function writeResponse(req: NodeIncomingMessage, res: NodeServerResponse, 
   if (cookies.length > 0) headers['set-cookie'] = cookies;
   // Answered before the body was read in full: close rather than read the rest to keep the connection.
   if (!req.complete) headers.connection = 'close';
+  if (whole && response.body !== null) {
+    const body = new Uint8Array(await response.arrayBuffer());
+    headers['content-length'] = String(body.byteLength);
+    res.writeHead(response.status, response.statusText, headers);
+    if (req.method !== 'HEAD') res.write(body);
+    res.end();
+    return;
+  }
   res.writeHead(response.status, response.statusText, headers);
   if (response.body === null || req.method === 'HEAD') {
     res.end();
@@ -181,7 +193,7 @@ export function createNodeListener(handler: ExpiringTargetsProxy): NodeRequestLi
       try {
         const { request, rawTarget } = toRequest(req, controller.signal);
         const response = rawTargetHandler ? await rawTargetHandler(request, rawTarget) : await handler(request);
-        await writeResponse(req, res, response);
+        await writeResponse(req, res, response, rawTargetHandler !== undefined);
       } catch {
         if (!res.headersSent) {
           const body = new TextEncoder().encode(JSON.stringify({ code: 'internal_error', message: 'Internal error' }));
