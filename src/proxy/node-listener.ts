@@ -41,6 +41,7 @@ export interface NodeServerResponse {
   end(): unknown;
   once(event: 'drain' | 'close', listener: () => void): unknown;
   on(event: 'close', listener: () => void): unknown;
+  removeListener(event: 'drain' | 'close', listener: () => void): unknown;
   destroy(error?: Error): unknown;
 }
 
@@ -122,6 +123,19 @@ function toRequest(req: NodeIncomingMessage, signal: AbortSignal): { request: Re
  * Writes the response. `whole`: the body is known to be complete already (the proxy's answers
  * always are), so it goes out in one write with a Content-Length instead of as chunks.
  */
+/** Resolves when the socket takes more data, or is gone. */
+function drained(res: NodeServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.removeListener('drain', done);
+      res.removeListener('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
 async function writeResponse(req: NodeIncomingMessage, res: NodeServerResponse, response: Response, whole: boolean): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
@@ -156,10 +170,7 @@ async function writeResponse(req: NodeIncomingMessage, res: NodeServerResponse, 
       await reader.cancel();
       return;
     }
-    if (!res.write(value)) await new Promise<void>((resolve) => {
-      res.once('drain', resolve);
-      res.once('close', resolve);
-    });
+    if (!res.write(value)) await drained(res);
   }
   res.end();
 }
