@@ -11,7 +11,7 @@
 import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
 import { ConfigurationError, InstructionValidationError, type ValidationIssue } from '../errors.js';
 import { type FlagInstruction, type ResourceKind, type SegmentInstruction, patchBodyIssues } from '../instructions.js';
-import { type FetchLike, type Instance, normalizeOptions } from '../options.js';
+import { AGENT_HEADER, API_VERSION_HEADER, type FetchLike, type Instance, normalizeOptions } from '../options.js';
 import type { Redactor } from '../redact.js';
 import { PACKAGE_NAME, VERSION } from '../version.js';
 import { readCappedText } from './body.js';
@@ -168,7 +168,7 @@ export type RawTargetHandler = (request: Request, rawTarget: string | undefined)
 export const RAW_TARGET_HANDLERS = new WeakMap<ExpiringTargetsProxy, RawTargetHandler>();
 
 /** Request headers the client itself sends, which a preflight may ask for. */
-const CLIENT_HEADERS = ['content-type', 'ld-api-version', 'x-launchdarkly-user-agent'];
+const CLIENT_HEADERS = ['content-type', API_VERSION_HEADER.toLowerCase(), AGENT_HEADER.toLowerCase()];
 /** Headers that ask a server to treat a request as another method. */
 const METHOD_OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-override'];
 /** Response headers the browser client reads, passed through from LaunchDarkly. */
@@ -466,9 +466,9 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
     const headers: Record<string, string> = {
       Authorization: options.apiKey,
       Accept: 'application/json',
-      'LD-API-Version': upstream.apiVersion,
+      [API_VERSION_HEADER]: upstream.apiVersion,
       'User-Agent': agent,
-      'X-LaunchDarkly-User-Agent': agent,
+      [AGENT_HEADER]: agent,
     };
     const init: RequestInit = { method: operation.toUpperCase(), headers, redirect: 'manual' };
     if (body !== undefined) {
