@@ -1,7 +1,8 @@
 // @ts-check
 /**
  * A small stand-in for LaunchDarkly's expiring-targets endpoints with state, rate limits and
- * scripted faults, on 127.0.0.1. Used by the resilience tests and `npm run bench:bulk`.
+ * scripted faults, on 127.0.0.1. Used by the resilience and proxy tests, the browser test and
+ * `npm run bench:bulk`.
  *
  * It applies semantic-patch instructions the way the documentation describes (add needs no
  * existing expiring target, update and remove need one), answers GET with the current state,
