@@ -3,11 +3,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type Options, defineConfig } from 'tsup';
 
-// One entry, two formats: dist/index.js (ESM) and dist/index.cjs (CJS), each with its own
-// declarations (index.d.ts, index.d.cts). generated/schema.ts is a relative import, so its
-// types are inlined into the declarations; openapi-fetch, the only runtime dependency, stays external.
+// Two entries, two formats each: the client (dist/index.js ESM, dist/index.cjs CJS) and the
+// backend proxy (dist/proxy.js, dist/proxy.cjs, for `ld-expiring-targets/proxy`), each with its
+// own declarations (.d.ts, .d.cts). generated/schema.ts is a relative import, so its types are
+// inlined into the declarations; openapi-fetch, the only runtime dependency, stays external.
 const library: Options = {
-  entry: { index: 'src/index.ts' },
+  entry: { index: 'src/index.ts', proxy: 'src/proxy/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   platform: 'neutral',

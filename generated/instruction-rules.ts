@@ -16,7 +16,16 @@ export const RESOURCE_RULES = {
       "get": "getExpiringTargetsForSegment",
       "patch": "patchExpiringTargetsForSegment"
     },
+    "queryParams": {
+      "get": [],
+      "patch": []
+    },
     "patchMediaType": "application/json; domain-model=launchdarkly.semanticpatch",
+    "patchBodyFields": {
+      "comment": {
+        "type": "string"
+      }
+    },
     "minInstructions": 1,
     "kinds": {
       "addExpiringTarget": {
@@ -152,7 +161,16 @@ export const RESOURCE_RULES = {
       "get": "getExpiringContextTargets",
       "patch": "patchExpiringTargets"
     },
+    "queryParams": {
+      "get": [],
+      "patch": []
+    },
     "patchMediaType": "application/json; domain-model=launchdarkly.semanticpatch",
+    "patchBodyFields": {
+      "comment": {
+        "type": "string"
+      }
+    },
     "minInstructions": 1,
     "kinds": {
       "addExpiringTarget": {

@@ -17,7 +17,16 @@ import {
 } from './errors.js';
 import { type HttpSend, type RequestTrace, createHttp } from './http.js';
 import { type FlagInstruction, type ResourceKind, type SegmentInstruction, assertInstructions, keyIssues } from './instructions.js';
-import { type AttemptSettings, type CallOptions, type ClientOptions, type NormalizedOptions, callSettings, normalizeOptions } from './options.js';
+import {
+  AGENT_HEADER,
+  API_VERSION_HEADER,
+  type AttemptSettings,
+  type CallOptions,
+  type ClientOptions,
+  type NormalizedOptions,
+  callSettings,
+  normalizeOptions,
+} from './options.js';
 import { type GetResult, type InstructionOutcome, type PatchResult, patchResult, toGetResult, toPatchResult } from './results.js';
 import { parseRetryAfter } from './retry-policy.js';
 import { PACKAGE_NAME, VERSION } from './version.js';
@@ -315,9 +324,8 @@ export function createExpiringTargetsClient(clientOptions: ClientOptions = {}): 
   const http = createHttp({ fetch: options.fetch, redact: options.redact, onRetry: options.onRetry });
   const headers: Record<string, string> = {
     ...options.headers,
-    'LD-API-Version': options.apiVersion,
-    // Browsers forbid setting User-Agent; LaunchDarkly reads this one instead.
-    'X-LaunchDarkly-User-Agent': `${PACKAGE_NAME}/${VERSION}`,
+    [API_VERSION_HEADER]: options.apiVersion,
+    [AGENT_HEADER]: `${PACKAGE_NAME}/${VERSION}`,
   };
   if (options.apiKey !== undefined) headers.Authorization = options.apiKey;
   const raw = createClient<paths>({

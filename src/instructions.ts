@@ -304,7 +304,8 @@ export function issuesAgainst(
   }
   for (const [field, fieldValue] of Object.entries(o)) {
     if (fieldValue === undefined || (field === 'kind' && known === undefined)) continue;
-    const fieldRule = rule.fields[field];
+    // Own properties only: "__proto__" or "constructor" must not find Object.prototype's.
+    const fieldRule = Object.hasOwn(rule.fields, field) ? rule.fields[field] : undefined;
     if (fieldRule === undefined) {
       if (rule.additionalProperties) continue;
       const owners = compiled.kindsWithField.get(field);
@@ -325,23 +326,52 @@ function byField(a: ValidationIssue, b: ValidationIssue): number {
   return a.field < b.field ? -1 : a.field > b.field ? 1 : 0;
 }
 
-/** Throws one error listing every bad instruction by index; an empty list is an error too. */
-export function assertInstructions(resource: ResourceKind, instructions: unknown, options: ValidationOptions = {}): void {
-  if (!Array.isArray(instructions)) {
-    throw new InstructionValidationError([{ field: 'instructions', message: `must be an array, got ${describe(instructions)}` }]);
-  }
+/** Problems with a list of instructions, each by index; an empty list is a problem too. */
+function instructionListIssues(resource: ResourceKind, instructions: unknown, options: ValidationOptions): ValidationIssue[] {
+  if (!Array.isArray(instructions)) return [{ field: 'instructions', message: `must be an array, got ${describe(instructions)}` }];
   if (instructions.length < Math.max(1, RESOURCE_RULES[resource].minInstructions)) {
-    throw new InstructionValidationError([{ field: 'instructions', message: 'must hold at least one instruction' }]);
+    return [{ field: 'instructions', message: 'must hold at least one instruction' }];
   }
   const now = options.now ?? Date.now();
+  return instructions.flatMap((instruction, index) => instructionIssues(resource, instruction, index, { ...options, now }));
+}
+
+/** Throws one error listing every bad instruction by index; an empty list is an error too. */
+export function assertInstructions(resource: ResourceKind, instructions: unknown, options: ValidationOptions = {}): void {
+  const issues = instructionListIssues(resource, instructions, options);
+  if (issues.length === 0) return;
+  if (!Array.isArray(instructions) || issues.every((i) => i.index === undefined)) throw new InstructionValidationError(issues);
+  const bad = new Set(issues.map((i) => i.index)).size;
+  throw new InstructionValidationError(issues, `${bad} of ${instructions.length} ${resource} instruction(s) are invalid; nothing was sent`);
+}
+
+/**
+ * Problems with a whole semantic-patch body as it arrives from elsewhere (a proxy's request):
+ * an object whose `instructions` pass {@link assertInstructions}'s checks and whose other fields
+ * (such as `comment`) are the ones the document lists, each of its type. Empty when valid.
+ */
+export function patchBodyIssues(resource: ResourceKind, body: unknown, options: ValidationOptions = {}): ValidationIssue[] {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return [{ field: 'body', message: `must be an object, got ${describe(body)}` }];
+  const fields: Readonly<Record<string, FieldRule>> = RESOURCE_RULES[resource].patchBodyFields;
   const issues: ValidationIssue[] = [];
-  instructions.forEach((instruction, index) => {
-    for (const issue of instructionIssues(resource, instruction, index, { ...options, now })) issues.push(issue);
-  });
-  if (issues.length > 0) {
-    const bad = new Set(issues.map((i) => i.index)).size;
-    throw new InstructionValidationError(issues, `${bad} of ${instructions.length} ${resource} instruction(s) are invalid; nothing was sent`);
+  for (const [field, value] of Object.entries(body)) {
+    if (field === 'instructions' || value === undefined) continue;
+    const rule = Object.hasOwn(fields, field) ? fields[field] : undefined;
+    const problem = rule === undefined ? `is not a field of a ${resource} semantic patch` : fieldProblem(value, rule, bodyPatterns(fields));
+    if (problem !== undefined) issues.push({ field, message: problem });
   }
+  return [...issues, ...instructionListIssues(resource, (body as { instructions?: unknown }).instructions, options)];
+}
+
+// Compiled on first use: a page that only sends patches through the client never needs them.
+const bodyPatternCache = new WeakMap<object, ReadonlyMap<string, RegExp>>();
+function bodyPatterns(fields: Readonly<Record<string, FieldRule>>): ReadonlyMap<string, RegExp> {
+  let patterns = bodyPatternCache.get(fields);
+  if (patterns === undefined) {
+    const compiled = Object.values(fields).flatMap((rule) => (rule.pattern === undefined ? [] : [[rule.pattern, new RegExp(rule.pattern, 'u')] as const]));
+    bodyPatternCache.set(fields, (patterns = new Map(compiled)));
+  }
+  return patterns;
 }
 
 /** Keys become path segments: they must be non-empty, and "." or ".." would change the path. */
@@ -370,7 +400,10 @@ function build(resource: ResourceKind, kind: InstructionKind, helper: string, in
   const { expiresAt, allowPast, value, kind: givenKind, ...fields } = given;
   const timeField = COMPILED[resource].timeFields.get(kind);
   const wire: Record<string, unknown> = { kind };
-  for (const [field, v] of Object.entries(fields)) if (v !== undefined) wire[field] = v;
+  // defineProperty, not assignment: a `__proto__` key must stay a field (and be refused), not a prototype.
+  for (const [field, v] of Object.entries(fields)) {
+    if (v !== undefined) Object.defineProperty(wire, field, { value: v, enumerable: true, writable: true, configurable: true });
+  }
   const issues: ValidationIssue[] = [];
   const refuse = (field: string, message: string) => issues.push({ field, message });
   if (givenKind !== undefined) refuse('kind', `is set by ${helper}`);

@@ -20,6 +20,11 @@ export type Instance = keyof typeof INSTANCES;
 /** The `LD-API-Version` this package was generated against and sends by default. */
 export const DEFAULT_API_VERSION = '20240415';
 
+/** The header that names the API version; every request carries it. */
+export const API_VERSION_HEADER = 'LD-API-Version';
+/** The agent header LaunchDarkly reads (browsers forbid setting User-Agent); every request carries it. */
+export const AGENT_HEADER = 'X-LaunchDarkly-User-Agent';
+
 /** A `fetch` implementation, such as the global one. */
 export type FetchLike = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
 

@@ -1,8 +1,9 @@
 // @ts-check
 /**
  * Derives, from the bundled document, what the client checks at run time: for each resource
- * (segment, flag), its path and path parameters, the semantic-patch media type of its PATCH, and
- * for each instruction kind the fields with their JSON Schema rules. Written as
+ * (segment, flag), its path and path parameters, the query parameters of each operation, the
+ * semantic-patch media type of its PATCH, the top-level fields of the PATCH body, and for each
+ * instruction kind the fields with their JSON Schema rules. Written as
  * generated/instruction-rules.ts, so validation reads the schema instead of a hand-kept copy.
  */
 
@@ -75,6 +76,22 @@ function fieldRule(document, property, where) {
 }
 
 /**
+ * The names of an operation's query parameters, the path item's shared ones included.
+ * @param {Record<string, any>} document @param {Record<string, any>} item @param {Record<string, any> | undefined} operation
+ * @returns {string[]}
+ */
+function queryParameters(document, item, operation) {
+  const names = new Set();
+  for (const parameter of [...(item.parameters ?? []), ...(operation?.parameters ?? [])]) {
+    const ref = typeof parameter?.$ref === 'string' ? /^#\/components\/parameters\/(.+)$/.exec(parameter.$ref) : null;
+    const resolved = ref ? document.components?.parameters?.[ref[1] ?? ''] : parameter;
+    if (resolved === undefined) throw new RulesError(`cannot resolve ${parameter.$ref}`);
+    if (resolved.in === 'query') names.add(String(resolved.name));
+  }
+  return [...names].sort();
+}
+
+/**
  * @param {Record<string, any>} document the bundled, corrected document
  */
 export function instructionRules(document) {
@@ -117,11 +134,18 @@ export function instructionRules(document) {
         fields,
       };
     }
+    /** @type {Record<string, unknown>} */
+    const bodyFields = {};
+    for (const [name, property] of Object.entries(body.properties ?? {})) {
+      if (name !== 'instructions') bodyFields[name] = fieldRule(document, /** @type {Record<string, any>} */ (property), `${resource} PATCH body.${name}`);
+    }
     resources[resource] = {
       path,
       pathParams,
       operations: { get: item.get?.operationId, patch: patch.operationId },
+      queryParams: { get: queryParameters(document, item, item.get), patch: queryParameters(document, item, patch) },
       patchMediaType: mediaType,
+      patchBodyFields: bodyFields,
       minInstructions: body.properties.instructions.minItems ?? 0,
       kinds,
     };

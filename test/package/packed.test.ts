@@ -40,13 +40,50 @@ console.log(JSON.stringify({
 }));
 `;
 
-const ESM_SCRIPT = body(
-  `import { createExpiringTargetsClient, segmentInstructions, ConfigurationError, ExpiringTargetsError } from '${PACKAGE_NAME}';`,
-  `import.meta.resolve('${PACKAGE_NAME}')`,
-);
+// The proxy subpath: mounted in node:http in front of Prism, with the client (no token) calling it.
+const proxyBody = (resolved: string) => `
+const proxy = createExpiringTargetsProxy({
+  apiKey: 'api-packed-proxy',
+  baseUrl: process.env.PRISM_URL,
+  basePath: '/ld-proxy',
+  authorize: ({ projectKey }) => ({ allow: projectKey === 'default', actor: 'packed' }),
+  onAudit: (event) => audited.push([event.outcome, event.status, event.actor]),
+});
+const audited = [];
+const server = http.createServer(createNodeListener(proxy));
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const proxied = createExpiringTargetsClient({ baseUrl: 'http://127.0.0.1:' + server.address().port + '/ld-proxy', maxRetries: 0 });
+const viaProxy = await proxied.segments.get(ref);
+const refused = await proxied.segments.get({ ...ref, projectKey: 'other' }).catch((error) => error.status);
+server.close();
+let proxyConfigurationError = false;
+try {
+  createExpiringTargetsProxy({ apiKey: 'api-packed-proxy' }); // no authorize
+} catch (error) {
+  proxyConfigurationError = error instanceof ConfigurationError && error instanceof ProxyConfigurationError;
+}
+console.log(JSON.stringify({
+  resolvedProxy: ${resolved},
+  proxyKeys: viaProxy.items.map((item) => item.contextKey),
+  refused,
+  audited,
+  proxyConfigurationError,
+  sameClass: ConfigurationError === ProxyConfigurationError,
+}));
+`;
+
+const ESM_SCRIPT =
+  body(
+    `import { createExpiringTargetsClient, segmentInstructions, ConfigurationError, ExpiringTargetsError } from '${PACKAGE_NAME}';
+import { createExpiringTargetsProxy, createNodeListener, ConfigurationError as ProxyConfigurationError } from '${PACKAGE_NAME}/proxy';
+import http from 'node:http';`,
+    `import.meta.resolve('${PACKAGE_NAME}')`,
+  ) + proxyBody(`import.meta.resolve('${PACKAGE_NAME}/proxy')`);
 // CommonJS has no top-level await: wrap it, and fail the process on a rejection.
 const CJS_SCRIPT = `const { createExpiringTargetsClient, segmentInstructions, ConfigurationError, ExpiringTargetsError } = require('${PACKAGE_NAME}');
-(async () => {${body('', `require.resolve('${PACKAGE_NAME}')`)}})().catch((error) => { console.error(error); process.exit(1); });
+const { createExpiringTargetsProxy, createNodeListener, ConfigurationError: ProxyConfigurationError } = require('${PACKAGE_NAME}/proxy');
+const http = require('node:http');
+(async () => {${body('', `require.resolve('${PACKAGE_NAME}')`)}${proxyBody(`require.resolve('${PACKAGE_NAME}/proxy')`)}})().catch((error) => { console.error(error); process.exit(1); });
 `;
 
 // One consumer, valid under every setting: a type error anywhere (or a type that collapsed to
@@ -60,6 +97,14 @@ const TS_CONSUMER = `import {
   type SegmentInstruction,
   type SegmentRef,
 } from '${PACKAGE_NAME}';
+import {
+  createExpiringTargetsProxy,
+  createNodeListener,
+  type ExpiringTargetsProxy,
+  type NodeRequestListener,
+  type ProxyAuditEvent,
+  type ProxyCall,
+} from '${PACKAGE_NAME}/proxy';
 
 const ld: ExpiringTargetsClient = createExpiringTargetsClient({ baseUrl: 'http://127.0.0.1:8080/ld-proxy' });
 const ref: SegmentRef = ${JSON.stringify(SEGMENT)};
@@ -85,6 +130,30 @@ export async function consume(): Promise<boolean> {
   void notOk;
   return result.ok && when !== undefined && version !== undefined && new ConfigurationError('x') instanceof Error;
 }
+
+// The proxy subpath's types: the call is a union narrowed by operation, the actor type flows to audit events.
+export const proxy: ExpiringTargetsProxy = createExpiringTargetsProxy<{ user: string }>({
+  apiKey: 'api-consumer',
+  basePath: '/ld-proxy',
+  authorize: (call: ProxyCall) =>
+    call.operation === 'get' || call.instructions.every((i) => i.contextKind === 'user') ? { allow: true, actor: { user: 'alice' } } : false,
+  onAudit: (event: ProxyAuditEvent<{ user: string }>) => {
+    const who: string | undefined = event.actor?.user;
+    void who;
+  },
+});
+// @ts-expect-error authorize is required
+createExpiringTargetsProxy({ apiKey: 'api-consumer' });
+export const listener: NodeRequestListener = createNodeListener(proxy);
+export const answered: Promise<Response> = proxy(new Request('http://localhost/ld-proxy/api/v2/segments/p/s/expiring-targets/e'));
+`;
+
+// Only where Node's types are loaded: the adapter takes node:http's request and response as they are.
+const NODE_SERVER = `import * as http from 'node:http';
+import { createExpiringTargetsProxy, createNodeListener } from '${PACKAGE_NAME}/proxy';
+
+const proxy = createExpiringTargetsProxy({ apiKey: 'api-consumer', authorize: () => true });
+export const server: http.Server = http.createServer(createNodeListener(proxy));
 `;
 
 const strict = { strict: true, noEmit: true, skipLibCheck: false, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true };
@@ -93,7 +162,7 @@ const TSCONFIGS: Record<string, object> = {
   // (index.d.ts), cjs.cts the `require` one (index.d.cts).
   'tsconfig.node16.json': {
     compilerOptions: { ...strict, target: 'ES2022', module: 'node16', moduleResolution: 'node16', lib: ['ES2022'], types: ['node'] },
-    files: ['esm.mts', 'cjs.cts'],
+    files: ['esm.mts', 'cjs.cts', 'node-server.mts', 'node-server.cts'],
   },
   // A browser app's bundler setup.
   'tsconfig.bundler.json': {
@@ -112,6 +181,7 @@ beforeAll(async () => {
   const types = path.join(dir, 'types');
   await mkdir(types);
   for (const file of ['esm.mts', 'cjs.cts', 'app.ts']) await writeFile(path.join(types, file), TS_CONSUMER);
+  for (const file of ['node-server.mts', 'node-server.cts']) await writeFile(path.join(types, file), NODE_SERVER);
   for (const [file, config] of Object.entries(TSCONFIGS)) await writeFile(path.join(types, file), JSON.stringify(config, null, 2));
 }, 300_000);
 
@@ -122,9 +192,8 @@ afterAll(async () => {
 describe('the packed package', () => {
   it('holds the built entries, declarations, CLI, LICENSE and README, and nothing from the source tree', () => {
     const files = [...consumer.files].sort();
-    for (const required of [
-      'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/cli.js', 'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md',
-    ]) {
+    const entries = ['index', 'proxy'].flatMap((entry) => ['js', 'cjs', 'd.ts', 'd.cts'].map((ext) => `dist/${entry}.${ext}`));
+    for (const required of [...entries, 'dist/cli.js', 'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
       expect(files).toContain(required);
     }
     const declared = ((consumer.manifest.files as string[] | undefined) ?? []).map((f) => f.replace(/^\.\//, ''));
@@ -151,8 +220,9 @@ describe('the packed package', () => {
     expect(consumer.copied['@stoplight/prism-cli']).toBeUndefined();
   });
 
-  it('imports nothing at run time but openapi-fetch, a declared dependency, from either entry', async () => {
-    for (const entry of ['index.js', 'index.cjs']) {
+  it('imports nothing at run time but openapi-fetch, a declared dependency, from the client entries, and nothing at all from the proxy', async () => {
+    const expectedExternals: Record<string, string[]> = { 'index.js': ['openapi-fetch'], 'index.cjs': ['openapi-fetch'], 'proxy.js': [], 'proxy.cjs': [] };
+    for (const [entry, expectedExternal] of Object.entries(expectedExternals)) {
       const { metafile } = await build({
         entryPoints: [path.join(consumer.dir, 'node_modules', PACKAGE_NAME, 'dist', entry)],
         bundle: true,
@@ -163,19 +233,13 @@ describe('the packed package', () => {
         logLevel: 'silent',
       });
       const external = Object.values(metafile.inputs).flatMap((input) => input.imports.filter((i) => i.external).map((i) => i.path));
-      expect([...new Set(external)], entry).toEqual(['openapi-fetch']);
+      expect([...new Set(external)], entry).toEqual(expectedExternal);
     }
     expect(consumer.manifest.dependencies).toHaveProperty('openapi-fetch');
     expect(consumer.copied['openapi-fetch']).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  const runScript = async (file: string) => {
-    const { stdout } = await run(process.execPath, [file], {
-      cwd: consumer.dir,
-      env: { ...process.env, PRISM_URL: inject('prismUrl') },
-    });
-    return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
-  };
+
   const expected = {
     keys: ['alice', 'acme'],
     firstExpiresAt: '2025-12-31T00:00:00.000Z',
@@ -183,25 +247,46 @@ describe('the packed package', () => {
     sent: 1,
     configurationError: true,
   };
+  const expectedThroughProxy = {
+    proxyKeys: ['alice', 'acme'],
+    refused: 403,
+    audited: [
+      ['forwarded', 200, 'packed'],
+      ['denied', 403, 'packed'],
+    ],
+    proxyConfigurationError: true,
+    sameClass: true,
+  };
+  const runBoth = async (file: string) => {
+    const { stdout } = await run(process.execPath, [file], { cwd: consumer.dir, env: { ...process.env, PRISM_URL: inject('prismUrl') } });
+    const [client, proxy] = stdout.trim().split('\n').slice(-2).map((line) => JSON.parse(line) as Record<string, unknown>);
+    return { client: client!, proxy: proxy! };
+  };
 
-  it('imports as ESM from a project outside the repo and calls the API', async () => {
-    const out = await runScript('esm.mjs');
-    expect(out).toMatchObject(expected);
-    expect(String(out.resolved)).toBe(`file://${path.join(consumer.dir, 'node_modules', PACKAGE_NAME, 'dist', 'index.js')}`);
+  it('imports as ESM from a project outside the repo and calls the API, directly and through the proxy subpath', async () => {
+    const { client, proxy } = await runBoth('esm.mjs');
+    expect(client).toMatchObject(expected);
+    expect(String(client.resolved)).toBe(`file://${path.join(consumer.dir, 'node_modules', PACKAGE_NAME, 'dist', 'index.js')}`);
+    expect(proxy).toMatchObject(expectedThroughProxy);
+    expect(String(proxy.resolvedProxy)).toBe(`file://${path.join(consumer.dir, 'node_modules', PACKAGE_NAME, 'dist', 'proxy.js')}`);
   });
 
-  it('requires as CommonJS from a project outside the repo and calls the API', async () => {
-    const out = await runScript('cjs.cjs');
-    expect(out).toMatchObject(expected);
-    expect(out.resolved).toBe(path.join(consumer.dir, 'node_modules', PACKAGE_NAME, 'dist', 'index.cjs'));
+  it('requires as CommonJS from a project outside the repo and calls the API, directly and through the proxy subpath', async () => {
+    const { client, proxy } = await runBoth('cjs.cjs');
+    expect(client).toMatchObject(expected);
+    expect(client.resolved).toBe(path.join(consumer.dir, 'node_modules', PACKAGE_NAME, 'dist', 'index.cjs'));
+    expect(proxy).toMatchObject(expectedThroughProxy);
+    expect(proxy.resolvedProxy).toBe(path.join(consumer.dir, 'node_modules', PACKAGE_NAME, 'dist', 'proxy.cjs'));
   });
 
   const tsc = path.join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   // Both configs at once: each tsc run takes a few seconds (skipLibCheck is off, so our
   // declarations themselves are checked too).
+  // Declarations both entries share are emitted as one hashed chunk per format.
+  const SHARED = /\/[\w]+-[\w-]{8}\.d\.(c?ts)$/;
   it.concurrent.each([
-    ['tsconfig.node16.json', ['dist/index.d.cts', 'dist/index.d.ts']],
-    ['tsconfig.bundler.json', ['dist/index.d.ts']],
+    ['tsconfig.node16.json', ['dist/[shared].d.cts', 'dist/[shared].d.ts', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/proxy.d.cts', 'dist/proxy.d.ts']],
+    ['tsconfig.bundler.json', ['dist/[shared].d.ts', 'dist/index.d.ts', 'dist/proxy.d.ts']],
   ])('type-checks a TypeScript consumer with %s', async (config, declarations) => {
     const cwd = path.join(consumer.dir, 'types');
     const result = await run(process.execPath, [tsc, '-p', config, '--listFiles'], { cwd }).catch((error: { stdout?: string }) => {
@@ -211,10 +296,12 @@ describe('the packed package', () => {
     // cjs.cts, the ESM ones for esm.mts), and nothing came from this repository but TypeScript's libs.
     const files = result.stdout.split('\n').filter(Boolean);
     const prefix = path.join(consumer.dir, 'node_modules', PACKAGE_NAME) + path.sep;
-    expect(files.filter((f) => f.startsWith(prefix)).map((f) => f.slice(prefix.length)).sort()).toEqual(declarations);
+    const used = files.filter((f) => f.startsWith(prefix)).map((f) => f.slice(prefix.length).replace(SHARED, '/[shared].d.$1'));
+    expect(used.sort()).toEqual(declarations);
     const typescriptLib = path.join(path.dirname(path.dirname(tsc)), 'lib') + path.sep;
     expect(files.filter((f) => !f.startsWith(consumer.dir + path.sep) && !f.startsWith(typescriptLib))).toEqual([]);
-  });
+    // Two full type checks at once take 20 s on an idle 2-core machine; allow for a busy one.
+  }, 180_000);
 });
 
 /**

@@ -1,12 +1,16 @@
 // @ts-check
 /**
  * A small stand-in for LaunchDarkly's expiring-targets endpoints with state, rate limits and
- * scripted faults, on 127.0.0.1. Used by the resilience tests and `npm run bench:bulk`.
+ * scripted faults, on 127.0.0.1. Used by the resilience and proxy tests, the browser test and
+ * `npm run bench:bulk`.
  *
  * It applies semantic-patch instructions the way the documentation describes (add needs no
  * existing expiring target, update and remove need one), answers GET with the current state,
  * and can fail a request before applying it (429, 503, refused body) or after applying it
  * (502, a reset connection, a stall) so that clients can be checked for lost or doubled work.
+ * Like LaunchDarkly, it can insist on an access token (401 without it), answers with an
+ * X-Request-Id, and can be told to rate-limit the next requests with Retry-After. It logs every
+ * request it receives, so a test can prove that something never reached it.
  */
 import http from 'node:http';
 
@@ -20,7 +24,9 @@ import http from 'node:http';
  *   rateLimit?: RateLimit,
  *   failInstruction?: (instruction: Instruction) => string | undefined,
  *   stallMs?: number,
+ *   token?: string,
  * }} FakeOptions
+ * @typedef {{ method: string, url: string, headers: import('node:http').IncomingHttpHeaders, body: string }} LoggedRequest
  */
 
 /** @param {Instruction | Target} t @param {'segment' | 'flag'} resource */
@@ -42,7 +48,11 @@ export async function startFakeLaunchDarkly(options = {}) {
   /** Instructions the server applied, by identity (JSON of the instruction). */
   /** @type {Set<string>} */
   const applied = new Set();
-  const stats = { requests: 0, patches: 0, gets: 0, faults: /** @type {Record<string, number>} */ ({}), rateLimited: 0 };
+  const stats = { requests: 0, patches: 0, gets: 0, faults: /** @type {Record<string, number>} */ ({}), rateLimited: 0, unauthorized: 0 };
+  /** @type {LoggedRequest[]} */
+  const log = [];
+  /** 429s still to answer, whatever the request, each with this Retry-After (seconds). */
+  let throttled = { times: 0, retryAfterSeconds: 0 };
   let windowStart = Date.now();
   let windowCount = 0;
   /** @type {Set<import('node:net').Socket>} */
@@ -60,7 +70,7 @@ export async function startFakeLaunchDarkly(options = {}) {
   /** @param {http.ServerResponse} res @param {number} status @param {unknown} body @param {Record<string, string>} [headers] */
   function send(res, status, body, headers = {}) {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'X-Request-Id': `fake-${stats.requests}`, ...headers });
     res.end(text);
   }
 
@@ -124,8 +134,24 @@ export async function startFakeLaunchDarkly(options = {}) {
     const body = Buffer.concat(chunks).toString('utf8');
     const requestNo = ++stats.requests;
     const method = req.method ?? 'GET';
+    log.push({ method, url: req.url ?? '', headers: req.headers, body });
+    if (options.token !== undefined && req.headers.authorization !== options.token) {
+      stats.unauthorized++;
+      return send(res, 401, { code: 'unauthorized', message: 'Invalid account ID header' });
+    }
     const where = resourceOf(req.url ?? '');
     if (!where) return send(res, 404, { code: 'not_found', message: 'Invalid resource identifier' });
+    if (throttled.times > 0) {
+      throttled.times--;
+      stats.rateLimited++;
+      const reset = String(Date.now() + throttled.retryAfterSeconds * 1000);
+      return send(
+        res,
+        429,
+        { code: 'rate_limited', message: "You've exceeded the API rate limit." },
+        { 'Retry-After': String(throttled.retryAfterSeconds), 'X-Ratelimit-Route-Remaining': '0', 'X-Ratelimit-Reset': reset },
+      );
+    }
     const limit = rateLimit();
     if (limit.over) {
       stats.rateLimited++;
@@ -195,8 +221,17 @@ export async function startFakeLaunchDarkly(options = {}) {
   return {
     url: `http://127.0.0.1:${port}`,
     stats,
+    /** Every request received, in order (headers as Node parsed them). */
+    log,
     received,
     applied,
+    /**
+     * The next `times` requests (any path the fake serves) get 429 with `Retry-After` in seconds.
+     * @param {{ times: number, retryAfterSeconds: number }} next
+     */
+    throttle(next) {
+      throttled = { ...next };
+    },
     /** @param {string} id e.g. "segments/p/s/e" */
     targets: (id) => [...(state.get(id)?.values() ?? [])],
     /** @param {string} id @param {Target[]} targets @param {'segment' | 'flag'} resource */

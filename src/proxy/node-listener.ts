@@ -1,0 +1,242 @@
+/**
+ * Runs a fetch handler in Node's `http` server (and Express, Connect, Fastify's raw mode): turns
+ * the incoming message into a `Request` and writes the `Response` back.
+ *
+ * Why a small adapter of our own: the package has one runtime dependency, and what this needs is
+ * a few dozen lines. It streams both ways with backpressure: the request body is handed over as
+ * a stream that pauses the socket while the handler is not reading (so the proxy's size cap holds
+ * while reading, not after buffering), and the response is written chunk by chunk, waiting for
+ * `drain`. When the answer goes out before the request body was read in full (a 413, a 405), the
+ * connection is closed after it instead of reading the rest.
+ *
+ * Node's types are described structurally, so importing this subpath needs no `@types/node`.
+ */
+import { type ExpiringTargetsProxy, RAW_TARGET_HANDLERS } from './handler.js';
+
+/** What the adapter uses of Node's `http.IncomingMessage` (Express's request adds `originalUrl`). */
+export interface NodeIncomingMessage {
+  /** As Node's `http.IncomingMessage.method`. */
+  method?: string | undefined;
+  /** As Node's `http.IncomingMessage.url`. */
+  url?: string | undefined;
+  /** Express strips its mount path from `url` and keeps the whole target here. */
+  originalUrl?: string | undefined;
+  /** As Node's `http.IncomingMessage.rawHeaders`. */
+  rawHeaders: string[];
+  /** As Node's `http.IncomingMessage.complete`. */
+  readonly complete: boolean;
+  /** As Node's `http.IncomingMessage.socket`. */
+  socket: object | null;
+  /** As Node's `http.IncomingMessage.on`. */
+  on(event: 'data', listener: (chunk: Uint8Array | string) => void): unknown;
+  /** As Node's `http.IncomingMessage.on`. */
+  on(event: 'end' | 'close', listener: () => void): unknown;
+  /** As Node's `http.IncomingMessage.on`. */
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  /** As Node's `http.IncomingMessage.removeListener`. */
+  removeListener(event: 'data', listener: (chunk: Uint8Array | string) => void): unknown;
+  /** As Node's `http.IncomingMessage.removeListener`. */
+  removeListener(event: 'end' | 'close', listener: () => void): unknown;
+  /** As Node's `http.IncomingMessage.removeListener`. */
+  removeListener(event: 'error', listener: (error: Error) => void): unknown;
+  /** As Node's `http.IncomingMessage.pause`. */
+  pause(): unknown;
+  /** As Node's `http.IncomingMessage.resume`. */
+  resume(): unknown;
+}
+
+/** What the adapter uses of Node's `http.ServerResponse`. */
+export interface NodeServerResponse {
+  /** As Node's `http.ServerResponse.headersSent`. */
+  readonly headersSent: boolean;
+  /** As Node's `http.ServerResponse.writableEnded`. */
+  readonly writableEnded: boolean;
+  /** As Node's `http.ServerResponse.writeHead`. */
+  writeHead(statusCode: number, statusMessage: string, headers: Record<string, string | string[]>): unknown;
+  /** As Node's `http.ServerResponse.write`. */
+  write(chunk: Uint8Array): boolean;
+  /** As Node's `http.ServerResponse.end`. */
+  end(): unknown;
+  /** As Node's `http.ServerResponse.once`. */
+  once(event: 'drain' | 'close', listener: () => void): unknown;
+  /** As Node's `http.ServerResponse.on`. */
+  on(event: 'close', listener: () => void): unknown;
+  /** As Node's `http.ServerResponse.removeListener`. */
+  removeListener(event: 'drain' | 'close', listener: () => void): unknown;
+  /** As Node's `http.ServerResponse.destroy`. */
+  destroy(error?: Error): unknown;
+}
+
+/** A Node request listener, as `http.createServer` and `app.use` take it. */
+export type NodeRequestListener = (req: NodeIncomingMessage, res: NodeServerResponse) => void;
+
+const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+const NO_BODY = new Set(['GET', 'HEAD']);
+
+/** The request body as a stream that reads from the socket only while the handler asks for more. */
+function bodyStream(req: NodeIncomingMessage): ReadableStream<Uint8Array> {
+  let detach = () => undefined as unknown;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        let settled = false;
+        const settle = (end: () => void) => {
+          if (settled) return;
+          settled = true;
+          detach();
+          end();
+        };
+        const onData = (chunk: Uint8Array | string) => {
+          controller.enqueue(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) req.pause();
+        };
+        const onEnd = () => settle(() => controller.close());
+        const onError = (error: Error) => settle(() => controller.error(error));
+        const onClose = () => settle(() => (req.complete ? controller.close() : controller.error(new Error('the request ended before its body'))));
+        req.on('data', onData);
+        req.on('end', onEnd);
+        req.on('error', onError);
+        req.on('close', onClose);
+        detach = () => {
+          req.removeListener('data', onData);
+          req.removeListener('end', onEnd);
+          req.removeListener('error', onError);
+          req.removeListener('close', onClose);
+        };
+      },
+      pull() {
+        req.resume();
+      },
+      cancel() {
+        detach();
+        req.pause();
+      },
+    },
+    { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+  );
+}
+
+/** The incoming message as a fetch `Request`. The raw target is kept apart: URL parsing rewrites it. */
+function toRequest(req: NodeIncomingMessage, signal: AbortSignal): { request: Request; rawTarget: string } {
+  const rawTarget = req.originalUrl ?? req.url ?? '/';
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    try {
+      headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+    } catch {
+      // A header fetch refuses (Node's parser is more lenient) is left out, not fatal.
+    }
+  }
+  const host = headers.get('host') ?? '';
+  const encrypted = req.socket !== null && (req.socket as { encrypted?: unknown }).encrypted === true;
+  const origin = `${encrypted ? 'https' : 'http'}://${HOST.test(host) ? host : 'localhost'}`;
+  // Concatenated, not resolved: a target such as //evil.example/x must stay a path on this host.
+  const url = rawTarget.startsWith('/') && URL.canParse(origin + rawTarget) ? origin + rawTarget : `${origin}/`;
+  const method = (req.method ?? 'GET').toUpperCase();
+  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal };
+  if (!NO_BODY.has(method)) {
+    init.body = bodyStream(req);
+    init.duplex = 'half';
+  }
+  return { request: new Request(url, init), rawTarget };
+}
+
+/**
+ * Writes the response. `whole`: the body is known to be complete already (the proxy's answers
+ * always are), so it goes out in one write with a Content-Length instead of as chunks.
+ */
+/** Resolves when the socket takes more data, or is gone. */
+function drained(res: NodeServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.removeListener('drain', done);
+      res.removeListener('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
+async function writeResponse(req: NodeIncomingMessage, res: NodeServerResponse, response: Response, whole: boolean): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  // Answered before the body was read in full: close rather than read the rest to keep the connection.
+  if (!req.complete) headers.connection = 'close';
+  if (whole && response.body !== null) {
+    const body = new Uint8Array(await response.arrayBuffer());
+    headers['content-length'] = String(body.byteLength);
+    res.writeHead(response.status, response.statusText, headers);
+    if (req.method !== 'HEAD') res.write(body);
+    res.end();
+    return;
+  }
+  res.writeHead(response.status, response.statusText, headers);
+  if (response.body === null || req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  let closed = false;
+  res.on('close', () => {
+    closed = true;
+  });
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (closed) {
+      await reader.cancel();
+      return;
+    }
+    if (!res.write(value)) await drained(res);
+  }
+  res.end();
+}
+
+/**
+ * Wraps a fetch handler, such as the one {@link createExpiringTargetsProxy} returns, as a Node
+ * request listener. For the proxy it also refuses request targets that URL parsing would rewrite
+ * (`..`, `%2e`, backslashes), which a fetch handler never gets to see.
+ *
+ * Mount it before any body parser (`express.json()` would consume the body first).
+ *
+ * @example
+ * ```ts
+ * import http from 'node:http';
+ * import { createExpiringTargetsProxy, createNodeListener } from 'ld-expiring-targets/proxy';
+ *
+ * const proxy = createExpiringTargetsProxy({ apiKey: process.env.LD_API_KEY!, basePath: '/ld-proxy', authorize });
+ * const listener = createNodeListener(proxy);
+ * http.createServer((req, res) => (req.url?.startsWith('/ld-proxy/') ? listener(req, res) : app(req, res))).listen(3000);
+ * // Express: app.use('/ld-proxy', createNodeListener(proxy));
+ * ```
+ */
+export function createNodeListener(handler: ExpiringTargetsProxy): NodeRequestListener {
+  const rawTargetHandler = RAW_TARGET_HANDLERS.get(handler);
+  return (req, res) => {
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableEnded) controller.abort();
+    });
+    void (async () => {
+      try {
+        const { request, rawTarget } = toRequest(req, controller.signal);
+        const response = rawTargetHandler ? await rawTargetHandler(request, rawTarget) : await handler(request);
+        await writeResponse(req, res, response, rawTargetHandler !== undefined);
+      } catch {
+        if (!res.headersSent) {
+          const body = new TextEncoder().encode(JSON.stringify({ code: 'internal_error', message: 'Internal error' }));
+          res.writeHead(500, 'Internal Server Error', { 'content-type': 'application/json', 'content-length': String(body.byteLength), connection: 'close' });
+          res.write(body);
+          res.end();
+        } else {
+          res.destroy();
+        }
+      }
+    })();
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * The proxy and the client stay apart: the browser entry carries nothing of the proxy, and the
+ * proxy carries nothing of the client (openapi-fetch, the retrying transport, results, bulk) or
+ * the CLI, and nothing platform-specific, so it runs in Workers and Deno as it does in Node.
+ */
+import path from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../support/project.js';
+
+async function inputsOf(entry: string): Promise<string[]> {
+  const { metafile } = await build({
+    entryPoints: [path.join(projectRoot, entry)],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'neutral',
+    format: 'esm',
+    logLevel: 'silent',
+    absWorkingDir: projectRoot,
+    external: ['openapi-fetch'],
+  });
+  const imported = Object.values(metafile.inputs).flatMap((input) => input.imports.filter((i) => i.external).map((i) => i.path));
+  return [...Object.keys(metafile.inputs), ...imported.map((p) => `external:${p}`)].sort();
+}
+
+describe('import layers', () => {
+  it('the proxy entry imports only errors, redaction, options, instructions, version and the generated rules below it', async () => {
+    expect(await inputsOf('src/proxy/index.ts')).toEqual([
+      'generated/instruction-rules.ts',
+      'src/errors.ts',
+      'src/instructions.ts',
+      'src/options.ts',
+      'src/proxy/body.ts',
+      'src/proxy/handler.ts',
+      'src/proxy/index.ts',
+      'src/proxy/node-listener.ts',
+      'src/proxy/route.ts',
+      'src/redact.ts',
+      'src/version.ts',
+    ]);
+  });
+
+  it('the main entry imports nothing of the proxy', async () => {
+    const inputs = await inputsOf('src/index.ts');
+    expect(inputs.filter((file) => file.startsWith('src/proxy/'))).toEqual([]);
+    expect(inputs).toContain('src/client.ts');
+  });
+});
