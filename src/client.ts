@@ -5,7 +5,6 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import { RESOURCE_RULES } from '../generated/instruction-rules.js';
 import type { paths } from '../generated/schema.js';
-import type { BulkResult, BulkSummary } from './results.js';
 import type { PatchAllOptions } from './bulk.js';
 import {
   ExpiringTargetsError,
@@ -27,7 +26,7 @@ import {
   callSettings,
   normalizeOptions,
 } from './options.js';
-import { type GetResult, type InstructionOutcome, type PatchResult, patchResult, toGetResult, toPatchResult } from './results.js';
+import { type BulkResult, type BulkSummary, type GetResult, type PatchResult, toGetResult, toPatchResult } from './results.js';
 import { parseRetryAfter } from './retry-policy.js';
 import { PACKAGE_NAME, VERSION } from './version.js';
 
@@ -246,18 +245,9 @@ function resourceApi<Ref, I extends SegmentInstruction | FlagInstruction>(
 
   /** Settles a whole request's instructions from the state, after its answer was lost. */
   async function readBack(ref: Ref, instructions: readonly I[], cause: ExpiringTargetsError, call: PatchOptions | undefined) {
-    const unknown: InstructionOutcome<I>[] = instructions.map((instruction, index) => ({ index, instruction, fate: 'unknown', message: cause.message, error: cause }));
     // Loaded on demand: only an ambiguous answer needs it, so one-off calls do not carry it.
-    const { settleByReadingBack } = await import('./bulk.js');
-    const { outcomes, state } = await settleByReadingBack(resource, unknown, instructions, (c) => read(ref, c), call);
-    return patchResult(outcomes, {
-      errors: outcomes
-        .filter((o) => o.fate === 'failed')
-        .map((o) => ({ mapped: true as const, instructionIndex: o.index, message: o.message ?? '', instruction: o.instruction })),
-      items: state?.items ?? [],
-      requestId: state?.requestId,
-      raw: state?.raw ?? { items: [] },
-    });
+    const { patchResultByReadingBack } = await import('./bulk.js');
+    return patchResultByReadingBack(resource, instructions, cause, (c) => read(ref, c), call);
   }
 
   async function patchAll(

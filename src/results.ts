@@ -1,12 +1,11 @@
 /**
  * What calls return, in one vocabulary: every instruction ends with one of four fates (see
  * {@link Fate}), `patch` and `patchAll` count them with the same keys, and one function builds
- * each kind of result. Deciding a lost answer from the state read back lives here too, because
- * it is the same question: which fate does this instruction have?
+ * each kind of result from an answer. What only bulk runs and reading back need (running counts,
+ * deciding from the state read back) lives in ./bulk.ts, which a page loads only when it uses it.
  */
 import type { components } from '../generated/schema.js';
 import { ExpiringTargetsError, type Fate, InvalidResponseError } from './errors.js';
-import { type FlagInstruction, type ResourceKind, type SegmentInstruction, targetField } from './instructions.js';
 
 type Schemas = components['schemas'];
 
@@ -143,7 +142,8 @@ export interface GetResult {
   raw: Schemas['ExpiringTargetGetResponse'];
 }
 
-const ZERO_COUNTS: OutcomeCounts = { total: 0, applied: 0, failed: 0, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 };
+/** Counts of nothing yet. */
+export const ZERO_COUNTS: Readonly<OutcomeCounts> = { total: 0, applied: 0, failed: 0, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 };
 
 /** The counts of a list of outcomes. */
 export function countOutcomes(outcomes: readonly InstructionOutcome<unknown>[]): OutcomeCounts {
@@ -154,37 +154,6 @@ export function countOutcomes(outcomes: readonly InstructionOutcome<unknown>[]):
     if (o.resent) counts.resent++;
   }
   return counts;
-}
-
-/**
- * The counts of a run whose outcomes change (batches answer, reading back settles, resends),
- * kept up to date at every change: reading them never walks the outcomes, and the outcomes
- * themselves need not be kept.
- */
-export class OutcomeTally {
-  readonly #counts: OutcomeCounts = { ...ZERO_COUNTS };
-
-  /** Counts `n` instructions that have no fate yet: not attempted until they get one. */
-  expect(n = 1): void {
-    this.#counts.total += n;
-    this.#counts.notAttempted += n;
-  }
-
-  /** Moves one instruction from the outcome it was counted under to `after`. */
-  change(before: Pick<InstructionOutcome<unknown>, 'fate' | 'decidedBy' | 'resent'>, after: Pick<InstructionOutcome<unknown>, 'fate' | 'decidedBy' | 'resent'>): void {
-    const c = this.#counts;
-    c[before.fate]--;
-    if (before.decidedBy === 'read-back') c.reconciled--;
-    if (before.resent) c.resent--;
-    c[after.fate]++;
-    if (after.decidedBy === 'read-back') c.reconciled++;
-    if (after.resent) c.resent++;
-  }
-
-  /** A snapshot of the counts. */
-  get counts(): OutcomeCounts {
-    return { ...this.#counts };
-  }
 }
 
 /** The fate, message and status an error gives every instruction of its request. */
@@ -209,24 +178,6 @@ export function patchResult<I>(
 ): PatchResult<I> {
   const counts = countOutcomes(outcomes);
   return { ok: counts.applied === counts.total, outcomes, counts, ...answer };
-}
-
-/** The one builder of a BulkSummary: `ok` always agrees with `counts`. */
-export function bulkSummary(counts: OutcomeCounts, stoppedBy: ExpiringTargetsError | undefined): BulkSummary {
-  return { ok: counts.applied === counts.total, counts, stoppedBy };
-}
-
-/** The one builder of a BulkResult. */
-export function bulkResult<I>(outcomes: InstructionOutcome<I>[], counts: OutcomeCounts, stoppedBy: ExpiringTargetsError | undefined): BulkResult<I> {
-  const byFate = (fate: Fate) => outcomes.filter((o) => o.fate === fate);
-  return {
-    ...bulkSummary(counts, stoppedBy),
-    outcomes,
-    applied: byFate('applied'),
-    failed: byFate('failed'),
-    unknown: byFate('unknown'),
-    notAttempted: byFate('notAttempted'),
-  };
 }
 
 function toTarget(item: Schemas['ExpiringTarget'], status: number): ExpiringTarget {
@@ -281,67 +232,3 @@ export function toPatchResult<I>(body: unknown, response: Response, instructions
   return patchResult(outcomes, { errors, items, requestId: response.headers.get('x-request-id') ?? undefined, raw });
 }
 
-type AnyInstruction = SegmentInstruction | FlagInstruction;
-/** The fields that identify a target: a context, and the segment list or flag variation. */
-export interface TargetFields {
-  contextKind: string;
-  contextKey: string;
-  targetType?: string | undefined;
-  variationId?: string | undefined;
-}
-
-/** Identity of a target: the context plus targetType (segments) or variationId (flags). */
-export function targetIdentity(resource: ResourceKind, t: TargetFields): string {
-  return JSON.stringify([t.contextKind, t.contextKey, t[targetField(resource)]]);
-}
-
-/**
- * The targets of `wanted` that more than one instruction of `instructions` changes: for those,
- * the state read back cannot say which instruction it reflects.
- */
-export function sharedTargets<I extends AnyInstruction>(resource: ResourceKind, wanted: readonly I[], instructions: Iterable<I>): Set<string> {
-  const keys = new Set(wanted.map((i) => targetIdentity(resource, i as TargetFields)));
-  const uses = new Map<string, number>();
-  for (const i of instructions) {
-    const key = targetIdentity(resource, i as TargetFields);
-    if (keys.has(key)) uses.set(key, (uses.get(key) ?? 0) + 1);
-  }
-  return new Set([...uses].filter(([, n]) => n > 1).map(([key]) => key));
-}
-
-/**
- * Decides unknown outcomes from the targets read back after their answers were lost:
- *
- *   add / update  applied if a target for that context (and targetType or variationId) exists
- *                 with exactly the instruction's expirationDate; otherwise not applied.
- *   remove        applied if no such target exists; otherwise not applied.
- *
- * When another instruction of the same run touches the same target (`undecidable` says so), the
- * state cannot say which of them it reflects, so that outcome stays unknown (with a message
- * saying why). Returns the new outcomes, in the order given; the caller records them.
- */
-export function decideFromState<I extends AnyInstruction>(
-  resource: ResourceKind,
-  unknown: readonly InstructionOutcome<I>[],
-  targets: readonly ExpiringTarget[],
-  undecidable: (outcome: InstructionOutcome<I>, position: number) => boolean,
-): InstructionOutcome<I>[] {
-  const state = new Map<string, ExpiringTarget>();
-  for (const t of targets) state.set(targetIdentity(resource, t), t);
-  return unknown.map((outcome, position) => {
-    const key = targetIdentity(resource, outcome.instruction as TargetFields);
-    const was = outcome.message ?? 'answer lost';
-    if (undecidable(outcome, position)) {
-      return { ...outcome, message: `${was}; reading back cannot decide: another instruction in this run changes the same target` };
-    }
-    const current = state.get(key);
-    const instruction = outcome.instruction as { kind: string; value?: unknown };
-    if (instruction.kind !== 'removeExpiringTarget' && typeof instruction.value !== 'number') {
-      return { ...outcome, message: `${was}; reading back cannot decide a ${instruction.kind}` };
-    }
-    const applied = instruction.kind === 'removeExpiringTarget' ? current === undefined : current?.expirationDate === instruction.value;
-    if (applied) return { ...outcome, fate: 'applied', decidedBy: 'read-back', message: `decided by reading back after: ${was}` };
-    const now = current === undefined ? 'no expiring target for this context' : `expiring target is at ${current.expiresAt.toISOString()}`;
-    return { ...outcome, fate: 'failed', decidedBy: 'read-back', message: `decided by reading back: not applied (${now}) after: ${was}` };
-  });
-}
