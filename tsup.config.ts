@@ -7,7 +7,8 @@ import { type Options, defineConfig } from 'tsup';
 // declarations (index.d.ts, index.d.cts). generated/schema.ts is a relative import, so its
 // types are inlined into the declarations; openapi-fetch, the only runtime dependency, stays external.
 const library: Options = {
-  entry: { index: 'src/index.ts' },
+  // `sync` is a subpath of its own (ld-expiring-targets/sync): only it loads the YAML parser.
+  entry: { index: 'src/index.ts', sync: 'src/sync/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   platform: 'neutral',
