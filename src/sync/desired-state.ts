@@ -5,7 +5,7 @@
  * entry with the instruction helpers of ../instructions.ts, so a file can never accept what a
  * `patch` would refuse.
  */
-import { type Document, LineCounter, type Node, type Pair, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { type Document, type Node, type Pair, isAlias, isMap, isScalar, isSeq } from 'yaml';
 import type { FlagRef, SegmentRef } from '../client.js';
 import { ExpiringTargetsError, InstructionValidationError } from '../errors.js';
 import {
@@ -20,7 +20,7 @@ import {
   targetField,
 } from '../instructions.js';
 import { targetIdentity } from '../results.js';
-import { type CheckContext, FILE_SCHEMA, type FileIssue, type SourcePosition, checkNode, positionOf } from './file-schema.js';
+import { type CheckContext, FILE_SCHEMA, type SourcePosition, checkDocument, parseYaml, positionOf } from './file-schema.js';
 
 export type { SourcePosition } from './file-schema.js';
 
@@ -311,8 +311,7 @@ function keyOf(pair: Pair<Node | null, Node | null>, doc: Document): string {
  * ```
  */
 export function parseDesiredState(text: string, options: ParseOptions = {}): DesiredState {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, version: '1.2', schema: 'core', uniqueKeys: true });
+  const { doc, lines } = parseYaml(text);
   const source = options.fileName ?? 'the desired-state file';
   const syntax = [...doc.errors, ...doc.warnings].map((e): DesiredStateIssue => {
     const at = e.linePos?.[0];
@@ -321,8 +320,7 @@ export function parseDesiredState(text: string, options: ParseOptions = {}): Des
   if (syntax.length > 0) throw new DesiredStateError(syntax.sort(byPosition), source);
 
   const ctx: CheckContext = { doc, text, lines, root: FILE_SCHEMA };
-  const shape: FileIssue[] = [];
-  checkNode(doc.contents as Node | null, FILE_SCHEMA, [], ctx, shape, doc.contents ?? { range: [0, 0, 0] });
+  const shape = checkDocument(doc, text, lines);
   // Entries (and resources) with a shape problem are left out of the state, so each problem is
   // reported once; the ones that pass get every other check.
   const at = new Set(shape.map((issue) => JSON.stringify(issue.path)));

@@ -6,7 +6,7 @@
  * other, so the schema can never say something this checker silently ignores; a test compares
  * its verdicts with a full validator's.
  */
-import { type Document, type LineCounter, type Node, type Pair, isAlias, isMap, isScalar, isSeq } from 'yaml';
+import { type Document, LineCounter, type Node, type Pair, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import FILE_SCHEMA_JSON from '../../schemas/expiring-targets.schema.json' with { type: 'json' };
 
 /** The JSON Schema keywords this checker understands (annotations included). */
@@ -136,14 +136,16 @@ function kindOf(node: Node | null): Kind {
 }
 
 /** What a node is, for "got …": its text when it is a scalar. */
-function got(node: Node | null, kind: Kind, ctx: CheckContext, expected: SchemaNode['type'] = 'string'): string {
+function got(node: Node | null, kind: Kind, ctx: CheckContext, expected?: SchemaNode): string {
   if (kind === 'object' || kind === 'array' || node === null || node.range == null) return NOUN[kind];
   const source = ctx.text.slice(node.range[0], node.range[1]).trim();
   const shown = source.length > 60 ? `${source.slice(0, 57)}…` : source;
   if (kind === 'string') return JSON.stringify(isScalar(node) ? node.value : shown);
-  // A context key like 0123 or 1e3 is read as a number by YAML: say how to keep it as written.
   if (kind === 'null') return 'nothing';
-  return expected === 'string' ? `${NOUN[kind]} (${shown}; quote it to keep it as text: "${shown.replace(/"/g, '\\"')}")` : `${NOUN[kind]} (${shown})`;
+  // YAML reads a context key like 0123 or 1e3 as a number: when the text as written would do,
+  // say how to keep it.
+  const asText = expected !== undefined && valueMatches(source, expected, ctx.root);
+  return asText ? `${NOUN[kind]} (${shown}; quote it to keep it as text: "${shown.replace(/"/g, '\\"')}")` : `${NOUN[kind]} (${shown})`;
 }
 
 /** The name an issue uses for the node at `path`. */
@@ -197,11 +199,11 @@ export function checkNode(
   if (problem !== undefined) return add(problem);
   const kind = kindOf(value);
 
-  if (s.type !== undefined && s.type !== kind) return add(`${subject(path)} must be ${s.type === 'string' && s.title ? s.title : NOUN[s.type]}, got ${got(value, kind, ctx, s.type)}`);
+  if (s.type !== undefined && s.type !== kind) return add(`${subject(path)} must be ${s.type === 'string' && s.title ? s.title : NOUN[s.type]}, got ${got(value, kind, ctx, s)}`);
   if (s.enum !== undefined || s.pattern !== undefined || s.minLength !== undefined || s.not !== undefined) {
     const { type: _checkedAbove, ...constraints } = s;
     const plain = isScalar(value) ? value.value : value;
-    if (!valueMatches(plain, constraints, ctx.root)) return add(`${subject(path)} must be ${expectation(s)}, got ${got(value, kind, ctx)}`);
+    if (!valueMatches(plain, constraints, ctx.root)) return add(`${subject(path)} must be ${expectation(s)}, got ${got(value, kind, ctx, s)}`);
   }
   if (isMap(value)) checkMap(value.items as Pair<Node | null, Node | null>[], s, path, ctx, issues, add);
   if (isSeq(value) && s.items !== undefined) {
@@ -223,7 +225,7 @@ function checkMap(
     const keyNode = deref(pair.key, ctx).node;
     const key = isScalar(keyNode) ? keyNode.value : undefined;
     if (typeof key !== 'string') {
-      add(`keys of ${subject(path)} must be text, got ${got(keyNode, kindOf(keyNode), ctx)}`, pair.key, [...path, String(key)]);
+      add(`keys of ${subject(path)} must be text, got ${got(keyNode, kindOf(keyNode), ctx, s.propertyNames ?? { type: 'string' })}`, pair.key, [...path, String(key)]);
       continue;
     }
     present.add(key);
@@ -242,4 +244,19 @@ function checkMap(
     } else if (typeof s.additionalProperties === 'object') checkNode(pair.value, s.additionalProperties, [...path, key], ctx, issues, valueAt);
   }
   for (const name of s.required ?? []) if (!present.has(name)) add(`${subject(path)} is missing ${name}`);
+}
+
+/** Parses YAML the way desired-state files are read: YAML 1.2 core schema, unique keys, one document. */
+export function parseYaml(text: string): { doc: Document; lines: LineCounter } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, version: '1.2', schema: 'core', uniqueKeys: true });
+  return { doc, lines };
+}
+
+/** Every place where a parsed document breaks the file's schema. */
+export function checkDocument(doc: Document, text: string, lines: LineCounter): FileIssue[] {
+  const ctx: CheckContext = { doc, text, lines, root: FILE_SCHEMA };
+  const issues: FileIssue[] = [];
+  checkNode(doc.contents as Node | null, FILE_SCHEMA, [], ctx, issues, doc.contents ?? { range: [0, 0, 0] });
+  return issues;
 }
