@@ -14,7 +14,6 @@ export function confirm(input: Input, write: (text: string) => void, question: s
   if (signal.aborted) return Promise.resolve(false);
   // terminal: false keeps the terminal in cooked mode, so Ctrl-C still reaches the process.
   const rl = createInterface({ input, terminal: false });
-  write(question);
   return new Promise((resolve) => {
     let settled = false;
     const done = (answer: boolean) => {
@@ -31,5 +30,7 @@ export function confirm(input: Input, write: (text: string) => void, question: s
     signal.addEventListener('abort', onAbort, { once: true });
     rl.once('line', (line) => done(line.trim().toLowerCase() === 'yes'));
     rl.once('close', () => done(false));
+    // Asked once listening, so an answer typed ahead is not lost.
+    write(question);
   });
 }
