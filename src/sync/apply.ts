@@ -13,13 +13,14 @@ import type { FlagInstruction, ResourceKind, SegmentInstruction } from '../instr
 import { type CallOptions, pickCallOptions } from '../options.js';
 import { type BulkResult, type InstructionOutcome, type OutcomeCounts, countOutcomes } from '../results.js';
 import { forEachLimited } from './concurrency.js';
-import { type CompiledResource, DesiredStateError, compileDesiredState, describeResource } from './desired-state.js';
+import { type CompiledResource, describeResource } from './desired-state.js';
 import {
   DEFAULT_READ_CONCURRENCY,
   type PlannedChange,
   type ResourcePlan,
   type SyncPlan,
   changeIdentity,
+  checkedDesiredState,
   planResources,
   positiveOption,
   stopsEveryResource,
@@ -126,9 +127,7 @@ export async function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, o
   const concurrency = positiveOption('concurrency', options.concurrency, 1);
   const readConcurrency = positiveOption('readConcurrency', options.readConcurrency, DEFAULT_READ_CONCURRENCY);
   const call = pickCallOptions(options);
-  // Re-planning checks the desired state again, but not against the clock: the plan already did.
-  const { resources: compiled, issues } = compileDesiredState(plan.desired, { allowPast: true });
-  if (issues.length > 0) throw new DesiredStateError(issues);
+  const compiled = checkedDesiredState(plan);
   const compiledByName = new Map(compiled.map((c) => [describeResource(c.desired), c]));
   const compiledOf = (r: ResourcePlan) => compiledByName.get(describeResource(r)) as CompiledResource;
   const allowPast = options.allowPast ?? plan.allowPast;
@@ -153,17 +152,13 @@ export async function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, o
       runs,
       concurrency,
       async ({ plan: r, changes, indices }) => {
+        const list = outcomes.get(r) as ChangeOutcome[];
         const record = (o: Omit<ChangeOutcome, 'index' | 'resource' | 'ref' | 'change' | 'instruction'>, position: number) => {
           const change = changes[position] as PlannedChange;
-          (outcomes.get(r) as ChangeOutcome[])[indices[position] as number] = {
-            ...o,
-            index: indices[position] as number,
-            resource: r.resource,
-            ref: r.ref,
-            change,
-            instruction: change.instruction,
-            ...(replanned && { replanned }),
-          };
+          const index = indices[position] as number;
+          const outcome: ChangeOutcome = Object.assign(o, { index, resource: r.resource, ref: r.ref, change, instruction: change.instruction });
+          if (replanned) outcome.replanned = true;
+          list[index] = outcome;
         };
         // A time that passed since planning would make LaunchDarkly remove the context at once.
         const due = changes.map((c, position) => ({ c, position })).filter(({ c, position }) => {
@@ -194,10 +189,8 @@ export async function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, o
                 },
           },
         );
-        for (const o of result.outcomes) {
-          const { index, instruction: _sent, ...fate } = o;
-          record(fate, (due[index] as { position: number }).position);
-        }
+        // patchAll's outcomes are fresh objects: each becomes the change's outcome in place.
+        for (const o of result.outcomes) record(o, (due[o.index] as { position: number }).position);
         if (result.stoppedBy && stopsEveryResource(result.stoppedBy, call.signal)) stoppedBy ??= result.stoppedBy;
       },
       () => stoppedBy !== undefined || call.signal?.aborted === true,

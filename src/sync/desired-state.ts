@@ -2,21 +2,23 @@
  * The desired state: which contexts lose their individual targeting when, per segment and flag.
  * It is read from a YAML file (every problem with its line and column) or built in code, and
  * checked the same way either way: the file's shape against the shipped JSON Schema, then each
- * entry with the instruction helpers of ../instructions.ts, so a file can never accept what a
- * `patch` would refuse.
+ * entry's instruction with the validation of ../instructions.ts, so a file can never accept what
+ * a `patch` would refuse.
  */
 import { type Document, type Node, type Pair, isAlias, isMap, isScalar, isSeq } from 'yaml';
 import type { FlagRef, SegmentRef } from '../client.js';
-import { ExpiringTargetsError, InstructionValidationError } from '../errors.js';
+import type { components } from '../../generated/schema.js';
+import { ExpiringTargetsError, type ValidationIssue } from '../errors.js';
 import {
   type FlagInstruction,
   type ResourceKind,
   type SegmentInstruction,
   type SegmentTargetType,
   type TimeInput,
-  flagInstructions,
+  describe,
+  instructionIssues,
   keyIssues,
-  segmentInstructions,
+  parseTime,
   targetField,
 } from '../instructions.js';
 import { targetIdentity } from '../results.js';
@@ -122,6 +124,7 @@ export interface DesiredStateOptions {
 // ---- Checking and compiling -------------------------------------------------------------------
 
 type AnyInstruction = SegmentInstruction | FlagInstruction;
+type Schemas = components['schemas'];
 
 /** An entry that passed every check, with its time in Unix milliseconds. */
 export interface CompiledTarget {
@@ -132,7 +135,7 @@ export interface CompiledTarget {
   expiresAtMs: number;
   /** {@link targetIdentity} of the entry: what it is matched against in LaunchDarkly. */
   identity: string;
-  /** The add instruction the helpers built for it. */
+  /** The add instruction of the entry, checked as `patch` checks it. */
   add: AnyInstruction;
   source: EntrySource | undefined;
 }
@@ -160,16 +163,28 @@ export function resourcePath(resource: { resource: ResourceKind; ref: SegmentRef
   return ['projects', resource.ref.projectKey, 'environments', resource.ref.environmentKey, resource.resource === 'segment' ? 'segments' : 'flags', key];
 }
 
-function buildAdd(resource: ResourceKind, t: DesiredSegmentTarget | DesiredFlagTarget): AnyInstruction {
-  const base = { contextKind: t.contextKind, contextKey: t.contextKey, expiresAt: t.expiresAt, allowPast: true };
-  return resource === 'segment'
-    ? segmentInstructions.add({ ...base, targetType: (t as DesiredSegmentTarget).targetType })
-    : flagInstructions.add({ ...base, variationId: (t as DesiredFlagTarget).variationId });
+/**
+ * The add instruction of an entry, checked with the rules `patch` applies, or the problems with
+ * it, named as the entry names its fields (`expiresAt` for the wire's time field).
+ */
+function addInstruction(resource: ResourceKind, t: DesiredSegmentTarget | DesiredFlagTarget): { instruction: AnyInstruction | undefined; problems: ValidationIssue[] } {
+  if (t === null || typeof t !== 'object') return { instruction: undefined, problems: [{ field: 'entry', message: `must be an object, got ${describe(t)}` }] };
+  const time = parseTime(t.expiresAt);
+  const value = time.ok ? time.ms : 0;
+  const base = { kind: 'addExpiringTarget', contextKind: t.contextKind, contextKey: t.contextKey, value } as const;
+  const instruction: AnyInstruction =
+    resource === 'segment'
+      ? ({ ...base, targetType: (t as DesiredSegmentTarget).targetType } satisfies Schemas['SegmentAddExpiringTargetInstruction'])
+      : ({ ...base, variationId: (t as DesiredFlagTarget).variationId } satisfies Schemas['FlagAddExpiringTargetInstruction']);
+  const problems = instructionIssues(resource, instruction, undefined, { allowPast: true }).map((i) => (i.field === 'value' ? { ...i, field: 'expiresAt' } : i));
+  if (!time.ok) problems.push({ field: 'expiresAt', message: time.reason });
+  problems.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+  return { instruction: problems.length === 0 ? instruction : undefined, problems };
 }
 
 /**
  * Checks a desired state and returns what passed, with every problem found: bad keys, entries
- * the helpers refuse, times in the past (unless `allowPast`), a resource named twice, and a
+ * `patch` would refuse, times in the past (unless `allowPast`), a resource named twice, and a
  * context named twice for one segment or flag (LaunchDarkly schedules one removal per context).
  */
 export function compileDesiredState(desired: DesiredState, options: DesiredStateOptions = {}): { resources: CompiledResource[]; issues: DesiredStateIssue[] } {
@@ -207,35 +222,32 @@ export function compileDesiredState(desired: DesiredState, options: DesiredState
     const field = targetField(resource.resource);
     const targets: CompiledTarget[] = [];
     const contexts = new Map<string, DesiredSegmentTarget | DesiredFlagTarget>();
-    resource.targets.forEach((t: DesiredSegmentTarget | DesiredFlagTarget, position) => {
+    const entries: (DesiredSegmentTarget | DesiredFlagTarget)[] = resource.targets;
+    for (let position = 0; position < entries.length; position++) {
+      const t = entries[position] as DesiredSegmentTarget | DesiredFlagTarget;
       const where = t?.source;
       const index = where?.index ?? position;
-      const fieldAt = (f: string) => where?.fields[f] ?? where;
-      let instruction: AnyInstruction;
-      try {
-        instruction = buildAdd(resource.resource, t);
-      } catch (error) {
-        if (!(error instanceof InstructionValidationError)) throw error;
-        for (const i of error.issues) add(`${i.field} ${i.message}`, fieldAt(i.field), [index, i.field]);
-        return;
+      const { instruction, problems } = addInstruction(resource.resource, t);
+      if (instruction === undefined) {
+        for (const i of problems) add(`${i.field} ${i.message}`, where?.fields[i.field] ?? where, [index, i.field]);
+        continue;
       }
       const ms = (instruction as { value: number }).value;
-      const context = `${t.contextKind}:${t.contextKey}`;
       if (ms < now && options.allowPast !== true) {
         add(
-          `expiresAt ${new Date(ms).toISOString()} is in the past for ${context}: delete the entry, or accept past times (allowPast; --allow-past on the command line) to have LaunchDarkly remove the context at once`,
-          fieldAt('expiresAt'),
+          `expiresAt ${new Date(ms).toISOString()} is in the past for ${t.contextKind}:${t.contextKey}: delete the entry, or accept past times (allowPast; --allow-past on the command line) to have LaunchDarkly remove the context at once`,
+          where?.fields.expiresAt ?? where,
           [index, 'expiresAt'],
         );
-        return;
+        continue;
       }
       // One removal per context and resource: a second entry would be a contradiction in the file.
-      const contextId = JSON.stringify([t.contextKind, t.contextKey]);
+      const contextId = `${t.contextKind}\u0000${t.contextKey}`;
       const first = contexts.get(contextId);
       if (first !== undefined) {
         const lines = first.source && where ? ` (lines ${first.source.line} and ${where.line})` : '';
-        add(`${context} is named twice for ${name}${lines}: LaunchDarkly schedules one removal per context`, where, [index]);
-        return;
+        add(`${t.contextKind}:${t.contextKey} is named twice for ${name}${lines}: LaunchDarkly schedules one removal per context`, where, [index]);
+        continue;
       }
       contexts.set(contextId, t);
       const target = (t as unknown as Record<string, string>)[field] as string;
@@ -248,7 +260,7 @@ export function compileDesiredState(desired: DesiredState, options: DesiredState
         add: instruction,
         source: where,
       });
-    });
+    }
     resources.push({ desired: resource, targets });
   }
   return { resources, issues };

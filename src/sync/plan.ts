@@ -261,5 +261,22 @@ export async function planSync(client: ExpiringTargetsClient, desired: DesiredSt
   if (issues.length > 0) throw new DesiredStateError(issues);
   const prune = options.prune === true;
   const plans = await planResources(client, resources, { prune, concurrency, call: pickCallOptions(options) });
-  return summarize(plans, desired, prune, options.allowPast === true);
+  const plan = summarize(plans, desired, prune, options.allowPast === true);
+  CHECKED.set(plan, resources);
+  return plan;
+}
+
+/** What planSync checked of each plan's desired state, so that applying does not check it again. */
+const CHECKED = new WeakMap<SyncPlan, CompiledResource[]>();
+
+/**
+ * The checked desired state behind a plan, for planning again: kept from planSync, or checked
+ * now (for a plan built some other way), though not against the clock: the plan was.
+ */
+export function checkedDesiredState(plan: SyncPlan): CompiledResource[] {
+  const known = CHECKED.get(plan);
+  if (known !== undefined) return known;
+  const { resources, issues } = compileDesiredState(plan.desired, { allowPast: true });
+  if (issues.length > 0) throw new DesiredStateError(issues);
+  return resources;
 }
