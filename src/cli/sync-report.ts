@@ -29,7 +29,13 @@ function changeCells(c: PlannedChange): string[] {
 function countsText(r: ResourcePlan): string {
   const n = { add: 0, update: 0, remove: 0 };
   for (const c of r.changes) n[c.action]++;
-  const parts = [n.add && `${n.add} to add`, n.update && `${n.update} to update`, n.remove && `${n.remove} to remove`, r.unchanged && `${r.unchanged} unchanged`];
+  const parts = [
+    n.add && `${n.add} to add`,
+    n.update && `${n.update} to update`,
+    n.remove && `${n.remove} to remove`,
+    r.unchanged && `${r.unchanged} unchanged`,
+    r.unmanaged && `${r.unmanaged} not in the file`,
+  ];
   const text = parts.filter(Boolean).join(', ');
   return r.changes.length === 0 ? `no changes${text ? ` (${text})` : ''}` : text;
 }
