@@ -8,11 +8,11 @@
  */
 import type { BulkProgress } from '../bulk.js';
 import type { ExpiringTargetsClient, FlagRef, SegmentRef } from '../client.js';
-import type { ExpiringTargetsError } from '../errors.js';
+import { type ExpiringTargetsError, RequestAbortedError } from '../errors.js';
 import type { FlagInstruction, ResourceKind, SegmentInstruction } from '../instructions.js';
 import { type CallOptions, pickCallOptions } from '../options.js';
 import { type BulkResult, type InstructionOutcome, type OutcomeCounts, countOutcomes } from '../results.js';
-import { forEachLimited } from './concurrency.js';
+import { forEachLimited, limiter } from './concurrency.js';
 import { type CompiledResource, describeResource } from './desired-state.js';
 import {
   DEFAULT_READ_CONCURRENCY,
@@ -132,21 +132,20 @@ export async function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, o
   const compiledOf = (r: ResourcePlan) => compiledByName.get(describeResource(r)) as CompiledResource;
   const allowPast = options.allowPast ?? plan.allowPast;
 
-  const outcomes = new Map<ResourcePlan, ChangeOutcome[]>();
-  for (const r of plan.resources) {
-    outcomes.set(
-      r,
-      r.changes.map((change, index) => ({ index, resource: r.resource, ref: r.ref, change, instruction: change.instruction, fate: 'notAttempted', message: 'not attempted' })),
-    );
-  }
+  // Filled as fates are known; a change never sent is given its outcome at the end.
+  const outcomes = new Map<ResourcePlan, ChangeOutcome[]>(plan.resources.map((r) => [r, new Array(r.changes.length)]));
+  let notSentBecause = 'not attempted';
   let stoppedBy: ExpiringTargetsError | undefined;
   const report = progressSum(
     plan.resources.reduce((n, r) => n + r.changes.length, 0),
     options.onProgress,
   );
 
-  /** Sends each run's changes; records their fates (marked `replanned` on the second pass). */
-  async function write(runs: ResourceRun[], replanned: boolean): Promise<void> {
+  /**
+   * Sends each run's changes; records their fates (marked `replanned` on the second pass) and
+   * calls `done` with each run whose sending finished.
+   */
+  async function write(runs: ResourceRun[], replanned: boolean, done: (run: ResourceRun) => void = () => {}): Promise<void> {
     const now = options.now ?? Date.now();
     const notSent = await forEachLimited(
       runs,
@@ -156,9 +155,20 @@ export async function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, o
         const record = (o: Omit<ChangeOutcome, 'index' | 'resource' | 'ref' | 'change' | 'instruction'>, position: number) => {
           const change = changes[position] as PlannedChange;
           const index = indices[position] as number;
-          const outcome: ChangeOutcome = Object.assign(o, { index, resource: r.resource, ref: r.ref, change, instruction: change.instruction });
-          if (replanned) outcome.replanned = true;
-          list[index] = outcome;
+          list[index] = {
+            index,
+            resource: r.resource,
+            ref: r.ref,
+            change,
+            instruction: change.instruction,
+            fate: o.fate,
+            message: o.message,
+            status: o.status,
+            error: o.error,
+            decidedBy: o.decidedBy,
+            resent: o.resent,
+            replanned: replanned || undefined,
+          };
         };
         // A time that passed since planning would make LaunchDarkly remove the context at once.
         const due = changes.map((c, position) => ({ c, position })).filter(({ c, position }) => {
@@ -166,7 +176,7 @@ export async function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, o
           record({ fate: 'notAttempted', message: `not attempted: ${new Date(c.to).toISOString()} has passed since planning; plan again` }, position);
           return false;
         });
-        if (due.length === 0) return;
+        if (due.length === 0) return done({ plan: r, changes, indices });
         due.sort((a, b) => ACTION_ORDER[a.c.action] - ACTION_ORDER[b.c.action]);
         let last: BulkProgress | undefined;
         const result: BulkResult<AnyInstruction> = await sendChanges(
@@ -192,26 +202,37 @@ export async function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, o
         // patchAll's outcomes are fresh objects: each becomes the change's outcome in place.
         for (const o of result.outcomes) record(o, (due[o.index] as { position: number }).position);
         if (result.stoppedBy && stopsEveryResource(result.stoppedBy, call.signal)) stoppedBy ??= result.stoppedBy;
+        done({ plan: r, changes, indices });
       },
       () => stoppedBy !== undefined || call.signal?.aborted === true,
     );
-    const why = stoppedBy ? `not attempted: the run stopped: ${stoppedBy.message}` : 'not attempted: the run was aborted';
-    for (const index of notSent) {
-      const run = runs[index] as ResourceRun;
-      for (const i of run.indices) {
-        const o = (outcomes.get(run.plan) as ChangeOutcome[])[i] as ChangeOutcome;
-        o.message = why;
-      }
-    }
+    if (notSent.length > 0) notSentBecause = stoppedBy ? `not attempted: the run stopped: ${stoppedBy.message}` : 'not attempted: the run was aborted';
   }
 
+  // Planning again, resource by resource: each is read as soon as its changes are sent (the
+  // others at once), while the next resource is being written, so the reads cost little time.
+  const replan = (subset: CompiledResource[]) => planResources(client, subset, { prune: plan.prune, concurrency: readConcurrency, call });
+  const positions = new Map(plan.resources.map((r, i) => [r, i]));
+  let afterPlans: (ResourcePlan | undefined)[] = new Array(plan.resources.length);
+  const readLimit = limiter(readConcurrency);
+  const reads: Promise<void>[] = [];
+  const readAgain = (r: ResourcePlan) => {
+    const position = positions.get(r) as number;
+    reads.push(
+      readLimit(async () => {
+        if (stoppedBy !== undefined || call.signal?.aborted) return;
+        afterPlans[position] = (await planResources(client, [compiledOf(r)], { prune: plan.prune, concurrency: 1, call }))[0];
+      }),
+    );
+  };
   const firstRuns = plan.resources
     .filter((r) => r.changes.length > 0 && r.error === undefined)
     .map((r) => ({ plan: r, changes: r.changes, indices: r.changes.map((_, i) => i) }));
-  await write(firstRuns, false);
-
-  const replan = (subset: CompiledResource[]) => planResources(client, subset, { prune: plan.prune, concurrency: readConcurrency, call });
-  let afterPlans = stoppedBy || call.signal?.aborted ? plan.resources.map((r) => ({ ...r, error: r.error ?? stoppedBy })) : await replan(plan.resources.map(compiledOf));
+  for (const r of plan.resources) if (r.changes.length === 0 || r.error !== undefined) readAgain(r);
+  await write(firstRuns, false, (run) => readAgain(run.plan));
+  await Promise.all(reads);
+  // What could not be read again (the run stopped, or was aborted) keeps its plan, with the reason.
+  afterPlans = plan.resources.map((r, i) => afterPlans[i] ?? { ...r, error: r.error ?? stoppedBy ?? new RequestAbortedError(call.signal?.reason) });
 
   // Conflicts: a change that failed while its target moved now plans as another instruction.
   if (options.replanConflicts !== false && stoppedBy === undefined && !call.signal?.aborted) {
@@ -222,7 +243,7 @@ export async function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, o
       const replanned = new Map<string, PlannedChange>(after.changes.map((c: PlannedChange) => [changeIdentity(r.resource, c), c]));
       const run: ResourceRun = { plan: r, changes: [], indices: [] };
       for (const o of outcomes.get(r) as ChangeOutcome[]) {
-        if (o.fate !== 'failed') continue;
+        if (o?.fate !== 'failed') continue;
         const next = replanned.get(changeIdentity(r.resource, o.change));
         if (next === undefined || JSON.stringify(next.instruction) === JSON.stringify(o.change.instruction)) continue;
         run.changes.push({ ...next, source: next.source ?? o.change.source });
@@ -232,14 +253,21 @@ export async function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, o
     });
     if (again.length > 0) {
       await write(again, true);
-      const positions = again.map((run) => plan.resources.indexOf(run.plan));
       const reread = await replan(again.map((run) => compiledOf(run.plan)));
-      afterPlans = afterPlans.map((p, i) => (positions.includes(i) ? (reread[positions.indexOf(i)] as ResourcePlan) : p));
+      again.forEach((run, i) => {
+        afterPlans[positions.get(run.plan) as number] = reread[i];
+      });
     }
   }
 
-  const all = plan.resources.flatMap((r) => outcomes.get(r) as ChangeOutcome[]);
-  const after = summarize(afterPlans, plan.desired, plan.prune, plan.allowPast);
+  const all: ChangeOutcome[] = [];
+  for (const r of plan.resources) {
+    const list = outcomes.get(r) as ChangeOutcome[];
+    r.changes.forEach((change, index) => {
+      all.push(list[index] ?? { index, resource: r.resource, ref: r.ref, change, instruction: change.instruction, fate: 'notAttempted', message: notSentBecause });
+    });
+  }
+  const after = summarize(afterPlans as ResourcePlan[], plan.desired, plan.prune, plan.allowPast);
   return {
     ok: after.ok && !after.hasChanges,
     outcomes: all,
