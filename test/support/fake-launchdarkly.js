@@ -57,6 +57,8 @@ export async function startFakeLaunchDarkly(options = {}) {
   };
   /** @param {string} id */
   const countsOf = (id) => (stats.byResource[id] ??= { gets: 0, patches: 0 });
+  /** Every GET and PATCH processed, in order. @type {{ method: string, id: string }[]} */
+  const log = [];
   let windowStart = Date.now();
   let windowCount = 0;
   /** @type {Set<import('node:net').Socket>} */
@@ -151,6 +153,7 @@ export async function startFakeLaunchDarkly(options = {}) {
     if (method === 'GET') {
       stats.gets++;
       countsOf(where.id).gets++;
+      log.push({ method, id: where.id });
       const fault = options.fault?.({ method, requestNo, instructions: [] }) ?? 'none';
       if (fault === '503-before') return send(res, 503, { code: 'service_unavailable', message: 'try later' });
       return send(res, 200, { items: [...targets.values()].map((t, i) => ({ _id: String(i), _resourceId: {}, ...t })) }, limit.headers);
@@ -161,6 +164,7 @@ export async function startFakeLaunchDarkly(options = {}) {
     }
     stats.patches++;
     countsOf(where.id).patches++;
+    log.push({ method, id: where.id });
     /** @type {Instruction[]} */
     const instructions = JSON.parse(body).instructions;
     options.beforePatch?.({ id: where.id, requestNo, instructions });
@@ -213,6 +217,7 @@ export async function startFakeLaunchDarkly(options = {}) {
   return {
     url: `http://127.0.0.1:${port}`,
     stats,
+    log,
     received,
     applied,
     /** @param {string} id e.g. "segments/p/s/e" */

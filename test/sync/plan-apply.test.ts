@@ -279,6 +279,30 @@ describe('planSync and applyPlan against the stateful fake', () => {
     expect(most).toBeGreaterThan(1);
   });
 
+  it('reads each resource again after its own changes were sent, while others are still being written', async () => {
+    const { fake, ld } = await setup();
+    const desired: DesiredState = {
+      resources: Array.from({ length: 4 }, (_, r) => ({
+        resource: 'segment' as const,
+        ref: { projectKey: 'p', environmentKey: 'e', segmentKey: `s${r}` },
+        targets: Array.from({ length: 6 }, (_, i) => ({ contextKind: 'user', contextKey: `u${i}`, targetType: 'included' as const, expiresAt: T1 + i })),
+      })),
+    };
+    const plan = await planSync(ld, desired);
+    fake.log.length = 0;
+    const result = await applyPlan(ld, plan, { batchSize: 2 });
+    expect(result.ok).toBe(true);
+    const ids = desired.resources.map((r) => `segments/p/${(r.ref as { segmentKey: string }).segmentKey}/e`);
+    for (const id of ids) {
+      const mine = fake.log.map((entry, at) => ({ ...entry, at })).filter((entry) => entry.id === id);
+      expect(mine.map((e) => e.method)).toEqual(['PATCH', 'PATCH', 'PATCH', 'GET']);
+    }
+    // The first resource was read before the last one's writes began.
+    const firstRead = fake.log.findIndex((e) => e.method === 'GET' && e.id === ids[0]);
+    const lastWrite = fake.log.findIndex((e) => e.method === 'PATCH' && e.id === ids[3]);
+    expect(firstRead).toBeLessThan(lastWrite);
+  });
+
   it('does not send a change whose time passed after planning', async () => {
     const { fake, ld } = await setup();
     const plan = await planSync(ld, parseDesiredState(FILE));
