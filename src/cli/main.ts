@@ -8,7 +8,17 @@ process.once('SIGINT', () => {
   process.once('SIGINT', () => process.exit(130));
 });
 
-run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal: controller.signal }).then(
+const io = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  signal: controller.signal,
+  // Only sync's confirmation reads it; opening it for every command is not needed.
+  get stdin() {
+    return process.stdin;
+  },
+};
+run(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
   },
