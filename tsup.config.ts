@@ -3,11 +3,13 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type Options, defineConfig } from 'tsup';
 
-// One entry, two formats: dist/index.js (ESM) and dist/index.cjs (CJS), each with its own
-// declarations (index.d.ts, index.d.cts). generated/schema.ts is a relative import, so its
-// types are inlined into the declarations; openapi-fetch, the only runtime dependency, stays external.
+// Two entries, two formats: dist/index.js (ESM) and dist/index.cjs (CJS), each with its own
+// declarations (index.d.ts, index.d.cts), and the same for dist/sync.*. generated/schema.ts is a
+// relative import, so its types are inlined into the declarations; the runtime dependencies
+// (openapi-fetch; yaml, which only the sync entry imports) stay external.
 const library: Options = {
-  // `sync` is a subpath of its own (ld-expiring-targets/sync): only it loads the YAML parser.
+  // `sync` is a subpath of its own (ld-expiring-targets/sync): only it loads the YAML parser. Built
+  // together, both entries share one chunk of the client in each format, so their classes are one.
   entry: { index: 'src/index.ts', sync: 'src/sync/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
