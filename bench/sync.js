@@ -99,16 +99,22 @@ async function main() {
       })),
     };
 
-    // parse: the same state as a YAML file.
-    let yaml = 'projects:\n  bench:\n    environments:\n      production:\n        segments:\n';
-    for (const r of desired.resources) {
-      yaml += `          ${/** @type {any} */ (r.ref).segmentKey}:\n`;
-      for (const t of r.targets) yaml += `            - { contextKind: user, contextKey: ${t.contextKey}, targetType: included, expiresAt: ${t.expiresAt} }\n`;
-    }
+    // parse: the same state as a YAML file (in a function, so neither text nor result stays in
+    // memory for the timings below).
+    const parse = () => {
+      let yaml = 'projects:\n  bench:\n    environments:\n      production:\n        segments:\n';
+      for (const r of desired.resources) {
+        yaml += `          ${/** @type {any} */ (r.ref).segmentKey}:\n`;
+        for (const t of r.targets) yaml += `            - { contextKind: user, contextKey: ${t.contextKey}, targetType: included, expiresAt: ${t.expiresAt} }\n`;
+      }
+      const t = performance.now();
+      const parsed = parseDesiredState(yaml);
+      const ms = performance.now() - t;
+      if (parsed.resources.length !== R) throw new Error('parse lost resources');
+      return { ms, bytes: yaml.length };
+    };
+    const { ms: parseMs, bytes: yamlBytes } = parse();
     let started = performance.now();
-    const parsed = parseDesiredState(yaml);
-    const parseMs = performance.now() - started;
-    if (parsed.resources.length !== R) throw new Error('parse lost resources');
 
     // plan: every target exists, one in ten at another time.
     const seed = desired.resources.map((r, ri) => [
@@ -121,22 +127,28 @@ async function main() {
     let ld = createExpiringTargetsClient({ apiKey: 'bench-token', baseUrl: fake.url });
     const planTimes = [];
     let gets = 0;
-    let plan;
+    /** @type {import('../dist/sync.js').PlanCounts | undefined} */
+    let planCounts;
     for (let i = 0; i < Math.max(rounds, 1); i++) {
       const before = (await ask({ op: 'stats' })).stats.gets;
       started = performance.now();
-      plan = await planSync(ld, desired);
+      planCounts = (await planSync(ld, desired)).counts;
       planTimes.push(performance.now() - started);
       gets = (await ask({ op: 'stats' })).stats.gets - before;
     }
-    if (!plan || plan.counts.update !== R * Math.ceil(C / 10) || plan.counts.unchanged !== R * C - plan.counts.update) {
-      throw new Error(`unexpected plan: ${JSON.stringify(plan?.counts)}`);
+    if (!planCounts || planCounts.update !== R * Math.ceil(C / 10) || planCounts.unchanged !== R * C - planCounts.update) {
+      throw new Error(`unexpected plan: ${JSON.stringify(planCounts)}`);
     }
 
     // sync from empty against patchAll directly, on fresh fakes, in alternating order, after a
     // round of each to warm up (not counted).
     const syncTimes = [];
     const directTimes = [];
+    /** @type {number[]} */
+    const syncCpu = [];
+    /** @type {number[]} */
+    const directCpu = [];
+    const cpuMs = (/** @type {NodeJS.CpuUsage} */ u) => (u.user + u.system) / 1000;
     /** @type {any} */
     let syncStats;
     let converged = true;
@@ -144,8 +156,10 @@ async function main() {
       const fresh = await ask({ op: 'reset' });
       const client = createExpiringTargetsClient({ apiKey: 'bench-token', baseUrl: fresh.url });
       const t = performance.now();
+      const cpu = process.cpuUsage();
       const result = await applyPlan(client, await planSync(client, desired), { batchSize });
       const ms = performance.now() - t;
+      syncCpu.push(cpuMs(process.cpuUsage(cpu)));
       converged &&= result.ok && result.counts.applied === R * C;
       syncStats = await ask({ op: 'stats' });
       return ms;
@@ -158,14 +172,19 @@ async function main() {
       const fresh = await ask({ op: 'reset' });
       const client = createExpiringTargetsClient({ apiKey: 'bench-token', baseUrl: fresh.url });
       const t = performance.now();
+      const cpu = process.cpuUsage();
       for (const [r, list] of instructions.entries()) {
         const run = await client.segments.patchAll(/** @type {any} */ (desired.resources[r]).ref, list, { batchSize });
         converged &&= run.ok;
       }
-      return performance.now() - t;
+      const ms = performance.now() - t;
+      directCpu.push(cpuMs(process.cpuUsage(cpu)));
+      return ms;
     };
     await timeSync();
     await timeDirect();
+    syncCpu.length = 0;
+    directCpu.length = 0;
     for (let round = 0; round < rounds; round++) {
       if (round % 2 === 0) {
         syncTimes.push(await timeSync());
@@ -191,13 +210,15 @@ async function main() {
       batchSize,
       rounds,
       parseYamlMs: Math.round(parseMs),
-      yamlBytes: yaml.length,
+      yamlBytes,
       planMs: Math.round(planMs),
       planGets: gets,
-      planUpdates: plan.counts.update,
+      planUpdates: planCounts.update,
       syncMs: Math.round(syncMs),
       patchAllMs: Math.round(directMs),
       syncOverPatchAll: Number(ratio.toFixed(3)),
+      syncCpuMs: Math.round(median(syncCpu)),
+      patchAllCpuMs: Math.round(median(directCpu)),
       syncRequests: { gets: syncStats.stats.gets, patches: syncStats.stats.patches },
       duplicated: syncStats.duplicated,
       converged,
@@ -207,7 +228,7 @@ async function main() {
     console.log(`sync benchmark: ${R} resources × ${C} contexts, no rate limit (goals: plan ≤ ${GOALS.planMs} ms with ${R} GETs; sync ≤ ×${GOALS.syncRatio} patchAll)`);
     console.table([row]);
     console.log(
-      `plan ${row.planMs} ms, ${gets} GETs: ${pass.plan ? 'met' : 'MISSED'}; sync ${row.syncMs} ms vs patchAll ${row.patchAllMs} ms (×${row.syncOverPatchAll}): ${pass.sync ? 'met' : 'MISSED'}; YAML parse of ${(yaml.length / 1e6).toFixed(1)} MB: ${row.parseYamlMs} ms`,
+      `plan ${row.planMs} ms, ${gets} GETs: ${pass.plan ? 'met' : 'MISSED'}; sync ${row.syncMs} ms vs patchAll ${row.patchAllMs} ms (×${row.syncOverPatchAll}): ${pass.sync ? 'met' : 'MISSED'}; YAML parse of ${(yamlBytes / 1e6).toFixed(1)} MB: ${row.parseYamlMs} ms`,
     );
     await mkdir(new URL('../.bench/', import.meta.url), { recursive: true });
     await writeFile(new URL('../.bench/sync.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), goals: GOALS, pass, ...row }, null, 2) + '\n');
