@@ -39,7 +39,7 @@ import { applyPlan, DesiredStateError, parseDesiredState, planSync } from '${PAC
 ${body}`;
 const CJS = `const { createExpiringTargetsClient, ExpiringTargetsError } = require('${PACKAGE_NAME}');
 const { applyPlan, DesiredStateError, parseDesiredState, planSync } = require('${PACKAGE_NAME}/sync');
-const schema = require('${PACKAGE_NAME}/expiring-targets.schema.json');
+const schema = require('${PACKAGE_NAME}/schemas/expiring-targets.schema.json');
 (async () => {${body.replace("console.log(JSON.stringify({", 'console.log(JSON.stringify({ schema: schema.title,')}})().catch((error) => { console.error(error); process.exit(1); });
 `;
 const TS = `import { createExpiringTargetsClient } from '${PACKAGE_NAME}';
