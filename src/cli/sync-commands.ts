@@ -12,12 +12,15 @@ import { fileErrorsJson, planJson, printApplied, printFileErrors, printPlan, pro
 
 type Extract<K extends SyncCommand['kind']> = SyncCommand & { kind: K };
 
+/** A session with the moment "past" is measured from, the same for reading the file and planning. */
+type FileSession = Session & { now: number };
+
 /** What sync needs to ask before applying: where answers come from, when there is a terminal. */
 export interface Prompt {
   input: Input;
 }
 
-async function readDesired(file: string, allowPast: boolean): Promise<DesiredState> {
+async function readDesired(file: string, allowPast: boolean, now: number): Promise<DesiredState> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -25,13 +28,13 @@ async function readDesired(file: string, allowPast: boolean): Promise<DesiredSta
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)}`);
   }
-  return parseDesiredState(text.replace(/^\uFEFF/, ''), { fileName: file, allowPast });
+  return parseDesiredState(text.replace(/^\uFEFF/, ''), { fileName: file, allowPast, now });
 }
 
 /** Reads and checks FILE; on errors prints every one (with line and column) and returns the exit code. */
-async function desiredOrExit(command: SyncCommand, session: Session): Promise<DesiredState | number> {
+async function desiredOrExit(command: SyncCommand, session: FileSession): Promise<DesiredState | number> {
   try {
-    return await readDesired(command.file, command.allowPast);
+    return await readDesired(command.file, command.allowPast, session.now);
   } catch (error) {
     if (!(error instanceof DesiredStateError)) throw error;
     if (command.json) session.out.json(fileErrorsJson(error, command.file, EXIT.usage));
@@ -51,16 +54,19 @@ function planCode(plan: SyncPlan, signal: AbortSignal): number {
   return plan.hasChanges ? EXIT.changesPending : EXIT.ok;
 }
 
-function makePlan(connection: Connection, desired: DesiredState, command: SyncCommand, session: Session): Promise<SyncPlan> {
+function makePlan(connection: Connection, desired: DesiredState, command: SyncCommand, session: FileSession): Promise<SyncPlan> {
   return planSync(connection.client, desired, {
     prune: command.prune,
     allowPast: command.allowPast,
+    // The clock the file was checked against: an entry that passes then passes here.
+    now: session.now,
     concurrency: command.readConcurrency,
     signal: session.signal,
   });
 }
 
-export async function runPlan(command: Extract<'plan'>, session: Session): Promise<number> {
+export async function runPlan(command: Extract<'plan'>, cliSession: Session): Promise<number> {
+  const session: FileSession = { ...cliSession, now: Date.now() };
   const { out } = session;
   const desired = await desiredOrExit(command, session);
   if (typeof desired === 'number') return desired;
@@ -87,7 +93,8 @@ function syncCode(result: SyncResult, signal: AbortSignal): number {
   return EXIT.notAllApplied;
 }
 
-export async function runSync(command: Extract<'sync'>, session: Session, prompt: Prompt | undefined): Promise<number> {
+export async function runSync(command: Extract<'sync'>, cliSession: Session, prompt: Prompt | undefined): Promise<number> {
+  const session: FileSession = { ...cliSession, now: Date.now() };
   const { out } = session;
   // Decided before anything is read, so a CI job without --yes fails the same way every time.
   if (!command.yes && prompt === undefined) {
