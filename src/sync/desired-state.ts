@@ -165,21 +165,22 @@ export function resourcePath(resource: { resource: ResourceKind; ref: SegmentRef
 
 /**
  * The add instruction of an entry, checked with the rules `patch` applies, or the problems with
- * it, named as the entry names its fields (`expiresAt` for the wire's time field).
+ * it, named as the entry names its fields (`expiresAt` for the wire's time field). Called once
+ * per entry of files with 100,000 of them, so it allocates no more than it returns.
  */
-function addInstruction(resource: ResourceKind, t: DesiredSegmentTarget | DesiredFlagTarget): { instruction: AnyInstruction | undefined; problems: ValidationIssue[] } {
-  if (t === null || typeof t !== 'object') return { instruction: undefined, problems: [{ field: 'entry', message: `must be an object, got ${describe(t)}` }] };
+function addInstruction(resource: ResourceKind, t: DesiredSegmentTarget | DesiredFlagTarget): AnyInstruction | ValidationIssue[] {
+  if (t === null || typeof t !== 'object') return [{ field: 'entry', message: `must be an object, got ${describe(t)}` }];
   const time = parseTime(t.expiresAt);
   const value = time.ok ? time.ms : 0;
-  const base = { kind: 'addExpiringTarget', contextKind: t.contextKind, contextKey: t.contextKey, value } as const;
   const instruction: AnyInstruction =
     resource === 'segment'
-      ? ({ ...base, targetType: (t as DesiredSegmentTarget).targetType } satisfies Schemas['SegmentAddExpiringTargetInstruction'])
-      : ({ ...base, variationId: (t as DesiredFlagTarget).variationId } satisfies Schemas['FlagAddExpiringTargetInstruction']);
-  const problems = instructionIssues(resource, instruction, undefined, { allowPast: true }).map((i) => (i.field === 'value' ? { ...i, field: 'expiresAt' } : i));
+      ? ({ kind: 'addExpiringTarget', contextKind: t.contextKind, contextKey: t.contextKey, targetType: (t as DesiredSegmentTarget).targetType, value } satisfies Schemas['SegmentAddExpiringTargetInstruction'])
+      : ({ kind: 'addExpiringTarget', contextKind: t.contextKind, contextKey: t.contextKey, variationId: (t as DesiredFlagTarget).variationId, value } satisfies Schemas['FlagAddExpiringTargetInstruction']);
+  const issues = instructionIssues(resource, instruction, undefined, { allowPast: true });
+  if (issues.length === 0 && time.ok) return instruction;
+  const problems = issues.map((i) => (i.field === 'value' ? { ...i, field: 'expiresAt' } : i));
   if (!time.ok) problems.push({ field: 'expiresAt', message: time.reason });
-  problems.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
-  return { instruction: problems.length === 0 ? instruction : undefined, problems };
+  return problems.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
 }
 
 /**
@@ -227,9 +228,9 @@ export function compileDesiredState(desired: DesiredState, options: DesiredState
       const t = entries[position] as DesiredSegmentTarget | DesiredFlagTarget;
       const where = t?.source;
       const index = where?.index ?? position;
-      const { instruction, problems } = addInstruction(resource.resource, t);
-      if (instruction === undefined) {
-        for (const i of problems) add(`${i.field} ${i.message}`, where?.fields[i.field] ?? where, [index, i.field]);
+      const instruction = addInstruction(resource.resource, t);
+      if (Array.isArray(instruction)) {
+        for (const i of instruction) add(`${i.field} ${i.message}`, where?.fields[i.field] ?? where, [index, i.field]);
         continue;
       }
       const ms = (instruction as { value: number }).value;
@@ -256,7 +257,7 @@ export function compileDesiredState(desired: DesiredState, options: DesiredState
         contextKey: t.contextKey,
         target,
         expiresAtMs: ms,
-        identity: targetIdentity(resource.resource, { contextKind: t.contextKind, contextKey: t.contextKey, [field]: target }),
+        identity: targetIdentity(resource.resource, instruction),
         add: instruction,
         source: where,
       });
