@@ -32,6 +32,7 @@ Examples:
   ${BIN} segment add --mock --project p --env e --segment s --context user:alice --target-type included --at +30d
   LD_API_KEY=api-… ${BIN} flag list --project default --env production --flag new-checkout
   ${BIN} segment apply cohort.csv --project default --env production --segment beta --dry-run
+  ${BIN} plan expiring-targets.yaml --prune
 
 Run '${BIN} <segment|flag> <command> --help' or '${BIN} <plan|sync> --help' for a command's options.
 
