@@ -217,6 +217,8 @@ async function main() {
       syncMs: Math.round(syncMs),
       patchAllMs: Math.round(directMs),
       syncOverPatchAll: Number(ratio.toFixed(3)),
+      syncRoundsMs: syncTimes.map(Math.round),
+      patchAllRoundsMs: directTimes.map(Math.round),
       syncCpuMs: Math.round(median(syncCpu)),
       patchAllCpuMs: Math.round(median(directCpu)),
       syncRequests: { gets: syncStats.stats.gets, patches: syncStats.stats.patches },
