@@ -3,12 +3,15 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type Options, defineConfig } from 'tsup';
 
-// Two entries, two formats each: the client (dist/index.js ESM, dist/index.cjs CJS) and the
-// backend proxy (dist/proxy.js, dist/proxy.cjs, for `ld-expiring-targets/proxy`), each with its
-// own declarations (.d.ts, .d.cts). generated/schema.ts is a relative import, so its types are
-// inlined into the declarations; openapi-fetch, the only runtime dependency, stays external.
+// Three entries, two formats each, each with its own declarations (.d.ts, .d.cts): the client
+// (dist/index.js ESM, dist/index.cjs CJS), the backend proxy (dist/proxy.*, for
+// `ld-expiring-targets/proxy`) and desired-state sync (dist/sync.*, `ld-expiring-targets/sync`:
+// only it loads the YAML parser). Built together, the entries share chunks in each format, so
+// their classes are one. generated/schema.ts is a relative import, so its types are inlined into
+// the declarations; the runtime dependencies (openapi-fetch; yaml, which only the sync entry
+// imports) stay external.
 const library: Options = {
-  entry: { index: 'src/index.ts', proxy: 'src/proxy/index.ts' },
+  entry: { index: 'src/index.ts', proxy: 'src/proxy/index.ts', sync: 'src/sync/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   platform: 'neutral',

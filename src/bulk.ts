@@ -15,7 +15,7 @@
  * waiting to be read back: memory does not grow with the input.
  */
 import { ConfigurationError, ExpiringTargetsError, type Fate, InstructionValidationError, RequestAbortedError, type ValidationIssue } from './errors.js';
-import { type FlagInstruction, type ResourceKind, type SegmentInstruction, instructionIssues, targetField } from './instructions.js';
+import { type FlagInstruction, type ResourceKind, type SegmentInstruction, type TargetFields, instructionIssues, targetIdentity } from './instructions.js';
 import { type CallOptions, pickCallOptions } from './options.js';
 import {
   type BulkResult,
@@ -82,18 +82,6 @@ export function bulkResult<I>(outcomes: InstructionOutcome<I>[], counts: Outcome
 }
 
 type AnyInstruction = SegmentInstruction | FlagInstruction;
-/** The fields that identify a target: a context, and the segment list or flag variation. */
-export interface TargetFields {
-  contextKind: string;
-  contextKey: string;
-  targetType?: string | undefined;
-  variationId?: string | undefined;
-}
-
-/** Identity of a target: the context plus targetType (segments) or variationId (flags). */
-export function targetIdentity(resource: ResourceKind, t: TargetFields): string {
-  return JSON.stringify([t.contextKind, t.contextKey, t[targetField(resource)]]);
-}
 
 /**
  * The targets of `wanted` that more than one instruction of `instructions` changes: for those,

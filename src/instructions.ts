@@ -78,7 +78,7 @@ function checkMs(ms: number): ParsedTime {
 function parseIso(text: string): ParsedTime {
   const m = ISO_8601.exec(text);
   if (!m) {
-    return { ok: false, reason: `must be an ISO-8601 date or date-time with a zone (such as 2026-12-31T00:00:00Z), got ${JSON.stringify(text)}` };
+    return { ok: false, reason: `must be an ISO-8601 date or date-time with a zone (such as 2030-12-31T00:00:00Z), got ${JSON.stringify(text)}` };
   }
   const [y, mo, d, h = 0, mi = 0, s = 0] = m.slice(1, 7).map((part) => (part === undefined ? undefined : Number(part))) as number[];
   const fraction = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
@@ -203,6 +203,19 @@ export function instructionKinds(resource: ResourceKind): string[] {
 /** The field that names the target list of a resource's instructions: `targetType` or `variationId`. */
 export function targetField(resource: ResourceKind): 'targetType' | 'variationId' {
   return resource === 'segment' ? 'targetType' : 'variationId';
+}
+
+/** The fields that identify a target: a context, and the segment list or flag variation. */
+export interface TargetFields {
+  contextKind: string;
+  contextKey: string;
+  targetType?: string | undefined;
+  variationId?: string | undefined;
+}
+
+/** Identity of a target: the context plus targetType (segments) or variationId (flags). */
+export function targetIdentity(resource: ResourceKind, t: TargetFields): string {
+  return JSON.stringify([t.contextKind, t.contextKey, t[targetField(resource)]]);
 }
 
 /** What a field must be, in words, from its rule. */

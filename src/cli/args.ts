@@ -53,7 +53,7 @@ type Values = Record<string, string | boolean | string[] | undefined>;
 
 const isHelp = (a: string) => a === '--help' || a === '-h';
 
-function positiveInteger(name: string, value: string | undefined): number | undefined {
+export function positiveInteger(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} must be a positive integer, got ${JSON.stringify(value)}`);
   return Number(value);
@@ -90,7 +90,7 @@ export function parseContext(text: string): { contextKind: string; contextKey: s
   return { contextKind, contextKey };
 }
 
-function connectionOf(values: Values, env: Readonly<Record<string, string | undefined>>): ConnectionArgs {
+export function connectionOf(values: Values, env: Readonly<Record<string, string | undefined>>): ConnectionArgs {
   const token = optionalString(values, 'token') ?? env.LD_API_KEY;
   const baseUrl = optionalString(values, 'base-url');
   const instance = optionalString(values, 'instance');
@@ -121,7 +121,7 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
   if (isHelp(first)) return { kind: 'help', text: mainHelp(), toStderr: false };
   if (first === '--version' || first === '-v') return { kind: 'version' };
   if (first !== 'segment' && first !== 'flag') {
-    throw new UsageError(`unknown command ${JSON.stringify(first)}: the first argument is segment or flag`);
+    throw new UsageError(`unknown command ${JSON.stringify(first)}: the first argument is segment, flag, plan or sync`);
   }
   const resource: Resource = first;
   if (second === undefined) return { kind: 'help', text: resourceHelp(resource), toStderr: true };

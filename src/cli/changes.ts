@@ -5,7 +5,7 @@
 import { InstructionValidationError, type ValidationIssue } from '../errors.js';
 import { flagInstructions, segmentInstructions } from '../instructions.js';
 import { type FlagInstruction, type SegmentInstruction, type SegmentTargetType, targetField } from '../instructions.js';
-import { targetIdentity as libraryTargetIdentity } from '../bulk.js';
+import { targetIdentity as libraryTargetIdentity } from '../instructions.js';
 
 export type Resource = 'segment' | 'flag';
 export type Action = 'add' | 'update' | 'remove';

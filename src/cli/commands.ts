@@ -24,7 +24,7 @@ export interface Session {
   interactive: boolean;
 }
 
-function retryNotice(session: Session, json: boolean, progress: () => ProgressSink) {
+export function retryNotice(session: Session, json: boolean, progress: () => ProgressSink) {
   return (e: RetryEvent) => {
     if (json) return;
     const why = e.status !== undefined ? `HTTP ${e.status}` : (e.error ?? 'an error');

@@ -5,6 +5,8 @@
  *   1  LaunchDarkly answered, but some instructions failed or their fate is unknown
  *   2  usage or validation error: nothing was sent
  *   3  API, authentication or network error: a whole request was refused or LaunchDarkly was unreachable
+ *   4  plan, sync: LaunchDarkly differs from the desired-state file and nothing was sent. Not 1:
+ *      a crashing Node process exits 1 too, and "changes pending" must never be mistaken for it
  *   130 interrupted (Ctrl-C, SIGINT); what was not sent is in the retry file
  *   143 terminated (SIGTERM); the same
  */
@@ -22,6 +24,7 @@ export const EXIT = {
   notAllApplied: 1,
   usage: 2,
   api: 3,
+  changesPending: 4,
   interrupted: 130,
   terminated: 143,
 } as const;

@@ -21,6 +21,7 @@ export function mainHelp(): string {
 
 Usage:
   ${BIN} <segment|flag> <command> [options]
+  ${BIN} <plan|sync> FILE [options]
 
 Commands:
   list     show the contexts scheduled for removal
@@ -29,15 +30,20 @@ Commands:
   remove   cancel a scheduled removal (the context stays targeted)
   apply    apply a CSV or JSON Lines file of add/update/remove rows
 
+  ${BIN} plan FILE   compare LaunchDarkly with a desired-state file (YAML); send nothing
+  ${BIN} sync FILE   make LaunchDarkly match the file, after showing the plan
+
 Examples:
   ${BIN} segment add --dry-run --project p --env e --segment s --context user:alice --target-type included --at +30d
   ${BIN} segment add --mock --project p --env e --segment s --context user:alice --target-type included --at +30d
   LD_API_KEY=api-… ${BIN} flag list --project default --env production --flag new-checkout
   ${BIN} segment apply cohort.csv --project default --env production --segment beta --dry-run
+  ${BIN} plan expiring-targets.yaml --prune
 
-Run '${BIN} <segment|flag> <command> --help' for a command's options.
+Run '${BIN} <segment|flag> <command> --help' or '${BIN} <plan|sync> --help' for a command's options.
 
-${EXIT_CODES}`;
+${EXIT_CODES}
+  4  plan, sync: LaunchDarkly differs from the file and nothing was sent`;
 }
 
 const SUMMARY: Record<CommandName, string> = {
@@ -54,14 +60,18 @@ export function resourceHelp(resource: Resource): string {
 Run '${BIN} ${resource} <command> --help' for a command's options.`;
 }
 
-export function commandHelp(resource: Resource, command: CommandName): string {
-  const names = optionsOf(resource, command);
+/** The options table of a command's help. */
+export function optionsTable(names: readonly string[]): string {
   const labels = names.map((name) => {
     const doc = OPTIONS[name];
     return `${doc?.short ? `-${doc.short}, ` : ''}--${name}${doc?.value ? ` ${doc.value}` : ''}`;
   });
   const width = Math.max(...labels.map((l) => l.length));
-  const lines = names.map((name, i) => `  ${(labels[i] ?? '').padEnd(width)}  ${OPTIONS[name]?.help ?? ''}`);
+  return names.map((name, i) => `  ${(labels[i] ?? '').padEnd(width)}  ${OPTIONS[name]?.help ?? ''}`).join('\n');
+}
+
+export function commandHelp(resource: Resource, command: CommandName): string {
+  const names = optionsOf(resource, command);
   const noun = resource === 'segment' ? 'segment' : 'flag';
   const target = resource === 'segment' ? 'targetType' : 'variationId';
   const file =
@@ -70,7 +80,7 @@ export function commandHelp(resource: Resource, command: CommandName): string {
 
 FILE is CSV with a header row:
   action,contextKind,contextKey,${target},expiresAt
-  add,user,alice,${resource === 'segment' ? 'included' : '4254742c-71ae-411f-a992-43b18a51afe0'},2026-12-31T00:00:00Z
+  add,user,alice,${resource === 'segment' ? 'included' : '4254742c-71ae-411f-a992-43b18a51afe0'},2030-12-31T00:00:00Z
   remove,user,bob,${resource === 'segment' ? 'excluded' : '4254742c-71ae-411f-a992-43b18a51afe0'},
 or JSON Lines (.jsonl/.ndjson, or content starting with '{'), one object per line with the same
 fields, in UTF-8 (a byte order mark is fine). action is add, update or remove; expiresAt (ISO-8601 with a zone, Unix ms, or +30d) is
@@ -82,7 +92,7 @@ again; rows whose fate is unknown (they may have applied) to <input>.unknown.csv
 ${SUMMARY[command].replace('RESOURCE', noun)}
 
 Options:
-${lines.join('\n')}${file}
+${optionsTable(names)}${file}
 
 ${EXIT_CODES}`;
 }

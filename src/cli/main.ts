@@ -14,7 +14,17 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal }).then(
+const io = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  signal: controller.signal,
+  // Only sync's confirmation reads it; opening it for every command is not needed.
+  get stdin() {
+    return process.stdin;
+  },
+};
+run(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
   },

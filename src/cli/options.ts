@@ -38,6 +38,9 @@ export const OPTIONS: Record<string, OptionDoc> = {
   'api-version': { type: 'string', value: 'VERSION', help: 'LD-API-Version header (default 20240415)' },
   timeout: { type: 'string', value: 'SECONDS', help: 'give up on an attempt after this long, answer included (default 30); retries follow' },
   mock: { type: 'boolean', help: 'run against an embedded Prism mock of the API (needs @stoplight/prism-cli, an optional peer dependency)' },
+  prune: { type: 'boolean', help: 'also cancel scheduled removals the file does not list (for the segments and flags it names)' },
+  yes: { type: 'boolean', short: 'y', help: 'apply without asking (required when not run in a terminal, as in CI)' },
+  'read-concurrency': { type: 'string', value: 'N', help: 'segments and flags read at once (default 4)' },
   json: { type: 'boolean', help: 'print one JSON document on stdout instead of tables' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
@@ -59,4 +62,15 @@ export function optionsOf(resource: Resource, command: CommandName): string[] {
     case 'apply':
       return [...where, 'allow-past', 'comment', 'dry-run', 'batch-size', 'concurrency', 'retry-file', 'unknown-file', ...CONNECTION, 'json', 'help'];
   }
+}
+
+/** The commands that work from a desired-state file. */
+export type SyncCommandName = 'plan' | 'sync';
+
+/** The options `plan` and `sync` take, in help order. */
+export function syncOptionsOf(command: SyncCommandName): string[] {
+  const common = ['prune', 'allow-past', 'read-concurrency'];
+  return command === 'plan'
+    ? [...common, ...CONNECTION, 'json', 'help']
+    : ['yes', ...common, 'comment', 'batch-size', 'concurrency', ...CONNECTION, 'json', 'help'];
 }

@@ -255,7 +255,7 @@ describe('--mock', () => {
   });
 
   it('without Prism, exits 2 naming the one command that installs it; with Prism in the current project, works', async () => {
-    // An install without dev dependencies: the built CLI, its package.json and document, and its one runtime dependency.
+    // An install without dev dependencies: the built CLI, its package.json and document, and its runtime dependencies.
     const root = path.join(dir, 'installed');
     await mkdir(path.join(root, 'dist'), { recursive: true });
     await mkdir(path.join(root, 'generated'));
@@ -263,7 +263,7 @@ describe('--mock', () => {
     await copyFile(CLI, path.join(root, 'dist', 'cli.js'));
     await copyFile(path.join(projectRoot, 'package.json'), path.join(root, 'package.json'));
     await copyFile(path.join(projectRoot, 'generated', 'expiring-targets.openapi.yaml'), path.join(root, 'generated', 'expiring-targets.openapi.yaml'));
-    for (const dep of ['openapi-fetch', 'openapi-typescript-helpers']) {
+    for (const dep of ['openapi-fetch', 'openapi-typescript-helpers', 'yaml']) {
       await symlink(path.join(projectRoot, 'node_modules', dep), path.join(root, 'node_modules', dep), 'dir');
     }
     const installed = path.join(root, 'dist', 'cli.js');

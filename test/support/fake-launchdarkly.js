@@ -5,7 +5,9 @@
  * `npm run bench:bulk`.
  *
  * It applies semantic-patch instructions the way the documentation describes (add needs no
- * existing expiring target, update and remove need one), answers GET with the current state,
+ * existing expiring target, update and remove need one; an update carrying a `version` other than
+ * the target's `_version` fails, as LaunchDarkly's optimistic locking does; with `targeted`, an
+ * add for a context the resource does not target individually fails), answers GET with the current state,
  * and can fail a request before applying it (429, 503, refused body) or after applying it
  * (502, a reset connection, a stall) so that clients can be checked for lost or doubled work.
  * Like LaunchDarkly, it can insist on an access token (401 without it), answers with an
@@ -23,13 +25,15 @@ import http from 'node:http';
  *   fault?: (info: { method: string, requestNo: number, instructions: Instruction[] }) => Fault,
  *   rateLimit?: RateLimit,
  *   failInstruction?: (instruction: Instruction) => string | undefined,
+ *   targeted?: (id: string, instruction: Instruction) => boolean,
+ *   beforePatch?: (info: { id: string, requestNo: number, instructions: Instruction[] }) => void,
  *   stallMs?: number,
  *   token?: string,
  * }} FakeOptions
  * @typedef {{ method: string, url: string, headers: import('node:http').IncomingHttpHeaders, body: string }} LoggedRequest
  */
 
-/** @param {Instruction | Target} t @param {'segment' | 'flag'} resource */
+/** @param {{ contextKind: string, contextKey: string, targetType?: string, variationId?: string }} t @param {'segment' | 'flag'} resource */
 export function targetKey(t, resource) {
   return JSON.stringify([t.contextKind, t.contextKey, resource === 'segment' ? t.targetType : t.variationId]);
 }
@@ -48,9 +52,22 @@ export async function startFakeLaunchDarkly(options = {}) {
   /** Instructions the server applied, by identity (JSON of the instruction). */
   /** @type {Set<string>} */
   const applied = new Set();
-  const stats = { requests: 0, patches: 0, gets: 0, faults: /** @type {Record<string, number>} */ ({}), rateLimited: 0, unauthorized: 0 };
+  const stats = {
+    requests: 0,
+    patches: 0,
+    gets: 0,
+    faults: /** @type {Record<string, number>} */ ({}),
+    rateLimited: 0,
+    unauthorized: 0,
+    /** GETs and PATCHes processed per resource (e.g. "segments/p/s/e"). */
+    byResource: /** @type {Record<string, { gets: number, patches: number }>} */ ({}),
+  };
+  /** @param {string} id */
+  const countsOf = (id) => (stats.byResource[id] ??= { gets: 0, patches: 0 });
   /** @type {LoggedRequest[]} */
   const log = [];
+  /** Every GET and PATCH processed, in order. @type {{ method: string, id: string }[]} */
+  const processed = [];
   /** 429s still to answer, whatever the request, each with this Retry-After (seconds). */
   let throttled = { times: 0, retryAfterSeconds: 0 };
   let windowStart = Date.now();
@@ -74,8 +91,8 @@ export async function startFakeLaunchDarkly(options = {}) {
     res.end(text);
   }
 
-  /** Applies instructions; returns the patch response body. @param {Map<string, Target>} targets @param {Instruction[]} instructions @param {'segment' | 'flag'} resource */
-  function apply(targets, instructions, resource) {
+  /** Applies instructions; returns the patch response body. @param {Map<string, Target>} targets @param {Instruction[]} instructions @param {'segment' | 'flag'} resource @param {string} id */
+  function apply(targets, instructions, resource, id) {
     /** @type {{ instructionIndex: number, message: string }[]} */
     const errors = [];
     /** @type {Target[]} */
@@ -87,6 +104,7 @@ export async function startFakeLaunchDarkly(options = {}) {
       if (forced) return errors.push({ instructionIndex, message: forced });
       if (ins.kind === 'addExpiringTarget') {
         if (current) return errors.push({ instructionIndex, message: 'an expiring target already exists for this context' });
+        if (options.targeted && !options.targeted(id, ins)) return errors.push({ instructionIndex, message: 'the context is not individually targeted' });
         /** @type {Target} */
         const t = { contextKind: ins.contextKind, contextKey: ins.contextKey, expirationDate: Number(ins.value), _version: 1 };
         if (resource === 'segment') t.targetType = String(ins.targetType);
@@ -161,6 +179,8 @@ export async function startFakeLaunchDarkly(options = {}) {
     if (!targets) state.set(where.id, (targets = new Map()));
     if (method === 'GET') {
       stats.gets++;
+      countsOf(where.id).gets++;
+      processed.push({ method, id: where.id });
       const fault = options.fault?.({ method, requestNo, instructions: [] }) ?? 'none';
       if (fault === '503-before') return send(res, 503, { code: 'service_unavailable', message: 'try later' });
       return send(res, 200, { items: [...targets.values()].map((t, i) => ({ _id: String(i), _resourceId: {}, ...t })) }, limit.headers);
@@ -170,8 +190,11 @@ export async function startFakeLaunchDarkly(options = {}) {
       return send(res, 400, { code: 'invalid_request', message: 'semantic patch required' });
     }
     stats.patches++;
+    countsOf(where.id).patches++;
+    processed.push({ method, id: where.id });
     /** @type {Instruction[]} */
     const instructions = JSON.parse(body).instructions;
+    options.beforePatch?.({ id: where.id, requestNo, instructions });
     const fault = options.fault?.({ method, requestNo, instructions }) ?? 'none';
     stats.faults[fault] = (stats.faults[fault] ?? 0) + 1;
     switch (fault) {
@@ -185,7 +208,7 @@ export async function startFakeLaunchDarkly(options = {}) {
         return req.socket.destroy();
     }
     for (const ins of instructions) received.set(JSON.stringify(ins), (received.get(JSON.stringify(ins)) ?? 0) + 1);
-    const result = apply(targets, instructions, where.resource);
+    const result = apply(targets, instructions, where.resource, where.id);
     switch (fault) {
       case '502-after':
         res.writeHead(502, { 'Content-Type': 'text/html' });
@@ -223,6 +246,8 @@ export async function startFakeLaunchDarkly(options = {}) {
     stats,
     /** Every request received, in order (headers as Node parsed them). */
     log,
+    /** Every GET and PATCH processed, in order, by resource id. */
+    processed,
     received,
     applied,
     /**
@@ -238,6 +263,25 @@ export async function startFakeLaunchDarkly(options = {}) {
     seed(id, targets, resource) {
       const map = new Map(targets.map((t) => [targetKey(t, resource), { ...t }]));
       state.set(id, map);
+    },
+    /**
+     * A change made behind the client's back (another user, the UI): schedules the context at
+     * `expirationDate`, or moves its schedule there, bumping `_version` as LaunchDarkly does.
+     * @param {string} id @param {'segment' | 'flag'} resource @param {Omit<Target, '_version'>} target
+     */
+    schedule(id, resource, target) {
+      let targets = state.get(id);
+      if (!targets) state.set(id, (targets = new Map()));
+      const key = targetKey(target, resource);
+      const current = targets.get(key);
+      if (current) {
+        current.expirationDate = target.expirationDate;
+        current._version++;
+      } else targets.set(key, { ...target, _version: 1 });
+    },
+    /** Cancels a scheduled removal behind the client's back. @param {string} id @param {'segment' | 'flag'} resource @param {Pick<Target, 'contextKind' | 'contextKey' | 'targetType' | 'variationId'>} target */
+    unschedule(id, resource, target) {
+      state.get(id)?.delete(targetKey(target, resource));
     },
     close: () =>
       new Promise((resolve) => {

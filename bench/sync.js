@@ -1,0 +1,243 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * `node bench/sync.js` (part of `npm run bench`): expiring targets as code at scale. A desired
+ * state of R resources × C contexts (default 100 × 1,000) against the stateful fake LaunchDarkly
+ * with no rate limit, running in a child process so that it does not share the client's thread.
+ *
+ *   parse        parseDesiredState of the same state written as YAML (reported, no goal)
+ *   plan         planSync against a state where every target exists and 10% are at another time
+ *                (one GET of C targets per resource, C/10 updates each); goal ≤ 2 s, R GETs
+ *   sync         planSync + applyPlan from empty (adds, then planning again) against the same
+ *                instructions sent with patchAll directly, resource after resource, same batch
+ *                size; alternating rounds on fresh fakes, medians; goal ≤ ×1.2
+ *
+ * Runs against the built dist/ (`npm run bench` builds first). Writes .bench/sync.json.
+ */
+import { fork } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = fileURLToPath(import.meta.url);
+
+// ---- The child: one fake LaunchDarkly, driven over IPC ----------------------------------------
+if (process.argv[2] === '--serve-fake') {
+  const { startFakeLaunchDarkly } = await import('../test/support/fake-launchdarkly.js');
+  /** @type {Awaited<ReturnType<typeof startFakeLaunchDarkly>>} */
+  let fake = await startFakeLaunchDarkly();
+  process.on('message', async (/** @type {{ op: string, id?: number, seed?: [string, any[], 'segment' | 'flag'][] }} */ m) => {
+    if (m.op === 'reset') {
+      await fake.close();
+      fake = await startFakeLaunchDarkly();
+    } else if (m.op === 'seed') {
+      for (const [id, targets, resource] of m.seed ?? []) fake.seed(id, targets, resource);
+    }
+    const duplicated = [...fake.received.values()].filter((n) => n > 1).length;
+    process.send?.({ id: m.id, url: fake.url, stats: fake.stats, applied: fake.applied.size, duplicated });
+  });
+  process.send?.({ id: 0, url: fake.url });
+} else {
+  await main();
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      resources: { type: 'string', default: '100' },
+      contexts: { type: 'string', default: '1000' },
+      rounds: { type: 'string', default: '3' },
+      'batch-size': { type: 'string', default: '50' },
+      quick: { type: 'boolean', default: false },
+    },
+  });
+  const quick = values.quick === true;
+  const R = quick ? 10 : Number(values.resources);
+  const C = quick ? 200 : Number(values.contexts);
+  const rounds = quick ? 1 : Number(values.rounds);
+  const batchSize = Number(values['batch-size']);
+  const GOALS = { planMs: 2000, syncRatio: 1.2 };
+
+  const { createExpiringTargetsClient, segmentInstructions } = await import('../dist/index.js');
+  const { applyPlan, parseDesiredState, planSync } = await import('../dist/sync.js');
+
+  // The fake, in its own process.
+  const child = fork(here, ['--serve-fake'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  /** @type {Map<number, (m: any) => void>} */
+  const waiting = new Map();
+  let nextId = 1;
+  child.on('message', (/** @type {any} */ m) => {
+    waiting.get(m.id)?.(m);
+    waiting.delete(m.id);
+  });
+  const ready = await new Promise((resolve) => waiting.set(0, resolve));
+  /** @param {Record<string, unknown>} message @returns {Promise<any>} */
+  const ask = (message) => {
+    const id = nextId++;
+    return new Promise((resolve) => {
+      waiting.set(id, resolve);
+      child.send({ ...message, id });
+    });
+  };
+
+  try {
+    const T0 = Date.parse('2031-01-01T00:00:00Z');
+    const resourceKey = (/** @type {number} */ r) => `segment-${String(r).padStart(3, '0')}`;
+    const time = (/** @type {number} */ r, /** @type {number} */ i) => T0 + (r * C + i) * 1000;
+    /** @type {import('../dist/sync.js').DesiredState} */
+    const desired = {
+      resources: Array.from({ length: R }, (_, r) => ({
+        resource: /** @type {const} */ ('segment'),
+        ref: { projectKey: 'bench', environmentKey: 'production', segmentKey: resourceKey(r) },
+        targets: Array.from({ length: C }, (_, i) => ({
+          contextKind: 'user',
+          contextKey: `user-${i}`,
+          targetType: /** @type {const} */ ('included'),
+          expiresAt: new Date(time(r, i)).toISOString(),
+        })),
+      })),
+    };
+
+    // parse: the same state as a YAML file (in a function, so neither text nor result stays in
+    // memory for the timings below).
+    const parse = () => {
+      let yaml = 'projects:\n  bench:\n    environments:\n      production:\n        segments:\n';
+      for (const r of desired.resources) {
+        yaml += `          ${/** @type {any} */ (r.ref).segmentKey}:\n`;
+        for (const t of r.targets) yaml += `            - { contextKind: user, contextKey: ${t.contextKey}, targetType: included, expiresAt: ${t.expiresAt} }\n`;
+      }
+      const t = performance.now();
+      const parsed = parseDesiredState(yaml);
+      const ms = performance.now() - t;
+      if (parsed.resources.length !== R) throw new Error('parse lost resources');
+      return { ms, bytes: yaml.length };
+    };
+    const { ms: parseMs, bytes: yamlBytes } = parse();
+    let started = performance.now();
+
+    // plan: every target exists, one in ten at another time.
+    const seed = desired.resources.map((r, ri) => [
+      `segments/bench/${/** @type {any} */ (r.ref).segmentKey}/production`,
+      r.targets.map((t, i) => ({ contextKind: 'user', contextKey: t.contextKey, targetType: 'included', expirationDate: time(ri, i) + (i % 10 === 0 ? 60_000 : 0), _version: 1 })),
+      'segment',
+    ]);
+    let fake = await ask({ op: 'reset' });
+    await ask({ op: 'seed', seed });
+    let ld = createExpiringTargetsClient({ apiKey: 'bench-token', baseUrl: fake.url });
+    const planTimes = [];
+    let gets = 0;
+    /** @type {import('../dist/sync.js').PlanCounts | undefined} */
+    let planCounts;
+    for (let i = 0; i < Math.max(rounds, 1); i++) {
+      const before = (await ask({ op: 'stats' })).stats.gets;
+      started = performance.now();
+      planCounts = (await planSync(ld, desired)).counts;
+      planTimes.push(performance.now() - started);
+      gets = (await ask({ op: 'stats' })).stats.gets - before;
+    }
+    if (!planCounts || planCounts.update !== R * Math.ceil(C / 10) || planCounts.unchanged !== R * C - planCounts.update) {
+      throw new Error(`unexpected plan: ${JSON.stringify(planCounts)}`);
+    }
+
+    // sync from empty against patchAll directly, on fresh fakes, in alternating order, after a
+    // round of each to warm up (not counted).
+    const syncTimes = [];
+    const directTimes = [];
+    /** @type {number[]} */
+    const syncCpu = [];
+    /** @type {number[]} */
+    const directCpu = [];
+    const cpuMs = (/** @type {NodeJS.CpuUsage} */ u) => (u.user + u.system) / 1000;
+    /** @type {any} */
+    let syncStats;
+    let converged = true;
+    const timeSync = async () => {
+      const fresh = await ask({ op: 'reset' });
+      const client = createExpiringTargetsClient({ apiKey: 'bench-token', baseUrl: fresh.url });
+      const t = performance.now();
+      const cpu = process.cpuUsage();
+      const result = await applyPlan(client, await planSync(client, desired), { batchSize });
+      const ms = performance.now() - t;
+      syncCpu.push(cpuMs(process.cpuUsage(cpu)));
+      converged &&= result.ok && result.counts.applied === R * C;
+      syncStats = await ask({ op: 'stats' });
+      return ms;
+    };
+    // The same instructions sync sends from empty: one add per entry, in file order.
+    const instructions = desired.resources.map((r) =>
+      r.targets.map((t) => segmentInstructions.add({ contextKind: t.contextKind, contextKey: t.contextKey, targetType: /** @type {any} */ (t).targetType, expiresAt: t.expiresAt })),
+    );
+    const timeDirect = async () => {
+      const fresh = await ask({ op: 'reset' });
+      const client = createExpiringTargetsClient({ apiKey: 'bench-token', baseUrl: fresh.url });
+      const t = performance.now();
+      const cpu = process.cpuUsage();
+      for (const [r, list] of instructions.entries()) {
+        const run = await client.segments.patchAll(/** @type {any} */ (desired.resources[r]).ref, list, { batchSize });
+        converged &&= run.ok;
+      }
+      const ms = performance.now() - t;
+      directCpu.push(cpuMs(process.cpuUsage(cpu)));
+      return ms;
+    };
+    await timeSync();
+    await timeDirect();
+    syncCpu.length = 0;
+    directCpu.length = 0;
+    for (let round = 0; round < rounds; round++) {
+      if (round % 2 === 0) {
+        syncTimes.push(await timeSync());
+        directTimes.push(await timeDirect());
+      } else {
+        directTimes.push(await timeDirect());
+        syncTimes.push(await timeSync());
+      }
+    }
+
+    const median = (/** @type {number[]} */ xs) => {
+      const s = [...xs].sort((a, b) => a - b);
+      const m = s.length >> 1;
+      return s.length % 2 ? /** @type {number} */ (s[m]) : (/** @type {number} */ (s[m - 1]) + /** @type {number} */ (s[m])) / 2;
+    };
+    const planMs = median(planTimes);
+    const syncMs = median(syncTimes);
+    const directMs = median(directTimes);
+    const ratio = syncMs / directMs;
+    const row = {
+      resources: R,
+      contextsEach: C,
+      batchSize,
+      rounds,
+      parseYamlMs: Math.round(parseMs),
+      yamlBytes,
+      planMs: Math.round(planMs),
+      planGets: gets,
+      planUpdates: planCounts.update,
+      syncMs: Math.round(syncMs),
+      patchAllMs: Math.round(directMs),
+      syncOverPatchAll: Number(ratio.toFixed(3)),
+      syncRoundsMs: syncTimes.map(Math.round),
+      patchAllRoundsMs: directTimes.map(Math.round),
+      syncCpuMs: Math.round(median(syncCpu)),
+      patchAllCpuMs: Math.round(median(directCpu)),
+      syncRequests: { gets: syncStats.stats.gets, patches: syncStats.stats.patches },
+      duplicated: syncStats.duplicated,
+      converged,
+      loadAverage1m: Number(os.loadavg()[0]?.toFixed(2)),
+    };
+    const pass = { plan: planMs <= GOALS.planMs && gets === R, sync: ratio <= GOALS.syncRatio };
+    console.log(`sync benchmark: ${R} resources × ${C} contexts, no rate limit (goals: plan ≤ ${GOALS.planMs} ms with ${R} GETs; sync ≤ ×${GOALS.syncRatio} patchAll)`);
+    console.table([row]);
+    console.log(
+      `plan ${row.planMs} ms, ${gets} GETs: ${pass.plan ? 'met' : 'MISSED'}; sync ${row.syncMs} ms vs patchAll ${row.patchAllMs} ms (×${row.syncOverPatchAll}): ${pass.sync ? 'met' : 'MISSED'}; YAML parse of ${(yamlBytes / 1e6).toFixed(1)} MB: ${row.parseYamlMs} ms`,
+    );
+    await mkdir(new URL('../.bench/', import.meta.url), { recursive: true });
+    await writeFile(new URL('../.bench/sync.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), goals: GOALS, pass, ...row }, null, 2) + '\n');
+    // Wrong answers fail the run; a missed time is reported (a loaded machine is not a bug).
+    if (!converged || gets !== R || syncStats.duplicated !== 0) process.exitCode = 1;
+    void ready;
+  } finally {
+    child.kill();
+  }
+}

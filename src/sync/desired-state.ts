@@ -1,0 +1,426 @@
+/**
+ * The desired state: which contexts lose their individual targeting when, per segment and flag.
+ * It is read from a YAML file (every problem with its line and column) or built in code, and
+ * checked the same way either way: the file's shape against the shipped JSON Schema, then each
+ * entry's instruction with the validation of ../instructions.ts, so a file can never accept what
+ * a `patch` would refuse.
+ */
+import { type Document, type Node, type Pair, isAlias, isMap, isScalar, isSeq } from 'yaml';
+import type { FlagRef, SegmentRef } from '../client.js';
+import type { components } from '../../generated/schema.js';
+import { ExpiringTargetsError, type ValidationIssue } from '../errors.js';
+import {
+  type FlagInstruction,
+  type ResourceKind,
+  type SegmentInstruction,
+  type SegmentTargetType,
+  type TimeInput,
+  describe,
+  instructionIssues,
+  keyIssues,
+  parseTime,
+  targetField,
+} from '../instructions.js';
+import { targetIdentity } from '../instructions.js';
+import { type CheckContext, FILE_SCHEMA, type SourcePosition, checkDocument, parseYaml, positionOf } from './file-schema.js';
+
+export type { SourcePosition } from './file-schema.js';
+
+/** Where an entry is in its file, and where each of its fields is. */
+export interface EntrySource extends SourcePosition {
+  /** Position of the entry in its list in the file (0-based). */
+  index: number;
+  /** Position of each field's value, by field name. */
+  fields: Partial<Record<string, SourcePosition>>;
+}
+
+/** What every desired entry has: the context, and when its targeting ends. */
+export interface DesiredTargetBase {
+  /** The context kind, such as `user`. */
+  contextKind: string;
+  /** The context key. */
+  contextKey: string;
+  /** When LaunchDarkly removes the context: a Date, an ISO-8601 string with a zone, or Unix milliseconds. */
+  expiresAt: TimeInput;
+  /** Where the entry is in its file (absent when built in code). */
+  source?: EntrySource | undefined;
+}
+/** A context in a segment's `included` or `excluded` list, and when it leaves the list. */
+export interface DesiredSegmentTarget extends DesiredTargetBase {
+  /** Which of the segment's lists holds the context: `included` or `excluded`. */
+  targetType: SegmentTargetType;
+}
+/** A context individually targeted by a flag variation, and when that ends. */
+export interface DesiredFlagTarget extends DesiredTargetBase {
+  /** The ID of the variation that individually targets the context. */
+  variationId: string;
+}
+
+/** Every scheduled removal one segment should have. */
+export interface DesiredSegment {
+  /** Always `segment`. */
+  resource: 'segment';
+  /** Which segment, in which project and environment. */
+  ref: SegmentRef;
+  /** Every scheduled removal the segment should have. */
+  targets: DesiredSegmentTarget[];
+  /** Where the segment's key is in its file. */
+  source?: SourcePosition | undefined;
+}
+/** Every scheduled removal one flag should have. */
+export interface DesiredFlag {
+  /** Always `flag`. */
+  resource: 'flag';
+  /** Which flag, in which project and environment. */
+  ref: FlagRef;
+  /** Every scheduled removal the flag should have. */
+  targets: DesiredFlagTarget[];
+  /** Where the flag's key is in its file. */
+  source?: SourcePosition | undefined;
+}
+/** A segment or a flag of a desired state. */
+export type DesiredResource = DesiredSegment | DesiredFlag;
+
+/**
+ * What LaunchDarkly should hold: for each segment and flag named, exactly these scheduled
+ * removals. Resources not named are left alone.
+ */
+export interface DesiredState {
+  /** Each segment and flag the state speaks for, with every scheduled removal it should have. */
+  resources: DesiredResource[];
+}
+
+/** One problem with a desired state; `line` and `column` are set when it came from a file. */
+export interface DesiredStateIssue {
+  /** The line in the file (from 1), when the state came from a file. */
+  line: number | undefined;
+  /** The column in the file (from 1), when the state came from a file. */
+  column: number | undefined;
+  /** Keys and list indices from the top of the file down to the value at fault. */
+  path: (string | number)[];
+  /** What is wrong, such as `expiresAt must be an ISO-8601 date-time with a zone …`. */
+  message: string;
+}
+
+/** How many issues an error message lists; `issues` always holds every one. */
+const ISSUES_IN_MESSAGE = 20;
+
+/**
+ * A desired state (or its file) is invalid; nothing was read or sent.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   parseDesiredState(text, { fileName: 'expiring-targets.yaml' });
+ * } catch (error) {
+ *   if (error instanceof DesiredStateError) for (const i of error.issues) console.error(`line ${i.line}, column ${i.column}: ${i.message}`);
+ * }
+ * ```
+ */
+export class DesiredStateError extends ExpiringTargetsError {
+  override name = 'DesiredStateError';
+  /** Every problem found, in file order. */
+  readonly issues: readonly DesiredStateIssue[];
+  constructor(issues: readonly DesiredStateIssue[], source = 'the desired state') {
+    const lines = issues.slice(0, ISSUES_IN_MESSAGE).map((i) => `  - ${i.line === undefined ? '' : `line ${i.line}, column ${i.column}: `}${i.message}`);
+    if (issues.length > ISSUES_IN_MESSAGE) lines.push(`  … and ${issues.length - ISSUES_IN_MESSAGE} more`);
+    super(`${issues.length} problem${issues.length === 1 ? '' : 's'} in ${source}; nothing was sent:\n${lines.join('\n')}`);
+    this.issues = issues;
+  }
+}
+
+/** Options of reading and checking a desired state. */
+export interface DesiredStateOptions {
+  /** Accept expiry times that are already past (LaunchDarkly then removes the context at once). Default false. */
+  allowPast?: boolean | undefined;
+  /** The time "past" is measured from. Default `Date.now()`. */
+  now?: number | undefined;
+}
+
+// ---- Checking and compiling -------------------------------------------------------------------
+
+type AnyInstruction = SegmentInstruction | FlagInstruction;
+type Schemas = components['schemas'];
+
+/** An entry that passed every check, with its time in Unix milliseconds. */
+export interface CompiledTarget {
+  contextKind: string;
+  contextKey: string;
+  /** `targetType` (segments) or `variationId` (flags). */
+  target: string;
+  expiresAtMs: number;
+  /** {@link targetIdentity} of the entry: what it is matched against in LaunchDarkly. */
+  identity: string;
+  /** The add instruction of the entry, checked as `patch` checks it. */
+  add: AnyInstruction;
+  source: EntrySource | undefined;
+}
+
+/** A resource whose entries all passed. */
+export interface CompiledResource {
+  desired: DesiredResource;
+  targets: CompiledTarget[];
+}
+
+const KEY_NAMES: Record<ResourceKind, readonly string[]> = {
+  segment: ['projectKey', 'environmentKey', 'segmentKey'],
+  flag: ['projectKey', 'environmentKey', 'flagKey'],
+};
+
+/** A resource as the file names it: `segment beta (project p, environment e)`. */
+export function describeResource(resource: DesiredResource | { resource: ResourceKind; ref: SegmentRef | FlagRef }): string {
+  const key = resource.resource === 'segment' ? (resource.ref as SegmentRef).segmentKey : (resource.ref as FlagRef).flagKey;
+  return `${resource.resource} ${key} (project ${resource.ref.projectKey}, environment ${resource.ref.environmentKey})`;
+}
+
+/** The file path of a resource: where its list is under `projects`. */
+export function resourcePath(resource: { resource: ResourceKind; ref: SegmentRef | FlagRef }): (string | number)[] {
+  const key = resource.resource === 'segment' ? (resource.ref as SegmentRef).segmentKey : (resource.ref as FlagRef).flagKey;
+  return ['projects', resource.ref.projectKey, 'environments', resource.ref.environmentKey, resource.resource === 'segment' ? 'segments' : 'flags', key];
+}
+
+/**
+ * The add instruction of an entry, checked with the rules `patch` applies, or the problems with
+ * it, named as the entry names its fields (`expiresAt` for the wire's time field). Called once
+ * per entry of files with 100,000 of them, so it allocates no more than it returns.
+ */
+function addInstruction(resource: ResourceKind, t: DesiredSegmentTarget | DesiredFlagTarget): AnyInstruction | ValidationIssue[] {
+  if (t === null || typeof t !== 'object') return [{ field: 'entry', message: `must be an object, got ${describe(t)}` }];
+  const time = parseTime(t.expiresAt);
+  const value = time.ok ? time.ms : 0;
+  const instruction: AnyInstruction =
+    resource === 'segment'
+      ? ({ kind: 'addExpiringTarget', contextKind: t.contextKind, contextKey: t.contextKey, targetType: (t as DesiredSegmentTarget).targetType, value } satisfies Schemas['SegmentAddExpiringTargetInstruction'])
+      : ({ kind: 'addExpiringTarget', contextKind: t.contextKind, contextKey: t.contextKey, variationId: (t as DesiredFlagTarget).variationId, value } satisfies Schemas['FlagAddExpiringTargetInstruction']);
+  const issues = instructionIssues(resource, instruction, undefined, { allowPast: true });
+  if (issues.length === 0 && time.ok) return instruction;
+  const problems = issues.map((i) => (i.field === 'value' ? { ...i, field: 'expiresAt' } : i));
+  if (!time.ok) problems.push({ field: 'expiresAt', message: time.reason });
+  return problems.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+}
+
+/**
+ * Checks a desired state and returns what passed, with every problem found: bad keys, entries
+ * `patch` would refuse, times in the past (unless `allowPast`), a resource named twice, and a
+ * context named twice for one segment or flag (LaunchDarkly schedules one removal per context).
+ */
+export function compileDesiredState(desired: DesiredState, options: DesiredStateOptions = {}): { resources: CompiledResource[]; issues: DesiredStateIssue[] } {
+  const now = options.now ?? Date.now();
+  const issues: DesiredStateIssue[] = [];
+  const resources: CompiledResource[] = [];
+  const resourcesSeen = new Map<string, DesiredResource>();
+  const list: unknown = (desired as Partial<DesiredState> | null)?.resources;
+  if (!Array.isArray(list)) return { resources, issues: [{ line: undefined, column: undefined, path: ['resources'], message: 'resources must be a list' }] };
+  for (const resource of list as DesiredResource[]) {
+    const at = resource?.source;
+    const path = resource?.ref ? resourcePath(resource) : [];
+    const add = (message: string, where: SourcePosition | undefined = at, subPath: (string | number)[] = []) =>
+      issues.push({ line: where?.line, column: where?.column, path: [...path, ...subPath], message });
+    if (resource?.resource !== 'segment' && resource?.resource !== 'flag') {
+      add(`resource must be "segment" or "flag", got ${JSON.stringify((resource as { resource?: unknown } | undefined)?.resource)}`);
+      continue;
+    }
+    const keyProblems = keyIssues(resource.ref, KEY_NAMES[resource.resource]);
+    if (keyProblems.length > 0) {
+      for (const p of keyProblems) add(`${p.field} ${p.message}`);
+      continue;
+    }
+    const name = describeResource(resource);
+    const earlier = resourcesSeen.get(name);
+    if (earlier !== undefined) {
+      add(`${name} is listed twice${earlier.source ? ` (first at line ${earlier.source.line})` : ''}`);
+      continue;
+    }
+    resourcesSeen.set(name, resource);
+    if (!Array.isArray(resource.targets)) {
+      add(`the targets of ${name} must be a list`);
+      continue;
+    }
+    const field = targetField(resource.resource);
+    const targets: CompiledTarget[] = [];
+    const contexts = new Map<string, DesiredSegmentTarget | DesiredFlagTarget>();
+    const entries: (DesiredSegmentTarget | DesiredFlagTarget)[] = resource.targets;
+    for (let position = 0; position < entries.length; position++) {
+      const t = entries[position] as DesiredSegmentTarget | DesiredFlagTarget;
+      const where = t?.source;
+      const index = where?.index ?? position;
+      const instruction = addInstruction(resource.resource, t);
+      if (Array.isArray(instruction)) {
+        for (const i of instruction) add(`${i.field} ${i.message}`, where?.fields[i.field] ?? where, [index, i.field]);
+        continue;
+      }
+      const ms = (instruction as { value: number }).value;
+      if (ms < now && options.allowPast !== true) {
+        add(
+          `expiresAt ${new Date(ms).toISOString()} is in the past for ${t.contextKind}:${t.contextKey}: delete the entry, or accept past times (allowPast; --allow-past on the command line) to have LaunchDarkly remove the context at once`,
+          where?.fields.expiresAt ?? where,
+          [index, 'expiresAt'],
+        );
+        continue;
+      }
+      // One removal per context and resource: a second entry would be a contradiction in the file.
+      const contextId = `${t.contextKind}\u0000${t.contextKey}`;
+      const first = contexts.get(contextId);
+      if (first !== undefined) {
+        const lines = first.source && where ? ` (lines ${first.source.line} and ${where.line})` : '';
+        add(`${t.contextKind}:${t.contextKey} is named twice for ${name}${lines}: LaunchDarkly schedules one removal per context`, where, [index]);
+        continue;
+      }
+      contexts.set(contextId, t);
+      const target = (t as unknown as Record<string, string>)[field] as string;
+      targets.push({
+        contextKind: t.contextKind,
+        contextKey: t.contextKey,
+        target,
+        expiresAtMs: ms,
+        identity: targetIdentity(resource.resource, instruction),
+        add: instruction,
+        source: where,
+      });
+    }
+    resources.push({ desired: resource, targets });
+  }
+  return { resources, issues };
+}
+
+/**
+ * Every problem with a desired state built in code (or read from a file), in order; empty when
+ * it can be planned.
+ *
+ * @example
+ * ```ts
+ * const issues = desiredStateIssues({ resources: [{ resource: 'segment', ref, targets: [{ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: '2030-01-01T00:00:00Z' }] }] });
+ * // []
+ * ```
+ */
+export function desiredStateIssues(desired: DesiredState, options: DesiredStateOptions = {}): DesiredStateIssue[] {
+  return compileDesiredState(desired, options).issues;
+}
+
+// ---- Reading the YAML file --------------------------------------------------------------------
+
+/** Options of {@link parseDesiredState}. */
+export interface ParseOptions extends DesiredStateOptions {
+  /** The file's name, for messages. */
+  fileName?: string | undefined;
+}
+
+/** The message of a yaml error without the excerpt yaml appends (the position is reported apart). */
+function yamlMessage(message: string): string {
+  return message.split(/ at line \d+, column \d+/)[0]?.trim() ?? message;
+}
+
+function scalarText(node: Node | null, doc: Document): string {
+  const value = isAlias(node) ? node.resolve(doc) : node;
+  return isScalar(value) ? String(value.value) : '';
+}
+
+function pairsOf(node: Node | null | undefined): Pair<Node | null, Node | null>[] {
+  return isMap(node) ? (node.items as Pair<Node | null, Node | null>[]) : [];
+}
+
+function keyOf(pair: Pair<Node | null, Node | null>, doc: Document): string {
+  return scalarText(pair.key, doc);
+}
+
+/**
+ * Reads a desired-state file (YAML) and checks it; throws a {@link DesiredStateError} listing
+ * every problem with its line and column, so nothing is sent for a file with any error.
+ *
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { createExpiringTargetsClient } from 'ld-expiring-targets';
+ * import { applyPlan, parseDesiredState, planSync } from 'ld-expiring-targets/sync';
+ *
+ * const desired = parseDesiredState(await readFile('expiring-targets.yaml', 'utf8'), { fileName: 'expiring-targets.yaml' });
+ * const ld = createExpiringTargetsClient({ apiKey: process.env.LD_API_KEY });
+ * const plan = await planSync(ld, desired);
+ * if (plan.hasChanges) console.log((await applyPlan(ld, plan)).ok);
+ * ```
+ */
+export function parseDesiredState(text: string, options: ParseOptions = {}): DesiredState {
+  const { doc, lines } = parseYaml(text);
+  const source = options.fileName ?? 'the desired-state file';
+  const syntax = [...doc.errors, ...doc.warnings].map((e): DesiredStateIssue => {
+    const at = e.linePos?.[0];
+    return { line: at?.line ?? 1, column: at?.col ?? 1, path: [], message: yamlMessage(e.message) };
+  });
+  if (syntax.length > 0) throw new DesiredStateError(syntax.sort(byPosition), source);
+
+  const ctx: CheckContext = { doc, text, lines, root: FILE_SCHEMA };
+  const shape = checkDocument(doc, text, lines);
+  // Entries (and resources) with a shape problem are left out of the state, so each problem is
+  // reported once; the ones that pass get every other check.
+  const at = new Set(shape.map((issue) => JSON.stringify(issue.path)));
+  const within = new Set(shape.flatMap((issue) => issue.path.map((_, n) => JSON.stringify(issue.path.slice(0, n + 1)))));
+  const isBad = (path: (string | number)[]) => at.has(JSON.stringify(path));
+  const hasBad = (path: (string | number)[]) => within.has(JSON.stringify(path));
+
+  const resources: DesiredResource[] = [];
+  if (!isBad([])) {
+    const projects = pairsOf(doc.contents as Node | null).find((p) => keyOf(p, doc) === 'projects');
+    for (const project of pairsOf(projects?.value)) {
+      const projectKey = keyOf(project, doc);
+      const environments = pairsOf(project.value).find((p) => keyOf(p, doc) === 'environments');
+      for (const environment of pairsOf(environments?.value)) {
+        const environmentKey = keyOf(environment, doc);
+        for (const group of pairsOf(environment.value)) {
+          const kind = keyOf(group, doc);
+          if (kind !== 'segments' && kind !== 'flags') continue;
+          for (const entry of pairsOf(group.value)) {
+            const key = keyOf(entry, doc);
+            const path = ['projects', projectKey, 'environments', environmentKey, kind, key];
+            if (isBad(path) || !isSeq(entry.value)) continue;
+            const resource = readResource(kind === 'segments' ? 'segment' : 'flag', projectKey, environmentKey, key, entry, path, ctx, hasBad);
+            resources.push(resource);
+          }
+        }
+      }
+    }
+  }
+  const compiled = compileDesiredState({ resources }, options);
+  const issues: DesiredStateIssue[] = [...shape.map((i) => ({ ...i })), ...compiled.issues];
+  if (issues.length > 0) throw new DesiredStateError(issues.sort(byPosition), source);
+  return { resources };
+}
+
+function byPosition(a: DesiredStateIssue, b: DesiredStateIssue): number {
+  return (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
+}
+
+function readResource(
+  resource: ResourceKind,
+  projectKey: string,
+  environmentKey: string,
+  key: string,
+  pair: Pair<Node | null, Node | null>,
+  path: (string | number)[],
+  ctx: CheckContext,
+  hasBad: (path: (string | number)[]) => boolean,
+): DesiredResource {
+  const items = isSeq(pair.value) ? (pair.value.items as (Node | null)[]) : [];
+  const field = targetField(resource);
+  const targets: Record<string, unknown>[] = [];
+  items.forEach((item, index) => {
+    if (hasBad([...path, index]) || !isMap(item)) return;
+    const fields: Record<string, SourcePosition> = {};
+    const values: Record<string, string> = {};
+    for (const p of item.items as Pair<Node | null, Node | null>[]) {
+      const name = keyOf(p, ctx.doc);
+      values[name] = scalarText(p.value, ctx.doc);
+      fields[name] = positionOf(p.value ?? p.key, ctx);
+    }
+    targets.push({
+      contextKind: values.contextKind,
+      contextKey: values.contextKey,
+      [field]: values[field],
+      expiresAt: values.expiresAt,
+      source: { ...positionOf(item, ctx), index, fields },
+    });
+  });
+  const source = positionOf(pair.key, ctx);
+  return resource === 'segment'
+    ? { resource, ref: { projectKey, environmentKey, segmentKey: key }, targets: targets as unknown as DesiredSegmentTarget[], source }
+    : { resource, ref: { projectKey, environmentKey, flagKey: key }, targets: targets as unknown as DesiredFlagTarget[], source };
+}

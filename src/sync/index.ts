@@ -1,0 +1,49 @@
+/**
+ * `ld-expiring-targets/sync`: expiring targets as code. Read a desired state (YAML, or built in
+ * code), plan the changes that make LaunchDarkly match it, and apply them. A subpath of its own,
+ * so that an app using only the client does not load a YAML parser.
+ *
+ * @example
+ * ```ts
+ * import { createExpiringTargetsClient } from 'ld-expiring-targets';
+ * import { applyPlan, parseDesiredState, planSync } from 'ld-expiring-targets/sync';
+ *
+ * const ld = createExpiringTargetsClient({ apiKey: process.env.LD_API_KEY });
+ * const plan = await planSync(ld, parseDesiredState(yamlText, { fileName: 'expiring-targets.yaml' }));
+ * if (plan.hasChanges) {
+ *   const result = await applyPlan(ld, plan);
+ *   console.log(result.ok ? 'in sync' : result.after.counts);
+ * }
+ * ```
+ */
+export { type ApplyOptions, type ChangeOutcome, type SyncCounts, type SyncResult, applyPlan } from './apply.js';
+export {
+  type DesiredFlag,
+  type DesiredFlagTarget,
+  type DesiredResource,
+  type DesiredSegment,
+  type DesiredSegmentTarget,
+  type DesiredState,
+  type DesiredStateIssue,
+  type DesiredStateOptions,
+  type DesiredTargetBase,
+  type EntrySource,
+  type ParseOptions,
+  type SourcePosition,
+  DesiredStateError,
+  desiredStateIssues,
+  parseDesiredState,
+} from './desired-state.js';
+export {
+  type AnyInstruction,
+  type ChangeAction,
+  type FlagPlan,
+  type PlanCounts,
+  type PlanOptions,
+  type PlannedChange,
+  type ResourcePlan,
+  type ResourcePlanOf,
+  type SegmentPlan,
+  type SyncPlan,
+  planSync,
+} from './plan.js';

@@ -1,0 +1,123 @@
+/**
+ * The shipped JSON Schema is the one statement of the file's shape: the checker that reads it
+ * must agree with a full validator, and the entry fields it describes must agree with the
+ * instruction rules generated from LaunchDarkly's document.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
+import { FILE_SCHEMA, type SchemaNode, assertSupported, checkDocument, parseYaml } from '../../src/sync/file-schema.js';
+import { projectRoot } from '../support/project.js';
+
+const SCHEMA_FILE = path.join(projectRoot, 'schemas', 'expiring-targets.schema.json');
+
+const VALID = {
+  $schema: './node_modules/ld-expiring-targets/schemas/expiring-targets.schema.json',
+  projects: {
+    default: {
+      environments: {
+        production: {
+          segments: {
+            beta: [{ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: '2031-01-01T00:00:00Z' }],
+            empty: [],
+          },
+          flags: {
+            checkout: [{ contextKind: 'user', contextKey: 'bob', variationId: 'v1', expiresAt: '2031-01-01T09:30:00.123+09:00' }],
+          },
+        },
+      },
+    },
+  },
+};
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+const REPLACEMENTS: Json[] = [
+  null, 1, true, '', ' ', '.', '..', 'x', 'included', 'excluded', '2031-01-01T00:00:00Z', '2031-01-01', '2031-01-01T00:00:00',
+  '2031-01-01t00:00:00z', '2031-01-01T00:00+0530', [], [{}], {}, { a: 1 },
+];
+const KEYS = ['zzz', '.', '..', ' ', 'segments', 'flags', 'contextKind', 'environments'];
+
+/** Every document one edit away from VALID: each value replaced, each key removed, renamed, or added. */
+function mutations(): Json[] {
+  const out: Json[] = [];
+  const visit = (node: Json, rebuild: (replacement: Json | undefined) => Json) => {
+    for (const r of REPLACEMENTS) out.push(rebuild(r));
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => visit(item, (r) => rebuild(r === undefined ? node.filter((_, j) => j !== i) : node.map((x, j) => (j === i ? r : x)))));
+      out.push(rebuild([...node, node[0] ?? {}]));
+    } else if (node !== null && typeof node === 'object') {
+      for (const key of Object.keys(node)) {
+        const { [key]: value, ...rest } = node;
+        out.push(rebuild(rest));
+        for (const k of KEYS) out.push(rebuild({ ...rest, [k]: value as Json }));
+        visit(value as Json, (r) => rebuild(r === undefined ? rest : { ...node, [key]: r }));
+      }
+      for (const k of KEYS) if (!(k in node)) out.push(rebuild({ ...node, [k]: [] }), rebuild({ ...node, [k]: 'x' }));
+    }
+  };
+  visit(VALID as Json, (r) => r ?? null);
+  return out;
+}
+
+describe('the desired-state JSON Schema', () => {
+  it('is the file the package ships', () => {
+    expect(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8'))).toEqual(FILE_SCHEMA);
+  });
+
+  it('is a valid draft-07 schema', () => {
+    const ajv = new Ajv({ strict: true });
+    expect(ajv.validateSchema(FILE_SCHEMA as object)).toBe(true);
+  });
+
+  it('the checker and a full validator agree on every document one edit away from a valid one', () => {
+    const ajv = new Ajv({ strict: true, allErrors: true });
+    const validate = ajv.compile(FILE_SCHEMA as object);
+    const documents = mutations();
+    expect(documents.length).toBeGreaterThan(500);
+    let valid = 0;
+    const disagreements: string[] = [];
+    for (const document of documents) {
+      const text = stringify(document, { aliasDuplicateObjects: false });
+      const { doc, lines } = parseYaml(text);
+      expect(doc.errors).toEqual([]);
+      const ours = checkDocument(doc, text, lines);
+      const theirs = validate(doc.toJS());
+      if (theirs) valid++;
+      if (theirs !== (ours.length === 0)) disagreements.push(`${JSON.stringify(document)}: ajv ${theirs}, checker ${JSON.stringify(ours)}`);
+    }
+    expect(disagreements).toEqual([]);
+    // Both kinds of verdict were exercised.
+    expect(valid).toBeGreaterThan(20);
+    expect(valid).toBeLessThan(documents.length - 300);
+  });
+
+  it('describes entry fields exactly as the generated instruction rules do', () => {
+    const definitions = FILE_SCHEMA.definitions ?? {};
+    const resolve = (s: SchemaNode | undefined): SchemaNode => (s?.$ref ? resolve(definitions[s.$ref.split('/').pop() as string]) : (s ?? {}));
+    const entries = { segment: definitions.segmentTarget, flag: definitions.flagTarget };
+    for (const resource of ['segment', 'flag'] as const) {
+      const rule = RESOURCE_RULES[resource].kinds.addExpiringTarget;
+      const entry = entries[resource] as SchemaNode;
+      // The file has expiresAt where the instruction has value (and no kind).
+      const fields = Object.keys(rule.fields).filter((f) => f !== 'kind' && f !== 'value').sort();
+      expect(Object.keys(entry.properties ?? {}).filter((f) => f !== 'expiresAt').sort()).toEqual(fields);
+      expect([...(entry.required ?? [])].filter((f) => f !== 'expiresAt').sort()).toEqual(rule.required.filter((f) => f !== 'kind' && f !== 'value').sort());
+      for (const field of fields) {
+        const generated = (rule.fields as Record<string, Record<string, unknown>>)[field] ?? {};
+        const ours = resolve(entry.properties?.[field]);
+        for (const keyword of ['enum', 'minLength', 'pattern'] as const) expect([resource, field, keyword, ours[keyword]]).toEqual([resource, field, keyword, generated[keyword]]);
+        if (generated.enum === undefined) expect(ours.type).toBe(generated.type);
+      }
+    }
+  });
+
+  it('the checker refuses a schema keyword it does not implement', () => {
+    expect(() => assertSupported({ type: 'object', properties: { a: { type: 'string', maxLength: 3 } as SchemaNode } })).toThrow(
+      '#/properties/a: the desired-state checker does not implement the keyword maxLength',
+    );
+    expect(() => assertSupported({ type: 'number' as 'string' })).toThrow('does not implement type number');
+  });
+});
