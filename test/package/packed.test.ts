@@ -282,7 +282,7 @@ describe('the packed package', () => {
   const tsc = path.join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   // Both configs at once: each tsc run takes a few seconds (skipLibCheck is off, so our
   // declarations themselves are checked too).
-  // Declarations both entries share are emitted as one hashed chunk per format.
+  // Declarations the entries share are emitted as hashed chunks per format.
   const SHARED = /\/[\w]+-[\w-]{8}\.d\.(c?ts)$/;
   it.concurrent.each([
     ['tsconfig.node16.json', ['dist/[shared].d.cts', 'dist/[shared].d.ts', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/proxy.d.cts', 'dist/proxy.d.ts']],
@@ -297,7 +297,8 @@ describe('the packed package', () => {
     const files = result.stdout.split('\n').filter(Boolean);
     const prefix = path.join(consumer.dir, 'node_modules', PACKAGE_NAME) + path.sep;
     const used = files.filter((f) => f.startsWith(prefix)).map((f) => f.slice(prefix.length).replace(SHARED, '/[shared].d.$1'));
-    expect(used.sort()).toEqual(declarations);
+    // (How many shared chunks there are is the bundler's business: three entries make two per format.)
+    expect([...new Set(used)].sort()).toEqual(declarations);
     const typescriptLib = path.join(path.dirname(path.dirname(tsc)), 'lib') + path.sep;
     expect(files.filter((f) => !f.startsWith(consumer.dir + path.sep) && !f.startsWith(typescriptLib))).toEqual([]);
     // Two full type checks at once take 20 s on an idle 2-core machine; allow for a busy one.
