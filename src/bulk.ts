@@ -287,6 +287,22 @@ function arrayRule<I extends AnyInstruction>(resource: ResourceKind, instruction
 }
 
 /**
+ * Two independent 32-bit hashes of a text (FNV-1a, and a multiply-xorshift variant), for a
+ * Bloom filter here and for the CLI's duplicate check: cheap, and no text kept per entry.
+ */
+export function hashPair(text: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return [a >>> 0, b >>> 0];
+}
+
+/**
  * Which targets a stream has sent so far, in fixed memory (2 MiB): a Bloom filter, 4 probes over
  * 2^24 bits. It may say "seen" of a target never sent (rarely below a few million targets, more
  * often beyond), never the reverse; a wrong "seen" only leaves an unknown outcome unknown.
@@ -296,15 +312,8 @@ class TargetFilter {
 
   /** Records `key`; returns whether it (or a colliding key) was recorded before. */
   add(key: string): boolean {
-    let h1 = 0x811c9dc5;
-    let h2 = 0x9747b28c;
-    for (let i = 0; i < key.length; i++) {
-      const c = key.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-      h2 ^= h2 >>> 15;
-    }
-    h2 |= 1;
+    const [h1, odd] = hashPair(key);
+    const h2 = odd | 1;
     let seen = true;
     for (let probe = 0; probe < 4; probe++) {
       const bit = (h1 + Math.imul(probe, h2)) >>> 8; // 24 bits

@@ -9,6 +9,7 @@ import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
+import { hashPair } from '../bulk.js';
 import { RequestAbortedError } from '../errors.js';
 import { ACTIONS, type Action, type Change, type Resource, targetField, targetIdentity, tryBuildChange } from './changes.js';
 import { RowsError, type RowIssue, UsageError } from './exit-codes.js';
@@ -360,20 +361,13 @@ export function checkRow(resource: Resource, { line, values }: RawRow, now: numb
 }
 
 /**
- * A 53-bit hash of a change's target (two 32-bit FNV-1a variants), so that finding a target
+ * A 53-bit hash of a change's target (from two 32-bit hashes), so that finding a target
  * given twice takes 8 bytes per row instead of the identity text. Equal hashes are confirmed on
  * the identities themselves before a row is called a duplicate.
  */
 function targetHash(identity: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  for (let i = 0; i < identity.length; i++) {
-    const c = identity.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 13;
-  }
-  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
+  const [a, b] = hashPair(identity);
+  return a * 0x200000 + (b & 0x1fffff);
 }
 
 /** A growing list of hashes in one typed array. */
