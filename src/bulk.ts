@@ -308,7 +308,7 @@ export function hashPair(text: string): [number, number] {
  * often beyond), never the reverse; a wrong "seen" only leaves an unknown outcome unknown.
  */
 class TargetFilter {
-  readonly #bits = new Uint32Array(1 << 19);
+  private readonly bits = new Uint32Array(1 << 19);
 
   /** Records `key`; returns whether it (or a colliding key) was recorded before. */
   add(key: string): boolean {
@@ -319,9 +319,9 @@ class TargetFilter {
       const bit = (h1 + Math.imul(probe, h2)) >>> 8; // 24 bits
       const word = bit >>> 5;
       const mask = 1 << (bit & 31);
-      if (((this.#bits[word] as number) & mask) === 0) {
+      if (((this.bits[word] as number) & mask) === 0) {
         seen = false;
-        this.#bits[word] = (this.#bits[word] as number) | mask;
+        this.bits[word] = (this.bits[word] as number) | mask;
       }
     }
     return seen;
