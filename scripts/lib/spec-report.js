@@ -3,7 +3,7 @@
  * What changed between two bundled documents, for `npm run spec:pull`. Pure: takes parsed
  * documents, returns data, so it can be tested without the network or the file system.
  */
-import { listOperations } from './merge.js';
+import { listOperations } from './select.js';
 
 /**
  * Which PATCH carries the instructions of which resource. Keyed by operationId because

@@ -235,7 +235,7 @@ describe('in Chromium, through a backend proxy that holds the token', () => {
 
   it('reads a segment’s expiring targets through the proxy', () => {
     expect(pageResult.getKeys).toEqual(['alice', 'acme']);
-    expect(pageResult.getExpiresAt).toEqual(['2025-12-31T00:00:00.000Z', '2026-01-31T00:00:00.000Z']);
+    expect(pageResult.getExpiresAt).toEqual(['2030-12-31T00:00:00.000Z', '2031-01-31T00:00:00.000Z']);
   });
 
   it('sends a semantic patch built with a helper through the proxy', () => {

@@ -17,8 +17,8 @@ import {
 } from '../../src/index.js';
 
 // Values of the examples in openapi/expiring-targets.openapi.yaml.
-const ALICE_MS = 1_767_139_200_000;
-const ACME_MS = 1_769_817_600_000;
+const ALICE_MS = 1_924_905_600_000;
+const ACME_MS = 1_927_584_000_000;
 const SEG_REF = { projectKey: 'default', environmentKey: 'production', segmentKey: 'beta-testers' };
 const FLAG_REF = { projectKey: 'default', environmentKey: 'production', flagKey: 'new-checkout' };
 
