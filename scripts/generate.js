@@ -4,7 +4,7 @@
  * npm run generate [-- --root DIR] [-- --out DIR]
  * Writes generated/expiring-targets.openapi.yaml, generated/schema.ts and
  * generated/instruction-rules.ts from the sources.
- * With --out, writes both below DIR instead (used by check:generated).
+ * With --out, writes them below DIR instead (used by check:generated).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,11 +13,14 @@ import { fileURLToPath } from 'node:url';
 import { buildSpec } from './lib/pipeline.js';
 
 /**
- * @param {{ root: string, out?: string }} options
- * @returns {Promise<{ documentPath: string, typesPath: string, rulesPath: string, written: string[] }>}
+ * @param {{ root: string, out?: string, raw?: import('./lib/pipeline.js').RawSource[], checker?: import('./lib/outputs.js').OutputChecker }} options
+ *   `raw`, `checker`: as for buildSpec
+ * @returns {Promise<{ documentPath: string, typesPath: string, rulesPath: string, written: string[],
+ *   built: import('./lib/pipeline.js').BuiltSpec }>}
  */
-export async function generate({ root, out }) {
-  const { config, documentYaml, types, rules } = await buildSpec(root);
+export async function generate({ root, out, raw, checker }) {
+  const built = await buildSpec(root, { raw, checker });
+  const { config, documentYaml, types, rules } = built;
   const base = out ?? root;
   const documentPath = path.join(base, 'openapi', config.output.document);
   const typesPath = path.join(base, 'openapi', config.output.types);
@@ -26,7 +29,7 @@ export async function generate({ root, out }) {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, text);
   }
-  return { documentPath, typesPath, rulesPath, written: [documentPath, typesPath, rulesPath] };
+  return { documentPath, typesPath, rulesPath, written: [documentPath, typesPath, rulesPath], built };
 }
 
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);

@@ -2,9 +2,11 @@
 // @ts-check
 /**
  * npm run spec:pull [-- --root DIR]
- * Downloads every source named in openapi/sources.yaml over its vendored copy, regenerates, and
- * prints what changed in the bundled document. All or nothing: if any download fails, no copy is
- * replaced; if the new copies do not regenerate, the previous ones are put back.
+ * Downloads every source named in openapi/sources.yaml, vendors it (a markdown page as served,
+ * an OpenAPI document as the selected subset under a provenance header), regenerates, and prints
+ * the change report (scripts/lib/spec-report.js) with the time and memory the pull took.
+ * All or nothing: if any download fails or does not build, no copy is replaced; if the new
+ * copies do not regenerate, the previous ones are put back.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,15 +14,18 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { generate } from './generate.js';
-import { buildSpec, readConfig } from './lib/pipeline.js';
-import { diffSpecs, formatReport } from './lib/spec-report.js';
+import { correctStage, mergeStage, readConfig, readCorrections } from './lib/pipeline.js';
+import { selectOperations } from './lib/select.js';
+import { documentOf, parseOpenApiText, recordedHash, sha256, vendoredCopy } from './lib/sources.js';
+import { buildReport, formatReport } from './lib/spec-report.js';
+import { startOutputChecker } from './lib/outputs.js';
 
 const TIMEOUT_MS = 30_000;
 
 /** @param {unknown} error */
 const message = (error) => (error instanceof Error ? error.message : String(error));
 
-/** @param {import('./lib/pipeline.js').SourceConfig} source @returns {Promise<Uint8Array>} */
+/** @param {import('./lib/sources.js').SourceConfig} source @returns {Promise<Uint8Array>} */
 async function download(source) {
   let response;
   try {
@@ -31,40 +36,68 @@ async function download(source) {
     throw new Error(`${source.id}: could not download ${source.url}: ${message(error)}${cause}`);
   }
   if (!response.ok) throw new Error(`${source.id}: ${source.url} answered HTTP ${response.status} ${response.statusText}`.trim());
-  // Bytes, not text: the vendored copy must be exactly what upstream served.
+  // Bytes, not text: a markdown page is vendored exactly as served, and the hash is of the bytes.
   return new Uint8Array(await response.arrayBuffer());
 }
 
 /**
- * The document to compare against. Normally what the current inputs build; when they do not
- * (say the overlay was already edited for the incoming upstream), the committed bundle.
- * @param {string} root @param {import('./lib/pipeline.js').PipelineConfig} config @param {(line: string) => void} log
- * @returns {Promise<Record<string, any>>}
+ * @typedef {{ source: import('./lib/sources.js').SourceConfig, document: Record<string, any>, vendored: Uint8Array | string,
+ *   figures: import('./lib/spec-report.js').Figures['downloads'][number] }} Incoming
  */
-async function currentDocument(root, config, log) {
+
+/**
+ * What a download becomes: the document the pipeline reads and the text to vendor.
+ * @param {import('./lib/sources.js').SourceConfig} source @param {Uint8Array} bytes @param {string | undefined} previous
+ * @param {readonly string[]} operationIds @param {Date} retrievedAt
+ * @returns {Promise<Incoming>}
+ */
+async function incoming(source, bytes, previous, operationIds, retrievedAt) {
+  if (source.format === 'markdown') {
+    const document = documentOf(source, Buffer.from(bytes).toString('utf8'));
+    return { source, document, vendored: bytes, figures: { id: source.id, bytes: bytes.length } };
+  }
+  let started = performance.now();
+  const full = parseOpenApiText(Buffer.from(bytes).toString('utf8'), `${source.id} (${source.url})`);
+  const parseMs = Math.round(performance.now() - started);
+  started = performance.now();
+  const subset = await selectOperations(full, operationIds);
+  const selectMs = Math.round(performance.now() - started);
+  const hash = sha256(bytes);
+  // Unchanged upstream keeps the vendored file byte for byte, retrieval date included.
+  const vendored =
+    previous !== undefined && recordedHash(previous) === hash
+      ? previous
+      : vendoredCopy(source, { subset, bytes: bytes.length, hash, retrievedAt, operationIds });
+  return { source, document: subset, vendored, figures: { id: source.id, bytes: bytes.length, parseMs, selectMs } };
+}
+
+/**
+ * @param {{ root: string, log?: (line: string) => void, now?: () => Date }} options
+ * @returns {Promise<{ report: import('./lib/spec-report.js').SpecReport, figures: import('./lib/spec-report.js').Figures }>}
+ */
+export async function specPull({ root, log = console.log, now = () => new Date() }) {
+  const checker = startOutputChecker();
   try {
-    return (await buildSpec(root)).document;
-  } catch (error) {
-    const committed = path.join(root, 'openapi', config.output.document);
-    log(`note: the current inputs do not build (${message(error).split('\n')[0]}); comparing with ${path.relative(root, committed)}`);
-    return parse(await readFile(committed, 'utf8'));
+    return await pullWith(checker, { root, log, now });
+  } finally {
+    await checker.stop();
   }
 }
 
 /**
- * @param {{ root: string, log?: (line: string) => void }} options
- * @returns {Promise<import('./lib/spec-report.js').SpecReport>}
+ * @param {import('./lib/outputs.js').OutputChecker} checker
+ * @param {{ root: string, log: (line: string) => void, now: () => Date }} options
  */
-export async function specPull({ root, log = console.log }) {
+async function pullWith(checker, { root, log, now }) {
   const openapiDir = path.join(root, 'openapi');
   const config = await readConfig(openapiDir);
+  const overlay = await readCorrections(openapiDir, config);
 
   const results = await Promise.allSettled(config.sources.map(async (source) => ({ source, bytes: await download(source) })));
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [message(r.reason)] : []));
   if (failures.length > 0) throw new Error(`download failed, no vendored copy was replaced:\n  ${failures.join('\n  ')}`);
   const downloads = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
 
-  const before = await currentDocument(root, config, log);
   /** @type {Map<string, Buffer | undefined>} */
   const previous = new Map();
   for (const { source } of downloads) {
@@ -72,13 +105,26 @@ export async function specPull({ root, log = console.log }) {
     previous.set(file, await readFile(file).catch(() => undefined));
   }
 
-  let written;
+  const retrievedAt = now();
+  /** @type {Incoming[]} */
+  const arrived = [];
   try {
     for (const { source, bytes } of downloads) {
-      await writeFile(path.join(openapiDir, source.file), bytes);
-      log(`pulled ${source.id} (${bytes.length} bytes) into openapi/${source.file}`);
+      arrived.push(await incoming(source, bytes, previous.get(path.join(openapiDir, source.file))?.toString('utf8'), config.operations, retrievedAt));
     }
-    written = await generate({ root });
+  } catch (error) {
+    throw new Error(`the downloaded sources do not build, no vendored copy was replaced:\n${message(error)}`);
+  }
+
+  const before = await previousState(config, overlay, previous, openapiDir, root, log);
+
+  let generated;
+  try {
+    for (const { source, vendored, figures } of arrived) {
+      await writeFile(path.join(openapiDir, source.file), vendored);
+      log(`pulled ${source.id} (${figures.bytes} bytes) into openapi/${source.file}`);
+    }
+    generated = await generate({ root, checker, raw: arrived.map(({ source, document }) => ({ source, document })) });
   } catch (error) {
     for (const [file, bytes] of previous) {
       if (bytes === undefined) await rm(file, { force: true });
@@ -86,10 +132,68 @@ export async function specPull({ root, log = console.log }) {
     }
     throw new Error(`the downloaded sources do not regenerate, so the previous copies were restored:\n${message(error)}`);
   }
-  log(`regenerated ${written.written.map((file) => path.relative(root, file)).join(', ')}`);
+  log(`regenerated ${generated.written.map((file) => path.relative(root, file)).join(', ')}`);
 
-  const after = parse(await readFile(written.documentPath, 'utf8'));
-  return diffSpecs(before, after);
+  const { built } = generated;
+  const report = buildReport({
+    sources: config.sources.map((source, i) => ({
+      id: source.id,
+      ignore: source.ignore,
+      before: before.prepared.find((p) => p.id === source.id)?.document,
+      after: /** @type {Record<string, any>} */ (built.prepared[i]?.document),
+    })),
+    merged: { before: before.merged, after: built.merged },
+    corrected: { before: before.corrected, after: built.document, applied: built.applied, skippedBefore: before.skipped },
+    outputs: {
+      before: before.outputs,
+      after: { bundle: built.document, types: built.types, rules: built.rules },
+      names: outputNames(config),
+    },
+  });
+  const figures = {
+    seconds: performance.now() / 1000,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    downloads: arrived.map((a) => a.figures),
+  };
+  return { report, figures };
+}
+
+/** @param {import('./lib/pipeline.js').PipelineConfig} config */
+function outputNames(config) {
+  return { bundle: path.basename(config.output.document), types: path.basename(config.output.types), rules: path.basename(config.output.rules) };
+}
+
+/**
+ * The state the report compares with: the previous vendored copies through the same stages (the
+ * current corrections applied leniently, as they may target what only the new upstream has),
+ * and the committed generated files.
+ * @param {import('./lib/pipeline.js').PipelineConfig} config @param {import('./lib/overlay.js').Overlay} overlay
+ * @param {Map<string, Buffer | undefined>} previous @param {string} openapiDir @param {string} root @param {(line: string) => void} log
+ */
+async function previousState(config, overlay, previous, openapiDir, root, log) {
+  /** @type {import('./lib/pipeline.js').RawSource[]} */
+  const raw = [];
+  for (const source of config.sources) {
+    const bytes = previous.get(path.join(openapiDir, source.file));
+    if (bytes === undefined) continue;
+    try {
+      raw.push({ source, document: documentOf(source, bytes.toString('utf8')) });
+    } catch (error) {
+      log(`note: the previous copy of ${source.id} does not read (${message(error).split('\n')[0]}); it is compared as empty`);
+    }
+  }
+  /** @param {string} file */
+  const committed = (file) => readFile(path.join(openapiDir, file), 'utf8').catch(() => undefined);
+  const bundleText = await committed(config.output.document);
+  const outputs = {
+    bundle: bundleText === undefined ? undefined : parse(bundleText),
+    types: await committed(config.output.types),
+    rules: await committed(config.output.rules),
+  };
+  if (raw.length === 0) return { prepared: [], merged: {}, corrected: {}, skipped: [], outputs };
+  const { prepared, merged } = await mergeStage(config, raw);
+  const corrected = await correctStage(merged, overlay, { lenient: true });
+  return { prepared, merged, corrected: corrected.document, skipped: corrected.skipped, outputs };
 }
 
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
@@ -97,7 +201,7 @@ if (isMain) {
   const { values } = parseArgs({ options: { root: { type: 'string' } } });
   const root = path.resolve(values.root ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..'));
   specPull({ root }).then(
-    (report) => console.log(`\nChanges to the bundled document:\n${formatReport(report)}`),
+    ({ report, figures }) => console.log(`\nChange report:\n${formatReport(report, figures)}`),
     (error) => {
       console.error(`spec:pull failed: ${message(error)}`);
       process.exitCode = 1;

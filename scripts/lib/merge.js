@@ -7,13 +7,14 @@
  *
  * Three kinds of value are taken whole from the winner rather than merged:
  * - a `$ref` object (a reference next to a later source's inline schema would mean both);
- * - arrays, apart from those whose members have an identity of their own: `parameters` (by `in`
- *   and `name`, or by `$ref`), `servers` (by `url`) and top-level `tags` (by `name`), which merge
- *   member by member;
+ * - arrays, apart from those whose members have an identity of their own (locations.js):
+ *   `parameters` (by `in` and `name`, or by `$ref`), `servers` (by `url`) and top-level `tags`
+ *   (by `name`), which merge member by member;
  * - scalars.
  */
 import { select } from './overlay.js';
 import { METHODS } from './select.js';
+import { identityOf, isObject } from './locations.js';
 
 /**
  * @typedef {{ id: string, document: Record<string, any>, ignore?: readonly string[] }} PreparedSource
@@ -71,8 +72,7 @@ function mergeValue(winner, loser, at) {
   if (winner === undefined) return structuredClone(loser);
   if (loser === undefined) return winner;
   if (Array.isArray(winner) && Array.isArray(loser)) {
-    const identity = arrayIdentity(at);
-    return identity ? mergeKeyed(winner, loser, identity, at) : winner;
+    return mergesByMember(at) ? mergeByMember(winner, loser, at) : winner;
   }
   if (isObject(winner) && isObject(loser)) {
     if ('$ref' in winner || '$ref' in loser) return winner;
@@ -85,35 +85,26 @@ function mergeValue(winner, loser, at) {
 }
 
 /**
- * How members of the array at `at` are identified, or undefined when the array is one value.
+ * Whether members of the array at `at` merge one by one (by identityOf) or the array is one value.
  * @param {readonly (string | number)[]} at
- * @returns {((member: any) => string | undefined) | undefined}
  */
-function arrayIdentity(at) {
+function mergesByMember(at) {
   const key = at[at.length - 1];
   // Only where OpenAPI puts these lists (document, path item, operation), not inside examples.
   const inPathItem = at[0] === 'paths' && (at.length === 3 || (at.length === 4 && METHODS.includes(String(at[2]))));
-  if (key === 'parameters' && inPathItem) {
-    return (p) => (isObject(p) ? (typeof p.$ref === 'string' ? `$ref ${p.$ref}` : `${p.in} ${p.name}`) : undefined);
-  }
-  if (key === 'servers' && (at.length === 1 || inPathItem)) return (s) => (isObject(s) ? s.url : undefined);
-  if (key === 'tags' && at.length === 1) return (t) => (isObject(t) ? t.name : undefined);
-  return undefined;
+  return (key === 'parameters' && inPathItem) || (key === 'servers' && (at.length === 1 || inPathItem)) || (key === 'tags' && at.length === 1);
 }
 
-/**
- * @param {any[]} winner @param {any[]} loser @param {(member: any) => string | undefined} identity
- * @param {readonly (string | number)[]} at
- */
-function mergeKeyed(winner, loser, identity, at) {
+/** @param {any[]} winner @param {any[]} loser @param {readonly (string | number)[]} at */
+function mergeByMember(winner, loser, at) {
   /** @type {Map<string, number>} */
   const index = new Map();
   winner.forEach((member, i) => {
-    const id = identity(member);
+    const id = identityOf(member);
     if (id !== undefined) index.set(id, i);
   });
   for (const member of loser) {
-    const id = identity(member);
+    const id = identityOf(member);
     const i = id === undefined ? undefined : index.get(id);
     if (i === undefined) {
       winner.push(structuredClone(member));
@@ -144,9 +135,4 @@ function sortPaths(paths, order) {
 /** @param {Record<string, any>} object */
 function dropUndefined(object) {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
-}
-
-/** @param {unknown} v @returns {v is Record<string, any>} */
-function isObject(v) {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

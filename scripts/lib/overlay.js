@@ -12,6 +12,8 @@
  * action whose target matches nothing is an error too.
  */
 
+import { stableLocation } from './locations.js';
+
 export class OverlayError extends Error {
   /** @param {string} message */
   constructor(message) {
@@ -129,7 +131,7 @@ export function applyOverlay(document, overlay) {
 
 /**
  * Applies the actions like applyOverlay and records, per action, the locations it matched and
- * its footprint: the locations whose upstream content it decides (a removed node; each member an
+ * its footprint: the locations (locations.js) whose upstream content it decides (a removed node; each member an
  * update sets, down to the values it replaces). With `lenient`, an action matching nothing is
  * skipped instead of failing: the change report applies today's corrections to yesterday's
  * upstream, which may lack what a new correction targets.
@@ -152,14 +154,20 @@ export function traceOverlay(document, overlay, { lenient = false } = {}) {
   overlay.actions.forEach((action, index) => {
     const label = `action ${index + 1} (${action.description ?? action.target})`;
     const matches = select(result, action.target);
-    const record = { index, action, label, matched: matches.map((m) => m.path), footprint: /** @type {(string | number)[][]} */ ([]) };
+    const record = {
+      index,
+      action,
+      label,
+      matched: matches.map((m) => stableLocation(result, m.path)),
+      footprint: /** @type {(string | number)[][]} */ ([]),
+    };
     if (matches.length === 0) {
       if (lenient) return void skipped.push(record);
       throw new OverlayError(`${label}: target ${action.target} matches nothing`);
     }
     applied.push(record);
     if (action.remove === true) {
-      record.footprint = matches.map((m) => m.path);
+      record.footprint = record.matched;
       // Remove from the end so that array indices of later matches stay valid.
       for (const { parent, key } of [...matches].reverse()) {
         if (Array.isArray(parent)) parent.splice(Number(key), 1);
@@ -169,7 +177,7 @@ export function traceOverlay(document, overlay, { lenient = false } = {}) {
     }
     if (action.update === undefined) throw new OverlayError(`${label}: needs "update" or "remove: true"`);
     for (const match of matches) {
-      record.footprint.push(...updateFootprint(match.value, action.update, match.path));
+      record.footprint.push(...updateFootprint(match.value, action.update, match.path).map((at) => stableLocation(result, at)));
       if (match.parent === undefined) merge(result, action.update);
       else match.parent[match.key] = merge(match.value, action.update);
     }

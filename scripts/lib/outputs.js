@@ -1,0 +1,52 @@
+// @ts-check
+/**
+ * Validation of the bundle (Redocly) and its TypeScript types (openapi-typescript), in a worker
+ * thread. Loading the two (TypeScript comes with openapi-typescript) costs more than everything
+ * else in a pull of the full official document, so the worker starts loading them first thing,
+ * while the main thread downloads, selects, merges and corrects.
+ */
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+
+export class BundleInvalidError extends Error {
+  /** @param {string} message */
+  constructor(message) {
+    super(message);
+    this.name = 'BundleInvalidError';
+  }
+}
+
+/**
+ * @typedef {{ check: (bundle: { document: Record<string, any>, yaml: string, name: string }) => Promise<string>,
+ *   stop: () => Promise<void> }} OutputChecker
+ */
+
+/**
+ * Starts the worker. `check` (once) validates the bundle and resolves to its types, or rejects
+ * with BundleInvalidError listing every problem; `stop` ends the worker unused.
+ * @returns {OutputChecker}
+ */
+export function startOutputChecker() {
+  const worker = new Worker(new URL('./outputs-worker.js', import.meta.url));
+  const crashed = once(worker, 'error').then(([error]) => {
+    throw error;
+  });
+  crashed.catch(() => {});
+  return {
+    async check(bundle) {
+      try {
+        const reply = once(worker, 'message');
+        worker.postMessage(bundle);
+        const [answer] = await Promise.race([reply, crashed]);
+        if (typeof answer?.invalid === 'string') throw new BundleInvalidError(answer.invalid);
+        if (typeof answer?.types !== 'string') throw new Error(`generating types: ${answer?.error ?? 'no answer'}`);
+        return answer.types;
+      } finally {
+        await worker.terminate();
+      }
+    },
+    async stop() {
+      await worker.terminate();
+    },
+  };
+}
