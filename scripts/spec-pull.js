@@ -52,12 +52,14 @@ async function download(source) {
  * @returns {Promise<Incoming>}
  */
 async function incoming(source, bytes, previous, operationIds, retrievedAt) {
+  // A view of the downloaded bytes, not a copy: the full document can be tens of megabytes.
+  const text = () => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   if (source.format === 'markdown') {
-    const document = documentOf(source, Buffer.from(bytes).toString('utf8'));
+    const document = documentOf(source, text());
     return { source, document, vendored: bytes, figures: { id: source.id, bytes: bytes.length } };
   }
   let started = performance.now();
-  const full = parseOpenApiText(Buffer.from(bytes).toString('utf8'), `${source.id} (${source.url})`);
+  const full = parseOpenApiText(text(), `${source.id} (${source.url})`);
   const parseMs = Math.round(performance.now() - started);
   started = performance.now();
   const subset = await selectOperations(full, operationIds);
@@ -72,15 +74,17 @@ async function incoming(source, bytes, previous, operationIds, retrievedAt) {
 }
 
 /**
- * @param {{ root: string, log?: (line: string) => void, now?: () => Date }} options
+ * @param {{ root: string, log?: (line: string) => void, now?: () => Date, checker?: import('./lib/outputs.js').OutputChecker }} options
+ *   `checker`: a validation and types worker the caller started (and stops); by default one is
+ *   started first thing, so that it loads while the sources download
  * @returns {Promise<{ report: import('./lib/spec-report.js').SpecReport, figures: import('./lib/spec-report.js').Figures }>}
  */
-export async function specPull({ root, log = console.log, now = () => new Date() }) {
-  const checker = startOutputChecker();
+export async function specPull({ root, log = console.log, now = () => new Date(), checker }) {
+  const own = checker ?? startOutputChecker();
   try {
-    return await pullWith(checker, { root, log, now });
+    return await pullWith(own, { root, log, now });
   } finally {
-    await checker.stop();
+    if (checker === undefined) await own.stop();
   }
 }
 

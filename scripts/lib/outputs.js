@@ -22,8 +22,9 @@ export class BundleInvalidError extends Error {
  */
 
 /**
- * Starts the worker. `check` (once) validates the bundle and resolves to its types, or rejects
- * with BundleInvalidError listing every problem; `stop` ends the worker unused.
+ * Starts the worker. `check` validates a bundle and resolves to its types, or rejects with
+ * BundleInvalidError listing every problem; calls are answered one at a time. `stop` ends the
+ * worker; whoever started it stops it.
  * @returns {OutputChecker}
  */
 export function startOutputChecker() {
@@ -32,18 +33,20 @@ export function startOutputChecker() {
     throw error;
   });
   crashed.catch(() => {});
+  /** @type {Promise<unknown>} */
+  let queue = Promise.resolve();
   return {
-    async check(bundle) {
-      try {
+    check(bundle) {
+      const answer = queue.then(async () => {
         const reply = once(worker, 'message');
         worker.postMessage(bundle);
-        const [answer] = await Promise.race([reply, crashed]);
-        if (typeof answer?.invalid === 'string') throw new BundleInvalidError(answer.invalid);
-        if (typeof answer?.types !== 'string') throw new Error(`generating types: ${answer?.error ?? 'no answer'}`);
-        return answer.types;
-      } finally {
-        await worker.terminate();
-      }
+        const [message] = await Promise.race([reply, crashed]);
+        if (typeof message?.invalid === 'string') throw new BundleInvalidError(message.invalid);
+        if (typeof message?.types !== 'string') throw new Error(`generating types: ${message?.error ?? 'no answer'}`);
+        return /** @type {string} */ (message.types);
+      });
+      queue = answer.catch(() => {});
+      return answer;
     },
     async stop() {
       await worker.terminate();

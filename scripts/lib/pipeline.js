@@ -108,10 +108,12 @@ export const GENERATED_HEADER = [
  * @param {string} root
  * @param {{ raw?: RawSource[], checker?: import('./outputs.js').OutputChecker }} [options]
  *   `raw`: sources already in memory (spec:pull), instead of the vendored files;
- *   `checker`: the validation and types worker, started earlier (spec:pull starts it before downloading)
+ *   `checker`: the validation and types worker, started earlier by the caller, who stops it
+ *   (spec:pull starts it before downloading); without it, one is started and stopped here
  * @returns {Promise<BuiltSpec>}
  */
-export async function buildSpec(root, { raw, checker = startOutputChecker() } = {}) {
+export async function buildSpec(root, { raw, checker: given } = {}) {
+  const checker = given ?? startOutputChecker();
   try {
     const openapiDir = path.join(root, 'openapi');
     const config = await readConfig(openapiDir);
@@ -144,6 +146,6 @@ export async function buildSpec(root, { raw, checker = startOutputChecker() } = 
     }
     return { config, prepared, merged, applied, document, documentYaml, types: typesText, rules };
   } finally {
-    await checker.stop();
+    if (given === undefined) await checker.stop();
   }
 }

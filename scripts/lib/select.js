@@ -47,11 +47,13 @@ export function listOperations(document) {
  */
 export async function selectOperations(document, operationIds) {
   const wanted = new Set(operationIds);
-  const upstreamIds = listOperations(document)
-    .map((o) => o.operationId)
-    .filter((id) => wanted.has(camelCaseOperationId(id)));
-  // The filter reads an empty keep-list as "keep everything"; nothing wanted means no paths.
-  const input = upstreamIds.length > 0 ? document : { ...document, paths: {} };
+  const found = listOperations(document).filter((o) => wanted.has(camelCaseOperationId(o.operationId)));
+  const upstreamIds = found.map((o) => o.operationId);
+  // The filter starts by copying the whole document and walks it several times; path items
+  // without a wanted operation, which it would drop anyway, are left out of what it is given.
+  // (Its keep-list, empty, would mean "keep everything": nothing wanted means no paths.)
+  const paths = Object.fromEntries([...new Set(found.map((o) => o.path))].map((p) => [p, document.paths[p]]));
+  const input = { ...document, paths };
   const { data } = await openapiFilter(input, {
     defaultFilter: {},
     filterSet: { ...FILTER_DEFAULTS, inverseOperationIds: upstreamIds, unusedComponents: COMPONENT_TYPES },
