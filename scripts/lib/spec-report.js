@@ -41,7 +41,9 @@ export function buildReport(input) {
   const sources = input.sources.map((pair, index) => ({
     id: pair.id,
     entries: diffDocuments(pair.before, pair.after).map((change) => {
-      if (shows(change, merged.before, merged.after)) return { line: change.line, flags: hiddenByCorrections(change) };
+      // Reached the merge: the merged document changed there, to what this source now says.
+      const reached = shows(change, merged.before, merged.after) && !shows(change, pair.after, merged.after);
+      if (reached) return { line: change.line, flags: hiddenByCorrections(change) };
       return { line: change.line, flags: [`not in the merged document: ${whyNotMerged(change, pair, input.sources.slice(0, index), merged.after)}`] };
     }),
   }));

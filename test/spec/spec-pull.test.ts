@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -172,6 +173,75 @@ describe('npm run spec:pull, as a command against a local upstream', () => {
     expect(result.stderr).toContain('upstream/segment-patch-expiring-targets.md: no OpenAPI specification found');
     for (const file of [PAGE_FILE, OFFICIAL_FILE, ...OUTPUTS]) expect(await read(root, file)).toBe(committed[file]);
   });
+});
+
+/** The footer's figures: seconds and peak RSS of the whole pull. */
+function figuresOf(stdout: string): { seconds: number; peakRssMb: number } {
+  const m = /^pulled and regenerated in (\d+\.\d\d) s, peak RSS (\d+) MB;/m.exec(stdout);
+  if (!m) throw new Error(`no figures in:\n${stdout}`);
+  return { seconds: Number(m[1]), peakRssMb: Number(m[2]) };
+}
+
+/**
+ * The vendored official subset repeated with renamed paths, operationIds and schemas until the
+ * JSON holds `bytes`: the real structure at the size where parsing and selection dominate.
+ */
+function syntheticOfficial(official: Record<string, any>, bytes: number): Buffer {
+  const one = JSON.stringify({ paths: official.paths, schemas: official.components.schemas });
+  const document = structuredClone(official);
+  for (let i = 1; i <= Math.ceil(bytes / one.length); i++) {
+    const copy = JSON.parse(
+      one
+        .replaceAll('#/components/schemas/', `#/components/schemas/copy${i}_`)
+        .replaceAll('"operationId":"', `"operationId":"copy${i}_`)
+        .replaceAll('"/api/v2/', `"/api/v2/copy${i}/`),
+    );
+    Object.assign(document.paths, copy.paths);
+    for (const [name, schema] of Object.entries(copy.schemas)) document.components.schemas[`copy${i}_${name}`] = schema;
+  }
+  return Buffer.from(JSON.stringify(document));
+}
+
+const FULL_REFERENCE = path.join(projectRoot, '../shared/reference/launchdarkly-openapi-full.yaml');
+
+describe('pulling large upstream documents', () => {
+  it.skipIf(!existsSync(FULL_REFERENCE))(
+    'the full official document (the reference copy beside the repository; skipped where there is none): within 250 MB, vendoring only the subset',
+    async () => {
+      const full = Buffer.from(JSON.stringify(parse(await readFile(FULL_REFERENCE, 'utf8'))));
+      upstream.serve('full', 'segment-patch-page', Buffer.from(committed[PAGE_FILE]!));
+      upstream.serve('full', 'official-openapi', full);
+      const root = await project('full');
+      const result = await pull(root);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(figuresOf(result.stdout).peakRssMb).toBeLessThanOrEqual(250);
+      const vendored = await read(root, OFFICIAL_FILE);
+      expect(vendored).toContain(`# sha256 of the full download: ${createHash('sha256').update(full).digest('hex')}`);
+      expect(vendored).toContain(`the full download was ${full.length} bytes`);
+      expect(Buffer.byteLength(vendored)).toBeLessThan(full.length / 10);
+      expect(Object.keys(parse(vendored).paths).sort()).toEqual(Object.keys(parse(committed[OFFICIAL_FILE]!).paths).sort());
+      const rebuilt = await buildSpec(root, { checker });
+      expect(await read(root, OUTPUTS[0]!)).toBe(rebuilt.documentYaml);
+    },
+    120_000,
+  );
+
+  it('a 40 MB document (the official subset repeated) within 600 MB, selecting exactly what the small one gives', async () => {
+    const official = parse(committed[OFFICIAL_FILE]!);
+    const large = syntheticOfficial(official, 40e6);
+    expect(large.length).toBeGreaterThan(40e6);
+    upstream.serve('large', 'segment-patch-page', Buffer.from(committed[PAGE_FILE]!));
+    upstream.serve('large', 'official-openapi', large);
+    const root = await project('large');
+    const result = await pull(root);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(figuresOf(result.stdout).peakRssMb).toBeLessThanOrEqual(600);
+    expect(result.stdout).toContain('  official-openapi: no changes\n(b) merged document, before corrections\n  no changes\n');
+    expect(parse(await read(root, OFFICIAL_FILE))).toEqual(official);
+    for (const file of OUTPUTS) expect(await read(root, file)).toBe(committed[file]);
+  }, 180_000);
 });
 
 describe('the change report, one kind of upstream change at a time', () => {
