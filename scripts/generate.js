@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { buildSpec } from './lib/pipeline.js';
 
 /**
- * @param {{ root: string, out?: string, raw?: import('./lib/pipeline.js').RawSource[], checker?: import('./lib/outputs.js').OutputChecker }} options
+ * @param {{ root: string, out?: string | undefined, raw?: import('./lib/pipeline.js').RawSource[] | undefined,
+ *   checker?: import('./lib/outputs.js').OutputChecker | undefined }} options
  *   `raw`, `checker`: as for buildSpec
  * @returns {Promise<{ documentPath: string, typesPath: string, rulesPath: string, written: string[],
  *   built: import('./lib/pipeline.js').BuiltSpec }>}

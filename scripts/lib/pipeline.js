@@ -106,7 +106,7 @@ export const GENERATED_HEADER = [
 /**
  * Runs the whole pipeline for the project rooted at `root`.
  * @param {string} root
- * @param {{ raw?: RawSource[], checker?: import('./outputs.js').OutputChecker }} [options]
+ * @param {{ raw?: RawSource[] | undefined, checker?: import('./outputs.js').OutputChecker | undefined }} [options]
  *   `raw`: sources already in memory (spec:pull), instead of the vendored files;
  *   `checker`: the validation and types worker, started earlier by the caller, who stops it
  *   (spec:pull starts it before downloading); without it, one is started and stopped here

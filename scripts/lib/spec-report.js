@@ -20,7 +20,7 @@ import { diffDocuments, diffValues } from './spec-diff.js';
  * @typedef {import('./locations.js').Location} Location
  * @typedef {import('./overlay.js').AppliedAction} AppliedAction
  * @typedef {Record<string, any>} Doc
- * @typedef {{ id: string, ignore?: readonly string[], before: Doc | undefined, after: Doc }} SourcePair
+ * @typedef {{ id: string, ignore?: readonly string[] | undefined, before: Doc | undefined, after: Doc }} SourcePair
  * @typedef {{ bundle: Doc | undefined, types: string | undefined, rules: string | undefined }} Outputs
  * @typedef {{ sources: SourcePair[], merged: { before: Doc, after: Doc },
  *   corrected: { before: Doc, after: Doc, applied: AppliedAction[], skippedBefore: AppliedAction[] },
@@ -142,12 +142,12 @@ function states(document, location) {
   for (const step of location) {
     if (node === undefined) return false;
     if (!isObject(node) && !Array.isArray(node)) return true;
-    if (isObject(node) && typeof node.$ref === 'string' && step !== '$ref') return true;
     if (Array.isArray(node)) {
       if (typeof step === 'number') return true;
       node = node.find((m) => identityOf(m) === step);
       continue;
     }
+    if (typeof node.$ref === 'string' && step !== '$ref') return true;
     node = node[step];
   }
   return node !== undefined;
