@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { buildSpec } from './lib/pipeline.js';
+import { redact } from './lib/redact.js';
 
 /**
  * @param {{ root: string, out?: string | undefined, raw?: import('./lib/pipeline.js').RawSource[] | undefined,
@@ -42,7 +43,7 @@ if (isMain) {
       for (const file of written) console.log(`wrote ${path.relative(process.cwd(), file)}`);
     },
     (error) => {
-      console.error(`generate failed: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(redact(`generate failed: ${error instanceof Error ? error.message : String(error)}`));
       process.exitCode = 1;
     },
   );

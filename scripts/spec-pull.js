@@ -17,6 +17,7 @@ import { generate } from './generate.js';
 import { correctStage, mergeStage, readConfig, readCorrections } from './lib/pipeline.js';
 import { selectOperations } from './lib/select.js';
 import { documentOf, parseOpenApiText, recordedHash, sha256, vendoredCopy } from './lib/sources.js';
+import { redact } from './lib/redact.js';
 import { buildReport, formatReport } from './lib/spec-report.js';
 import { startOutputChecker } from './lib/outputs.js';
 
@@ -74,15 +75,18 @@ async function incoming(source, bytes, previous, operationIds, retrievedAt) {
 }
 
 /**
- * @param {{ root: string, log?: (line: string) => void, now?: () => Date, checker?: import('./lib/outputs.js').OutputChecker }} options
+ * @param {{ root: string, log?: (line: string) => void, now?: () => Date, checker?: import('./lib/outputs.js').OutputChecker,
+ *   startedAt?: number }} options
  *   `checker`: a validation and types worker the caller started (and stops); by default one is
- *   started first thing, so that it loads while the sources download
+ *   started first thing, so that it loads while the sources download.
+ *   `startedAt`: where the footer's time starts, on the performance clock (the command passes 0,
+ *   its own start, so that loading its modules counts); by default, this call
  * @returns {Promise<{ report: import('./lib/spec-report.js').SpecReport, figures: import('./lib/spec-report.js').Figures }>}
  */
-export async function specPull({ root, log = console.log, now = () => new Date(), checker }) {
+export async function specPull({ root, log = (line) => console.log(redact(line)), now = () => new Date(), checker, startedAt = performance.now() }) {
   const own = checker ?? startOutputChecker();
   try {
-    return await pullWith(own, { root, log, now });
+    return await pullWith(own, { root, log, now, startedAt });
   } finally {
     if (checker === undefined) await own.stop();
   }
@@ -90,9 +94,9 @@ export async function specPull({ root, log = console.log, now = () => new Date()
 
 /**
  * @param {import('./lib/outputs.js').OutputChecker} checker
- * @param {{ root: string, log: (line: string) => void, now: () => Date }} options
+ * @param {{ root: string, log: (line: string) => void, now: () => Date, startedAt: number }} options
  */
-async function pullWith(checker, { root, log, now }) {
+async function pullWith(checker, { root, log, now, startedAt }) {
   const openapiDir = path.join(root, 'openapi');
   const config = await readConfig(openapiDir);
   const overlay = await readCorrections(openapiDir, config);
@@ -155,7 +159,7 @@ async function pullWith(checker, { root, log, now }) {
     },
   });
   const figures = {
-    seconds: performance.now() / 1000,
+    seconds: (performance.now() - startedAt) / 1000,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     downloads: arrived.map((a) => a.figures),
   };
@@ -204,10 +208,10 @@ const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPat
 if (isMain) {
   const { values } = parseArgs({ options: { root: { type: 'string' } } });
   const root = path.resolve(values.root ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..'));
-  specPull({ root }).then(
-    ({ report, figures }) => console.log(`\nChange report:\n${formatReport(report, figures)}`),
+  specPull({ root, startedAt: 0 }).then(
+    ({ report, figures }) => console.log(redact(`\nChange report:\n${formatReport(report, figures)}`)),
     (error) => {
-      console.error(`spec:pull failed: ${message(error)}`);
+      console.error(redact(`spec:pull failed: ${message(error)}`));
       process.exitCode = 1;
     },
   );

@@ -11,6 +11,7 @@ import { parse, stringify } from 'yaml';
 import { extractOpenApiFromMarkdown } from './markdown.js';
 import { toOpenApi31 } from './convert.js';
 import { camelCaseOperationId, listOperations, selectOperations } from './select.js';
+import { redact } from './redact.js';
 
 export class SourceError extends Error {
   /** @param {string} message */
@@ -98,7 +99,7 @@ export function recordedHash(text) {
  */
 export function vendoredCopy(source, { subset, bytes, hash, retrievedAt, operationIds }) {
   const header = [
-    `# Subset of ${source.url}, selected by \`npm run spec:pull\` (scripts/spec-pull.js).`,
+    `# Subset of ${redact(source.url)}, selected by \`npm run spec:pull\` (scripts/spec-pull.js).`,
     `# Retrieved ${retrievedAt.toISOString()}; the full download was ${bytes} bytes.`,
     `# sha256 of the full download: ${hash}`,
     `# Kept: the operations ${operationIds.join(', ')} and every component they reference; otherwise as`,

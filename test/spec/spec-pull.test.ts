@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { startOutputChecker, type OutputChecker } from '../../scripts/lib/outputs.js';
 import { buildSpec } from '../../scripts/lib/pipeline.js';
 import { formatReport } from '../../scripts/lib/spec-report.js';
@@ -163,6 +163,20 @@ describe('npm run spec:pull, as a command against a local upstream', () => {
     expect(result.stderr).not.toContain('segment-patch-page');
     expect(result.stdout).toBe('');
     for (const file of [PAGE_FILE, OFFICIAL_FILE, ...OUTPUTS]) expect(await read(root, file)).toBe(committed[file]);
+  });
+
+  it('prints no credential a source URL carries', async () => {
+    const root = await project('missing');
+    const sourcesFile = path.join(root, 'openapi/sources.yaml');
+    const config = parse(await readFile(sourcesFile, 'utf8'));
+    config.sources[0].url = `${upstream.baseUrl}/missing/segment-patch-page?token=hunter2-in-query`;
+    config.sources[1].url = config.sources[1].url.replace('http://', 'http://maintainer:hunter2-in-userinfo@');
+    await writeFile(sourcesFile, stringify(config));
+    const result = await pull(root);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`${upstream.baseUrl}/missing/segment-patch-page?token=[redacted] answered HTTP 404`);
+    expect(result.stderr).toContain('http://[redacted]@127.0.0.1:');
+    expect(result.stderr + result.stdout).not.toContain('hunter2');
   });
 
   it('replaces nothing when a download does not build', async () => {
