@@ -123,8 +123,11 @@ async function pullWith(checker, { root, log, now, startedAt }) {
   } catch (error) {
     throw new Error(`the downloaded sources do not build, no vendored copy was replaced:\n${message(error)}`);
   }
+  // The full downloads are hashed and selected: let them go before the rest of the work.
+  results.length = 0;
+  downloads.length = 0;
 
-  const before = await previousState(config, overlay, previous, openapiDir, root, log);
+  const before = await previousState(config, overlay, previous, openapiDir, log);
 
   let generated;
   try {
@@ -176,9 +179,9 @@ function outputNames(config) {
  * current corrections applied leniently, as they may target what only the new upstream has),
  * and the committed generated files.
  * @param {import('./lib/pipeline.js').PipelineConfig} config @param {import('./lib/overlay.js').Overlay} overlay
- * @param {Map<string, Buffer | undefined>} previous @param {string} openapiDir @param {string} root @param {(line: string) => void} log
+ * @param {Map<string, Buffer | undefined>} previous @param {string} openapiDir @param {(line: string) => void} log
  */
-async function previousState(config, overlay, previous, openapiDir, root, log) {
+async function previousState(config, overlay, previous, openapiDir, log) {
   /** @type {import('./lib/pipeline.js').RawSource[]} */
   const raw = [];
   for (const source of config.sources) {
