@@ -129,7 +129,8 @@ describe('the bundled document', () => {
   });
 });
 
-describe('generate and check:generated', () => {
+// Each step is a subprocess that loads Redocly and TypeScript: slow on a loaded machine.
+describe('generate and check:generated', { timeout: 180_000 }, () => {
   let root: string;
   beforeAll(async () => {
     root = await copySpecTree();

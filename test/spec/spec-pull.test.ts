@@ -102,7 +102,8 @@ function expected(sections: { a: string[]; b: string[]; stale?: string[]; c: str
   ];
 }
 
-describe('npm run spec:pull, as a command against a local upstream', () => {
+// Each pull is a subprocess that loads Redocly and TypeScript: slow on a loaded machine.
+describe('npm run spec:pull, as a command against a local upstream', { timeout: 180_000 }, () => {
   it('reports no changes and reproduces the generated files when upstream is unchanged; vendors the official subset under a provenance header', async () => {
     const root = await project('unchanged');
     const served = (await upstreamFor('unchanged')).official;
@@ -258,7 +259,7 @@ describe('pulling large upstream documents', () => {
   }, 180_000);
 });
 
-describe('the change report, one kind of upstream change at a time', () => {
+describe('the change report, one kind of upstream change at a time', { timeout: 120_000 }, () => {
   const segmentField = 'schema patchSegmentExpiringTargetInstruction: + property reason (string)';
   const bySegmentUnion = 'hidden by corrections: correction 10, correction 11';
   const segmentUnionStale = (line: string) => [
