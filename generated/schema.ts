@@ -229,30 +229,76 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** ExpiringTarget */
+        /**
+         * ExpiringTarget
+         * @example {
+         *       "_id": "12ab3c45de678910abc12345",
+         *       "_version": 1,
+         *       "expirationDate": 1924905600000,
+         *       "contextKind": "user",
+         *       "contextKey": "alice",
+         *       "targetType": "included",
+         *       "_resourceId": {
+         *         "projectKey": "default",
+         *         "environmentKey": "production",
+         *         "key": "beta-testers",
+         *         "kind": "segment"
+         *       }
+         *     }
+         */
         ExpiringTarget: {
-            /** @description The ID of this expiring target */
+            /**
+             * @description The ID of this expiring target
+             * @example 12ab3c45de678910abc12345
+             */
             _id: string;
-            /** @description The version of this expiring target */
+            /**
+             * @description The version of this expiring target
+             * @example 1
+             */
             _version: number;
-            /** @description The context kind of the context to be removed */
+            /**
+             * @description The context kind of the context to be removed
+             * @example user
+             */
             contextKind: string;
-            /** @description A unique key used to represent the context to be removed */
+            /**
+             * @description A unique key used to represent the context to be removed
+             * @example context-key-123abc
+             */
             contextKey: string;
-            /** @description A segment's target type, <code>included</code> or <code>excluded</code>. Included when expiring targets are updated on a segment. */
+            /**
+             * @description A segment's target type, <code>included</code> or <code>excluded</code>. Included when expiring targets are updated on a segment.
+             * @example included
+             */
             targetType?: string;
-            /** @description A unique ID used to represent the flag variation. Included when expiring targets are updated on a feature flag. */
+            /**
+             * @description A unique ID used to represent the flag variation. Included when expiring targets are updated on a feature flag.
+             * @example cc4332e2-bd4d-4fe0-b509-dfd2caf8dd73
+             */
             variationId?: string;
             /** @description Details on the segment or flag this expiring target belongs to, its environment, and its project */
             _resourceId: components["schemas"]["ResourceId"];
             /** @description When LaunchDarkly removes the context from the target, in Unix milliseconds. */
             expirationDate: components["schemas"]["UnixMillis"];
         };
-        /** ExpiringTargetError */
+        /**
+         * ExpiringTargetError
+         * @example {
+         *       "instructionIndex": 1,
+         *       "message": "example error message"
+         *     }
+         */
         ExpiringTargetError: {
-            /** @description The index of the PATCH instruction where the error occurred */
+            /**
+             * @description The index of the PATCH instruction where the error occurred
+             * @example 1
+             */
             instructionIndex: number;
-            /** @description The error message related to a failed PATCH instruction */
+            /**
+             * @description The error message related to a failed PATCH instruction
+             * @example example error message
+             */
             message: string;
         };
         ExpiringTargetGetResponse: {
@@ -328,52 +374,127 @@ export interface components {
             /** @description If given, the update fails unless it matches the expiring target's current version. */
             version?: number;
         };
-        /** ForbiddenErrorRep */
+        /**
+         * ForbiddenErrorRep
+         * @example {
+         *       "code": "forbidden",
+         *       "message": "Forbidden. Access to the requested resource was denied."
+         *     }
+         */
         ForbiddenErrorRep: {
-            /** @description Specific error code encountered */
+            /**
+             * @description Specific error code encountered
+             * @example forbidden
+             */
             code: string;
-            /** @description Description of the error */
+            /**
+             * @description Description of the error
+             * @example Forbidden. Access to the requested resource was denied.
+             */
             message: string;
         };
-        /** InvalidRequestErrorRep */
+        /**
+         * InvalidRequestErrorRep
+         * @example {
+         *       "code": "invalid_request",
+         *       "message": "Invalid request body"
+         *     }
+         */
         InvalidRequestErrorRep: {
-            /** @description Specific error code encountered */
+            /**
+             * @description Specific error code encountered
+             * @example invalid_request
+             */
             code: string;
-            /** @description Description of the error */
+            /**
+             * @description Description of the error
+             * @example Invalid request body
+             */
             message: string;
         };
-        /** Link */
+        /**
+         * Link
+         * @example {
+         *       "href": "href",
+         *       "type": "type"
+         *     }
+         */
         Link: {
             /** @description The URL of the link */
             href?: string;
             /** @description The type of the link */
             type?: string;
         };
-        /** NotFoundErrorRep */
+        /**
+         * NotFoundErrorRep
+         * @example {
+         *       "code": "not_found",
+         *       "message": "Invalid resource identifier"
+         *     }
+         */
         NotFoundErrorRep: {
-            /** @description Specific error code encountered */
+            /**
+             * @description Specific error code encountered
+             * @example not_found
+             */
             code: string;
-            /** @description Description of the error */
+            /**
+             * @description Description of the error
+             * @example Invalid resource identifier
+             */
             message: string;
         };
-        /** RateLimitedErrorRep */
+        /**
+         * RateLimitedErrorRep
+         * @example {
+         *       "code": "rate_limited",
+         *       "message": "You've exceeded the API rate limit. Try again later."
+         *     }
+         */
         RateLimitedErrorRep: {
-            /** @description Specific error code encountered */
+            /**
+             * @description Specific error code encountered
+             * @example rate_limited
+             */
             code: string;
-            /** @description Description of the error */
+            /**
+             * @description Description of the error
+             * @example You've exceeded the API rate limit. Try again later.
+             */
             message: string;
         };
-        /** ResourceId */
+        /**
+         * ResourceId
+         * @example {
+         *       "projectKey": "project-key-123abc",
+         *       "kind": "kind",
+         *       "flagKey": "flagKey",
+         *       "key": "segment-key-123abc",
+         *       "environmentKey": "environment-key-123abc"
+         *     }
+         */
         ResourceId: {
-            /** @description The environment key */
+            /**
+             * @description The environment key
+             * @example environment-key-123abc
+             */
             environmentKey?: string;
-            /** @description Deprecated, use <code>key</code> instead */
+            /**
+             * @deprecated
+             * @description Deprecated, use <code>key</code> instead
+             */
             flagKey?: string;
-            /** @description The key of the flag or segment */
+            /**
+             * @description The key of the flag or segment
+             * @example segment-key-123abc
+             */
             key?: string;
             /** @description The type of resource, <code>flag</code> or <code>segment</code> */
             kind?: components["schemas"]["ResourceKind"];
-            /** @description The project key */
+            /**
+             * @description The project key
+             * @example project-key-123abc
+             */
             projectKey?: string;
         };
         /** ResourceKind */
@@ -431,18 +552,42 @@ export interface components {
             /** @description If given, the update fails unless it matches the expiring target's current version. */
             version?: number;
         };
-        /** StatusConflictErrorRep */
+        /**
+         * StatusConflictErrorRep
+         * @example {
+         *       "code": "optimistic_locking_error",
+         *       "message": "Conflict. Optimistic lock error. Try again later."
+         *     }
+         */
         StatusConflictErrorRep: {
-            /** @description Specific error code encountered */
+            /**
+             * @description Specific error code encountered
+             * @example optimistic_locking_error
+             */
             code: string;
-            /** @description Description of the error */
+            /**
+             * @description Description of the error
+             * @example Conflict. Optimistic lock error. Try again later.
+             */
             message: string;
         };
-        /** UnauthorizedErrorRep */
+        /**
+         * UnauthorizedErrorRep
+         * @example {
+         *       "code": "unauthorized",
+         *       "message": "Invalid access token"
+         *     }
+         */
         UnauthorizedErrorRep: {
-            /** @description Specific error code encountered */
+            /**
+             * @description Specific error code encountered
+             * @example unauthorized
+             */
             code: string;
-            /** @description Description of the error */
+            /**
+             * @description Description of the error
+             * @example Invalid access token
+             */
             message: string;
         };
         /**
@@ -467,7 +612,7 @@ export interface components {
              *         "contextKey": "user-key-123abc",
              *         "contextKind": "user",
              *         "variationId": "4254742c-71ae-411f-a992-43b18a51afe0",
-             *         "value": 1754006460000
+             *         "value": 1911772860000
              *       }
              *     ]
              */
@@ -475,9 +620,23 @@ export interface components {
         };
         /** patchSegmentExpiringTargetInputRep */
         patchSegmentExpiringTargetInputRep: {
-            /** @description Optional description of changes */
+            /**
+             * @description Optional description of changes
+             * @example optional comment
+             */
             comment?: string;
-            /** @description Semantic patch instructions for the desired changes to the resource */
+            /**
+             * @description Semantic patch instructions for the desired changes to the resource
+             * @example [
+             *       {
+             *         "kind": "addExpiringTarget",
+             *         "contextKey": "user-key-123abc",
+             *         "contextKind": "user",
+             *         "targetType": "included",
+             *         "value": 1911772860000
+             *       }
+             *     ]
+             */
             instructions: components["schemas"]["patchSegmentExpiringTargetInstruction"][];
         };
         /** @description One semantic-patch instruction on a segment's expiring targets. */

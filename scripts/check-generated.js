@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { generate } from './generate.js';
+import { redact } from './lib/redact.js';
 
 const { values } = parseArgs({ options: { root: { type: 'string' } } });
 const root = path.resolve(values.root ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..'));
@@ -35,10 +36,10 @@ try {
       encoding: 'utf8',
     });
     console.error(`\n${shown} is stale; what regenerating would change:`);
-    console.error(diff.stdout || diff.stderr || '(diff unavailable; the files differ)');
+    console.error(redact(diff.stdout || diff.stderr || '(diff unavailable; the files differ)'));
   }
 } catch (error) {
-  console.error(`check:generated failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(redact(`check:generated failed: ${error instanceof Error ? error.message : String(error)}`));
   process.exitCode = 1;
 } finally {
   await rm(tmp, { recursive: true, force: true });

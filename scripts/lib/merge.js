@@ -1,130 +1,138 @@
 // @ts-check
 /**
- * Merges the upstream sources into one OpenAPI 3.1 document holding only the configured paths
- * and the schemas they reach.
+ * Merges the prepared sources (selected, converted to 3.1) into one document, property by
+ * property: where two sources state the same member of the same object, the earlier source wins;
+ * what only a later source states is kept. So the official document's `deprecated` flags,
+ * `example`s and fields survive wherever the documentation page is silent.
+ *
+ * Three kinds of value are taken whole from the winner rather than merged:
+ * - a `$ref` object (a reference next to a later source's inline schema would mean both);
+ * - arrays, apart from those whose members have an identity of their own (locations.js):
+ *   `parameters` (by `in` and `name`, or by `$ref`), `servers` (by `url`) and top-level `tags`
+ *   (by `name`), which merge member by member;
+ * - scalars.
  */
-
-const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-
-/** kebab-case or snake_case operationIds (as on the documentation pages) to the official camelCase. */
-export function camelCaseOperationId(/** @type {string} */ id) {
-  return id.replace(/[-_]+([a-zA-Z0-9])/g, (_, c) => String(c).toUpperCase());
-}
+import { select } from './overlay.js';
+import { METHODS } from './select.js';
+import { identityOf, isObject } from './locations.js';
 
 /**
- * @typedef {{ id: string, document: Record<string, any> }} LoadedSource
+ * @typedef {{ id: string, document: Record<string, any>, ignore?: readonly string[] }} PreparedSource
  */
 
 /**
- * @param {LoadedSource[]} sources in order of precedence (first wins)
- * @param {string[]} keepPaths
+ * @param {PreparedSource[]} sources in order of precedence (first wins)
+ * @param {readonly string[]} pathOrder the document's paths in this order, the rest after them
  * @returns {Record<string, any>}
  */
-export function mergeSources(sources, keepPaths) {
-  /** @type {Record<string, any>} */
-  const paths = {};
-  /** @type {Record<string, any>} */
-  const schemas = {};
-  /** @type {Record<string, any>} */
-  const securitySchemes = {};
-  /** @type {Map<string, any>} */
-  const servers = new Map();
+export function mergeSources(sources, pathOrder = []) {
   /** @type {Record<string, any> | undefined} */
-  let info;
-
-  for (const { document } of sources) {
-    info ??= document.info;
-    for (const server of document.servers ?? []) {
-      if (!servers.has(server.url)) servers.set(server.url, server);
-    }
-    for (const path of keepPaths) {
-      const item = document.paths?.[path];
-      if (!item) continue;
-      paths[path] ??= {};
-      for (const method of METHODS) {
-        if (!item[method] || paths[path][method]) continue;
-        const operation = structuredClone(item[method]);
-        if (typeof operation.operationId === 'string') {
-          operation.operationId = camelCaseOperationId(operation.operationId);
-        }
-        paths[path][method] = operation;
-      }
-    }
-    for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) {
-      schemas[name] ??= structuredClone(schema);
-    }
-    for (const [name, scheme] of Object.entries(document.components?.securitySchemes ?? {})) {
-      securitySchemes[name] ??= structuredClone(scheme);
-    }
+  let merged;
+  for (const source of sources) {
+    const document = withoutIgnored(source);
+    merged = merged === undefined ? structuredClone(document) : mergeValue(merged, document, []);
   }
-
+  if (merged === undefined) throw new Error('no sources to merge');
   // Key order is fixed here so that the written document is byte-stable across runs.
-  return {
-    openapi: '3.1.0',
-    info: structuredClone(info ?? { title: 'LaunchDarkly REST API', version: '2.0' }),
-    servers: [...servers.values()].map((s) => structuredClone(s)),
-    paths: sortPathItems(paths, keepPaths),
-    components: { schemas, securitySchemes },
-  };
-}
-
-/** @param {Record<string, any>} paths @param {string[]} order */
-function sortPathItems(paths, order) {
-  /** @type {Record<string, any>} */
-  const out = {};
-  for (const path of order) {
-    if (!paths[path]) continue;
-    out[path] = {};
-    for (const method of METHODS) if (paths[path][method]) out[path][method] = paths[path][method];
-  }
-  return out;
+  const { openapi, info, servers, security, tags, paths, components, ...rest } = merged;
+  return dropUndefined({
+    openapi,
+    info,
+    servers,
+    security,
+    tags,
+    paths: sortPaths(paths ?? {}, pathOrder),
+    components,
+    ...rest,
+  });
 }
 
 /**
- * Keeps only the component schemas reachable from the paths (after corrections, some upstream
- * schemas are no longer used), sorted by name for stable diffs.
- * @param {Record<string, any>} document
+ * A copy of the source's document without what sources.yaml tells the merge to ignore in it, so
+ * that later sources supply those members.
+ * @param {PreparedSource} source
  */
-export function pruneAndSortSchemas(document) {
-  const schemas = document.components?.schemas ?? {};
-  const reached = new Set();
-  /** @param {unknown} node */
-  const visit = (node) => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (node === null || typeof node !== 'object') return;
-    for (const [key, value] of Object.entries(node)) {
-      if (key === '$ref' && typeof value === 'string') {
-        const m = /^#\/components\/schemas\/(.+)$/.exec(value);
-        const name = m?.[1];
-        if (name && !reached.has(name)) {
-          reached.add(name);
-          visit(schemas[name]);
-        }
-      } else {
-        visit(value);
-      }
+export function withoutIgnored(source) {
+  if (!source.ignore?.length) return source.document;
+  const document = structuredClone(source.document);
+  for (const target of source.ignore) {
+    for (const { parent, key } of select(document, target).reverse()) {
+      if (Array.isArray(parent)) parent.splice(Number(key), 1);
+      else if (parent) delete parent[key];
     }
-  };
-  visit(document.paths);
-  /** @type {Record<string, any>} */
-  const kept = {};
-  for (const name of [...reached].sort()) {
-    if (schemas[name] !== undefined) kept[name] = schemas[name];
   }
-  document.components.schemas = kept;
   return document;
 }
 
 /**
- * @param {Record<string, any>} document
- * @returns {{ operationId: string, method: string, path: string }[]}
+ * @param {unknown} winner @param {unknown} loser @param {readonly (string | number)[]} at
+ * @returns {any}
  */
-export function listOperations(document) {
-  const out = [];
-  for (const [path, item] of Object.entries(document.paths ?? {})) {
-    for (const method of METHODS) {
-      if (item?.[method]) out.push({ operationId: String(item[method].operationId), method, path });
+function mergeValue(winner, loser, at) {
+  if (winner === undefined) return structuredClone(loser);
+  if (loser === undefined) return winner;
+  if (Array.isArray(winner) && Array.isArray(loser)) {
+    return mergesByMember(at) ? mergeByMember(winner, loser, at) : winner;
+  }
+  if (isObject(winner) && isObject(loser)) {
+    if ('$ref' in winner || '$ref' in loser) return winner;
+    for (const [key, value] of Object.entries(loser)) {
+      winner[key] = mergeValue(winner[key], value, [...at, key]);
+    }
+    return winner;
+  }
+  return winner;
+}
+
+/**
+ * Whether members of the array at `at` merge one by one (by identityOf) or the array is one value.
+ * @param {readonly (string | number)[]} at
+ */
+function mergesByMember(at) {
+  const key = at[at.length - 1];
+  // Only where OpenAPI puts these lists (document, path item, operation), not inside examples.
+  const inPathItem = at[0] === 'paths' && (at.length === 3 || (at.length === 4 && METHODS.includes(String(at[2]))));
+  return (key === 'parameters' && inPathItem) || (key === 'servers' && (at.length === 1 || inPathItem)) || (key === 'tags' && at.length === 1);
+}
+
+/** @param {any[]} winner @param {any[]} loser @param {readonly (string | number)[]} at */
+function mergeByMember(winner, loser, at) {
+  /** @type {Map<string, number>} */
+  const index = new Map();
+  winner.forEach((member, i) => {
+    const id = identityOf(member);
+    if (id !== undefined) index.set(id, i);
+  });
+  for (const member of loser) {
+    const id = identityOf(member);
+    const i = id === undefined ? undefined : index.get(id);
+    if (i === undefined) {
+      winner.push(structuredClone(member));
+      if (id !== undefined) index.set(id, winner.length - 1);
+    } else {
+      winner[i] = mergeValue(winner[i], member, [...at, i]);
     }
   }
+  return winner;
+}
+
+/** @param {Record<string, any>} paths @param {readonly string[]} order */
+function sortPaths(paths, order) {
+  const names = [...order.filter((p) => p in paths), ...Object.keys(paths).filter((p) => !order.includes(p))];
+  /** @type {Record<string, any>} */
+  const out = {};
+  for (const name of names) {
+    const item = paths[name];
+    /** @type {Record<string, any>} */
+    const sorted = {};
+    for (const key of Object.keys(item).filter((k) => !METHODS.includes(k))) sorted[key] = item[key];
+    for (const method of METHODS) if (item[method]) sorted[method] = item[method];
+    out[name] = sorted;
+  }
   return out;
+}
+
+/** @param {Record<string, any>} object */
+function dropUndefined(object) {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
 }

@@ -12,6 +12,8 @@
  * action whose target matches nothing is an error too.
  */
 
+import { stableLocation } from './locations.js';
+
 export class OverlayError extends Error {
   /** @param {string} message */
   constructor(message) {
@@ -50,7 +52,7 @@ export function parseTarget(path) {
   return segments;
 }
 
-/** @typedef {{ parent: any, key: string | number, value: any }} Match */
+/** @typedef {{ parent: any, key: string | number, value: any, path: (string | number)[] }} Match */
 
 /**
  * @param {unknown} root
@@ -59,11 +61,11 @@ export function parseTarget(path) {
  */
 export function select(root, target) {
   /** @type {Match[]} */
-  let current = [{ parent: undefined, key: '$', value: root }];
+  let current = [{ parent: undefined, key: '$', value: root, path: [] }];
   for (const segment of parseTarget(target)) {
     /** @type {Match[]} */
     const next = [];
-    for (const { value } of current) {
+    for (const { value, path } of current) {
       if (value === null || typeof value !== 'object') continue;
       const entries = Array.isArray(value)
         ? value.map((v, idx) => /** @type {[number, unknown]} */ ([idx, v]))
@@ -76,7 +78,7 @@ export function select(root, target) {
             child !== null &&
             typeof child === 'object' &&
             /** @type {Record<string, unknown>} */ (child)[segment.key] === segment.value);
-        if (hit) next.push({ parent: value, key, value: child });
+        if (hit) next.push({ parent: value, key, value: child, path: [...path, key] });
       }
     }
     current = next;
@@ -119,16 +121,53 @@ function isObject(v) {
  * @returns {T}
  */
 export function applyOverlay(document, overlay) {
+  return traceOverlay(document, overlay).document;
+}
+
+/**
+ * @typedef {{ index: number, action: OverlayAction, label: string, matched: (string | number)[][],
+ *   footprint: (string | number)[][] }} AppliedAction
+ */
+
+/**
+ * Applies the actions like applyOverlay and records, per action, the locations it matched and
+ * its footprint: the locations (locations.js) whose upstream content it decides (a removed node; each member an
+ * update sets, down to the values it replaces). With `lenient`, an action matching nothing is
+ * skipped instead of failing: the change report applies today's corrections to yesterday's
+ * upstream, which may lack what a new correction targets.
+ * @template T
+ * @param {T} document
+ * @param {Overlay} overlay
+ * @param {{ lenient?: boolean }} [options]
+ * @returns {{ document: T, applied: AppliedAction[], skipped: AppliedAction[] }}
+ */
+export function traceOverlay(document, overlay, { lenient = false } = {}) {
   if (!overlay || typeof overlay.overlay !== 'string' || !overlay.overlay.startsWith('1.')) {
     throw new OverlayError('not an Overlay 1.x document (missing "overlay: 1.0.0")');
   }
   if (!Array.isArray(overlay.actions)) throw new OverlayError('overlay has no "actions" list');
   const result = structuredClone(document);
+  /** @type {AppliedAction[]} */
+  const applied = [];
+  /** @type {AppliedAction[]} */
+  const skipped = [];
   overlay.actions.forEach((action, index) => {
     const label = `action ${index + 1} (${action.description ?? action.target})`;
     const matches = select(result, action.target);
-    if (matches.length === 0) throw new OverlayError(`${label}: target ${action.target} matches nothing`);
+    const record = {
+      index,
+      action,
+      label,
+      matched: matches.map((m) => stableLocation(result, m.path)),
+      footprint: /** @type {(string | number)[][]} */ ([]),
+    };
+    if (matches.length === 0) {
+      if (lenient) return void skipped.push(record);
+      throw new OverlayError(`${label}: target ${action.target} matches nothing`);
+    }
+    applied.push(record);
     if (action.remove === true) {
+      record.footprint = record.matched;
       // Remove from the end so that array indices of later matches stay valid.
       for (const { parent, key } of [...matches].reverse()) {
         if (Array.isArray(parent)) parent.splice(Number(key), 1);
@@ -138,9 +177,24 @@ export function applyOverlay(document, overlay) {
     }
     if (action.update === undefined) throw new OverlayError(`${label}: needs "update" or "remove: true"`);
     for (const match of matches) {
+      record.footprint.push(...updateFootprint(match.value, action.update, match.path).map((at) => stableLocation(result, at)));
       if (match.parent === undefined) merge(result, action.update);
       else match.parent[match.key] = merge(match.value, action.update);
     }
   });
-  return result;
+  return { document: result, applied, skipped };
+}
+
+/**
+ * Where an update decides the content: members it adds or replaces. Objects merged into objects
+ * and arrays appended to arrays leave the rest of the target as upstream has it.
+ * @param {unknown} target @param {unknown} update @param {(string | number)[]} at
+ * @returns {(string | number)[][]}
+ */
+function updateFootprint(target, update, at) {
+  if (Array.isArray(target) && Array.isArray(update)) return [];
+  if (isObject(target) && isObject(update)) {
+    return Object.entries(update).flatMap(([k, v]) => (k in target ? updateFootprint(target[k], v, [...at, k]) : [[...at, k]]));
+  }
+  return [at];
 }

@@ -1,17 +1,20 @@
 // @ts-check
 /**
- * The spec pipeline: sources -> merged document -> corrections -> validated bundle -> types.
- * Pure apart from reading the inputs, so that `generate` and `check:generated` share it.
+ * The spec pipeline: sources -> selected, converted to 3.1 -> merged property by property ->
+ * corrections -> unused components dropped -> validated bundle -> types (outputs.js) and
+ * run-time rules (rules.js).
+ * Pure apart from reading the inputs, so that `generate`, `check:generated` and `spec:pull`
+ * share it; the stages are exported for the change report, which compares them one by one.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import openapiTS, { astToString } from 'openapi-typescript';
-import { createConfig, lintDocument, makeDocumentFromString, BaseResolver } from '@redocly/openapi-core';
-import { extractOpenApiFromMarkdown } from './markdown.js';
-import { applyOverlay } from './overlay.js';
-import { mergeSources, pruneAndSortSchemas, listOperations } from './merge.js';
+import { traceOverlay } from './overlay.js';
+import { mergeSources } from './merge.js';
+import { listOperations, pruneComponents } from './select.js';
+import { prepareSource, readSource } from './sources.js';
 import { instructionRulesModule } from './rules.js';
+import { BundleInvalidError, startOutputChecker } from './outputs.js';
 
 export class SpecPipelineError extends Error {
   /** @param {string} message */
@@ -22,33 +25,68 @@ export class SpecPipelineError extends Error {
 }
 
 /**
- * @typedef {{ id: string, format: 'markdown' | 'openapi', file: string, url: string }} SourceConfig
- * @typedef {{ sources: SourceConfig[], paths: string[], operations: string[], corrections: string,
+ * @typedef {import('./sources.js').SourceConfig} SourceConfig
+ * @typedef {{ sources: SourceConfig[], operations: string[], corrections: string,
  *   output: { document: string, types: string, rules: string } }} PipelineConfig
+ * @typedef {{ source: SourceConfig, document: Record<string, any> }} RawSource
  */
 
 /** @param {string} openapiDir @returns {Promise<PipelineConfig>} */
 export async function readConfig(openapiDir) {
   const config = parse(await readFile(path.join(openapiDir, 'sources.yaml'), 'utf8'));
-  if (!config || !Array.isArray(config.sources) || !Array.isArray(config.paths)) {
-    throw new SpecPipelineError(`${path.join(openapiDir, 'sources.yaml')}: needs "sources" and "paths" lists`);
+  if (!config || !Array.isArray(config.sources) || !Array.isArray(config.operations)) {
+    throw new SpecPipelineError(`${path.join(openapiDir, 'sources.yaml')}: needs "sources" and "operations" lists`);
   }
   return config;
 }
 
+/** @param {string} openapiDir @param {PipelineConfig} config */
+export async function readCorrections(openapiDir, config) {
+  return parse(await readFile(path.join(openapiDir, config.corrections), 'utf8'));
+}
+
 /**
- * Reads one source file into an OpenAPI object.
- * @param {SourceConfig} source @param {string} openapiDir
+ * Every source as upstream wrote it (the vendored copies).
+ * @param {string} openapiDir @param {PipelineConfig} config @returns {Promise<RawSource[]>}
  */
-export async function loadSource(source, openapiDir) {
-  const file = path.join(openapiDir, source.file);
-  const text = await readFile(file, 'utf8');
-  if (source.format === 'markdown') return extractOpenApiFromMarkdown(text, source.file).document;
-  const document = parse(text);
-  if (!document || typeof document.openapi !== 'string') {
-    throw new SpecPipelineError(`${source.file}: not an OpenAPI document (no top-level "openapi" key)`);
+export async function readSources(openapiDir, config) {
+  /** @type {RawSource[]} */
+  const out = [];
+  for (const source of config.sources) out.push({ source, document: await readSource(source, openapiDir) });
+  return out;
+}
+
+/**
+ * The merged document before corrections, and the prepared sources it came from.
+ * @param {PipelineConfig} config @param {RawSource[]} raw
+ */
+export async function mergeStage(config, raw) {
+  const prepared = [];
+  for (const { source, document } of raw) prepared.push(await prepareSource(source, document, config.operations));
+  return { prepared, merged: mergeSources(prepared, pathOrder(config, prepared)) };
+}
+
+/**
+ * The corrected document: the overlay applied, unused components dropped.
+ * @param {Record<string, any>} merged @param {import('./overlay.js').Overlay} overlay
+ * @param {{ lenient?: boolean }} [options]
+ */
+export async function correctStage(merged, overlay, options) {
+  const traced = traceOverlay(merged, overlay, options);
+  return { ...traced, document: await pruneComponents(traced.document) };
+}
+
+/**
+ * Paths in the order their first operation has in sources.yaml.
+ * @param {PipelineConfig} config @param {import('./merge.js').PreparedSource[]} prepared
+ */
+function pathOrder(config, prepared) {
+  /** @type {Map<string, string>} */
+  const pathOf = new Map();
+  for (const { document } of prepared) {
+    for (const { operationId, path: p } of listOperations(document)) if (!pathOf.has(operationId)) pathOf.set(operationId, p);
   }
-  return document;
+  return [...new Set(config.operations.flatMap((id) => pathOf.get(id) ?? []))];
 }
 
 export const GENERATED_HEADER = [
@@ -60,62 +98,54 @@ export const GENERATED_HEADER = [
 ].join('\n');
 
 /**
- * Runs the whole pipeline for the project rooted at `root`.
- * @param {string} root
- * @returns {Promise<{ config: PipelineConfig, document: Record<string, any>, documentYaml: string, types: string, rules: string }>}
+ * @typedef {{ config: PipelineConfig, prepared: import('./merge.js').PreparedSource[], merged: Record<string, any>,
+ *   applied: import('./overlay.js').AppliedAction[], document: Record<string, any>, documentYaml: string,
+ *   types: string, rules: string }} BuiltSpec
  */
-export async function buildSpec(root) {
-  const openapiDir = path.join(root, 'openapi');
-  const config = await readConfig(openapiDir);
-  const loaded = [];
-  for (const source of config.sources) {
-    loaded.push({ id: source.id, document: await loadSource(source, openapiDir) });
-  }
-  const merged = mergeSources(loaded, config.paths);
-  const overlay = parse(await readFile(path.join(openapiDir, config.corrections), 'utf8'));
-  const document = pruneAndSortSchemas(applyOverlay(merged, overlay));
-
-  const found = listOperations(document).map((o) => o.operationId).sort();
-  const wanted = [...config.operations].sort();
-  if (found.join() !== wanted.join()) {
-    throw new SpecPipelineError(
-      `the merged document must hold exactly the operations ${wanted.join(', ')}; it holds ${found.join(', ') || 'none'}`,
-    );
-  }
-
-  const documentYaml =
-    '# Generated by `npm run generate` from openapi/sources.yaml and openapi/corrections.overlay.yaml.\n' +
-    '# Do not edit by hand.\n' +
-    stringify(document, { lineWidth: 0, aliasDuplicateObjects: false });
-  await validate(documentYaml, config.output.document);
-
-  const ast = await openapiTS(/** @type {import("openapi-typescript").OpenAPI3} */ (structuredClone(document)), { silent: true });
-  const types = GENERATED_HEADER + astToString(ast);
-  let rules;
-  try {
-    rules = instructionRulesModule(document, GENERATED_HEADER);
-  } catch (error) {
-    throw new SpecPipelineError(`run-time rules: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  return { config, document, documentYaml, types, rules };
-}
 
 /**
- * Fails on any structural error (unknown keys, wrong types, unresolved $refs).
- * @param {string} yamlText @param {string} name
+ * Runs the whole pipeline for the project rooted at `root`.
+ * @param {string} root
+ * @param {{ raw?: RawSource[] | undefined, checker?: import('./outputs.js').OutputChecker | undefined }} [options]
+ *   `raw`: sources already in memory (spec:pull), instead of the vendored files;
+ *   `checker`: the validation and types worker, started earlier by the caller, who stops it
+ *   (spec:pull starts it before downloading); without it, one is started and stopped here
+ * @returns {Promise<BuiltSpec>}
  */
-async function validate(yamlText, name) {
-  const config = await createConfig({
-    rules: { struct: 'error', 'no-unresolved-refs': 'error', 'operation-operationId-unique': 'error', 'no-invalid-schema-examples': 'error', 'no-invalid-media-type-examples': 'error' },
-  });
-  const problems = await lintDocument({
-    document: makeDocumentFromString(yamlText, name),
-    config: config.styleguide,
-    externalRefResolver: new BaseResolver(),
-  });
-  const errors = problems.filter((p) => p.severity === 'error');
-  if (errors.length > 0) {
-    const lines = errors.map((p) => `  ${p.ruleId}: ${p.message} (at ${p.location[0]?.pointer ?? '?'})`);
-    throw new SpecPipelineError(`${name} does not validate:\n${lines.join('\n')}`);
+export async function buildSpec(root, { raw, checker: given } = {}) {
+  const checker = given ?? startOutputChecker();
+  try {
+    const openapiDir = path.join(root, 'openapi');
+    const config = await readConfig(openapiDir);
+    const { prepared, merged } = await mergeStage(config, raw ?? (await readSources(openapiDir, config)));
+    const { document, applied } = await correctStage(merged, await readCorrections(openapiDir, config));
+
+    const found = listOperations(document).map((o) => o.operationId).sort();
+    const wanted = [...config.operations].sort();
+    if (found.join() !== wanted.join()) {
+      throw new SpecPipelineError(
+        `the merged document must hold exactly the operations ${wanted.join(', ')}; it holds ${found.join(', ') || 'none'}`,
+      );
+    }
+
+    const documentYaml =
+      '# Generated by `npm run generate` from openapi/sources.yaml and openapi/corrections.overlay.yaml.\n' +
+      '# Do not edit by hand.\n' +
+      stringify(document, { lineWidth: 0, aliasDuplicateObjects: false });
+    let typesText;
+    try {
+      typesText = GENERATED_HEADER + (await checker.check({ document, yaml: documentYaml, name: config.output.document }));
+    } catch (error) {
+      throw error instanceof BundleInvalidError ? new SpecPipelineError(error.message) : error;
+    }
+    let rules;
+    try {
+      rules = instructionRulesModule(document, GENERATED_HEADER);
+    } catch (error) {
+      throw new SpecPipelineError(`run-time rules: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return { config, prepared, merged, applied, document, documentYaml, types: typesText, rules };
+  } finally {
+    if (given === undefined) await checker.stop();
   }
 }

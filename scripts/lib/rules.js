@@ -65,6 +65,8 @@ function fieldRule(document, property, where) {
   const rule = {};
   for (const keyword of FIELD_KEYWORDS) if (schema[keyword] !== undefined) rule[keyword] = schema[keyword];
   if (property.deprecated !== undefined) rule.deprecated = property.deprecated;
+  // The 3.0 -> 3.1 conversion writes `nullable: false` as a one-member list of types.
+  if (Array.isArray(rule.type) && rule.type.length === 1) rule.type = rule.type[0];
   if (Array.isArray(rule.type)) {
     throw new RulesError(`${where}: a field with several types (${rule.type.join(', ')}) is not supported by run-time validation`);
   }

@@ -22,13 +22,13 @@ describe('the CLI against Prism', () => {
   ])('%s list prints the scheduled targets; --json gives them parsed', async (resource, where) => {
     const table = await cli([resource, 'list', ...where]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^user:alice\s+\S+\s+2025-12-31T00:00:00.000Z\s+1$/m);
+    expect(table.stdout).toMatch(/^user:alice\s+\S+\s+2030-12-31T00:00:00.000Z\s+1$/m);
     const json = await cli([resource, 'list', ...where, '--json']);
     expect(json.code).toBe(0);
     const body = JSON.parse(json.stdout) as { ok: boolean; items: { contextKey: string; expiresAt: string; expirationDate: number; version: number }[] };
     expect(body.ok).toBe(true);
     expect(body.items.map((i) => i.contextKey)).toEqual(['alice', 'acme']);
-    expect(body.items[0]).toMatchObject({ expiresAt: '2025-12-31T00:00:00.000Z', expirationDate: 1767139200000, version: 1 });
+    expect(body.items[0]).toMatchObject({ expiresAt: '2030-12-31T00:00:00.000Z', expirationDate: 1924905600000, version: 1 });
   });
 
   it.each([

@@ -16,9 +16,9 @@ import {
   type SegmentInstruction,
 } from '../../src/index.js';
 
-// Values of the examples in openapi/expiring-targets.openapi.yaml.
-const ALICE_MS = 1_767_139_200_000;
-const ACME_MS = 1_769_817_600_000;
+// Values of the examples in generated/expiring-targets.openapi.yaml.
+const ALICE_MS = 1_924_905_600_000;
+const ACME_MS = 1_927_584_000_000;
 // A time to send: in the future, as the client requires.
 const UPDATE_MS = Date.UTC(2031, 0, 31);
 const SEG_REF = { projectKey: 'default', environmentKey: 'production', segmentKey: 'beta-testers' };

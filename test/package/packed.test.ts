@@ -242,7 +242,7 @@ describe('the packed package', () => {
 
   const expected = {
     keys: ['alice', 'acme'],
-    firstExpiresAt: '2025-12-31T00:00:00.000Z',
+    firstExpiresAt: '2030-12-31T00:00:00.000Z',
     patchOk: true,
     sent: 1,
     configurationError: true,

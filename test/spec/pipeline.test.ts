@@ -3,7 +3,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { listOperations } from '../../scripts/lib/merge.js';
+import { listOperations } from '../../scripts/lib/select.js';
 import { buildSpec } from '../../scripts/lib/pipeline.js';
 import { copySpecTree, projectRoot } from '../support/project.js';
 
@@ -70,6 +70,57 @@ describe('the bundled document', () => {
     expect(JSON.stringify(built.document)).not.toContain('addExpireUserTargetDate');
   });
 
+  it('keeps what the official document says where the page is silent (merged per property)', () => {
+    const s = built.document.components.schemas;
+    // The page states flagKey without `deprecated`; the official document marks it deprecated.
+    expect(s.ResourceId.properties.flagKey).toMatchObject({ type: 'string', deprecated: true });
+    expect(built.types).toMatch(/\* @deprecated\n[^\n]*\n\s+\*\/\n\s+flagKey\?: string;/);
+    // The page's documentation-site tag is ignored (sources.yaml), so the official tag stands.
+    expect(built.document.paths[SEGMENT_PATH].patch.tags).toEqual(['Segments']);
+    expect(JSON.stringify(built.document)).not.toContain('subpackage_');
+    // The page wins where both speak: its description of the 200 response, its title on schemas.
+    expect(built.document.paths[SEGMENT_PATH].patch.responses['200'].description).toBe('Expiring  target response');
+    expect(s.ExpiringTarget.title).toBe('ExpiringTarget');
+    // Path parameters merge by name: the page's description, the official style.
+    expect(built.document.paths[SEGMENT_PATH].patch.parameters[0]).toMatchObject({ name: 'projectKey', in: 'path', style: 'simple', explode: false });
+  });
+
+  it('holds no 3.0-only keywords: the official 3.0.3 document was converted, not relabelled', () => {
+    const found: string[] = [];
+    const walk = (node: unknown, at: string) => {
+      if (Array.isArray(node)) return node.forEach((v, i) => walk(v, `${at}/${i}`));
+      if (node === null || typeof node !== 'object') return;
+      for (const [k, v] of Object.entries(node)) {
+        if (k === 'nullable' || ((k === 'exclusiveMinimum' || k === 'exclusiveMaximum') && typeof v === 'boolean')) found.push(`${at}/${k}`);
+        // A schema's `example` becomes `examples: [..]`; media types and parameters keep `example`.
+        if (k === 'example' && at.includes('/components/schemas/')) found.push(`${at}/${k}`);
+        walk(v, `${at}/${k}`);
+      }
+    };
+    walk(built.document, '#');
+    expect(found).toEqual([]);
+    expect(built.document.components.schemas.ResourceId.properties.key.examples).toEqual(['segment-key-123abc']);
+  });
+
+  it('has every example time far in the future (Prism serves them as they are)', () => {
+    const times: { at: string; value: number }[] = [];
+    // Times are the numbers under `expirationDate` or `value` inside an example; an Example
+    // Object's own `value` is the example itself (an object), so it is walked, not collected.
+    const walk = (node: unknown, at: string, inExample: boolean) => {
+      if (Array.isArray(node)) return node.forEach((v, i) => walk(v, `${at}/${i}`, inExample));
+      if (node === null || typeof node !== 'object') return;
+      for (const [k, v] of Object.entries(node)) {
+        const here = inExample || k === 'example' || k === 'examples';
+        if (here && (k === 'expirationDate' || k === 'value') && typeof v === 'number') times.push({ at: `${at}/${k}`, value: v });
+        else walk(v, `${at}/${k}`, here);
+      }
+    };
+    walk(built.document, '#', false);
+    expect(times.length).toBeGreaterThanOrEqual(8);
+    const farFuture = Math.max(Date.now(), Date.UTC(2030, 0, 1));
+    expect(times.filter((t) => !(t.value >= farFuture))).toEqual([]);
+  });
+
   it('leaves the vendored upstream copies untouched', async () => {
     const seed = await readFile(path.join(projectRoot, '../shared/seeds/001_5bbda546c4d46632.txt'), 'utf8').catch(() => undefined);
     const vendored = await readFile(path.join(projectRoot, 'openapi/upstream/segment-patch-expiring-targets.md'), 'utf8');
@@ -78,7 +129,8 @@ describe('the bundled document', () => {
   });
 });
 
-describe('generate and check:generated', () => {
+// Each step is a subprocess that loads Redocly and TypeScript: slow on a loaded machine.
+describe('generate and check:generated', { timeout: 180_000 }, () => {
   let root: string;
   beforeAll(async () => {
     root = await copySpecTree();

@@ -20,8 +20,8 @@ describe('Prism on the bundled document', () => {
     const res = await patch(segmentPath, {
       comment: 'beta ends',
       instructions: [
-        { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: 1767139200000 },
-        { kind: 'updateExpiringTarget', contextKind: 'user', contextKey: 'bob', targetType: 'excluded', value: 1767139200000, version: 2 },
+        { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: 1924905600000 },
+        { kind: 'updateExpiringTarget', contextKind: 'user', contextKey: 'bob', targetType: 'excluded', value: 1924905600000, version: 2 },
         { kind: 'removeExpiringTarget', contextKind: 'org', contextKey: 'acme', targetType: 'included' },
       ],
     });
@@ -33,7 +33,7 @@ describe('Prism on the bundled document', () => {
   it('answers a valid flag semantic patch with 200 and no violations', async () => {
     const res = await patch(flagPath, {
       instructions: [
-        { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', variationId: 'v-1', value: 1767139200000 },
+        { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', variationId: 'v-1', value: 1924905600000 },
         { kind: 'removeExpiringTarget', contextKind: 'user', contextKey: 'bob', variationId: 'v-1' },
       ],
     });
@@ -47,7 +47,7 @@ describe('Prism on the bundled document', () => {
     ['segment with a wrong targetType', segmentPath, { kind: 'removeExpiringTarget', contextKind: 'user', contextKey: 'a', targetType: 'both' }, 'targetType'],
     ['flag add without variationId', flagPath, { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'a', value: 1 }, 'variationId'],
     ['flag with the deprecated kind', flagPath, { kind: 'addExpireUserTargetDate', userKey: 'sandy', value: 1, variationId: 'v' }, 'kind'],
-    ['string expirationDate', flagPath, { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'a', variationId: 'v', value: '1767139200000' }, 'value'],
+    ['string expirationDate', flagPath, { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'a', variationId: 'v', value: '1924905600000' }, 'value'],
   ])('rejects %s with 4xx and sl-violations', async (_name, path, instruction, field) => {
     const res = await patch(path, { instructions: [instruction] });
     expect(res.status).toBeGreaterThanOrEqual(400);
