@@ -357,6 +357,8 @@ describe('the change report, one kind of upstream change at a time', { timeout: 
         c: [
           bundle('operation patchExpiringTargetsForSegment: + parameter query dryRun (boolean)'),
           ...types('- query?: never;', '+ query?: {', '+ /** @description Validate the instructions without applying them */', '+ dryRun?: boolean;', '+ };'),
+          // The proxy forwards only query parameters the document defines: the rules say so too.
+          'instruction-rules.ts: segment queryParams: ~ patch: [] → ["dryRun"]',
         ],
       },
     ],
