@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { buildSpec } from './lib/pipeline.js';
 
 /**
- * @param {{ root: string, out?: string }} options
+ * @param {{ root: string, out?: string | undefined }} options
  * @returns {Promise<{ documentPath: string, typesPath: string, rulesPath: string, written: string[] }>}
  */
 export async function generate({ root, out }) {
