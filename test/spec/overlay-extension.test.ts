@@ -131,7 +131,10 @@ describe('a field and a kind added through the overlay', () => {
     expect([...flag.kinds.keys()]).toEqual(['addExpiringTarget', 'updateExpiringTarget', 'removeExpiringTarget', 'snoozeExpiringTarget']);
 
     expect(issuesAgainst(segment, 'segment', { ...segmentAdd, note: 'moved to GA' })).toEqual([]);
-    expect(issuesAgainst(segment, 'segment', { ...segmentAdd, note: 'x'.repeat(41) }).map((i) => i.field)).toEqual(['note']);
+    // A length bound is named: "must be a string, got <a string>" would leave the reader guessing.
+    expect(issuesAgainst(segment, 'segment', { ...segmentAdd, note: 'x'.repeat(41) })).toEqual([
+      { field: 'note', message: `must be a string of at most 40 characters, got "${'x'.repeat(41)}"` },
+    ]);
     expect(issuesAgainst(segment, 'segment', { ...segmentAdd, kind: 'removeExpiringTarget', value: undefined, note: 'n' })).toEqual([
       { field: 'note', message: 'is allowed only on addExpiringTarget' },
     ]);
