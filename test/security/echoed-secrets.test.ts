@@ -173,3 +173,35 @@ describe('a server that echoes the credential', () => {
     }
   });
 });
+
+describe('a credential in a URL', () => {
+  // A key mistyped as the token (say, --env "$LD_API_KEY") puts it in the path: every URL the
+  // caller sees is redacted, whether the server answered or the connection failed.
+  it.each([
+    ['the server answers 503', true],
+    ['the connection is refused', false],
+  ])('%s: the error, its url and the retry events hold no token', async (_name, listening) => {
+    let url = server.url;
+    if (!listening) {
+      const closed = await startServer((_req, res) => json(res, 200, {}));
+      url = closed.url;
+      await closed.close();
+    }
+    behaviour = (_req, res) => json(res, 503, { code: 'unavailable', message: 'try later' });
+    const seen: Observed = { retries: [], progress: [] };
+    const ld = createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: url, maxRetries: 1, maxRetryDelayMs: 5, onRetry: (e) => seen.retries.push(e) });
+    try {
+      seen.value = await ld.segments.patchAll({ ...REF, environmentKey: TOKEN }, instructions, { retryUnsafe: true });
+    } catch (error) {
+      seen.error = error;
+    }
+    expect(seen.retries.length).toBeGreaterThan(0);
+    expect(seen.retries[0]!.url).toContain('/expiring-targets/[redacted]');
+    const stoppedBy = (seen.value as { stoppedBy?: { url?: string } } | undefined)?.stoppedBy;
+    const failure = (seen.value as { outcomes: { error?: { url?: string } }[] }).outcomes[0]!.error;
+    expect((stoppedBy ?? failure)?.url).toContain('/expiring-targets/[redacted]');
+    for (const [how, text] of Object.entries(renderings(seen))) {
+      expect(text.includes(TOKEN), `${how} holds the token:\n${text}`).toBe(false);
+    }
+  });
+});
