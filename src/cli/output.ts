@@ -1,8 +1,10 @@
 /**
  * Everything the CLI prints goes through one Output, which replaces the access token wherever
  * it might appear (a server echoing a header, an error message) before it reaches a terminal,
- * a log or a `--json` consumer.
+ * a log or a `--json` consumer. It redacts with the library's redactor, so it also knows the
+ * spellings `--json` output gives a token (escaped inside a JSON string).
  */
+import { type Redactor, createRedactor } from '../redact.js';
 
 export interface Writable {
   write(text: string): unknown;
@@ -14,6 +16,7 @@ export class Output {
   readonly stdout: Writable;
   readonly stderr: Writable;
   private readonly secrets: string[] = [];
+  private redactor: Redactor = (text) => text;
 
   constructor(stdout: Writable, stderr: Writable) {
     this.stdout = stdout;
@@ -22,13 +25,13 @@ export class Output {
 
   /** Adds a value that must never be printed. */
   addSecret(secret: string | undefined): void {
-    if (secret && !this.secrets.includes(secret)) this.secrets.push(secret);
+    if (!secret || this.secrets.includes(secret)) return;
+    this.secrets.push(secret);
+    this.redactor = createRedactor(this.secrets);
   }
 
   redact(text: string): string {
-    let result = text;
-    for (const secret of this.secrets) result = result.split(secret).join('[redacted]');
-    return result;
+    return this.redactor(text);
   }
 
   /** A line (or lines) on stdout. */
