@@ -21,6 +21,6 @@ export default {
   tempDirName: 'node_modules/.cache/stryker-tmp',
   cleanTempDir: 'always',
   concurrency: 2,
-  timeoutMS: 15_000,
+  timeoutMS: 5_000,
   thresholds: { high: 90, low: 85, break: 85 },
 };
