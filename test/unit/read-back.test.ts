@@ -14,7 +14,7 @@ const seg = (kind: SegmentInstruction['kind'], contextKey: string, value?: numbe
     ? { kind, contextKind: 'user', contextKey, targetType }
     : { kind, contextKind: 'user', contextKey, targetType, value: value ?? T }) as SegmentInstruction;
 
-const target = (contextKey: string, expirationDate: number, extra: Partial<ExpiringTarget> = {}): ExpiringTarget =>
+const target = (contextKey: string, expirationDate: number, extra: Record<string, unknown> = {}): ExpiringTarget =>
   ({ _id: contextKey, _version: 1, contextKind: 'user', contextKey, targetType: 'included', expirationDate, expiresAt: new Date(expirationDate), _resourceId: {}, ...extra }) as ExpiringTarget;
 
 /** An outcome whose answer was lost; `message: null` for one without a message. */
