@@ -181,6 +181,24 @@ describe('toPatchResult', () => {
     ]);
   });
 
+  // null, "", false and [] all convert to 0 with Number(): they must not pin an error on the first instruction.
+  it.each<[unknown, number]>([
+    [4, 4],
+    [-1, -1],
+    [1.5, 1.5],
+    ['two', Number.NaN],
+    ['1.5', Number.NaN],
+    [null, Number.NaN],
+    ['', Number.NaN],
+    [false, Number.NaN],
+    [[], Number.NaN],
+    [undefined, Number.NaN],
+  ])('instructionIndex %j names no instruction of the request', (instructionIndex, shown) => {
+    const result = toPatchResult({ items: [], errors: [{ instructionIndex, message: 'z' }] }, answer(), four);
+    expect(result.errors).toEqual([{ mapped: false, instructionIndex: shown, message: 'z', instruction: undefined }]);
+    expect(result.outcomes.every((x) => x.fate === 'unknown')).toBe(true);
+  });
+
   it('an error without a message still fails its instruction', () => {
     const result = toPatchResult({ items: [], errors: [{ instructionIndex: 1 }] }, answer(), four);
     expect(result.errors[0]).toMatchObject({ message: 'instruction failed' });
