@@ -284,6 +284,34 @@ describe('the answer handed up', () => {
     expect([...response.headers.keys()].sort()).toEqual(['content-type', 'x-request-id']);
   });
 
+  it('is redacted: body, every header value and the status text', async () => {
+    const { fetch } = scripted([
+      () =>
+        new Response(`{"items":[],"echo":"${TOKEN}"}`, {
+          status: 200,
+          statusText: `OK ${TOKEN}`,
+          headers: { 'X-Echo': `value ${TOKEN}`, 'X-Request-Id': TOKEN, 'Content-Type': 'application/json' },
+        }),
+    ]);
+    const { response, data } = await raw(fetch);
+    expect(data).toBe('{"items":[],"echo":"[redacted]"}');
+    expect(response.statusText).toBe('OK [redacted]');
+    expect(response.headers.get('x-echo')).toBe('value [redacted]');
+    expect(response.headers.get('x-request-id')).toBe('[redacted]');
+  });
+
+  it('keeps a repeated header as the server sent it', async () => {
+    const headers = new Headers();
+    headers.append('Set-Cookie', 'a=1');
+    headers.append('Set-Cookie', 'b=2');
+    headers.append('Vary', 'Accept');
+    headers.append('Vary', 'Origin');
+    const { fetch } = scripted([() => new Response('{"items":[]}', { status: 200, headers })]);
+    const { response } = await raw(fetch);
+    expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    expect(response.headers.get('vary')).toBe('Accept, Origin');
+  });
+
   it.each([204, 205, 304])('a %d has no body', async (code) => {
     const { fetch } = scripted([() => new Response(null, { status: code })]);
     const { response } = await raw(fetch);

@@ -150,6 +150,36 @@ describe('waits, to the millisecond', () => {
     expect(at).toHaveLength(1);
   });
 
+  it('the per-attempt timeout covers the body: a body that stalls ends at exactly timeoutMs', async () => {
+    // Like a real fetch, the body fails when the attempt's signal aborts.
+    const stalling: Answer = (_n, signal) =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"items":['));
+            signal.addEventListener('abort', () => controller.error(signal.reason));
+          },
+        }),
+        { status: 200, headers: { 'Content-Type': 'application/json' } },
+      );
+    const { fetch, at } = scriptedFetch([stalling]);
+    const { ld } = client(fetch, { timeoutMs: 400, maxRetries: 0 });
+    const pending = ld.segments.patch(REF, [add()]).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(399);
+    expect(await settled(pending)).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await pending).toMatchObject({ name: 'ApiTimeoutError', timeoutMs: 400, instructionsFate: 'unknown' });
+    expect(at).toHaveLength(1);
+  });
+
+  it('a call may set its own timeout', async () => {
+    const { fetch } = scriptedFetch([never]);
+    const { ld } = client(fetch, { timeoutMs: 30_000, maxRetries: 0 });
+    const pending = ld.segments.get(REF, { timeoutMs: 50 }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(await pending).toMatchObject({ name: 'ApiTimeoutError', timeoutMs: 50 });
+  });
+
   it('gives up after maxRetries with the last 429 as a RateLimitError', async () => {
     const { fetch, at } = scriptedFetch([reply(429, { code: 'rate_limited' }, { 'Retry-After': '1' })]);
     const { ld } = client(fetch, { maxRetries: 2 });
