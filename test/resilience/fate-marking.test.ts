@@ -30,7 +30,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-type Step = () => Response | Promise<Response>;
+type Step = (init?: RequestInit) => Response | Promise<Response>;
 const status = (code: number, headers: Record<string, string> = {}): Step => () =>
   new Response(JSON.stringify(code === 200 ? ok : { code: 'c', message: 'm' }), { status: code, headers: { 'Content-Type': 'application/json', ...headers } });
 const coded = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
@@ -43,7 +43,7 @@ function scripted(steps: Step[]) {
   const calls: { url: string; init: RequestInit | undefined }[] = [];
   const fetch: FetchLike = async (input, init) => {
     calls.push({ url: String(input), init });
-    return steps[Math.min(calls.length - 1, steps.length - 1)]!();
+    return steps[Math.min(calls.length - 1, steps.length - 1)]!(init);
   };
   return { fetch, calls };
 }
@@ -219,6 +219,45 @@ describe('connection errors that quote the credential', () => {
     const { fetch: thrown } = scripted([() => Promise.reject('a string')]);
     const { error: text } = await settle(() => client(thrown, { maxRetries: 0 }).segments.get(REF));
     expect((text as Error).message).toBe('Request to ld.example failed (a string)');
+  });
+
+  it('a fetch that rejects with nothing is still a connection error', async () => {
+    for (const nothing of [null, undefined]) {
+      const { fetch } = scripted([() => Promise.reject(nothing)]);
+      const { error } = await settle(() => client(fetch, { maxRetries: 0 }).segments.patch(REF, [add]));
+      expect(error).toBeInstanceOf(ApiConnectionError);
+      expect(error).toMatchObject({ stage: 'after-send', instructionsFate: 'unknown', message: `Request to ld.example failed (${String(nothing)})` });
+    }
+  });
+});
+
+describe('raw calls, which carry no trace of their own', () => {
+  const params = { path: { projectKey: 'p', segmentKey: 's', environmentKey: 'e' } };
+
+  it('a raw GET aborted in its backoff after a 503 was not maybe-sent', async () => {
+    const { fetch, calls } = scripted([status(503), status(200)]);
+    const ld = client(fetch);
+    const { error } = await settle((signal) => ld.raw.GET(PATH, { params, signal }), () => calls.length === 1);
+    expect(error).toMatchObject({ name: 'RequestAbortedError', maybeSent: false, instructionsFate: 'notAttempted' });
+  });
+
+  it('a raw PATCH aborted in its backoff after a 502 (retryUnsafe) may have applied', async () => {
+    const { fetch, calls } = scripted([status(502), status(200)]);
+    const ld = client(fetch, { retryUnsafe: true });
+    const { error } = await settle((signal) => ld.raw.PATCH(PATH, { params, body: { instructions: [add] }, signal }), () => calls.length === 1);
+    expect(error).toMatchObject({ name: 'RequestAbortedError', maybeSent: true, instructionsFate: 'unknown' });
+  });
+
+  it('a HEAD changes nothing: aborted in flight, it was not maybe-sent', async () => {
+    // Like fetch: settles only when the attempt is aborted.
+    const never: Step = (init) =>
+      new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
+    const { fetch, calls } = scripted([never]);
+    const ld = client(fetch);
+    const head = ld.raw.HEAD as unknown as (path: string, init: { params: typeof params; signal: AbortSignal }) => Promise<unknown>;
+    const { error } = await settle((signal) => head(PATH, { params, signal }), () => calls.length === 1);
+    expect(calls[0]?.init?.method).toBe('HEAD');
+    expect(error).toMatchObject({ name: 'RequestAbortedError', maybeSent: false });
   });
 });
 

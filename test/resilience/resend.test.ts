@@ -54,6 +54,23 @@ describe('resendUnapplied', () => {
     expect([...s.received.values()].every((n) => n === 1)).toBe(true);
   });
 
+  it('a resend that fails again is still counted as resent', async () => {
+    let patches = 0;
+    const s = await fake({ fault: ({ method }) => (method === 'PATCH' && ++patches >= 2 ? '503-before' : 'none') });
+    const ld = createExpiringTargetsClient({ apiKey: 'api-resend-test', baseUrl: s.url });
+    const result = await ld.segments.patchAll(REF, adds(['ok-0', 'ok-1', 'ok-2']), { batchSize: 2, resendUnapplied: true });
+    // Batch 2 (index 2) was refused with a 503, read back as not applied, resent, refused again,
+    // and read back again: not applied, and resent once.
+    expect(result.outcomes.map((o) => [o.index, o.fate, o.decidedBy, o.resent ?? false])).toEqual([
+      [0, 'applied', 'response', false],
+      [1, 'applied', 'response', false],
+      [2, 'failed', 'read-back', true],
+    ]);
+    expect(result.counts).toMatchObject({ failed: 1, reconciled: 1, resent: 1 });
+    expect(s.stats.patches).toBe(3);
+    expect(s.stats.gets).toBe(2);
+  });
+
   it('without resendUnapplied, what reading back proved not applied stays failed', async () => {
     const s = await server();
     const ld = createExpiringTargetsClient({ apiKey: 'api-resend-test', baseUrl: s.url });

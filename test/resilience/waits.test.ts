@@ -137,6 +137,21 @@ describe('waits, to the millisecond', () => {
     expect(at.slice(1)).toEqual([at[0]! + 2000, at[0]! + 2000]);
   });
 
+  it('only a 429 holds back the other requests: a 503 backoff is this request’s own', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const { fetch, at } = scriptedFetch([reply(503, {}), reply(200, { items: [] })]);
+    const { ld } = client(fetch);
+    const first = ld.segments.get(REF);
+    await vi.advanceTimersByTimeAsync(10);
+    const other = ld.segments.get(REF);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(at.map((t) => t - at[0]!)).toEqual([0, 10]);
+    await vi.advanceTimersByTimeAsync(240);
+    await Promise.all([first, other]);
+    expect(at.map((t) => t - at[0]!)).toEqual([0, 10, 250]);
+    vi.restoreAllMocks();
+  });
+
   it('the per-attempt timeout ends an attempt that never answers at exactly timeoutMs', async () => {
     const { fetch, at } = scriptedFetch([never]);
     const { ld } = client(fetch, { timeoutMs: 300, maxRetries: 0 });
@@ -146,7 +161,12 @@ describe('waits, to the millisecond', () => {
     await vi.advanceTimersByTimeAsync(1);
     const error = await pending;
     expect(error).toBeInstanceOf(ApiTimeoutError);
-    expect(error).toMatchObject({ timeoutMs: 300, stage: 'after-send' });
+    expect(error).toMatchObject({
+      timeoutMs: 300,
+      stage: 'after-send',
+      method: 'GET',
+      url: 'https://ld.example/api/v2/segments/p/s/expiring-targets/e',
+    });
     expect(at).toHaveLength(1);
   });
 

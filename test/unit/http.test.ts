@@ -49,6 +49,18 @@ describe('stageOf: can a failed fetch have reached the server?', () => {
     expect(stageOf(fetchFailed(new Error('bad port')))).toBe('before-send');
     expect(stageOf(fetchFailed(new Error('Bad Port')))).toBe('before-send');
     expect(stageOf(fetchFailed(new Error('bad port 6000')))).toBe('after-send');
+    expect(stageOf(fetchFailed(new Error('not a bad port')))).toBe('after-send');
+  });
+
+  it('codes nested in AggregateErrors more than four levels deep are not seen either', () => {
+    let error: unknown = coded('ECONNREFUSED');
+    for (let i = 0; i < 5; i++) error = new AggregateError([error], `level ${i}`);
+    expect(stageOf(error)).toBe('after-send');
+  });
+
+  it('a TypeError with a cause that says nothing of the network: it may have', () => {
+    expect(stageOf(new TypeError('terminated', { cause: new Error('other side closed') }))).toBe('after-send');
+    expect(stageOf(new TypeError('Invalid header', { cause: new Error('inner') }))).toBe('after-send');
   });
 
   it('a TypeError of fetch refusing its input (no cause): before sending', () => {
@@ -104,6 +116,13 @@ describe('RateLimitGate', () => {
     const gate = new RateLimitGate(at(10_000).now);
     gate.observe(new Headers(headers));
     expect(gate.waitMs).toBe(0);
+  });
+
+  it('a remaining count of 0 without a reset leaves the gate working', () => {
+    const gate = new RateLimitGate(at(0).now);
+    gate.observe(new Headers({ 'X-Ratelimit-Route-Remaining': '0' }));
+    gate.closeUntil(1000);
+    expect(gate.waitMs).toBe(1000);
   });
 
   it('never shortens a closure', () => {

@@ -1,7 +1,7 @@
 // The one result vocabulary: counting fates, the ledger a bulk run keeps, the fate an error
 // gives, and turning answers into results (targets, index mapping).
 import { describe, expect, it } from 'vitest';
-import { ApiConnectionError, InvalidResponseError, ServerError } from '../../src/errors.js';
+import { ApiConnectionError, InvalidResponseError, PartialFailureError, ServerError } from '../../src/errors.js';
 import {
   bulkResult,
   countOutcomes,
@@ -81,6 +81,11 @@ describe('outcomeOfError', () => {
     expect(outcomeOfError(0, 'i0', error)).toMatchObject({ fate: 'failed', status: 400, decidedBy: 'response' });
   });
 
+  it('a failed fate without a status was not decided by a response', () => {
+    const error = new PartialFailureError('1 of 2 instructions failed', {});
+    expect(outcomeOfError(0, 'i0', error)).toEqual({ index: 0, instruction: 'i0', fate: 'failed', message: '1 of 2 instructions failed', status: undefined, error });
+  });
+
   it('a failure without a status has no decidedBy, even when failed', () => {
     const error = new ApiConnectionError('refused', { stage: 'before-send' });
     expect(outcomeOfError(0, 'i0', error)).toEqual({ index: 0, instruction: 'i0', fate: 'notAttempted', message: 'refused', status: undefined, error });
@@ -147,9 +152,9 @@ describe('toGetResult', () => {
     expect((error as InvalidResponseError).status).toBe(200);
   });
 
-  it('refuses a body without an items list', () => {
+  it('refuses a body without an items list, with the status', () => {
     expect(() => toGetResult({ items: {} }, answer())).toThrow('LaunchDarkly returned a body without an items list');
-    expect(() => toGetResult(null, answer())).toThrow(InvalidResponseError);
+    expect(() => toGetResult(null, answer(206))).toThrow(expect.objectContaining({ name: 'InvalidResponseError', status: 206 }));
   });
 });
 
@@ -197,6 +202,19 @@ describe('toPatchResult', () => {
     const result = toPatchResult({ items: [], errors: [{ instructionIndex, message: 'z' }] }, answer(), four);
     expect(result.errors).toEqual([{ mapped: false, instructionIndex: shown, message: 'z', instruction: undefined }]);
     expect(result.outcomes.every((x) => x.fate === 'unknown')).toBe(true);
+  });
+
+  it('a string of several digits is read whole', () => {
+    const result = toPatchResult({ items: [], errors: [{ instructionIndex: '10', message: 'z' }] }, answer(), four);
+    expect(result.errors).toEqual([{ mapped: false, instructionIndex: 10, message: 'z', instruction: undefined }]);
+  });
+
+  it('an entry that is not an object names no instruction, and breaks nothing', () => {
+    const result = toPatchResult({ items: [], errors: [null, 'oops'] }, answer(), four);
+    expect(result.errors).toEqual([
+      { mapped: false, instructionIndex: Number.NaN, message: 'instruction failed', instruction: undefined },
+      { mapped: false, instructionIndex: Number.NaN, message: 'instruction failed', instruction: undefined },
+    ]);
   });
 
   it('an error without a message still fails its instruction', () => {

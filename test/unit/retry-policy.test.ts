@@ -62,6 +62,12 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(new Date(NOW + 42_000).toUTCString(), NOW)).toBe(42_000);
     expect(parseRetryAfter(new Date(NOW - 42_000).toUTCString(), NOW)).toBe(0);
   });
+
+  // RFC 9110 still asks recipients to read the obsolete asctime form, which ends in digits: it
+  // must reach the date parser, not be taken for a number of seconds.
+  it('an asctime date is a date, not seconds', () => {
+    expect(parseRetryAfter('Sun Nov  6 08:49:37 1994', NOW)).toBe(0);
+  });
 });
 
 describe('parseRateLimitReset', () => {
