@@ -85,6 +85,12 @@ describe('error answers', () => {
     expect(error.message).toBe(`GET /base/api/v2/segments/p/s/expiring-targets/e failed with 502: ${'y'.repeat(200)}`);
   });
 
+  it('a JSON null body is no detail either', async () => {
+    const { fetch } = scripted(respond(503, 'null'));
+    const error = await rejection(client(fetch).segments.get(REF));
+    expect(error).toMatchObject({ name: 'ServerError', code: undefined, message: 'GET /base/api/v2/segments/p/s/expiring-targets/e failed with 503' });
+  });
+
   it('a JSON array body is not a detail', async () => {
     const { fetch } = scripted(respond(500, ['a', 'b']));
     const error = await rejection(client(fetch).segments.get(REF));
@@ -165,6 +171,17 @@ describe('patch with reconcile', () => {
     const error = await rejection(client(fetch).segments.patch(REF, [add('a')], { reconcile: true, throwOnPartialFailure: true }));
     expect(error).toBeInstanceOf(PartialFailureError);
     expect(error.message).toBe('1 of 1 instructions failed');
+  });
+});
+
+describe('patch', () => {
+  it('refuses a time in the past unless allowPast', async () => {
+    const { fetch, calls } = scripted(respond(200, { items: [], errors: [] }));
+    const past = { ...add(), value: 1 };
+    await expect(client(fetch).segments.patch(REF, [past])).rejects.toMatchObject({ name: 'InstructionValidationError', issues: [{ index: 0, field: 'value' }] });
+    expect(calls).toHaveLength(0);
+    expect((await client(fetch).segments.patch(REF, [past], { allowPast: true })).ok).toBe(true);
+    expect(calls).toHaveLength(1);
   });
 });
 

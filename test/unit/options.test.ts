@@ -157,6 +157,11 @@ describe('normalizeOptions: in a page', () => {
     expect(normalizeOptions({ fetch, baseUrl: '/ld-proxy/' }).baseUrl).toBe('https://app.example/ld-proxy');
   });
 
+  it('a location without a page (no window and document) resolves nothing', () => {
+    g.location = { origin: 'https://app.example' };
+    expect(refusal({ fetch, baseUrl: '/ld-proxy' })).toMatch(/is relative/);
+  });
+
   it('an opaque origin gives a relative baseUrl nothing to resolve against', () => {
     page('null');
     expect(refusal({ fetch, baseUrl: '/ld-proxy' })).toMatch(/is relative/);
@@ -190,7 +195,7 @@ describe('isBrowserLike', () => {
 });
 
 describe('isLoopbackHost', () => {
-  it.each(['localhost', 'LOCALHOST', '127.0.0.1', '127.1.2.3', '[::1]', '::1', 'api.localhost', 'A.LOCALHOST'])('%s may use plain http', (host) => {
+  it.each(['localhost', 'LOCALHOST', '127.0.0.1', '127.1.2.3', '127.255.255.254', '[::1]', '::1', 'api.localhost', 'A.LOCALHOST'])('%s may use plain http', (host) => {
     expect(isLoopbackHost(host)).toBe(true);
   });
 

@@ -6,6 +6,8 @@ import { InstructionValidationError } from '../../src/errors.js';
 import {
   assertInstructions,
   compileRules,
+  flagInstructions,
+  segmentInstructions,
   describe as describeValue,
   instructionIssues,
   instructionKinds,
@@ -301,6 +303,44 @@ describe('kinds and target fields', () => {
     expect(instructionKinds('flag')).toEqual(['addExpiringTarget', 'updateExpiringTarget', 'removeExpiringTarget']);
     expect(targetField('segment')).toBe('targetType');
     expect(targetField('flag')).toBe('variationId');
+  });
+});
+
+describe('helpers: exact messages, sorted by field', () => {
+  const issuesOf = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (error) {
+      expect(error).toBeInstanceOf(InstructionValidationError);
+      return (error as InstructionValidationError).issues;
+    }
+    throw new Error('expected an InstructionValidationError');
+  };
+  const loose = (helper: unknown) => helper as (input: Record<string, unknown>) => unknown;
+
+  it('names what each helper does not take, and why', () => {
+    expect(issuesOf(() => loose(segmentInstructions.add)({ contextKind: 'user', contextKey: 'a', targetType: 'included', expiresAt: T, kind: 'x', value: T, version: 1, zzz: 1 }))).toEqual([
+      { field: 'kind', message: 'is set by segmentInstructions.add' },
+      { field: 'value', message: 'is not taken by the helpers; pass expiresAt' },
+      { field: 'version', message: 'is allowed only on update' },
+      { field: 'zzz', message: 'is not a field of segmentInstructions.add' },
+    ]);
+    expect(issuesOf(() => loose(flagInstructions.remove)({ contextKind: 'user', contextKey: 'a', variationId: 'v', expiresAt: T, allowPast: true }))).toEqual([
+      { field: 'allowPast', message: 'is not taken by flagInstructions.remove' },
+      { field: 'expiresAt', message: 'is not taken by flagInstructions.remove' },
+    ]);
+  });
+
+  it('sorts every issue by field, wherever it was found', () => {
+    const issues = issuesOf(() => loose(segmentInstructions.update)({ zeta: 1, targetType: 'x', contextKind: '', expiresAt: 'soon', alpha: 2 }));
+    expect(issues.map((i) => i.field)).toEqual(['alpha', 'contextKey', 'contextKind', 'expiresAt', 'targetType', 'zeta']);
+  });
+
+  it('refuses a past expiresAt unless allowPast, and then builds it', () => {
+    expect(issuesOf(() => segmentInstructions.add({ contextKind: 'user', contextKey: 'a', targetType: 'included', expiresAt: 1 }))).toEqual([
+      { field: 'expiresAt', message: `is in the past (${new Date(1).toISOString()}); pass allowPast: true to schedule it anyway` },
+    ]);
+    expect(segmentInstructions.add({ contextKind: 'user', contextKey: 'a', targetType: 'included', expiresAt: 1, allowPast: true }).value).toBe(1);
   });
 });
 
