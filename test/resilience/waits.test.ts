@@ -22,6 +22,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 type Answer = (call: number, signal: AbortSignal) => Response | Promise<Response>;
@@ -149,7 +150,6 @@ describe('waits, to the millisecond', () => {
     await vi.advanceTimersByTimeAsync(240);
     await Promise.all([first, other]);
     expect(at.map((t) => t - at[0]!)).toEqual([0, 10, 250]);
-    vi.restoreAllMocks();
   });
 
   it('the per-attempt timeout ends an attempt that never answers at exactly timeoutMs', async () => {
