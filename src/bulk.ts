@@ -407,7 +407,7 @@ async function run<I extends AnyInstruction>(
 
   const report = () => options.onProgress?.({ done, ...tally.counts });
   const stop = (error: unknown) => {
-    stoppedBy ??= error instanceof ExpiringTargetsError ? error : new ExpiringTargetsError(String(error), { cause: error });
+    stoppedBy ??= error instanceof ExpiringTargetsError ? error : new ExpiringTargetsError(error instanceof Error ? error.message : String(error), { cause: error });
   };
   const whyNotSent = () => (stoppedBy ? `the run stopped: ${firstLine(stoppedBy.message)}` : signal?.aborted ? 'the run was aborted' : undefined);
 

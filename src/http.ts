@@ -151,8 +151,8 @@ export function createHttp(options: HttpOptions): HttpSend {
     return new Response(redact(await response.text()), init);
   }
 
-  /** One attempt: send, then read the whole body, all under one timeout. */
-  async function attempt(url: string, init: RequestInit, settings: AttemptSettings): Promise<Response> {
+  /** One attempt: send, then read the whole body, all under one timeout. `shown` is the URL redacted, for errors. */
+  async function attempt(url: string, shown: string, init: RequestInit, settings: AttemptSettings): Promise<Response> {
     const controller = new AbortController();
     const callerSignal = settings.signal;
     const onCallerAbort = () => controller.abort(callerSignal?.reason);
@@ -170,11 +170,11 @@ export function createHttp(options: HttpOptions): HttpSend {
       return await settled(response);
     } catch (error) {
       if (callerSignal?.aborted) throw new RequestAbortedError(callerSignal.reason);
-      if (timedOut) throw new ApiTimeoutError(settings.timeoutMs, { method, url });
+      if (timedOut) throw new ApiTimeoutError(settings.timeoutMs, { method, url: shown });
       const stage = sent ? 'after-send' : stageOf(error);
-      const host = URL.canParse(url) ? new URL(url).host : 'the server';
+      const host = URL.canParse(shown) ? new URL(shown).host : 'the server';
       const what = sent ? `Connection to ${host} broke while reading the response` : `Request to ${host} failed`;
-      throw new ApiConnectionError(redact(`${what} (${failureDetail(error)})`), { stage, method, url, cause: redactedCause(error, redact) });
+      throw new ApiConnectionError(redact(`${what} (${failureDetail(error)})`), { stage, method, url: shown, cause: redactedCause(error, redact) });
     } finally {
       clearTimeout(timer);
       callerSignal?.removeEventListener('abort', onCallerAbort);
@@ -186,6 +186,8 @@ export function createHttp(options: HttpOptions): HttpSend {
     const settings = callSettings.signal === undefined ? { ...callSettings, signal: request.signal } : callSettings;
     const method = request.method;
     const url = request.url;
+    // A URL can hold a secret too (a key mistyped as the token): what errors and events show is redacted.
+    const shown = redact(url);
     // Read once: every attempt sends the same bytes (a stream could be sent only once).
     const body = request.body === null ? undefined : await request.text();
     const init: RequestInit = { method, headers: request.headers, redirect: request.redirect };
@@ -205,7 +207,7 @@ export function createHttp(options: HttpOptions): HttpSend {
       let failure: ApiConnectionError | undefined;
       let response: Response | undefined;
       try {
-        response = await attempt(url, init, settings);
+        response = await attempt(url, shown, init, settings);
         gate.observe(response.headers);
         outcome = { type: 'response', status: response.status, headers: response.headers };
         // A 5xx may come after LaunchDarkly applied the change: from here on, its fate is open.
@@ -229,7 +231,7 @@ export function createHttp(options: HttpOptions): HttpSend {
         throw new ApiConnectionError(last.message, {
           stage: last.stage,
           method,
-          url,
+          url: shown,
           cause: last.cause,
           mayHaveApplied: trace.mayHaveApplied,
         });
@@ -239,7 +241,7 @@ export function createHttp(options: HttpOptions): HttpSend {
       if (outcome.type === 'response' && outcome.status === 429) gate.closeUntil(now() + delayMs);
       options.onRetry?.({
         method,
-        url,
+        url: shown,
         attempt: attemptNo,
         delayMs,
         ...(outcome.type === 'response' ? { status: outcome.status } : { error: failure?.message ?? 'connection failed' }),

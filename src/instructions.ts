@@ -239,10 +239,14 @@ function expectation(rule: FieldRule): string {
   }
   if (rule.type === 'string') {
     // `\S` is how the schema says "not blank": for a reader, that is what non-empty means.
-    if (rule.pattern === '\\S' || (rule.minLength ?? 0) > 0) {
-      return rule.pattern === undefined || rule.pattern === '\\S' ? 'a non-empty string' : `a non-empty string matching /${rule.pattern}/`;
-    }
-    return rule.pattern === undefined ? 'a string' : `a string matching /${rule.pattern}/`;
+    const nonEmpty = rule.pattern === '\\S' || (rule.minLength ?? 0) > 0;
+    const lengths = [
+      (rule.minLength ?? 0) > 1 && `at least ${rule.minLength}`,
+      rule.maxLength !== undefined && `at most ${rule.maxLength}`,
+    ].filter(Boolean);
+    const length = lengths.length > 0 ? ` of ${lengths.join(' and ')} characters` : '';
+    const pattern = rule.pattern === undefined || rule.pattern === '\\S' ? '' : ` matching /${rule.pattern}/`;
+    return `${nonEmpty ? 'a non-empty string' : 'a string'}${length}${pattern}`;
   }
   return rule.type === 'boolean' ? 'true or false' : `of type ${rule.type ?? 'any'}`;
 }

@@ -125,8 +125,12 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 // Below 0x20 and DEL: a header value holding one is refused by fetch at call time, with a
-// message that quotes the value. Refusing them here means the value is never quoted anywhere.
-const CONTROL = /[\u0000-\u001f\u007f]/;
+// message that quotes the value. Above U+00FF: not a byte, refused as well, and that inside
+// openapi-fetch's header merge, where a bulk run cannot tell it from a lost answer. Refusing
+// both here means the value is never quoted anywhere and nothing unsendable is ever tried.
+const UNSENDABLE = /[^\u0020-\u007e\u0080-\u00ff]/;
+// An HTTP token (RFC 9110): what fetch accepts as a header name.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 function nonNegativeInteger(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -170,10 +174,12 @@ export function normalizeOptions(options: ClientOptions): NormalizedOptions {
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.headers ?? {})) {
-    if (typeof value !== 'string' || CONTROL.test(value)) {
-      throw new ConfigurationError(`headers.${name} must be a string without line breaks or other control characters`);
+    if (!HEADER_NAME.test(name)) {
+      throw new ConfigurationError(`header name ${JSON.stringify(name)} is not an HTTP token (letters, digits and !#$%&'*+-.^_\`|~)`);
     }
-    if (CONTROL.test(name)) throw new ConfigurationError('a header name must not contain control characters');
+    if (typeof value !== 'string' || UNSENDABLE.test(value)) {
+      throw new ConfigurationError(`headers.${name} must be a string of Latin-1 characters without line breaks or other control characters`);
+    }
     headers[name] = value;
   }
   if (options.instance !== undefined && !Object.hasOwn(INSTANCES, options.instance)) {
@@ -196,7 +202,7 @@ export function normalizeOptions(options: ClientOptions): NormalizedOptions {
     throw new ConfigurationError(`apiKey is required to call ${baseUrl} directly; without one, give the baseUrl of a proxy that adds it`);
   }
   const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
-  if (typeof apiVersion !== 'string' || apiVersion.trim() === '' || CONTROL.test(apiVersion)) {
+  if (typeof apiVersion !== 'string' || apiVersion.trim() === '' || UNSENDABLE.test(apiVersion)) {
     throw new ConfigurationError('apiVersion must be a non-empty string without control characters');
   }
   const fetchImpl = options.fetch ?? (globalThis.fetch?.bind(globalThis) as FetchLike | undefined);

@@ -35,8 +35,12 @@ export function createRedactor(secrets: Iterable<string | undefined>): Redactor 
   };
 }
 
-/** Header names whose values are credentials, whoever set them. */
-export const SECRET_HEADER = /authorization|cookie|token|secret|password|api-?key/i;
+/**
+ * Header names whose values are credentials, whoever set them. Broad on purpose: a proxy's own
+ * scheme (`X-Proxy-Key`, `X-Auth-Signature`, `Ocp-Apim-Subscription-Key`) is as secret as the
+ * token, and redacting a value that was not secret costs only a less readable message.
+ */
+export const SECRET_HEADER = /auth|cookie|token|secret|passw|credential|session|signature|key/i;
 
 /**
  * A copy of an error from below (fetch, undici, DNS) that keeps what helps diagnose it (name,

@@ -205,17 +205,28 @@ export function toGetResult(body: unknown, response: Response): GetResult {
   };
 }
 
+/**
+ * A reported `instructionIndex` as a number, NaN when it names none. Only a number (or a string of
+ * digits) names one: `Number(null)`, `Number("")` and `Number(false)` are 0, which would pin an
+ * error LaunchDarkly did not place on the first instruction.
+ */
+function indexOf(value: unknown): number {
+  if (typeof value === 'number') return value;
+  return typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+}
+
 /** A PATCH's 200 answer as a result, each reported error mapped to the instruction it names. */
 export function toPatchResult<I>(body: unknown, response: Response, instructions: readonly I[]): PatchResult<I> {
   const raw = body as Schemas['ExpiringTargetPatchResponse'];
   const items = itemsOf(raw, response.status);
   const reported = Array.isArray(raw?.errors) ? raw.errors : [];
   const errors: InstructionFailure<I>[] = reported.map((e) => {
-    const position = Number(e?.instructionIndex) - INSTRUCTION_INDEX_BASE;
+    const reportedIndex = indexOf(e?.instructionIndex);
+    const position = reportedIndex - INSTRUCTION_INDEX_BASE;
     const message = typeof e?.message === 'string' ? e.message : 'instruction failed';
     return Number.isInteger(position) && position >= 0 && position < instructions.length
       ? { mapped: true, instructionIndex: position, message, instruction: instructions[position] as I }
-      : { mapped: false, instructionIndex: Number(e?.instructionIndex), message, instruction: undefined };
+      : { mapped: false, instructionIndex: reportedIndex, message, instruction: undefined };
   });
   const failedAt = new Map<number, string>();
   for (const e of errors) if (e.mapped && !failedAt.has(e.instructionIndex)) failedAt.set(e.instructionIndex, e.message);

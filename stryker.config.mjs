@@ -1,0 +1,81 @@
+// @ts-check
+/**
+ * `npm run test:mutation`: Stryker over src/ (the command line in src/cli/ is tested through its
+ * built bundle in a subprocess, which mutants do not reach, so it is left out). The tests it runs
+ * per mutant are the in-process ones listed in vitest.stryker.config.ts. Too slow for .ci/run.
+ *
+ * Surviving mutants in the retry policy, the transport's fate marking, redaction and the
+ * read-back decisions, each checked by hand and found equivalent (no behaviour can tell the
+ * mutant from the original) or unreachable:
+ *
+ * retry-policy.ts
+ * - parseRetryAfter, `value.trim() === ''` (3 mutants): a blank value fails the seconds pattern and
+ *   Date.parse('') is NaN, so it is undefined either way; the guard only saves a parse.
+ *
+ * redact.ts
+ * - `if (ordered.length === 0) return (text) => text` → false: looping over no forms returns the
+ *   text unchanged; the early return only saves a closure.
+ * - `if (result.includes(form))` → true: splitting on an absent form and joining gives the text back.
+ *
+ * http.ts
+ * - sleep and attempt: `signal?.reason` / `callerSignal?.reason` inside the abort listener: the
+ *   listener exists only when the signal does.
+ * - `{ once: true }` → `{}` / false on both abort listeners: each is removed explicitly (when the
+ *   timer fires, in `finally`), and a signal fires `abort` once.
+ * - `callerSignal?.…` / `settings.signal?.aborted` → without `?.`: never undefined in practice,
+ *   because openapi-fetch always hands over a Request, every Request has a signal, and send() falls
+ *   back to it when the call gives none.
+ * - RateLimitGate.observe: `?.trim()` removed: Headers already strips surrounding whitespace;
+ *   `waitMs > 0` → true / `>= 0`, and `&&` → `||`: closing the gate until now is a no-op.
+ * - stageOf: `cause !== undefined` → true before the bad-port test: String(undefined) is never
+ *   "bad port".
+ * - attempt: `init.method ?? 'GET'` (2 mutants; the 'GET' literal is never reached): send() always
+ *   sets the method. `'the server'` (no coverage): the URL shown is always absolute.
+ * - send: the default trace `{ mayHaveApplied: false }` → `{}`: an absent flag reads as false
+ *   everywhere it is used. `if (body !== undefined)` → true: `body: undefined` is no body.
+ *   `if (gate.waitMs > 0)` → true / `>= 0`: wait() returns at once when the gate is open.
+ *   `if (!(error instanceof ApiConnectionError)) throw error` → false: attempt() throws only
+ *   RequestAbortedError (handled just above) and ApiConnectionError (timeouts included).
+ *   `failure?.message ?? 'connection failed'`: failure is set whenever the outcome is an error.
+ *   The catch around the backoff's sleep emptied: the loop checks the signal again at its top and
+ *   throws the same RequestAbortedError, with the same maybeSent.
+ *
+ * results.ts (deciding from state, and reading answers)
+ * - decideFromState, `if (wanted.has(key))` → true: the counts are read only for wanted targets.
+ * - decideFromState, the remove branch → the add/update branch (2 mutants): a remove has no value,
+ *   and a target read back always has a numeric expirationDate, so `current?.expirationDate ===
+ *   undefined` is exactly `current === undefined`.
+ * - toTarget, `typeof ms !== 'number'` → false: Number.isFinite is false for anything not a number.
+ * - toPatchResult, `raw?.errors` → `raw.errors`: a body that is not an object has already been
+ *   refused for lacking items. `- INSTRUCTION_INDEX_BASE` → `+`: the same while the base is 0.
+ *
+ * bulk.ts (patchAll around settleByReadingBack, which has no survivors)
+ * - the first message, 'not attempted' → '': a run that neither stops nor is aborted attempts every
+ *   batch, and otherwise every outcome still not attempted is re-labelled with why.
+ * - `if (why)` → true: likewise, without a stop or an abort no outcome is left not attempted.
+ * - worker count, `indices.length / batchSize` → `*`: surplus workers find no batch and end.
+ * - `if (again.length > 0)` → true / `>= 0`: sending no batch starts no worker, and reconciling
+ *   with nothing unknown reads nothing.
+ *
+ * The survivors in client.ts, instructions.ts and options.ts count in the score as they are.
+ *
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+export default {
+  testRunner: 'vitest',
+  // Tests reach most modules through src/index.ts, which vitest's related-file lookup misses.
+  vitest: { configFile: 'vitest.stryker.config.ts', related: false },
+  mutate: ['src/**/*.ts', '!src/cli/**'],
+  coverageAnalysis: 'perTest',
+  // Re-runs only mutants whose code or covering tests changed since the last run.
+  incremental: true,
+  incrementalFile: 'reports/mutation/stryker-incremental.json',
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  tempDirName: 'node_modules/.cache/stryker-tmp',
+  cleanTempDir: 'always',
+  concurrency: 2,
+  timeoutMS: 5_000,
+  thresholds: { high: 90, low: 85, break: 85 },
+};

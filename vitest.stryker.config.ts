@@ -1,0 +1,46 @@
+import { configDefaults, defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * Stryker stops a mutant's run at its first failing test, so the cheap tests go first: unit
+ * tests, then the client's, then those with servers and timers. (Vitest's own order puts the
+ * slowest files first.)
+ */
+class CheapestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const order = ['/test/unit/', '/test/client/', '/test/security/', '/test/resilience/'];
+    const rank = (file: TestSpecification) => {
+      const at = order.findIndex((dir) => file.moduleId.includes(dir));
+      return at < 0 ? order.length : at;
+    };
+    return [...files].sort((a, b) => rank(a) - rank(b) || a.moduleId.localeCompare(b.moduleId));
+  }
+}
+
+// The tests `npm run test:mutation` runs against each mutant: the in-process tests of src/ outside
+// src/cli/, on fake timers or local servers, that take milliseconds each. Left out, because they
+// test something mutants do not reach or cost seconds per mutant:
+// - the CLI and the CLI half of the echo matrix: a built bundle in a subprocess;
+// - the packed tarball, the spec pipeline (regenerating, tsc) and the browser;
+// - the Prism conformance tests (one Prism per Stryker worker);
+// - bulk-load.test.ts (5,000-instruction runs) and retries.test.ts (real waits of up to 2 s): the
+//   same rules are pinned exactly on fake timers in waits.test.ts and fate-marking.test.ts;
+// - echoed-secrets.test.ts (170 calls against a real server): the redaction it checks end to end
+//   is pinned by test/unit/redact.test.ts, the answer redaction in fate-marking.test.ts and the
+//   token-secrecy tests of test/client/errors.test.ts.
+export default defineConfig({
+  test: {
+    include: ['test/unit/**/*.test.ts', 'test/client/**/*.test.ts', 'test/resilience/**/*.test.ts', 'test/security/**/*.test.ts'],
+    exclude: [
+      ...configDefaults.exclude,
+      'test/client/prism.test.ts',
+      'test/security/*-cli.test.ts',
+      'test/security/echoed-secrets.test.ts',
+      'test/resilience/bulk-load.test.ts',
+      'test/resilience/retries.test.ts',
+    ],
+    sequence: { sequencer: CheapestFirst },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
