@@ -8,7 +8,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  */
 class CheapestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const order = ['/test/unit/', '/test/client/', '/test/security/', '/test/resilience/'];
+    const order = ['/test/unit/', '/test/client/', '/test/security/', '/test/sync/', '/test/proxy/', '/test/resilience/'];
     const rank = (file: TestSpecification) => {
       const at = order.findIndex((dir) => file.moduleId.includes(dir));
       return at < 0 ? order.length : at;
@@ -20,7 +20,8 @@ class CheapestFirst extends BaseSequencer {
 // The tests `npm run test:mutation` runs against each mutant: the in-process tests of src/ outside
 // src/cli/, on fake timers or local servers, that take milliseconds each. Left out, because they
 // test something mutants do not reach or cost seconds per mutant:
-// - the CLI and the CLI half of the echo matrix: a built bundle in a subprocess;
+// - the CLI, the CLI half of the echo matrix and sync's CLI and package tests: a built bundle or
+//   the packed tarball in a subprocess;
 // - the packed tarball, the spec pipeline (regenerating, tsc) and the browser;
 // - the Prism conformance tests (one Prism per Stryker worker);
 // - bulk-load.test.ts (5,000-instruction runs) and retries.test.ts (real waits of up to 2 s): the
@@ -30,7 +31,14 @@ class CheapestFirst extends BaseSequencer {
 //   token-secrecy tests of test/client/errors.test.ts.
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/client/**/*.test.ts', 'test/resilience/**/*.test.ts', 'test/security/**/*.test.ts'],
+    include: [
+      'test/unit/**/*.test.ts',
+      'test/client/**/*.test.ts',
+      'test/resilience/**/*.test.ts',
+      'test/security/**/*.test.ts',
+      'test/proxy/**/*.test.ts',
+      'test/sync/**/*.test.ts',
+    ],
     exclude: [
       ...configDefaults.exclude,
       'test/client/prism.test.ts',
@@ -38,6 +46,8 @@ export default defineConfig({
       'test/security/echoed-secrets.test.ts',
       'test/resilience/bulk-load.test.ts',
       'test/resilience/retries.test.ts',
+      'test/sync/cli.test.ts',
+      'test/sync/package.test.ts',
     ],
     sequence: { sequencer: CheapestFirst },
     testTimeout: 30_000,
