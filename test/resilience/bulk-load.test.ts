@@ -1,30 +1,13 @@
 // Bulk runs at scale: 5,000 instructions under a rate limit and random faults, each checked
 // against what the fake LaunchDarkly really applied: none lost, none applied twice. Kept apart
 // from bulk.test.ts because each takes seconds: mutation testing leaves this file out.
-import { afterEach, describe, expect, it } from 'vitest';
-import { type BulkProgress, createExpiringTargetsClient, type SegmentInstruction, segmentInstructions } from '../../src/index.js';
-import { startFakeLaunchDarkly } from '../support/fake-launchdarkly.js';
+import { describe, expect, it } from 'vitest';
+import { type BulkProgress, createExpiringTargetsClient } from '../../src/index.js';
+import { closedAfterEach, segmentAdds, T0 } from '../support/bulk-runs.js';
 
 const REF = { projectKey: 'p', environmentKey: 'e', segmentKey: 's' };
-const T0 = 1_924_905_600_000;
 
-let closers: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.map((c) => c()));
-  closers = [];
-});
-
-async function fake(options: Parameters<typeof startFakeLaunchDarkly>[0] = {}) {
-  const server = await startFakeLaunchDarkly(options);
-  closers.push(server.close);
-  return server;
-}
-
-function adds(n: number, prefix = 'u'): SegmentInstruction[] {
-  return Array.from({ length: n }, (_, i) =>
-    segmentInstructions.add({ contextKind: 'user', contextKey: `${prefix}${i}`, targetType: 'included', expiresAt: T0 + i }),
-  );
-}
+const { track, fake } = closedAfterEach();
 
 /** A deterministic pseudo-random sequence, so a failing run can be replayed. */
 function seeded(seed: number) {
@@ -51,7 +34,7 @@ describe('patchAll at scale', () => {
       },
     });
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url, maxRetryDelayMs: 100 });
-    const list = adds(5000);
+    const list = segmentAdds(5000);
     const result = await ld.segments.patchAll(REF, list, { batchSize: 50, concurrency: 2 });
     // Every instruction accounted for exactly once.
     expectEachOnce(result.outcomes, 5000);
@@ -80,7 +63,7 @@ describe('patchAll at scale', () => {
     });
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url });
     const progress: BulkProgress[] = [];
-    const result = await ld.segments.patchAll(REF, adds(5000), { batchSize: 10, onProgress: (p) => progress.push(p) });
+    const result = await ld.segments.patchAll(REF, segmentAdds(5000), { batchSize: 10, onProgress: (p) => progress.push(p) });
     expectEachOnce(result.outcomes, 5000);
     // The last progress event comes after reading back and shows what it settled.
     expect(progress.at(-1)).toMatchObject({ done: 5000, unknown: 0, reconciled: result.counts.reconciled });

@@ -3,7 +3,7 @@
 // sound without the whole input at hand.
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   type BulkResult,
   type BulkSummary,
@@ -16,23 +16,12 @@ import {
   segmentInstructions,
 } from '../../src/index.js';
 import { startAcceptAllServer } from '../support/accept-all-server.js';
-import { startFakeLaunchDarkly } from '../support/fake-launchdarkly.js';
+import { closedAfterEach, T0 } from '../support/bulk-runs.js';
 
 const REF = { projectKey: 'p', environmentKey: 'e', segmentKey: 's' };
 const STATE_ID = 'segments/p/s/e';
-const T0 = 1_924_905_600_000;
 
-let closers: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.map((c) => c()));
-  closers = [];
-});
-
-async function fake(options: Parameters<typeof startFakeLaunchDarkly>[0] = {}) {
-  const server = await startFakeLaunchDarkly(options);
-  closers.push(server.close);
-  return server;
-}
+const { track, fake } = closedAfterEach();
 
 const add = (key: string, at = T0) => segmentInstructions.add({ contextKind: 'user', contextKey: key, targetType: 'included', expiresAt: at });
 
@@ -162,7 +151,7 @@ describe('patchAll over a stream', () => {
 
   it('keeps nothing of what has settled: instructions sent long ago can be garbage-collected mid-run', async () => {
     const server = await startAcceptAllServer();
-    closers.push(server.close);
+    track(server);
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url });
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;

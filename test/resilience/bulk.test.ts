@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
   type BulkProgress,
@@ -8,30 +8,14 @@ import {
   type SegmentInstruction,
   segmentInstructions,
 } from '../../src/index.js';
-import { type Fault, startFakeLaunchDarkly } from '../support/fake-launchdarkly.js';
+import type { Fault } from '../support/fake-launchdarkly.js';
 import { json, startServer } from '../support/http-server.js';
+import { closedAfterEach, segmentAdds, T0 } from '../support/bulk-runs.js';
 
 const REF = { projectKey: 'p', environmentKey: 'e', segmentKey: 's' };
 const STATE_ID = 'segments/p/s/e';
-const T0 = 1_924_905_600_000;
 
-let closers: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.map((c) => c()));
-  closers = [];
-});
-
-async function fake(options: Parameters<typeof startFakeLaunchDarkly>[0] = {}) {
-  const server = await startFakeLaunchDarkly(options);
-  closers.push(server.close);
-  return server;
-}
-
-function adds(n: number, prefix = 'u'): SegmentInstruction[] {
-  return Array.from({ length: n }, (_, i) =>
-    segmentInstructions.add({ contextKind: 'user', contextKey: `${prefix}${i}`, targetType: 'included', expiresAt: T0 + i }),
-  );
-}
+const { track, fake } = closedAfterEach();
 
 function expectEachOnce(outcomes: { index: number }[], n: number) {
   expect(outcomes.map((o) => o.index)).toEqual(Array.from({ length: n }, (_, i) => i));
@@ -42,7 +26,7 @@ describe('patchAll', () => {
   it('validates everything first and sends nothing when any instruction is bad', async () => {
     const server = await fake();
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url });
-    const list = adds(10) as unknown[];
+    const list = segmentAdds(10) as unknown[];
     list[3] = { ...(list[3] as object), targetType: 'both' };
     list[7] = { kind: 'addExpiringTarget', contextKind: 'user', contextKey: '' };
     const error = await ld.segments.patchAll(REF, list as SegmentInstruction[]).catch((e: unknown) => e);
@@ -54,7 +38,7 @@ describe('patchAll', () => {
   it('splits into batches, reports progress, and maps partial failures to original indices', async () => {
     const server = await fake({ failInstruction: (i) => (i.contextKey === 'u7' || i.contextKey === 'u120' ? 'context is not targeted' : undefined) });
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url });
-    const list = adds(125);
+    const list = segmentAdds(125);
     const progress: BulkProgress[] = [];
     const result = await ld.segments.patchAll(REF, list, { onProgress: (p) => progress.push({ ...p }) });
     expect(server.stats.patches).toBe(3);
@@ -76,9 +60,9 @@ describe('patchAll', () => {
       if (++n === 2) return json(res, 401, { code: 'unauthorized', message: 'Invalid access token' });
       json(res, 200, { items: [], errors: [] });
     });
-    closers.push(server.close);
+    track(server);
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url });
-    const result = await ld.segments.patchAll(REF, adds(200), { batchSize: 50 });
+    const result = await ld.segments.patchAll(REF, segmentAdds(200), { batchSize: 50 });
     expect(server.requests.filter((r) => r.method === 'PATCH')).toHaveLength(2);
     expect(result.counts).toMatchObject({ applied: 50, failed: 50, notAttempted: 100, unknown: 0 });
     expect(result.stoppedBy).toBeInstanceOf(AuthenticationError);
@@ -91,7 +75,7 @@ describe('patchAll', () => {
     const controller = new AbortController();
     const server = await fake();
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url });
-    const result = await ld.segments.patchAll(REF, adds(300), {
+    const result = await ld.segments.patchAll(REF, segmentAdds(300), {
       batchSize: 50,
       signal: controller.signal,
       onProgress: (p) => p.done === 100 && controller.abort(),
@@ -123,7 +107,7 @@ describe('unknown outcomes and reconciliation', () => {
   ])('%s: patch with reconcile reads back and reports applied (%s)', async (fault) => {
     const server = await fake({ fault: ({ method }) => (method === 'PATCH' ? fault : 'none'), stallMs: 5_000 });
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url, timeoutMs: 300 });
-    const list = adds(3);
+    const list = segmentAdds(3);
     const result = await ld.segments.patch(REF, list, { reconcile: true });
     expect(result.counts.reconciled).toBe(3);
     expect(result.ok).toBe(true);
@@ -140,14 +124,14 @@ describe('unknown outcomes and reconciliation', () => {
   it('without reconcile, an ambiguous PATCH throws with fate unknown, never failed', async () => {
     const server = await fake({ fault: ({ method }) => (method === 'PATCH' ? '502-after' : 'none') });
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url });
-    await expect(ld.segments.patch(REF, adds(1))).rejects.toMatchObject({ name: 'ServerError', status: 502, instructionsFate: 'unknown' });
+    await expect(ld.segments.patch(REF, segmentAdds(1))).rejects.toMatchObject({ name: 'ServerError', status: 502, instructionsFate: 'unknown' });
     expect(server.stats.patches).toBe(1);
   });
 
   it('a 503 before applying is read back as not applied: failed, decided by reading back', async () => {
     const server = await fake({ fault: ({ method }) => (method === 'PATCH' ? '503-before' : 'none') });
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url });
-    const result = await ld.segments.patch(REF, adds(2), { reconcile: true });
+    const result = await ld.segments.patch(REF, segmentAdds(2), { reconcile: true });
     expect(result.ok).toBe(false);
     expect(result.outcomes.map((o) => o.fate)).toEqual(['failed', 'failed']);
     expect(result.errors[0]!.message).toMatch(/^decided by reading back: not applied/);
@@ -187,7 +171,7 @@ describe('unknown outcomes and reconciliation', () => {
   it('a failing read-back leaves them unknown with the reason', async () => {
     const server = await fake({ fault: ({ method }) => (method === 'PATCH' ? '502-after' : '503-before') });
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url, maxRetries: 0 });
-    const result = await ld.segments.patch(REF, adds(1), { reconcile: true });
+    const result = await ld.segments.patch(REF, segmentAdds(1), { reconcile: true });
     expect(result.outcomes[0]).toMatchObject({ fate: 'unknown' });
     expect(result.outcomes[0]!.message).toMatch(/reading back failed/);
   });
@@ -196,7 +180,7 @@ describe('unknown outcomes and reconciliation', () => {
     let patches = 0;
     const server = await fake({ fault: ({ method }) => (method === 'PATCH' && ++patches === 2 ? '503-before' : method === 'PATCH' && patches === 3 ? '502-after' : 'none') });
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url });
-    const list = adds(150);
+    const list = segmentAdds(150);
     const result = await ld.segments.patchAll(REF, list, { resendUnapplied: true });
     // Batch 2 hit a 503 before applying (proved not applied by reading back, then re-sent);
     // batch 3 was applied before its 502 (proved applied: never re-sent). Counts describe the final

@@ -1,25 +1,14 @@
 // resendUnapplied sends again only what reading back proved was not applied. An instruction
 // LaunchDarkly itself answered "failed" for (decided by the response) is never resent: sending it
 // again would fail the same way, and the run would report it twice.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createExpiringTargetsClient, type SegmentInstruction, segmentInstructions } from '../../src/index.js';
-import { startFakeLaunchDarkly } from '../support/fake-launchdarkly.js';
 import { json, startServer } from '../support/http-server.js';
+import { closedAfterEach, T0 } from '../support/bulk-runs.js';
 
 const REF = { projectKey: 'p', environmentKey: 'e', segmentKey: 's' };
-const T0 = Date.UTC(2031, 0, 1);
 
-let closers: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.map((c) => c()));
-  closers = [];
-});
-
-async function fake(options: Parameters<typeof startFakeLaunchDarkly>[0] = {}) {
-  const server = await startFakeLaunchDarkly(options);
-  closers.push(server.close);
-  return server;
-}
+const { track, fake } = closedAfterEach();
 
 const adds = (keys: string[]): SegmentInstruction[] =>
   keys.map((key, i) => segmentInstructions.add({ contextKind: 'user', contextKey: key, targetType: 'included', expiresAt: T0 + i }));
@@ -100,7 +89,7 @@ describe('resendUnapplied', () => {
       if (req.method !== 'PATCH') return json(res, 200, { items: [] });
       return ++patches === 1 ? json(res, 503, { code: 'unavailable', message: 'try later' }) : json(res, 401, { code: 'unauthorized', message: 'no' });
     });
-    closers.push(s.close);
+    track(s);
     const ld = createExpiringTargetsClient({ apiKey: 'api-resend-test', baseUrl: s.url });
     const result = await ld.segments.patchAll(REF, adds(['a', 'b', 'c']), { batchSize: 1, resendUnapplied: true });
     expect(result.stoppedBy).toMatchObject({ name: 'AuthenticationError' });
