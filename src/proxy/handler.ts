@@ -208,8 +208,22 @@ export interface ProxyOptions<Actor = unknown> {
 /** A standard fetch handler: a Request in, a Response out. */
 export type ExpiringTargetsProxy = (request: Request) => Promise<Response>;
 
-/** The handler behind each proxy, taking the raw request target when a server adapter has it. */
-export type RawTargetHandler = (request: Request, rawTarget: string | undefined) => Promise<Response>;
+/**
+ * An answer the proxy composed itself, its body a string known in full. The fetch handler turns
+ * it into a `Response`; the Node adapter writes it as it is, without building a `Response` only
+ * to read its body back out of a stream. Header names are lower case.
+ */
+export interface ProxyAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string | null;
+}
+
+/**
+ * The handler behind each proxy, taking the raw request target when a server adapter has it.
+ * A `Response` only when `authorize` answered with one.
+ */
+export type RawTargetHandler = (request: Request, rawTarget: string | undefined) => Promise<Response | ProxyAnswer>;
 
 /** Lets the Node adapter reach a proxy's raw-target check; any other fetch handler is called plainly. */
 export const RAW_TARGET_HANDLERS = new WeakMap<ExpiringTargetsProxy, RawTargetHandler>();
@@ -285,8 +299,12 @@ function checkSettings(options: ProxyOptions<unknown>): Settings {
 
 const now = () => globalThis.performance?.now() ?? Date.now();
 
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers } });
+function json(status: number, body: unknown, headers: Record<string, string> = {}): ProxyAnswer {
+  return { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers }, body: JSON.stringify(body) };
+}
+
+function toResponse(answer: Response | ProxyAnswer): Response {
+  return answer instanceof Response ? answer : new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
 
 /** A copy of `response` with `extra` headers set (a Response's own headers may be immutable). */
@@ -351,10 +369,10 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
 
   function corsHeaders(origin: string | null, exposed: readonly string[] = []): Record<string, string> {
     if (origin === null || !settings.allowedOrigins.has(origin)) return {};
-    const headers: Record<string, string> = { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
-    if (settings.allowCredentials) headers['Access-Control-Allow-Credentials'] = 'true';
+    const headers: Record<string, string> = { 'access-control-allow-origin': origin, vary: 'Origin' };
+    if (settings.allowCredentials) headers['access-control-allow-credentials'] = 'true';
     const readable = exposed.filter((name) => !SAFELISTED.has(name));
-    if (readable.length > 0) headers['Access-Control-Expose-Headers'] = readable.join(', ');
+    if (readable.length > 0) headers['access-control-expose-headers'] = readable.join(', ');
     return headers;
   }
 
@@ -376,7 +394,7 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
     }
   }
 
-  async function handle(request: Request, rawTarget: string | undefined): Promise<Response> {
+  async function handle(request: Request, rawTarget: string | undefined): Promise<Response | ProxyAnswer> {
     const started = now();
     const at = new Date();
     const url = new URL(request.url);
@@ -391,7 +409,7 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
       status: 0,
       durationMs: 0,
     };
-    const finish = (response: Response, details: Partial<ProxyAuditEvent<Actor>>): Response => {
+    const finish = <A extends Response | ProxyAnswer>(response: A, details: Partial<ProxyAuditEvent<Actor>>): A => {
       Object.assign(event, details, { status: response.status, durationMs: now() - started });
       audit(event);
       return response;
@@ -414,9 +432,9 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
     });
 
     if (method === 'OPTIONS' && origin !== null && request.headers.has('access-control-request-method')) return preflight(request, origin, finish);
-    if (operation === undefined) return refuse(405, 'method-not-allowed', `Only ${ALLOW} are forwarded`, { headers: { Allow: ALLOW } });
+    if (operation === undefined) return refuse(405, 'method-not-allowed', `Only ${ALLOW} are forwarded`, { headers: { allow: ALLOW } });
     if (METHOD_OVERRIDE_HEADERS.some((name) => request.headers.has(name))) {
-      return refuse(405, 'method-not-allowed', 'Method-override headers are not accepted', { headers: { Allow: ALLOW } });
+      return refuse(405, 'method-not-allowed', 'Method-override headers are not accepted', { headers: { allow: ALLOW } });
     }
     Object.assign(event, { operation, operationId: rules.operations[operation] });
     if (!originAllowed(request, url)) return refuse(403, 'origin-not-allowed', 'This origin may not call the proxy');
@@ -482,8 +500,8 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
     return forward(route, operation, body, origin, finish);
   }
 
-  function preflight(request: Request, origin: string, finish: (response: Response, details: Partial<ProxyAuditEvent<Actor>>) => Response): Response {
-    const refused = (refusal: ProxyRefusal) => finish(new Response(null, { status: 403, headers: { 'Cache-Control': 'no-store' } }), { outcome: 'preflight', refusal });
+  function preflight(request: Request, origin: string, finish: (answer: ProxyAnswer, details: Partial<ProxyAuditEvent<Actor>>) => ProxyAnswer): ProxyAnswer {
+    const refused = (refusal: ProxyRefusal) => finish({ status: 403, headers: { 'cache-control': 'no-store' }, body: null }, { outcome: 'preflight', refusal });
     if (!settings.allowedOrigins.has(origin)) return refused('origin-not-allowed');
     const requestedMethod = request.headers.get('access-control-request-method') ?? '';
     if (!OPERATION_OF_METHOD.has(requestedMethod)) return refused('method-not-allowed');
@@ -494,12 +512,12 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
     if (requestedHeaders.some((name) => !settings.allowedHeaders.has(name))) return refused('headers-not-allowed');
     const headers = {
       ...corsHeaders(origin),
-      'Access-Control-Allow-Methods': ALLOW,
-      'Access-Control-Allow-Headers': [...settings.allowedHeaders].join(', '),
-      'Access-Control-Max-Age': '600',
-      'Cache-Control': 'no-store',
+      'access-control-allow-methods': ALLOW,
+      'access-control-allow-headers': [...settings.allowedHeaders].join(', '),
+      'access-control-max-age': '600',
+      'cache-control': 'no-store',
     };
-    return finish(new Response(null, { status: 204, headers }), { outcome: 'preflight' });
+    return finish({ status: 204, headers, body: null }, { outcome: 'preflight' });
   }
 
   async function forward(
@@ -507,8 +525,8 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
     operation: ProxyOperation,
     body: object | undefined,
     origin: string | null,
-    finish: (response: Response, details: Partial<ProxyAuditEvent<Actor>>) => Response,
-  ): Promise<Response> {
+    finish: (answer: ProxyAnswer, details: Partial<ProxyAuditEvent<Actor>>) => ProxyAnswer,
+  ): Promise<ProxyAnswer> {
     const rules = RESOURCE_RULES[route.resource];
     const headers: Record<string, string> = {
       Authorization: options.apiKey,
@@ -554,19 +572,19 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
         error: `LaunchDarkly answered ${response.status}`,
       });
     }
-    const passed = new Headers({ 'Cache-Control': 'no-store' });
+    const passed: Record<string, string> = { 'cache-control': 'no-store' };
     response.headers.forEach((value, name) => {
-      if (PASSED_HEADERS.has(name) || name.startsWith(PASSED_PREFIX)) passed.set(name, redact(value));
+      if (PASSED_HEADERS.has(name) || name.startsWith(PASSED_PREFIX)) passed[name] = redact(value);
     });
-    const exposed: string[] = [];
-    passed.forEach((_, name) => exposed.push(name));
-    for (const [name, value] of Object.entries(corsHeaders(origin, exposed))) passed.set(name, value);
-    const answer = new Response(NULL_BODY_STATUSES.has(response.status) ? null : redact(text), { status: response.status, headers: passed });
-    return finish(answer, audited);
+    const answerBody = NULL_BODY_STATUSES.has(response.status) ? null : redact(text);
+    // What a Response built from a string would say: the Node adapter writes this answer as it is.
+    if (answerBody !== null && passed['content-type'] === undefined) passed['content-type'] = 'text/plain;charset=UTF-8';
+    Object.assign(passed, corsHeaders(origin, Object.keys(passed).sort()));
+    return finish({ status: response.status, headers: passed, body: answerBody }, audited);
   }
 
   /** The last line of defence: a fault of the proxy itself is a 500 without details, and audited. */
-  async function guarded(request: Request, rawTarget: string | undefined): Promise<Response> {
+  async function guarded(request: Request, rawTarget: string | undefined): Promise<Response | ProxyAnswer> {
     const started = now();
     try {
       return await handle(request, rawTarget);
@@ -586,7 +604,7 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
     }
   }
 
-  const proxy: ExpiringTargetsProxy = (request) => guarded(request, undefined);
+  const proxy: ExpiringTargetsProxy = async (request) => toResponse(await guarded(request, undefined));
   RAW_TARGET_HANDLERS.set(proxy, guarded);
   return proxy;
 }

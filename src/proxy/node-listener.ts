@@ -11,7 +11,7 @@
  *
  * Node's types are described structurally, so importing this subpath needs no `@types/node`.
  */
-import { type ExpiringTargetsProxy, RAW_TARGET_HANDLERS } from './handler.js';
+import { type ExpiringTargetsProxy, type ProxyAnswer, RAW_TARGET_HANDLERS } from './handler.js';
 
 /** What the adapter uses of Node's `http.IncomingMessage` (Express's request adds `originalUrl`). */
 export interface NodeIncomingMessage {
@@ -56,7 +56,7 @@ export interface NodeServerResponse {
   /** As Node's `http.ServerResponse.write`. */
   write(chunk: Uint8Array): boolean;
   /** As Node's `http.ServerResponse.end`. */
-  end(): unknown;
+  end(chunk?: Uint8Array): unknown;
   /** As Node's `http.ServerResponse.once`. */
   once(event: 'drain' | 'close', listener: () => void): unknown;
   /** As Node's `http.ServerResponse.on`. */
@@ -141,10 +141,6 @@ function toRequest(req: NodeIncomingMessage, signal: AbortSignal): { request: Re
   return { request: new Request(url, init), rawTarget };
 }
 
-/**
- * Writes the response. `whole`: the body is known to be complete already (the proxy's answers
- * always are), so it goes out in one write with a Content-Length instead of as chunks.
- */
 /** Resolves when the socket takes more data, or is gone. */
 function drained(res: NodeServerResponse): Promise<void> {
   return new Promise<void>((resolve) => {
@@ -158,6 +154,29 @@ function drained(res: NodeServerResponse): Promise<void> {
   });
 }
 
+const encoder = new TextEncoder();
+
+/** Writes an answer the proxy composed: headers and body in one write, with a Content-Length. */
+function writeAnswer(req: NodeIncomingMessage, res: NodeServerResponse, answer: ProxyAnswer): void {
+  const headers: Record<string, string> = { ...answer.headers };
+  // Answered before the body was read in full: close rather than read the rest to keep the connection.
+  if (!req.complete) headers.connection = 'close';
+  if (answer.body === null) {
+    res.writeHead(answer.status, '', headers);
+    res.end();
+    return;
+  }
+  const body = encoder.encode(answer.body);
+  headers['content-length'] = String(body.byteLength);
+  res.writeHead(answer.status, '', headers);
+  if (req.method === 'HEAD') res.end();
+  else res.end(body);
+}
+
+/**
+ * Writes the response. `whole`: the body is known to be complete already (as an answer from the
+ * proxy's `authorize` is), so it goes out in one write with a Content-Length instead of as chunks.
+ */
 async function writeResponse(req: NodeIncomingMessage, res: NodeServerResponse, response: Response, whole: boolean): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
@@ -171,8 +190,8 @@ async function writeResponse(req: NodeIncomingMessage, res: NodeServerResponse, 
     const body = new Uint8Array(await response.arrayBuffer());
     headers['content-length'] = String(body.byteLength);
     res.writeHead(response.status, response.statusText, headers);
-    if (req.method !== 'HEAD') res.write(body);
-    res.end();
+    if (req.method === 'HEAD') res.end();
+    else res.end(body);
     return;
   }
   res.writeHead(response.status, response.statusText, headers);
@@ -226,13 +245,13 @@ export function createNodeListener(handler: ExpiringTargetsProxy): NodeRequestLi
       try {
         const { request, rawTarget } = toRequest(req, controller.signal);
         const response = rawTargetHandler ? await rawTargetHandler(request, rawTarget) : await handler(request);
-        await writeResponse(req, res, response, rawTargetHandler !== undefined);
+        if (response instanceof Response) await writeResponse(req, res, response, rawTargetHandler !== undefined);
+        else writeAnswer(req, res, response);
       } catch {
         if (!res.headersSent) {
           const body = new TextEncoder().encode(JSON.stringify({ code: 'internal_error', message: 'Internal error' }));
           res.writeHead(500, 'Internal Server Error', { 'content-type': 'application/json', 'content-length': String(body.byteLength), connection: 'close' });
-          res.write(body);
-          res.end();
+          res.end(body);
         } else {
           res.destroy();
         }
