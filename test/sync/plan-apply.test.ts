@@ -335,7 +335,7 @@ describe('instructions planning checked are not checked again, and cannot be cha
     // Swapped into the plan after planning: applying refuses it before sending anything.
     const beta = plan.resources[0];
     if (beta === undefined || alice === undefined) throw new Error('no plan for beta');
-    beta.changes[0] = { ...alice, instruction: copy as typeof alice.instruction };
+    (beta.changes as unknown[])[0] = { ...alice, instruction: copy };
     await expect(applyPlan(ld, plan)).rejects.toThrow(/targetType/);
     expect(fake.stats.patches).toBe(0);
   });
