@@ -75,31 +75,33 @@ function checkMs(ms: number): ParsedTime {
   return { ok: true, ms };
 }
 
+/** Days in a month (1–12) of the proleptic Gregorian calendar, as Date counts them. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+// Sync parses one time per entry of files with 100,000 entries: no Date objects or arrays here.
 function parseIso(text: string): ParsedTime {
   const m = ISO_8601.exec(text);
   if (!m) {
     return { ok: false, reason: `must be an ISO-8601 date or date-time with a zone (such as 2030-12-31T00:00:00Z), got ${JSON.stringify(text)}` };
   }
-  const [y, mo, d, h = 0, mi = 0, s = 0] = m.slice(1, 7).map((part) => (part === undefined ? undefined : Number(part))) as number[];
-  const fraction = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
-  const offsetMinutes = m[9] === undefined ? 0 : (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11]));
-  const lastOfMonth = new Date(0);
-  lastOfMonth.setUTCFullYear(y as number, mo as number, 0);
-  const daysInMonth = lastOfMonth.getUTCDate();
-  const real =
-    (mo as number) >= 1 &&
-    (mo as number) <= 12 &&
-    (d as number) >= 1 &&
-    (d as number) <= daysInMonth &&
-    h <= 23 &&
-    mi <= 59 &&
-    s <= 59 &&
-    Number(m[10] ?? 0) <= 23 &&
-    Number(m[11] ?? 0) <= 59;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const h = m[4] === undefined ? 0 : Number(m[4]);
+  const mi = m[5] === undefined ? 0 : Number(m[5]);
+  const s = m[6] === undefined ? 0 : Number(m[6]);
+  const fraction = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3));
+  const offsetHours = m[10] === undefined ? 0 : Number(m[10]);
+  const offsetMins = m[11] === undefined ? 0 : Number(m[11]);
+  const offsetMinutes = m[9] === undefined ? 0 : (m[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMins);
+  const real = mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && h <= 23 && mi <= 59 && s <= 59 && offsetHours <= 23 && offsetMins <= 59;
   if (!real) return { ok: false, reason: `is not a real date: ${JSON.stringify(text)}` };
-  const day = new Date(0);
-  day.setUTCFullYear(y as number, (mo as number) - 1, d as number);
-  return checkMs(day.getTime() + ((h * 60 + mi - offsetMinutes) * 60 + s) * 1000 + fraction);
+  // Date.UTC reads years 0–99 as 1900–1999; setUTCFullYear takes them as written.
+  const day = y >= 100 ? Date.UTC(y, mo - 1, d) : new Date(0).setUTCFullYear(y, mo - 1, d);
+  return checkMs(day + ((h * 60 + mi - offsetMinutes) * 60 + s) * 1000 + fraction);
 }
 
 /**
@@ -343,6 +345,28 @@ function byField(a: ValidationIssue, b: ValidationIssue): number {
   return a.field < b.field ? -1 : a.field > b.field ? 1 : 0;
 }
 
+// Instructions the sync planner built and checked with these same rules (with allowPast: it
+// checks the clock itself) carry this mark, naming the resource they were checked for. The mark
+// is a private, non-enumerable symbol (a copy or a JSON round trip loses it) and the instruction
+// is frozen as it is marked, so a marked instruction is still exactly what was checked:
+// validation with allowPast skips it. A symbol rather than a WeakSet: 100,000 of them cost
+// nothing to mark.
+const CHECKED = Symbol('checked instruction');
+
+/**
+ * Freezes an instruction that has just passed {@link instructionIssues} for `resource` with
+ * `allowPast: true`, and marks it as checked. Internal (not exported by the package): only code
+ * that ran that check may call it.
+ */
+export function markChecked<T extends object>(resource: ResourceKind, instruction: T): T {
+  Object.defineProperty(instruction, CHECKED, { value: resource });
+  return Object.freeze(instruction);
+}
+
+function isChecked(resource: ResourceKind, instruction: unknown): boolean {
+  return typeof instruction === 'object' && instruction !== null && Object.isFrozen(instruction) && Object.hasOwn(instruction, CHECKED) && (instruction as { [CHECKED]?: unknown })[CHECKED] === resource;
+}
+
 /** Problems with a list of instructions, each by index; an empty list is a problem too. */
 function instructionListIssues(resource: ResourceKind, instructions: unknown, options: ValidationOptions): ValidationIssue[] {
   if (!Array.isArray(instructions)) return [{ field: 'instructions', message: `must be an array, got ${describe(instructions)}` }];
@@ -350,7 +374,14 @@ function instructionListIssues(resource: ResourceKind, instructions: unknown, op
     return [{ field: 'instructions', message: 'must hold at least one instruction' }];
   }
   const now = options.now ?? Date.now();
-  return instructions.flatMap((instruction, index) => instructionIssues(resource, instruction, index, { ...options, now }));
+  const skipChecked = options.allowPast === true;
+  const issues: ValidationIssue[] = [];
+  // forEach, as flatMap did before: holes are skipped.
+  instructions.forEach((instruction: unknown, index) => {
+    if (skipChecked && isChecked(resource, instruction)) return;
+    for (const issue of instructionIssues(resource, instruction, index, { ...options, now })) issues.push(issue);
+  });
+  return issues;
 }
 
 /** Throws one error listing every bad instruction by index; an empty list is an error too. */

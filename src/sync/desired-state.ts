@@ -18,6 +18,7 @@ import {
   describe,
   instructionIssues,
   keyIssues,
+  markChecked,
   parseTime,
   targetField,
 } from '../instructions.js';
@@ -193,7 +194,9 @@ function addInstruction(resource: ResourceKind, t: DesiredSegmentTarget | Desire
       ? ({ kind: 'addExpiringTarget', contextKind: t.contextKind, contextKey: t.contextKey, targetType: (t as DesiredSegmentTarget).targetType, value } satisfies Schemas['SegmentAddExpiringTargetInstruction'])
       : ({ kind: 'addExpiringTarget', contextKind: t.contextKind, contextKey: t.contextKey, variationId: (t as DesiredFlagTarget).variationId, value } satisfies Schemas['FlagAddExpiringTargetInstruction']);
   const issues = instructionIssues(resource, instruction, undefined, { allowPast: true });
-  if (issues.length === 0 && time.ok) return instruction;
+  // Checked as patchAll checks it (the clock apart, which planning and applying check): marked
+  // so, patchAll does not check it again.
+  if (issues.length === 0 && time.ok) return markChecked(resource, instruction);
   const problems = issues.map((i) => (i.field === 'value' ? { ...i, field: 'expiresAt' } : i));
   if (!time.ok) problems.push({ field: 'expiresAt', message: time.reason });
   return problems.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
@@ -238,7 +241,8 @@ export function compileDesiredState(desired: DesiredState, options: DesiredState
     }
     const field = targetField(resource.resource);
     const targets: CompiledTarget[] = [];
-    const contexts = new Map<string, DesiredSegmentTarget | DesiredFlagTarget>();
+    // By context kind, then key: no string is built per entry to look a context up.
+    const contexts = new Map<string, Map<string, DesiredSegmentTarget | DesiredFlagTarget>>();
     const entries: (DesiredSegmentTarget | DesiredFlagTarget)[] = resource.targets;
     for (let position = 0; position < entries.length; position++) {
       const t = entries[position] as DesiredSegmentTarget | DesiredFlagTarget;
@@ -259,14 +263,15 @@ export function compileDesiredState(desired: DesiredState, options: DesiredState
         continue;
       }
       // One removal per context and resource: a second entry would be a contradiction in the file.
-      const contextId = `${t.contextKind}\u0000${t.contextKey}`;
-      const first = contexts.get(contextId);
+      let ofKind = contexts.get(t.contextKind);
+      if (ofKind === undefined) contexts.set(t.contextKind, (ofKind = new Map()));
+      const first = ofKind.get(t.contextKey);
       if (first !== undefined) {
         const lines = first.source && where ? ` (lines ${first.source.line} and ${where.line})` : '';
         add(`${t.contextKind}:${t.contextKey} is named twice for ${name}${lines}: LaunchDarkly schedules one removal per context`, where, [index]);
         continue;
       }
-      contexts.set(contextId, t);
+      ofKind.set(t.contextKey, t);
       const target = (t as unknown as Record<string, string>)[field] as string;
       targets.push({
         contextKind: t.contextKind,

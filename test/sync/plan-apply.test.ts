@@ -312,3 +312,31 @@ describe('planSync and applyPlan against the stateful fake', () => {
     expect(rows(fake.targets(BETA))).toEqual(['user bob excluded 2031-06-30T12:00:00.000Z']);
   });
 });
+
+describe('instructions planning checked are not checked again, and cannot be changed', () => {
+  it('a plan’s add instructions are frozen; a changed copy, or one sent as the other resource’s, is still refused by patchAll', async () => {
+    const { fake, ld } = await setup();
+    const plan = await planSync(ld, parseDesiredState(FILE));
+    const alice = plan.resources[0]?.changes[0];
+    expect(alice?.instruction).toEqual({ kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: T1 });
+    expect(Object.isFrozen(alice?.instruction)).toBe(true);
+    expect(() => {
+      (alice?.instruction as { contextKey: string }).contextKey = 'mallory';
+    }).toThrow(TypeError);
+
+    const ref = { projectKey: 'default', environmentKey: 'production', segmentKey: 'beta' };
+    const copy = { ...(alice?.instruction as object), targetType: 'sideways' };
+    await expect(ld.segments.patchAll(ref, [copy] as never[], { allowPast: true })).rejects.toThrow(/targetType/);
+    // Checked as a segment's: a flag does not take targetType.
+    const flagRef = { projectKey: 'default', environmentKey: 'production', flagKey: 'new-checkout' };
+    await expect(ld.flags.patchAll(flagRef, [alice?.instruction] as never[], { allowPast: true })).rejects.toThrow(/targetType/);
+    expect(fake.stats.patches).toBe(0);
+
+    // Swapped into the plan after planning: applying refuses it before sending anything.
+    const beta = plan.resources[0];
+    if (beta === undefined || alice === undefined) throw new Error('no plan for beta');
+    (beta.changes as unknown[])[0] = { ...alice, instruction: copy };
+    await expect(applyPlan(ld, plan)).rejects.toThrow(/targetType/);
+    expect(fake.stats.patches).toBe(0);
+  });
+});
