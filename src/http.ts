@@ -134,25 +134,6 @@ function failureDetail(error: unknown): string {
   return cause !== undefined ? messageOf(cause) : messageOf(error);
 }
 
-/**
- * A response whose body has been read and redacted: `text()` answers with that text instead of
- * decoding the body again (over 128 KB, as a GET of 1,000 targets is, each decoding makes a
- * string in V8's large-object space, which costs milliseconds).
- */
-class SettledResponse extends Response {
-  readonly #text: string;
-  constructor(text: string, init: ResponseInit) {
-    super(text, init);
-    this.#text = text;
-  }
-  override text(): Promise<string> {
-    if (this.bodyUsed || this.body === null || this.body.locked) return super.text();
-    // Marks the body as read, as reading it would: a second text() fails as a plain Response's does.
-    this.body.cancel().catch(() => {});
-    return Promise.resolve(this.#text);
-  }
-}
-
 export function createHttp(options: HttpOptions): HttpSend {
   const now = options.now ?? Date.now;
   const { redact } = options;
@@ -167,7 +148,7 @@ export function createHttp(options: HttpOptions): HttpSend {
     });
     const init = { status: response.status, statusText: redact(response.statusText), headers };
     if (NULL_BODY_STATUSES.has(response.status)) return new Response(null, init);
-    return new SettledResponse(redact(await response.text()), init);
+    return new Response(redact(await response.text()), init);
   }
 
   /** One attempt: send, then read the whole body, all under one timeout. `shown` is the URL redacted, for errors. */
