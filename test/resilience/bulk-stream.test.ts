@@ -240,6 +240,27 @@ describe('reading back a stream', () => {
     expect(seen.byIndex.get(3)).toMatchObject({ fate: 'applied', decidedBy: 'response' });
   });
 
+  it('leaves an outcome unknown when an instruction already settled earlier in the run changed its target; decides the others', async () => {
+    // Batches of 2: [a, b] answered, [c, a'] answer lost. a' cannot be decided (a changed its
+    // target earlier, and has already left the waiting set); c can.
+    const list = [add('a'), add('b'), add('c'), segmentInstructions.update({ contextKind: 'user', contextKey: 'a', targetType: 'included', expiresAt: T0 + 5 })];
+    for (const input of ['stream', 'array'] as const) {
+      let patch = 0;
+      const server = await fake({ fault: ({ method }) => (method === 'PATCH' && ++patch === 2 ? '502-after' : 'none') });
+      const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url });
+      const seen = collector<SegmentInstruction>();
+      if (input === 'stream') {
+        await ld.segments.patchAll(REF, list.values(), { batchSize: 2, onOutcome: seen.onOutcome });
+      } else {
+        for (const o of (await ld.segments.patchAll(REF, list, { batchSize: 2 })).outcomes) seen.onOutcome(o);
+      }
+      seen.expectEachOnce(4);
+      expect([input, seen.byIndex.get(3)]).toMatchObject([input, { fate: 'unknown', message: expect.stringMatching(/another instruction in this run changes the same target/) }]);
+      expect([input, seen.byIndex.get(2)]).toMatchObject([input, { fate: 'applied', decidedBy: 'read-back' }]);
+      expect([input, seen.byIndex.get(0)]).toMatchObject([input, { fate: 'applied', decidedBy: 'response' }]);
+    }
+  });
+
   it('resendUnapplied: re-sends once what reading back proved not applied, and reports it once', async () => {
     let patches = 0;
     const server = await fake({ fault: ({ method }) => (method === 'PATCH' && ++patches === 2 ? '503-before' : 'none') });
