@@ -40,22 +40,29 @@
  *   The catch around the backoff's sleep emptied: the loop checks the signal again at its top and
  *   throws the same RequestAbortedError, with the same maybeSent.
  *
- * results.ts (deciding from state, and reading answers)
- * - decideFromState, `if (wanted.has(key))` → true: the counts are read only for wanted targets.
- * - decideFromState, the remove branch → the add/update branch (2 mutants): a remove has no value,
- *   and a target read back always has a numeric expirationDate, so `current?.expirationDate ===
- *   undefined` is exactly `current === undefined`.
+ * results.ts (reading answers)
  * - toTarget, `typeof ms !== 'number'` → false: Number.isFinite is false for anything not a number.
  * - toPatchResult, `raw?.errors` → `raw.errors`: a body that is not an object has already been
  *   refused for lacking items. `- INSTRUCTION_INDEX_BASE` → `+`: the same while the base is 0.
  *
- * bulk.ts (patchAll around settleByReadingBack, which has no survivors)
- * - the first message, 'not attempted' → '': a run that neither stops nor is aborted attempts every
- *   batch, and otherwise every outcome still not attempted is re-labelled with why.
- * - `if (why)` → true: likewise, without a stop or an abort no outcome is left not attempted.
- * - worker count, `indices.length / batchSize` → `*`: surplus workers find no batch and end.
- * - `if (again.length > 0)` → true / `>= 0`: sending no batch starts no worker, and reconciling
- *   with nothing unknown reads nothing.
+ * bulk.ts (the read-back decisions: decideFromState, sharedTargets and the same-target rules)
+ * - sharedTargets, `if (keys.has(key))` → true: the counts are read only for wanted targets.
+ * - decideFromState, the remove branch → the add/update branch (2 mutants): a remove has no value,
+ *   and a target read back always has a numeric expirationDate, so `current?.expirationDate ===
+ *   undefined` is exactly `current === undefined`.
+ * - hashPair and the stream's filter: `i <= text.length` (the extra charCodeAt is NaN, read as 0
+ *   by `^`), five probes instead of four, `h1 - …` instead of `h1 + …`: other hashes and other
+ *   bits, the same filter; no test can tell which bits a key sets.
+ * - streamRule.settled, the waiting list's clean-up (5 mutants): a later instruction on a target
+ *   already sent is marked shared by the filter anyway; an entry left waiting after it settled only
+ *   costs memory.
+ * - settle, `if (signal?.aborted)` → false: reading back with an aborted signal fails before it
+ *   sends, and a failed read leaves every outcome as it was, which is what finishing them unread
+ *   does. The resend condition's `decidedBy === 'read-back'` → true: an outcome reading back makes
+ *   failed is always decided by reading back.
+ * - noRule (reconcile: false): nothing is read back, so its `undecidable` is never called.
+ * The other bulk.ts survivors are in stream bookkeeping (messages of instructions never sent,
+ * worker counts) and count in the score as they are.
  *
  * The survivors in client.ts, instructions.ts and options.ts count in the score as they are.
  *
