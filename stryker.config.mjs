@@ -37,6 +37,8 @@
  *   `if (!(error instanceof ApiConnectionError)) throw error` → false: attempt() throws only
  *   RequestAbortedError (handled just above) and ApiConnectionError (timeouts included).
  *   `failure?.message ?? 'connection failed'`: failure is set whenever the outcome is an error.
+ *   In the 429 check before a backoff, `outcome.type === 'response'` → true: an outcome that is
+ *   an error has no status, so it never equals 429.
  *   The catch around the backoff's sleep emptied: the loop checks the signal again at its top and
  *   throws the same RequestAbortedError, with the same maybeSent.
  *
