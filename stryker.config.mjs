@@ -1,8 +1,11 @@
 // @ts-check
 /**
- * `npm run test:mutation`: Stryker over src/ (the command line in src/cli/ is tested through its
- * built bundle in a subprocess, which mutants do not reach, so it is left out). The tests it runs
- * per mutant are the in-process ones listed in vitest.stryker.config.ts. Too slow for .ci/run.
+ * `npm run test:mutation`: Stryker over the client's modules, src/*.ts, where the goal of at least
+ * 85 % applies. `npm run test:mutation:all` adds the proxy (src/proxy/) and sync (src/sync/), whose
+ * survivors have not been triaged yet (see the README for the last figures). The command line in
+ * src/cli/ is tested through its built bundle in a subprocess, which mutants do not reach, so it is
+ * left out of both. The tests run per mutant are the in-process ones listed in
+ * vitest.stryker.config.ts. Too slow for .ci/run.
  *
  * Surviving mutants in the retry policy, the transport's fate marking, redaction and the
  * read-back decisions, each checked by hand and found equivalent (no behaviour can tell the
@@ -74,7 +77,7 @@ export default {
   testRunner: 'vitest',
   // Tests reach most modules through src/index.ts, which vitest's related-file lookup misses.
   vitest: { configFile: 'vitest.stryker.config.ts', related: false },
-  mutate: ['src/**/*.ts', '!src/cli/**'],
+  mutate: ['src/*.ts'],
   coverageAnalysis: 'perTest',
   // Re-runs only mutants whose code or covering tests changed since the last run.
   incremental: true,
