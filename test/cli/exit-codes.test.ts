@@ -58,7 +58,7 @@ describe('the exit-code table', () => {
     const listed = [...section.matchAll(/^ {2}(\d+) {2}(.+)$/gm)].map((m) => Number(m[1]));
     expect(listed).toEqual(command.exits.map((n) => EXIT_CODES[n].code));
     for (const n of command.exits) {
-      const doc: { meaning: string; per?: Record<string, string> } = EXIT_CODES[n];
+      const doc: { code: number; meaning: string; per?: Record<string, string> } = EXIT_CODES[n];
       expect(section).toContain(`${doc.code}  ${doc.per?.[command.name] ?? doc.meaning}`);
     }
   });
