@@ -64,12 +64,17 @@ export function describeIssues(issues: readonly ValidationIssue[]): string {
   return issues.map((i) => `${i.field} ${i.message}`).join('; ');
 }
 
-/** Builds a change, or says what is wrong with it, as text (one entry per field at fault). */
+/** A library message in the CLI's terms: its `--allow-past` flag, not the library's `allowPast` option. */
+export function inCliTerms(message: string): string {
+  return message.replace(/\ballowPast: true\b/g, '--allow-past').replace(/\ballowPast\b/g, '--allow-past');
+}
+
+/** Builds a change, or says what is wrong with it, as text (one entry per field at fault), in the CLI's terms. */
 export function tryBuildChange(resource: Resource, input: ChangeInput, allowPast = false): { change: Change } | { problems: string[] } {
   try {
     return { change: buildChange(resource, input, allowPast) };
   } catch (error) {
-    if (error instanceof InstructionValidationError) return { problems: error.issues.map((i) => `${i.field} ${i.message}`) };
+    if (error instanceof InstructionValidationError) return { problems: error.issues.map((i) => `${i.field} ${inCliTerms(i.message)}`) };
     throw error;
   }
 }

@@ -19,6 +19,7 @@ import { optionalString, positiveInteger } from '../parser.js';
 import { type ProgressSink, progressBar, retryNotice, silentProgress } from '../progress.js';
 import { changeCells, changeJson, describeWhere, resultText, whereJson } from '../report.js';
 import { RowFile, assertWritable, outputPaths } from '../retry-file.js';
+import { GUARD_HELP } from '../spreadsheet.js';
 import { type Where, flagRef, segmentRef, whereOf, whereOptions } from '../where.js';
 
 export interface ApplyArgs {
@@ -46,7 +47,8 @@ function fileFormat(resource: Where['resource'] | undefined): string {
 or JSON Lines (.jsonl/.ndjson, or content starting with '{'), one object per line with the same
 fields, in UTF-8 (a byte order mark is fine). action is add, update or remove; expiresAt (ISO-8601 with a zone, Unix ms, or +30d) is
 empty for remove. Rows that did not apply are written to <input>.retry.csv, which apply accepts
-again; rows whose fate is unknown (they may have applied) to <input>.unknown.csv, for review.`;
+again; rows whose fate is unknown (they may have applied) to <input>.unknown.csv, for review.
+${GUARD_HELP}`;
 }
 
 export const apply = defineCommand<ApplyArgs>({

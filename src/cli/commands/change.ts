@@ -4,7 +4,7 @@
  */
 import type { FlagInstruction, SegmentInstruction } from '../../instructions.js';
 import { InstructionValidationError } from '../../errors.js';
-import { type Action, type Change, type ChangeInput, buildChange, targetField, targetIdentity } from '../changes.js';
+import { type Action, type Change, type ChangeInput, buildChange, inCliTerms, targetField, targetIdentity } from '../changes.js';
 import { defineCommand } from '../command.js';
 import { type ConnectionArgs, connectionOf, withConnection } from '../connection.js';
 import { printDryRun } from '../dry-run.js';
@@ -60,7 +60,7 @@ function buildChanges(where: Where, inputs: readonly ChangeInput[], allowPast: b
       change = buildChange(where.resource, input, allowPast);
     } catch (error) {
       if (!(error instanceof InstructionValidationError)) throw error;
-      throw new UsageError(error.issues.map((i) => `${OPTION_OF_FIELD[i.field] ?? i.field} ${i.message}`).join('; '));
+      throw new UsageError(error.issues.map((i) => `${OPTION_OF_FIELD[i.field] ?? i.field} ${inCliTerms(i.message)}`).join('; '));
     }
     const identity = targetIdentity(where.resource, change);
     if (seen.has(identity)) throw new UsageError(`--context ${change.contextKind}:${change.contextKey} is given twice`);
