@@ -46,6 +46,11 @@ export async function run(argv: readonly string[], io: RunIO): Promise<number> {
     else out.out(invocation.text);
     return invocation.toStderr ? EXIT.usage : EXIT.ok;
   }
+  if (invocation.kind === 'text') {
+    // Our own generated text (a completion script): written as it is.
+    io.stdout.write(invocation.text);
+    return EXIT.ok;
+  }
   if (invocation.kind === 'version') {
     out.out(`${BIN} ${VERSION}`);
     return EXIT.ok;
