@@ -29,6 +29,7 @@ export const OPTIONS: Record<string, OptionDoc> = {
   'retry-file': { type: 'string', value: 'PATH', help: 'where rows that did not apply go (default <input>.retry.csv)' },
   'unknown-file': { type: 'string', value: 'PATH', help: 'where rows that may have applied go (default <input>.unknown.csv)' },
   token: { type: 'string', value: 'TOKEN', help: 'access token (default: $LD_API_KEY, which is safer: arguments show in ps)' },
+  'token-file': { type: 'string', value: 'PATH', help: "read the access token from a file ('-': standard input), so it is in neither ps nor shell history" },
   'base-url': { type: 'string', value: 'URL', help: 'API base URL (a proxy, a mock); overrides --instance' },
   instance: { type: 'string', value: 'NAME', help: 'commercial (default), federal or eu' },
   'api-version': { type: 'string', value: 'VERSION', help: 'LD-API-Version header (default 20240415)' },
@@ -42,7 +43,7 @@ export const OPTIONS: Record<string, OptionDoc> = {
 };
 
 /** The options that say where requests go; every command that talks to LaunchDarkly takes them. */
-export const CONNECTION_OPTIONS = ['token', 'base-url', 'instance', 'api-version', 'timeout', 'mock'] as const;
+export const CONNECTION_OPTIONS = ['token', 'token-file', 'base-url', 'instance', 'api-version', 'timeout', 'mock'] as const;
 
 /** The options every command ends with. */
 export const OUTPUT_OPTIONS = ['json', 'help'] as const;
