@@ -172,16 +172,33 @@ describe('--read-concurrency above 10', () => {
     const segments = Array.from({ length: 30 }, (_, i) => `          s${i}:\n            - { contextKind: user, contextKey: a, targetType: included, expiresAt: 2030-12-31T00:00:00Z }`);
     const file = path.join(dir, 'many.yaml');
     await writeFile(file, `projects:\n  p:\n    environments:\n      e:\n        segments:\n${segments.join('\n')}\n`);
+    // Holds every read until 25 are in flight at once, so 25 requests listen to the signal together.
+    const held: (() => void)[] = [];
+    let most = 0;
+    const holding = await startServer(
+      (_req, res) =>
+        new Promise<void>((resolve) => {
+          held.push(() => {
+            json(res, 200, { items: [] });
+            resolve();
+          });
+          most = Math.max(most, held.length);
+          if (held.length >= 25) for (const release of held.splice(0)) release();
+          else if (most >= 25) for (const release of held.splice(0)) release();
+        }),
+    );
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.name);
     process.on('warning', onWarning);
     try {
-      const result = await cli(['plan', file, '--read-concurrency', '25', '--base-url', server.url, '--token', TOKEN, '--json']);
+      const result = await cli(['plan', file, '--read-concurrency', '25', '--base-url', holding.url, '--token', TOKEN, '--json']);
       expect(result.code).toBe(4);
+      expect(most).toBe(25);
       // A warning is emitted on the next tick: give it one macrotask to arrive before looking.
       await new Promise((resolve) => setImmediate(resolve));
     } finally {
       process.off('warning', onWarning);
+      await holding.close();
     }
     expect(warnings).not.toContain('MaxListenersExceededWarning');
   });
