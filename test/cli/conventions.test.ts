@@ -203,3 +203,33 @@ describe('--read-concurrency above 10', () => {
     expect(warnings).not.toContain('MaxListenersExceededWarning');
   });
 });
+
+describe('refusals name the flag', () => {
+  it('--at in the past names --allow-past, not the library option', async () => {
+    const result = await cli(['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'included', '--at', '2020-01-01T00:00:00Z', '--dry-run']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error: --at is in the past (2020-01-01T00:00:00.000Z); pass --allow-past to schedule it anyway');
+    expect(result.stderr).not.toMatch(/allowPast/);
+  });
+});
+
+describe('the mock says what it is', () => {
+  it('sync --mock --yes applies one round, says a second plan would show the same changes, and exits 0', async () => {
+    const file = path.join(dir, 'mock.yaml');
+    await writeFile(
+      file,
+      'projects:\n  p:\n    environments:\n      e:\n        segments:\n          s:\n            - { contextKind: user, contextKey: zed, targetType: included, expiresAt: 2030-12-31T00:00:00Z }\n',
+    );
+    const result = await cli(['sync', file, '--mock', '--yes'], { LD_API_KEY: TOKEN });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('against the embedded mock (http://127.0.0.1:');
+    expect(result.stdout).toContain('it keeps no state: it accepts changes and saves none');
+    expect(result.stdout).toContain('The mock accepted every change. It keeps no state, so a second plan against it would show the same 1 change(s) again');
+    expect(result.stdout).not.toContain('does not match');
+    // The plan is printed once, not again after applying.
+    expect(result.stdout.match(/\+ add {3}user:zed/g)).toHaveLength(1);
+    const asJson = JSON.parse((await cli(['sync', file, '--mock', '--yes', '--json'])).stdout) as Record<string, unknown>;
+    expect(asJson).toMatchObject({ ok: true, exitCode: 0, mock: expect.stringContaining('keeps no state') });
+  }, 120_000);
+});
