@@ -33,7 +33,7 @@ export const OPTIONS: Record<string, OptionDoc> = {
   'base-url': { type: 'string', value: 'URL', help: 'API base URL (a proxy, a mock); overrides --instance' },
   instance: { type: 'string', value: 'NAME', help: 'commercial (default), federal or eu' },
   'api-version': { type: 'string', value: 'VERSION', help: 'LD-API-Version header (default 20240415)' },
-  timeout: { type: 'string', value: 'SECONDS', help: 'give up on an attempt after this long, answer included (default 30); retries follow' },
+  timeout: { type: 'string', value: 'SECONDS', help: 'give up on an attempt after this long, answer included (default 30, at most 3600); retries follow' },
   mock: { type: 'boolean', help: 'run against an embedded Prism mock of the API (needs @stoplight/prism-cli, an optional peer dependency)' },
   prune: { type: 'boolean', help: 'also cancel scheduled removals the file does not list (for the segments and flags it names)' },
   yes: { type: 'boolean', short: 'y', help: 'apply without asking (required when not run in a terminal, as in CI)' },

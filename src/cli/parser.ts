@@ -156,12 +156,16 @@ export function positiveInteger(name: string, value: string | undefined): number
   return Number(value);
 }
 
+/** The longest `--timeout`: an hour is already far beyond any answer worth waiting for (and Node's timers stop at 24.8 days). */
+export const MAX_SECONDS = 3600;
+
 export function seconds(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = Math.round(Number(value) * 1000);
   if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isSafeInteger(ms) || ms < 1) {
     throw new UsageError(`--${name} must be a positive number of seconds, such as 10 or 0.5, got ${JSON.stringify(value)}`);
   }
+  if (ms > MAX_SECONDS * 1000) throw new UsageError(`--${name} must be at most ${MAX_SECONDS} seconds, got ${JSON.stringify(value)}`);
   return ms;
 }
 

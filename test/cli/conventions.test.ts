@@ -211,6 +211,10 @@ describe('refusals name the flag', () => {
     expect(result.stderr).toContain('error: --at is in the past (2020-01-01T00:00:00.000Z); pass --allow-past to schedule it anyway');
     expect(result.stderr).not.toMatch(/allowPast/);
   });
+  it('--timeout beyond an hour is refused before Node would overflow its timer', async () => {
+    const result = await cli(['segment', 'list', ...where, '--base-url', server.url, '--token', TOKEN, '--timeout', '100000000']);
+    expect(result).toMatchObject({ code: 2, stderr: expect.stringContaining('--timeout must be at most 3600 seconds, got "100000000"') });
+  });
 });
 
 describe('the mock says what it is', () => {
