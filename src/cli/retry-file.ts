@@ -50,6 +50,13 @@ export function outputPaths(input: string, retryFile: string | undefined, unknow
   const base = path.basename(input).replace(/\.(csv|jsonl|ndjson|txt)$/i, '');
   const retry = retryFile ?? path.join(dir, `${base}.retry.csv`);
   const unknown = unknownFile ?? path.join(dir, `${base}.unknown.csv`);
+  for (const [option, file] of [
+    ['--retry-file', retryFile],
+    ['--unknown-file', unknownFile],
+  ] as const) {
+    // apply would read such a name back as JSON Lines, and fail on the CSV it holds.
+    if (file !== undefined && /\.(jsonl|ndjson)$/i.test(file)) throw new UsageError(`${option} ${file}: these files are CSV; give a name ending in .csv`);
+  }
   const resolved = new Set([path.resolve(input)]);
   for (const [option, file] of [
     ['--retry-file', retry],

@@ -11,7 +11,7 @@ import { checkFile } from '../../src/cli/check-file.js';
 import { RowsError } from '../../src/cli/errors.js';
 import { fileItems } from '../../src/cli/input-file.js';
 import { jsonText, neutralize, table } from '../../src/cli/output.js';
-import { csvRow } from '../../src/cli/retry-file.js';
+import { csvRow, outputPaths } from '../../src/cli/retry-file.js';
 import { guardCell, unguardCell } from '../../src/cli/spreadsheet.js';
 import { buildChange } from '../../src/cli/changes.js';
 import { ensureCliBuilt, runCli } from '../support/cli.js';
@@ -150,6 +150,11 @@ describe('retry files a spreadsheet cannot run', () => {
     const line = csvRow({ change, reason: '-failed' });
     expect(line.split(',').every((cell) => !/^[=+\-@]/.test(cell))).toBe(true);
     expect(line).toBe(`add,'=k,'+1+1,'@x,2026-06-01T00:00:00.000Z,'-failed\n`);
+  });
+  it('--retry-file and --unknown-file refuse a JSON Lines name, which apply would misread', () => {
+    expect(() => outputPaths('in.csv', 'out.jsonl', undefined)).toThrow('--retry-file out.jsonl: these files are CSV; give a name ending in .csv');
+    expect(() => outputPaths('in.csv', undefined, 'u.NDJSON')).toThrow('--unknown-file u.NDJSON: these files are CSV');
+    expect(outputPaths('in.jsonl', undefined, undefined)).toEqual({ retry: 'in.retry.csv', unknown: 'in.unknown.csv' });
   });
   it('apply reads a guarded retry file back as the original keys', async () => {
     const file = path.join(dir, 'guarded.csv');
