@@ -104,19 +104,13 @@ describe('completion', () => {
   it('bash completes commands and options as typed', async () => {
     const script = path.join(dir, 'completion.bash');
     await writeFile(script, (await cli(['completion', 'bash'])).stdout);
-    const complete = (...words: string[]) =>
-      execFileSync('bash', ['-c', `source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _ld_expiring_targets; printf '%s\\n' "\${COMPREPLY[@]}"`, script, 'ld-expiring-targets', ...words], {
-        encoding: 'utf8',
-      })
-        .split('\n')
-        .filter((w) => w !== '');
-    expect(complete('seg')).toEqual(['segment']);
-    expect(complete('segment', 'a')).toEqual(['add', 'apply']);
-    expect(complete('flag', 'add', '--var')).toEqual(['--variation']);
-    expect(complete('segment', 'add', '--target')).toEqual(['--target-type']);
-    expect(complete('plan', '--read')).toEqual(['--read-concurrency']);
-    expect(complete('completion', '')).toEqual(['bash', 'zsh', 'fish']);
-  });
+    const cases = [['seg'], ['segment', 'a'], ['flag', 'add', '--var'], ['segment', 'add', '--target'], ['plan', '--read'], ['completion', '']];
+    // One bash for every case (a loaded machine starts processes slowly): each prints its words on one line.
+    const calls = cases.map((words) => `c ${words.map((w) => `'${w}'`).join(' ')}`).join('\n');
+    const program = `source "$1"\nc() { COMP_WORDS=(ld-expiring-targets "$@"); COMP_CWORD=$#; COMPREPLY=(); _ld_expiring_targets; echo "\${COMPREPLY[*]}"; }\n${calls}`;
+    const lines = execFileSync('bash', ['-c', program, 'bash', script], { encoding: 'utf8' }).split('\n');
+    expect(lines.slice(0, cases.length)).toEqual(['segment', 'add apply', '--variation', '--target-type', '--read-concurrency', 'bash zsh fish']);
+  }, 60_000);
   it('an unknown shell is refused with the ones it knows', async () => {
     expect(await cli(['completion', 'bsh'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown shell "bsh" (did you mean bash?): use bash, zsh, fish') });
   });
