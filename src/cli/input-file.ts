@@ -9,7 +9,7 @@ import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
-import { hashPair } from '../bulk.js';
+import { hashPair } from '../internal/hash.js';
 import { RequestAbortedError } from '../errors.js';
 import { ACTIONS, type Action, type Change, type Resource, targetField, targetIdentity, tryBuildChange } from './changes.js';
 import { RowsError, type RowIssue, UsageError } from './exit-codes.js';

@@ -9,7 +9,8 @@
 import type { BulkProgress, PatchAllOptions } from '../bulk.js';
 import type { ExpiringTargetsClient, FlagRef, SegmentRef } from '../client.js';
 import { type ExpiringTargetsError, RequestAbortedError } from '../errors.js';
-import type { FlagInstruction, ResourceKind, SegmentInstruction } from '../instructions.js';
+import { patchAllChecked } from '../internal/checked-bulk.js';
+import type { ResourceKind } from '../resources.js';
 import { type CallOptions, pickCallOptions } from '../options.js';
 import { type BulkResult, type InstructionOutcome, type OutcomeCounts, countOutcomes } from '../results.js';
 import { forEachLimited, limiter } from './concurrency.js';
@@ -17,6 +18,7 @@ import { type CompiledResource, describeResource } from './desired-state.js';
 import {
   type AnyInstruction,
   DEFAULT_READ_CONCURRENCY,
+  apiOf,
   type PlannedChange,
   type ResourcePlan,
   type SyncPlan,
@@ -107,10 +109,9 @@ function progressSum(total: number, onProgress: ApplyOptions['onProgress']) {
   };
 }
 
+// Planning built and checked every instruction: they go to the bulk runner's internal entry, which does not check them again.
 function sendChanges(client: ExpiringTargetsClient, plan: ResourcePlan, instructions: AnyInstruction[], options: PatchAllOptions<AnyInstruction> | undefined) {
-  return plan.resource === 'segment'
-    ? client.segments.patchAll(plan.ref, instructions as SegmentInstruction[], options as PatchAllOptions<SegmentInstruction>)
-    : client.flags.patchAll(plan.ref, instructions as FlagInstruction[], options as PatchAllOptions<FlagInstruction>);
+  return patchAllChecked(apiOf(client, plan.resource), plan.ref, instructions, options);
 }
 
 /**
