@@ -11,6 +11,7 @@ import type { ExpiringTargetsClient, FlagRef, SegmentRef } from '../client.js';
 import { type ExpiringTargetsError, RequestAbortedError } from '../errors.js';
 import { patchAllChecked } from '../internal/checked-bulk.js';
 import type { ResourceKind } from '../resources.js';
+import { assertInstructions } from '../validation.js';
 import { type CallOptions, pickCallOptions } from '../options.js';
 import { type BulkResult, type InstructionOutcome, type OutcomeCounts, countOutcomes } from '../results.js';
 import { forEachLimited, limiter } from './concurrency.js';
@@ -109,7 +110,7 @@ function progressSum(total: number, onProgress: ApplyOptions['onProgress']) {
   };
 }
 
-// Planning built and checked every instruction: they go to the bulk runner's internal entry, which does not check them again.
+// applyPlan checked every instruction up front: they go to the bulk runner's internal entry, which does not check them again.
 function sendChanges(client: ExpiringTargetsClient, plan: ResourcePlan, instructions: AnyInstruction[], options: PatchAllOptions<AnyInstruction> | undefined) {
   return patchAllChecked(apiOf(client, plan.resource), plan.ref, instructions, options);
 }
@@ -132,6 +133,9 @@ export async function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, o
   const concurrency = positiveOption('concurrency', options.concurrency, 1);
   const readConcurrency = positiveOption('readConcurrency', options.readConcurrency, DEFAULT_READ_CONCURRENCY);
   const call = pickCallOptions(options);
+  // The plan is the caller's object: its instructions are checked here, once, before anything is
+  // sent (the clock apart, checked per change below); sending then does not check them again.
+  for (const r of plan.resources) if (r.changes.length > 0) assertInstructions(r.resource, r.changes.map((c) => c.instruction), { allowPast: true });
   const compiled = checkedDesiredState(plan);
   const compiledByName = new Map(compiled.map((c) => [describeResource(c.desired), c]));
   const compiledOf = (r: ResourcePlan) => compiledByName.get(describeResource(r)) as CompiledResource;
