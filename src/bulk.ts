@@ -19,7 +19,7 @@ import { ExpiringTargetsError, InstructionValidationError, RequestAbortedError, 
 import { positiveInteger } from './internal/positive-integer.js';
 import { type CallOptions, pickCallOptions } from './options.js';
 import { readAndDecide } from './read-back.js';
-import type { AnyInstruction, FlagInstruction, ResourceKind, SegmentInstruction } from './resources.js';
+import type { AnyInstruction, ResourceKind } from './resources.js';
 import type { BulkResult, BulkSummary, GetResult, InstructionOutcome, OutcomeCounts, PatchResult } from './results.js';
 import { outcomeOfError } from './results.js';
 import { type Entry, type SameTargetRule, arrayRule, noRule, streamRule } from './same-target.js';

@@ -249,11 +249,11 @@ export async function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, o
     plan.resources.forEach((r, position) => {
       const after = afterPlans[position] as ResourcePlan;
       if (after.error !== undefined) return;
-      const replanned = new Map<string, PlannedChange>(after.changes.map((c: PlannedChange) => [changeIdentity(r.resource, c), c]));
+      const replanned = new Map<string, PlannedChange>(after.changes.map((c: PlannedChange) => [changeIdentity(c), c]));
       const run: ResourceRun = { plan: r, changes: [], indices: [] };
       for (const o of outcomes.get(r) as ChangeOutcome[]) {
         if (o?.fate !== 'failed') continue;
-        const next = replanned.get(changeIdentity(r.resource, o.change));
+        const next = replanned.get(changeIdentity(o.change));
         if (next === undefined || JSON.stringify(next.instruction) === JSON.stringify(o.change.instruction)) continue;
         run.changes.push({ ...next, source: next.source ?? o.change.source });
         run.indices.push(o.index);

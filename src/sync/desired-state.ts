@@ -7,7 +7,6 @@
  */
 import { type Document, type Node, type Pair, isAlias, isMap, isScalar, isSeq } from 'yaml';
 import type { FlagRef, SegmentRef } from '../client.js';
-import type { components } from '../../generated/schema.js';
 import { ExpiringTargetsError, type ValidationIssue } from '../errors.js';
 import type { SegmentTargetType } from '../instructions.js';
 import { type AnyInstruction, RESOURCES, RESOURCE_KINDS, type ResourceKind, describeResource as describeResourceOf, isResourceKind, kindOfPlural, resourceKeyOf, targetField, targetIdentity } from '../resources.js';
@@ -130,7 +129,6 @@ export interface DesiredStateOptions {
 
 // ---- Checking and compiling -------------------------------------------------------------------
 
-type Schemas = components['schemas'];
 
 /** An entry that passed every check, with its time in Unix milliseconds. */
 export interface CompiledTarget {

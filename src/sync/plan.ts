@@ -144,8 +144,8 @@ export function apiOf(client: ExpiringTargetsClient, resource: ResourceKind): Re
   return client[RESOURCES[resource].plural as 'segments' | 'flags'] as unknown as ResourceApi<SegmentRef | FlagRef, AnyInstruction>;
 }
 
-/** {@link targetIdentity} of a planned change. */
-export function changeIdentity(resource: ResourceKind, c: Pick<PlannedChange, 'contextKind' | 'contextKey' | 'target'>): string {
+/** The identity of a planned change's target (the one {@link identityOf} every layer uses). */
+export function changeIdentity(c: Pick<PlannedChange, 'contextKind' | 'contextKey' | 'target'>): string {
   return identityOf(c.contextKind, c.contextKey, c.target);
 }
 

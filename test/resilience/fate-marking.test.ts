@@ -243,7 +243,7 @@ describe('raw calls, which carry no trace of their own', () => {
   const params = { path: { projectKey: 'p', segmentKey: 's', environmentKey: 'e' } };
 
   it('a raw GET aborted in its backoff after a 503 was not maybe-sent', async () => {
-    const { fetch, calls } = scripted([status(503), status(200)]);
+    const { fetch } = scripted([status(503), status(200)]);
     const { onRetry, entered } = backoff();
     const ld = client(fetch, { onRetry });
     const { error } = await settle((signal) => ld.raw.GET(PATH, { params, signal }), entered);
@@ -251,7 +251,7 @@ describe('raw calls, which carry no trace of their own', () => {
   });
 
   it('a raw PATCH aborted in its backoff after a 502 (retryUnsafe) may have applied', async () => {
-    const { fetch, calls } = scripted([status(502), status(200)]);
+    const { fetch } = scripted([status(502), status(200)]);
     const { onRetry, entered } = backoff();
     const ld = client(fetch, { retryUnsafe: true, onRetry });
     const { error } = await settle((signal) => ld.raw.PATCH(PATH, { params, body: { instructions: [add] }, signal }), entered);
