@@ -2,6 +2,7 @@
  * `completion bash|zsh|fish`: a shell completion script, written from the commands' declarations
  * and options.ts, so it offers exactly the words the parser accepts.
  */
+import { RESOURCE_KINDS } from '../resources.js';
 import type { Resource } from './changes.js';
 import type { AnyCommand } from './command.js';
 import { BIN } from './help.js';
@@ -10,7 +11,7 @@ import { OPTIONS } from './options.js';
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
 
-const RESOURCES: readonly Resource[] = ['segment', 'flag'];
+const RESOURCES: readonly Resource[] = RESOURCE_KINDS;
 /** The words the parser knows besides the commands' own (parser.ts). */
 export const BUILTIN_WORDS = ['help', 'version', 'completion'] as const;
 

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
+import { RESOURCE_KINDS } from '../resources.js';
 import { type Resource, targetField } from './changes.js';
 import { unguardCell } from './spreadsheet.js';
 
@@ -58,7 +59,8 @@ function canonicalColumn(name: string, resource: Resource): { column?: string; i
   const expected = `expected action, contextKind, contextKey, ${field}, expiresAt`;
   if (column === undefined) return { problem: `unknown column ${JSON.stringify(name)} (${expected})` };
   if ((column === 'targetType' || column === 'variationId') && column !== field) {
-    return { problem: `${column} is a ${resource === 'segment' ? 'flag' : 'segment'} column; ${resource} files use ${field}` };
+    const owner = RESOURCE_KINDS.find((kind) => targetField(kind) === column);
+    return { problem: `${column} is a ${owner} column; ${resource} files use ${field}` };
   }
   return { column };
 }

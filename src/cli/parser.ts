@@ -4,6 +4,7 @@
  * the command declares; every mistake is a UsageError (exit 2).
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { RESOURCE_KINDS } from '../resources.js';
 import type { Resource } from './changes.js';
 import type { AnyCommand } from './command.js';
 import { UsageError } from './errors.js';
@@ -20,7 +21,7 @@ export type Invocation =
   | { kind: 'version' }
   | { kind: 'command'; command: AnyCommand; args: unknown; json: boolean };
 
-const RESOURCES: readonly Resource[] = ['segment', 'flag'];
+const RESOURCES: readonly Resource[] = RESOURCE_KINDS;
 const isHelp = (a: string) => a === '--help' || a === '-h';
 const quoted = (list: readonly string[]) => list.map((p) => JSON.stringify(p)).join(' ');
 
