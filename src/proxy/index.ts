@@ -18,7 +18,7 @@ export type {
   ProxyOptions,
   ProxyOutcome,
   ProxyRefusal,
-} from './handler.js';
+} from './types.js';
 export { createNodeListener } from './node-listener.js';
 export type { NodeIncomingMessage, NodeRequestListener, NodeServerResponse } from './node-listener.js';
 // The same classes as the main entry's (both entries share their chunks, in ESM and CJS alike).
