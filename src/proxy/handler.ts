@@ -166,7 +166,7 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
     const forwarded = await forward(settings, route, operation, body, deadline.signal);
     if (forwarded.outcome === 'abandoned') return stopped(deadline, undefined, 'the upstream call');
     const { answer } = forwarded;
-    Object.assign(answer.headers, corsHeaders(settings, origin, Object.keys(answer.headers).sort()));
+    Object.assign(answer.headers, corsHeaders(settings, origin, Object.keys(answer.headers).filter((name) => name !== 'x-content-type-options').sort()));
     return finish(answer, {
       outcome: forwarded.outcome,
       ...(forwarded.requestId !== undefined && { requestId: forwarded.requestId }),
