@@ -30,6 +30,11 @@ export function parsePatchBody(
   text: string,
   options: { maxInstructions: number; allowPast: boolean },
 ): { ok: true; body: PatchBody } | { ok: false; refusal: Refusal } {
+  // Before parsing: a valid body has one object per instruction and two containers around them,
+  // so a text with more cannot be accepted, and is not turned into objects at all.
+  if (containersIn(text) > options.maxInstructions + 2) {
+    return { ok: false, refusal: invalid(`The body holds more than ${options.maxInstructions} instructions; at most ${options.maxInstructions} are accepted`) };
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -68,4 +73,24 @@ export function parsePatchBody(
     return { ok: false, refusal: invalid(message, kept, more) };
   }
   return { ok: true, body: parsed as PatchBody };
+}
+
+const OPEN_OBJECT = 0x7b;
+const OPEN_ARRAY = 0x5b;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** How many objects and arrays a JSON text opens, outside its strings. */
+function containersIn(text: string): number {
+  let count = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === OPEN_OBJECT || c === OPEN_ARRAY) count++;
+  }
+  return count;
 }
