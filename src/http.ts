@@ -164,7 +164,7 @@ export function createHttp(options: HttpOptions): HttpSend {
       return await settled(response);
     } catch (error) {
       if (callerSignal?.aborted) throw new RequestAbortedError(callerSignal.reason);
-      if (deadline.expired) throw new ApiTimeoutError(settings.timeoutMs, { method, url: shown });
+      if (deadline.expired !== undefined) throw new ApiTimeoutError(settings.timeoutMs, { method, url: shown });
       const stage = sent ? 'after-send' : stageOf(error);
       const host = URL.canParse(shown) ? new URL(shown).host : 'the server';
       const what = sent ? `Connection to ${host} broke while reading the response` : `Request to ${host} failed`;

@@ -8,7 +8,8 @@
 /** Bytes read in full, or why not. */
 export type BytesRead = { ok: true; bytes: Uint8Array } | { ok: false; reason: 'too-large' | 'unreadable' | 'aborted' };
 
-const FIRST_SIZE = 16 * 1024;
+// Most bodies are small; a large one doubles its way up (about log2(size / 4 KiB) copies).
+const FIRST_SIZE = 4 * 1024;
 
 export async function readCapped(
   stream: ReadableStream<Uint8Array> | null,
@@ -21,7 +22,9 @@ export async function readCapped(
     return { ok: false, reason: 'aborted' };
   }
   const hint = options.sizeHint !== undefined && options.sizeHint >= 0 ? options.sizeHint : FIRST_SIZE;
-  let buffer = new Uint8Array(Math.min(hint, maxBytes));
+  // A body that comes in one chunk (most do) is that chunk: the buffer is made at the second.
+  let first: Uint8Array | undefined;
+  let buffer: Uint8Array | undefined;
   let size = 0;
   const reader = stream.getReader();
   const stop = () => reader.cancel().catch(() => undefined);
@@ -35,10 +38,16 @@ export async function readCapped(
         void stop();
         return { ok: false, reason: 'too-large' };
       }
-      if (size + value.byteLength > buffer.byteLength) {
-        const grown = new Uint8Array(Math.min(maxBytes, Math.max(size + value.byteLength, buffer.byteLength * 2)));
-        grown.set(buffer.subarray(0, size));
+      if (buffer === undefined && first === undefined) {
+        first = value;
+        size = value.byteLength;
+        continue;
+      }
+      if (buffer === undefined || size + value.byteLength > buffer.byteLength) {
+        const grown = new Uint8Array(Math.min(maxBytes, Math.max(hint, size + value.byteLength, (buffer?.byteLength ?? size) * 2)));
+        grown.set(buffer === undefined ? (first as Uint8Array) : buffer.subarray(0, size));
         buffer = grown;
+        first = undefined;
       }
       buffer.set(value, size);
       size += value.byteLength;
@@ -48,6 +57,7 @@ export async function readCapped(
   } finally {
     signal.removeEventListener('abort', stop);
   }
+  if (buffer === undefined) return { ok: true, bytes: first ?? new Uint8Array(0) };
   return { ok: true, bytes: buffer.subarray(0, size) };
 }
 

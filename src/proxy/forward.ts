@@ -7,7 +7,7 @@
  */
 import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
 import type { PlainAnswer } from '../internal/adapted-request.js';
-import { DeadlineExpiredError, startDeadline } from '../internal/deadline.js';
+import type { Deadline } from '../internal/deadline.js';
 import { AGENT_HEADER, API_VERSION_HEADER } from '../options.js';
 import { NOSNIFF, errorMessage, json } from './answers.js';
 import { declaredLength, readCapped } from './body.js';
@@ -29,8 +29,8 @@ export type Forwarded =
 
 const decoder = new TextDecoder();
 
-/** `signal` is the request's: its deadline and the client's presence. */
-export async function forward(settings: Settings, route: Route, operation: ProxyOperation, body: object | undefined, signal: AbortSignal): Promise<Forwarded> {
+/** `deadline` is the request's (its limit, the client's presence); the upstream wait is a shorter limit within it. */
+export async function forward(settings: Settings, route: Route, operation: ProxyOperation, body: object | undefined, deadline: Deadline): Promise<Forwarded> {
   const { upstream, redact } = settings;
   const headers: Record<string, string> = {
     Authorization: settings.apiKey,
@@ -46,9 +46,10 @@ export async function forward(settings: Settings, route: Route, operation: Proxy
     // duplicate keys, no bytes another JSON parser could read differently).
     init.body = JSON.stringify(body);
   }
-  const deadline = startDeadline(settings.timeoutMs, signal);
+  const { signal } = deadline;
+  const endLimit = deadline.limit(settings.timeoutMs, 'the upstream call');
   const failure = (error: unknown, requestId?: string): Forwarded => {
-    const timedOut = deadline.expired || signal.reason instanceof DeadlineExpiredError;
+    const timedOut = deadline.expired !== undefined;
     if (signal.aborted && !timedOut) return { outcome: 'abandoned', error: 'the client went away; the upstream call was aborted' };
     const message = timedOut ? 'LaunchDarkly did not answer in time' : 'LaunchDarkly could not be reached';
     return {
@@ -61,7 +62,7 @@ export async function forward(settings: Settings, route: Route, operation: Proxy
   try {
     let response: Response;
     try {
-      response = await upstream.fetch(`${upstream.baseUrl}${upstreamPath(route)}`, { ...init, signal: deadline.signal });
+      response = await upstream.fetch(`${upstream.baseUrl}${upstreamPath(route)}`, { ...init, signal });
     } catch (error) {
       return failure(error);
     }
@@ -72,7 +73,7 @@ export async function forward(settings: Settings, route: Route, operation: Proxy
       const answer = json(502, { code: 'bad_gateway', message: 'LaunchDarkly answered with a redirect' });
       return { outcome: 'failed', answer, requestId, error: `LaunchDarkly answered ${response.status}` };
     }
-    const read = await readCapped(response.body, { maxBytes: settings.maxResponseBytes, sizeHint: declaredLength(response.headers), signal: deadline.signal });
+    const read = await readCapped(response.body, { maxBytes: settings.maxResponseBytes, sizeHint: declaredLength(response.headers), signal });
     if (!read.ok && read.reason === 'too-large') {
       const answer = json(502, { code: 'bad_gateway', message: 'LaunchDarkly answered more than the proxy accepts' });
       return { outcome: 'failed', answer, requestId, error: `LaunchDarkly's answer exceeded maxResponseBytes (${settings.maxResponseBytes})` };
@@ -80,7 +81,7 @@ export async function forward(settings: Settings, route: Route, operation: Proxy
     if (!read.ok) return failure(new Error(`reading the answer: ${read.reason}`), requestId);
     return { outcome: 'forwarded', requestId, ...answerOf(settings, response, read.bytes) };
   } finally {
-    deadline.dispose();
+    endLimit();
   }
 }
 

@@ -85,14 +85,14 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
     const cors = corsHeaders(settings, origin);
     const refuse = (refusal: Refusal) => finish(refusalAnswer(refusal, cors), { outcome: 'refused', refusal: refusal.refusal });
     /** Past the request's deadline (504), the body's (408), or the client gone (499, unheard). */
-    const stopped = (deadline: Deadline, bodyDeadline: Deadline | undefined, step: string) => {
-      if (deadline.expired) {
+    const stopped = (deadline: Deadline, step: string) => {
+      if (deadline.expired === 'deadline') {
         return finish(json(504, { code: 'gateway_timeout', message: 'The request took too long' }, cors), {
           outcome: 'failed',
           error: `the request's deadline (${settings.requestTimeoutMs} ms) passed during ${step}`,
         });
       }
-      if (bodyDeadline?.expired) return refuse({ status: 408, refusal: 'body-timeout', message: `The body did not arrive within ${settings.bodyTimeoutMs} ms` });
+      if (deadline.expired === 'body') return refuse({ status: 408, refusal: 'body-timeout', message: `The body did not arrive within ${settings.bodyTimeoutMs} ms` });
       return finish(json(CLIENT_GONE, { code: 'client_gone', message: 'The client went away' }), { outcome: 'abandoned', error: `the client went away during ${step}` });
     };
     return { event, origin, cors, finish, refuse, stopped };
@@ -121,10 +121,10 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
 
     let body: PatchBody | undefined;
     if (operation === 'patch') {
-      const bodyDeadline = startDeadline(settings.bodyTimeoutMs, deadline.signal);
-      const read = await readCapped(request.body, { maxBytes: settings.maxBodyBytes, sizeHint: declaredLength(request.headers), signal: bodyDeadline.signal });
-      bodyDeadline.dispose();
-      if (!read.ok && read.reason === 'aborted') return stopped(deadline, bodyDeadline, 'reading the body');
+      const endLimit = deadline.limit(settings.bodyTimeoutMs, 'body');
+      const read = await readCapped(request.body, { maxBytes: settings.maxBodyBytes, sizeHint: declaredLength(request.headers), signal: deadline.signal });
+      endLimit();
+      if (!read.ok && read.reason === 'aborted') return stopped(deadline, 'reading the body');
       if (!read.ok && read.reason === 'too-large') return refuse({ status: 413, refusal: 'body-too-large', message: `The body is larger than ${settings.maxBodyBytes} bytes` });
       if (!read.ok) return refuse({ status: 400, refusal: 'invalid-body', message: 'The body could not be read' });
       const text = utf8(read.bytes);
@@ -148,9 +148,10 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
     } as ProxyCall;
     let decision: ProxyAuthorization<Actor>;
     try {
-      decision = await untilAborted(authorize(call), deadline.signal);
+      const pending = authorize(call);
+      decision = pending instanceof Promise ? await untilAborted(pending, deadline.signal) : await pending;
     } catch (error) {
-      if (deadline.signal.aborted) return stopped(deadline, undefined, 'authorize');
+      if (deadline.signal.aborted) return stopped(deadline, 'authorize');
       return finish(json(500, INTERNAL_ERROR, cors), { outcome: 'failed', error: redact(`authorize threw ${errorMessage(error)}`) });
     }
     if (decision instanceof Response) return finish(withHeaders(decision, { ...cors, 'x-content-type-options': 'nosniff' }), { outcome: 'answered' });
@@ -163,8 +164,8 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
       return refuse({ status: 429, refusal: 'rate-limited', message: 'Too many requests from this user; try again later', headers });
     }
 
-    const forwarded = await forward(settings, route, operation, body, deadline.signal);
-    if (forwarded.outcome === 'abandoned') return stopped(deadline, undefined, 'the upstream call');
+    const forwarded = await forward(settings, route, operation, body, deadline);
+    if (forwarded.outcome === 'abandoned') return stopped(deadline, 'the upstream call');
     const { answer } = forwarded;
     Object.assign(answer.headers, corsHeaders(settings, origin, Object.keys(answer.headers).filter((name) => name !== 'x-content-type-options').sort()));
     return finish(answer, {

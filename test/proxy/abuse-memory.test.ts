@@ -38,7 +38,7 @@ async function upstreamServer(handler: Parameters<typeof startServer>[0]): Promi
   return server;
 }
 
-const ok = () => upstreamServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"items":[]}'));
+const ok = () => upstreamServer((_req, res) => void res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"items":[]}'));
 
 describe('peak RSS of the proxy process under abuse', () => {
   it('ten anonymous 1 MiB bodies of empty instructions at once: 400 each, RSS grows by less than 48 MiB', async () => {

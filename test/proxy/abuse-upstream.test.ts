@@ -103,7 +103,7 @@ describe('answers larger than maxResponseBytes', () => {
 
   it('an answer exactly at the cap passes', async () => {
     const body = JSON.stringify({ items: [], pad: 'x'.repeat(1000) });
-    const setup = await mount((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(body), { maxResponseBytes: Buffer.byteLength(body) });
+    const setup = await mount((_req, res) => void res.writeHead(200, { 'Content-Type': 'application/json' }).end(body), { maxResponseBytes: Buffer.byteLength(body) });
     const response = await rawRequest(setup.url, SEGMENT);
     expect([response.status, response.body]).toEqual([200, body]);
   });
@@ -112,7 +112,7 @@ describe('answers larger than maxResponseBytes', () => {
 describe('answers that are not JSON', () => {
   it('are replaced by the proxy’s JSON error, keeping the status and the headers the client paces by', async () => {
     const setup = await mount((_req, res) =>
-      res
+      void res
         .writeHead(503, {
           'Content-Type': 'text/html',
           'Retry-After': '7',
@@ -140,7 +140,7 @@ describe('answers that are not JSON', () => {
 
   it('an answer without a type is replaced too; a 204 stays empty', async () => {
     let status = 200;
-    const setup = await mount((_req, res) => (status === 204 ? res.writeHead(204).end() : res.writeHead(200).end('ok')));
+    const setup = await mount((_req, res) => void (status === 204 ? res.writeHead(204).end() : res.writeHead(200).end('ok')));
     const untyped = await rawRequest(setup.url, SEGMENT);
     expect([untyped.status, JSON.parse(untyped.body).code]).toEqual([200, 'upstream_not_json']);
     status = 204;
@@ -159,7 +159,7 @@ describe('redaction by meaning', () => {
   it.each(spellings)('the token written with %s in a JSON answer is redacted', async (_, literal) => {
     const body = `{"message":"token ${literal.slice(1, -1)} is revoked","n":1}`;
     expect((JSON.parse(body) as { message: string }).message).toContain(TOKEN);
-    const setup = await mount((_req, res) => res.writeHead(401, { 'Content-Type': 'application/json' }).end(body));
+    const setup = await mount((_req, res) => void res.writeHead(401, { 'Content-Type': 'application/json' }).end(body));
     const response = await rawRequest(setup.url, SEGMENT);
     expect(response.status).toBe(401);
     expect(JSON.stringify(JSON.parse(response.body))).not.toContain(TOKEN);
