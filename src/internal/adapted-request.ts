@@ -16,6 +16,12 @@ export interface PlainAnswer {
 /** Methods fetch will not put in a Request; the adapter carries them as the request's `method`. */
 export const FORBIDDEN_METHODS: ReadonlySet<string> = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
+/**
+ * What a handler that set `plainAnswer` returns, since a fetch handler must return a Response:
+ * the adapter writes `plainAnswer` and never reads this one, so one empty Response serves all.
+ */
+export const ANSWERED_PLAINLY: Response = new Response(null, { status: 204 });
+
 export class AdaptedRequest extends Request {
   /** The request target as it arrived on the wire (path and query, before any URL parsing). */
   readonly rawTarget: string;

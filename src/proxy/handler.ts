@@ -10,7 +10,7 @@
  * pace and retry. Retrying here as well would multiply the attempts behind every client retry.
  */
 import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
-import { AdaptedRequest, type PlainAnswer } from '../internal/adapted-request.js';
+import { ANSWERED_PLAINLY, AdaptedRequest, type PlainAnswer } from '../internal/adapted-request.js';
 import { type Deadline, startDeadline, untilAborted } from '../internal/deadline.js';
 import { INTERNAL_ERROR, type Refusal, errorMessage, json, refusalAnswer, toResponse, withHeaders } from './answers.js';
 import { auditedInstructions, auditedString, emit } from './audit.js';
@@ -209,8 +209,10 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
 
   return async (request) => {
     const answer = await guarded(request);
-    if (request instanceof AdaptedRequest && !(answer instanceof Response)) request.plainAnswer = answer;
-    return toResponse(answer);
+    if (answer instanceof Response || !(request instanceof AdaptedRequest)) return toResponse(answer);
+    // The Node adapter writes the plain answer as it is, without a Response to build and read back.
+    request.plainAnswer = answer;
+    return ANSWERED_PLAINLY;
   };
 }
 
