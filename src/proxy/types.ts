@@ -208,7 +208,7 @@ export interface ProxyOptions<Actor = unknown> {
   timeoutMs?: number | undefined;
   /**
    * The whole request's deadline: reading the body, `authorize` and the upstream call together;
-   * past it, 504. Default 45 000 ms.
+   * past it, 504. Default 45 000 ms, or `timeoutMs` + 10 000 when that is longer.
    */
   requestTimeoutMs?: number | undefined;
   /** Largest answer accepted from LaunchDarkly, in bytes; a larger one gets 502. Default 32 MiB. */
