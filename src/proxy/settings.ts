@@ -125,7 +125,8 @@ export function normalizeProxyOptions(options: ProxyOptions<unknown>): Settings 
     actorRateLimit:
       limit === undefined
         ? undefined
-        : { requests: positive('actorRateLimit.requests', limit.requests, 1), windowMs: positive('actorRateLimit.windowMs', limit.windowMs, 1) },
+        : // Both required: a fallback of 0 is refused, so a missing one is named.
+          { requests: positive('actorRateLimit.requests', limit.requests ?? 0, 0), windowMs: positive('actorRateLimit.windowMs', limit.windowMs ?? 0, 0) },
     allowPast: options.allowPast === true,
   };
 }
