@@ -6,13 +6,16 @@
  * a few dozen lines. It streams both ways with backpressure: the request body is handed over as
  * a stream that pauses the socket while the handler is not reading (so the proxy's size cap holds
  * while reading, not after buffering; the stream holds a few chunks at most, each a copy when it
- * is small, so a body sent a byte at a time does not keep the socket's buffers alive), and the response is written chunk by chunk, waiting for
- * `drain`. When the answer goes out before the request body was read in full (a 413, a 405), the
- * connection is closed after it instead of reading the rest.
+ * is small, so a body sent a byte at a time does not keep the socket's buffers alive), and the
+ * response is written chunk by chunk, waiting for `drain`. When the answer goes out before the
+ * request body was read in full (a 413, a 405, a 408), the connection is closed after it instead
+ * of reading the rest. The request is an `AdaptedRequest` (src/internal/): it keeps the target as
+ * it arrived and a `TRACE`, which a fetch `Request` cannot carry, and lets the proxy hand back
+ * its answer as plain data.
  *
  * Node's types are described structurally, so importing this subpath needs no `@types/node`.
  */
-import { AdaptedRequest, type PlainAnswer } from '../internal/adapted-request.js';
+import { AdaptedRequest, FORBIDDEN_METHODS, type PlainAnswer } from '../internal/adapted-request.js';
 import type { ExpiringTargetsProxy } from './types.js';
 
 /** What the adapter uses of Node's `http.IncomingMessage` (Express's request adds `originalUrl`). */
@@ -141,7 +144,7 @@ function toRequest(req: NodeIncomingMessage, signal: AbortSignal): AdaptedReques
   const url = rawTarget.startsWith('/') && URL.canParse(origin + rawTarget) ? origin + rawTarget : `${origin}/`;
   const method = (req.method ?? 'GET').toUpperCase();
   const init: RequestInit & { duplex?: 'half' } = { method, headers, signal };
-  if (!NO_BODY.has(method)) {
+  if (!NO_BODY.has(method) && !FORBIDDEN_METHODS.has(method)) {
     init.body = bodyStream(req);
     init.duplex = 'half';
   }
