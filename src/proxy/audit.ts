@@ -15,6 +15,7 @@ export const MAX_AUDITED_STRING = 1000;
 // C0 controls, DEL, C1 controls, and the bidirectional-text controls (ALM, LRM, RLM, the
 // embeddings, overrides and isolates) that reorder how a log line reads.
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_ANY = new RegExp(UNSAFE.source);
 const visible = (c: string) => {
   const code = c.charCodeAt(0);
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
@@ -22,9 +23,9 @@ const visible = (c: string) => {
 
 /** A string from the request as an event carries it: redacted, escaped, cut to {@link MAX_AUDITED_STRING}. */
 export function auditedString(text: string, redact: Redactor): string {
-  return redact(text.length > MAX_AUDITED_STRING * 2 ? text.slice(0, MAX_AUDITED_STRING * 2) : text)
-    .replace(UNSAFE, visible)
-    .slice(0, MAX_AUDITED_STRING);
+  const redacted = redact(text.length > MAX_AUDITED_STRING * 2 ? text.slice(0, MAX_AUDITED_STRING * 2) : text);
+  const safe = UNSAFE_ANY.test(redacted) ? redacted.replace(UNSAFE, visible) : redacted;
+  return safe.length > MAX_AUDITED_STRING ? safe.slice(0, MAX_AUDITED_STRING) : safe;
 }
 
 /** The first instructions' kinds and contexts, and the count. */

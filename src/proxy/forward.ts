@@ -73,7 +73,19 @@ export async function forward(settings: Settings, route: Route, operation: Proxy
       const answer = json(502, { code: 'bad_gateway', message: 'LaunchDarkly answered with a redirect' });
       return { outcome: 'failed', answer, requestId, error: `LaunchDarkly answered ${response.status}` };
     }
-    const read = await readCapped(response.body, { maxBytes: settings.maxResponseBytes, sizeHint: declaredLength(response.headers), signal });
+    const declared = declaredLength(response.headers);
+    // A declared length within the cap is all the runtime reads (HTTP framing ends the body there):
+    // the runtime's own reader takes it; otherwise the body is read chunk by chunk up to the cap.
+    if (declared !== undefined && declared > settings.maxResponseBytes) response.body?.cancel().catch(() => undefined);
+    const read =
+      declared !== undefined && declared > settings.maxResponseBytes
+        ? ({ ok: false, reason: 'too-large' } as const)
+        : declared !== undefined
+        ? await response.arrayBuffer().then(
+            (buffer) => ({ ok: true as const, bytes: new Uint8Array(buffer) }),
+            () => ({ ok: false as const, reason: 'unreadable' as const }),
+          )
+        : await readCapped(response.body, { maxBytes: settings.maxResponseBytes, sizeHint: declared, signal });
     if (!read.ok && read.reason === 'too-large') {
       const answer = json(502, { code: 'bad_gateway', message: 'LaunchDarkly answered more than the proxy accepts' });
       return { outcome: 'failed', answer, requestId, error: `LaunchDarkly's answer exceeded maxResponseBytes (${settings.maxResponseBytes})` };

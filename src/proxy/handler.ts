@@ -178,7 +178,12 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
   /** The last line of defence: a fault of the proxy itself is a 500 without details, and audited. */
   async function guarded(request: Request): Promise<Response | PlainAnswer> {
     const started = now();
-    const url = URL.canParse(request.url) ? new URL(request.url) : undefined;
+    let url: URL | undefined;
+    try {
+      url = new URL(request.url);
+    } catch {
+      url = undefined;
+    }
     const minimalEvent = (status: number, details: Partial<ProxyAuditEvent<Actor>>): ProxyAuditEvent<Actor> => ({
       at: new Date(),
       method: auditedString(request.method, redact),
