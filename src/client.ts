@@ -15,6 +15,8 @@ import {
   errorClassForStatus,
 } from './errors.js';
 import { type HttpSend, type RequestTrace, createHttp } from './http.js';
+import type { CallScope } from './internal/call-scope.js';
+import { type CallInfo, openCall } from './internal/telemetry.js';
 import { type FlagInstruction, type ResourceKind, type SegmentInstruction, assertInstructions, keyIssues } from './instructions.js';
 import {
   AGENT_HEADER,
@@ -195,16 +197,28 @@ async function request<R>(
   call: CallOptions | undefined,
   send: Send,
   toResult: (body: unknown, response: Response) => R,
+  info: CallInfo,
+  parent: CallScope | undefined,
 ): Promise<R> {
   const settings: AttemptSettings = callSettings(options.settings, call);
-  const trace: RequestTrace = { mayHaveApplied: false };
+  const opening = openCall(options.logging, options.redact, info, parent);
+  const trace: RequestTrace = { mayHaveApplied: false, scope: opening && (await opening) };
   let url: string | undefined;
-  const { data, error, response } = await send((req) => {
-    url = options.redact(req.url);
-    return http(req, settings, trace);
-  });
-  if (!response.ok) throw apiError(method, response, error, url, trace.mayHaveApplied);
-  return toResult(parseJson(data, response, method, url), response);
+  let status: number | undefined;
+  try {
+    const { data, error, response } = await send((req) => {
+      url = options.redact(req.url);
+      return http(req, settings, trace);
+    });
+    status = response.status;
+    if (!response.ok) throw apiError(method, response, error, url, trace.mayHaveApplied);
+    const result = toResult(parseJson(data, response, method, url), response);
+    trace.scope?.end({ status, requestId: response.headers.get('x-request-id'), counts: (result as { counts?: PatchResult<unknown>['counts'] }).counts });
+    return result;
+  } catch (error) {
+    trace.scope?.end({ status, error });
+    throw error;
+  }
 }
 
 /** How each resource's reference maps onto its path: which keys, and under which path names. */
@@ -236,18 +250,39 @@ function resourceApi<Ref, I extends SegmentInstruction | FlagInstruction>(
   patch: (ref: Ref, body: { instructions: I[]; comment?: string }) => Send,
 ): ResourceApi<Ref, I> {
   const keys = RESOURCES[resource].keys;
-  const read = (ref: Ref, call: CallOptions | undefined) => request(options, http, 'GET', call, get(ref), toGetResult);
-  const send = (ref: Ref, instructions: readonly I[], call: (CallOptions & { comment?: string | undefined }) | undefined) => {
+  const rules = RESOURCE_RULES[resource];
+  /** What a call's scope reports: its operation and the resource's keys (the scope redacts them). */
+  const about = (ref: Ref, operation: string, extra?: Partial<CallInfo>): CallInfo => ({
+    operation,
+    template: rules.path,
+    resource,
+    keys: Object.fromEntries(keys.map((k) => [k, String((ref as Record<string, unknown>)[k])])),
+    ...extra,
+  });
+  const read = (ref: Ref, call: CallOptions | undefined, parent?: CallScope, purpose?: string) =>
+    request(options, http, 'GET', call, get(ref), toGetResult, about(ref, rules.operations.get, { purpose }), parent);
+  const send = (ref: Ref, instructions: readonly I[], call: (CallOptions & { comment?: string | undefined }) | undefined, parent?: CallScope) => {
     const body: { instructions: I[]; comment?: string } = { instructions: [...instructions] };
     if (call?.comment !== undefined) body.comment = call.comment;
-    return request(options, http, 'PATCH', call, patch(ref, body), (json, response) => toPatchResult(json, response, instructions));
+    const info = about(ref, rules.operations.patch, { instructions: instructions.length });
+    return request(options, http, 'PATCH', call, patch(ref, body), (json, response) => toPatchResult(json, response, instructions), info, parent);
   };
 
   /** Settles a whole request's instructions from the state, after its answer was lost. */
   async function readBack(ref: Ref, instructions: readonly I[], cause: ExpiringTargetsError, call: PatchOptions | undefined) {
     // Loaded on demand: only an ambiguous answer needs it, so one-off calls do not carry it.
     const { patchResultByReadingBack } = await import('./bulk.js');
-    return patchResultByReadingBack(resource, instructions, cause, (c) => read(ref, c), call);
+    const opening = openCall(options.logging, options.redact, about(ref, 'reconcile', { instructions: instructions.length }));
+    const scope = opening && (await opening);
+    try {
+      const result = await patchResultByReadingBack(resource, instructions, cause, (c) => read(ref, c, scope, 'read-back'), call);
+      scope?.readBack(result.counts);
+      scope?.end({ counts: result.counts });
+      return result;
+    } catch (error) {
+      scope?.end({ error });
+      throw error;
+    }
   }
 
   async function patchAll(
@@ -265,14 +300,28 @@ function resourceApi<Ref, I extends SegmentInstruction | FlagInstruction>(
     const { runBulk, runBulkStream } = await import('./bulk.js');
     // A 429 or 409 during a bulk run is always safe to retry, so it gets a larger budget.
     const bulkOptions = { ...call, maxRetries: call?.maxRetries ?? Math.max(options.settings.maxRetries, 5) };
-    const deps = { resource, sendBatch: (batch: I[], c: CallOptions & { comment?: string | undefined }) => send(ref, batch, c), read: (c: CallOptions) => read(ref, c) };
-    return stream ? runBulkStream<I>(deps, instructions as Iterable<I> | AsyncIterable<I>, bulkOptions) : runBulk<I>(deps, instructions as readonly I[], bulkOptions);
+    // The run is one scope: each batch and each read-back is a call within it.
+    const opening = openCall(options.logging, options.redact, about(ref, 'patchAll', { instructions: stream ? undefined : (instructions as readonly I[]).length }));
+    const run = opening && (await opening);
+    const deps = {
+      resource,
+      sendBatch: (batch: I[], c: CallOptions & { comment?: string | undefined }) => send(ref, batch, c, run),
+      read: (c: CallOptions) => read(ref, c, run, 'read-back'),
+    };
+    try {
+      const result = await (stream ? runBulkStream<I>(deps, instructions as Iterable<I> | AsyncIterable<I>, bulkOptions) : runBulk<I>(deps, instructions as readonly I[], bulkOptions));
+      run?.end({ counts: result.counts, stoppedBy: result.stoppedBy });
+      return result;
+    } catch (error) {
+      run?.end({ error });
+      throw error;
+    }
   }
 
   return {
     async get(ref, call) {
       checkKeys(ref, keys);
-      return read(ref, call);
+      return read(ref, call, undefined, undefined);
     },
     async patch(ref, instructions, call) {
       checkKeys(ref, keys);
@@ -311,7 +360,7 @@ function resourceApi<Ref, I extends SegmentInstruction | FlagInstruction>(
  */
 export function createExpiringTargetsClient(clientOptions: ClientOptions = {}): ExpiringTargetsClient {
   const options = normalizeOptions(clientOptions);
-  const http = createHttp({ fetch: options.fetch, redact: options.redact, onRetry: options.onRetry });
+  const http = createHttp({ fetch: options.fetch, redact: options.redact, logging: options.logging, onRetry: options.onRetry });
   const headers: Record<string, string> = {
     ...options.headers,
     [API_VERSION_HEADER]: options.apiVersion,
