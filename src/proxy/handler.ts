@@ -12,6 +12,8 @@ import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
 import { ConfigurationError, InstructionValidationError, type ValidationIssue } from '../errors.js';
 import { type FlagInstruction, type ResourceKind, type SegmentInstruction, patchBodyIssues } from '../instructions.js';
 import { AGENT_HEADER, API_VERSION_HEADER, type FetchLike, type Instance, normalizeOptions } from '../options.js';
+import { logProxyRequest, observeProxy } from '../internal/proxy-telemetry.js';
+import { type LogLevel, type Logger, loggingOf } from '../internal/telemetry.js';
 import type { Redactor } from '../redact.js';
 import { PACKAGE_NAME, VERSION } from '../version.js';
 import { readCappedText } from './body.js';
@@ -203,6 +205,20 @@ export interface ProxyOptions<Actor = unknown> {
   fetch?: FetchLike | undefined;
   /** Receives one event per request, refused ones included. Errors it throws are ignored. */
   onAudit?: ((event: ProxyAuditEvent<Actor>) => void | Promise<void>) | undefined;
+  /**
+   * How much to log: `debug`, `info` (a line per request), `warn` (LaunchDarkly failed or could not
+   * be reached), `error` (the proxy or `authorize` failed) or `off`. Default: the
+   * `LD_EXPIRING_TARGETS_LOG` environment variable, else `warn`.
+   */
+  logLevel?: LogLevel | undefined;
+  /** Where log lines go, as `(message, data)`: console (the default), winston, or an adapter. */
+  logger?: Logger | undefined;
+  /**
+   * Continue the trace of an incoming `traceparent` (with instrumentation registered). Only for
+   * callers you trust: by default the incoming context is linked, so anonymous callers cannot
+   * choose which trace your spans join. Default false.
+   */
+  trustTraceparent?: boolean | undefined;
 }
 
 /** A standard fetch handler: a Request in, a Response out. */
@@ -366,6 +382,7 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
   const { authorize, onAudit } = options;
   const redact: Redactor = upstream.redact;
   const agent = `${PACKAGE_NAME}/${VERSION}`;
+  const logging = loggingOf(options.logLevel, options.logger);
 
   function corsHeaders(origin: string | null, exposed: readonly string[] = []): Record<string, string> {
     if (origin === null || !settings.allowedOrigins.has(origin)) return {};
@@ -385,6 +402,7 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
   }
 
   function audit(event: ProxyAuditEvent<Actor>): void {
+    logProxyRequest(logging, redact, event);
     if (onAudit === undefined) return;
     try {
       const pending = onAudit(event);
@@ -604,7 +622,8 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
     }
   }
 
-  const proxy: ExpiringTargetsProxy = async (request) => toResponse(await guarded(request, undefined));
-  RAW_TARGET_HANDLERS.set(proxy, guarded);
+  const observed = observeProxy(guarded, settings.basePath, options.trustTraceparent === true, redact);
+  const proxy: ExpiringTargetsProxy = async (request) => toResponse(await observed(request, undefined));
+  RAW_TARGET_HANDLERS.set(proxy, observed);
   return proxy;
 }
