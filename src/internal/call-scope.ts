@@ -38,12 +38,16 @@ export type WaitSource = 'retry-after' | 'x-ratelimit-reset' | 'backoff' | 'rate
 const NS = 'ld_expiring_targets';
 const PATH_TEMPLATES = Object.values(RESOURCE_RULES).map((r) => ({
   template: r.path,
-  pattern: new RegExp(`^${r.path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+  pattern: new RegExp(`^(.*?)${r.path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
 }));
 
-/** The document's path template a URL's path matches, for raw calls that do not say. */
+/** The document's path template a URL's path matches, after any base path (a proxy's mount point). */
 export function templateOf(pathname: string): string | undefined {
-  return PATH_TEMPLATES.find((t) => t.pattern.test(pathname))?.template;
+  for (const { template, pattern } of PATH_TEMPLATES) {
+    const match = pattern.exec(pathname);
+    if (match) return `${match[1]}${template}`;
+  }
+  return undefined;
 }
 
 const now = () => globalThis.performance?.now() ?? Date.now();

@@ -56,9 +56,7 @@ export function observeProxy<A extends { status: number }>(
     if (instrumentation === undefined) return handler(request, rawTarget);
     const url = new URL(request.url);
     const method = request.method.toUpperCase();
-    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
-    const template = templateOf(path);
-    const route = template && `${basePath}${template}`;
+    const route = url.pathname.startsWith(basePath) ? templateOf(url.pathname) : undefined;
     const span = instrumentation.startServer(
       route ? `${method} ${route}` : method,
       {
