@@ -124,3 +124,33 @@ describe("the proxy's log lines", () => {
     expect(logger.lines.map((l) => [l.level, l.data?.error])).toEqual([['error', 'authorize threw Error: session store down']]);
   });
 });
+
+describe('an upstream that echoes the proxy’s token', () => {
+  it('leaves it in no log line, span or metric attribute', async () => {
+    const token = 'api-proxy-echo-TOKEN-55aa';
+    const echo = await startServer((req, res) => {
+      const heard = String(req.headers.authorization);
+      json(res, 503, { code: heard, message: `no ${heard}` }, { 'X-Request-Id': heard, 'Retry-After': heard });
+    });
+    try {
+      const logger = captureLogger();
+      const proxy = createExpiringTargetsProxy({ apiKey: token, baseUrl: echo.url, basePath: '/ld', authorize: () => true, logLevel: 'debug', logger });
+      const server = await startProxyServer(proxy);
+      proxies.push(server);
+      // The token also in the path (a key mistyped as it): the browser's own spans show what it
+      // sent, the proxy's must not.
+      const ld = createExpiringTargetsClient({ baseUrl: `${server.url}/ld`, logLevel: 'off', maxRetries: 1, maxRetryDelayMs: 5 });
+      await expect(ld.segments.get({ ...REF, segmentKey: token })).rejects.toThrow(/503/);
+      expect(echo.requests.every((r) => r.headers.authorization === token)).toBe(true);
+      const texts = {
+        'proxy log lines': JSON.stringify(logger.lines),
+        'server spans': JSON.stringify(otel.spans().filter((s) => s.kind === SpanKind.SERVER).map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status }))),
+        metrics: JSON.stringify((await otel.metrics()).scopeMetrics.flatMap((m) => m.metrics.map((x) => x.dataPoints.map((p) => p.attributes)))),
+      };
+      for (const [what, text] of Object.entries(texts)) expect(text.includes(token), `${what}: ${text}`).toBe(false);
+      expect(texts['proxy log lines']).toContain('[redacted]');
+    } finally {
+      await echo.close();
+    }
+  });
+});
