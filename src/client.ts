@@ -16,7 +16,7 @@ import {
 } from './errors.js';
 import { type HttpSend, type RequestTrace, createHttp } from './http.js';
 import type { CallScope } from './internal/call-scope.js';
-import { type CallInfo, openCall } from './internal/telemetry.js';
+import { type CallInfo, observed } from './internal/telemetry.js';
 import { type FlagInstruction, type ResourceKind, type SegmentInstruction, assertInstructions, keyIssues } from './instructions.js';
 import {
   AGENT_HEADER,
@@ -201,24 +201,25 @@ async function request<R>(
   parent: CallScope | undefined,
 ): Promise<R> {
   const settings: AttemptSettings = callSettings(options.settings, call);
-  const opening = openCall(options.logging, options.redact, info, parent);
-  const trace: RequestTrace = { mayHaveApplied: false, scope: opening && (await opening) };
-  let url: string | undefined;
-  let status: number | undefined;
-  try {
-    const { data, error, response } = await send((req) => {
-      url = options.redact(req.url);
-      return http(req, settings, trace);
-    });
-    status = response.status;
-    if (!response.ok) throw apiError(method, response, error, url, trace.mayHaveApplied);
-    const result = toResult(parseJson(data, response, method, url), response);
-    trace.scope?.end({ status, requestId: response.headers.get('x-request-id'), counts: (result as { counts?: PatchResult<unknown>['counts'] }).counts });
-    return result;
-  } catch (error) {
-    trace.scope?.end({ status, error });
-    throw error;
-  }
+  let answer: Response | undefined;
+  return observed(
+    options.logging,
+    options.redact,
+    info,
+    parent,
+    async (scope) => {
+      const trace: RequestTrace = { mayHaveApplied: false, scope };
+      let url: string | undefined;
+      const { data, error, response } = await send((req) => {
+        url = options.redact(req.url);
+        return http(req, settings, trace);
+      });
+      answer = response;
+      if (!response.ok) throw apiError(method, response, error, url, trace.mayHaveApplied);
+      return toResult(parseJson(data, response, method, url), response);
+    },
+    (result) => ({ status: answer?.status, requestId: answer?.headers.get('x-request-id'), counts: (result as { counts?: PatchResult<unknown>['counts'] }).counts }),
+  );
 }
 
 /** How each resource's reference maps onto its path: which keys, and under which path names. */
@@ -252,19 +253,13 @@ function resourceApi<Ref, I extends SegmentInstruction | FlagInstruction>(
   const keys = RESOURCES[resource].keys;
   const rules = RESOURCE_RULES[resource];
   /** What a call's scope reports: its operation and the resource's keys (the scope redacts them). */
-  const about = (ref: Ref, operation: string, extra?: Partial<CallInfo>): CallInfo => ({
-    operation,
-    template: rules.path,
-    resource,
-    keys: Object.fromEntries(keys.map((k) => [k, String((ref as Record<string, unknown>)[k])])),
-    ...extra,
-  });
+  const about = (ref: Ref, operation: string, instructions?: number, purpose?: string): CallInfo => ({ operation, template: rules.path, resource, ref: ref as object, names: keys, instructions, purpose });
   const read = (ref: Ref, call: CallOptions | undefined, parent?: CallScope, purpose?: string) =>
-    request(options, http, 'GET', call, get(ref), toGetResult, about(ref, rules.operations.get, { purpose }), parent);
+    request(options, http, 'GET', call, get(ref), toGetResult, about(ref, rules.operations.get, undefined, purpose), parent);
   const send = (ref: Ref, instructions: readonly I[], call: (CallOptions & { comment?: string | undefined }) | undefined, parent?: CallScope) => {
     const body: { instructions: I[]; comment?: string } = { instructions: [...instructions] };
     if (call?.comment !== undefined) body.comment = call.comment;
-    const info = about(ref, rules.operations.patch, { instructions: instructions.length });
+    const info = about(ref, rules.operations.patch, instructions.length);
     return request(options, http, 'PATCH', call, patch(ref, body), (json, response) => toPatchResult(json, response, instructions), info, parent);
   };
 
@@ -272,17 +267,18 @@ function resourceApi<Ref, I extends SegmentInstruction | FlagInstruction>(
   async function readBack(ref: Ref, instructions: readonly I[], cause: ExpiringTargetsError, call: PatchOptions | undefined) {
     // Loaded on demand: only an ambiguous answer needs it, so one-off calls do not carry it.
     const { patchResultByReadingBack } = await import('./bulk.js');
-    const opening = openCall(options.logging, options.redact, about(ref, 'reconcile', { instructions: instructions.length }));
-    const scope = opening && (await opening);
-    try {
-      const result = await patchResultByReadingBack(resource, instructions, cause, (c) => read(ref, c, scope, 'read-back'), call);
-      scope?.readBack(result.counts);
-      scope?.end({ counts: result.counts });
-      return result;
-    } catch (error) {
-      scope?.end({ error });
-      throw error;
-    }
+    return observed(
+      options.logging,
+      options.redact,
+      about(ref, 'reconcile', instructions.length),
+      undefined,
+      async (scope) => {
+        const result = await patchResultByReadingBack(resource, instructions, cause, (c) => read(ref, c, scope, 'read-back'), call);
+        scope?.readBack(result.counts);
+        return result;
+      },
+      (result) => ({ counts: result.counts }),
+    );
   }
 
   async function patchAll(
@@ -301,21 +297,21 @@ function resourceApi<Ref, I extends SegmentInstruction | FlagInstruction>(
     // A 429 or 409 during a bulk run is always safe to retry, so it gets a larger budget.
     const bulkOptions = { ...call, maxRetries: call?.maxRetries ?? Math.max(options.settings.maxRetries, 5) };
     // The run is one scope: each batch and each read-back is a call within it.
-    const opening = openCall(options.logging, options.redact, about(ref, 'patchAll', { instructions: stream ? undefined : (instructions as readonly I[]).length }));
-    const run = opening && (await opening);
-    const deps = {
-      resource,
-      sendBatch: (batch: I[], c: CallOptions & { comment?: string | undefined }) => send(ref, batch, c, run),
-      read: (c: CallOptions) => read(ref, c, run, 'read-back'),
-    };
-    try {
-      const result = await (stream ? runBulkStream<I>(deps, instructions as Iterable<I> | AsyncIterable<I>, bulkOptions) : runBulk<I>(deps, instructions as readonly I[], bulkOptions));
-      run?.end({ counts: result.counts, stoppedBy: result.stoppedBy });
-      return result;
-    } catch (error) {
-      run?.end({ error });
-      throw error;
-    }
+    return observed(
+      options.logging,
+      options.redact,
+      about(ref, 'patchAll', stream ? undefined : (instructions as readonly I[]).length),
+      undefined,
+      (run) => {
+        const deps = {
+          resource,
+          sendBatch: (batch: I[], c: CallOptions & { comment?: string | undefined }) => send(ref, batch, c, run),
+          read: (c: CallOptions) => read(ref, c, run, 'read-back'),
+        };
+        return stream ? runBulkStream<I>(deps, instructions as Iterable<I> | AsyncIterable<I>, bulkOptions) : runBulk<I>(deps, instructions as readonly I[], bulkOptions);
+      },
+      (result) => ({ counts: result.counts, stoppedBy: result.stoppedBy }),
+    );
   }
 
   return {

@@ -11,7 +11,7 @@ import { ApiConnectionError, ApiTimeoutError, RequestAbortedError } from './erro
 import type { AttemptSettings, FetchLike, RetryEvent } from './options.js';
 import { type Redactor, redactedCause } from './redact.js';
 import type { CallScope } from './internal/call-scope.js';
-import { type Logging, openCall } from './internal/telemetry.js';
+import { type Logging, observed } from './internal/telemetry.js';
 import { type AttemptOutcome, isRetryable, parseRateLimitReset, retryWait } from './retry-policy.js';
 
 /** What the attempts of one request found out, for the caller to read afterwards. */
@@ -187,19 +187,17 @@ export function createHttp(options: HttpOptions): HttpSend {
   }
 
   /** A raw call reports as a call of its own, its operation the method. */
-  const send: HttpSend = async (request, callSettings, trace = { mayHaveApplied: false }) => {
-    const opening = trace.scope === undefined ? openCall(options.logging, redact, { operation: request.method }) : undefined;
-    if (opening === undefined) return sendAttempts(request, callSettings, trace);
-    const scope = (trace.scope = await opening);
-    try {
-      const response = await sendAttempts(request, callSettings, trace);
-      scope.end({ status: response.status, requestId: response.headers.get('x-request-id') });
-      return response;
-    } catch (error) {
-      scope.end({ error });
-      throw error;
-    }
-  };
+  const send: HttpSend = (request, callSettings, trace = { mayHaveApplied: false }) =>
+    trace.scope
+      ? sendAttempts(request, callSettings, trace)
+      : observed(
+          options.logging,
+          redact,
+          { operation: request.method },
+          undefined,
+          (scope) => sendAttempts(request, callSettings, Object.assign(trace, { scope })),
+          (response) => ({ status: response.status, requestId: response.headers.get('x-request-id') }),
+        );
   return send;
 
   async function sendAttempts(request: Request, callSettings: AttemptSettings, trace: RequestTrace): Promise<Response> {

@@ -2,9 +2,23 @@
  * What the proxy tells its listeners: one log line per request (from the audit event, which holds
  * only redacted strings) and a server span per request through a registered instrumentation.
  */
-import { templateOf } from './call-scope.js';
+import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
 import { type LogData, emit } from './log-line.js';
 import { type Logging, currentInstrumentation } from './telemetry.js';
+
+const PATH_TEMPLATES = Object.values(RESOURCE_RULES).map((r) => ({
+  template: r.path,
+  pattern: new RegExp(`^(.*?)${r.path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+}));
+
+/** The document's path template a request's path matches, after the proxy's base path. */
+function templateOf(pathname: string): string | undefined {
+  for (const { template, pattern } of PATH_TEMPLATES) {
+    const match = pattern.exec(pathname);
+    if (match) return `${match[1]}${template}`;
+  }
+  return undefined;
+}
 
 /** The fields of an audit event a log line carries (never the request's headers). */
 interface AuditFacts {

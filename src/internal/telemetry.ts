@@ -5,7 +5,7 @@
  * (messages, spans) lives in ./call-scope.ts, loaded only once someone listens.
  */
 import { ConfigurationError } from '../errors.js';
-import type { CallScope } from './call-scope.js';
+import type { CallEnd, CallScope } from './call-scope.js';
 import type { Instrumentation } from './instrumentation.js';
 
 /** How much the client logs: `debug` the most, `off` nothing. */
@@ -38,13 +38,16 @@ export interface Logging {
 export function loggingOf(level: LogLevel | undefined, logger: Logger | undefined): Logging | undefined {
   const fromEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[LOG_LEVEL_VARIABLE];
   // A mistyped variable must not stop a deployed service from starting: it means the default.
-  const envRank = LOG_LEVELS.indexOf(fromEnv?.trim().toLowerCase() as LogLevel);
-  const rank = level === undefined ? (envRank < 0 ? 2 : envRank) : LOG_LEVELS.indexOf(level);
-  if (rank < 0) throw new ConfigurationError(`logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(String(level))}`);
-  if (logger !== undefined && ['error', 'warn', 'info', 'debug'].some((m) => typeof (logger as unknown as Record<string, unknown>)?.[m] !== 'function')) {
-    throw new ConfigurationError('logger must have error, warn, info and debug methods (console, winston, or an adapter)');
+  let rank = LOG_LEVELS.indexOf(level ?? (fromEnv as LogLevel) ?? 'warn');
+  if (rank < 0) {
+    if (level !== undefined) throw new ConfigurationError(`logLevel must be one of ${LOG_LEVELS}`);
+    rank = 2;
   }
-  return rank === 0 ? undefined : { rank, logger: logger ?? console };
+  const methods = LOG_LEVELS.slice(1);
+  if (logger !== undefined && methods.some((m) => typeof (logger as unknown as Record<string, unknown>)?.[m] !== 'function')) {
+    throw new ConfigurationError(`logger must have the methods ${methods}`);
+  }
+  return rank ? { rank, logger: logger ?? console } : undefined;
 }
 
 let registered: Instrumentation | undefined;
@@ -61,26 +64,34 @@ export function currentInstrumentation(): Instrumentation | undefined {
 
 /** What a call is, as its scope reports it. Strings are raw here: the scope redacts them. */
 export interface CallInfo {
-  /** The operation's id in LaunchDarkly's API document, or what a raw call did (`GET`). */
+  /** The operation's id in LaunchDarkly's API document, `patchAll`, or what a raw call did (`GET`). */
   operation: string;
   /** The URL template, such as `/api/v2/segments/{projectKey}/…`. */
   template?: string | undefined;
   /** `segment` or `flag`, for a typed call. */
   resource?: string | undefined;
-  /** The resource's keys, for a typed call. */
-  keys?: Record<string, string> | undefined;
-  /** How many instructions a PATCH carries. */
+  /** The resource's reference and the names of its keys, for a typed call. */
+  ref?: object | undefined;
+  names?: readonly string[] | undefined;
+  /** How many instructions a PATCH (or an array given to `patchAll`) carries. */
   instructions?: number | undefined;
   /** Why the call is made, when not by the caller directly (`read-back`). */
   purpose?: string | undefined;
 }
 
 /**
- * Opens a call's scope, or answers `undefined` at once when nobody listens: logging off and
- * nothing registered costs one check per call.
+ * Runs a call within its scope, ended with what `ended` makes of the result or with what the call
+ * throws. When nobody listens (logging off, nothing registered) the call just runs: one check.
  */
-export function openCall(logging: Logging | undefined, redact: (text: string) => string, info: CallInfo, parent?: CallScope): Promise<CallScope> | undefined {
+export function observed<R>(
+  logging: Logging | undefined,
+  redact: (text: string) => string,
+  info: CallInfo,
+  parent: CallScope | undefined,
+  call: (scope: CallScope | undefined) => Promise<R>,
+  ended: (result: R) => CallEnd,
+): Promise<R> {
   const instrumentation = registered;
-  if (logging === undefined && instrumentation === undefined) return undefined;
-  return import('./call-scope.js').then((m) => new m.CallScope(logging, instrumentation, redact, info, parent));
+  if (logging === undefined && instrumentation === undefined) return call(undefined);
+  return import('./call-scope.js').then((m) => m.openScope(logging, instrumentation, redact, info, parent).run(call, ended));
 }
