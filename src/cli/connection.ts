@@ -39,7 +39,8 @@ export async function withConnection<T>(
     } else if (apiKey === undefined && baseUrl === undefined) {
       throw new UsageError('no access token: set LD_API_KEY (or pass --token), or try the embedded mock with --mock');
     }
-    const client = createExpiringTargetsClient({ apiKey, baseUrl, instance: args.instance, apiVersion: args.apiVersion, timeoutMs: args.timeoutMs, onRetry });
+    // The CLI reports through its own output; the library's default warn lines would repeat it on stderr.
+    const client = createExpiringTargetsClient({ apiKey, baseUrl, instance: args.instance, apiVersion: args.apiVersion, timeoutMs: args.timeoutMs, onRetry, logLevel: 'off' });
     const target = mock ? `the embedded mock (${mock.url})` : baseUrl !== undefined ? displayUrl(baseUrl) : `LaunchDarkly (${args.instance ?? 'commercial'})`;
     return await fn({ client, target });
   } finally {

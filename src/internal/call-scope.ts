@@ -235,7 +235,8 @@ export function openScope(
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-function fateAttributes(counts: FateCounts): Attributes {
+/** A run's fates as span attributes. */
+export function fateAttributes(counts: FateCounts): Attributes {
   const attributes: Attributes = {};
   for (const [fate, n] of Object.entries(counts)) if (typeof n === 'number') attributes[`${NS}.instructions.${snake(fate)}`] = n;
   return attributes;

@@ -30,4 +30,9 @@ export interface Instrumentation {
    * otherwise the incoming context is linked, not adopted.
    */
   startServer(name: string, attributes: Attributes, headers: Headers, trustIncoming: boolean): SpanHandle;
+  /**
+   * Runs `fn` with `span` as the current span, so calls made through the public API inside it (a
+   * sync's `patchAll` runs) become its children where the platform carries context across awaits.
+   */
+  activate<T>(span: SpanHandle, fn: () => Promise<T>): Promise<T>;
 }

@@ -123,6 +123,9 @@ export function registerInstrumentation(options: InstrumentationOptions = {}): (
       propagation.inject(span.context, headers, headerSetter);
       return span;
     },
+    activate(span, fn) {
+      return span instanceof OtelSpan ? context.with(span.context, fn) : fn();
+    },
     startServer(name, attributes, headers, trustIncoming) {
       const incoming = propagation.extract(ROOT_CONTEXT, headers, headerGetter);
       const remote = trace.getSpanContext(incoming);

@@ -11,6 +11,7 @@ import type { ExpiringTargetsClient, FlagRef, SegmentRef } from '../client.js';
 import { type ExpiringTargetsError, RequestAbortedError } from '../errors.js';
 import type { FlagInstruction, ResourceKind, SegmentInstruction } from '../instructions.js';
 import { type CallOptions, pickCallOptions } from '../options.js';
+import { observeSync } from '../internal/sync-telemetry.js';
 import { type BulkResult, type InstructionOutcome, type OutcomeCounts, countOutcomes } from '../results.js';
 import { forEachLimited, limiter } from './concurrency.js';
 import { type CompiledResource, describeResource } from './desired-state.js';
@@ -127,7 +128,11 @@ function sendChanges(client: ExpiringTargetsClient, plan: ResourcePlan, instruct
  * console.log(result.ok ? 'LaunchDarkly matches the file' : `${result.after.counts.add + result.after.counts.update + result.after.counts.remove} change(s) pending`);
  * ```
  */
-export async function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, options: ApplyOptions = {}): Promise<SyncResult> {
+export function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, options: ApplyOptions = {}): Promise<SyncResult> {
+  return observeSync(plan.resources.length, () => apply(client, plan, options));
+}
+
+async function apply(client: ExpiringTargetsClient, plan: SyncPlan, options: ApplyOptions): Promise<SyncResult> {
   const concurrency = positiveOption('concurrency', options.concurrency, 1);
   const readConcurrency = positiveOption('readConcurrency', options.readConcurrency, DEFAULT_READ_CONCURRENCY);
   const call = pickCallOptions(options);
