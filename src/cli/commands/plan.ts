@@ -36,6 +36,6 @@ what it takes to make LaunchDarkly match FILE: + add, ~ update (from → to), - 
       out.out();
       printPlan(out, plan, command.file);
       return code;
-    });
+    }, session.out);
   },
 });

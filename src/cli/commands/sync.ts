@@ -129,5 +129,5 @@ async function runSync(command: SyncArgs, session: FileSession): Promise<number>
       printPlan(out, result.after, command.file);
     }
     return code;
-  });
+  }, session.out);
 }
