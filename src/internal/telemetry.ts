@@ -47,7 +47,9 @@ export function loggingOf(level: LogLevel | undefined, logger: Logger | undefine
   if (logger !== undefined && methods.some((m) => typeof (logger as unknown as Record<string, unknown>)?.[m] !== 'function')) {
     throw new ConfigurationError(`logger must have the methods ${methods}`);
   }
-  return rank ? { rank, logger: logger ?? console } : undefined;
+  if (!rank) return undefined;
+  load();
+  return { rank, logger: logger ?? console };
 }
 
 let registered: Instrumentation | undefined;
@@ -55,6 +57,7 @@ let registered: Instrumentation | undefined;
 /** Installs (or, with `undefined`, removes) the process-wide instrumentation. */
 export function setInstrumentation(instrumentation: Instrumentation | undefined): void {
   registered = instrumentation;
+  if (instrumentation) load();
 }
 
 /** The process-wide instrumentation, when one is registered. */
@@ -93,5 +96,15 @@ export function observed<R>(
 ): Promise<R> {
   const instrumentation = registered;
   if (logging === undefined && instrumentation === undefined) return call(undefined);
-  return import('./call-scope.js').then((m) => m.openScope(logging, instrumentation, redact, info, parent).run(call, ended));
+  // After the first call, the scopes' module is at hand: no import() per call.
+  if (scopes) return scopes.openScope(logging, instrumentation, redact, info, parent).run(call, ended);
+  return load().then((m) => m.openScope(logging, instrumentation, redact, info, parent).run(call, ended));
+}
+
+let scopes: typeof import('./call-scope.js') | undefined;
+let loading: Promise<typeof import('./call-scope.js')> | undefined;
+/** Loads the scopes' module once, as soon as someone listens, so a first call seldom waits for it. */
+function load() {
+  loading ??= import('./call-scope.js').then((m) => (scopes = m));
+  return loading;
 }

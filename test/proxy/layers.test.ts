@@ -25,11 +25,15 @@ async function inputsOf(entry: string): Promise<string[]> {
 }
 
 describe('import layers', () => {
-  it('the proxy entry imports only errors, redaction, options, instructions, version and the generated rules below it', async () => {
+  it('the proxy entry imports only errors, redaction, options, instructions, version, the telemetry hook and the generated rules below it', async () => {
     expect(await inputsOf('src/proxy/index.ts')).toEqual([
       'generated/instruction-rules.ts',
       'src/errors.ts',
       'src/instructions.ts',
+      'src/internal/call-scope.ts',
+      'src/internal/log-line.ts',
+      'src/internal/proxy-telemetry.ts',
+      'src/internal/telemetry.ts',
       'src/options.ts',
       'src/proxy/body.ts',
       'src/proxy/handler.ts',
