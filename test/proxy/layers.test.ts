@@ -25,15 +25,15 @@ async function inputsOf(entry: string): Promise<string[]> {
 }
 
 describe('import layers', () => {
-  it('the proxy entry imports only errors, redaction, options, instructions, version, the telemetry hook and the generated rules below it', async () => {
+  it('the proxy entry imports only errors, redaction, options, the resource table, validation, time, transport facts, the telemetry hook, version and the generated rules below it', async () => {
     expect(await inputsOf('src/proxy/index.ts')).toEqual([
       'generated/instruction-rules.ts',
       'src/errors.ts',
-      'src/instructions.ts',
       'src/internal/call-scope.ts',
       'src/internal/log-line.ts',
       'src/internal/proxy-telemetry.ts',
       'src/internal/telemetry.ts',
+      'src/internal/transport.ts',
       'src/options.ts',
       'src/proxy/body.ts',
       'src/proxy/handler.ts',
@@ -41,6 +41,9 @@ describe('import layers', () => {
       'src/proxy/node-listener.ts',
       'src/proxy/route.ts',
       'src/redact.ts',
+      'src/resources.ts',
+      'src/time.ts',
+      'src/validation.ts',
       'src/version.ts',
     ]);
   });
