@@ -60,14 +60,14 @@ export function logProxyRequest(logging: Logging | undefined, redact: (text: str
  * The route is the document's path template, so spans and metrics group by operation.
  */
 export function observeProxy<A extends { status: number }>(
-  handler: (request: Request, rawTarget: string | undefined) => Promise<A>,
+  handler: (request: Request) => Promise<A>,
   basePath: string,
   trustIncoming: boolean,
   redact: (text: string) => string,
-): (request: Request, rawTarget: string | undefined) => Promise<A> {
-  return async (request, rawTarget) => {
+): (request: Request) => Promise<A> {
+  return async (request) => {
     const instrumentation = currentInstrumentation();
-    if (instrumentation === undefined) return handler(request, rawTarget);
+    if (instrumentation === undefined) return handler(request);
     const url = new URL(request.url);
     const method = request.method.toUpperCase();
     const route = url.pathname.startsWith(basePath) ? templateOf(url.pathname) : undefined;
@@ -85,7 +85,7 @@ export function observeProxy<A extends { status: number }>(
       trustIncoming,
     );
     try {
-      const answer = await handler(request, rawTarget);
+      const answer = await handler(request);
       span.end({ 'http.response.status_code': answer.status }, answer.status >= 500 ? String(answer.status) : undefined);
       return answer;
     } catch (error) {
