@@ -23,6 +23,7 @@ import {
   targetField,
 } from '../instructions.js';
 import { targetIdentity } from '../instructions.js';
+import { DEFAULT_MAX_RESOURCES, MAX_ISSUES, QUOTED_CHARS, clip, positiveOption, quote, shortPath } from './bounds.js';
 import { type CheckContext, FILE_SCHEMA, type SourcePosition, checkDocument, parseYaml, positionOf } from './file-schema.js';
 
 export type { SourcePosition } from './file-schema.js';
@@ -136,6 +137,11 @@ export interface DesiredStateOptions {
   allowPast?: boolean | undefined;
   /** The time "past" is measured from. Default `Date.now()`. */
   now?: number | undefined;
+  /**
+   * Resources a desired state may name (planning reads each once). Default 1,000; a state naming
+   * more is refused unless this is raised (--max-resources on the command line).
+   */
+  maxResources?: number | undefined;
 }
 
 // ---- Checking and compiling -------------------------------------------------------------------
@@ -168,10 +174,21 @@ const KEY_NAMES: Record<ResourceKind, readonly string[]> = {
   flag: ['projectKey', 'environmentKey', 'flagKey'],
 };
 
-/** A resource as the file names it: `segment beta (project p, environment e)`. */
+/** A key as a message shows it: whole when short, else its start. */
+function shown(key: string): string {
+  return key.length > QUOTED_CHARS ? quote(key) : key;
+}
+
+/** A resource as the file names it: `segment beta (project p, environment e)`; long keys show their start only. */
 export function describeResource(resource: DesiredResource | { resource: ResourceKind; ref: SegmentRef | FlagRef }): string {
   const key = resource.resource === 'segment' ? (resource.ref as SegmentRef).segmentKey : (resource.ref as FlagRef).flagKey;
-  return `${resource.resource} ${key} (project ${resource.ref.projectKey}, environment ${resource.ref.environmentKey})`;
+  return `${resource.resource} ${shown(key)} (project ${shown(resource.ref.projectKey)}, environment ${shown(resource.ref.environmentKey)})`;
+}
+
+/** What identifies a resource, exactly (unlike its description, which shortens long keys). */
+export function resourceIdentity(resource: { resource: ResourceKind; ref: SegmentRef | FlagRef }): string {
+  const key = resource.resource === 'segment' ? (resource.ref as SegmentRef).segmentKey : (resource.ref as FlagRef).flagKey;
+  return JSON.stringify([resource.resource, resource.ref.projectKey, resource.ref.environmentKey, key]);
 }
 
 /** The file path of a resource: where its list is under `projects`. */
@@ -209,16 +226,24 @@ function addInstruction(resource: ResourceKind, t: DesiredSegmentTarget | Desire
  */
 export function compileDesiredState(desired: DesiredState, options: DesiredStateOptions = {}): { resources: CompiledResource[]; issues: DesiredStateIssue[] } {
   const now = options.now ?? Date.now();
+  const maxResources = positiveOption('maxResources', options.maxResources, DEFAULT_MAX_RESOURCES);
   const issues: DesiredStateIssue[] = [];
   const resources: CompiledResource[] = [];
+  // By identity, not by description: two keys that print alike are two resources.
   const resourcesSeen = new Map<string, DesiredResource>();
   const list: unknown = (desired as Partial<DesiredState> | null)?.resources;
   if (!Array.isArray(list)) return { resources, issues: [{ line: undefined, column: undefined, path: ['resources'], message: 'resources must be a list' }] };
+  if (list.length > maxResources) {
+    const message = `the desired state names ${list.length} segments and flags, more than the limit of ${maxResources} (planning reads each): raise it with maxResources (--max-resources on the command line)`;
+    return { resources, issues: [{ line: undefined, column: undefined, path: [], message }] };
+  }
   for (const resource of list as DesiredResource[]) {
+    if (issues.length >= MAX_ISSUES) break;
     const at = resource?.source;
     const path = resource?.ref ? resourcePath(resource) : [];
-    const add = (message: string, where: SourcePosition | undefined = at, subPath: (string | number)[] = []) =>
-      issues.push({ line: where?.line, column: where?.column, path: [...path, ...subPath], message });
+    const add = (message: string, where: SourcePosition | undefined = at, subPath: (string | number)[] = []) => {
+      if (issues.length < MAX_ISSUES) issues.push({ line: where?.line, column: where?.column, path: shortPath([...path, ...subPath]), message: clip(message) });
+    };
     if (resource?.resource !== 'segment' && resource?.resource !== 'flag') {
       add(`resource must be "segment" or "flag", got ${JSON.stringify((resource as { resource?: unknown } | undefined)?.resource)}`);
       continue;
@@ -229,12 +254,13 @@ export function compileDesiredState(desired: DesiredState, options: DesiredState
       continue;
     }
     const name = describeResource(resource);
-    const earlier = resourcesSeen.get(name);
+    const identity = resourceIdentity(resource);
+    const earlier = resourcesSeen.get(identity);
     if (earlier !== undefined) {
       add(`${name} is listed twice${earlier.source ? ` (first at line ${earlier.source.line})` : ''}`);
       continue;
     }
-    resourcesSeen.set(name, resource);
+    resourcesSeen.set(identity, resource);
     if (!Array.isArray(resource.targets)) {
       add(`the targets of ${name} must be a list`);
       continue;
@@ -244,7 +270,7 @@ export function compileDesiredState(desired: DesiredState, options: DesiredState
     // By context kind, then key: no string is built per entry to look a context up.
     const contexts = new Map<string, Map<string, DesiredSegmentTarget | DesiredFlagTarget>>();
     const entries: (DesiredSegmentTarget | DesiredFlagTarget)[] = resource.targets;
-    for (let position = 0; position < entries.length; position++) {
+    for (let position = 0; position < entries.length && issues.length < MAX_ISSUES; position++) {
       const t = entries[position] as DesiredSegmentTarget | DesiredFlagTarget;
       const where = t?.source;
       const index = where?.index ?? position;
@@ -256,7 +282,7 @@ export function compileDesiredState(desired: DesiredState, options: DesiredState
       const ms = (instruction as { value: number }).value;
       if (ms < now && options.allowPast !== true) {
         add(
-          `expiresAt ${new Date(ms).toISOString()} is in the past for ${t.contextKind}:${t.contextKey}: delete the entry, or accept past times (allowPast; --allow-past on the command line) to have LaunchDarkly remove the context at once`,
+          `expiresAt ${new Date(ms).toISOString()} is in the past for ${shown(t.contextKind)}:${shown(t.contextKey)}: delete the entry, or accept past times (allowPast; --allow-past on the command line) to have LaunchDarkly remove the context at once`,
           where?.fields.expiresAt ?? where,
           [index, 'expiresAt'],
         );
@@ -268,7 +294,7 @@ export function compileDesiredState(desired: DesiredState, options: DesiredState
       const first = ofKind.get(t.contextKey);
       if (first !== undefined) {
         const lines = first.source && where ? ` (lines ${first.source.line} and ${where.line})` : '';
-        add(`${t.contextKind}:${t.contextKey} is named twice for ${name}${lines}: LaunchDarkly schedules one removal per context`, where, [index]);
+        add(`${shown(t.contextKind)}:${shown(t.contextKey)} is named twice for ${name}${lines}: LaunchDarkly schedules one removal per context`, where, [index]);
         continue;
       }
       ofKind.set(t.contextKey, t);
@@ -347,45 +373,38 @@ function keyOf(pair: Pair<Node | null, Node | null>, doc: Document): string {
 export function parseDesiredState(text: string, options: ParseOptions = {}): DesiredState {
   const { doc, lines } = parseYaml(text);
   const source = options.fileName ?? 'the desired-state file';
-  const syntax = [...doc.errors, ...doc.warnings].map((e): DesiredStateIssue => {
+  const syntax = [...doc.errors, ...doc.warnings].slice(0, MAX_ISSUES).map((e): DesiredStateIssue => {
     const at = e.linePos?.[0];
-    return { line: at?.line ?? 1, column: at?.col ?? 1, path: [], message: yamlMessage(e.message) };
+    return { line: at?.line ?? 1, column: at?.col ?? 1, path: [], message: clip(yamlMessage(e.message)) };
   });
   if (syntax.length > 0) throw new DesiredStateError(syntax.sort(byPosition), source);
 
-  const ctx: CheckContext = { doc, text, lines, root: FILE_SCHEMA };
-  const shape = checkDocument(doc, text, lines);
-  // Entries (and resources) with a shape problem are left out of the state, so each problem is
-  // reported once; the ones that pass get every other check.
-  const at = new Set(shape.map((issue) => JSON.stringify(issue.path)));
-  const within = new Set(shape.flatMap((issue) => issue.path.map((_, n) => JSON.stringify(issue.path.slice(0, n + 1)))));
-  const isBad = (path: (string | number)[]) => at.has(JSON.stringify(path));
-  const hasBad = (path: (string | number)[]) => within.has(JSON.stringify(path));
-
+  const ctx: CheckContext = { doc, text, lines, root: FILE_SCHEMA, badPairs: new Set(), tainted: new Set() };
+  const shape = checkDocument(doc, text, lines, ctx);
+  // Resources under a bad key, and entries with a shape problem, are left out of the state, so
+  // each problem is reported once; the ones that pass get every other check.
+  const badPairs = ctx.badPairs as Set<unknown>;
   const resources: DesiredResource[] = [];
-  if (!isBad([])) {
-    const projects = pairsOf(doc.contents as Node | null).find((p) => keyOf(p, doc) === 'projects');
-    for (const project of pairsOf(projects?.value)) {
-      const projectKey = keyOf(project, doc);
-      const environments = pairsOf(project.value).find((p) => keyOf(p, doc) === 'environments');
-      for (const environment of pairsOf(environments?.value)) {
-        const environmentKey = keyOf(environment, doc);
-        for (const group of pairsOf(environment.value)) {
-          const kind = keyOf(group, doc);
-          if (kind !== 'segments' && kind !== 'flags') continue;
-          for (const entry of pairsOf(group.value)) {
-            const key = keyOf(entry, doc);
-            const path = ['projects', projectKey, 'environments', environmentKey, kind, key];
-            if (isBad(path) || !isSeq(entry.value)) continue;
-            const resource = readResource(kind === 'segments' ? 'segment' : 'flag', projectKey, environmentKey, key, entry, path, ctx, hasBad);
-            resources.push(resource);
-          }
+  const projects = pairsOf(doc.contents as Node | null).find((p) => keyOf(p, doc) === 'projects');
+  for (const project of pairsOf(projects?.value)) {
+    if (badPairs.has(project)) continue;
+    const projectKey = keyOf(project, doc);
+    const environments = pairsOf(project.value).find((p) => keyOf(p, doc) === 'environments');
+    for (const environment of pairsOf(environments?.value)) {
+      if (badPairs.has(environment)) continue;
+      const environmentKey = keyOf(environment, doc);
+      for (const group of pairsOf(environment.value)) {
+        const kind = keyOf(group, doc);
+        if (kind !== 'segments' && kind !== 'flags') continue;
+        for (const entry of pairsOf(group.value)) {
+          if (badPairs.has(entry) || !isSeq(entry.value)) continue;
+          resources.push(readResource(kind === 'segments' ? 'segment' : 'flag', projectKey, environmentKey, keyOf(entry, doc), entry, ctx));
         }
       }
     }
   }
   const compiled = compileDesiredState({ resources }, options);
-  const issues: DesiredStateIssue[] = [...shape.map((i) => ({ ...i })), ...compiled.issues];
+  const issues: DesiredStateIssue[] = [...shape.map((i) => ({ ...i })), ...compiled.issues].slice(0, MAX_ISSUES);
   if (issues.length > 0) throw new DesiredStateError(issues.sort(byPosition), source);
   return { resources };
 }
@@ -400,17 +419,16 @@ function readResource(
   environmentKey: string,
   key: string,
   pair: Pair<Node | null, Node | null>,
-  path: (string | number)[],
   ctx: CheckContext,
-  hasBad: (path: (string | number)[]) => boolean,
 ): DesiredResource {
   const items = isSeq(pair.value) ? (pair.value.items as (Node | null)[]) : [];
   const field = targetField(resource);
   const targets: Record<string, unknown>[] = [];
   items.forEach((item, index) => {
-    if (hasBad([...path, index]) || !isMap(item)) return;
-    const fields: Record<string, SourcePosition> = {};
-    const values: Record<string, string> = {};
+    if (ctx.tainted?.has(item) || !isMap(item)) return;
+    // Without a prototype: a key such as __proto__ is only data here.
+    const fields: Record<string, SourcePosition> = Object.create(null);
+    const values: Record<string, string> = Object.create(null);
     for (const p of item.items as Pair<Node | null, Node | null>[]) {
       const name = keyOf(p, ctx.doc);
       values[name] = scalarText(p.value, ctx.doc);

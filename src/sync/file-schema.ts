@@ -8,6 +8,7 @@
  */
 import { type Document, LineCounter, type Node, type Pair, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import FILE_SCHEMA_JSON from '../../schemas/expiring-targets.schema.json' with { type: 'json' };
+import { MAX_ISSUES, quote, shortPath } from './bounds.js';
 
 /** The JSON Schema keywords this checker understands (annotations included). */
 export interface SchemaNode {
@@ -80,6 +81,10 @@ export interface CheckContext {
   lines: LineCounter;
   /** Resolved `#/definitions/…` references and compiled patterns, per schema. */
   root: SchemaNode;
+  /** Keys with a problem of their own (a bad key, or a value of the wrong type under it). */
+  badPairs?: Set<unknown>;
+  /** Nodes with a problem at or below them. */
+  tainted?: Set<unknown>;
 }
 
 const patterns = new Map<string, RegExp>();
@@ -142,7 +147,7 @@ function got(node: Node | null, kind: Kind, ctx: CheckContext, expected?: Schema
   if (kind === 'object' || kind === 'array' || node === null || node.range == null) return NOUN[kind];
   const source = ctx.text.slice(node.range[0], node.range[1]).trim();
   const shown = source.length > 60 ? `${source.slice(0, 57)}…` : source;
-  if (kind === 'string') return JSON.stringify(isScalar(node) ? node.value : shown);
+  if (kind === 'string') return isScalar(node) ? quote(String(node.value)) : JSON.stringify(shown);
   if (kind === 'null') return 'nothing';
   // YAML reads a context key like 0123 or 1e3 as a number: when the text as written would do,
   // say how to keep it.
@@ -194,9 +199,24 @@ export function checkNode(
   at: { range?: readonly [number, number, number] | null | undefined } | null = node,
 ): void {
   const s = resolve(schema, ctx.root);
+  // Past the bound, nothing more is looked at: the file is refused either way.
+  if (issues.length >= MAX_ISSUES) return;
+  const before = issues.length;
   const add = (message: string, where: typeof at = at, under: (string | number)[] = path): void => {
-    issues.push({ ...positionOf(where ?? at, ctx), path: [...under], message });
+    if (issues.length < MAX_ISSUES) issues.push({ ...positionOf(where ?? at, ctx), path: shortPath(under), message });
   };
+  checkValue(node, s, path, ctx, issues, add);
+  if (issues.length > before) ctx.tainted?.add(node);
+}
+
+function checkValue(
+  node: Node | null,
+  s: SchemaNode,
+  path: (string | number)[],
+  ctx: CheckContext,
+  issues: FileIssue[],
+  add: (message: string, where?: { range?: readonly [number, number, number] | null | undefined } | null, under?: (string | number)[]) => void,
+): void {
   const { node: value, problem } = deref(node, ctx);
   if (problem !== undefined) return add(problem);
   const kind = kindOf(value);
@@ -209,7 +229,8 @@ export function checkNode(
   }
   if (isMap(value)) checkMap(value.items as Pair<Node | null, Node | null>[], s, path, ctx, issues, add);
   if (isSeq(value) && s.items !== undefined) {
-    value.items.forEach((item, index) => checkNode(item as Node | null, s.items as SchemaNode, [...path, index], ctx, issues));
+    const items = value.items as (Node | null)[];
+    for (let index = 0; index < items.length && issues.length < MAX_ISSUES; index++) checkNode(items[index] as Node | null, s.items, [...path, index], ctx, issues);
   }
 }
 
@@ -224,25 +245,29 @@ function checkMap(
   if (s.minProperties !== undefined && pairs.length < s.minProperties) add(`${subject(path)} must not be empty`);
   const present = new Set<string>();
   for (const pair of pairs) {
+    if (issues.length >= MAX_ISSUES) return;
     const keyNode = deref(pair.key, ctx).node;
     const key = isScalar(keyNode) ? keyNode.value : undefined;
     if (typeof key !== 'string') {
+      ctx.badPairs?.add(pair);
       add(`keys of ${subject(path)} must be text, got ${got(keyNode, kindOf(keyNode), ctx, s.propertyNames ?? { type: 'string' })}`, pair.key, [...path, String(key)]);
       continue;
     }
     present.add(key);
     if (s.propertyNames !== undefined && !valueMatches(key, s.propertyNames, ctx.root)) {
-      add(`key ${JSON.stringify(key)} in ${subject(path)} must be ${expectation(resolve(s.propertyNames, ctx.root))}`, pair.key, [...path, key]);
+      ctx.badPairs?.add(pair);
+      add(`key ${quote(key)} in ${subject(path)} must be ${expectation(resolve(s.propertyNames, ctx.root))}`, pair.key, [...path, key]);
       continue;
     }
     // A key with nothing after it (`beta:`) has no node: issues point just after the key.
     const end = pair.key?.range?.[1];
     const valueAt = pair.value ?? { range: end === undefined ? null : ([end, end, end] as const) };
-    const declared = s.properties?.[key];
+    // Own properties only: `constructor` or `__proto__` is a key like any other, not the schema's.
+    const declared = s.properties !== undefined && Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
     if (declared !== undefined) checkNode(pair.value, declared, [...path, key], ctx, issues, valueAt);
     else if (s.additionalProperties === false) {
       const expected = Object.keys(s.properties ?? {}).filter((k) => k !== '$schema');
-      add(`unknown key ${JSON.stringify(key)} in ${subject(path)}; expected ${expected.join(', ')}`, pair.key, [...path, key]);
+      add(`unknown key ${quote(key)} in ${subject(path)}; expected ${expected.join(', ')}`, pair.key, [...path, key]);
     } else if (typeof s.additionalProperties === 'object') checkNode(pair.value, s.additionalProperties, [...path, key], ctx, issues, valueAt);
   }
   for (const name of s.required ?? []) if (!present.has(name)) add(`${subject(path)} is missing ${name}`);
@@ -255,9 +280,12 @@ export function parseYaml(text: string): { doc: Document; lines: LineCounter } {
   return { doc, lines };
 }
 
-/** Every place where a parsed document breaks the file's schema. */
-export function checkDocument(doc: Document, text: string, lines: LineCounter): FileIssue[] {
-  const ctx: CheckContext = { doc, text, lines, root: FILE_SCHEMA };
+/**
+ * Every place where a parsed document breaks the file's schema (at most {@link MAX_ISSUES}).
+ * `marks` collects the keys and nodes with problems, for a reader to leave out.
+ */
+export function checkDocument(doc: Document, text: string, lines: LineCounter, marks: Pick<CheckContext, 'badPairs' | 'tainted'> = {}): FileIssue[] {
+  const ctx: CheckContext = { doc, text, lines, root: FILE_SCHEMA, ...marks };
   const issues: FileIssue[] = [];
   checkNode(doc.contents as Node | null, FILE_SCHEMA, [], ctx, issues, doc.contents ?? { range: [0, 0, 0] });
   return issues;

@@ -6,7 +6,7 @@
  * but not desired.
  */
 import type { ExpiringTargetsClient, FlagRef, SegmentRef } from '../client.js';
-import { ConfigurationError, type ExpiringTargetsError, InstructionValidationError } from '../errors.js';
+import { type ExpiringTargetsError, InstructionValidationError } from '../errors.js';
 import {
   type FlagInstruction,
   type ResourceKind,
@@ -19,6 +19,7 @@ import {
 } from '../instructions.js';
 import { type CallOptions, pickCallOptions } from '../options.js';
 import type { ExpiringTarget, GetResult } from '../results.js';
+import { positiveOption } from './bounds.js';
 import { forEachLimited } from './concurrency.js';
 import {
   type CompiledResource,
@@ -129,12 +130,7 @@ export interface PlanOptions extends CallOptions, DesiredStateOptions {
 
 export const DEFAULT_READ_CONCURRENCY = 4;
 
-/** A positive integer option, or its default. */
-export function positiveOption(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigurationError(`${name} must be a positive integer, got ${value}`);
-  return value;
-}
+export { positiveOption } from './bounds.js';
 
 /**
  * Whether an error means no other resource can be reached either. A 403 or 404 is about one
