@@ -24,7 +24,7 @@ import {
 } from '../instructions.js';
 import { targetIdentity } from '../instructions.js';
 import { DEFAULT_MAX_RESOURCES, MAX_ISSUES, QUOTED_CHARS, clip, positiveOption, quote, shortPath } from './bounds.js';
-import { type CheckContext, FILE_SCHEMA, type SourcePosition, checkDocument, parseYaml, positionOf } from './file-schema.js';
+import { type CheckContext, FILE_SCHEMA, aliasTargets, type SourcePosition, checkDocument, parseYaml, positionOf } from './file-schema.js';
 
 export type { SourcePosition } from './file-schema.js';
 
@@ -334,6 +334,11 @@ export function desiredStateIssues(desired: DesiredState, options: DesiredStateO
 export interface ParseOptions extends DesiredStateOptions {
   /** The file's name, for messages. */
   fileName?: string | undefined;
+  /**
+   * `yaml` (default) or `json`. JSON is read with the same schema and positions; text that is
+   * YAML but not JSON (comments, unquoted strings, anchors) is refused.
+   */
+  format?: 'yaml' | 'json' | undefined;
 }
 
 /** The message of a yaml error without the excerpt yaml appends (the position is reported apart). */
@@ -341,8 +346,8 @@ function yamlMessage(message: string): string {
   return message.split(/ at line \d+, column \d+/)[0]?.trim() ?? message;
 }
 
-function scalarText(node: Node | null, doc: Document): string {
-  const value = isAlias(node) ? node.resolve(doc) : node;
+function scalarText(node: Node | null, ctx: CheckContext): string {
+  const value = isAlias(node) ? ctx.aliases.get(node) : node;
   return isScalar(value) ? String(value.value) : '';
 }
 
@@ -350,8 +355,8 @@ function pairsOf(node: Node | null | undefined): Pair<Node | null, Node | null>[
   return isMap(node) ? (node.items as Pair<Node | null, Node | null>[]) : [];
 }
 
-function keyOf(pair: Pair<Node | null, Node | null>, doc: Document): string {
-  return scalarText(pair.key, doc);
+function keyOf(pair: Pair<Node | null, Node | null>, ctx: CheckContext): string {
+  return scalarText(pair.key, ctx);
 }
 
 /**
@@ -378,27 +383,31 @@ export function parseDesiredState(text: string, options: ParseOptions = {}): Des
     return { line: at?.line ?? 1, column: at?.col ?? 1, path: [], message: clip(yamlMessage(e.message)) };
   });
   if (syntax.length > 0) throw new DesiredStateError(syntax.sort(byPosition), source);
+  if (options.format === 'json' && !isJson(text)) {
+    // JSON's own messages quote the text: the position is all that is said.
+    throw new DesiredStateError([{ line: 1, column: 1, path: [], message: 'the file is not valid JSON (it reads as YAML: fix it, or name it .yaml)' }], source);
+  }
 
-  const ctx: CheckContext = { doc, text, lines, root: FILE_SCHEMA, badPairs: new Set(), tainted: new Set() };
+  const ctx: CheckContext = { doc, text, lines, root: FILE_SCHEMA, aliases: aliasTargets(doc), badPairs: new Set(), tainted: new Set() };
   const shape = checkDocument(doc, text, lines, ctx);
   // Resources under a bad key, and entries with a shape problem, are left out of the state, so
   // each problem is reported once; the ones that pass get every other check.
   const badPairs = ctx.badPairs as Set<unknown>;
   const resources: DesiredResource[] = [];
-  const projects = pairsOf(doc.contents as Node | null).find((p) => keyOf(p, doc) === 'projects');
+  const projects = pairsOf(doc.contents as Node | null).find((p) => keyOf(p, ctx) === 'projects');
   for (const project of pairsOf(projects?.value)) {
     if (badPairs.has(project)) continue;
-    const projectKey = keyOf(project, doc);
-    const environments = pairsOf(project.value).find((p) => keyOf(p, doc) === 'environments');
+    const projectKey = keyOf(project, ctx);
+    const environments = pairsOf(project.value).find((p) => keyOf(p, ctx) === 'environments');
     for (const environment of pairsOf(environments?.value)) {
       if (badPairs.has(environment)) continue;
-      const environmentKey = keyOf(environment, doc);
+      const environmentKey = keyOf(environment, ctx);
       for (const group of pairsOf(environment.value)) {
-        const kind = keyOf(group, doc);
+        const kind = keyOf(group, ctx);
         if (kind !== 'segments' && kind !== 'flags') continue;
         for (const entry of pairsOf(group.value)) {
           if (badPairs.has(entry) || !isSeq(entry.value)) continue;
-          resources.push(readResource(kind === 'segments' ? 'segment' : 'flag', projectKey, environmentKey, keyOf(entry, doc), entry, ctx));
+          resources.push(readResource(kind === 'segments' ? 'segment' : 'flag', projectKey, environmentKey, keyOf(entry, ctx), entry, ctx));
         }
       }
     }
@@ -407,6 +416,15 @@ export function parseDesiredState(text: string, options: ParseOptions = {}): Des
   const issues: DesiredStateIssue[] = [...shape.map((i) => ({ ...i })), ...compiled.issues].slice(0, MAX_ISSUES);
   if (issues.length > 0) throw new DesiredStateError(issues.sort(byPosition), source);
   return { resources };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function byPosition(a: DesiredStateIssue, b: DesiredStateIssue): number {
@@ -430,8 +448,8 @@ function readResource(
     const fields: Record<string, SourcePosition> = Object.create(null);
     const values: Record<string, string> = Object.create(null);
     for (const p of item.items as Pair<Node | null, Node | null>[]) {
-      const name = keyOf(p, ctx.doc);
-      values[name] = scalarText(p.value, ctx.doc);
+      const name = keyOf(p, ctx);
+      values[name] = scalarText(p.value, ctx);
       fields[name] = positionOf(p.value ?? p.key, ctx);
     }
     targets.push({

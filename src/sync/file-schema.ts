@@ -6,7 +6,7 @@
  * other, so the schema can never say something this checker silently ignores; a test compares
  * its verdicts with a full validator's.
  */
-import { type Document, LineCounter, type Node, type Pair, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { type Alias, type Document, LineCounter, type Node, type Pair, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import FILE_SCHEMA_JSON from '../../schemas/expiring-targets.schema.json' with { type: 'json' };
 import { MAX_ISSUES, quote, shortPath } from './bounds.js';
 
@@ -77,6 +77,8 @@ export interface FileIssue extends SourcePosition {
 /** What the checker needs besides the schema: the document, its text and where its lines start. */
 export interface CheckContext {
   doc: Document;
+  /** The node each alias refers to (see {@link aliasTargets}). */
+  aliases: Map<Alias, Node | null>;
   text: string;
   lines: LineCounter;
   /** Resolved `#/definitions/…` references and compiled patterns, per schema. */
@@ -123,7 +125,7 @@ const NOUN: Record<Kind, string> = {
 /** An alias's target (only scalars: aliased mappings would let a small file expand without bound). */
 function deref(node: Node | null, ctx: CheckContext): { node: Node | null; problem?: string } {
   if (!isAlias(node)) return { node };
-  const target = node.resolve(ctx.doc) ?? null;
+  const target = ctx.aliases.get(node) ?? null;
   if (target !== null && !isScalar(target)) return { node: null, problem: `the alias *${node.source} refers to a mapping or list; only plain values may be aliased` };
   return { node: target };
 }
@@ -173,13 +175,21 @@ function expectation(schema: SchemaNode): string {
   return NOUN[schema.type ?? 'string'];
 }
 
+/** Whether `value` has fewer than `n` code points, without spreading a long string into an array. */
+function codePointsBelow(value: string, n: number): boolean {
+  if (value.length >= 2 * n) return false;
+  let count = 0;
+  for (const _ of value) if (++count >= n) return false;
+  return count < n;
+}
+
 /** Whether a plain value satisfies a (scalar-only) schema; used for map keys and `not`. */
 function valueMatches(value: unknown, schema: SchemaNode, root: SchemaNode): boolean {
   const s = resolve(schema, root);
   if (s.type !== undefined && !(s.type === 'string' && typeof value === 'string')) return false;
   if (s.enum !== undefined && !s.enum.some((e) => e === value)) return false;
   if (typeof value === 'string') {
-    if (s.minLength !== undefined && [...value].length < s.minLength) return false;
+    if (s.minLength !== undefined && codePointsBelow(value, s.minLength)) return false;
     if (s.pattern !== undefined && !regex(s.pattern).test(value)) return false;
   }
   if (s.not !== undefined && valueMatches(value, s.not, root)) return false;
@@ -273,6 +283,21 @@ function checkMap(
   for (const name of s.required ?? []) if (!present.has(name)) add(`${subject(path)} is missing ${name}`);
 }
 
+/**
+ * The node each alias refers to, found in one pass over the document: the last node before it
+ * with that anchor. (yaml's own `resolve` searches the document on every call, which a file of
+ * many aliases turns into minutes.)
+ */
+export function aliasTargets(doc: Document): Map<Alias, Node | null> {
+  const anchors = new Map<string, Node>();
+  const targets = new Map<Alias, Node | null>();
+  visit(doc, (_key, node) => {
+    if (isAlias(node)) targets.set(node, anchors.get(node.source) ?? null);
+    else if (node !== null && typeof node === 'object' && 'anchor' in node && typeof node.anchor === 'string') anchors.set(node.anchor, node as Node);
+  });
+  return targets;
+}
+
 /** Parses YAML the way desired-state files are read: YAML 1.2 core schema, unique keys, one document. */
 export function parseYaml(text: string): { doc: Document; lines: LineCounter } {
   const lines = new LineCounter();
@@ -284,8 +309,8 @@ export function parseYaml(text: string): { doc: Document; lines: LineCounter } {
  * Every place where a parsed document breaks the file's schema (at most {@link MAX_ISSUES}).
  * `marks` collects the keys and nodes with problems, for a reader to leave out.
  */
-export function checkDocument(doc: Document, text: string, lines: LineCounter, marks: Pick<CheckContext, 'badPairs' | 'tainted'> = {}): FileIssue[] {
-  const ctx: CheckContext = { doc, text, lines, root: FILE_SCHEMA, ...marks };
+export function checkDocument(doc: Document, text: string, lines: LineCounter, marks: Partial<Pick<CheckContext, 'badPairs' | 'tainted' | 'aliases'>> = {}): FileIssue[] {
+  const ctx: CheckContext = { doc, text, lines, root: FILE_SCHEMA, aliases: marks.aliases ?? aliasTargets(doc), ...marks };
   const issues: FileIssue[] = [];
   checkNode(doc.contents as Node | null, FILE_SCHEMA, [], ctx, issues, doc.contents ?? { range: [0, 0, 0] });
   return issues;

@@ -34,6 +34,9 @@ export {
   desiredStateIssues,
   parseDesiredState,
 } from './desired-state.js';
+export { DEFAULT_MAX_FILE_BYTES, type DesiredStateFile, type ReadFileOptions, readDesiredStateFile } from './read-file.js';
+export { DEFAULT_MAX_RESOURCES } from './bounds.js';
+export { DEFAULT_MAX_ROUNDS } from './rounds.js';
 export {
   type AnyInstruction,
   type ChangeAction,
