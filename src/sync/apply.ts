@@ -15,7 +15,7 @@ import { type CallOptions, pickCallOptions } from '../options.js';
 import { type BulkResult, type InstructionOutcome, type OutcomeCounts, countOutcomes } from '../results.js';
 import { forEachLimited, limiter } from './concurrency.js';
 import { DEFAULT_MAX_ROUNDS, DEFAULT_ROUND_DELAY_MS, nextChanges, pause, roundDelay } from './rounds.js';
-import { type CompiledResource, describeResource } from './desired-state.js';
+import { type CompiledResource, resourceIdentity } from './desired-state.js';
 import {
   type AnyInstruction,
   DEFAULT_READ_CONCURRENCY,
@@ -168,8 +168,8 @@ export async function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, o
   const call = pickCallOptions(options);
   const stop = options.stop;
   const compiled = checkedDesiredState(plan);
-  const compiledByName = new Map(compiled.map((c) => [describeResource(c.desired), c]));
-  const compiledOf = (r: ResourcePlan) => compiledByName.get(describeResource(r)) as CompiledResource;
+  const compiledByName = new Map(compiled.map((c) => [resourceIdentity(c.desired), c]));
+  const compiledOf = (r: ResourcePlan) => compiledByName.get(resourceIdentity(r)) as CompiledResource;
   const allowPast = options.allowPast ?? plan.allowPast;
   const halted = () => stoppedBy !== undefined || call.signal?.aborted === true || stop?.aborted === true;
 

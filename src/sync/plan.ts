@@ -287,7 +287,7 @@ const CHECKED = new WeakMap<SyncPlan, CompiledResource[]>();
 export function checkedDesiredState(plan: SyncPlan): CompiledResource[] {
   const known = CHECKED.get(plan);
   if (known !== undefined) return known;
-  const { resources, issues } = compileDesiredState(plan.desired, { allowPast: true });
+  const { resources, issues } = compileDesiredState(plan.desired, { allowPast: true, maxResources: Number.MAX_SAFE_INTEGER });
   if (issues.length > 0) throw new DesiredStateError(issues);
   return resources;
 }
