@@ -38,6 +38,7 @@ export { DEFAULT_MAX_FILE_BYTES, type DesiredStateFile, type ReadFileOptions, re
 export { DEFAULT_MAX_RESOURCES } from './bounds.js';
 export { PLAN_FORMAT, PLAN_FORMAT_VERSION, type PlanFile, type SavedPlan, SavedPlanError, type SavedPlanInfo, parsePlan, serializePlan } from './saved-plan.js';
 export { selectTargets } from './targets.js';
+export { planMarkdown } from './markdown.js';
 export { DEFAULT_MAX_ROUNDS } from './rounds.js';
 export {
   type AnyInstruction,
