@@ -112,6 +112,21 @@ async function readBounded(handle: FileHandle, file: string, maxBytes: number, s
 }
 
 /**
+ * The bytes of a regular file of at most `maxBytes` (default 32 MiB), read as described above
+ * (links, FIFOs and devices refused before reading); for a saved plan, say.
+ */
+export async function readRegularFile(file: string, options: Pick<ReadFileOptions, 'maxBytes' | 'signal'> = {}): Promise<Buffer> {
+  const maxBytes = positiveOption('maxBytes', options.maxBytes, DEFAULT_MAX_FILE_BYTES);
+  if (options.signal?.aborted) throw new RequestAbortedError(options.signal.reason);
+  const handle = await openRegular(file, maxBytes);
+  try {
+    return await readBounded(handle, file, maxBytes, options.signal);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
  * Reads a desired-state file from disk and checks it (see {@link parseDesiredState}). Throws a
  * {@link DesiredStateError} for a file that is not a regular file, is larger than `maxBytes`, is
  * not UTF-8, or has any problem, before anything is sent; `signal` ends the reading.
@@ -123,15 +138,7 @@ async function readBounded(handle: FileHandle, file: string, maxBytes: number, s
  * ```
  */
 export async function readDesiredStateFile(file: string, options: ReadFileOptions = {}): Promise<DesiredStateFile> {
-  const maxBytes = positiveOption('maxBytes', options.maxBytes, DEFAULT_MAX_FILE_BYTES);
-  if (options.signal?.aborted) throw new RequestAbortedError(options.signal.reason);
-  const handle = await openRegular(file, maxBytes);
-  let bytes: Buffer;
-  try {
-    bytes = await readBounded(handle, file, maxBytes, options.signal);
-  } finally {
-    await handle.close();
-  }
+  const bytes = await readRegularFile(file, options);
   const invalid = firstInvalidUtf8(bytes);
   if (invalid !== -1) {
     const at = lineAndColumn(bytes, invalid);

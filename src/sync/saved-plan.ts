@@ -134,12 +134,8 @@ function readChange(resource: ResourceKind, value: unknown, where: string): Plan
   };
 }
 
-/**
- * Reads a saved plan and rebuilds it against `desired`, the state its files hold now (which the
- * caller has checked still hash as saved): every resource the plan changes must be in it.
- * Throws a {@link SavedPlanError} for any other format or version, or an invalid instruction.
- */
-export function parsePlan(text: string, desired: DesiredState): SavedPlan {
+/** The header of a saved plan: what it was made from. Throws a {@link SavedPlanError} for another format or version. */
+export function savedPlanInputs(text: string): SavedPlanInfo & { prune: boolean; allowPast: boolean; resources: unknown[] } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -156,12 +152,28 @@ export function parsePlan(text: string, desired: DesiredState): SavedPlan {
     if (!isString(t)) throw new SavedPlanError('targets must be strings');
     return t;
   });
-  const prune = field(value, 'prune', isBoolean, 'the plan');
-  const allowPast = field(value, 'allowPast', isBoolean, 'the plan');
-  const createdAt = field(value, 'createdAt', isString, 'the plan');
+  return {
+    files,
+    targets,
+    createdAt: field(value, 'createdAt', isString, 'the plan'),
+    prune: field(value, 'prune', isBoolean, 'the plan'),
+    allowPast: field(value, 'allowPast', isBoolean, 'the plan'),
+    resources: field(value, 'resources', isArray, 'the plan'),
+  };
+}
+
+/**
+ * Reads a saved plan and rebuilds it against `desired`, the state its files hold now (which the
+ * caller has checked still hash as saved, see {@link savedPlanInputs}): every resource the plan
+ * changes must be in it. Throws a {@link SavedPlanError} for any other format or version, or an
+ * invalid instruction. Apply it with `replanConflicts: false`, so that a change whose target moved
+ * since planning is reported, not overwritten.
+ */
+export function parsePlan(text: string, desired: DesiredState): SavedPlan {
+  const { files, targets, createdAt, prune, allowPast, resources: saved } = savedPlanInputs(text);
   const known = new Map(desired.resources.map((r) => [resourceIdentity(r), r]));
   const seen = new Set<string>();
-  const resources: ResourcePlan[] = field(value, 'resources', isArray, 'the plan').map((r, i) => {
+  const resources: ResourcePlan[] = saved.map((r, i) => {
     const where = `resources[${i}]`;
     if (!isObject(r) || (r.resource !== 'segment' && r.resource !== 'flag') || !isObject(r.ref)) throw new SavedPlanError(`${where} is not a segment or flag plan`);
     const kind = r.resource;
