@@ -18,7 +18,7 @@
  * Runs against the built dist/ (`npm run bench` builds first). Writes .bench/sync.json.
  */
 import { fork } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
