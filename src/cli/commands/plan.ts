@@ -49,11 +49,11 @@ pull-request comment.`,
     if (typeof read === 'number') return read;
     return withConnection(command.connection, retryNotice(command.json, () => silentProgress), async (connection) => {
       const plan = await makePlan(connection, read.selected, command, session);
-      let code = planCode(plan, session.signal);
+      const code = planCode(plan, session.signal);
       if (command.out !== undefined && plan.ok && !session.signal.aborted) {
         await writeSavedPlan(command.out, serializePlan(plan, { files: [{ path: file, sha256: read.sha256 }], targets: command.targets }));
       }
-      if (command.out !== undefined && !plan.ok && code === EXIT.api) out.err(`${command.out} was not written: the plan is incomplete.`);
+      if (command.out !== undefined && !plan.ok) out.err(`${command.out} was not written: the plan is incomplete.`);
       if (command.json) {
         out.json({ ok: code === EXIT.ok, exitCode: code, file, plan: planJson(plan), savedTo: plan.ok ? (command.out ?? null) : null });
         return code;
@@ -66,7 +66,6 @@ pull-request comment.`,
       out.out();
       printPlan(out, plan, file);
       if (command.out !== undefined && plan.ok) out.out(`\nSaved to ${command.out}: apply exactly this plan with 'sync --plan ${command.out}'.`);
-      code = planCode(plan, session.signal);
       return code;
     });
   },
