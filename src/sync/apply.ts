@@ -10,7 +10,9 @@
 import type { BulkProgress, PatchAllOptions } from '../bulk.js';
 import type { ExpiringTargetsClient, FlagRef, SegmentRef } from '../client.js';
 import { ConfigurationError, type ExpiringTargetsError, RequestAbortedError } from '../errors.js';
-import type { FlagInstruction, ResourceKind, SegmentInstruction } from '../instructions.js';
+import { patchAllChecked } from '../internal/checked-bulk.js';
+import type { ResourceKind } from '../resources.js';
+import { assertInstructions } from '../validation.js';
 import { type CallOptions, pickCallOptions } from '../options.js';
 import { type BulkResult, type InstructionOutcome, type OutcomeCounts, countOutcomes } from '../results.js';
 import { forEachLimited, limiter } from './concurrency.js';
@@ -19,6 +21,7 @@ import { type CompiledResource, resourceIdentity } from './desired-state.js';
 import {
   type AnyInstruction,
   DEFAULT_READ_CONCURRENCY,
+  apiOf,
   type PlannedChange,
   type ResourcePlan,
   type SyncPlan,
@@ -132,10 +135,9 @@ function progressSum(total: number, onProgress: ApplyOptions['onProgress']) {
   };
 }
 
+// applyPlan checked every instruction up front: they go to the bulk runner's internal entry, which does not check them again.
 function sendChanges(client: ExpiringTargetsClient, plan: ResourcePlan, instructions: AnyInstruction[], options: PatchAllOptions<AnyInstruction> | undefined) {
-  return plan.resource === 'segment'
-    ? client.segments.patchAll(plan.ref, instructions as SegmentInstruction[], options as PatchAllOptions<SegmentInstruction>)
-    : client.flags.patchAll(plan.ref, instructions as FlagInstruction[], options as PatchAllOptions<FlagInstruction>);
+  return patchAllChecked(apiOf(client, plan.resource), plan.ref, instructions, options);
 }
 
 /** Whether a resource that could not be read is worth reading again: not when it is refused (403, 404). */
@@ -167,6 +169,9 @@ export async function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, o
   if (!Number.isFinite(roundDelayMs) || roundDelayMs < 0) throw new ConfigurationError(`roundDelayMs must be a non-negative number, got ${roundDelayMs}`);
   const call = pickCallOptions(options);
   const stop = options.stop;
+  // The plan is the caller's object: its instructions are checked here, once, before anything is
+  // sent (the clock apart, checked per change below); sending then does not check them again.
+  for (const r of plan.resources) if (r.changes.length > 0) assertInstructions(r.resource, r.changes.map((c) => c.instruction), { allowPast: true });
   const compiled = checkedDesiredState(plan);
   const compiledByName = new Map(compiled.map((c) => [resourceIdentity(c.desired), c]));
   const compiledOf = (r: ResourcePlan) => compiledByName.get(resourceIdentity(r)) as CompiledResource;

@@ -3,7 +3,6 @@
  * stranger (a pull request that CI plans): whatever its keys, aliases and size, reading it takes
  * bounded memory and time, and a message shows at most a short prefix of any value in it.
  */
-import { ConfigurationError } from '../errors.js';
 
 /** Problems collected at most; reading stops looking for more once there are this many. */
 export const MAX_ISSUES = 1_000;
@@ -31,9 +30,6 @@ export function shortPath(path: readonly (string | number)[]): (string | number)
   return path.map((p) => (typeof p === 'string' && p.length > PATH_KEY_CHARS ? `${p.slice(0, PATH_KEY_CHARS)}…` : p));
 }
 
-/** A positive integer option, or its default. */
-export function positiveOption(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigurationError(`${name} must be a positive integer, got ${value}`);
-  return value;
-}
+
+/** A positive integer option, or its default: the core's one check. */
+export { positiveInteger as positiveOption } from '../internal/positive-integer.js';

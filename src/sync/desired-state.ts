@@ -5,26 +5,15 @@
  * entry's instruction with the validation of ../instructions.ts, so a file can never accept what
  * a `patch` would refuse.
  */
-import { type Document, type Node, type Pair, isAlias, isMap, isScalar, isSeq } from 'yaml';
+import { type Node, type Pair, isAlias, isMap, isScalar, isSeq } from 'yaml';
 import type { FlagRef, SegmentRef } from '../client.js';
-import type { components } from '../../generated/schema.js';
 import { ExpiringTargetsError, type ValidationIssue } from '../errors.js';
-import {
-  type FlagInstruction,
-  type ResourceKind,
-  type SegmentInstruction,
-  type SegmentTargetType,
-  type TimeInput,
-  describe,
-  instructionIssues,
-  keyIssues,
-  markChecked,
-  parseTime,
-  targetField,
-} from '../instructions.js';
-import { targetIdentity } from '../instructions.js';
+import type { SegmentTargetType } from '../instructions.js';
+import { type AnyInstruction, RESOURCES, RESOURCE_KINDS, type ResourceKind, describeResource as describeResourceOf, isResourceKind, kindOfPlural, resourceKeyOf, targetField, targetIdentity } from '../resources.js';
+import { type TimeInput, describeValue as describe, parseTime } from '../time.js';
+import { instructionIssues, keyIssues } from '../validation.js';
 import { DEFAULT_MAX_RESOURCES, MAX_ISSUES, QUOTED_CHARS, clip, positiveOption, quote, shortPath } from './bounds.js';
-import { type CheckContext, FILE_SCHEMA, aliasTargets, type SourcePosition, checkDocument, parseYaml, positionOf } from './file-schema.js';
+import { type CheckContext, FILE_SCHEMA, type SourcePosition, aliasTargets, checkDocument, parseYaml, positionOf } from './file-schema.js';
 
 export type { SourcePosition } from './file-schema.js';
 
@@ -146,8 +135,6 @@ export interface DesiredStateOptions {
 
 // ---- Checking and compiling -------------------------------------------------------------------
 
-type AnyInstruction = SegmentInstruction | FlagInstruction;
-type Schemas = components['schemas'];
 
 /** An entry that passed every check, with its time in Unix milliseconds. */
 export interface CompiledTarget {
@@ -169,32 +156,26 @@ export interface CompiledResource {
   targets: CompiledTarget[];
 }
 
-const KEY_NAMES: Record<ResourceKind, readonly string[]> = {
-  segment: ['projectKey', 'environmentKey', 'segmentKey'],
-  flag: ['projectKey', 'environmentKey', 'flagKey'],
-};
-
 /** A key as a message shows it: whole when short, else its start. */
 function shown(key: string): string {
   return key.length > QUOTED_CHARS ? quote(key) : key;
 }
 
 /** A resource as the file names it: `segment beta (project p, environment e)`; long keys show their start only. */
-export function describeResource(resource: DesiredResource | { resource: ResourceKind; ref: SegmentRef | FlagRef }): string {
-  const key = resource.resource === 'segment' ? (resource.ref as SegmentRef).segmentKey : (resource.ref as FlagRef).flagKey;
-  return `${resource.resource} ${shown(key)} (project ${shown(resource.ref.projectKey)}, environment ${shown(resource.ref.environmentKey)})`;
+export function describeResource(resource: { resource: ResourceKind; ref: SegmentRef | FlagRef }): string {
+  const { ref } = resource;
+  return describeResourceOf(resource.resource, { projectKey: shown(ref.projectKey), environmentKey: shown(ref.environmentKey), [RESOURCES[resource.resource].keyField]: shown(resourceKeyOf(resource.resource, ref)) } as unknown as SegmentRef);
 }
 
 /** What identifies a resource, exactly (unlike its description, which shortens long keys). */
 export function resourceIdentity(resource: { resource: ResourceKind; ref: SegmentRef | FlagRef }): string {
-  const key = resource.resource === 'segment' ? (resource.ref as SegmentRef).segmentKey : (resource.ref as FlagRef).flagKey;
-  return JSON.stringify([resource.resource, resource.ref.projectKey, resource.ref.environmentKey, key]);
+  return JSON.stringify([resource.resource, resource.ref.projectKey, resource.ref.environmentKey, resourceKeyOf(resource.resource, resource.ref)]);
 }
 
 /** The file path of a resource: where its list is under `projects`. */
 export function resourcePath(resource: { resource: ResourceKind; ref: SegmentRef | FlagRef }): (string | number)[] {
-  const key = resource.resource === 'segment' ? (resource.ref as SegmentRef).segmentKey : (resource.ref as FlagRef).flagKey;
-  return ['projects', resource.ref.projectKey, 'environments', resource.ref.environmentKey, resource.resource === 'segment' ? 'segments' : 'flags', key];
+  const { ref } = resource;
+  return ['projects', ref.projectKey, 'environments', ref.environmentKey, RESOURCES[resource.resource].plural, resourceKeyOf(resource.resource, ref)];
 }
 
 /**
@@ -206,14 +187,12 @@ function addInstruction(resource: ResourceKind, t: DesiredSegmentTarget | Desire
   if (t === null || typeof t !== 'object') return [{ field: 'entry', message: `must be an object, got ${describe(t)}` }];
   const time = parseTime(t.expiresAt);
   const value = time.ok ? time.ms : 0;
-  const instruction: AnyInstruction =
-    resource === 'segment'
-      ? ({ kind: 'addExpiringTarget', contextKind: t.contextKind, contextKey: t.contextKey, targetType: (t as DesiredSegmentTarget).targetType, value } satisfies Schemas['SegmentAddExpiringTargetInstruction'])
-      : ({ kind: 'addExpiringTarget', contextKind: t.contextKind, contextKey: t.contextKey, variationId: (t as DesiredFlagTarget).variationId, value } satisfies Schemas['FlagAddExpiringTargetInstruction']);
+  const field = targetField(resource);
+  const instruction = { kind: 'addExpiringTarget', contextKind: t.contextKind, contextKey: t.contextKey, [field]: (t as unknown as Record<string, unknown>)[field], value } as AnyInstruction;
   const issues = instructionIssues(resource, instruction, undefined, { allowPast: true });
-  // Checked as patchAll checks it (the clock apart, which planning and applying check): marked
-  // so, patchAll does not check it again.
-  if (issues.length === 0 && time.ok) return markChecked(resource, instruction);
+  // Checked as patchAll checks it (the clock apart, which planning and applying check): applying
+  // hands it to the bulk runner's internal entry, which does not check it again.
+  if (issues.length === 0 && time.ok) return instruction;
   const problems = issues.map((i) => (i.field === 'value' ? { ...i, field: 'expiresAt' } : i));
   if (!time.ok) problems.push({ field: 'expiresAt', message: time.reason });
   return problems.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
@@ -244,11 +223,11 @@ export function compileDesiredState(desired: DesiredState, options: DesiredState
     const add = (message: string, where: SourcePosition | undefined = at, subPath: (string | number)[] = []) => {
       if (issues.length < MAX_ISSUES) issues.push({ line: where?.line, column: where?.column, path: shortPath([...path, ...subPath]), message: clip(message) });
     };
-    if (resource?.resource !== 'segment' && resource?.resource !== 'flag') {
-      add(`resource must be "segment" or "flag", got ${JSON.stringify((resource as { resource?: unknown } | undefined)?.resource)}`);
+    if (!isResourceKind(resource?.resource)) {
+      add(`resource must be ${RESOURCE_KINDS.map((k) => JSON.stringify(k)).join(' or ')}, got ${JSON.stringify((resource as { resource?: unknown } | undefined)?.resource)}`);
       continue;
     }
-    const keyProblems = keyIssues(resource.ref, KEY_NAMES[resource.resource]);
+    const keyProblems = keyIssues(resource.ref, RESOURCES[resource.resource].refKeys);
     if (keyProblems.length > 0) {
       for (const p of keyProblems) add(`${p.field} ${p.message}`);
       continue;
@@ -403,11 +382,11 @@ export function parseDesiredState(text: string, options: ParseOptions = {}): Des
       if (badPairs.has(environment)) continue;
       const environmentKey = keyOf(environment, ctx);
       for (const group of pairsOf(environment.value)) {
-        const kind = keyOf(group, ctx);
-        if (kind !== 'segments' && kind !== 'flags') continue;
+        const resourceKind = kindOfPlural(keyOf(group, ctx));
+        if (resourceKind === undefined) continue;
         for (const entry of pairsOf(group.value)) {
           if (badPairs.has(entry) || !isSeq(entry.value)) continue;
-          resources.push(readResource(kind === 'segments' ? 'segment' : 'flag', projectKey, environmentKey, keyOf(entry, ctx), entry, ctx));
+          resources.push(readResource(resourceKind, projectKey, environmentKey, keyOf(entry, ctx), entry, ctx));
         }
       }
     }
@@ -461,7 +440,5 @@ function readResource(
     });
   });
   const source = positionOf(pair.key, ctx);
-  return resource === 'segment'
-    ? { resource, ref: { projectKey, environmentKey, segmentKey: key }, targets: targets as unknown as DesiredSegmentTarget[], source }
-    : { resource, ref: { projectKey, environmentKey, flagKey: key }, targets: targets as unknown as DesiredFlagTarget[], source };
+  return { resource, ref: { projectKey, environmentKey, [RESOURCES[resource].keyField]: key }, targets, source } as unknown as DesiredResource;
 }

@@ -53,12 +53,12 @@ export interface NextChange {
 export function nextChanges(planned: ResourcePlan, after: ResourcePlan, last: readonly (ChangeOutcome | undefined)[], final: ReadonlySet<ChangeOutcome>): NextChange[] {
   if (after.error !== undefined) return [];
   const pending = new Map<string, PlannedChange>();
-  for (const c of after.changes as PlannedChange[]) pending.set(changeIdentity(after.resource, c), c);
+  for (const c of after.changes as PlannedChange[]) pending.set(changeIdentity(c), c);
   const next: NextChange[] = [];
   planned.changes.forEach((original: PlannedChange, index) => {
     const outcome = last[index];
     if (outcome === undefined || final.has(outcome)) return;
-    const now = pending.get(changeIdentity(planned.resource, original));
+    const now = pending.get(changeIdentity(original));
     if (now === undefined) return;
     const replanned = !sameInstruction(now.instruction, outcome.change.instruction);
     // The same instruction once applied, or refused for good, is not sent again.

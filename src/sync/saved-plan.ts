@@ -6,7 +6,8 @@
  * files still hash the same (a saved plan is a review of those files, not of later edits).
  */
 import { ExpiringTargetsError } from '../errors.js';
-import { type ResourceKind, instructionIssues } from '../instructions.js';
+import type { ResourceKind } from '../resources.js';
+import { instructionIssues } from '../validation.js';
 import { clip } from './bounds.js';
 import { type DesiredState, describeResource, resourceIdentity } from './desired-state.js';
 import { type PlannedChange, type ResourcePlan, type SyncPlan, summarize } from './plan.js';
