@@ -228,14 +228,23 @@ function checkValue(
   add: (message: string, where?: { range?: readonly [number, number, number] | null | undefined } | null, under?: (string | number)[]) => void,
 ): void {
   const { node: value, problem } = deref(node, ctx);
-  if (problem !== undefined) return add(problem);
+  if (problem !== undefined) {
+    add(problem);
+    return;
+  }
   const kind = kindOf(value);
 
-  if (s.type !== undefined && s.type !== kind) return add(`${subject(path)} must be ${s.type === 'string' && s.title ? s.title : NOUN[s.type]}, got ${got(value, kind, ctx, s)}`);
+  if (s.type !== undefined && s.type !== kind) {
+    add(`${subject(path)} must be ${s.type === 'string' && s.title ? s.title : NOUN[s.type]}, got ${got(value, kind, ctx, s)}`);
+    return;
+  }
   if (s.enum !== undefined || s.pattern !== undefined || s.minLength !== undefined || s.not !== undefined) {
     const { type: _checkedAbove, ...constraints } = s;
     const plain = isScalar(value) ? value.value : value;
-    if (!valueMatches(plain, constraints, ctx.root)) return add(`${subject(path)} must be ${expectation(s)}, got ${got(value, kind, ctx, s)}`);
+    if (!valueMatches(plain, constraints, ctx.root)) {
+      add(`${subject(path)} must be ${expectation(s)}, got ${got(value, kind, ctx, s)}`);
+      return;
+    }
   }
   if (isMap(value)) checkMap(value.items as Pair<Node | null, Node | null>[], s, path, ctx, issues, add);
   if (isSeq(value) && s.items !== undefined) {

@@ -132,8 +132,8 @@ describe('JSON desired-state files', () => {
   });
 
   it('reports schema problems with line and column', async () => {
-    const bad = structuredClone(json) as any;
-    bad.projects.p.environments.e.segments.s[0].targetType = 'sideways';
+    const bad = structuredClone(json);
+    (bad.projects.p.environments.e.segments.s[0] as { targetType: string }).targetType = 'sideways';
     const { error } = await refusal(await write('bad.json', JSON.stringify(bad, null, 2)));
     expect(error.issues.map((i) => [i.line, i.column, i.message])).toEqual([[11, 31, 'targetType must be "included" or "excluded", got "sideways"']]);
   });

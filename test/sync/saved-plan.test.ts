@@ -84,6 +84,7 @@ describe('saved plans', () => {
     const { ld } = await setup();
     const desired = parseDesiredState(FILE);
     const text = serializePlan(await planSync(ld, desired), { files: FILES });
+    // biome-ignore lint/suspicious/noExplicitAny: each edit reaches into the saved JSON where the test needs to.
     const edit = (f: (plan: any) => void) => {
       const plan = JSON.parse(text);
       f(plan);
