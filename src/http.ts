@@ -57,7 +57,7 @@ export class RateLimitGate {
   // TypeScript-private rather than #private: a browser bundle for an older target would
   // otherwise carry the WeakMap helpers that emulate # fields.
   private openAt = 0;
-  private readonly now: () => number;
+  private declare readonly now: () => number;
   constructor(now: () => number = Date.now) {
     this.now = now;
   }
