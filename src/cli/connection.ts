@@ -5,7 +5,9 @@
 import { type ExpiringTargetsClient, createExpiringTargetsClient } from '../client.js';
 import { INSTANCES, type Instance, type RetryEvent } from '../options.js';
 import { UsageError } from './errors.js';
+import { type LogArgs, logArgsOf, stderrLogger } from './log.js';
 import { MOCK_TOKEN, type Mock, startMock } from './mock.js';
+import type { Output } from './output.js';
 import { type Values, optionalString, seconds } from './parser.js';
 
 export interface ConnectionArgs {
@@ -16,6 +18,8 @@ export interface ConnectionArgs {
   /** Per-attempt timeout (`--timeout`, given in seconds). */
   timeoutMs: number | undefined;
   mock: boolean;
+  /** `--verbose`, `--debug`, `--log-format`. */
+  log: LogArgs;
 }
 
 export function connectionOf(values: Values, env: Readonly<Record<string, string | undefined>>): ConnectionArgs {
@@ -37,6 +41,7 @@ export function connectionOf(values: Values, env: Readonly<Record<string, string
     apiVersion: optionalString(values, 'api-version'),
     timeoutMs: seconds('timeout', optionalString(values, 'timeout')),
     mock,
+    log: logArgsOf(values, env),
   };
 }
 
@@ -61,6 +66,7 @@ export async function withConnection<T>(
   args: ConnectionArgs,
   onRetry: (event: RetryEvent) => void,
   fn: (connection: Connection) => Promise<T>,
+  out?: Output,
 ): Promise<T> {
   let mock: Mock | undefined;
   try {
@@ -74,7 +80,8 @@ export async function withConnection<T>(
     } else if (apiKey === undefined && baseUrl === undefined) {
       throw new UsageError('no access token: set LD_API_KEY (or pass --token), or try the embedded mock with --mock');
     }
-    const client = createExpiringTargetsClient({ apiKey, baseUrl, instance: args.instance, apiVersion: args.apiVersion, timeoutMs: args.timeoutMs, onRetry });
+    const logging = { logLevel: out ? args.log.level : 'off', ...(out && { logger: stderrLogger(out, args.log.format) }) } as const;
+    const client = createExpiringTargetsClient({ apiKey, baseUrl, instance: args.instance, apiVersion: args.apiVersion, timeoutMs: args.timeoutMs, onRetry, ...logging });
     const target = mock ? `the embedded mock (${mock.url})` : baseUrl !== undefined ? displayUrl(baseUrl) : `LaunchDarkly (${args.instance ?? 'commercial'})`;
     return await fn({ client, target });
   } finally {

@@ -45,11 +45,14 @@ export const OPTIONS: Record<string, OptionDoc> = {
   format: { type: 'string', value: 'FORMAT', help: 'text (default) or markdown (for a pull-request comment)' },
   plan: { type: 'string', value: 'PATH', help: "apply the plan saved by 'plan --out PATH' exactly (no FILE; refused if its files changed)" },
   json: { type: 'boolean', help: 'print one JSON document on stdout instead of tables' },
+  verbose: { type: 'boolean', help: 'log each request on stderr: operation, status, attempts, duration, request id' },
+  debug: { type: 'boolean', help: 'log each attempt, retry decision and wait on stderr (more than --verbose)' },
+  'log-format': { type: 'string', value: 'FORMAT', help: 'text (default) or json: one JSON object per log line' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
 /** The options that say where requests go; every command that talks to LaunchDarkly takes them. */
-export const CONNECTION_OPTIONS = ['token', 'base-url', 'instance', 'api-version', 'timeout', 'mock'] as const;
+export const CONNECTION_OPTIONS = ['token', 'base-url', 'instance', 'api-version', 'timeout', 'mock', 'verbose', 'debug', 'log-format'] as const;
 
 /** The options every command ends with. */
 export const OUTPUT_OPTIONS = ['json', 'help'] as const;

@@ -14,6 +14,7 @@ import { patchAllChecked } from '../internal/checked-bulk.js';
 import type { ResourceKind } from '../resources.js';
 import { assertInstructions } from '../validation.js';
 import { type CallOptions, pickCallOptions } from '../options.js';
+import { observeSync } from '../internal/sync-telemetry.js';
 import { type BulkResult, type InstructionOutcome, type OutcomeCounts, countOutcomes } from '../results.js';
 import { forEachLimited, limiter } from './concurrency.js';
 import { DEFAULT_MAX_ROUNDS, DEFAULT_ROUND_DELAY_MS, nextChanges, pause, roundDelay } from './rounds.js';
@@ -160,7 +161,11 @@ function readableLater(error: ExpiringTargetsError): boolean {
  * console.log(result.ok ? `LaunchDarkly matches the file (${result.counts.rounds} round(s))` : `${result.after.counts.add + result.after.counts.update + result.after.counts.remove} change(s) pending`);
  * ```
  */
-export async function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, options: ApplyOptions = {}): Promise<SyncResult> {
+export function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, options: ApplyOptions = {}): Promise<SyncResult> {
+  return observeSync(plan.resources.length, () => apply(client, plan, options));
+}
+
+async function apply(client: ExpiringTargetsClient, plan: SyncPlan, options: ApplyOptions): Promise<SyncResult> {
   const concurrency = positiveOption('concurrency', options.concurrency, 1);
   const readConcurrency = positiveOption('readConcurrency', options.readConcurrency, DEFAULT_READ_CONCURRENCY);
   const batchSize = positiveOption('batchSize', options.batchSize, DEFAULT_BATCH_SIZE);

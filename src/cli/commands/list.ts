@@ -59,6 +59,6 @@ export const list = defineCommand<ListArgs>({
         );
       }
       return EXIT.ok;
-    });
+    }, session.out);
   },
 });

@@ -67,6 +67,6 @@ pull-request comment.`,
       printPlan(out, plan, file);
       if (command.out !== undefined && plan.ok) out.out(`\nSaved to ${command.out}: apply exactly this plan with 'sync --plan ${command.out}'.`);
       return code;
-    });
+    }, session.out);
   },
 });

@@ -203,5 +203,5 @@ async function runSync(command: SyncArgs, session: FileSession): Promise<number>
       printPlan(out, result.after, file);
     }
     return code;
-  });
+  }, session.out);
 }
