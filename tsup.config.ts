@@ -11,7 +11,7 @@ import { type Options, defineConfig } from 'tsup';
 // the declarations; the runtime dependencies (openapi-fetch; yaml, which only the sync entry
 // imports) stay external.
 const library: Options = {
-  entry: { index: 'src/index.ts', proxy: 'src/proxy/index.ts', sync: 'src/sync/index.ts' },
+  entry: { index: 'src/index.ts', proxy: 'src/proxy/index.ts', sync: 'src/sync/index.ts', otel: 'src/otel/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   platform: 'neutral',

@@ -14,6 +14,8 @@ import {
   errorClassForStatus,
 } from './errors.js';
 import { type HttpSend, type RequestTrace, createHttp } from './http.js';
+import type { CallScope } from './internal/call-scope.js';
+import { type CallInfo, observed } from './internal/telemetry.js';
 import { AGENT, AGENT_HEADER, API_VERSION_HEADER } from './internal/transport.js';
 import { type AttemptSettings, type CallOptions, type ClientOptions, type NormalizedOptions, callSettings, normalizeOptions } from './options.js';
 import { type AnyInstruction, type FlagInstruction, RESOURCES, type ResourceKind, type ResourceRef, type SegmentInstruction, pathParamsOf } from './resources.js';
@@ -188,22 +190,51 @@ interface ClientCore {
  * The body http.ts read (and redacted) is used as it is, so each answer is decoded once; a
  * non-2xx becomes the right error class.
  */
-async function request(core: ClientCore, resource: ResourceKind, method: 'GET' | 'PATCH', ref: ResourceRef, call: CallOptions | undefined, body?: object): Promise<{ json: unknown; response: Response }> {
+async function request<R>(
+  core: ClientCore,
+  resource: ResourceKind,
+  method: 'GET' | 'PATCH',
+  ref: ResourceRef,
+  call: CallOptions | undefined,
+  body: { instructions: readonly unknown[] } | undefined,
+  toResult: (json: unknown, response: Response) => R,
+  parent?: CallScope,
+  purpose?: string,
+): Promise<R> {
   const settings: AttemptSettings = callSettings(core.options.settings, call);
-  const trace: RequestTrace = { mayHaveApplied: false, answer: undefined };
-  let url: string | undefined;
-  const fetch = (req: Request) => {
-    url = core.options.redact(req.url);
-    return core.http(req, settings, trace);
-  };
-  // The path is one of the two the table names; openapi-fetch's types cannot follow a runtime choice.
-  const init = { params: { path: pathParamsOf(resource, ref) }, body, parseAs: 'stream', fetch } as never;
-  const path = RESOURCES[resource].rules.path as never;
-  const { error, response } = method === 'GET' ? await core.raw.GET(path, init) : await core.raw.PATCH(path, init);
-  if (!response.ok) throw apiError(method, response, error, url, trace.mayHaveApplied);
-  // A middleware may have answered with another Response: then that one is read.
-  const text = trace.answer?.response === response ? trace.answer.text : await response.text();
-  return { json: parseJson(text, response, method, url), response };
+  const rules = RESOURCES[resource].rules;
+  const info = about(resource, ref, method === 'GET' ? rules.operations.get : rules.operations.patch, body?.instructions.length, purpose);
+  let answered: Response | undefined;
+  return observed(
+    core.options.logging,
+    core.options.redact,
+    info,
+    parent,
+    async (scope) => {
+      const trace: RequestTrace = { mayHaveApplied: false, answer: undefined, scope };
+      let url: string | undefined;
+      const fetch = (req: Request) => {
+        url = core.options.redact(req.url);
+        return core.http(req, settings, trace);
+      };
+      // The path is one of the two the table names; openapi-fetch's types cannot follow a runtime choice.
+      const init = { params: { path: pathParamsOf(resource, ref) }, body, parseAs: 'stream', fetch } as never;
+      const path = rules.path as never;
+      const { error, response } = method === 'GET' ? await core.raw.GET(path, init) : await core.raw.PATCH(path, init);
+      if (!response.ok) throw apiError(method, response, error, url, trace.mayHaveApplied);
+      // A middleware may have answered with another Response: then that one is read.
+      const text = trace.answer?.response === response ? trace.answer.text : await response.text();
+      answered = response;
+      return toResult(parseJson(text, response, method, url), response);
+    },
+    (result) => ({ status: answered?.status, requestId: answered?.headers.get('x-request-id'), counts: (result as { counts?: PatchResult<unknown>['counts'] }).counts }),
+  );
+}
+
+/** What a call's scope reports: its operation and the resource's keys (the scope redacts them). */
+function about(resource: ResourceKind, ref: ResourceRef, operation: string, instructions?: number, purpose?: string): CallInfo {
+  const rules = RESOURCES[resource].rules;
+  return { operation, template: rules.path, resource, ref, names: RESOURCES[resource].refKeys, instructions, purpose };
 }
 
 function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> {
@@ -220,28 +251,31 @@ function checkKeys(resource: ResourceKind, ref: unknown): void {
  * recognise the client's own endpoints; its methods are own, bound functions, as before.
  */
 export class ResourceEndpoint<Ref extends ResourceRef, I extends AnyInstruction> implements ResourceApi<Ref, I> {
-  readonly get: ResourceApi<Ref, I>['get'];
-  readonly patch: ResourceApi<Ref, I>['patch'];
-  readonly patchAll: ResourceApi<Ref, I>['patchAll'];
+  declare readonly get: ResourceApi<Ref, I>['get'];
+  declare readonly patch: ResourceApi<Ref, I>['patch'];
+  declare readonly patchAll: ResourceApi<Ref, I>['patchAll'];
   /**
    * @internal `patchAll` over instructions the caller has already checked with the rules `patch`
    * applies: the bulk runner's entry for sync, reached only through src/internal/checked-bulk.ts.
    */
-  readonly patchAllChecked: (ref: Ref, instructions: readonly I[], options?: PatchAllOptions<I>) => Promise<BulkResult<I>>;
+  declare readonly patchAllChecked: (ref: Ref, instructions: readonly I[], options?: PatchAllOptions<I>) => Promise<BulkResult<I>>;
 
   constructor(core: ClientCore, resource: ResourceKind) {
-    const read = (ref: Ref, call: CallOptions | undefined) => request(core, resource, 'GET', ref, call).then(({ json, response }) => toGetResult(json, response));
-    const send = async (ref: Ref, instructions: readonly I[], call: (CallOptions & { comment?: string | undefined }) | undefined) => {
+    const read = (ref: Ref, call: CallOptions | undefined, parent?: CallScope, purpose?: string) =>
+      request(core, resource, 'GET', ref, call, undefined, toGetResult, parent, purpose);
+    const send = (ref: Ref, instructions: readonly I[], call: (CallOptions & { comment?: string | undefined }) | undefined, parent?: CallScope) => {
       const body: { instructions: I[]; comment?: string } = { instructions: [...instructions] };
       if (call?.comment !== undefined) body.comment = call.comment;
-      const { json, response } = await request(core, resource, 'PATCH', ref, call, body);
-      return toPatchResult(json, response, instructions);
+      return request(core, resource, 'PATCH', ref, call, body, (json, response) => toPatchResult(json, response, instructions), parent);
     };
-    const bulkDeps = (ref: Ref) => ({
+    const bulkDeps = (ref: Ref, run: CallScope | undefined) => ({
       resource,
-      sendBatch: (batch: I[], c: CallOptions & { comment?: string | undefined }) => send(ref, batch, c),
-      read: (c: CallOptions) => read(ref, c),
+      sendBatch: (batch: I[], c: CallOptions & { comment?: string | undefined }) => send(ref, batch, c, run),
+      read: (c: CallOptions) => read(ref, c, run, 'read-back'),
     });
+    /** A bulk run is one scope: each batch and each read-back is a call within it. */
+    const observeRun = <R extends BulkSummary>(ref: Ref, count: number | undefined, run: (scope: CallScope | undefined) => Promise<R>) =>
+      observed(core.options.logging, core.options.redact, about(resource, ref, 'patchAll', count), undefined, run, (r) => ({ counts: r.counts, stoppedBy: r.stoppedBy }));
     // A 429 or 409 during a bulk run is always safe to retry, so it gets a larger budget.
     const bulkOptions = (call: PatchAllOptions<I> | undefined) => ({ ...call, maxRetries: call?.maxRetries ?? Math.max(core.options.settings.maxRetries, 5) });
 
@@ -259,7 +293,18 @@ export class ResourceEndpoint<Ref extends ResourceRef, I extends AnyInstruction>
         if (!(error instanceof ExpiringTargetsError) || error.instructionsFate !== 'unknown' || call?.reconcile !== true) throw error;
         // Loaded on demand: only an ambiguous answer needs it, so one-off calls do not carry it.
         const { patchResultByReadingBack } = await import('./read-back.js');
-        result = await patchResultByReadingBack(resource, instructions, error, (c) => read(ref, c), call);
+        result = await observed(
+          core.options.logging,
+          core.options.redact,
+          about(resource, ref, 'reconcile', instructions.length),
+          undefined,
+          async (scope) => {
+            const settled = await patchResultByReadingBack(resource, instructions, error, (c) => read(ref, c, scope, 'read-back'), call);
+            scope?.readBack(settled.counts);
+            return settled;
+          },
+          (settled) => ({ counts: settled.counts }),
+        );
       }
       if (!result.ok && call?.throwOnPartialFailure) {
         const { failed, unknown, total } = result.counts;
@@ -276,14 +321,16 @@ export class ResourceEndpoint<Ref extends ResourceRef, I extends AnyInstruction>
       }
       // Bulk runs load their code on demand, so a page that sends one patch does not ship it.
       const { runBulk, runBulkStream } = await import('./bulk.js');
-      return stream
-        ? runBulkStream<I>(bulkDeps(ref), instructions as Iterable<I> | AsyncIterable<I>, bulkOptions(call))
-        : runBulk<I>(bulkDeps(ref), instructions as readonly I[], bulkOptions(call));
+      return observeRun(ref, stream ? undefined : (instructions as readonly I[]).length, (run) =>
+        stream
+          ? runBulkStream<I>(bulkDeps(ref, run), instructions as Iterable<I> | AsyncIterable<I>, bulkOptions(call))
+          : runBulk<I>(bulkDeps(ref, run), instructions as readonly I[], bulkOptions(call)),
+      );
     }) as ResourceApi<Ref, I>['patchAll'];
     this.patchAllChecked = async (ref, instructions, call) => {
       checkKeys(resource, ref);
       const { runBulk } = await import('./bulk.js');
-      return runBulk<I>(bulkDeps(ref), instructions, bulkOptions(call));
+      return observeRun(ref, instructions.length, (run) => runBulk<I>(bulkDeps(ref, run), instructions, bulkOptions(call)));
     };
   }
 }
@@ -305,7 +352,7 @@ export class ResourceEndpoint<Ref extends ResourceRef, I extends AnyInstruction>
  */
 export function createExpiringTargetsClient(clientOptions: ClientOptions = {}): ExpiringTargetsClient {
   const options = normalizeOptions(clientOptions);
-  const http = createHttp({ fetch: options.fetch, redact: options.redact, onRetry: options.onRetry });
+  const http = createHttp({ fetch: options.fetch, redact: options.redact, logging: options.logging, onRetry: options.onRetry });
   const headers: Record<string, string> = { ...options.headers, [API_VERSION_HEADER]: options.apiVersion, [AGENT_HEADER]: AGENT };
   if (options.apiKey !== undefined) headers.Authorization = options.apiKey;
   const raw = createClient<paths>({ baseUrl: options.baseUrl, headers, fetch: (req: Request) => http(req, options.settings) });

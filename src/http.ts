@@ -12,7 +12,9 @@ import { NULL_BODY_STATUSES } from './internal/transport.js';
 import type { AttemptSettings, FetchLike, RetryEvent } from './options.js';
 import { startDeadline } from './internal/deadline.js';
 import { type Redactor, redactedCause } from './redact.js';
-import { type AttemptOutcome, isRetryable, parseRateLimitReset, retryDelayMs } from './retry-policy.js';
+import type { CallScope } from './internal/call-scope.js';
+import { type Logging, observed } from './internal/telemetry.js';
+import { type AttemptOutcome, isRetryable, parseRateLimitReset, retryWait } from './retry-policy.js';
 
 /** What the attempts of one request found out, for the caller to read afterwards. */
 export interface RequestTrace {
@@ -20,11 +22,14 @@ export interface RequestTrace {
   mayHaveApplied: boolean;
   /** The last response handed up and its body as read (redacted), so the caller decodes it once. */
   answer?: { response: Response; text: string } | undefined;
+  /** Where the attempts are reported, when someone listens (set by the typed calls; raw calls get their own). */
+  scope?: CallScope | undefined;
 }
 
 export interface HttpOptions {
   fetch: FetchLike;
   redact: Redactor;
+  logging?: Logging | undefined;
   onRetry?: ((event: RetryEvent) => void) | undefined;
   now?: () => number;
   random?: () => number;
@@ -56,10 +61,12 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  */
 export class RateLimitGate {
   // TypeScript-private rather than #private: a browser bundle for an older target would
-  // otherwise carry the WeakMap helpers that emulate # fields.
-  private openAt = 0;
-  private readonly now: () => number;
+  // otherwise carry the WeakMap helpers that emulate # fields. Declared and set in the
+  // constructor: no per-field define helper either.
+  private declare openAt: number;
+  private declare readonly now: () => number;
   constructor(now: () => number = Date.now) {
+    this.openAt = 0;
     this.now = now;
   }
 
@@ -177,7 +184,21 @@ export function createHttp(options: HttpOptions): HttpSend {
     }
   }
 
-  return async function send(request, callSettings, trace = { mayHaveApplied: false }) {
+  /** A raw call reports as a call of its own, its operation the method. */
+  const send: HttpSend = (request, callSettings, trace = { mayHaveApplied: false }) =>
+    trace.scope
+      ? sendAttempts(request, callSettings, trace)
+      : observed(
+          options.logging,
+          redact,
+          { operation: request.method },
+          undefined,
+          (scope) => sendAttempts(request, callSettings, Object.assign(trace, { scope })),
+          (response) => ({ status: response.status, requestId: response.headers.get('x-request-id') }),
+        );
+  return send;
+
+  async function sendAttempts(request: Request, callSettings: AttemptSettings, trace: RequestTrace): Promise<Response> {
     // A raw openapi-fetch call passes its AbortSignal on the Request.
     const settings = callSettings.signal === undefined ? { ...callSettings, signal: request.signal } : callSettings;
     const method = request.method;
@@ -193,6 +214,7 @@ export function createHttp(options: HttpOptions): HttpSend {
     for (let attemptNo = 1; ; attemptNo++) {
       if (settings.signal?.aborted) throw aborted(new RequestAbortedError(settings.signal.reason));
       if (gate.waitMs > 0) {
+        trace.scope?.wait(gate.waitMs);
         try {
           await gate.wait(settings.signal);
         } catch (error) {
@@ -202,15 +224,18 @@ export function createHttp(options: HttpOptions): HttpSend {
       let outcome: AttemptOutcome;
       let failure: ApiConnectionError | undefined;
       let response: Response | undefined;
+      const observed = trace.scope?.attempt(attemptNo, method, shown, request.headers);
       try {
-        const answer = await attempt(url, shown, init, settings);
+        const answer = await attempt(url, shown, observed?.headers ? { ...init, headers: observed.headers } : init, settings);
         response = answer.response;
         trace.answer = answer;
+        observed?.end(response.status, response.headers.get('x-request-id'));
         gate.observe(response.headers);
         outcome = { type: 'response', status: response.status, headers: response.headers };
         // A 5xx may come after LaunchDarkly applied the change: from here on, its fate is open.
         if (changesState && response.status >= 500) trace.mayHaveApplied = true;
       } catch (error) {
+        observed?.end(undefined, undefined, error);
         if (error instanceof RequestAbortedError) {
           trace.mayHaveApplied ||= changesState;
           throw aborted(error);
@@ -234,7 +259,8 @@ export function createHttp(options: HttpOptions): HttpSend {
           mayHaveApplied: trace.mayHaveApplied,
         });
       }
-      const delayMs = retryDelayMs(outcome, attemptNo - 1, settings, now(), options.random);
+      const { delayMs, source } = retryWait(outcome, attemptNo - 1, settings, now(), options.random);
+      trace.scope?.retry(attemptNo, delayMs, source, outcome.type === 'response' ? `status ${outcome.status}` : (failure?.message ?? 'connection failed'));
       // A 429 speaks for the whole account: hold back every request of this client, not just this one.
       if (outcome.type === 'response' && outcome.status === 429) gate.closeUntil(now() + delayMs);
       options.onRetry?.({
@@ -250,5 +276,5 @@ export function createHttp(options: HttpOptions): HttpSend {
         throw error instanceof RequestAbortedError ? aborted(error) : error;
       }
     }
-  };
+  }
 }

@@ -17,6 +17,7 @@ export type {
 } from './instructions.js';
 export { DEFAULT_API_VERSION, INSTANCES } from './options.js';
 export type { CallOptions, ClientOptions, FetchLike, Instance, RetryEvent } from './options.js';
+export type { LogLevel, Logger } from './internal/telemetry.js';
 export type {
   BulkResult,
   BulkSummary,

@@ -3,6 +3,7 @@
  * later step reads the normalised form; nothing re-derives a default.
  */
 import { ConfigurationError } from './errors.js';
+import { type LogLevel, type Logger, type Logging, loggingOf } from './internal/telemetry.js';
 import { HEADER_NAME_PATTERN } from './internal/transport.js';
 import { type Redactor, SECRET_HEADER, createRedactor } from './redact.js';
 
@@ -72,6 +73,13 @@ export interface ClientOptions {
   dangerouslyAllowBrowser?: boolean | undefined;
   /** Called before each retry (for logging; carries no headers). */
   onRetry?: ((event: RetryEvent) => void) | undefined;
+  /**
+   * How much to log: `debug`, `info`, `warn`, `error` or `off`. Default: the
+   * `LD_EXPIRING_TARGETS_LOG` environment variable, else `warn`. Every line is redacted.
+   */
+  logLevel?: LogLevel | undefined;
+  /** Where log lines go, as `(message, data)`: console (the default), winston, or an adapter. */
+  logger?: Logger | undefined;
 }
 
 /** Options any single call may set. */
@@ -106,6 +114,8 @@ export interface NormalizedOptions {
   headers: Record<string, string>;
   settings: AttemptSettings;
   onRetry: ((event: RetryEvent) => void) | undefined;
+  /** The logger and its level; absent when logging is off. */
+  logging: Logging | undefined;
   /** Removes the token (and any credential header value) from text that came from elsewhere. */
   redact: Redactor;
 }
@@ -221,6 +231,7 @@ export function normalizeOptions(options: ClientOptions): NormalizedOptions {
       retryUnsafe: options.retryUnsafe === true,
     },
     onRetry: options.onRetry,
+    logging: loggingOf(options.logLevel, options.logger),
     redact: createRedactor([apiKey, ...secretHeaderValues]),
   };
 }

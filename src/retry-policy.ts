@@ -56,12 +56,22 @@ export function retryDelayMs(
   now: number,
   random: () => number = Math.random,
 ): number {
+  return retryWait(outcome, retry, settings, now, random).delayMs;
+}
+
+/** The same wait, with the header it came from (or `backoff`), for logs and spans. */
+export function retryWait(
+  outcome: AttemptOutcome,
+  retry: number,
+  settings: Pick<RetrySettings, 'maxRetryDelayMs' | 'initialRetryDelayMs'>,
+  now: number,
+  random: () => number = Math.random,
+): { delayMs: number; source: 'retry-after' | 'x-ratelimit-reset' | 'backoff' } {
   if (outcome.type === 'response') {
-    const asked =
-      parseRetryAfter(outcome.headers.get('retry-after'), now) ??
-      parseRateLimitReset(outcome.headers.get('x-ratelimit-reset'), now);
-    if (asked !== undefined) return Math.min(asked, settings.maxRetryDelayMs);
+    const retryAfter = parseRetryAfter(outcome.headers.get('retry-after'), now);
+    const asked = retryAfter ?? parseRateLimitReset(outcome.headers.get('x-ratelimit-reset'), now);
+    if (asked !== undefined) return { delayMs: Math.min(asked, settings.maxRetryDelayMs), source: retryAfter !== undefined ? 'retry-after' : 'x-ratelimit-reset' };
   }
   const ceiling = Math.min(settings.maxRetryDelayMs, settings.initialRetryDelayMs * 2 ** retry);
-  return Math.floor(random() * ceiling);
+  return { delayMs: Math.floor(random() * ceiling), source: 'backoff' };
 }

@@ -6,7 +6,9 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { type ExpiringTargetsClient, createExpiringTargetsClient } from '../client.js';
 import { INSTANCES, type Instance, type RetryEvent } from '../options.js';
 import { UsageError } from './errors.js';
+import { type LogArgs, logArgsOf, stderrLogger } from './log.js';
 import { MOCK_TOKEN, type Mock, startMock } from './mock.js';
+import type { Output } from './output.js';
 import { type Values, optionalString, seconds } from './parser.js';
 
 export interface ConnectionArgs {
@@ -17,6 +19,8 @@ export interface ConnectionArgs {
   /** Per-attempt timeout (`--timeout`, given in seconds). */
   timeoutMs: number | undefined;
   mock: boolean;
+  /** `--verbose`, `--debug`, `--log-format`. */
+  log: LogArgs;
 }
 
 /** A token is a line of text; a file bigger than this is not a token file. */
@@ -72,6 +76,7 @@ export function connectionOf(values: Values, env: Readonly<Record<string, string
     apiVersion: optionalString(values, 'api-version'),
     timeoutMs: seconds('timeout', optionalString(values, 'timeout')),
     mock,
+    log: logArgsOf(values, env),
   };
 }
 
@@ -101,6 +106,7 @@ export async function withConnection<T>(
   args: ConnectionArgs,
   onRetry: (event: RetryEvent) => void,
   fn: (connection: Connection) => Promise<T>,
+  out?: Output,
 ): Promise<T> {
   let mock: Mock | undefined;
   try {
@@ -114,7 +120,8 @@ export async function withConnection<T>(
     } else if (apiKey === undefined && baseUrl === undefined) {
       throw new UsageError('no access token: set LD_API_KEY (or pass --token), or try the embedded mock with --mock');
     }
-    const client = createExpiringTargetsClient({ apiKey, baseUrl, instance: args.instance, apiVersion: args.apiVersion, timeoutMs: args.timeoutMs, onRetry });
+    const logging = { logLevel: out ? args.log.level : 'off', ...(out && { logger: stderrLogger(out, args.log.format) }) } as const;
+    const client = createExpiringTargetsClient({ apiKey, baseUrl, instance: args.instance, apiVersion: args.apiVersion, timeoutMs: args.timeoutMs, onRetry, ...logging });
     const target = mock
       ? `the embedded mock (${mock.url}; ${MOCK_KEEPS_NO_STATE})`
       : baseUrl !== undefined

@@ -9,7 +9,8 @@ export const BIN = 'ld-expiring-targets';
 
 const ENVIRONMENT = `Environment:
   LD_API_KEY                 the access token, when --token is not given
-  LD_EXPIRING_TARGETS_DEBUG  print stack traces of unexpected internal errors`;
+  LD_EXPIRING_TARGETS_DEBUG  print stack traces of unexpected internal errors
+  LD_EXPIRING_TARGETS_LOG    log level on stderr when neither --verbose nor --debug is given (debug, info, warn, error, off)`;
 
 export function mainHelp(commands: readonly AnyCommand[]): string {
   const resourceCommands = commands.filter((c) => c.scope === 'resource');

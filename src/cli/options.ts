@@ -38,12 +38,22 @@ export const OPTIONS: Record<string, OptionDoc> = {
   prune: { type: 'boolean', help: 'also cancel scheduled removals the file does not list (for the segments and flags it names)' },
   yes: { type: 'boolean', short: 'y', help: 'apply without asking (required when not run in a terminal, as in CI)' },
   'read-concurrency': { type: 'string', value: 'N', help: 'segments and flags read at once (default 4)' },
+  target: { type: 'string', multiple: true, value: 'RESOURCE', help: 'only this segment or flag: segment:PROJECT/ENVIRONMENT/KEY or flag:…; repeat for several' },
+  'max-file-bytes': { type: 'string', value: 'N', help: 'refuse a larger FILE (default 33554432, 32 MiB)' },
+  'max-resources': { type: 'string', value: 'N', help: 'refuse a FILE naming more segments and flags (default 1000; planning reads each)' },
+  'max-rounds': { type: 'string', value: 'N', help: 'send again what is still pending, up to N rounds in all (default 3; 1 with --mock)' },
+  out: { type: 'string', value: 'PATH', help: "also save the plan to PATH, for 'sync --plan PATH'" },
+  format: { type: 'string', value: 'FORMAT', help: 'text (default) or markdown (for a pull-request comment)' },
+  plan: { type: 'string', value: 'PATH', help: "apply the plan saved by 'plan --out PATH' exactly (no FILE; refused if its files changed)" },
   json: { type: 'boolean', help: 'print one JSON document on stdout instead of tables' },
+  verbose: { type: 'boolean', help: 'log each request on stderr: operation, status, attempts, duration, request id' },
+  debug: { type: 'boolean', help: 'log each attempt, retry decision and wait on stderr (more than --verbose)' },
+  'log-format': { type: 'string', value: 'FORMAT', help: 'text (default) or json: one JSON object per log line' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
 /** The options that say where requests go; every command that talks to LaunchDarkly takes them. */
-export const CONNECTION_OPTIONS = ['token', 'token-file', 'base-url', 'instance', 'api-version', 'timeout', 'mock'] as const;
+export const CONNECTION_OPTIONS = ['token', 'token-file', 'base-url', 'instance', 'api-version', 'timeout', 'mock', 'verbose', 'debug', 'log-format'] as const;
 
 /** The options every command ends with. */
 export const OUTPUT_OPTIONS = ['json', 'help'] as const;

@@ -13,6 +13,8 @@ import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
 import { ANSWERED_PLAINLY, AdaptedRequest, type PlainAnswer } from '../internal/adapted-request.js';
 import { type Deadline, startDeadline, untilAborted } from '../internal/deadline.js';
 import { INTERNAL_ERROR, type Refusal, errorMessage, json, refusalAnswer, toResponse, withHeaders } from './answers.js';
+import { logProxyRequest, observeProxy } from '../internal/proxy-telemetry.js';
+import { loggingOf } from '../internal/telemetry.js';
 import { auditedInstructions, auditedString, emit } from './audit.js';
 import { declaredLength, readCapped, utf8 } from './body.js';
 import { ALLOWED_METHODS, OPERATION_OF_METHOD, firstRefusal } from './checks.js';
@@ -61,6 +63,12 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
   const settings = normalizeProxyOptions(options as ProxyOptions<unknown>);
   const { authorize, onAudit } = options;
   const { redact } = settings;
+  const logging = loggingOf(options.logLevel, options.logger);
+  /** Each request's event: a log line, then `onAudit`. */
+  const audit = (event: ProxyAuditEvent<Actor>) => {
+    logProxyRequest(logging, redact, event);
+    emit(onAudit, event);
+  };
   const inFlight = new InFlight(settings.maxInFlight);
   const limiter = settings.actorRateLimit === undefined ? undefined : new ActorRateLimiter(settings.actorRateLimit);
 
@@ -79,7 +87,7 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
     };
     const finish = <A extends Response | PlainAnswer>(answer: A, details: Partial<ProxyAuditEvent<Actor>>): A => {
       Object.assign(event, details, { status: answer.status, durationMs: now() - started });
-      emit(onAudit, event);
+      audit(event);
       return answer;
     };
     const cors = corsHeaders(settings, origin);
@@ -196,7 +204,7 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
     });
     if (!inFlight.enter()) {
       const answer = json(503, { code: 'overloaded', message: 'The proxy is busy; try again shortly' }, { 'retry-after': '1' });
-      emit(onAudit, minimalEvent(503, { outcome: 'refused', refusal: 'overloaded' }));
+      audit(minimalEvent(503, { outcome: 'refused', refusal: 'overloaded' }));
       return answer;
     }
     const deadline = startDeadline(settings.requestTimeoutMs, request.signal);
@@ -204,7 +212,7 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
       if (url === undefined) throw new Error('the request URL cannot be parsed');
       return await handle(request, url, deadline);
     } catch (error) {
-      emit(onAudit, minimalEvent(500, { error: redact(errorMessage(error)) }));
+      audit(minimalEvent(500, { error: redact(errorMessage(error)) }));
       return json(500, INTERNAL_ERROR);
     } finally {
       deadline.dispose();
@@ -212,8 +220,9 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
     }
   }
 
+  const observed = observeProxy(guarded, settings.basePath, options.trustTraceparent === true, redact);
   return async (request) => {
-    const answer = await guarded(request);
+    const answer = await observed(request);
     if (answer instanceof Response || !(request instanceof AdaptedRequest)) return toResponse(answer);
     // The Node adapter writes the plain answer as it is, without a Response to build and read back.
     request.plainAnswer = answer;

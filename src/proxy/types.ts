@@ -3,6 +3,7 @@
  */
 import type { FlagInstruction, ResourceKind, SegmentInstruction } from '../resources.js';
 import type { FetchLike, Instance } from '../options.js';
+import type { LogLevel, Logger } from '../internal/telemetry.js';
 
 /** One of the operations the proxy forwards. */
 export type ProxyOperation = 'get' | 'patch';
@@ -226,6 +227,20 @@ export interface ProxyOptions<Actor = unknown> {
   fetch?: FetchLike | undefined;
   /** Receives one event per request, refused ones included. Errors it throws are ignored. */
   onAudit?: ((event: ProxyAuditEvent<Actor>) => void | Promise<void>) | undefined;
+  /**
+   * How much to log: `debug`, `info` (a line per request), `warn` (LaunchDarkly failed or could not
+   * be reached), `error` (the proxy or `authorize` failed) or `off`. Default: the
+   * `LD_EXPIRING_TARGETS_LOG` environment variable, else `warn`.
+   */
+  logLevel?: LogLevel | undefined;
+  /** Where log lines go, as `(message, data)`: console (the default), winston, or an adapter. */
+  logger?: Logger | undefined;
+  /**
+   * Continue the trace of an incoming `traceparent` (with instrumentation registered). Only for
+   * callers you trust: by default the incoming context is linked, so anonymous callers cannot
+   * choose which trace your spans join. Default false.
+   */
+  trustTraceparent?: boolean | undefined;
 }
 
 /** A standard fetch handler: a Request in, a Response out. */

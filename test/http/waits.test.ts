@@ -45,7 +45,9 @@ const never: Answer = (_n, signal) => new Promise((_resolve, reject) => signal.a
 
 function client(fetch: FetchLike, extra: Parameters<typeof createExpiringTargetsClient>[0] = {}) {
   const retries: RetryEvent[] = [];
-  const ld = createExpiringTargetsClient({ apiKey: 'test-token', baseUrl: 'https://ld.example', fetch, onRetry: (e) => retries.push(e), ...extra });
+  // Logging off: a first call that listens waits for the logging module to load (real I/O, which
+  // fake timers do not advance); these tests count timer ticks.
+  const ld = createExpiringTargetsClient({ apiKey: 'test-token', baseUrl: 'https://ld.example', fetch, onRetry: (e) => retries.push(e), logLevel: 'off', ...extra });
   return { ld, retries };
 }
 

@@ -25,13 +25,17 @@ async function inputsOf(entry: string): Promise<string[]> {
 }
 
 describe('import layers', () => {
-  it('the proxy entry imports only errors, redaction, options, the resource table, validation, time, version, the internal transport facts, deadline and adapted request, and the generated rules below it', async () => {
+  it('the proxy entry imports only errors, redaction, options, the resource table, validation, time, version, the internal transport facts, deadline, adapted request and telemetry hook, and the generated rules below it', async () => {
     expect(await inputsOf('src/proxy/index.ts')).toEqual([
       'generated/instruction-rules.ts',
       'src/errors.ts',
       'src/internal/adapted-request.ts',
+      'src/internal/call-scope.ts',
       'src/internal/deadline.ts',
+      'src/internal/log-line.ts',
       'src/internal/positive-integer.ts',
+      'src/internal/proxy-telemetry.ts',
+      'src/internal/telemetry.ts',
       'src/internal/transport.ts',
       'src/options.ts',
       'src/proxy/answers.ts',

@@ -3,18 +3,22 @@
 // place an answer has (a 200's per-instruction errors, a 200's targets, error bodies, headers,
 // the status text, an HTML gateway page). Whatever the call, no rendering of what the caller
 // gets (the error in every common form, the result, retry and progress events, the raw client's
-// answer) may hold the secret.
+// answer) may hold the secret. Nor may what the client tells its listeners: every log line at
+// debug level, and every span name, attribute and event and every metric attribute reported
+// through OpenTelemetry.
 import type http from 'node:http';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BulkProgress,
+  type ClientOptions,
   createExpiringTargetsClient,
   type ExpiringTargetsClient,
   type RetryEvent,
   segmentInstructions,
 } from '../../src/index.js';
 import { json, type RecordedRequest, startServer, type TestServer } from '../support/http-server.js';
+import { type CapturedTelemetry, captureLogger, captureTelemetry, type LogLine } from '../support/telemetry.js';
 
 const TOKEN = 'api-echo-test-TOKEN-3e9c41d7';
 const PROXY_KEY = 'proxy-echo-test-KEY-7b2f06aa';
@@ -72,6 +76,7 @@ interface Observed {
   error?: unknown;
   retries: RetryEvent[];
   progress: BulkProgress[];
+  logs: LogLine[];
 }
 
 type Call = (ld: ExpiringTargetsClient, seen: Observed) => Promise<unknown>;
@@ -92,10 +97,12 @@ const calls: Record<string, Call> = {
   },
 };
 
-const clients: Record<string, (url: string, onRetry: (e: RetryEvent) => void) => ExpiringTargetsClient> = {
-  'a token in apiKey': (baseUrl, onRetry) => createExpiringTargetsClient({ apiKey: TOKEN, baseUrl, maxRetries: 1, maxRetryDelayMs: 5, onRetry }),
-  'a proxy key in an X-Proxy-Key header': (baseUrl, onRetry) =>
-    createExpiringTargetsClient({ baseUrl, headers: { 'X-Proxy-Key': PROXY_KEY }, maxRetries: 1, maxRetryDelayMs: 5, onRetry }),
+type Listeners = Pick<ClientOptions, 'onRetry' | 'logger'>;
+const clients: Record<string, (url: string, listeners: Listeners) => ExpiringTargetsClient> = {
+  'a token in apiKey': (baseUrl, listeners) =>
+    createExpiringTargetsClient({ apiKey: TOKEN, baseUrl, maxRetries: 1, maxRetryDelayMs: 5, logLevel: 'debug', ...listeners }),
+  'a proxy key in an X-Proxy-Key header': (baseUrl, listeners) =>
+    createExpiringTargetsClient({ baseUrl, headers: { 'X-Proxy-Key': PROXY_KEY }, maxRetries: 1, maxRetryDelayMs: 5, logLevel: 'debug', ...listeners }),
 };
 
 /** Every common way of turning what the caller holds into text, each named for the failure message. */
@@ -104,6 +111,11 @@ function renderings(seen: Observed): Record<string, string> {
     'onRetry events (JSON)': JSON.stringify(seen.retries),
     'onRetry events (inspect)': inspect(seen.retries, { depth: 10 }),
     'onProgress events': JSON.stringify(seen.progress),
+    'log lines (JSON)': JSON.stringify(seen.logs),
+    'log lines (inspect)': inspect(seen.logs, { depth: 10 }),
+    'spans: names, attributes, events, links, status': JSON.stringify(
+      otel.spans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, links: s.links, status: s.status })),
+    ),
   };
   if ('value' in seen) {
     out['JSON.stringify(result)'] = JSON.stringify(seen.value);
@@ -131,6 +143,11 @@ function errorRenderings(error: unknown, label: string): Record<string, string> 
 }
 
 let server: TestServer;
+let otel: CapturedTelemetry;
+beforeAll(() => {
+  otel = captureTelemetry();
+});
+afterAll(() => otel.stop());
 let behaviour: Behaviour = (_req, res) => json(res, 200, { items: [] });
 beforeAll(async () => {
   server = await startServer((req, res) => behaviour(req, res, echoOf(req)));
@@ -138,8 +155,11 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 async function observe(clientKind: string, call: Call): Promise<Observed> {
-  const seen: Observed = { retries: [], progress: [] };
-  const ld = clients[clientKind]!(server.url, (e) => seen.retries.push(e));
+  const seen: Observed = { retries: [], progress: [], logs: [] };
+  const logger = captureLogger();
+  seen.logs = logger.lines;
+  otel.reset();
+  const ld = clients[clientKind]!(server.url, { onRetry: (e) => seen.retries.push(e), logger });
   try {
     seen.value = await call(ld, seen);
   } catch (error) {
@@ -163,6 +183,10 @@ describe('a server that echoes the credential', () => {
     expect(sent.every((r) => SECRETS.includes(echoOf(r)))).toBe(true);
 
     const texts = renderings(seen);
+    texts['metric attributes'] = JSON.stringify((await otel.metrics()).scopeMetrics.flatMap((m) => m.metrics.map((x) => x.dataPoints.map((p) => p.attributes))));
+    // The listeners did hear about the call.
+    expect(seen.logs.length).toBeGreaterThan(0);
+    expect(otel.spans().length).toBeGreaterThan(0);
     for (const [how, text] of Object.entries(texts)) {
       for (const secret of SECRETS) expect(text.includes(secret), `${how} holds the secret:\n${text}`).toBe(false);
     }
@@ -170,6 +194,11 @@ describe('a server that echoes the credential', () => {
     // (An unreadable 200 is reported without quoting the body; only the raw client returns it.)
     if (!where.startsWith('(e)') || call.startsWith('raw.')) {
       expect(Object.values(texts).some((text) => text.includes('[redacted]'))).toBe(true);
+    }
+    // The listeners heard the echo too (an error's message, a request id), redacted.
+    if (where.startsWith('(c)')) {
+      expect(texts['log lines (JSON)']).toContain('[redacted]');
+      expect(texts['spans: names, attributes, events, links, status']).toContain('[redacted]');
     }
   });
 });
@@ -188,8 +217,11 @@ describe('a credential in a URL', () => {
       await closed.close();
     }
     behaviour = (_req, res) => json(res, 503, { code: 'unavailable', message: 'try later' });
-    const seen: Observed = { retries: [], progress: [] };
-    const ld = createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: url, maxRetries: 1, maxRetryDelayMs: 5, onRetry: (e) => seen.retries.push(e) });
+    const seen: Observed = { retries: [], progress: [], logs: [] };
+    const logger = captureLogger();
+    seen.logs = logger.lines;
+    otel.reset();
+    const ld = createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: url, maxRetries: 1, maxRetryDelayMs: 5, onRetry: (e) => seen.retries.push(e), logLevel: 'debug', logger });
     try {
       seen.value = await ld.segments.patchAll({ ...REF, environmentKey: TOKEN }, instructions, { retryUnsafe: true });
     } catch (error) {

@@ -278,5 +278,5 @@ async function runApply(command: ApplyArgs, session: Session): Promise<number> {
     if (writeError) out.err(`error: ${writeError}`);
     if (summary.ok) out.out(`All ${counts.total} row(s) applied.`);
     return code;
-  });
+  }, session.out);
 }

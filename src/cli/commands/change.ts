@@ -147,5 +147,5 @@ async function runChange(command: ChangeArgs, out: Output, signal: AbortSignal):
     );
     if (result.stoppedBy) out.err(`\nstopped: ${result.stoppedBy.message}`);
     return code;
-  });
+  }, out);
 }

@@ -56,6 +56,6 @@ export const list = defineCommand<ListArgs>({
         );
       }
       return EXIT.ok;
-    });
+    }, session.out);
   },
 });
