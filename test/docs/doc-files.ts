@@ -5,6 +5,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../support/project.js';
 
+/**
+ * Guides written in parallel with the docs tests, by the work on the proxy, sync, inventory,
+ * telemetry and the frontend: their code blocks and the paths they name are not checked yet. Each
+ * leaves this list once its blocks pass (a fragment declares what it uses; a block needing a
+ * package the project does not install says no-check and why) and the paths it names exist.
+ * Their relative links are checked like every other.
+ */
+export const NOT_YET_CHECKED: ReadonlySet<string> = new Set(['docs/proxy.md', 'docs/sync.md', 'docs/inventory.md', 'docs/telemetry.md', 'docs/frontend.md']);
+
 /** Every Markdown file a reader is sent to: the README, the two contributor guides and docs/*.md. */
 export function docFiles(): string[] {
   const top = ['README.md', 'ARCHITECTURE.md', 'CONTRIBUTING.md'].filter((f) => existsSync(path.join(projectRoot, f)));

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../support/project.js';
-import { docFiles, relativeLinks } from './doc-files.js';
+import { NOT_YET_CHECKED, docFiles, relativeLinks } from './doc-files.js';
 
 /**
  * Guides (and one folder) that other work in progress is writing, named before they exist. Each entry goes once its
@@ -62,7 +62,9 @@ describe('the paths the docs name', () => {
       .filter((p) => FOLDERS.includes(p.split('/')[0]!) && !/[*<>]/.test(p));
 
   it('every repository path in ARCHITECTURE.md, CONTRIBUTING.md and the guides exists', () => {
-    const missing = docFiles().flatMap((file) =>
+    const missing = docFiles()
+      .filter((file) => !NOT_YET_CHECKED.has(file))
+      .flatMap((file) =>
       named(file)
         .filter((p) => !existsSync(path.join(projectRoot, p)) && !BEING_WRITTEN.has(p) && !GENERATED_ON_DEMAND.has(p))
         .map((p) => `${file}: ${p}`),
