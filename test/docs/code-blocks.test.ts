@@ -27,7 +27,10 @@ const runnable = checked.filter((b) => b.info.includes('runnable'));
 
 /** Where each public entry's source is: package.json's `exports` (`./dist/<name>.js`) read back to src/. */
 function entrySources(): Record<string, string> {
-  const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { name: string; exports: Record<string, unknown> };
+  const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
+    name: string;
+    exports: Record<string, unknown>;
+  };
   const sources: Record<string, string> = {};
   for (const [subpath, target] of Object.entries(pkg.exports)) {
     const dist = (target as { import?: { default?: string } } | string | null) ?? '';
@@ -96,33 +99,37 @@ describe('the code blocks of the README and the guides', () => {
     },
   };
 
-  it.each(runnable.map((b) => [`${b.file}:${b.line}`, b] as const))('%s runs against the mock and exits 0', async (_name, block) => {
-    const bundle = await build({
-      stdin: { contents: block.code, resolveDir: projectRoot, loader: 'ts', sourcefile: `${block.file}:${block.line}` },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      write: false,
-      logLevel: 'silent',
-      plugins: [packageSource],
-    });
-    const code = bundle.outputFiles[0]!.text;
-    // The mock's address reaches the example as MOCK_URL, the variable the guide tells readers to set.
-    const child = spawn(process.execPath, ['--input-type=module', '-'], {
-      cwd: projectRoot,
-      env: { ...process.env, MOCK_URL: inject('prismUrl'), LD_API_KEY: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.stdin.end(code);
-    const exit = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-    clearTimeout(timer);
-    expect({ exit, stderr }).toEqual({ exit: 0, stderr: '' });
-    expect(stdout).not.toBe('');
-  }, 60_000);
+  it.each(runnable.map((b) => [`${b.file}:${b.line}`, b] as const))(
+    '%s runs against the mock and exits 0',
+    async (_name, block) => {
+      const bundle = await build({
+        stdin: { contents: block.code, resolveDir: projectRoot, loader: 'ts', sourcefile: `${block.file}:${block.line}` },
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        write: false,
+        logLevel: 'silent',
+        plugins: [packageSource],
+      });
+      const code = bundle.outputFiles[0]!.text;
+      // The mock's address reaches the example as MOCK_URL, the variable the guide tells readers to set.
+      const child = spawn(process.execPath, ['--input-type=module', '-'], {
+        cwd: projectRoot,
+        env: { ...process.env, MOCK_URL: inject('prismUrl'), LD_API_KEY: '' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.stdin.end(code);
+      const exit = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      clearTimeout(timer);
+      expect({ exit, stderr }).toEqual({ exit: 0, stderr: '' });
+      expect(stdout).not.toBe('');
+    },
+    60_000,
+  );
 });

@@ -16,7 +16,9 @@ async function renderer(): Promise<{ render: Render; commands: readonly { name: 
   const index = path.join(projectRoot, 'src', 'cli', 'commands', 'index.ts');
   const mod = (await import(exitCodes)) as { exitCodesMarkdown?: Render };
   if (typeof mod.exitCodesMarkdown !== 'function') return undefined;
-  const commands = existsSync(index) ? ((await import(index)) as { COMMANDS?: readonly { name: string; exits: readonly string[] }[] }).COMMANDS : undefined;
+  const commands = existsSync(index)
+    ? ((await import(index)) as { COMMANDS?: readonly { name: string; exits: readonly string[] }[] }).COMMANDS
+    : undefined;
   return { render: mod.exitCodesMarkdown, commands: commands ?? [] };
 }
 
@@ -31,8 +33,11 @@ describe("docs/cli.md's exit codes", () => {
     expect(codes).toEqual([0, 1, 2, 3, 4, 130, 143]);
   });
 
-  it.runIf(found !== undefined)('is the table src/cli/exit-codes.ts renders, for every command (skipped while it exports no exitCodesMarkdown)', () => {
-    const expected = found!.render(found!.commands.map((c) => ({ name: c.name, exits: c.exits })));
-    expect(region).toBe(expected);
-  });
+  it.runIf(found !== undefined)(
+    'is the table src/cli/exit-codes.ts renders, for every command (skipped while it exports no exitCodesMarkdown)',
+    () => {
+      const expected = found!.render(found!.commands.map((c) => ({ name: c.name, exits: c.exits })));
+      expect(region).toBe(expected);
+    },
+  );
 });

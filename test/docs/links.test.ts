@@ -13,7 +13,14 @@ import { NOT_YET_CHECKED, docFiles, relativeLinks } from './doc-files.js';
  * file is on main (the test then checks it like any other link). Until then `npm run docs` warns
  * about the link too, and TypeDoc fails on warnings.
  */
-const BEING_WRITTEN = new Set(['docs/proxy.md', 'docs/sync.md', 'docs/inventory.md', 'docs/telemetry.md', 'docs/frontend.md', 'bench/README.md']);
+const BEING_WRITTEN = new Set([
+  'docs/proxy.md',
+  'docs/sync.md',
+  'docs/inventory.md',
+  'docs/telemetry.md',
+  'docs/frontend.md',
+  'bench/README.md',
+]);
 
 /** Paths the docs name that a command writes: they exist only after it ran. */
 const GENERATED_ON_DEMAND = new Set(['docs/api/', 'docs/api', 'dist/cli.js', 'reports/mutation/mutation.html']);
@@ -27,7 +34,16 @@ describe('the docs', () => {
 
   it('README, ARCHITECTURE, CONTRIBUTING and the guides exist', () => {
     const files = docFiles();
-    for (const f of ['README.md', 'ARCHITECTURE.md', 'CONTRIBUTING.md', 'docs/results-and-errors.md', 'docs/retries-and-bulk.md', 'docs/cli.md', 'docs/troubleshooting.md', 'docs/mock.md']) {
+    for (const f of [
+      'README.md',
+      'ARCHITECTURE.md',
+      'CONTRIBUTING.md',
+      'docs/results-and-errors.md',
+      'docs/retries-and-bulk.md',
+      'docs/cli.md',
+      'docs/troubleshooting.md',
+      'docs/mock.md',
+    ]) {
       expect(files).toContain(f);
     }
   });
@@ -46,7 +62,17 @@ describe('the docs', () => {
 
   it('the links checked are real: the README links every guide', () => {
     const targets = relativeLinks('README.md').map((l) => l.target.split('#')[0]);
-    for (const guide of ['docs/results-and-errors.md', 'docs/retries-and-bulk.md', 'docs/cli.md', 'docs/troubleshooting.md', 'docs/mock.md', 'docs/proxy.md', 'docs/sync.md', 'ARCHITECTURE.md', 'CONTRIBUTING.md']) {
+    for (const guide of [
+      'docs/results-and-errors.md',
+      'docs/retries-and-bulk.md',
+      'docs/cli.md',
+      'docs/troubleshooting.md',
+      'docs/mock.md',
+      'docs/proxy.md',
+      'docs/sync.md',
+      'ARCHITECTURE.md',
+      'CONTRIBUTING.md',
+    ]) {
       expect(targets).toContain(guide);
     }
   });
@@ -65,10 +91,10 @@ describe('the paths the docs name', () => {
     const missing = docFiles()
       .filter((file) => !NOT_YET_CHECKED.has(file))
       .flatMap((file) =>
-      named(file)
-        .filter((p) => !existsSync(path.join(projectRoot, p)) && !BEING_WRITTEN.has(p) && !GENERATED_ON_DEMAND.has(p))
-        .map((p) => `${file}: ${p}`),
-    );
+        named(file)
+          .filter((p) => !existsSync(path.join(projectRoot, p)) && !BEING_WRITTEN.has(p) && !GENERATED_ON_DEMAND.has(p))
+          .map((p) => `${file}: ${p}`),
+      );
     expect(missing).toEqual([]);
   });
 });

@@ -10,7 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../support/project.js';
 
 const demo = readFileSync(path.join(projectRoot, 'examples', 'demo.js'), 'utf8');
-const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string>; bin: Record<string, string> };
+const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
+  scripts: Record<string, string>;
+  bin: Record<string, string>;
+};
 
 describe("npm start's next step", () => {
   const suggested = /Next: '([^']+)'/.exec(demo)?.[1];
