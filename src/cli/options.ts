@@ -37,6 +37,13 @@ export const OPTIONS: Record<string, OptionDoc> = {
   prune: { type: 'boolean', help: 'also cancel scheduled removals the file does not list (for the segments and flags it names)' },
   yes: { type: 'boolean', short: 'y', help: 'apply without asking (required when not run in a terminal, as in CI)' },
   'read-concurrency': { type: 'string', value: 'N', help: 'segments and flags read at once (default 4)' },
+  target: { type: 'string', multiple: true, value: 'RESOURCE', help: 'only this segment or flag: segment:PROJECT/ENVIRONMENT/KEY or flag:…; repeat for several' },
+  'max-file-bytes': { type: 'string', value: 'N', help: 'refuse a larger FILE (default 33554432, 32 MiB)' },
+  'max-resources': { type: 'string', value: 'N', help: 'refuse a FILE naming more segments and flags (default 1000; planning reads each)' },
+  'max-rounds': { type: 'string', value: 'N', help: 'send again what is still pending, up to N rounds in all (default 3; 1 with --mock)' },
+  out: { type: 'string', value: 'PATH', help: "also save the plan to PATH, for 'sync --plan PATH'" },
+  format: { type: 'string', value: 'FORMAT', help: 'text (default) or markdown (for a pull-request comment)' },
+  plan: { type: 'string', value: 'PATH', help: "apply the plan saved by 'plan --out PATH' exactly (no FILE; refused if its files changed)" },
   json: { type: 'boolean', help: 'print one JSON document on stdout instead of tables' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
