@@ -19,7 +19,7 @@ declare const ld: ExpiringTargetsClient;
 const ref = { projectKey: 'default', environmentKey: 'production', segmentKey: 'beta-testers' };
 const flagRef = { projectKey: 'default', environmentKey: 'production', flagKey: 'new-checkout' };
 
-export function Component() {
+export function Component(): unknown[] {
   const query = useQuery(segmentTargetsQueryOptions(ld, ref));
   assertType<Equal<typeof query.data, GetResult | undefined>>();
   const first: Date | undefined = query.data?.items[0]?.expiresAt;

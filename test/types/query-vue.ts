@@ -10,7 +10,7 @@ function assertType<T extends true>(): T | void {}
 declare const ld: ExpiringTargetsClient;
 const flagRef = { projectKey: 'default', environmentKey: 'production', flagKey: 'new-checkout' };
 
-export function setup() {
+export function setup(): unknown[] {
   const query = useQuery(flagTargetsQueryOptions(ld, flagRef));
   assertType<Equal<typeof query.data.value, GetResult | undefined>>();
   const first: Date | undefined = query.data.value?.items[0]?.expiresAt;
