@@ -8,15 +8,10 @@
  *   LD_API_KEY=api-... npm run example:web -- --live [--port 8080]
  *   WEB_ADMIN_RESOURCES=resources.json ...      # the page's list (the format of server/config.js)
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { prepareWebAdmin } from './prepare.js';
 
-const exampleDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const rootDir = path.resolve(exampleDir, '..', '..');
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const args = process.argv.slice(2);
 const live = args.includes('--live');
 const portArg = args.indexOf('--port');
@@ -30,29 +25,7 @@ function fail(message) {
   process.exit(2);
 }
 
-/** The newest modification time under a folder, in ms. */
-function newest(dir) {
-  let time = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    time = Math.max(time, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
-  }
-  return time;
-}
-
-function run(cwd, ...command) {
-  console.log(`example:web: ${command.join(' ')} (in ${path.relative(rootDir, cwd) || '.'})`);
-  execFileSync(npm, command, { cwd, stdio: 'inherit' });
-}
-
-// 1. The package itself, when dist/ is missing or older than its sources.
-const builtEntries = ['index.js', 'proxy.js', 'query.js'].map((f) => path.join(rootDir, 'dist', f));
-const sourcesTime = Math.max(newest(path.join(rootDir, 'src')), newest(path.join(rootDir, 'generated')));
-if (builtEntries.some((f) => !existsSync(f) || statSync(f).mtimeMs < sourcesTime)) run(rootDir, 'run', 'build', '--silent');
-// 2. This example's own packages (its own lockfile; the root install does not carry them).
-if (!existsSync(path.join(exampleDir, 'node_modules', 'vite'))) run(exampleDir, 'ci', '--no-audit', '--no-fund');
-// 3. The page.
-run(exampleDir, 'run', 'build', '--silent');
+prepareWebAdmin({ log: (line) => console.log(`example:web: ${line}`) });
 
 const { startWebAdmin } = await import('../server/app-server.js');
 const resources = process.env.WEB_ADMIN_RESOURCES ? JSON.parse(readFileSync(process.env.WEB_ADMIN_RESOURCES, 'utf8')) : undefined;

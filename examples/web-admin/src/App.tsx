@@ -1,7 +1,7 @@
 /** The page: pick a segment or a flag (from the backend's list, or typed), then see and change its removals. */
 import { useQuery } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
-import { type Resource, describeResource, resourceId } from './resource.ts';
+import { type FormEvent, useEffect, useState } from 'react';
+import { type Resource, describeResource, parseResourceId, resourceId } from './resource.ts';
 import { TargetsPanel } from './TargetsPanel.tsx';
 
 interface Config {
@@ -52,8 +52,15 @@ function TypedResource({ onPick }: { onPick: (r: Resource) => void }) {
 
 export function App() {
   const config = useQuery({ queryKey: ['web-admin', 'config'], queryFn: loadConfig, staleTime: Infinity, retry: false });
-  const [resource, setResource] = useState<Resource | undefined>(undefined);
+  const [picked, setPicked] = useState<Resource | undefined>(() => parseResourceId(location.hash.slice(1)));
   const resources = config.data?.resources ?? [];
+  // One from the list keeps what the list knows of it (a flag's variations).
+  const resource = picked && (resources.find((r) => resourceId(r) === resourceId(picked)) ?? picked);
+  const setResource = (r: Resource | undefined) => setPicked(r);
+  useEffect(() => {
+    // The address names the resource shown, so it can be bookmarked and shared.
+    history.replaceState(null, '', picked ? `#${resourceId(picked)}` : location.pathname);
+  }, [picked]);
   return (
     <>
       <header>
@@ -82,7 +89,7 @@ export function App() {
           <p className="hint">Or type one:</p>
           <TypedResource onPick={setResource} />
         </section>
-        {resource && <TargetsPanel key={resourceId(resource)} resource={resource} />}
+        {resource && config.isSuccess && <TargetsPanel key={resourceId(resource)} resource={resource} />}
       </main>
     </>
   );

@@ -11,7 +11,20 @@ export interface Resource {
   variations?: { id: string; name: string }[];
 }
 
-export const resourceId = (r: Resource) => `${r.kind}:${r.projectKey}/${r.environmentKey}/${r.key}`;
+/** `segment:default/production/beta-testers`: the list's values and the page's address fragment. */
+export const resourceId = (r: Resource) => `${r.kind}:${[r.projectKey, r.environmentKey, r.key].map(encodeURIComponent).join('/')}`;
+
+/** The resource an address fragment names, if it names one. */
+export function parseResourceId(id: string): Resource | undefined {
+  const m = /^(segment|flag):([^/]+)\/([^/]+)\/([^/]+)$/.exec(id);
+  if (!m) return undefined;
+  try {
+    const [projectKey, environmentKey, key] = [m[2]!, m[3]!, m[4]!].map(decodeURIComponent) as [string, string, string];
+    return { kind: m[1] as 'segment' | 'flag', projectKey, environmentKey, key };
+  } catch {
+    return undefined;
+  }
+}
 export const describeResource = (r: Resource) => `${r.kind} ${r.key} (${r.projectKey} / ${r.environmentKey})`;
 export const segmentRef = (r: Resource) => ({ projectKey: r.projectKey, environmentKey: r.environmentKey, segmentKey: r.key });
 export const flagRef = (r: Resource) => ({ projectKey: r.projectKey, environmentKey: r.environmentKey, flagKey: r.key });
