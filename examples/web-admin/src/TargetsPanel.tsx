@@ -103,7 +103,7 @@ export function TargetsPanel({ resource }: { resource: Resource }) {
                     </button>
                     <button
                       type="button"
-                      aria-label={`Cancel the removal of ${t.contextKey}`}
+                      aria-label={`Cancel removal of ${t.contextKey}`}
                       disabled={busy}
                       onClick={() =>
                         void apply([
