@@ -139,7 +139,7 @@ describe('the admin page in Chromium', () => {
     const gzip = gzipSync(readFileSync(path.join(distDir, 'assets', main))).length;
     console.log(`web-admin figures: main chunk ${main} ${(gzip / 1024).toFixed(1)} KiB gzip; first render of the list ${Math.round(firstRender!)} ms after navigation start`);
     // A budget, so a change that doubles the page fails here (React 19 and react-dom are most of it).
-    expect(gzip).toBeLessThan(200 * 1024);
+    expect(gzip).toBeLessThan(120 * 1024);
   });
 
   it('renders a context key that looks like HTML as text', async () => {

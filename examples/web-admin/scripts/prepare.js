@@ -27,15 +27,17 @@ function newest(dir) {
  */
 export function prepareWebAdmin(options = {}) {
   const log = options.log ?? (() => {});
-  const run = (cwd, ...command) => {
+  const run = (cwd, command, env = options.env ?? process.env) => {
     log(`${['npm', ...command].join(' ')} (in ${path.relative(rootDir, cwd) || '.'})`);
     // Bounded: a build that hangs fails instead of holding the terminal or CI for ever.
-    execFileSync(npm, command, { cwd, stdio: options.stdio ?? 'inherit', env: options.env ?? process.env, timeout: 600_000 });
+    execFileSync(npm, command, { cwd, stdio: options.stdio ?? 'inherit', env, timeout: 600_000 });
   };
   const builtEntries = ['index.js', 'proxy.js', 'query.js'].map((f) => path.join(rootDir, 'dist', f));
   const sourcesTime = Math.max(newest(path.join(rootDir, 'src')), newest(path.join(rootDir, 'generated')));
-  if (builtEntries.some((f) => !existsSync(f) || statSync(f).mtimeMs < sourcesTime)) run(rootDir, 'run', 'build', '--silent');
-  if (!existsSync(path.join(exampleDir, 'node_modules', 'vite'))) run(exampleDir, 'ci', '--no-audit', '--no-fund');
-  run(exampleDir, 'run', 'build', '--silent');
+  if (builtEntries.some((f) => !existsSync(f) || statSync(f).mtimeMs < sourcesTime)) run(rootDir, ['run', 'build', '--silent']);
+  if (!existsSync(path.join(exampleDir, 'node_modules', 'vite'))) run(exampleDir, ['ci', '--no-audit', '--no-fund']);
+  // Vite takes NODE_ENV from the environment (a test runner sets it to `test`), and React ships its
+  // development build unless it is `production`: the page is always built for production.
+  run(exampleDir, ['run', 'build', '--silent'], { ...(options.env ?? process.env), NODE_ENV: 'production' });
   return { distDir: path.join(exampleDir, 'dist') };
 }
