@@ -1,6 +1,6 @@
 // Compile-time tests: ld-expiring-targets/query with @tanstack/react-query (run by `npm run
 // typecheck`). Nothing here runs; each @ts-expect-error fails the build if its line compiles.
-import { QueryClient, queryOptions, useMutation, useQuery, useSuspenseQuery } from '@tanstack/react-query';
+import { type QueryClient, queryOptions, useMutation, useQuery, useSuspenseQuery } from '@tanstack/react-query';
 import type { ExpiringTargetsClient, GetResult, PatchResult, SegmentInstruction } from '../../src/index.js';
 import { segmentInstructions } from '../../src/index.js';
 import {

@@ -1,5 +1,5 @@
 // Compile-time tests: ld-expiring-targets/query with @tanstack/vue-query (run by `npm run typecheck`).
-import { QueryClient, useMutation, useQuery } from '@tanstack/vue-query';
+import { type QueryClient, useMutation, useQuery } from '@tanstack/vue-query';
 import type { ExpiringTargetsClient, FlagInstruction, GetResult, PatchResult } from '../../src/index.js';
 import { flagInstructions } from '../../src/index.js';
 import { flagPatchMutationOptions, flagTargetsKey, flagTargetsQueryOptions, segmentTargetsQueryOptions } from '../../src/query/index.js';

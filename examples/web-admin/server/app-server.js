@@ -53,7 +53,7 @@ export async function startWebAdmin(options) {
       timeoutMs: 15_000,
       authorize: ({ request, environmentKey }) => {
         const user = userOf(request);
-        return { allow: user !== undefined && user.environments.includes(environmentKey), actor: user?.name };
+        return { allow: user?.environments.includes(environmentKey) === true, actor: user?.name };
       },
       onAudit: options.onAudit,
     }),

@@ -30,10 +30,15 @@ export function ScheduleForm({ resource, rescheduling, busy, onSubmit, onDone }:
   const [zone, setZone] = useState(BROWSER_ZONE);
   const allZones = useMemo(zones, []);
   const instant = zonedToInstant(date, time, zone);
-  const keys = contextKeys
-    .split(/[,\n]/)
-    .map((k) => k.trim())
-    .filter((k) => k !== '');
+  // Each context once: the outcomes are listed by key.
+  const keys = [
+    ...new Set(
+      contextKeys
+        .split(/[,\n]/)
+        .map((k) => k.trim())
+        .filter((k) => k !== ''),
+    ),
+  ];
 
   function submit(event: FormEvent) {
     event.preventDefault();

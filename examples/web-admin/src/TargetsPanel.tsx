@@ -138,8 +138,8 @@ export function TargetsPanel({ resource }: { resource: Resource }) {
           <>
             <h3>{last.outcomes.every((o) => o.fate === 'applied') ? 'Done' : 'Some changes did not apply'}</h3>
             <ul>
-              {last.outcomes.map((o, i) => (
-                <li key={i} data-fate={o.fate}>
+              {last.outcomes.map((o) => (
+                <li key={o.contextKey} data-fate={o.fate}>
                   <span className="fate">{o.fate === 'applied' ? '✓ applied' : `✗ ${o.fate}`}</span> <span className="key">{o.contextKey}</span>
                   {o.message ? `: ${o.message}` : ''}
                 </li>
