@@ -242,7 +242,7 @@ function lineChanges(before, after) {
  * @param {string | undefined} text
  */
 function rulesOf(text) {
-  const json = text === undefined ? undefined : /export const RESOURCE_RULES = ([\s\S]*) as const;/.exec(text)?.[1];
+  const json = text === undefined ? undefined : /export const RESOURCE_RULES = ([\s\S]*?) as const;/.exec(text)?.[1];
   if (json === undefined) return undefined;
   try {
     return JSON.parse(json);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { listOperations } from '../../scripts/lib/select.js';
 import { buildSpec } from '../../scripts/lib/pipeline.js';
+import { LISTING_RULES, RESOURCE_RULES } from '../../generated/instruction-rules.js';
 import { copySpecTree, projectRoot } from '../support/project.js';
 
 const SEMANTIC = 'application/json; domain-model=launchdarkly.semanticpatch';
@@ -17,16 +18,26 @@ beforeAll(async () => {
 });
 
 describe('the bundled document', () => {
-  it('holds exactly the four official operations', () => {
+  it('holds exactly the four expiring-target operations and the two listings', () => {
     const ops = listOperations(built.document).map((o) => `${o.method} ${o.path} ${o.operationId}`);
     expect(ops.sort()).toEqual(
       [
+        'get /api/v2/flags/{projectKey} getFeatureFlags',
+        'get /api/v2/segments/{projectKey}/{environmentKey} getSegments',
         `get ${FLAG_PATH} getExpiringContextTargets`,
         `get ${SEGMENT_PATH} getExpiringTargetsForSegment`,
         `patch ${FLAG_PATH} patchExpiringTargets`,
         `patch ${SEGMENT_PATH} patchExpiringTargetsForSegment`,
       ].sort(),
     );
+  });
+
+  it('gives each listing its pages: the query parameters and the bounds of limit and offset', () => {
+    expect(LISTING_RULES.flag).toMatchObject({ path: '/api/v2/flags/{projectKey}', operation: 'getFeatureFlags', limit: { minimum: 1, maximum: 100 }, offset: { minimum: 0 } });
+    expect(LISTING_RULES.segment).toMatchObject({ path: '/api/v2/segments/{projectKey}/{environmentKey}', pathParams: ['projectKey', 'environmentKey'], operation: 'getSegments' });
+    expect(LISTING_RULES.segment.queryParams).toEqual(['filter', 'limit', 'offset', 'sort']);
+    // The expiring-target rules stay per resource, the listings beside them.
+    expect(Object.keys(RESOURCE_RULES).sort()).toEqual(['flag', 'segment']);
   });
 
   it('is OpenAPI 3.1 and is what is committed (byte for byte)', async () => {

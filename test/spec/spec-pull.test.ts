@@ -234,7 +234,8 @@ describe('pulling large upstream documents', () => {
       const vendored = await read(root, OFFICIAL_FILE);
       expect(vendored).toContain(`# sha256 of the full download: ${createHash('sha256').update(full).digest('hex')}`);
       expect(vendored).toContain(`the full download was ${full.length} bytes`);
-      expect(Buffer.byteLength(vendored)).toBeLessThan(full.length / 10);
+      // The listings of flags and segments bring the flag and segment schemas: about a tenth.
+      expect(Buffer.byteLength(vendored)).toBeLessThan(full.length / 8);
       expect(Object.keys(parse(vendored).paths).sort()).toEqual(Object.keys(parse(committed[OFFICIAL_FILE]!).paths).sort());
       const rebuilt = await buildSpec(root, { checker });
       expect(await read(root, OUTPUTS[0]!)).toBe(rebuilt.documentYaml);
