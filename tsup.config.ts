@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type Options, defineConfig } from 'tsup';
 
-// Three entries, two formats each, each with its own declarations (.d.ts, .d.cts): the client
+// Four entries, two formats each, each with its own declarations (.d.ts, .d.cts): the client
 // (dist/index.js ESM, dist/index.cjs CJS), the backend proxy (dist/proxy.*, for
 // `ld-expiring-targets/proxy`) and desired-state sync (dist/sync.*, `ld-expiring-targets/sync`:
 // only it loads the YAML parser) and the inventory (dist/inventory.*, `ld-expiring-targets/inventory`,

@@ -115,14 +115,16 @@ describe('the bundled document', () => {
 
   it('has every example time far in the future (Prism serves them as they are)', () => {
     const times: { at: string; value: number }[] = [];
-    // Times are the numbers under `expirationDate` or `value` inside an example; an Example
-    // Object's own `value` is the example itself (an object), so it is walked, not collected.
+    // Times are the numbers under `expirationDate`, or under `value` beside a `contextKey` (an
+    // instruction), inside an example; an Example Object's own `value` is the example itself (an
+    // object), so it is walked, not collected. Other `value`s (a metric's default) are not times.
     const walk = (node: unknown, at: string, inExample: boolean) => {
       if (Array.isArray(node)) return node.forEach((v, i) => walk(v, `${at}/${i}`, inExample));
       if (node === null || typeof node !== 'object') return;
       for (const [k, v] of Object.entries(node)) {
         const here = inExample || k === 'example' || k === 'examples';
-        if (here && (k === 'expirationDate' || k === 'value') && typeof v === 'number') times.push({ at: `${at}/${k}`, value: v });
+        const isTime = k === 'expirationDate' || (k === 'value' && 'contextKey' in node);
+        if (here && isTime && typeof v === 'number') times.push({ at: `${at}/${k}`, value: v });
         else walk(v, `${at}/${k}`, here);
       }
     };
