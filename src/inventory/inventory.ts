@@ -89,11 +89,12 @@ async function* resourcesOf(client: ExpiringTargetsClient, kind: ResourceKind, o
   }
 }
 
-type Settled = { type: 'read'; self: Promise<Settled>; reading: ResourceReading } | { type: 'fatal'; self: Promise<Settled>; error: unknown };
+type Settled = { type: 'read'; self: Promise<Settled>; reading: ResourceReading } | { type: 'fatal'; error: unknown };
 type Listed = { type: 'listed'; source: Source; result: IteratorResult<ListedResource> };
 interface Source {
   iterator: AsyncGenerator<ListedResource>;
-  pending: Promise<Listed> | undefined;
+  /** A `next()` is under way. */
+  pending: boolean;
   done: boolean;
 }
 
@@ -130,32 +131,52 @@ export async function* readInventory(client: ExpiringTargetsClient, options: Inv
         return { type: 'read', self, reading: { resource, removals } };
       },
       (error: unknown): Settled => {
-        if (signal.aborted || !(error instanceof ExpiringTargetsError)) return { type: 'fatal', self, error };
+        if (signal.aborted || !(error instanceof ExpiringTargetsError)) return { type: 'fatal', error };
         return { type: 'read', self, reading: { resource, removals: [], error } };
       },
     );
     return self;
   };
 
-  const sources: Source[] = o.kinds.map((kind) => ({ iterator: resourcesOf(client, kind, o, signal, progress, listed), pending: undefined, done: false }));
+  const sources: Source[] = o.kinds.map((kind) => ({ iterator: resourcesOf(client, kind, o, signal, progress, listed), pending: false, done: false }));
   const running = new Set<Promise<Settled>>();
   const ready: ListedResource[] = [];
+  // What has settled, in order; the loop sleeps until something lands here (one wake-up per
+  // event, rather than racing every promise in flight on each turn).
+  const events: (Settled | Listed)[] = [];
+  let wake: (() => void) | undefined;
+  const land = (event: Settled | Listed) => {
+    events.push(event);
+    wake?.();
+    wake = undefined;
+  };
   try {
     for (;;) {
-      while (running.size < o.concurrency && ready.length > 0) running.add(read(ready.shift() as ListedResource));
-      if (running.size < o.concurrency) {
+      while (running.size < o.concurrency && ready.length > 0) {
+        const reading = read(ready.shift() as ListedResource);
+        running.add(reading);
+        void reading.then(land);
+      }
+      if (running.size < o.concurrency && ready.length === 0) {
         for (const source of sources) {
-          if (source.done || source.pending !== undefined) continue;
-          source.pending = source.iterator.next().then((result): Listed => ({ type: 'listed', source, result }));
-          // Raced below; should the loop end first, its failure must not count as unhandled.
-          source.pending.catch(() => undefined);
+          if (source.done || source.pending) continue;
+          source.pending = true;
+          source.iterator.next().then(
+            (result) => land({ type: 'listed', source, result }),
+            (error: unknown) => land({ type: 'fatal', error }),
+          );
         }
       }
-      const waiting: Promise<Settled | Listed>[] = [...running, ...sources.flatMap((s) => (s.pending ? [s.pending] : []))];
-      if (waiting.length === 0) break;
-      const next = await Promise.race(waiting);
+      if (events.length === 0) {
+        if (running.size === 0 && sources.every((s) => s.done)) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        continue;
+      }
+      const next = events.shift() as Settled | Listed;
       if (next.type === 'listed') {
-        next.source.pending = undefined;
+        next.source.pending = false;
         if (next.result.done) {
           next.source.done = true;
           if (sources.every((s) => s.done)) {
@@ -165,8 +186,8 @@ export async function* readInventory(client: ExpiringTargetsClient, options: Inv
         } else ready.push(next.result.value);
         continue;
       }
-      running.delete(next.self);
       if (next.type === 'fatal') throw next.error;
+      running.delete(next.self);
       state.read++;
       if (next.reading.error) state.unreadable++;
       state.removals += next.reading.removals.length;
