@@ -62,6 +62,7 @@ describe('report', () => {
     const { server, expected, args } = await project({ failing: false });
     const all = await runCli(['report', ...args, '--json'], { env: ENV });
     expect(all.code).toBe(0);
+    expect(server.stats.rateLimited).toBe(1);
     expect(JSON.parse(all.stdout).removals).toHaveLength(expected.length);
     const soon = await runCli(['report', ...args, '--json', '--within', '30h'], { env: ENV });
     const removals = JSON.parse(soon.stdout).removals as { expiresAt: string }[];

@@ -199,6 +199,7 @@ export async function startFakeLaunchDarkly(options = {}) {
       processed.push({ method, id: where.id });
       const fault = options.fault?.({ method, requestNo, instructions: [], id: where.id }) ?? 'none';
       if (fault === '500') return send(res, 500, { code: 'internal_server_error', message: 'unexpected error' });
+      if (fault === '429') stats.rateLimited++;
       if (fault === '429') return send(res, 429, { code: 'rate_limited', message: 'slow down' }, { 'Retry-After': '0' });
       if (fault === '503-before') return send(res, 503, { code: 'service_unavailable', message: 'try later' });
       return send(res, 200, { items: [...targets.values()].map((t, i) => ({ _id: String(i), _resourceId: {}, ...t })) }, limit.headers);
