@@ -41,7 +41,7 @@ beforeAll(async () => {
   fake = await startFakeLaunchDarkly({ catalog });
   for (const s of seeds) fake.seed(s.id, s.targets, s.resource);
   expected = seeds.reduce((n, s) => n + s.targets.length, 0);
-}, 180_000);
+}, 600_000);
 afterAll(async () => {
   await fake?.close();
   await consumer?.cleanup();
