@@ -27,6 +27,15 @@ export interface Change {
 
 export type ChangeInput = Omit<Change, 'instruction'>;
 
+/** Which segment or flag, in which project and environment. */
+export interface Where {
+  resource: Resource;
+  project: string;
+  env: string;
+  /** The segment or flag key. */
+  key: string;
+}
+
 export { targetField };
 
 /**

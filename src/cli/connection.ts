@@ -1,9 +1,44 @@
-/** Builds the client a command talks through: LaunchDarkly, any base URL, or the embedded mock. */
+/**
+ * Where a command's requests go: the connection options (CONNECTION_OPTIONS) read once, and the
+ * client built from them: LaunchDarkly, any base URL, or the embedded mock.
+ */
 import { type ExpiringTargetsClient, createExpiringTargetsClient } from '../client.js';
-import type { RetryEvent } from '../options.js';
-import { UsageError } from './exit-codes.js';
+import { INSTANCES, type Instance, type RetryEvent } from '../options.js';
+import { UsageError } from './errors.js';
 import { MOCK_TOKEN, type Mock, startMock } from './mock.js';
-import type { ConnectionArgs } from './args.js';
+import { type Values, optionalString, seconds } from './parser.js';
+
+export interface ConnectionArgs {
+  token: string | undefined;
+  baseUrl: string | undefined;
+  instance: Instance | undefined;
+  apiVersion: string | undefined;
+  /** Per-attempt timeout (`--timeout`, given in seconds). */
+  timeoutMs: number | undefined;
+  mock: boolean;
+}
+
+export function connectionOf(values: Values, env: Readonly<Record<string, string | undefined>>): ConnectionArgs {
+  const token = optionalString(values, 'token') ?? env.LD_API_KEY;
+  const baseUrl = optionalString(values, 'base-url');
+  const instance = optionalString(values, 'instance');
+  const mock = values.mock === true;
+  if (instance !== undefined && !Object.hasOwn(INSTANCES, instance)) {
+    throw new UsageError(`--instance must be one of ${Object.keys(INSTANCES).join(', ')}, got ${JSON.stringify(instance)}`);
+  }
+  if (baseUrl !== undefined && instance !== undefined) throw new UsageError('give --base-url or --instance, not both');
+  if (mock && (baseUrl !== undefined || instance !== undefined)) {
+    throw new UsageError('--mock runs its own server: it cannot be combined with --base-url or --instance');
+  }
+  return {
+    token: token === undefined || token === '' ? undefined : token,
+    baseUrl,
+    instance: instance as Instance | undefined,
+    apiVersion: optionalString(values, 'api-version'),
+    timeoutMs: seconds('timeout', optionalString(values, 'timeout')),
+    mock,
+  };
+}
 
 export interface Connection {
   client: ExpiringTargetsClient;

@@ -1,37 +1,31 @@
-/** The `--help` texts. */
+/** The `--help` texts, written from the commands' declarations, options.ts and the exit-code table. */
 import { VERSION } from '../version.js';
 import type { Resource } from './changes.js';
-import { type CommandName, OPTIONS, optionsOf } from './options.js';
+import type { AnyCommand } from './command.js';
+import { exitCodesHelp } from './exit-codes.js';
+import { OPTIONS } from './options.js';
 
 export const BIN = 'ld-expiring-targets';
 
-const EXIT_CODES = `Exit codes:
-  0  every instruction applied (and: help, list, dry runs)
-  1  LaunchDarkly answered, but some instructions failed or may not have applied
-  2  usage or validation error: nothing was sent
-  3  API, authentication or network error
-  130, 143  interrupted by SIGINT (Ctrl-C) or SIGTERM; apply still writes its retry and unknown files
-
-Environment:
+const ENVIRONMENT = `Environment:
   LD_API_KEY                 the access token, when --token is not given
   LD_EXPIRING_TARGETS_DEBUG  print stack traces of unexpected internal errors`;
 
-export function mainHelp(): string {
+export function mainHelp(commands: readonly AnyCommand[]): string {
+  const resourceCommands = commands.filter((c) => c.scope === 'resource');
+  const fileCommands = commands.filter((c) => c.scope === 'file');
+  const width = Math.max(...resourceCommands.map((c) => c.name.length));
+  const fileWidth = Math.max(...fileCommands.map((c) => `${c.name} ${c.operand ?? ''}`.length));
   return `${BIN} ${VERSION}: schedule, change and cancel LaunchDarkly expiring targets
 
 Usage:
   ${BIN} <segment|flag> <command> [options]
-  ${BIN} <plan|sync> FILE [options]
+  ${BIN} <${fileCommands.map((c) => c.name).join('|')}> FILE [options]
 
 Commands:
-  list     show the contexts scheduled for removal
-  add      schedule when contexts stop being targeted
-  update   move a scheduled removal to a new time
-  remove   cancel a scheduled removal (the context stays targeted)
-  apply    apply a CSV or JSON Lines file of add/update/remove rows
+${resourceCommands.map((c) => `  ${c.name.padEnd(width)}   ${c.summary}`).join('\n')}
 
-  ${BIN} plan FILE   compare LaunchDarkly with a desired-state file (YAML); send nothing
-  ${BIN} sync FILE   make LaunchDarkly match the file, after showing the plan
+${fileCommands.map((c) => `  ${BIN} ${`${c.name} ${c.operand ?? ''}`.padEnd(fileWidth)}   ${c.summary}`).join('\n')}
 
 Examples:
   ${BIN} segment add --dry-run --project p --env e --segment s --context user:alice --target-type included --at +30d
@@ -40,22 +34,15 @@ Examples:
   ${BIN} segment apply cohort.csv --project default --env production --segment beta --dry-run
   ${BIN} plan expiring-targets.yaml --prune
 
-Run '${BIN} <segment|flag> <command> --help' or '${BIN} <plan|sync> --help' for a command's options.
+Run '${BIN} <segment|flag> <command> --help' or '${BIN} <${fileCommands.map((c) => c.name).join('|')}> --help' for a command's options.
 
-${EXIT_CODES}
-  4  plan, sync: LaunchDarkly differs from the file and nothing was sent`;
+${exitCodesHelp()}
+
+${ENVIRONMENT}`;
 }
 
-const SUMMARY: Record<CommandName, string> = {
-  list: 'Shows the contexts scheduled for removal from the RESOURCE.',
-  add: 'Schedules when each --context stops being targeted by the RESOURCE.',
-  update: 'Moves the scheduled removal of each --context to a new time.',
-  remove: 'Cancels the scheduled removal of each --context; it stays targeted.',
-  apply: 'Applies every row of FILE (CSV or JSON Lines), checking all rows before sending any.',
-};
-
-export function resourceHelp(resource: Resource): string {
-  return `Usage: ${BIN} ${resource} <list|add|update|remove|apply> [options]
+export function resourceHelp(resource: Resource, commands: readonly AnyCommand[]): string {
+  return `Usage: ${BIN} ${resource} <${commands.map((c) => c.name).join('|')}> [options]
 
 Run '${BIN} ${resource} <command> --help' for a command's options.`;
 }
@@ -70,29 +57,17 @@ export function optionsTable(names: readonly string[]): string {
   return names.map((name, i) => `  ${(labels[i] ?? '').padEnd(width)}  ${OPTIONS[name]?.help ?? ''}`).join('\n');
 }
 
-export function commandHelp(resource: Resource, command: CommandName): string {
-  const names = optionsOf(resource, command);
-  const noun = resource === 'segment' ? 'segment' : 'flag';
-  const target = resource === 'segment' ? 'targetType' : 'variationId';
-  const file =
-    command === 'apply'
-      ? `
+export function commandHelp(command: AnyCommand, resource: Resource | undefined): string {
+  const words = [BIN, resource, command.name, command.operand].filter((w) => w !== undefined).join(' ');
+  const details = command.details?.(resource);
+  return `Usage: ${words} [options]
 
-FILE is CSV with a header row:
-  action,contextKind,contextKey,${target},expiresAt
-  add,user,alice,${resource === 'segment' ? 'included' : '4254742c-71ae-411f-a992-43b18a51afe0'},2030-12-31T00:00:00Z
-  remove,user,bob,${resource === 'segment' ? 'excluded' : '4254742c-71ae-411f-a992-43b18a51afe0'},
-or JSON Lines (.jsonl/.ndjson, or content starting with '{'), one object per line with the same
-fields, in UTF-8 (a byte order mark is fine). action is add, update or remove; expiresAt (ISO-8601 with a zone, Unix ms, or +30d) is
-empty for remove. Rows that did not apply are written to <input>.retry.csv, which apply accepts
-again; rows whose fate is unknown (they may have applied) to <input>.unknown.csv, for review.`
-      : '';
-  return `Usage: ${BIN} ${resource} ${command}${command === 'apply' ? ' FILE' : ''} [options]
-
-${SUMMARY[command].replace('RESOURCE', noun)}
+${command.describe(resource)}
 
 Options:
-${optionsTable(names)}${file}
+${optionsTable(command.options(resource))}${details ? `\n\n${details}` : ''}
 
-${EXIT_CODES}`;
+${exitCodesHelp(command.exits, command.name)}
+
+${ENVIRONMENT}`;
 }

@@ -1,4 +1,5 @@
 /** The `ld-expiring-targets` executable (dist/cli.js). */
+import { EXIT, exitCodeForInterrupt } from './exit-codes.js';
 import { removeTemporaryFiles } from './retry-file.js';
 import { run } from './run.js';
 
@@ -10,7 +11,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (!controller.signal.aborted) return controller.abort(signal);
     removeTemporaryFiles();
-    process.exit(signal === 'SIGTERM' ? 143 : 130);
+    process.exit(exitCodeForInterrupt(signal));
   });
 }
 
@@ -30,6 +31,6 @@ run(process.argv.slice(2), io).then(
   },
   () => {
     process.stderr.write('error: unexpected failure\n');
-    process.exitCode = 3;
+    process.exitCode = EXIT.api;
   },
 );

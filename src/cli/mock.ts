@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { prismBin, startPrism } from './prism.js';
 import { PACKAGE_NAME } from '../version.js';
-import { MockUnavailableError } from './exit-codes.js';
+import { MockUnavailableError } from './errors.js';
 
 export const MOCK_TOKEN = 'mock-token';
 export const PRISM_PACKAGE = '@stoplight/prism-cli';

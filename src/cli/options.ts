@@ -1,11 +1,7 @@
 /**
- * Every command-line option once: how `util.parseArgs` reads it and how `--help` describes it,
- * so the parser and the help can never disagree.
+ * Every command-line option once: how the parser reads it and how `--help` describes it, so the
+ * parser and the help can never disagree. A command lists the names it takes (`options`).
  */
-import type { Action, Resource } from './changes.js';
-
-export type CommandName = 'list' | Action | 'apply';
-export const COMMANDS: readonly CommandName[] = ['list', 'add', 'update', 'remove', 'apply'];
 
 export interface OptionDoc {
   type: 'string' | 'boolean';
@@ -45,32 +41,8 @@ export const OPTIONS: Record<string, OptionDoc> = {
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
-const CONNECTION = ['token', 'base-url', 'instance', 'api-version', 'timeout', 'mock'];
+/** The options that say where requests go; every command that talks to LaunchDarkly takes them. */
+export const CONNECTION_OPTIONS = ['token', 'base-url', 'instance', 'api-version', 'timeout', 'mock'] as const;
 
-/** The options a command takes, in help order. */
-export function optionsOf(resource: Resource, command: CommandName): string[] {
-  const where = ['project', 'env', resource];
-  const target = resource === 'segment' ? 'target-type' : 'variation';
-  switch (command) {
-    case 'list':
-      return [...where, ...CONNECTION, 'json', 'help'];
-    case 'add':
-    case 'update':
-      return [...where, 'context', target, 'at', 'allow-past', 'comment', 'dry-run', ...CONNECTION, 'json', 'help'];
-    case 'remove':
-      return [...where, 'context', target, 'comment', 'dry-run', ...CONNECTION, 'json', 'help'];
-    case 'apply':
-      return [...where, 'allow-past', 'comment', 'dry-run', 'batch-size', 'concurrency', 'retry-file', 'unknown-file', ...CONNECTION, 'json', 'help'];
-  }
-}
-
-/** The commands that work from a desired-state file. */
-export type SyncCommandName = 'plan' | 'sync';
-
-/** The options `plan` and `sync` take, in help order. */
-export function syncOptionsOf(command: SyncCommandName): string[] {
-  const common = ['prune', 'allow-past', 'read-concurrency'];
-  return command === 'plan'
-    ? [...common, ...CONNECTION, 'json', 'help']
-    : ['yes', ...common, 'comment', 'batch-size', 'concurrency', ...CONNECTION, 'json', 'help'];
-}
+/** The options every command ends with. */
+export const OUTPUT_OPTIONS = ['json', 'help'] as const;

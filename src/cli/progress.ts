@@ -7,6 +7,7 @@
  * throttling machinery for a job this size of code does, and would sit in the CLI bundle for it.
  */
 import type { BulkProgress } from '../bulk.js';
+import type { RetryEvent } from '../options.js';
 import { type Writable, neutralize } from './output.js';
 
 export interface ProgressSink {
@@ -49,5 +50,14 @@ export function progressBar(write: (text: string) => void, stream: Writable, lab
       if (drawn) write(CLEAR_LINE);
       drawn = false;
     },
+  };
+}
+
+/** The client's `onRetry`: a note above the progress bar (none with `--json`, whose output is one document). */
+export function retryNotice(json: boolean, progress: () => ProgressSink): (e: RetryEvent) => void {
+  return (e) => {
+    if (json) return;
+    const why = e.status !== undefined ? `HTTP ${e.status}` : (e.error ?? 'an error');
+    progress().note(`retrying ${e.method} in ${(e.delayMs / 1000).toFixed(1)} s after ${why} (attempt ${e.attempt})`);
   };
 }

@@ -1,5 +1,5 @@
 /** How fates, runs and errors are shown: tables for people, plain objects for `--json`. */
-import type { BulkSummary, InstructionOutcome } from '../results.js';
+import type { InstructionOutcome } from '../results.js';
 import {
   ApiConnectionError,
   AuthenticationError,
@@ -10,9 +10,9 @@ import {
   PermissionDeniedError,
   RequestAbortedError,
 } from '../errors.js';
-import type { Where } from './args.js';
-import { type AnyInstruction, type Change, targetField } from './changes.js';
-import { EXIT, MockUnavailableError, RowsError, UsageError, errorType, exitCodeFor, exitCodeForInterrupt } from './exit-codes.js';
+import { type AnyInstruction, type Change, type Where, targetField } from './changes.js';
+import { MockUnavailableError, RowsError, UsageError } from './errors.js';
+import { EXIT, errorType, exitCodeFor } from './exit-codes.js';
 import { BIN } from './help.js';
 import type { Output } from './output.js';
 import { iso } from './times.js';
@@ -57,27 +57,6 @@ export function changeJson(change: Change, resource: Where['resource']): Record<
 
 /** The name of the variable that makes the CLI print stack traces of unexpected errors. */
 export const DEBUG_VARIABLE = 'LD_EXPIRING_TARGETS_DEBUG';
-
-/** Whether an outcome that did not apply was a whole request's failure (an HTTP or network error). */
-export function failedAsRequest(o: Pick<InstructionOutcome<unknown>, 'fate' | 'error'>): boolean {
-  return o.fate !== 'applied' && (o.error instanceof LaunchDarklyApiError || o.error instanceof ApiConnectionError);
-}
-
-/**
- * 0 when everything applied; 3 when a whole request was refused or LaunchDarkly could not be
- * reached (the run stopped on a 401/403/404, or a batch failed with an HTTP or network error:
- * `requestFailed`, which a result with its outcomes tells by itself); 1 when LaunchDarkly answered but rejected some instructions, or left their
- * fate unknown; 130 or 143 when a signal stopped it.
- */
-export function exitCodeForRun(
-  result: BulkSummary & { outcomes?: readonly InstructionOutcome<unknown>[] },
-  requestFailed: boolean = result.outcomes?.some(failedAsRequest) ?? false,
-): number {
-  if (result.ok) return EXIT.ok;
-  if (result.stoppedBy instanceof RequestAbortedError) return exitCodeForInterrupt(result.stoppedBy.cause);
-  if (result.stoppedBy) return EXIT.api;
-  return requestFailed ? EXIT.api : EXIT.notAllApplied;
-}
 
 function hintFor(error: unknown): string | undefined {
   if (error instanceof AuthenticationError) return 'check the access token (LD_API_KEY or --token)';

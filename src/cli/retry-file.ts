@@ -11,8 +11,8 @@
 import { closeSync, constants, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { type Change, type Resource, targetField } from './changes.js';
-import { UsageError } from './exit-codes.js';
-import { expiresAtText } from './input-file.js';
+import { UsageError } from './errors.js';
+import { expiresAtText } from './check-file.js';
 import { neutralize } from './output.js';
 
 export interface RowToWrite {

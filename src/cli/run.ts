@@ -1,20 +1,19 @@
 /** Runs one CLI invocation: parse, dispatch, print, and choose the exit code. Never throws. */
 import { VERSION } from '../version.js';
-import { type Command, parseCommand } from './args.js';
-import { COMMANDS } from './options.js';
-import { runApply, runChange, runList, type Session } from './commands.js';
+import type { Session } from './command.js';
+import { COMMANDS } from './commands/index.js';
 import type { Input } from './confirm.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, exitCodeForInterrupt } from './exit-codes.js';
 import { BIN } from './help.js';
 import { Output, type Writable } from './output.js';
+import { type Invocation, helpTopic, parseInvocation } from './parser.js';
 import { reportError } from './report.js';
-import { type SyncCommand, parseSyncCommand } from './sync-args.js';
-import { runPlan, runSync } from './sync-commands.js';
 
 export interface RunIO {
   stdout: Writable;
   stderr: Writable;
   env: Readonly<Record<string, string | undefined>>;
+  /** Aborted by SIGINT or SIGTERM, with the signal's name ('SIGINT', 'SIGTERM') as its reason. */
   signal?: AbortSignal | undefined;
   /** Where `sync` reads its confirmation from, when it is a terminal. */
   stdin?: Input | undefined;
@@ -32,57 +31,38 @@ function tokensIn(argv: readonly string[], env: RunIO['env']): string[] {
   return found.filter((t) => t.length > 0);
 }
 
-/**
- * The words before `--help` in the usage hint after an error: only as many as were recognised,
- * so the suggested command itself works (`bogus list` suggests the overview's help).
- */
-export function helpTopic(argv: readonly string[]): string {
-  const [resource, command] = argv;
-  if (resource === 'plan' || resource === 'sync') return resource;
-  if (resource !== 'segment' && resource !== 'flag') return '';
-  return COMMANDS.some((c) => c === command) ? `${resource} ${command}` : resource;
-}
-
 export async function run(argv: readonly string[], io: RunIO): Promise<number> {
   const out = new Output(io.stdout, io.stderr);
   for (const token of tokensIn(argv, io.env)) out.addSecret(token);
-  const json = argv.includes('--json');
-  const fileCommand = argv[0] === 'plan' || argv[0] === 'sync';
-  const helpHint = helpTopic(argv);
-  let command: Command | SyncCommand;
+  const helpHint = helpTopic(argv, COMMANDS);
+  let invocation: Invocation;
   try {
-    command = fileCommand ? parseSyncCommand(argv[0] as 'plan' | 'sync', argv.slice(1), io.env) : parseCommand(argv, io.env, Date.now());
+    invocation = parseInvocation(argv, COMMANDS, io.env, Date.now());
   } catch (error) {
-    return reportError(out, error, json, helpHint);
+    return reportError(out, error, argv.includes('--json'), helpHint);
   }
-  if (command.kind === 'help') {
-    if (command.toStderr) out.err(command.text);
-    else out.out(command.text);
-    return command.toStderr ? EXIT.usage : EXIT.ok;
+  if (invocation.kind === 'help') {
+    if (invocation.toStderr) out.err(invocation.text);
+    else out.out(invocation.text);
+    return invocation.toStderr ? EXIT.usage : EXIT.ok;
   }
-  if (command.kind === 'version') {
+  if (invocation.kind === 'version') {
     out.out(`${BIN} ${VERSION}`);
     return EXIT.ok;
   }
+  const signal = io.signal ?? new AbortController().signal;
   const session: Session = {
     out,
-    signal: io.signal ?? new AbortController().signal,
+    signal,
     interactive: io.stdout.isTTY === true && io.stderr.isTTY === true,
+    input: () => (io.stdin?.isTTY === true && io.stderr.isTTY === true ? io.stdin : undefined),
   };
+  let code: number;
   try {
-    switch (command.kind) {
-      case 'list':
-        return await runList(command, session);
-      case 'change':
-        return await runChange(command, session);
-      case 'apply':
-        return await runApply(command, session);
-      case 'plan':
-        return await runPlan(command, session);
-      case 'sync':
-        return await runSync(command, session, io.stdin?.isTTY === true && io.stderr.isTTY === true ? { input: io.stdin } : undefined);
-    }
+    code = await invocation.command.run(invocation.args, session);
   } catch (error) {
-    return reportError(out, error, command.json, helpHint);
+    code = reportError(out, error, invocation.json, helpHint);
   }
+  // Whatever the command made of it, a run a signal stopped ends as the shell expects: 130 or 143.
+  return signal.aborted ? exitCodeForInterrupt(signal.reason) : code;
 }

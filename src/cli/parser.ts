@@ -1,0 +1,126 @@
+/**
+ * The one argument parser: argv to a command of the registry and its arguments, or to help or the
+ * version. Options are read with `util.parseArgs` from the table in options.ts, limited to those
+ * the command declares; every mistake is a UsageError (exit 2).
+ */
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { Resource } from './changes.js';
+import type { AnyCommand } from './command.js';
+import { UsageError } from './errors.js';
+import { commandHelp, mainHelp, resourceHelp } from './help.js';
+import { OPTIONS } from './options.js';
+
+export type Values = Record<string, string | boolean | string[] | undefined>;
+
+export type Invocation =
+  | { kind: 'help'; text: string; toStderr: boolean }
+  | { kind: 'version' }
+  | { kind: 'command'; command: AnyCommand; args: unknown; json: boolean };
+
+const RESOURCES: readonly Resource[] = ['segment', 'flag'];
+const isHelp = (a: string) => a === '--help' || a === '-h';
+const quoted = (list: readonly string[]) => list.map((p) => JSON.stringify(p)).join(' ');
+
+/**
+ * The words before `--help` in the usage hint after an error: only as many as were recognised,
+ * so the suggested command itself works (`bogus list` suggests the overview's help).
+ */
+export function helpTopic(argv: readonly string[], commands: readonly AnyCommand[]): string {
+  const [first, second] = argv;
+  if (commands.some((c) => c.scope === 'file' && c.name === first)) return first as string;
+  if (!RESOURCES.includes(first as Resource)) return '';
+  return commands.some((c) => c.scope === 'resource' && c.name === second) ? `${first} ${second}` : (first as string);
+}
+
+/** Reads `args` with the options `names` (from options.ts). */
+export function readOptions(names: readonly string[], args: readonly string[]): { values: Values; positionals: string[] } {
+  const config: ParseArgsConfig['options'] = {};
+  for (const name of names) {
+    const doc = OPTIONS[name];
+    if (doc) config[name] = { type: doc.type, ...(doc.multiple && { multiple: true }), ...(doc.short && { short: doc.short }) };
+  }
+  try {
+    return parseArgs({ args: [...args], options: config, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] };
+  } catch (error) {
+    // Node's messages name the option and what is wrong; drop its generic advice.
+    throw new UsageError((error as Error).message.split('. To specify')[0]?.replace(/\.$/, '') ?? 'invalid arguments');
+  }
+}
+
+function checkOperands(command: AnyCommand, positionals: readonly string[]): void {
+  if (command.operand === undefined) {
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  } else if (positionals.length !== 1) {
+    throw new UsageError(`${command.name} takes exactly one ${command.operand}, got ${positionals.length === 0 ? 'none' : quoted(positionals)}`);
+  }
+}
+
+function invoke(command: AnyCommand, resource: Resource | undefined, args: readonly string[], env: Readonly<Record<string, string | undefined>>, now: number): Invocation {
+  const { values, positionals } = readOptions(command.options(resource), args);
+  checkOperands(command, positionals);
+  return { kind: 'command', command, args: command.parse({ values, positionals, resource, env, now }), json: values.json === true };
+}
+
+/**
+ * @param now the time `+30d` counts from
+ */
+export function parseInvocation(
+  argv: readonly string[],
+  commands: readonly AnyCommand[],
+  env: Readonly<Record<string, string | undefined>>,
+  now: number,
+): Invocation {
+  const [first, second, ...rest] = argv;
+  if (first === undefined) return { kind: 'help', text: mainHelp(commands), toStderr: true };
+  if (isHelp(first)) return { kind: 'help', text: mainHelp(commands), toStderr: false };
+  if (first === '--version' || first === '-v') return { kind: 'version' };
+  const fileCommand = commands.find((c) => c.scope === 'file' && c.name === first);
+  if (fileCommand) {
+    const args = argv.slice(1);
+    if (args.some(isHelp)) return { kind: 'help', text: commandHelp(fileCommand, undefined), toStderr: false };
+    if (args.length === 0) return { kind: 'help', text: commandHelp(fileCommand, undefined), toStderr: true };
+    return invoke(fileCommand, undefined, args, env, now);
+  }
+  if (!RESOURCES.includes(first as Resource)) {
+    const names = [...RESOURCES, ...commands.filter((c) => c.scope === 'file').map((c) => c.name)];
+    throw new UsageError(`unknown command ${JSON.stringify(first)}: the first argument is ${names.slice(0, -1).join(', ')} or ${names.at(-1)}`);
+  }
+  const resource = first as Resource;
+  const resourceCommands = commands.filter((c) => c.scope === 'resource');
+  if (second === undefined) return { kind: 'help', text: resourceHelp(resource, resourceCommands), toStderr: true };
+  if (isHelp(second)) return { kind: 'help', text: resourceHelp(resource, resourceCommands), toStderr: false };
+  const command = resourceCommands.find((c) => c.name === second);
+  if (!command) {
+    throw new UsageError(`unknown ${resource} command ${JSON.stringify(second)}: use ${resourceCommands.map((c) => c.name).join(', ')}`);
+  }
+  if (rest.some(isHelp)) return { kind: 'help', text: commandHelp(command, resource), toStderr: false };
+  return invoke(command, resource, rest, env, now);
+}
+
+// Values of options, read the same way by every command.
+
+export function positiveInteger(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+export function seconds(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Math.round(Number(value) * 1000);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isSafeInteger(ms) || ms < 1) {
+    throw new UsageError(`--${name} must be a positive number of seconds, such as 10 or 0.5, got ${JSON.stringify(value)}`);
+  }
+  return ms;
+}
+
+export function required(values: Values, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v.trim() === '') throw new UsageError(`--${name} is required`);
+  return v.trim();
+}
+
+export function optionalString(values: Values, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
