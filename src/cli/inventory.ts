@@ -17,7 +17,12 @@ import {
   removalsText,
 } from '../inventory/index.js';
 import type { ResourceKind } from '../instructions.js';
-import { UsageError } from './exit-codes.js';
+import type { ParsedArgs } from './command.js';
+import { UsageError } from './errors.js';
+import { optionalString, required } from './parser.js';
+
+/** The options both commands take to choose what is read, in help order. */
+export const INVENTORY_OPTIONS = ['project', 'env', 'kind', 'segments', 'flags', 'key-pattern', 'tag', 'within', 'before', 'context-kind'] as const;
 
 /** The filters both commands take. */
 export interface InventoryArgs {
@@ -31,6 +36,36 @@ export interface InventoryArgs {
   within: string | undefined;
   before: string | undefined;
   contextKind: string | undefined;
+}
+
+function keyList(text: string | undefined, name: string): string[] | undefined {
+  if (text === undefined) return undefined;
+  const keys = text.split(',').map((k) => k.trim());
+  if (keys.some((k) => k === '')) throw new UsageError(`--${name} takes keys separated by commas, got ${JSON.stringify(text)}`);
+  return keys;
+}
+
+/** The filters from the parsed options; the inventory checks the values themselves before any request. */
+export function inventoryArgsOf({ values }: ParsedArgs): InventoryArgs {
+  const kind = optionalString(values, 'kind');
+  if (kind !== undefined && kind !== 'segment' && kind !== 'flag') throw new UsageError(`--kind must be segment or flag, got ${JSON.stringify(kind)}`);
+  const segmentKeys = keyList(optionalString(values, 'segments'), 'segments');
+  const flagKeys = keyList(optionalString(values, 'flags'), 'flags');
+  // Naming resources of one kind only reads that kind: `--segments a,b` is those two segments.
+  const named: ResourceKind[] = [...(segmentKeys ? (['segment'] as const) : []), ...(flagKeys ? (['flag'] as const) : [])];
+  if (kind !== undefined && named.length > 0 && !named.includes(kind)) throw new UsageError(`--kind ${kind} contradicts --${named[0]}s`);
+  return {
+    projectKey: required(values, 'project'),
+    environmentKey: required(values, 'env'),
+    kinds: kind !== undefined ? [kind] : named.length > 0 ? named : undefined,
+    segmentKeys,
+    flagKeys,
+    keyPattern: optionalString(values, 'key-pattern'),
+    tag: optionalString(values, 'tag'),
+    within: optionalString(values, 'within'),
+    before: optionalString(values, 'before'),
+    contextKind: optionalString(values, 'context-kind'),
+  };
 }
 
 /** Where output goes: lines for stdout and stderr, and stdout written as is (a report's own text). */

@@ -38,6 +38,18 @@ export const OPTIONS: Record<string, OptionDoc> = {
   yes: { type: 'boolean', short: 'y', help: 'apply without asking (required when not run in a terminal, as in CI)' },
   'read-concurrency': { type: 'string', value: 'N', help: 'segments and flags read at once (default 4)' },
   json: { type: 'boolean', help: 'print one JSON document on stdout instead of tables' },
+  kind: { type: 'string', value: 'KIND', help: 'only segments or only flags: segment or flag (default both)' },
+  segments: { type: 'string', value: 'KEYS', help: 'only these segments, comma-separated (with --flags: those too; alone: no flags)' },
+  flags: { type: 'string', value: 'KEYS', help: 'only these flags, comma-separated (with --segments: those too; alone: no segments)' },
+  'key-pattern': { type: 'string', value: 'GLOB', help: 'only segments and flags whose key matches (* any characters, ? one)' },
+  tag: { type: 'string', value: 'TAG', help: 'only segments and flags with this tag' },
+  within: { type: 'string', value: 'DURATION', help: 'only removals due within this long: 30m, 12h, 14d, 2w' },
+  before: { type: 'string', value: 'DATE', help: 'only removals due before this time (ISO-8601; a bare date is UTC midnight)' },
+  'context-kind': { type: 'string', value: 'KIND', help: 'only removals of contexts of this kind, such as user' },
+  csv: { type: 'boolean', help: 'print CSV, one row per removal (columns in docs/inventory.md)' },
+  output: { type: 'string', short: 'o', value: 'PATH', help: 'write to this file instead of stdout (JSON when it ends in .json)' },
+  format: { type: 'string', value: 'FORMAT', help: 'yaml (default) or json' },
+  force: { type: 'boolean', help: 'overwrite an existing --output file' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
