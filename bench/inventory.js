@@ -76,16 +76,18 @@ const { catalog, seeds } = syntheticProject({ flags, segments, every: 20, remova
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-inventory-'));
 const results = [];
 try {
-  for (const [name, args] of /** @type {const} */ ([
-    ['report', ['report', '--project', 'p', '--env', 'e']],
-    ['export', ['export', '--project', 'p', '--env', 'e', '--output', path.join(tmp, 'state.yaml')]],
+  for (const [name, args, limited] of /** @type {const} */ ([
+    // The same report without any rate limit: what this machine needs for the work itself, side by side.
+    ['report, no rate limit', ['report', '--project', 'p', '--env', 'e'], false],
+    ['report', ['report', '--project', 'p', '--env', 'e'], true],
+    ['export', ['export', '--project', 'p', '--env', 'e', '--output', path.join(tmp, 'state.yaml')], true],
   ])) {
     // A fresh fake per command: its windows start with the command.
-    const server = await startFakeLaunchDarkly({ catalog, routeLimits });
+    const server = await startFakeLaunchDarkly({ catalog, routeLimits: limited ? routeLimits : undefined });
     for (const s of seeds) server.seed(s.id, s.targets, s.resource);
     try {
-      const run = await runCli([...args, '--base-url', server.url], tmp, name);
-      results.push({ name, ...run, requests: server.stats.requests, rateLimited: server.stats.rateLimited });
+      const run = await runCli([...args, '--base-url', server.url], tmp, name.replace(/\W+/g, '-'));
+      results.push({ name, limited, ...run, requests: server.stats.requests, rateLimited: server.stats.rateLimited });
     } finally {
       await server.close();
     }
@@ -101,10 +103,11 @@ console.log(`rate limits per route: ${Object.entries(routeLimits).map(([r, l]) =
 console.log(`rate-limit lower bound: ${(bound / 1000).toFixed(2)} s (the slowest route's reads / its rate)`);
 for (const r of results) {
   console.log(
-    `${r.name.padEnd(6)}  ${(r.ms / 1000).toFixed(2)} s  ratio ${(r.ms / bound).toFixed(3)} of the bound (goal <= 1.15)  peak RSS ${(r.rss / 1e6).toFixed(1)} MB (goal <= 200)  ${r.requests} requests, ${r.rateLimited} answered 429`,
+    `${r.name.padEnd(21)}  ${(r.ms / 1000).toFixed(2)} s  ratio ${(r.ms / bound).toFixed(3)} of the bound${r.limited ? ' (goal <= 1.15)' : ' (the work alone)'}  peak RSS ${(r.rss / 1e6).toFixed(1)} MB (goal <= 200)  ${r.requests} requests, ${r.rateLimited} answered 429`,
   );
 }
-const failed = results.filter((r) => r.ms / bound > 1.15 || r.rss > 200e6);
+console.log(`load average over the last minute: ${os.loadavg()[0]?.toFixed(1)} on ${os.cpus().length} CPU(s)`);
+const failed = results.filter((r) => r.limited && (r.ms / bound > 1.15 || r.rss > 200e6));
 if (failed.length > 0) {
   console.error(`over the goal: ${failed.map((r) => r.name).join(', ')}`);
   process.exitCode = 1;

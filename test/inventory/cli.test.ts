@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/run.js';
 import { REPORT_CSV_COLUMNS } from '../../src/inventory/index.js';
 import { closedAfterEach } from '../support/bulk-runs.js';
 import { ensureCliBuilt, runCli } from '../support/cli.js';
@@ -69,6 +70,24 @@ describe('report', () => {
     expect(removals.length).toBeGreaterThan(0);
     expect(removals.length).toBeLessThan(expected.length);
     expect(removals.every((r) => Date.parse(r.expiresAt) < Date.now() + 30 * 3_600_000)).toBe(true);
+  }, 120_000);
+
+  it('colours the text only on a terminal without NO_COLOR', async () => {
+    const { args } = await project({ failing: false });
+    const inProcess = async (terminal: boolean, env: Record<string, string>) => {
+      let stdout = '';
+      const sink = { write: (t: string) => (stdout += t), isTTY: terminal };
+      const code = await run(['report', ...args], { stdout: sink, stderr: { write: () => true, isTTY: terminal }, env: { LD_API_KEY: 't', ...env } });
+      return { code, stdout };
+    };
+    const coloured = await inProcess(true, {});
+    expect(coloured.code).toBe(0);
+    expect(coloured.stdout).toContain('\u001b[36m#');
+    for (const [terminal, env] of [[true, { NO_COLOR: '1' }], [false, {}]] as const) {
+      const plain = await inProcess(terminal, env);
+      expect(plain.stdout).not.toContain('\u001b[');
+      expect(plain.stdout.replace(/\u001b\[\d+m/g, '')).toBe(coloured.stdout.replace(/\u001b\[\d+m/g, ''));
+    }
   }, 120_000);
 
   it('refuses a bad duration before sending anything (exit 2)', async () => {
