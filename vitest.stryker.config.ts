@@ -2,13 +2,13 @@ import { configDefaults, defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Stryker stops a mutant's run at its first failing test, so the cheap tests go first: unit
- * tests, then the client's, then those with servers and timers. (Vitest's own order puts the
+ * Stryker stops a mutant's run at its first failing test, so the cheap tests go first: the core's
+ * modules one at a time, then the client's, then those with servers and timers. (Vitest's own order puts the
  * slowest files first.)
  */
 class CheapestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const order = ['/test/unit/', '/test/client/', '/test/security/', '/test/sync/', '/test/proxy/', '/test/resilience/'];
+    const order = ['/test/errors/', '/test/results/', '/test/time/', '/test/validation/', '/test/instructions/', '/test/options/', '/test/redact/', '/test/retry-policy/', '/test/client/', '/test/http/', '/test/bulk/', '/test/security/', '/test/sync/', '/test/proxy/'];
     const rank = (file: TestSpecification) => {
       const at = order.findIndex((dir) => file.moduleId.includes(dir));
       return at < 0 ? order.length : at;
@@ -24,17 +24,15 @@ class CheapestFirst extends BaseSequencer {
 //   the packed tarball in a subprocess;
 // - the packed tarball, the spec pipeline (regenerating, tsc) and the browser;
 // - the Prism conformance tests (one Prism per Stryker worker);
-// - bulk-load.test.ts (5,000-instruction runs) and retries.test.ts (real waits of up to 2 s): the
+// - bulk/at-scale.test.ts (5,000-instruction runs) and http/retries.test.ts (real waits of up to 2 s): the
 //   same rules are pinned exactly on fake timers in waits.test.ts and fate-marking.test.ts;
 // - echoed-secrets.test.ts (170 calls against a real server): the redaction it checks end to end
-//   is pinned by test/unit/redact.test.ts, the answer redaction in fate-marking.test.ts and the
-//   token-secrecy tests of test/client/errors.test.ts.
+//   is pinned by test/redact/redactor.test.ts, the answer redaction in http/fate-marking.test.ts
+//   and the token-secrecy tests of test/errors/from-answers.test.ts.
 export default defineConfig({
   test: {
     include: [
-      'test/unit/**/*.test.ts',
-      'test/client/**/*.test.ts',
-      'test/resilience/**/*.test.ts',
+      'test/{errors,results,time,validation,instructions,options,redact,retry-policy,client,http,bulk}/**/*.test.ts',
       'test/security/**/*.test.ts',
       'test/proxy/**/*.test.ts',
       'test/sync/**/*.test.ts',
@@ -44,8 +42,8 @@ export default defineConfig({
       'test/client/prism.test.ts',
       'test/security/*-cli.test.ts',
       'test/security/echoed-secrets.test.ts',
-      'test/resilience/bulk-load.test.ts',
-      'test/resilience/retries.test.ts',
+      'test/bulk/at-scale.test.ts',
+      'test/http/retries.test.ts',
       'test/sync/cli.test.ts',
       'test/sync/package.test.ts',
     ],

@@ -12,11 +12,12 @@
  *      official client).
  *
  * Runs against the built dist/ (the package resolves itself by name), so no TypeScript loader is
- * needed: `npm run bench` builds first. Prints a table and writes bench/results.json.
+ * needed: `npm run bench` builds first. Prints a table and writes .bench/client.json; with
+ * --write, also the tracked bench/results.json.
  * Traffic goes to 127.0.0.1 only; every loop is bounded.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +28,8 @@ import { build } from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick'); // a smoke run: fewer requests and spawns
+// Tracked files (bench/results.json) change only when asked: a plain run leaves the tree clean.
+const write = args.has('--write');
 
 const SEMANTIC = 'application/json; domain-model=launchdarkly.semanticpatch';
 const REF = { projectKey: 'default', environmentKey: 'production', segmentKey: 'beta-testers' };
@@ -415,8 +418,11 @@ console.log(
   `\n${requests.requests} PATCHes per client (${requests.rounds} rounds × ${requests.perRound}), ${imports.runs} cold imports each; ` +
     `node ${process.version}, ${results.cpu}, load ${results.loadAverage1m.before} → ${results.loadAverage1m.after}`,
 );
-console.log('ours, minified bytes by source file:', JSON.stringify(breakdown));
-if (!quick) {
+console.log('ours, minified bytes by source file, in what the page loads for one patch:');
+for (const [file, bytes] of Object.entries(breakdown).sort((a, b) => b[1] - a[1])) console.log(`  ${String(bytes).padStart(6)}  ${file.replace(/^.*node_modules\//, 'node_modules/')}`);
+await mkdir(path.join(root, '.bench'), { recursive: true });
+await writeFile(path.join(root, '.bench', 'client.json'), JSON.stringify(results, null, 2) + '\n');
+if (write && !quick) {
   await writeFile(path.join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
   console.log('wrote bench/results.json');
-}
+} else console.log(`wrote .bench/client.json${quick ? '' : ' (bench/results.json only with --write)'}`);

@@ -16,7 +16,7 @@
  * unless --quick, writes bench/proxy-results.json. Traffic goes to 127.0.0.1 only.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -260,5 +260,8 @@ if (!quick) {
     series,
     pass,
   };
-  await writeFile(path.join(root, 'bench', 'proxy-results.json'), JSON.stringify(results, null, 2) + '\n');
+  // Tracked: written only with --write, so a plain run leaves the tree clean.
+  const file = process.argv.includes('--write') ? path.join(root, 'bench', 'proxy-results.json') : path.join(root, '.bench', 'proxy.json');
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify(results, null, 2) + '\n');
 }

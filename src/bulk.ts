@@ -1,7 +1,7 @@
 /**
- * `patchAll`: many instructions in batches, every one accounted for exactly once; and reading
- * back, which settles instructions whose answer was lost (for `patchAll`, and for `patch` with
- * `reconcile: true`).
+ * `patchAll`: many instructions in batches, every one accounted for exactly once. Reading back
+ * (./read-back.ts) settles those whose answer was lost, under the same-target rule of
+ * ./same-target.ts.
  *
  * Each batch is sent once (the transport repeats a request only when LaunchDarkly said it was not
  * applied, unless the caller opted into `retryUnsafe`), so no instruction is ever sent twice by
@@ -14,148 +14,18 @@
  * and nothing is kept per instruction beyond the batches in flight and the unknown outcomes
  * waiting to be read back: memory does not grow with the input.
  */
-import { ConfigurationError, ExpiringTargetsError, type Fate, InstructionValidationError, RequestAbortedError, type ValidationIssue } from './errors.js';
-import { type FlagInstruction, type ResourceKind, type SegmentInstruction, type TargetFields, instructionIssues, targetIdentity } from './instructions.js';
+import { OutcomeTally, bulkResult, bulkSummary } from './bulk-outcomes.js';
+import { ExpiringTargetsError, InstructionValidationError, RequestAbortedError, type ValidationIssue } from './errors.js';
+import { positiveInteger } from './internal/positive-integer.js';
 import { type CallOptions, pickCallOptions } from './options.js';
-import {
-  type BulkResult,
-  type BulkSummary,
-  type ExpiringTarget,
-  type GetResult,
-  type InstructionOutcome,
-  type OutcomeCounts,
-  type PatchResult,
-  ZERO_COUNTS,
-  outcomeOfError,
-  patchResult,
-} from './results.js';
+import { readAndDecide } from './read-back.js';
+import type { AnyInstruction, ResourceKind } from './resources.js';
+import type { BulkResult, BulkSummary, GetResult, InstructionOutcome, OutcomeCounts, PatchResult } from './results.js';
+import { outcomeOfError } from './results.js';
+import { type Entry, type SameTargetRule, arrayRule, noRule, streamRule } from './same-target.js';
+import { instructionIssues } from './validation.js';
 
-
-/**
- * The counts of a run whose outcomes change (batches answer, reading back settles, resends),
- * kept up to date at every change: reading them never walks the outcomes, and the outcomes
- * themselves need not be kept.
- */
-export class OutcomeTally {
-  // TypeScript-private rather than #private: no # field helpers in down-levelled bundles.
-  private readonly tally: OutcomeCounts = { ...ZERO_COUNTS };
-
-  /** Counts `n` instructions that have no fate yet: not attempted until they get one. */
-  expect(n = 1): void {
-    this.tally.total += n;
-    this.tally.notAttempted += n;
-  }
-
-  /** Moves one instruction from the outcome it was counted under to `after`. */
-  change(before: Pick<InstructionOutcome<unknown>, 'fate' | 'decidedBy' | 'resent'>, after: Pick<InstructionOutcome<unknown>, 'fate' | 'decidedBy' | 'resent'>): void {
-    const c = this.tally;
-    c[before.fate]--;
-    if (before.decidedBy === 'read-back') c.reconciled--;
-    if (before.resent) c.resent--;
-    c[after.fate]++;
-    if (after.decidedBy === 'read-back') c.reconciled++;
-    if (after.resent) c.resent++;
-  }
-
-  /** A snapshot of the counts. */
-  get counts(): OutcomeCounts {
-    return { ...this.tally };
-  }
-}
-
-/** The one builder of a BulkSummary: `ok` always agrees with `counts`. */
-export function bulkSummary(counts: OutcomeCounts, stoppedBy: ExpiringTargetsError | undefined): BulkSummary {
-  return { ok: counts.applied === counts.total, counts, stoppedBy };
-}
-
-/** The one builder of a BulkResult. */
-export function bulkResult<I>(outcomes: InstructionOutcome<I>[], counts: OutcomeCounts, stoppedBy: ExpiringTargetsError | undefined): BulkResult<I> {
-  const byFate = (fate: Fate) => outcomes.filter((o) => o.fate === fate);
-  return {
-    ...bulkSummary(counts, stoppedBy),
-    outcomes,
-    applied: byFate('applied'),
-    failed: byFate('failed'),
-    unknown: byFate('unknown'),
-    notAttempted: byFate('notAttempted'),
-  };
-}
-
-type AnyInstruction = SegmentInstruction | FlagInstruction;
-
-/**
- * The targets of `wanted` that more than one instruction of `instructions` changes: for those,
- * the state read back cannot say which instruction it reflects.
- */
-export function sharedTargets<I extends AnyInstruction>(resource: ResourceKind, wanted: readonly I[], instructions: Iterable<I>): Set<string> {
-  const keys = new Set(wanted.map((i) => targetIdentity(resource, i as TargetFields)));
-  const uses = new Map<string, number>();
-  for (const i of instructions) {
-    const key = targetIdentity(resource, i as TargetFields);
-    if (keys.has(key)) uses.set(key, (uses.get(key) ?? 0) + 1);
-  }
-  return new Set([...uses].filter(([, n]) => n > 1).map(([key]) => key));
-}
-
-/**
- * Decides unknown outcomes from the targets read back after their answers were lost:
- *
- *   add / update  applied if a target for that context (and targetType or variationId) exists
- *                 with exactly the instruction's expirationDate; otherwise not applied.
- *   remove        applied if no such target exists; otherwise not applied.
- *
- * When another instruction of the same run touches the same target (`undecidable` says so), the
- * state cannot say which of them it reflects, so that outcome stays unknown (with a message
- * saying why). Returns the new outcomes, in the order given; the caller records them.
- */
-export function decideFromState<I extends AnyInstruction>(
-  resource: ResourceKind,
-  unknown: readonly InstructionOutcome<I>[],
-  targets: readonly ExpiringTarget[],
-  undecidable: (outcome: InstructionOutcome<I>, position: number) => boolean,
-): InstructionOutcome<I>[] {
-  const state = new Map<string, ExpiringTarget>();
-  for (const t of targets) state.set(targetIdentity(resource, t), t);
-  return unknown.map((outcome, position) => {
-    const key = targetIdentity(resource, outcome.instruction as TargetFields);
-    const was = outcome.message ?? 'answer lost';
-    if (undecidable(outcome, position)) {
-      return { ...outcome, message: `${was}; reading back cannot decide: another instruction in this run changes the same target` };
-    }
-    const current = state.get(key);
-    const instruction = outcome.instruction as { kind: string; value?: unknown };
-    if (instruction.kind !== 'removeExpiringTarget' && typeof instruction.value !== 'number') {
-      return { ...outcome, message: `${was}; reading back cannot decide a ${instruction.kind}` };
-    }
-    const applied = instruction.kind === 'removeExpiringTarget' ? current === undefined : current?.expirationDate === instruction.value;
-    if (applied) return { ...outcome, fate: 'applied', decidedBy: 'read-back', message: `decided by reading back after: ${was}` };
-    const now = current === undefined ? 'no expiring target for this context' : `expiring target is at ${current.expiresAt.toISOString()}`;
-    return { ...outcome, fate: 'failed', decidedBy: 'read-back', message: `decided by reading back: not applied (${now}) after: ${was}` };
-  });
-}
-
-/**
- * What `patch` with `reconcile: true` returns after its answer was lost: every instruction of the
- * request decided, where the state allows, by reading the targets back.
- */
-export async function patchResultByReadingBack<I extends AnyInstruction>(
-  resource: ResourceKind,
-  instructions: readonly I[],
-  cause: ExpiringTargetsError,
-  read: (options: CallOptions) => Promise<GetResult>,
-  options: CallOptions | undefined,
-): Promise<PatchResult<I>> {
-  const unknown: InstructionOutcome<I>[] = instructions.map((instruction, index) => ({ index, instruction, fate: 'unknown', message: cause.message, error: cause }));
-  const { outcomes, state } = await settleByReadingBack(resource, unknown, instructions, read, options);
-  return patchResult(outcomes, {
-    errors: outcomes
-      .filter((o) => o.fate === 'failed')
-      .map((o) => ({ mapped: true as const, instructionIndex: o.index, message: o.message ?? '', instruction: o.instruction })),
-    items: state?.items ?? [],
-    requestId: state?.requestId,
-    raw: state?.raw ?? { items: [] },
-  });
-}
+const firstLine = (text: string) => text.split('\n', 1)[0] ?? text;
 
 /** Progress of a bulk run, reported after every batch and after reading back. */
 export interface BulkProgress extends OutcomeCounts {
@@ -164,7 +34,7 @@ export interface BulkProgress extends OutcomeCounts {
 }
 
 /** Options of `patchAll`. */
-export interface PatchAllOptions<I = SegmentInstruction | FlagInstruction> extends CallOptions {
+export interface PatchAllOptions<I = AnyInstruction> extends CallOptions {
   /** Instructions per request. Default 50. */
   batchSize?: number | undefined;
   /** Requests in flight at once. Default 1: LaunchDarkly's limits are per account. */
@@ -197,176 +67,6 @@ export interface BulkDeps<I> {
   sendBatch(instructions: I[], options: CallOptions & { comment?: string | undefined }): Promise<PatchResult<I>>;
   read(options: CallOptions): Promise<GetResult>;
 }
-
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigurationError(`${name} must be a positive integer, got ${value}`);
-  return value;
-}
-
-const firstLine = (text: string) => text.split('\n', 1)[0] ?? text;
-
-/**
- * Reads the resource once and decides what it can of `unknown`; `undecidable` names the outcomes
- * another instruction of the run makes undecidable. When the read itself fails, each outcome
- * keeps its fate and says why it could not be settled. Returns the new outcomes, in the order
- * given, and the read, if it succeeded.
- */
-async function readAndDecide<I extends AnyInstruction>(
-  resource: ResourceKind,
-  unknown: readonly InstructionOutcome<I>[],
-  undecidable: (outcome: InstructionOutcome<I>, position: number) => boolean,
-  read: (options: CallOptions) => Promise<GetResult>,
-  options: CallOptions | undefined,
-): Promise<{ outcomes: InstructionOutcome<I>[]; state: GetResult | undefined }> {
-  try {
-    // Reading is safe to retry: the caller's retry budget applies, not retryUnsafe.
-    const state = await read({ ...pickCallOptions(options), retryUnsafe: undefined });
-    return { outcomes: decideFromState(resource, unknown, state.items, undecidable), state };
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    return { outcomes: unknown.map((o) => ({ ...o, message: `${o.message ?? 'answer lost'}; reading back failed: ${why}` })), state: undefined };
-  }
-}
-
-/**
- * Settles `unknown` by reading the resource once, when every instruction of the run is at hand
- * (`patch` with `reconcile`): an outcome stays unknown when another of them changes its target.
- */
-export async function settleByReadingBack<I extends AnyInstruction>(
-  resource: ResourceKind,
-  unknown: readonly InstructionOutcome<I>[],
-  everyInstruction: Iterable<I>,
-  read: (options: CallOptions) => Promise<GetResult>,
-  options: CallOptions | undefined,
-): Promise<{ outcomes: InstructionOutcome<I>[]; state: GetResult | undefined }> {
-  const shared = sharedTargets(resource, unknown.map((o) => o.instruction), everyInstruction);
-  const key = (o: InstructionOutcome<I>) => targetIdentity(resource, o.instruction as TargetFields);
-  return readAndDecide(resource, unknown, (o) => shared.has(key(o)), read, options);
-}
-
-/** One instruction of a run, from the moment it is read until its fate is final. */
-interface Entry<I> {
-  /** What the tally counts this instruction under right now. */
-  outcome: InstructionOutcome<I>;
-  /** Its target's identity, once reading back may need it. */
-  key: string;
-  /** Another instruction of the run changes the same target: reading back cannot decide this one. */
-  shared: boolean;
-  /** Why validation refused it (streams), if it did. */
-  problem?: string;
-}
-
-/**
- * How a run knows, at reading-back time, whether another of its instructions changes the same
- * target as an unknown one (then the state cannot say which of them it shows).
- */
-interface SameTargetRule<I> {
-  /** Notes an instruction about to be sent, in input order. */
-  sending(entry: Entry<I>): void;
-  /** Notes that an instruction no longer waits for its fate. */
-  settled(entry: Entry<I>): void;
-  /** Just before `entries` are read back: which of them cannot be decided. */
-  undecidable(entries: readonly Entry<I>[]): (entry: Entry<I>) => boolean;
-}
-
-/** An array is at hand whole: count the uses of each unknown target over all of it. */
-function arrayRule<I extends AnyInstruction>(resource: ResourceKind, instructions: readonly I[]): SameTargetRule<I> {
-  return {
-    sending() {},
-    settled() {},
-    undecidable(entries) {
-      const shared = sharedTargets(
-        resource,
-        entries.map((e) => e.outcome.instruction),
-        instructions,
-      );
-      return (e) => shared.has(targetIdentity(resource, e.outcome.instruction as TargetFields));
-    },
-  };
-}
-
-/**
- * Two independent 32-bit hashes of a text (FNV-1a, and a multiply-xorshift variant), for a
- * Bloom filter here and for the CLI's duplicate check: cheap, and no text kept per entry.
- */
-export function hashPair(text: string): [number, number] {
-  let a = 0x811c9dc5;
-  let b = 0x9747b28c;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
-  }
-  return [a >>> 0, b >>> 0];
-}
-
-/**
- * Which targets a stream has sent so far, in fixed memory (2 MiB): a Bloom filter, 4 probes over
- * 2^24 bits. It may say "seen" of a target never sent (rarely below a few million targets, more
- * often beyond), never the reverse; a wrong "seen" only leaves an unknown outcome unknown.
- */
-class TargetFilter {
-  private readonly bits = new Uint32Array(1 << 19);
-
-  /** Records `key`; returns whether it (or a colliding key) was recorded before. */
-  add(key: string): boolean {
-    const [h1, odd] = hashPair(key);
-    const h2 = odd | 1;
-    let seen = true;
-    for (let probe = 0; probe < 4; probe++) {
-      const bit = (h1 + Math.imul(probe, h2)) >>> 8; // 24 bits
-      const word = bit >>> 5;
-      const mask = 1 << (bit & 31);
-      if (((this.bits[word] as number) & mask) === 0) {
-        seen = false;
-        this.bits[word] = (this.bits[word] as number) | mask;
-      }
-    }
-    return seen;
-  }
-}
-
-/**
- * A stream is not at hand, so the rule is kept as it goes. An unknown outcome can be decided from
- * the state only if no other instruction of the run changes its target:
- *
- * - none before it: a fixed-size filter of every target sent so far answers "maybe" or "no"
- *   (a wrong "maybe" only leaves the outcome unknown, the safe side);
- * - none after it: every instruction sent while it waits (its batch in flight, or its reading
- *   back pending) is checked against the targets still waiting, and marks both.
- *
- * Fates that are final leave the waiting set; what waits stays bounded, because a stream reads
- * back whenever `STREAM_SETTLE_AT` unknown outcomes have piled up (and at the end).
- */
-function streamRule<I extends AnyInstruction>(resource: ResourceKind): SameTargetRule<I> {
-  const sent = new TargetFilter();
-  const waiting = new Map<string, Entry<I>[]>();
-  return {
-    sending(entry) {
-      entry.key = targetIdentity(resource, entry.outcome.instruction as TargetFields);
-      if (sent.add(entry.key)) entry.shared = true;
-      const others = waiting.get(entry.key);
-      if (others === undefined) waiting.set(entry.key, [entry]);
-      else {
-        for (const other of others) other.shared = true;
-        entry.shared = true;
-        others.push(entry);
-      }
-    },
-    settled(entry) {
-      const others = waiting.get(entry.key);
-      if (others === undefined) return;
-      const rest = others.filter((e) => e !== entry);
-      if (rest.length === 0) waiting.delete(entry.key);
-      else waiting.set(entry.key, rest);
-    },
-    undecidable: () => (e) => e.shared,
-  };
-}
-
-const noRule: SameTargetRule<never> = { sending() {}, settled() {}, undecidable: () => () => true };
 
 /** Unknown outcomes a stream holds before it pauses to settle them by reading back. */
 export const STREAM_SETTLE_AT = 1000;

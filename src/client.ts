@@ -1,9 +1,8 @@
 /**
  * The client: openapi-fetch on the generated paths, with the retrying, redacting `fetch` of
- * ./http.ts beneath it, and the two resources (segments and flags) as one table.
+ * ./http.ts beneath it; both resources are one class reading the resource table (./resources.ts).
  */
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
-import { RESOURCE_RULES } from '../generated/instruction-rules.js';
 import type { paths } from '../generated/schema.js';
 import type { PatchAllOptions } from './bulk.js';
 import {
@@ -15,26 +14,18 @@ import {
   errorClassForStatus,
 } from './errors.js';
 import { type HttpSend, type RequestTrace, createHttp } from './http.js';
-import { type FlagInstruction, type ResourceKind, type SegmentInstruction, assertInstructions, keyIssues } from './instructions.js';
-import {
-  AGENT_HEADER,
-  API_VERSION_HEADER,
-  type AttemptSettings,
-  type CallOptions,
-  type ClientOptions,
-  type NormalizedOptions,
-  callSettings,
-  normalizeOptions,
-} from './options.js';
+import { AGENT, AGENT_HEADER, API_VERSION_HEADER } from './internal/transport.js';
+import { type AttemptSettings, type CallOptions, type ClientOptions, type NormalizedOptions, callSettings, normalizeOptions } from './options.js';
+import { type AnyInstruction, type FlagInstruction, RESOURCES, type ResourceKind, type ResourceRef, type SegmentInstruction, pathParamsOf } from './resources.js';
 import { type BulkResult, type BulkSummary, type GetResult, type PatchResult, toGetResult, toPatchResult } from './results.js';
 import { parseRetryAfter } from './retry-policy.js';
-import { PACKAGE_NAME, VERSION } from './version.js';
+import { assertInstructions, keyIssues } from './validation.js';
 
 /**
  * The Content-Type of every PATCH: LaunchDarkly answers a plain `application/json` PATCH with 400.
  * Taken from the bundled document's request body.
  */
-export const SEMANTIC_PATCH_CONTENT_TYPE = RESOURCE_RULES.segment.patchMediaType;
+export const SEMANTIC_PATCH_CONTENT_TYPE = RESOURCES.segment.rules.patchMediaType;
 
 /** Identifies a segment in one environment. */
 export interface SegmentRef {
@@ -141,9 +132,6 @@ export interface ExpiringTargetsClient {
   raw: RawClient;
 }
 
-type Answer = { data?: unknown; error?: unknown; response: Response };
-type Send = (fetch: (request: Request) => Promise<Response>) => Promise<Answer>;
-
 /**
  * Registered first on every client, so later middleware (yours included) sees the header that
  * goes out: every PATCH to these endpoints carries the semantic-patch Content-Type, raw client
@@ -187,111 +175,117 @@ export function parseJson(text: unknown, response: Response, method: string, url
   }
 }
 
-/** Runs one typed request and turns any non-2xx into the right error class. */
-async function request<R>(
-  options: NormalizedOptions,
-  http: HttpSend,
-  method: 'GET' | 'PATCH',
-  call: CallOptions | undefined,
-  send: Send,
-  toResult: (body: unknown, response: Response) => R,
-): Promise<R> {
-  const settings: AttemptSettings = callSettings(options.settings, call);
-  const trace: RequestTrace = { mayHaveApplied: false };
-  let url: string | undefined;
-  const { data, error, response } = await send((req) => {
-    url = options.redact(req.url);
-    return http(req, settings, trace);
-  });
-  if (!response.ok) throw apiError(method, response, error, url, trace.mayHaveApplied);
-  return toResult(parseJson(data, response, method, url), response);
+/** What every request of a client shares. */
+interface ClientCore {
+  options: NormalizedOptions;
+  http: HttpSend;
+  raw: RawClient;
 }
 
-/** How each resource's reference maps onto its path: which keys, and under which path names. */
-const RESOURCES = {
-  segment: {
-    keys: ['projectKey', 'environmentKey', 'segmentKey'],
-    path: (ref: SegmentRef) => ({ projectKey: ref.projectKey, environmentKey: ref.environmentKey, segmentKey: ref.segmentKey }),
-  },
-  flag: {
-    keys: ['projectKey', 'environmentKey', 'flagKey'],
-    path: (ref: FlagRef) => ({ projectKey: ref.projectKey, environmentKey: ref.environmentKey, featureFlagKey: ref.flagKey }),
-  },
-} as const;
+/**
+ * The one request function: one typed openapi-fetch call on the resource's path (so middleware
+ * registered on `raw` sees it), over the retrying fetch of ./http.ts with this call's settings.
+ * The body http.ts read (and redacted) is used as it is, so each answer is decoded once; a
+ * non-2xx becomes the right error class.
+ */
+async function request(core: ClientCore, resource: ResourceKind, method: 'GET' | 'PATCH', ref: ResourceRef, call: CallOptions | undefined, body?: object): Promise<{ json: unknown; response: Response }> {
+  const settings: AttemptSettings = callSettings(core.options.settings, call);
+  const trace: RequestTrace = { mayHaveApplied: false, answer: undefined };
+  let url: string | undefined;
+  const fetch = (req: Request) => {
+    url = core.options.redact(req.url);
+    return core.http(req, settings, trace);
+  };
+  // The path is one of the two the table names; openapi-fetch's types cannot follow a runtime choice.
+  const init = { params: { path: pathParamsOf(resource, ref) }, body, parseAs: 'stream', fetch } as never;
+  const path = RESOURCES[resource].rules.path as never;
+  const { error, response } = method === 'GET' ? await core.raw.GET(path, init) : await core.raw.PATCH(path, init);
+  if (!response.ok) throw apiError(method, response, error, url, trace.mayHaveApplied);
+  // A middleware may have answered with another Response: then that one is read.
+  const text = trace.answer?.response === response ? trace.answer.text : await response.text();
+  return { json: parseJson(text, response, method, url), response };
+}
 
 function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && (Symbol.iterator in value || Symbol.asyncIterator in value);
 }
 
-function checkKeys(ref: unknown, names: readonly string[]): void {
-  const issues = keyIssues(ref, names);
+function checkKeys(resource: ResourceKind, ref: unknown): void {
+  const issues = keyIssues(ref, RESOURCES[resource].refKeys);
   if (issues.length > 0) throw new InstructionValidationError(issues, 'Invalid resource keys; nothing was sent');
 }
 
-function resourceApi<Ref, I extends SegmentInstruction | FlagInstruction>(
-  resource: ResourceKind,
-  options: NormalizedOptions,
-  http: HttpSend,
-  get: (ref: Ref) => Send,
-  patch: (ref: Ref, body: { instructions: I[]; comment?: string }) => Send,
-): ResourceApi<Ref, I> {
-  const keys = RESOURCES[resource].keys;
-  const read = (ref: Ref, call: CallOptions | undefined) => request(options, http, 'GET', call, get(ref), toGetResult);
-  const send = (ref: Ref, instructions: readonly I[], call: (CallOptions & { comment?: string | undefined }) | undefined) => {
-    const body: { instructions: I[]; comment?: string } = { instructions: [...instructions] };
-    if (call?.comment !== undefined) body.comment = call.comment;
-    return request(options, http, 'PATCH', call, patch(ref, body), (json, response) => toPatchResult(json, response, instructions));
-  };
+/**
+ * One resource's API. A class so that the internal bulk entry (src/internal/checked-bulk.ts) can
+ * recognise the client's own endpoints; its methods are own, bound functions, as before.
+ */
+export class ResourceEndpoint<Ref extends ResourceRef, I extends AnyInstruction> implements ResourceApi<Ref, I> {
+  readonly get: ResourceApi<Ref, I>['get'];
+  readonly patch: ResourceApi<Ref, I>['patch'];
+  readonly patchAll: ResourceApi<Ref, I>['patchAll'];
+  /**
+   * @internal `patchAll` over instructions the caller has already checked with the rules `patch`
+   * applies: the bulk runner's entry for sync, reached only through src/internal/checked-bulk.ts.
+   */
+  readonly patchAllChecked: (ref: Ref, instructions: readonly I[], options?: PatchAllOptions<I>) => Promise<BulkResult<I>>;
 
-  /** Settles a whole request's instructions from the state, after its answer was lost. */
-  async function readBack(ref: Ref, instructions: readonly I[], cause: ExpiringTargetsError, call: PatchOptions | undefined) {
-    // Loaded on demand: only an ambiguous answer needs it, so one-off calls do not carry it.
-    const { patchResultByReadingBack } = await import('./bulk.js');
-    return patchResultByReadingBack(resource, instructions, cause, (c) => read(ref, c), call);
-  }
-
-  async function patchAll(
-    ref: Ref,
-    instructions: readonly I[] | Iterable<I> | AsyncIterable<I>,
-    call: PatchAllOptions<I> | undefined,
-  ): Promise<BulkResult<I> | BulkSummary> {
-    checkKeys(ref, keys);
-    const stream = !Array.isArray(instructions);
-    if (!stream) assertInstructions(resource, instructions, { allowPast: call?.allowPast });
-    else if (!isIterable(instructions)) {
-      throw new InstructionValidationError([{ field: 'instructions', message: 'must be an array, an iterable or an async iterable of instructions' }]);
-    }
-    // Bulk runs load their code on demand, so a page that sends one patch does not ship it.
-    const { runBulk, runBulkStream } = await import('./bulk.js');
+  constructor(core: ClientCore, resource: ResourceKind) {
+    const read = (ref: Ref, call: CallOptions | undefined) => request(core, resource, 'GET', ref, call).then(({ json, response }) => toGetResult(json, response));
+    const send = async (ref: Ref, instructions: readonly I[], call: (CallOptions & { comment?: string | undefined }) | undefined) => {
+      const body: { instructions: I[]; comment?: string } = { instructions: [...instructions] };
+      if (call?.comment !== undefined) body.comment = call.comment;
+      const { json, response } = await request(core, resource, 'PATCH', ref, call, body);
+      return toPatchResult(json, response, instructions);
+    };
+    const bulkDeps = (ref: Ref) => ({
+      resource,
+      sendBatch: (batch: I[], c: CallOptions & { comment?: string | undefined }) => send(ref, batch, c),
+      read: (c: CallOptions) => read(ref, c),
+    });
     // A 429 or 409 during a bulk run is always safe to retry, so it gets a larger budget.
-    const bulkOptions = { ...call, maxRetries: call?.maxRetries ?? Math.max(options.settings.maxRetries, 5) };
-    const deps = { resource, sendBatch: (batch: I[], c: CallOptions & { comment?: string | undefined }) => send(ref, batch, c), read: (c: CallOptions) => read(ref, c) };
-    return stream ? runBulkStream<I>(deps, instructions as Iterable<I> | AsyncIterable<I>, bulkOptions) : runBulk<I>(deps, instructions as readonly I[], bulkOptions);
-  }
+    const bulkOptions = (call: PatchAllOptions<I> | undefined) => ({ ...call, maxRetries: call?.maxRetries ?? Math.max(core.options.settings.maxRetries, 5) });
 
-  return {
-    async get(ref, call) {
-      checkKeys(ref, keys);
+    this.get = async (ref, call) => {
+      checkKeys(resource, ref);
       return read(ref, call);
-    },
-    async patch(ref, instructions, call) {
-      checkKeys(ref, keys);
+    };
+    this.patch = async (ref, instructions, call) => {
+      checkKeys(resource, ref);
       assertInstructions(resource, instructions, { allowPast: call?.allowPast });
       let result: PatchResult<I>;
       try {
         result = await send(ref, instructions, call);
       } catch (error) {
         if (!(error instanceof ExpiringTargetsError) || error.instructionsFate !== 'unknown' || call?.reconcile !== true) throw error;
-        result = await readBack(ref, instructions, error, call);
+        // Loaded on demand: only an ambiguous answer needs it, so one-off calls do not carry it.
+        const { patchResultByReadingBack } = await import('./read-back.js');
+        result = await patchResultByReadingBack(resource, instructions, error, (c) => read(ref, c), call);
       }
       if (!result.ok && call?.throwOnPartialFailure) {
         const { failed, unknown, total } = result.counts;
         throw new PartialFailureError(`${failed} of ${total} instructions failed${unknown ? `, ${unknown} unknown` : ''}`, result);
       }
       return result;
-    },
-    patchAll: patchAll as ResourceApi<Ref, I>['patchAll'],
-  };
+    };
+    this.patchAll = (async (ref: Ref, instructions: readonly I[] | Iterable<I> | AsyncIterable<I>, call?: PatchAllOptions<I>) => {
+      checkKeys(resource, ref);
+      const stream = !Array.isArray(instructions);
+      if (!stream) assertInstructions(resource, instructions, { allowPast: call?.allowPast });
+      else if (!isIterable(instructions)) {
+        throw new InstructionValidationError([{ field: 'instructions', message: 'must be an array, an iterable or an async iterable of instructions' }]);
+      }
+      // Bulk runs load their code on demand, so a page that sends one patch does not ship it.
+      const { runBulk, runBulkStream } = await import('./bulk.js');
+      return stream
+        ? runBulkStream<I>(bulkDeps(ref), instructions as Iterable<I> | AsyncIterable<I>, bulkOptions(call))
+        : runBulk<I>(bulkDeps(ref), instructions as readonly I[], bulkOptions(call));
+    }) as ResourceApi<Ref, I>['patchAll'];
+    this.patchAllChecked = async (ref, instructions, call) => {
+      checkKeys(resource, ref);
+      const { runBulk } = await import('./bulk.js');
+      return runBulk<I>(bulkDeps(ref), instructions, bulkOptions(call));
+    };
+  }
 }
 
 /**
@@ -312,33 +306,10 @@ function resourceApi<Ref, I extends SegmentInstruction | FlagInstruction>(
 export function createExpiringTargetsClient(clientOptions: ClientOptions = {}): ExpiringTargetsClient {
   const options = normalizeOptions(clientOptions);
   const http = createHttp({ fetch: options.fetch, redact: options.redact, onRetry: options.onRetry });
-  const headers: Record<string, string> = {
-    ...options.headers,
-    [API_VERSION_HEADER]: options.apiVersion,
-    [AGENT_HEADER]: `${PACKAGE_NAME}/${VERSION}`,
-  };
+  const headers: Record<string, string> = { ...options.headers, [API_VERSION_HEADER]: options.apiVersion, [AGENT_HEADER]: AGENT };
   if (options.apiKey !== undefined) headers.Authorization = options.apiKey;
-  const raw = createClient<paths>({
-    baseUrl: options.baseUrl,
-    headers,
-    fetch: (req: Request) => http(req, options.settings),
-  });
+  const raw = createClient<paths>({ baseUrl: options.baseUrl, headers, fetch: (req: Request) => http(req, options.settings) });
   raw.use(semanticPatchMiddleware);
-  const segmentPath = RESOURCE_RULES.segment.path;
-  const flagPath = RESOURCE_RULES.flag.path;
-  const segments = resourceApi<SegmentRef, SegmentInstruction>(
-    'segment',
-    options,
-    http,
-    (ref) => (fetch) => raw.GET(segmentPath, { params: { path: RESOURCES.segment.path(ref) }, parseAs: 'text', fetch }),
-    (ref, body) => (fetch) => raw.PATCH(segmentPath, { params: { path: RESOURCES.segment.path(ref) }, body, parseAs: 'text', fetch }),
-  );
-  const flags = resourceApi<FlagRef, FlagInstruction>(
-    'flag',
-    options,
-    http,
-    (ref) => (fetch) => raw.GET(flagPath, { params: { path: RESOURCES.flag.path(ref) }, parseAs: 'text', fetch }),
-    (ref, body) => (fetch) => raw.PATCH(flagPath, { params: { path: RESOURCES.flag.path(ref) }, body, parseAs: 'text', fetch }),
-  );
-  return { segments, flags, raw };
+  const core: ClientCore = { options, http, raw };
+  return { segments: new ResourceEndpoint<SegmentRef, SegmentInstruction>(core, 'segment'), flags: new ResourceEndpoint<FlagRef, FlagInstruction>(core, 'flag'), raw };
 }

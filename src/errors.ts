@@ -338,22 +338,17 @@ export class PartialFailureError<R = unknown> extends ExpiringTargetsError {
   }
 }
 
+// The statuses with a class of their own; any other 5xx is a ServerError, anything else the base class.
+const CLASS_BY_STATUS: Readonly<Record<number, typeof LaunchDarklyApiError>> = {
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  409: ConflictError,
+  429: RateLimitError,
+};
+
 /** Maps an HTTP status to its error class. */
 export function errorClassForStatus(status: number): typeof LaunchDarklyApiError {
-  switch (status) {
-    case 400:
-      return BadRequestError;
-    case 401:
-      return AuthenticationError;
-    case 403:
-      return PermissionDeniedError;
-    case 404:
-      return NotFoundError;
-    case 409:
-      return ConflictError;
-    case 429:
-      return RateLimitError;
-    default:
-      return status >= 500 ? ServerError : LaunchDarklyApiError;
-  }
+  return (Object.hasOwn(CLASS_BY_STATUS, status) ? CLASS_BY_STATUS[status] : undefined) ?? (status >= 500 ? ServerError : LaunchDarklyApiError);
 }

@@ -8,6 +8,7 @@
  * up as a new Response whose body, headers and status text have passed through the redactor.
  */
 import { ApiConnectionError, ApiTimeoutError, RequestAbortedError } from './errors.js';
+import { NULL_BODY_STATUSES } from './internal/transport.js';
 import type { AttemptSettings, FetchLike, RetryEvent } from './options.js';
 import { type Redactor, redactedCause } from './redact.js';
 import { type AttemptOutcome, isRetryable, parseRateLimitReset, retryDelayMs } from './retry-policy.js';
@@ -16,6 +17,8 @@ import { type AttemptOutcome, isRetryable, parseRateLimitReset, retryDelayMs } f
 export interface RequestTrace {
   /** True once any attempt of a state-changing request may have been applied by the server. */
   mayHaveApplied: boolean;
+  /** The last response handed up and its body as read (redacted), so the caller decodes it once. */
+  answer?: { response: Response; text: string } | undefined;
 }
 
 export interface HttpOptions {
@@ -84,7 +87,6 @@ export class RateLimitGate {
   }
 }
 
-const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 // The body handed up is decoded text: these would describe the bytes on the wire instead.
 const WIRE_ONLY_HEADERS = new Set(['content-length', 'content-encoding', 'transfer-encoding']);
 // Connection failures that happen before any byte of the request can have reached the server.
@@ -140,19 +142,20 @@ export function createHttp(options: HttpOptions): HttpSend {
   const baseFetch = options.fetch;
   const gate = new RateLimitGate(now);
 
-  /** The response as the rest of the client sees it: read in full, redacted. */
-  async function settled(response: Response): Promise<Response> {
+  /** The response as the rest of the client sees it: read in full, redacted; and its body as text. */
+  async function settled(response: Response): Promise<{ response: Response; text: string }> {
     const headers = new Headers();
     response.headers.forEach((value, name) => {
       if (!WIRE_ONLY_HEADERS.has(name)) headers.append(name, redact(value));
     });
     const init = { status: response.status, statusText: redact(response.statusText), headers };
-    if (NULL_BODY_STATUSES.has(response.status)) return new Response(null, init);
-    return new Response(redact(await response.text()), init);
+    if (NULL_BODY_STATUSES.has(response.status)) return { response: new Response(null, init), text: '' };
+    const text = redact(await response.text());
+    return { response: new Response(text, init), text };
   }
 
   /** One attempt: send, then read the whole body, all under one timeout. `shown` is the URL redacted, for errors. */
-  async function attempt(url: string, shown: string, init: RequestInit, settings: AttemptSettings): Promise<Response> {
+  async function attempt(url: string, shown: string, init: RequestInit, settings: AttemptSettings): Promise<{ response: Response; text: string }> {
     const controller = new AbortController();
     const callerSignal = settings.signal;
     const onCallerAbort = () => controller.abort(callerSignal?.reason);
@@ -207,7 +210,9 @@ export function createHttp(options: HttpOptions): HttpSend {
       let failure: ApiConnectionError | undefined;
       let response: Response | undefined;
       try {
-        response = await attempt(url, shown, init, settings);
+        const answer = await attempt(url, shown, init, settings);
+        response = answer.response;
+        trace.answer = answer;
         gate.observe(response.headers);
         outcome = { type: 'response', status: response.status, headers: response.headers };
         // A 5xx may come after LaunchDarkly applied the change: from here on, its fate is open.

@@ -3,6 +3,7 @@
  * later step reads the normalised form; nothing re-derives a default.
  */
 import { ConfigurationError } from './errors.js';
+import { HEADER_NAME_PATTERN } from './internal/transport.js';
 import { type Redactor, SECRET_HEADER, createRedactor } from './redact.js';
 
 /** LaunchDarkly's hosted instances. */
@@ -20,10 +21,8 @@ export type Instance = keyof typeof INSTANCES;
 /** The `LD-API-Version` this package was generated against and sends by default. */
 export const DEFAULT_API_VERSION = '20240415';
 
-/** The header that names the API version; every request carries it. */
-export const API_VERSION_HEADER = 'LD-API-Version';
-/** The agent header LaunchDarkly reads (browsers forbid setting User-Agent); every request carries it. */
-export const AGENT_HEADER = 'X-LaunchDarkly-User-Agent';
+// Defined with the other transport facts; re-exported for the proxy, which reads them here.
+export { AGENT_HEADER, API_VERSION_HEADER } from './internal/transport.js';
 
 /** A `fetch` implementation, such as the global one. */
 export type FetchLike = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
@@ -129,8 +128,6 @@ export function isLoopbackHost(hostname: string): boolean {
 // openapi-fetch's header merge, where a bulk run cannot tell it from a lost answer. Refusing
 // both here means the value is never quoted anywhere and nothing unsendable is ever tried.
 const UNSENDABLE = /[^\u0020-\u007e\u0080-\u00ff]/;
-// An HTTP token (RFC 9110): what fetch accepts as a header name.
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 function nonNegativeInteger(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -138,7 +135,7 @@ function nonNegativeInteger(name: string, value: number | undefined, fallback: n
   return value;
 }
 
-function positive(name: string, value: number | undefined, fallback: number): number {
+function positiveNumber(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) throw new ConfigurationError(`${name} must be a positive number, got ${value}`);
   return value;
@@ -174,7 +171,7 @@ export function normalizeOptions(options: ClientOptions): NormalizedOptions {
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.headers ?? {})) {
-    if (!HEADER_NAME.test(name)) {
+    if (!HEADER_NAME_PATTERN.test(name)) {
       throw new ConfigurationError(`header name ${JSON.stringify(name)} is not an HTTP token (letters, digits and !#$%&'*+-.^_\`|~)`);
     }
     if (typeof value !== 'string' || UNSENDABLE.test(value)) {
@@ -217,7 +214,7 @@ export function normalizeOptions(options: ClientOptions): NormalizedOptions {
     fetch: fetchImpl,
     headers,
     settings: {
-      timeoutMs: positive('timeoutMs', options.timeoutMs, 30_000),
+      timeoutMs: positiveNumber('timeoutMs', options.timeoutMs, 30_000),
       maxRetries: nonNegativeInteger('maxRetries', options.maxRetries, 2),
       maxRetryDelayMs: nonNegativeInteger('maxRetryDelayMs', options.maxRetryDelayMs, 60_000),
       initialRetryDelayMs: 500,
@@ -233,7 +230,7 @@ export function callSettings(defaults: AttemptSettings, call: CallOptions | unde
   if (call === undefined) return defaults;
   return {
     ...defaults,
-    timeoutMs: call.timeoutMs === undefined ? defaults.timeoutMs : positive('timeoutMs', call.timeoutMs, defaults.timeoutMs),
+    timeoutMs: call.timeoutMs === undefined ? defaults.timeoutMs : positiveNumber('timeoutMs', call.timeoutMs, defaults.timeoutMs),
     maxRetries: call.maxRetries === undefined ? defaults.maxRetries : nonNegativeInteger('maxRetries', call.maxRetries, defaults.maxRetries),
     retryUnsafe: call.retryUnsafe ?? defaults.retryUnsafe,
     signal: call.signal,

@@ -4,13 +4,13 @@
  */
 import { InstructionValidationError, type ValidationIssue } from '../errors.js';
 import { flagInstructions, segmentInstructions } from '../instructions.js';
-import { type FlagInstruction, type SegmentInstruction, type SegmentTargetType, targetField } from '../instructions.js';
-import { targetIdentity as libraryTargetIdentity } from '../instructions.js';
+import type { SegmentTargetType } from '../instructions.js';
+import { type AnyInstruction, type ResourceKind, identityOf, targetField } from '../resources.js';
 
-export type Resource = 'segment' | 'flag';
+export type Resource = ResourceKind;
 export type Action = 'add' | 'update' | 'remove';
 export const ACTIONS: readonly Action[] = ['add', 'update', 'remove'];
-export type AnyInstruction = SegmentInstruction | FlagInstruction;
+export type { AnyInstruction };
 
 export interface Change {
   /** Where the change came from in an input file (1-based), if it did. */
@@ -76,5 +76,5 @@ export function tryBuildChange(resource: Resource, input: ChangeInput, allowPast
 
 /** Identity of a target: one context in one list. Two changes to it in one run cannot be told apart. */
 export function targetIdentity(resource: Resource, change: Pick<Change, 'contextKind' | 'contextKey' | 'target'>): string {
-  return libraryTargetIdentity(resource, { contextKind: change.contextKind, contextKey: change.contextKey, [targetField(resource)]: change.target });
+  return identityOf(change.contextKind, change.contextKey, change.target);
 }

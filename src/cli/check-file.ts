@@ -4,7 +4,7 @@
  * yields the changes to send.
  */
 import { open, stat } from 'node:fs/promises';
-import { hashPair } from '../bulk.js';
+import { hashPair } from '../internal/hash.js';
 import { RequestAbortedError } from '../errors.js';
 import { ACTIONS, type Action, type Change, type Resource, targetField, targetIdentity, tryBuildChange } from './changes.js';
 import { RowsError, type RowIssue, UsageError } from './errors.js';

@@ -10,7 +10,8 @@
  */
 import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
 import { ConfigurationError, InstructionValidationError, type ValidationIssue } from '../errors.js';
-import { type FlagInstruction, type ResourceKind, type SegmentInstruction, patchBodyIssues } from '../instructions.js';
+import type { FlagInstruction, ResourceKind, SegmentInstruction } from '../resources.js';
+import { patchBodyIssues } from '../validation.js';
 import { AGENT_HEADER, API_VERSION_HEADER, type FetchLike, type Instance, normalizeOptions } from '../options.js';
 import type { Redactor } from '../redact.js';
 import { PACKAGE_NAME, VERSION } from '../version.js';

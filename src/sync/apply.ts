@@ -9,7 +9,9 @@
 import type { BulkProgress, PatchAllOptions } from '../bulk.js';
 import type { ExpiringTargetsClient, FlagRef, SegmentRef } from '../client.js';
 import { type ExpiringTargetsError, RequestAbortedError } from '../errors.js';
-import type { FlagInstruction, ResourceKind, SegmentInstruction } from '../instructions.js';
+import { patchAllChecked } from '../internal/checked-bulk.js';
+import type { ResourceKind } from '../resources.js';
+import { assertInstructions } from '../validation.js';
 import { type CallOptions, pickCallOptions } from '../options.js';
 import { type BulkResult, type InstructionOutcome, type OutcomeCounts, countOutcomes } from '../results.js';
 import { forEachLimited, limiter } from './concurrency.js';
@@ -17,6 +19,7 @@ import { type CompiledResource, describeResource } from './desired-state.js';
 import {
   type AnyInstruction,
   DEFAULT_READ_CONCURRENCY,
+  apiOf,
   type PlannedChange,
   type ResourcePlan,
   type SyncPlan,
@@ -107,10 +110,9 @@ function progressSum(total: number, onProgress: ApplyOptions['onProgress']) {
   };
 }
 
+// applyPlan checked every instruction up front: they go to the bulk runner's internal entry, which does not check them again.
 function sendChanges(client: ExpiringTargetsClient, plan: ResourcePlan, instructions: AnyInstruction[], options: PatchAllOptions<AnyInstruction> | undefined) {
-  return plan.resource === 'segment'
-    ? client.segments.patchAll(plan.ref, instructions as SegmentInstruction[], options as PatchAllOptions<SegmentInstruction>)
-    : client.flags.patchAll(plan.ref, instructions as FlagInstruction[], options as PatchAllOptions<FlagInstruction>);
+  return patchAllChecked(apiOf(client, plan.resource), plan.ref, instructions, options);
 }
 
 /**
@@ -131,6 +133,9 @@ export async function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, o
   const concurrency = positiveOption('concurrency', options.concurrency, 1);
   const readConcurrency = positiveOption('readConcurrency', options.readConcurrency, DEFAULT_READ_CONCURRENCY);
   const call = pickCallOptions(options);
+  // The plan is the caller's object: its instructions are checked here, once, before anything is
+  // sent (the clock apart, checked per change below); sending then does not check them again.
+  for (const r of plan.resources) if (r.changes.length > 0) assertInstructions(r.resource, r.changes.map((c) => c.instruction), { allowPast: true });
   const compiled = checkedDesiredState(plan);
   const compiledByName = new Map(compiled.map((c) => [describeResource(c.desired), c]));
   const compiledOf = (r: ResourcePlan) => compiledByName.get(describeResource(r)) as CompiledResource;
@@ -244,11 +249,11 @@ export async function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, o
     plan.resources.forEach((r, position) => {
       const after = afterPlans[position] as ResourcePlan;
       if (after.error !== undefined) return;
-      const replanned = new Map<string, PlannedChange>(after.changes.map((c: PlannedChange) => [changeIdentity(r.resource, c), c]));
+      const replanned = new Map<string, PlannedChange>(after.changes.map((c: PlannedChange) => [changeIdentity(c), c]));
       const run: ResourceRun = { plan: r, changes: [], indices: [] };
       for (const o of outcomes.get(r) as ChangeOutcome[]) {
         if (o?.fate !== 'failed') continue;
-        const next = replanned.get(changeIdentity(r.resource, o.change));
+        const next = replanned.get(changeIdentity(o.change));
         if (next === undefined || JSON.stringify(next.instruction) === JSON.stringify(o.change.instruction)) continue;
         run.changes.push({ ...next, source: next.source ?? o.change.source });
         run.indices.push(o.index);

@@ -7,22 +7,11 @@
  */
 import { type Document, type Node, type Pair, isAlias, isMap, isScalar, isSeq } from 'yaml';
 import type { FlagRef, SegmentRef } from '../client.js';
-import type { components } from '../../generated/schema.js';
 import { ExpiringTargetsError, type ValidationIssue } from '../errors.js';
-import {
-  type FlagInstruction,
-  type ResourceKind,
-  type SegmentInstruction,
-  type SegmentTargetType,
-  type TimeInput,
-  describe,
-  instructionIssues,
-  keyIssues,
-  markChecked,
-  parseTime,
-  targetField,
-} from '../instructions.js';
-import { targetIdentity } from '../instructions.js';
+import type { SegmentTargetType } from '../instructions.js';
+import { type AnyInstruction, RESOURCES, RESOURCE_KINDS, type ResourceKind, describeResource as describeResourceOf, isResourceKind, kindOfPlural, resourceKeyOf, targetField, targetIdentity } from '../resources.js';
+import { type TimeInput, describeValue as describe, parseTime } from '../time.js';
+import { instructionIssues, keyIssues } from '../validation.js';
 import { type CheckContext, FILE_SCHEMA, type SourcePosition, checkDocument, parseYaml, positionOf } from './file-schema.js';
 
 export type { SourcePosition } from './file-schema.js';
@@ -140,8 +129,6 @@ export interface DesiredStateOptions {
 
 // ---- Checking and compiling -------------------------------------------------------------------
 
-type AnyInstruction = SegmentInstruction | FlagInstruction;
-type Schemas = components['schemas'];
 
 /** An entry that passed every check, with its time in Unix milliseconds. */
 export interface CompiledTarget {
@@ -163,21 +150,15 @@ export interface CompiledResource {
   targets: CompiledTarget[];
 }
 
-const KEY_NAMES: Record<ResourceKind, readonly string[]> = {
-  segment: ['projectKey', 'environmentKey', 'segmentKey'],
-  flag: ['projectKey', 'environmentKey', 'flagKey'],
-};
-
 /** A resource as the file names it: `segment beta (project p, environment e)`. */
-export function describeResource(resource: DesiredResource | { resource: ResourceKind; ref: SegmentRef | FlagRef }): string {
-  const key = resource.resource === 'segment' ? (resource.ref as SegmentRef).segmentKey : (resource.ref as FlagRef).flagKey;
-  return `${resource.resource} ${key} (project ${resource.ref.projectKey}, environment ${resource.ref.environmentKey})`;
+export function describeResource(resource: { resource: ResourceKind; ref: SegmentRef | FlagRef }): string {
+  return describeResourceOf(resource.resource, resource.ref);
 }
 
 /** The file path of a resource: where its list is under `projects`. */
 export function resourcePath(resource: { resource: ResourceKind; ref: SegmentRef | FlagRef }): (string | number)[] {
-  const key = resource.resource === 'segment' ? (resource.ref as SegmentRef).segmentKey : (resource.ref as FlagRef).flagKey;
-  return ['projects', resource.ref.projectKey, 'environments', resource.ref.environmentKey, resource.resource === 'segment' ? 'segments' : 'flags', key];
+  const { ref } = resource;
+  return ['projects', ref.projectKey, 'environments', ref.environmentKey, RESOURCES[resource.resource].plural, resourceKeyOf(resource.resource, ref)];
 }
 
 /**
@@ -189,14 +170,12 @@ function addInstruction(resource: ResourceKind, t: DesiredSegmentTarget | Desire
   if (t === null || typeof t !== 'object') return [{ field: 'entry', message: `must be an object, got ${describe(t)}` }];
   const time = parseTime(t.expiresAt);
   const value = time.ok ? time.ms : 0;
-  const instruction: AnyInstruction =
-    resource === 'segment'
-      ? ({ kind: 'addExpiringTarget', contextKind: t.contextKind, contextKey: t.contextKey, targetType: (t as DesiredSegmentTarget).targetType, value } satisfies Schemas['SegmentAddExpiringTargetInstruction'])
-      : ({ kind: 'addExpiringTarget', contextKind: t.contextKind, contextKey: t.contextKey, variationId: (t as DesiredFlagTarget).variationId, value } satisfies Schemas['FlagAddExpiringTargetInstruction']);
+  const field = targetField(resource);
+  const instruction = { kind: 'addExpiringTarget', contextKind: t.contextKind, contextKey: t.contextKey, [field]: (t as unknown as Record<string, unknown>)[field], value } as AnyInstruction;
   const issues = instructionIssues(resource, instruction, undefined, { allowPast: true });
-  // Checked as patchAll checks it (the clock apart, which planning and applying check): marked
-  // so, patchAll does not check it again.
-  if (issues.length === 0 && time.ok) return markChecked(resource, instruction);
+  // Checked as patchAll checks it (the clock apart, which planning and applying check): applying
+  // hands it to the bulk runner's internal entry, which does not check it again.
+  if (issues.length === 0 && time.ok) return instruction;
   const problems = issues.map((i) => (i.field === 'value' ? { ...i, field: 'expiresAt' } : i));
   if (!time.ok) problems.push({ field: 'expiresAt', message: time.reason });
   return problems.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
@@ -219,11 +198,11 @@ export function compileDesiredState(desired: DesiredState, options: DesiredState
     const path = resource?.ref ? resourcePath(resource) : [];
     const add = (message: string, where: SourcePosition | undefined = at, subPath: (string | number)[] = []) =>
       issues.push({ line: where?.line, column: where?.column, path: [...path, ...subPath], message });
-    if (resource?.resource !== 'segment' && resource?.resource !== 'flag') {
-      add(`resource must be "segment" or "flag", got ${JSON.stringify((resource as { resource?: unknown } | undefined)?.resource)}`);
+    if (!isResourceKind(resource?.resource)) {
+      add(`resource must be ${RESOURCE_KINDS.map((k) => JSON.stringify(k)).join(' or ')}, got ${JSON.stringify((resource as { resource?: unknown } | undefined)?.resource)}`);
       continue;
     }
-    const keyProblems = keyIssues(resource.ref, KEY_NAMES[resource.resource]);
+    const keyProblems = keyIssues(resource.ref, RESOURCES[resource.resource].refKeys);
     if (keyProblems.length > 0) {
       for (const p of keyProblems) add(`${p.field} ${p.message}`);
       continue;
@@ -372,12 +351,13 @@ export function parseDesiredState(text: string, options: ParseOptions = {}): Des
         const environmentKey = keyOf(environment, doc);
         for (const group of pairsOf(environment.value)) {
           const kind = keyOf(group, doc);
-          if (kind !== 'segments' && kind !== 'flags') continue;
+          const resourceKind = kindOfPlural(kind);
+          if (resourceKind === undefined) continue;
           for (const entry of pairsOf(group.value)) {
             const key = keyOf(entry, doc);
             const path = ['projects', projectKey, 'environments', environmentKey, kind, key];
             if (isBad(path) || !isSeq(entry.value)) continue;
-            const resource = readResource(kind === 'segments' ? 'segment' : 'flag', projectKey, environmentKey, key, entry, path, ctx, hasBad);
+            const resource = readResource(resourceKind, projectKey, environmentKey, key, entry, path, ctx, hasBad);
             resources.push(resource);
           }
         }
@@ -425,7 +405,5 @@ function readResource(
     });
   });
   const source = positionOf(pair.key, ctx);
-  return resource === 'segment'
-    ? { resource, ref: { projectKey, environmentKey, segmentKey: key }, targets: targets as unknown as DesiredSegmentTarget[], source }
-    : { resource, ref: { projectKey, environmentKey, flagKey: key }, targets: targets as unknown as DesiredFlagTarget[], source };
+  return { resource, ref: { projectKey, environmentKey, [RESOURCES[resource].keyField]: key }, targets, source } as unknown as DesiredResource;
 }

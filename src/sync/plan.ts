@@ -5,18 +5,11 @@
  * between is refused rather than overwritten) and, only when pruning, remove what is scheduled
  * but not desired.
  */
-import type { ExpiringTargetsClient, FlagRef, SegmentRef } from '../client.js';
-import { ConfigurationError, type ExpiringTargetsError, InstructionValidationError } from '../errors.js';
-import {
-  type FlagInstruction,
-  type ResourceKind,
-  type SegmentInstruction,
-  type SegmentTargetType,
-  flagInstructions,
-  segmentInstructions,
-  targetField,
-  targetIdentity,
-} from '../instructions.js';
+import type { ExpiringTargetsClient, FlagRef, ResourceApi, SegmentRef } from '../client.js';
+import { type ExpiringTargetsError, InstructionValidationError } from '../errors.js';
+import { instructionHelpers } from '../instructions.js';
+import { positiveInteger } from '../internal/positive-integer.js';
+import { type AnyInstruction, type FlagInstruction, RESOURCES, type ResourceKind, type SegmentInstruction, describeResource, identityOf, targetField, targetIdentity } from '../resources.js';
 import { type CallOptions, pickCallOptions } from '../options.js';
 import type { ExpiringTarget, GetResult } from '../results.js';
 import { forEachLimited } from './concurrency.js';
@@ -31,8 +24,7 @@ import {
   compileDesiredState,
 } from './desired-state.js';
 
-/** An instruction of either resource. */
-export type AnyInstruction = SegmentInstruction | FlagInstruction;
+export type { AnyInstruction } from '../resources.js';
 
 /** What a change does to one scheduled removal. */
 export type ChangeAction = 'add' | 'update' | 'remove';
@@ -129,12 +121,8 @@ export interface PlanOptions extends CallOptions, DesiredStateOptions {
 
 export const DEFAULT_READ_CONCURRENCY = 4;
 
-/** A positive integer option, or its default. */
-export function positiveOption(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigurationError(`${name} must be a positive integer, got ${value}`);
-  return value;
-}
+/** A positive integer option, or its default (the core's one check). */
+export const positiveOption = positiveInteger;
 
 /**
  * Whether an error means no other resource can be reached either. A 403 or 404 is about one
@@ -148,20 +136,22 @@ export function stopsEveryResource(error: ExpiringTargetsError, signal: AbortSig
 }
 
 function readOf(client: ExpiringTargetsClient, resource: CompiledResource['desired'], call: CallOptions): Promise<GetResult> {
-  return resource.resource === 'segment' ? client.segments.get(resource.ref, call) : client.flags.get(resource.ref, call);
+  return apiOf(client, resource.resource).get(resource.ref, call);
 }
 
-/** {@link targetIdentity} of a planned change. */
-export function changeIdentity(resource: ResourceKind, c: Pick<PlannedChange, 'contextKind' | 'contextKey' | 'target'>): string {
-  return targetIdentity(resource, { contextKind: c.contextKind, contextKey: c.contextKey, [targetField(resource)]: c.target });
+/** The client's API of a resource kind (`segments` for `segment`). */
+export function apiOf(client: ExpiringTargetsClient, resource: ResourceKind): ResourceApi<SegmentRef | FlagRef, AnyInstruction> {
+  return client[RESOURCES[resource].plural as 'segments' | 'flags'] as unknown as ResourceApi<SegmentRef | FlagRef, AnyInstruction>;
+}
+
+/** The identity of a planned change's target (the one {@link identityOf} every layer uses). */
+export function changeIdentity(c: Pick<PlannedChange, 'contextKind' | 'contextKey' | 'target'>): string {
+  return identityOf(c.contextKind, c.contextKey, c.target);
 }
 
 function changeFor(resource: ResourceKind, t: CompiledTarget, current: ExpiringTarget): PlannedChange {
   const base = { contextKind: t.contextKind, contextKey: t.contextKey, expiresAt: t.expiresAtMs, version: current._version, allowPast: true };
-  const instruction =
-    resource === 'segment'
-      ? segmentInstructions.update({ ...base, targetType: t.target as SegmentTargetType })
-      : flagInstructions.update({ ...base, variationId: t.target });
+  const instruction = instructionHelpers(resource).update?.({ ...base, [targetField(resource)]: t.target }) as AnyInstruction;
   return { action: 'update', contextKind: t.contextKind, contextKey: t.contextKey, target: t.target, from: current.expirationDate, to: t.expiresAtMs, version: current._version, instruction, source: t.source };
 }
 
@@ -169,8 +159,7 @@ function removalOf(resource: ResourceKind, current: ExpiringTarget): PlannedChan
   const field = targetField(resource);
   const target = current[field] as string;
   const ref = { contextKind: current.contextKind, contextKey: current.contextKey };
-  const instruction =
-    resource === 'segment' ? segmentInstructions.remove({ ...ref, targetType: target as SegmentTargetType }) : flagInstructions.remove({ ...ref, variationId: target });
+  const instruction = instructionHelpers(resource).remove?.({ ...ref, [field]: target }) as AnyInstruction;
   return { action: 'remove', ...ref, target, from: current.expirationDate, to: undefined, version: current._version, instruction, source: undefined };
 }
 
@@ -241,8 +230,7 @@ export async function planResources(
 }
 
 function describe(resource: CompiledResource): string {
-  const { desired } = resource;
-  return desired.resource === 'segment' ? `segment ${desired.ref.segmentKey}` : `flag ${desired.ref.flagKey}`;
+  return describeResource(resource.desired.resource, resource.desired.ref);
 }
 
 /** Totals and flags of a list of resource plans. */
@@ -276,21 +264,14 @@ export async function planSync(client: ExpiringTargetsClient, desired: DesiredSt
   if (issues.length > 0) throw new DesiredStateError(issues);
   const prune = options.prune === true;
   const plans = await planResources(client, resources, { prune, concurrency, call: pickCallOptions(options) });
-  const plan = summarize(plans, desired, prune, options.allowPast === true);
-  CHECKED.set(plan, resources);
-  return plan;
+  return summarize(plans, desired, prune, options.allowPast === true);
 }
 
-/** What planSync checked of each plan's desired state, so that applying does not check it again. */
-const CHECKED = new WeakMap<SyncPlan, CompiledResource[]>();
-
 /**
- * The checked desired state behind a plan, for planning again: kept from planSync, or checked
- * now (for a plan built some other way), though not against the clock: the plan was.
+ * The checked desired state behind a plan, for planning again. Checked again here (every entry
+ * with the rules `patch` applies), though not against the clock: the plan was.
  */
 export function checkedDesiredState(plan: SyncPlan): CompiledResource[] {
-  const known = CHECKED.get(plan);
-  if (known !== undefined) return known;
   const { resources, issues } = compileDesiredState(plan.desired, { allowPast: true });
   if (issues.length > 0) throw new DesiredStateError(issues);
   return resources;

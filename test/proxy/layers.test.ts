@@ -25,11 +25,11 @@ async function inputsOf(entry: string): Promise<string[]> {
 }
 
 describe('import layers', () => {
-  it('the proxy entry imports only errors, redaction, options, instructions, version and the generated rules below it', async () => {
+  it('the proxy entry imports only errors, redaction, options, the resource table, validation, time, transport facts, version and the generated rules below it', async () => {
     expect(await inputsOf('src/proxy/index.ts')).toEqual([
       'generated/instruction-rules.ts',
       'src/errors.ts',
-      'src/instructions.ts',
+      'src/internal/transport.ts',
       'src/options.ts',
       'src/proxy/body.ts',
       'src/proxy/handler.ts',
@@ -37,6 +37,9 @@ describe('import layers', () => {
       'src/proxy/node-listener.ts',
       'src/proxy/route.ts',
       'src/redact.ts',
+      'src/resources.ts',
+      'src/time.ts',
+      'src/validation.ts',
       'src/version.ts',
     ]);
   });

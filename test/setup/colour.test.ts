@@ -111,7 +111,8 @@ describe('colour in test output', () => {
   );
 
   it('Prism, which tests start and whose output their failures quote, logs plain text through a pipe', async () => {
-    const prism = await startPrism({ document: BUNDLED_DOCUMENT });
+    // Starting Prism takes seconds, and far longer under load: the bounds are generous.
+    const prism = await startPrism({ document: BUNDLED_DOCUMENT, timeoutMs: 150_000 });
     try {
       await fetch(`${prism.url}/api/v2/segments/p/s/expiring-targets/e`, { headers: { Authorization: 'mock-token' } });
       expect(prism.logs()).toContain('Prism is listening');
@@ -119,5 +120,5 @@ describe('colour in test output', () => {
     } finally {
       await prism.stop();
     }
-  });
+  }, 180_000);
 });

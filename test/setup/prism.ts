@@ -8,9 +8,10 @@ declare module 'vitest' {
   }
 }
 
-// One Prism for the whole run: starting it costs a few seconds, and it holds no state.
+// One Prism for the tests that call it (the `prism` project of vitest.config.ts): starting it costs
+// a few seconds, and it holds no state. Under load it can take far longer: the bound is generous.
 export default async function setup(project: TestProject) {
-  const prism = await startPrism({ document: BUNDLED_DOCUMENT });
+  const prism = await startPrism({ document: BUNDLED_DOCUMENT, timeoutMs: 180_000 });
   project.provide('prismUrl', prism.url);
   return async () => {
     await prism.stop();

@@ -2,7 +2,7 @@
 // without editing src/: a scratch copy of openapi/ gets two more overlay actions (an optional
 // `note` on segment add instructions, a `snoozeExpiringTarget` kind for flags), is regenerated
 // into the scratch folder, and then (1) tsc checks a file using both against the scratch
-// schema.ts, and (2) the client's validation, and the client itself, run on the scratch rules.
+// schema.ts, and (2) the client's validation, its helpers, patch and patchAll run on the scratch rules.
 import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { generate } from '../../scripts/generate.js';
-import { compileRules, instructionIssues, issuesAgainst, type ResourceRules } from '../../src/instructions.js';
+import { compileRules, instructionIssues, issuesAgainst, type ResourceRules } from '../../src/validation.js';
 import { json, scriptedServer } from '../support/http-server.js';
 import { copySpecTree, projectRoot } from '../support/project.js';
 
@@ -161,7 +161,7 @@ describe('a field and a kind added through the overlay', () => {
 describe('the client built on the scratch rules', () => {
   const server = scriptedServer();
 
-  it('sends the new field through segmentInstructions and patch, and the new kind through patch', async () => {
+  it('sends the new field through segmentInstructions and patch, and the new kind through its generated helper, patch and patchAll', async () => {
     vi.resetModules();
     vi.doMock('../../generated/instruction-rules.js', () => import(pathToFileURL(rulesPath).href));
     try {
@@ -180,6 +180,24 @@ describe('the client built on the scratch rules', () => {
         name: 'InstructionValidationError',
         issues: [{ index: 0, field: 'days', message: 'must be an integer ≥ 1 and ≤ 30, got 31' }],
       });
+
+      // The helpers are made from the rules: the new kind is flagInstructions.snooze, checked as patch checks it.
+      const helpers = lib.flagInstructions as unknown as Record<string, (input: object) => unknown>;
+      expect(Object.keys(helpers)).toEqual(['add', 'update', 'remove', 'snooze']);
+      const { kind: _, ...snoozeInput } = snooze;
+      expect(helpers.snooze?.(snoozeInput)).toEqual(snooze);
+      expect(() => helpers.snooze?.({ ...snoozeInput, days: 0 })).toThrow(/days must be an integer ≥ 1 and ≤ 30, got 0/);
+      expect(() => helpers.snooze?.({ ...snoozeInput, expiresAt: T })).toThrow(/expiresAt is not taken by flagInstructions\.snooze/);
+
+      // patchAll sends it; reading back after a lost answer says it cannot decide a kind the
+      // resource table has no read-back decision for (and that carries no time), so it stays unknown.
+      const all = await ld.flags.patchAll(flagRef, [helpers.snooze?.(snoozeInput) as never, snooze as never]);
+      expect(all.counts).toMatchObject({ total: 2, applied: 2 });
+      expect(server.requests.at(-1)!.json).toEqual({ instructions: [snooze, snooze] });
+      server.reply = (req, res) => (req.method === 'PATCH' ? json(res, 502, { code: 'bad_gateway', message: 'lost' }) : json(res, 200, { items: [] }));
+      const lost = await ld.flags.patchAll(flagRef, [snooze as never]);
+      expect(lost.counts).toMatchObject({ total: 1, unknown: 1 });
+      expect(lost.unknown[0]?.message).toMatch(/reading back cannot decide a snoozeExpiringTarget/);
     } finally {
       vi.doUnmock('../../generated/instruction-rules.js');
       vi.resetModules();

@@ -313,16 +313,15 @@ describe('planSync and applyPlan against the stateful fake', () => {
   });
 });
 
-describe('instructions planning checked are not checked again, and cannot be changed', () => {
-  it('a plan’s add instructions are frozen; a changed copy, or one sent as the other resource’s, is still refused by patchAll', async () => {
+describe('instructions are checked once, by whichever entry receives them', () => {
+  it('a changed copy of a plan’s instruction, or one sent as the other resource’s, is refused by patchAll and by applyPlan', async () => {
     const { fake, ld } = await setup();
     const plan = await planSync(ld, parseDesiredState(FILE));
     const alice = plan.resources[0]?.changes[0];
     expect(alice?.instruction).toEqual({ kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: T1 });
-    expect(Object.isFrozen(alice?.instruction)).toBe(true);
-    expect(() => {
-      (alice?.instruction as { contextKey: string }).contextKey = 'mallory';
-    }).toThrow(TypeError);
+    // Nothing marks an instruction as checked: no hidden property, no freezing.
+    expect(Object.getOwnPropertySymbols(alice?.instruction)).toEqual([]);
+    expect(Object.isFrozen(alice?.instruction)).toBe(false);
 
     const ref = { projectKey: 'default', environmentKey: 'production', segmentKey: 'beta' };
     const copy = { ...(alice?.instruction as object), targetType: 'sideways' };
@@ -332,11 +331,14 @@ describe('instructions planning checked are not checked again, and cannot be cha
     await expect(ld.flags.patchAll(flagRef, [alice?.instruction] as never[], { allowPast: true })).rejects.toThrow(/targetType/);
     expect(fake.stats.patches).toBe(0);
 
-    // Swapped into the plan after planning: applying refuses it before sending anything.
+    // Swapped into the plan after planning, or changed in place: applying refuses it before sending anything.
     const beta = plan.resources[0];
     if (beta === undefined || alice === undefined) throw new Error('no plan for beta');
     (beta.changes as unknown[])[0] = { ...alice, instruction: copy };
     await expect(applyPlan(ld, plan)).rejects.toThrow(/targetType/);
+    (beta.changes as unknown[])[0] = alice;
+    (alice.instruction as { contextKey: unknown }).contextKey = '';
+    await expect(applyPlan(ld, plan)).rejects.toThrow(/contextKey/);
     expect(fake.stats.patches).toBe(0);
   });
 });

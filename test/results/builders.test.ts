@@ -2,7 +2,7 @@
 // gives, and turning answers into results (targets, index mapping).
 import { describe, expect, it } from 'vitest';
 import { ApiConnectionError, InvalidResponseError, PartialFailureError, ServerError } from '../../src/errors.js';
-import { bulkResult, OutcomeTally } from '../../src/bulk.js';
+import { bulkResult, OutcomeTally } from '../../src/bulk-outcomes.js';
 import {
   countOutcomes,
   type InstructionOutcome,

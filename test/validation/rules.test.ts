@@ -3,20 +3,18 @@
 // judged, the list-level checks, keys, and the time parser's edges.
 import { describe, expect, it } from 'vitest';
 import { InstructionValidationError } from '../../src/errors.js';
+import { flagInstructions, segmentInstructions } from '../../src/instructions.js';
+import { targetField } from '../../src/resources.js';
+import { parseTime, describeValue } from '../../src/time.js';
 import {
   assertInstructions,
   compileRules,
-  flagInstructions,
-  segmentInstructions,
-  describe as describeValue,
   instructionIssues,
   instructionKinds,
   issuesAgainst,
   keyIssues,
-  parseTime,
   type ResourceRules,
-  targetField,
-} from '../../src/instructions.js';
+} from '../../src/validation.js';
 
 const T = Date.UTC(2031, 0, 1);
 const NOW = Date.UTC(2030, 0, 1);

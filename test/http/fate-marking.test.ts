@@ -41,27 +41,36 @@ const reset = fails('ECONNRESET');
 
 function scripted(steps: Step[]) {
   const calls: { url: string; init: RequestInit | undefined }[] = [];
+  let markCalled!: () => void;
+  /** Settles when the first request reaches the network. */
+  const called = new Promise<void>((resolve) => (markCalled = resolve));
   const fetch: FetchLike = async (input, init) => {
     calls.push({ url: String(input), init });
+    markCalled();
     return steps[Math.min(calls.length - 1, steps.length - 1)]!(init);
   };
-  return { fetch, calls };
+  return { fetch, calls, called };
+}
+
+/** An `onRetry` and a promise that settles at its first call: the client is then entering its backoff. */
+function backoff() {
+  let mark!: () => void;
+  const entered = new Promise<void>((resolve) => (mark = resolve));
+  return { onRetry: () => mark(), entered };
 }
 
 /**
- * Runs `call` while advancing fake time. With `abortWhen`, aborts as soon as it holds (checked
- * between turns of the event loop, before any fake time passes: the call is then in its backoff).
+ * Runs `call` while advancing fake time. With `abortAt`, aborts as soon as that promise settles
+ * (an event of the call itself, such as entering its backoff: never a count of turns of the loop).
  */
-async function settle<T>(call: (signal: AbortSignal) => Promise<T>, abortWhen?: () => boolean): Promise<{ value?: T; error?: unknown }> {
+async function settle<T>(call: (signal: AbortSignal) => Promise<T>, abortAt?: Promise<unknown>): Promise<{ value?: T; error?: unknown }> {
   const controller = new AbortController();
   const outcome = call(controller.signal).then(
     (value) => ({ value }),
     (error: unknown) => ({ error }),
   );
-  if (abortWhen !== undefined) {
-    // patchAll loads its module on demand: real I/O, so real turns of the loop, not fake time.
-    for (let turn = 0; turn < 10_000 && !abortWhen(); turn++) await new Promise((resolve) => setImmediate(resolve));
-    expect(abortWhen()).toBe(true);
+  if (abortAt !== undefined) {
+    await abortAt;
     await vi.advanceTimersByTimeAsync(1);
     controller.abort('stop');
   }
@@ -83,11 +92,9 @@ describe('an abort during the backoff after an answer', () => {
     ['a refused connection for a PATCH', refused, true, false, 'notAttempted'],
   ])('after %s', async (_name, first, isPatch, maybeSent, fate) => {
     const { fetch, calls } = scripted([first, status(200)]);
-    const ld = client(fetch, { retryUnsafe: true });
-    const { error } = await settle(
-      (signal) => (isPatch ? ld.segments.patch(REF, [add], { signal }) : ld.segments.get(REF, { signal })),
-      () => calls.length === 1,
-    );
+    const { onRetry, entered } = backoff();
+    const ld = client(fetch, { retryUnsafe: true, onRetry });
+    const { error } = await settle((signal) => (isPatch ? ld.segments.patch(REF, [add], { signal }) : ld.segments.get(REF, { signal })), entered);
     expect(calls).toHaveLength(1);
     expect(error).toBeInstanceOf(RequestAbortedError);
     expect(error).toMatchObject({ maybeSent, instructionsFate: fate });
@@ -95,8 +102,9 @@ describe('an abort during the backoff after an answer', () => {
 
   it('patchAll counts the batch unknown after a 502 with retryUnsafe, never notAttempted', async () => {
     const { fetch, calls } = scripted([status(502), status(200)]);
-    const ld = client(fetch, { retryUnsafe: true });
-    const { value } = await settle((signal) => ld.segments.patchAll(REF, [add], { signal, reconcile: false }), () => calls.length === 1);
+    const { onRetry, entered } = backoff();
+    const ld = client(fetch, { retryUnsafe: true, onRetry });
+    const { value } = await settle((signal) => ld.segments.patchAll(REF, [add], { signal, reconcile: false }), entered);
     expect(calls).toHaveLength(1);
     expect(value?.counts).toMatchObject({ total: 1, unknown: 1, notAttempted: 0 });
     expect(value?.stoppedBy).toBeInstanceOf(RequestAbortedError);
@@ -235,16 +243,18 @@ describe('raw calls, which carry no trace of their own', () => {
   const params = { path: { projectKey: 'p', segmentKey: 's', environmentKey: 'e' } };
 
   it('a raw GET aborted in its backoff after a 503 was not maybe-sent', async () => {
-    const { fetch, calls } = scripted([status(503), status(200)]);
-    const ld = client(fetch);
-    const { error } = await settle((signal) => ld.raw.GET(PATH, { params, signal }), () => calls.length === 1);
+    const { fetch } = scripted([status(503), status(200)]);
+    const { onRetry, entered } = backoff();
+    const ld = client(fetch, { onRetry });
+    const { error } = await settle((signal) => ld.raw.GET(PATH, { params, signal }), entered);
     expect(error).toMatchObject({ name: 'RequestAbortedError', maybeSent: false, instructionsFate: 'notAttempted' });
   });
 
   it('a raw PATCH aborted in its backoff after a 502 (retryUnsafe) may have applied', async () => {
-    const { fetch, calls } = scripted([status(502), status(200)]);
-    const ld = client(fetch, { retryUnsafe: true });
-    const { error } = await settle((signal) => ld.raw.PATCH(PATH, { params, body: { instructions: [add] }, signal }), () => calls.length === 1);
+    const { fetch } = scripted([status(502), status(200)]);
+    const { onRetry, entered } = backoff();
+    const ld = client(fetch, { retryUnsafe: true, onRetry });
+    const { error } = await settle((signal) => ld.raw.PATCH(PATH, { params, body: { instructions: [add] }, signal }), entered);
     expect(error).toMatchObject({ name: 'RequestAbortedError', maybeSent: true, instructionsFate: 'unknown' });
   });
 
@@ -252,10 +262,10 @@ describe('raw calls, which carry no trace of their own', () => {
     // Like fetch: settles only when the attempt is aborted.
     const never: Step = (init) =>
       new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
-    const { fetch, calls } = scripted([never]);
+    const { fetch, calls, called } = scripted([never]);
     const ld = client(fetch);
     const head = ld.raw.HEAD as unknown as (path: string, init: { params: typeof params; signal: AbortSignal }) => Promise<unknown>;
-    const { error } = await settle((signal) => head(PATH, { params, signal }), () => calls.length === 1);
+    const { error } = await settle((signal) => head(PATH, { params, signal }), called);
     expect(calls[0]?.init?.method).toBe('HEAD');
     expect(error).toMatchObject({ name: 'RequestAbortedError', maybeSent: false });
   });
