@@ -3,7 +3,8 @@
  * (before any request is sent). Everything later reads the normalised form.
  */
 import { ConfigurationError, InstructionValidationError, type ValidationIssue } from '../errors.js';
-import { type ResourceKind, type TimeInput, keyIssues, parseTime } from '../instructions.js';
+import { type ResourceKind, type TimeInput, parseTime } from '../instructions.js';
+import { keyIssues } from '../validation.js';
 
 /** How far the inventory has got. */
 export interface InventoryProgress {
