@@ -26,6 +26,9 @@ class CheapestFirst extends BaseSequencer {
 // - the Prism conformance tests (one Prism per Stryker worker);
 // - bulk/at-scale.test.ts (5,000-instruction runs) and http/retries.test.ts (real waits of up to 2 s): the
 //   same rules are pinned exactly on fake timers in waits.test.ts and fate-marking.test.ts;
+// - test/proxy/abuse-memory.test.ts: it measures a child process running a bundle of the source,
+//   which the active mutant does not reach; the behaviour it loads is pinned in process by the
+//   other abuse tests;
 // - echoed-secrets.test.ts (170 calls against a real server): the redaction it checks end to end
 //   is pinned by test/redact/redactor.test.ts, the answer redaction in http/fate-marking.test.ts
 //   and the token-secrecy tests of test/errors/from-answers.test.ts.
@@ -46,6 +49,7 @@ export default defineConfig({
       'test/http/retries.test.ts',
       'test/sync/cli.test.ts',
       'test/sync/package.test.ts',
+      'test/proxy/abuse-memory.test.ts',
     ],
     sequence: { sequencer: CheapestFirst },
     testTimeout: 30_000,

@@ -1,34 +1,40 @@
 // @ts-check
 /**
- * `npm run bench` (after bench/client.js): the latency the proxy adds in front of a local
- * upstream, side by side with direct calls in one run.
+ * `npm run bench` (after bench/client.js): what the proxy costs, side by side with the build
+ * before a given commit (`--baseline <git ref>`, default the last commit before the proxy's
+ * abuse bounds), both measured in one run.
  *
- * An upstream node:http server on 127.0.0.1 answers every request at once with a fixed JSON
- * body. The same request (GET, and a one-instruction PATCH) is sent with the global fetch
- * (keep-alive) either straight to the upstream with the token, or to the proxy mounted in a
- * node:http server through createNodeListener, which validates, authorizes and forwards it to
- * the same upstream. Direct and proxied requests alternate one by one (the order flips every
- * pair), so both see the same machine load. A third series calls the fetch handler in process,
- * without the extra HTTP hop, to show what the handler itself costs.
+ * 1. CPU per request. An upstream node:http server on 127.0.0.1 answers every request at once
+ *    with a fixed JSON body. The same request (GET, and a one-instruction PATCH) is sent with the
+ *    global fetch (keep-alive) straight to the upstream with the token, or through this build's
+ *    proxy, or through the baseline's, each mounted in node:http through createNodeListener. The
+ *    three alternate one by one (the order rotates), so all see the same machine load. Added CPU
+ *    = proxied − direct CPU time of this process per request; the goal is this build's added CPU
+ *    at most 1.05 × the baseline's.
+ * 2. Peak RSS under 50 concurrent anonymous PATCHes of realistic 1 MiB bodies (about 8,000 valid
+ *    instructions each, refused by authorize), of a child process running only the proxy: this
+ *    build's and the baseline's, one after the other. Goal: ≤ 256 MB.
  *
- * Added latency = proxied percentile − direct percentile. Goal: median ≤ 1 ms, p99 ≤ 3 ms.
- * Runs against the built dist/ (`ld-expiring-targets/proxy` resolves to it). Prints a table and,
- * unless --quick, writes bench/proxy-results.json. Traffic goes to 127.0.0.1 only.
+ * Both builds are bundled here from source with esbuild (the baseline's from `git archive`), the
+ * same way. Prints a table and, unless --quick, writes its figures to .bench/ (bench/proxy-results.json with --write). Traffic goes to
+ * 127.0.0.1 only.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { execFileSync, fork } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { PerformanceObserver } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { createExpiringTargetsProxy, createNodeListener } from 'ld-expiring-targets/proxy';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
-const PAIRS = quick ? 300 : 3000;
-const WARMUP = quick ? 100 : 500;
-const GOALS = { addedMedianMs: 1, addedP99Ms: 3 };
+const baselineArg = process.argv.find((a) => a.startsWith('--baseline='));
+const BASELINE = baselineArg ? baselineArg.slice('--baseline='.length) : 'c1bdb88';
+const ROUNDS = quick ? 300 : 2000;
+const WARMUP = quick ? 100 : 300;
+const CONCURRENT = 50;
+const GOALS = { addedCpuRatio: 1.05, peakRssBytes: 256 * 1000 * 1000 };
 
 const TOKEN = 'api-bench-proxy-0000';
 const SEMANTIC = 'application/json; domain-model=launchdarkly.semanticpatch';
@@ -36,11 +42,35 @@ const PATH = '/api/v2/segments/default/beta-testers/expiring-targets/production'
 const TARGET = { contextKind: 'user', contextKey: 'alice', targetType: 'included', expirationDate: 1924992000000, _version: 1 };
 const GET_BODY = JSON.stringify({ items: [{ _id: '1', _resourceId: {}, ...TARGET }] });
 const PATCH_BODY = JSON.stringify({ items: [{ _id: '1', _resourceId: {}, ...TARGET }], totalInstructions: 1, successfulInstructions: 1, failedInstructions: 0, errors: [] });
-const INSTRUCTIONS = JSON.stringify({
-  instructions: [{ kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: 1924992000000 }],
-});
+const add = (/** @type {number} */ i) => ({ kind: 'addExpiringTarget', contextKind: 'user', contextKey: `user-${i}@example.com`, targetType: 'included', value: 1924992000000 });
+const INSTRUCTIONS = JSON.stringify({ instructions: [add(0)] });
+/** A realistic 1 MiB body: valid instructions, as many as fit. */
+const BIG_BODY = (() => {
+  const instructions = [];
+  let size = 20;
+  for (let i = 0; ; i++) {
+    const next = JSON.stringify(add(i)).length + 1;
+    if (size + next > 1024 * 1024) break;
+    instructions.push(add(i));
+    size += next;
+  }
+  return JSON.stringify({ instructions });
+})();
 /** What the browser client sends (without a token); direct calls add the token. */
 const CLIENT_HEADERS = { 'LD-API-Version': '20240415', 'X-LaunchDarkly-User-Agent': 'ld-expiring-targets/bench' };
+
+/** Bundles src/proxy/index.ts of `sourceRoot` into one ES module in `dir`. */
+async function bundle(/** @type {string} */ sourceRoot, /** @type {string} */ dir, /** @type {string} */ name) {
+  const outfile = path.join(dir, `${name}.mjs`);
+  await build({ entryPoints: [path.join(sourceRoot, 'src/proxy/index.ts')], bundle: true, format: 'esm', platform: 'node', outfile, logLevel: 'silent' });
+  return outfile;
+}
+
+const scratch = await mkdtemp(path.join(os.tmpdir(), 'bench-proxy-'));
+const baselineRoot = path.join(scratch, 'baseline');
+execFileSync('mkdir', ['-p', baselineRoot]);
+execFileSync('sh', ['-c', `git -C "${root}" archive "${BASELINE}" src generated | tar -x -C "${baselineRoot}"`]);
+const builds = { current: await bundle(root, scratch, 'current'), baseline: await bundle(baselineRoot, scratch, 'baseline') };
 
 /** @param {http.RequestListener} listener */
 async function serve(listener) {
@@ -65,181 +95,140 @@ const upstream = await serve((req, res) => {
     res.end(body);
   });
 });
-const proxy = createExpiringTargetsProxy({ apiKey: TOKEN, baseUrl: upstream.url, basePath: '/ld-proxy', authorize: () => true });
-const proxyServer = await serve(/** @type {http.RequestListener} */ (/** @type {unknown} */ (createNodeListener(proxy))));
 
-/** @typedef {{ url: string, init: RequestInit }} Call */
-/** @param {'GET' | 'PATCH'} method @returns {{ direct: Call, proxied: Call }} */
-function calls(method) {
-  const body = method === 'PATCH' ? { body: INSTRUCTIONS } : {};
-  const type = method === 'PATCH' ? { 'Content-Type': SEMANTIC } : {};
-  return {
-    direct: { url: `${upstream.url}${PATH}`, init: { method, headers: { ...CLIENT_HEADERS, ...type, Authorization: TOKEN }, ...body } },
-    proxied: { url: `${proxyServer.url}/ld-proxy${PATH}`, init: { method, headers: { ...CLIENT_HEADERS, ...type }, ...body } },
-  };
+/** The proxy of one build, mounted in node:http in this process. */
+async function mountBuild(/** @type {string} */ file) {
+  const { createExpiringTargetsProxy, createNodeListener } = await import(pathToFileURL(file).href);
+  const proxy = createExpiringTargetsProxy({ apiKey: TOKEN, baseUrl: upstream.url, basePath: '/ld-proxy', authorize: () => true });
+  return serve(createNodeListener(proxy));
 }
+const servers = { current: await mountBuild(builds.current), baseline: await mountBuild(builds.baseline) };
 
-/** CPU time this process spent (all threads), in microseconds: what a request costs whatever the load. */
+/** CPU time this process spent (all threads), in microseconds. */
 const cpuUs = () => {
   const { user, system } = process.cpuUsage();
   return user + system;
 };
 
-/**
- * Garbage-collection pauses of this process, on the same clock as the requests: the client, the
- * proxy and the upstream share one heap, so a pause lands in whichever request is running. Only
- * observed, to say how much of each side's tail is a pause; the timings are not adjusted.
- * @type {{ start: number, end: number }[]}
- */
-const gcPauses = [];
-const gcObserver = new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) gcPauses.push({ start: entry.startTime, end: entry.startTime + entry.duration });
-});
-gcObserver.observe({ entryTypes: ['gc'] });
+/** @typedef {{ url: string, init: RequestInit }} Call */
+/** @param {'GET' | 'PATCH'} method @param {string} base @param {boolean} withToken @returns {Call} */
+function call(method, base, withToken) {
+  const body = method === 'PATCH' ? { body: INSTRUCTIONS } : {};
+  const type = method === 'PATCH' ? { 'Content-Type': SEMANTIC } : {};
+  return { url: `${base}${PATH}`, init: { method, headers: { ...CLIENT_HEADERS, ...type, ...(withToken && { Authorization: TOKEN }) }, ...body } };
+}
 
-/**
- * One request: its wall-clock time (ms), and the CPU it cost (µs) added to `cpu`. With `spans`,
- * also when it ran, for matching GC pauses to it.
- * @param {Call} call @param {(c: Call) => Promise<Response>} send @param {{ us: number }} cpu @param {[number, number][]} [spans]
- */
-async function timed(call, send, cpu = { us: 0 }, spans) {
-  const c = cpuUs();
+/** One request; its wall-clock ms, and its CPU µs added to `cpu`. @param {Call} c @param {{ us: number }} cpu */
+async function timed(c, cpu) {
+  const before = cpuUs();
   const t = performance.now();
-  const response = await send(call);
+  const response = await fetch(c.url, c.init);
   await response.text();
-  const end = performance.now();
-  const ms = end - t;
-  spans?.push([t, end]);
-  cpu.us += cpuUs() - c;
-  if (response.status !== 200) throw new Error(`${call.init.method} ${call.url} answered ${response.status}`);
-  return ms;
+  const elapsed = performance.now() - t;
+  cpu.us += cpuUs() - before;
+  if (response.status !== 200) throw new Error(`${c.init.method} ${c.url} answered ${response.status}`);
+  return elapsed;
 }
 
-const overHttp = (/** @type {Call} */ c) => fetch(c.url, c.init);
-const inProcess = (/** @type {Call} */ c) => proxy(new Request(`http://app.local/ld-proxy${PATH}`, c.init));
+/** @param {number[]} xs */
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const round = (/** @type {number} */ x, digits = 3) => Number(x.toFixed(digits));
 
-/**
- * Of the slowest 1 % of requests, how many had a GC pause inside them, and the pauses' share of
- * their time.
- * @param {number[]} xs @param {[number, number][]} spans
- */
-function tailGc(xs, spans) {
-  const slowest = xs
-    .map((x, i) => ({ x, span: /** @type {[number, number]} */ (spans[i]) }))
-    .sort((a, b) => b.x - a.x)
-    .slice(0, Math.max(1, Math.ceil(xs.length / 100)));
-  let hit = 0;
-  let pausedMs = 0;
-  let totalMs = 0;
-  for (const { x, span } of slowest) {
-    totalMs += x;
-    const paused = gcPauses.reduce((sum, p) => sum + Math.max(0, Math.min(p.end, span[1]) - Math.max(p.start, span[0])), 0);
-    if (paused > 0) hit++;
-    pausedMs += paused;
-  }
-  return { slowestRequests: slowest.length, withGcPause: hit, gcShareOfTheirTime: Number((pausedMs / totalMs).toFixed(2)) };
-}
-
-/** @param {number[]} xs @param {number} q */
-function percentile(xs, q) {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return /** @type {number} */ (sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]);
-}
-const ms = (/** @type {number} */ x) => Number(x.toFixed(3));
-
-/**
- * Alternates direct and proxied requests one by one, flipping the order every pair.
- * @param {Call} direct @param {Call} proxied @param {(c: Call) => Promise<Response>} viaProxy
- */
-async function interleaved(direct, proxied, viaProxy) {
-  for (let i = 0; i < WARMUP; i++) {
-    await timed(direct, overHttp);
-    await timed(proxied, viaProxy);
-  }
-  /** @type {number[]} */ const d = [];
-  /** @type {number[]} */ const p = [];
-  const dCpu = { us: 0 };
-  const pCpu = { us: 0 };
-  /** @type {[number, number][]} */ const dSpans = [];
-  /** @type {[number, number][]} */ const pSpans = [];
-  gcPauses.length = 0;
-  for (let i = 0; i < PAIRS; i++) {
-    if (i % 2 === 0) {
-      d.push(await timed(direct, overHttp, dCpu, dSpans));
-      p.push(await timed(proxied, viaProxy, pCpu, pSpans));
-    } else {
-      p.push(await timed(proxied, viaProxy, pCpu, pSpans));
-      d.push(await timed(direct, overHttp, dCpu, dSpans));
+/** Direct, this build and the baseline, one by one, the order rotating every round. @param {'GET' | 'PATCH'} method */
+async function series(method) {
+  const sides = {
+    direct: call(method, upstream.url, true),
+    current: call(method, `${servers.current.url}/ld-proxy`, false),
+    baseline: call(method, `${servers.baseline.url}/ld-proxy`, false),
+  };
+  const names = /** @type {(keyof typeof sides)[]} */ (Object.keys(sides));
+  const cpu = { direct: { us: 0 }, current: { us: 0 }, baseline: { us: 0 } };
+  /** @type {Record<string, number[]>} */ const times = { direct: [], current: [], baseline: [] };
+  for (let i = 0; i < WARMUP; i++) for (const name of names) await timed(sides[name], { us: 0 });
+  for (let i = 0; i < ROUNDS; i++) {
+    for (let j = 0; j < names.length; j++) {
+      const name = /** @type {keyof typeof sides} */ (names[(i + j) % names.length]);
+      times[name]?.push(await timed(sides[name], cpu[name]));
     }
   }
-  // GC entries are delivered after the fact.
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  const summary = (/** @type {number[]} */ xs, /** @type {{ us: number }} */ cpu, /** @type {[number, number][]} */ spans) => ({
-    medianMs: ms(percentile(xs, 0.5)),
-    p99Ms: ms(percentile(xs, 0.99)),
-    cpuUsPerRequest: Math.round(cpu.us / xs.length),
-    tail: tailGc(xs, spans),
-  });
-  const directSummary = summary(d, dCpu, dSpans);
-  const proxiedSummary = summary(p, pCpu, pSpans);
+  const perRequest = (/** @type {keyof typeof sides} */ name) => cpu[name].us / ROUNDS;
+  const added = { current: perRequest('current') - perRequest('direct'), baseline: perRequest('baseline') - perRequest('direct') };
   return {
-    direct: directSummary,
-    proxied: proxiedSummary,
-    added: {
-      medianMs: ms(proxiedSummary.medianMs - directSummary.medianMs),
-      p99Ms: ms(proxiedSummary.p99Ms - directSummary.p99Ms),
-      cpuUsPerRequest: proxiedSummary.cpuUsPerRequest - directSummary.cpuUsPerRequest,
-    },
+    cpuUsPerRequest: { direct: Math.round(perRequest('direct')), current: Math.round(perRequest('current')), baseline: Math.round(perRequest('baseline')) },
+    addedCpuUsPerRequest: { current: Math.round(added.current), baseline: Math.round(added.baseline) },
+    addedCpuRatio: round(added.current / added.baseline),
+    medianMs: { direct: round(median(times.direct ?? [])), current: round(median(times.current ?? [])), baseline: round(median(times.baseline ?? [])) },
   };
 }
 
+/** Peak RSS of a child running only `file`'s proxy, under CONCURRENT anonymous 1 MiB PATCHes. */
+async function peakRss(/** @type {string} */ file) {
+  const child = fork(path.join(root, 'bench/proxy-child.js'), [file, upstream.url], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  /** @returns {Promise<number>} */
+  const next = (/** @type {string} */ key) =>
+    new Promise((resolve) => {
+      const on = (/** @type {Record<string, number>} */ m) => {
+        if (key in m) {
+          child.off('message', on);
+          resolve(/** @type {number} */ (m[key]));
+        }
+      };
+      child.on('message', on);
+    });
+  const port = await next('port');
+  const agent = new http.Agent({ keepAlive: false, maxSockets: CONCURRENT });
+  const send = () =>
+    new Promise((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port, method: 'PATCH', path: `/ld-proxy${PATH}`, agent, headers: { 'Content-Type': SEMANTIC, 'Content-Length': Buffer.byteLength(BIG_BODY) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+        },
+      );
+      req.on('error', reject);
+      req.end(BIG_BODY);
+    });
+  const startRss = (child.send('rss'), await next('rss'));
+  const statuses = await Promise.all(Array.from({ length: CONCURRENT }, send));
+  const peak = (child.send('rss'), await next('rss'));
+  child.kill();
+  agent.destroy();
+  return { idleBytes: startRss, peakBytes: peak, statuses: [...new Set(statuses)].join(', ') };
+}
+
 const loadBefore = os.loadavg()[0] ?? 0;
-/** @type {Record<string, Awaited<ReturnType<typeof interleaved>>>} */
-const series = {};
+/** @type {Record<string, Awaited<ReturnType<typeof series>>>} */
+const cpuSeries = {};
+/** @type {Record<string, Awaited<ReturnType<typeof peakRss>>>} */
+const rss = {};
 try {
-  for (const method of /** @type {const} */ (['GET', 'PATCH'])) {
-    const { direct, proxied } = calls(method);
-    series[`${method} via node:http`] = await interleaved(direct, proxied, overHttp);
-    series[`${method} fetch handler in process`] = await interleaved(direct, proxied, inProcess);
-  }
+  for (const method of /** @type {const} */ (['GET', 'PATCH'])) cpuSeries[method] = await series(method);
+  rss.current = await peakRss(builds.current);
+  rss.baseline = await peakRss(builds.baseline);
 } finally {
-  gcObserver.disconnect();
-  await proxyServer.close();
+  await servers.current.close();
+  await servers.baseline.close();
   await upstream.close();
+  await rm(scratch, { recursive: true, force: true });
 }
 const loadAfter = os.loadavg()[0] ?? 0;
 
-const goalRows = Object.entries(series).filter(([name]) => name.endsWith('via node:http'));
-const pass = goalRows.every(([, s]) => s.added.medianMs <= GOALS.addedMedianMs && s.added.p99Ms <= GOALS.addedP99Ms);
-const rows = [
-  [
-    'series',
-    'direct median / p99 (ms)',
-    'via proxy median / p99 (ms)',
-    'added median / p99 (ms)',
-    'added CPU (µs/request)',
-    'slowest 1 % with a GC pause: direct / via proxy',
-    `goal ≤ ${GOALS.addedMedianMs} / ≤ ${GOALS.addedP99Ms} ms`,
-  ],
-  ...Object.entries(series).map(([name, s]) => [
-    name,
-    `${s.direct.medianMs} / ${s.direct.p99Ms}`,
-    `${s.proxied.medianMs} / ${s.proxied.p99Ms}`,
-    `${s.added.medianMs} / ${s.added.p99Ms}`,
-    `${s.added.cpuUsPerRequest}`,
-    `${s.direct.tail.withGcPause} / ${s.proxied.tail.withGcPause} of ${s.proxied.tail.slowestRequests}`,
-    name.endsWith('via node:http') ? (s.added.medianMs <= GOALS.addedMedianMs && s.added.p99Ms <= GOALS.addedP99Ms ? 'ok' : 'MISSED') : '',
-  ]),
-];
-const widths = /** @type {string[]} */ (rows[0]).map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-const line = (/** @type {string[]} */ r) => `| ${r.map((c, i) => String(c).padEnd(/** @type {number} */ (widths[i]))).join(' | ')} |`;
-console.log(`\nProxy: added latency in front of a local upstream (${PAIRS} interleaved pairs per series after ${WARMUP} warm-up pairs)`);
-console.log(line(/** @type {string[]} */ (rows[0])));
-console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const r of rows.slice(1)) console.log(line(/** @type {string[]} */ (r)));
-const cpu = `${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}`;
-console.log(`node ${process.version}, ${cpu}, load ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}`);
+const mb = (/** @type {number} */ bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
+console.log(`\nProxy: this build against ${BASELINE}, side by side (${ROUNDS} rounds of direct / this build / baseline after ${WARMUP} warm-up rounds)`);
+console.log('| series | CPU µs/request direct | added CPU this build | added CPU baseline | ratio (goal ≤ 1.05) | median ms direct / this / baseline |');
+console.log('|---|---|---|---|---|---|');
+for (const [name, s] of Object.entries(cpuSeries)) {
+  console.log(
+    `| ${name} | ${s.cpuUsPerRequest.direct} | ${s.addedCpuUsPerRequest.current} | ${s.addedCpuUsPerRequest.baseline} | ${s.addedCpuRatio} ${s.addedCpuRatio <= GOALS.addedCpuRatio ? 'ok' : 'MISSED'} | ${s.medianMs.direct} / ${s.medianMs.current} / ${s.medianMs.baseline} |`,
+  );
+}
+console.log(`\nPeak RSS of a proxy-only process under ${CONCURRENT} concurrent anonymous 1 MiB PATCHes (goal ≤ ${mb(GOALS.peakRssBytes)})`);
+for (const [name, r] of Object.entries(rss)) console.log(`- ${name === 'current' ? 'this build' : `baseline ${BASELINE}`}: idle ${mb(r.idleBytes)}, peak ${mb(r.peakBytes)} (answers ${r.statuses})`);
+const cpuModel = `${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}`;
+console.log(`node ${process.version}, ${cpuModel}, load ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}`);
 
+const pass = Object.values(cpuSeries).every((s) => s.addedCpuRatio <= GOALS.addedCpuRatio) && (rss.current?.peakBytes ?? Infinity) <= GOALS.peakRssBytes;
 if (!quick) {
   let commit;
   try {
@@ -250,14 +239,16 @@ if (!quick) {
   const results = {
     date: new Date().toISOString(),
     commit,
+    baseline: BASELINE,
     node: process.version,
-    cpu,
-    loadAverage1m: { before: ms(loadBefore), after: ms(loadAfter) },
-    what: 'one request at a time with the global fetch (keep-alive): direct to a local node:http upstream with the token, or through the proxy; direct and proxied alternate one by one; added = proxied percentile − direct percentile',
-    pairs: PAIRS,
-    warmupPairs: WARMUP,
+    cpu: cpuModel,
+    loadAverage1m: { before: round(loadBefore), after: round(loadAfter) },
+    what: 'CPU of this process per request, direct to a local upstream or through this build or the baseline, alternating one by one; added = proxied − direct. Peak RSS of a proxy-only child process under concurrent anonymous 1 MiB PATCHes',
+    rounds: ROUNDS,
+    warmupRounds: WARMUP,
     goals: GOALS,
-    series,
+    cpuSeries,
+    rss,
     pass,
   };
   // Tracked: written only with --write, so a plain run leaves the tree clean.

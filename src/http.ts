@@ -10,6 +10,7 @@
 import { ApiConnectionError, ApiTimeoutError, RequestAbortedError } from './errors.js';
 import { NULL_BODY_STATUSES } from './internal/transport.js';
 import type { AttemptSettings, FetchLike, RetryEvent } from './options.js';
+import { startDeadline } from './internal/deadline.js';
 import { type Redactor, redactedCause } from './redact.js';
 import { type AttemptOutcome, isRetryable, parseRateLimitReset, retryDelayMs } from './retry-policy.js';
 
@@ -156,31 +157,23 @@ export function createHttp(options: HttpOptions): HttpSend {
 
   /** One attempt: send, then read the whole body, all under one timeout. `shown` is the URL redacted, for errors. */
   async function attempt(url: string, shown: string, init: RequestInit, settings: AttemptSettings): Promise<{ response: Response; text: string }> {
-    const controller = new AbortController();
     const callerSignal = settings.signal;
-    const onCallerAbort = () => controller.abort(callerSignal?.reason);
-    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, settings.timeoutMs);
+    const deadline = startDeadline(settings.timeoutMs, callerSignal);
     const method = init.method ?? 'GET';
     let sent = false;
     try {
-      const response = await baseFetch(url, { ...init, signal: controller.signal });
+      const response = await baseFetch(url, { ...init, signal: deadline.signal });
       sent = true;
       return await settled(response);
     } catch (error) {
       if (callerSignal?.aborted) throw new RequestAbortedError(callerSignal.reason);
-      if (timedOut) throw new ApiTimeoutError(settings.timeoutMs, { method, url: shown });
+      if (deadline.expired !== undefined) throw new ApiTimeoutError(settings.timeoutMs, { method, url: shown });
       const stage = sent ? 'after-send' : stageOf(error);
       const host = URL.canParse(shown) ? new URL(shown).host : 'the server';
       const what = sent ? `Connection to ${host} broke while reading the response` : `Request to ${host} failed`;
       throw new ApiConnectionError(redact(`${what} (${failureDetail(error)})`), { stage, method, url: shown, cause: redactedCause(error, redact) });
     } finally {
-      clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
+      deadline.dispose();
     }
   }
 

@@ -28,11 +28,35 @@ export function createRedactor(secrets: Iterable<string | undefined>): Redactor 
   // Longest first, so a secret that contains another is replaced whole.
   const ordered = [...forms].sort((a, b) => b.length - a.length);
   if (ordered.length === 0) return (text) => text;
-  return (text) => {
+  const bySpelling = (text: string) => {
     let result = text;
     for (const form of ordered) if (result.includes(form)) result = result.split(form).join(REDACTED);
     return result;
   };
+  return (text) => {
+    const result = bySpelling(text);
+    // By meaning too: a JSON string may spell the secret with escapes (`\/`, `\u0061`). Only a
+    // text holding such an escape pays for looking at its string literals.
+    return ESCAPE.test(result) ? result.replace(ESCAPED_LITERAL, (literal) => redactLiteral(literal, bySpelling)) : result;
+  };
+}
+
+/** An escape that can spell a character of a secret differently: `\/` or `\uXXXX`. */
+const ESCAPE = /\\(?:\/|u[0-9A-Fa-f]{4})/;
+/** A JSON string literal holding at least one escape. */
+const ESCAPED_LITERAL = /"(?:[^"\\]|\\.)*\\(?:[^"\\]|\\.)*"/g;
+
+/** The literal with its secrets redacted after decoding its escapes; as it was when it holds none. */
+function redactLiteral(literal: string, bySpelling: (text: string) => string): string {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(literal);
+  } catch {
+    return literal;
+  }
+  if (typeof decoded !== 'string') return literal;
+  const redacted = bySpelling(decoded);
+  return redacted === decoded ? literal : JSON.stringify(redacted);
 }
 
 /**

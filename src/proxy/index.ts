@@ -18,12 +18,12 @@ export type {
   ProxyOptions,
   ProxyOutcome,
   ProxyRefusal,
-} from './handler.js';
+} from './types.js';
 export { createNodeListener } from './node-listener.js';
 export type { NodeIncomingMessage, NodeRequestListener, NodeServerResponse } from './node-listener.js';
 // The same classes as the main entry's (both entries share their chunks, in ESM and CJS alike).
 export { ConfigurationError, ExpiringTargetsError } from '../errors.js';
 export { DEFAULT_API_VERSION, INSTANCES } from '../options.js';
 export type { FetchLike, Instance } from '../options.js';
-export type { FlagInstruction, ResourceKind, SegmentInstruction } from '../instructions.js';
+export type { FlagInstruction, ResourceKind, SegmentInstruction } from '../resources.js';
 export type { ValidationIssue } from '../errors.js';

@@ -5,13 +5,18 @@
  * Why a small adapter of our own: the package has one runtime dependency, and what this needs is
  * a few dozen lines. It streams both ways with backpressure: the request body is handed over as
  * a stream that pauses the socket while the handler is not reading (so the proxy's size cap holds
- * while reading, not after buffering), and the response is written chunk by chunk, waiting for
- * `drain`. When the answer goes out before the request body was read in full (a 413, a 405), the
- * connection is closed after it instead of reading the rest.
+ * while reading, not after buffering; the stream holds a few chunks at most, each a copy when it
+ * is small, so a body sent a byte at a time does not keep the socket's buffers alive), and the
+ * response is written chunk by chunk, waiting for `drain`. When the answer goes out before the
+ * request body was read in full (a 413, a 405, a 408), the connection is closed after it instead
+ * of reading the rest. The request is an `AdaptedRequest` (src/internal/): it keeps the target as
+ * it arrived and a `TRACE`, which a fetch `Request` cannot carry, and lets the proxy hand back
+ * its answer as plain data.
  *
  * Node's types are described structurally, so importing this subpath needs no `@types/node`.
  */
-import { type ExpiringTargetsProxy, type ProxyAnswer, RAW_TARGET_HANDLERS } from './handler.js';
+import { AdaptedRequest, FORBIDDEN_METHODS, type PlainAnswer } from '../internal/adapted-request.js';
+import type { ExpiringTargetsProxy } from './types.js';
 
 /** What the adapter uses of Node's `http.IncomingMessage` (Express's request adds `originalUrl`). */
 export interface NodeIncomingMessage {
@@ -72,6 +77,8 @@ export type NodeRequestListener = (req: NodeIncomingMessage, res: NodeServerResp
 
 const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 const NO_BODY = new Set(['GET', 'HEAD']);
+/** Chunks smaller than this are copied out of the socket's buffer. */
+const COPY_BELOW = 16 * 1024;
 
 /** The request body as a stream that reads from the socket only while the handler asks for more. */
 function bodyStream(req: NodeIncomingMessage): ReadableStream<Uint8Array> {
@@ -87,7 +94,9 @@ function bodyStream(req: NodeIncomingMessage): ReadableStream<Uint8Array> {
           end();
         };
         const onData = (chunk: Uint8Array | string) => {
-          controller.enqueue(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          // A small chunk is copied: a view would keep the whole buffer the socket read it into.
+          const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk.byteLength < COPY_BELOW ? new Uint8Array(chunk) : chunk;
+          controller.enqueue(bytes);
           if ((controller.desiredSize ?? 0) <= 0) req.pause();
         };
         const onEnd = () => settle(() => controller.close());
@@ -112,12 +121,13 @@ function bodyStream(req: NodeIncomingMessage): ReadableStream<Uint8Array> {
         req.pause();
       },
     },
-    { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+    // Counted in chunks, not bytes: a thousand one-byte chunks must not fit under the mark.
+    { highWaterMark: 4, size: () => 1 },
   );
 }
 
-/** The incoming message as a fetch `Request`. The raw target is kept apart: URL parsing rewrites it. */
-function toRequest(req: NodeIncomingMessage, signal: AbortSignal): { request: Request; rawTarget: string } {
+/** The incoming message as a fetch `Request` that keeps the raw target and the method as sent. */
+function toRequest(req: NodeIncomingMessage, signal: AbortSignal): AdaptedRequest {
   const rawTarget = req.originalUrl ?? req.url ?? '/';
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
@@ -134,11 +144,11 @@ function toRequest(req: NodeIncomingMessage, signal: AbortSignal): { request: Re
   const url = rawTarget.startsWith('/') && URL.canParse(origin + rawTarget) ? origin + rawTarget : `${origin}/`;
   const method = (req.method ?? 'GET').toUpperCase();
   const init: RequestInit & { duplex?: 'half' } = { method, headers, signal };
-  if (!NO_BODY.has(method)) {
+  if (!NO_BODY.has(method) && !FORBIDDEN_METHODS.has(method)) {
     init.body = bodyStream(req);
     init.duplex = 'half';
   }
-  return { request: new Request(url, init), rawTarget };
+  return new AdaptedRequest(url, init, rawTarget);
 }
 
 /** Resolves when the socket takes more data, or is gone. */
@@ -157,7 +167,7 @@ function drained(res: NodeServerResponse): Promise<void> {
 const encoder = new TextEncoder();
 
 /** Writes an answer the proxy composed: headers and body in one write, with a Content-Length. */
-function writeAnswer(req: NodeIncomingMessage, res: NodeServerResponse, answer: ProxyAnswer): void {
+function writeAnswer(req: NodeIncomingMessage, res: NodeServerResponse, answer: PlainAnswer): void {
   const headers: Record<string, string> = { ...answer.headers };
   // Answered before the body was read in full: close rather than read the rest to keep the connection.
   if (!req.complete) headers.connection = 'close';
@@ -173,11 +183,8 @@ function writeAnswer(req: NodeIncomingMessage, res: NodeServerResponse, answer: 
   else res.end(body);
 }
 
-/**
- * Writes the response. `whole`: the body is known to be complete already (as an answer from the
- * proxy's `authorize` is), so it goes out in one write with a Content-Length instead of as chunks.
- */
-async function writeResponse(req: NodeIncomingMessage, res: NodeServerResponse, response: Response, whole: boolean): Promise<void> {
+/** Writes the response as it streams, waiting for `drain`. */
+async function writeResponse(req: NodeIncomingMessage, res: NodeServerResponse, response: Response): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') headers[name] = value;
@@ -186,14 +193,6 @@ async function writeResponse(req: NodeIncomingMessage, res: NodeServerResponse, 
   if (cookies.length > 0) headers['set-cookie'] = cookies;
   // Answered before the body was read in full: close rather than read the rest to keep the connection.
   if (!req.complete) headers.connection = 'close';
-  if (whole && response.body !== null) {
-    const body = new Uint8Array(await response.arrayBuffer());
-    headers['content-length'] = String(body.byteLength);
-    res.writeHead(response.status, response.statusText, headers);
-    if (req.method === 'HEAD') res.end();
-    else res.end(body);
-    return;
-  }
   res.writeHead(response.status, response.statusText, headers);
   if (response.body === null || req.method === 'HEAD') {
     res.end();
@@ -235,7 +234,6 @@ async function writeResponse(req: NodeIncomingMessage, res: NodeServerResponse, 
  * ```
  */
 export function createNodeListener(handler: ExpiringTargetsProxy): NodeRequestListener {
-  const rawTargetHandler = RAW_TARGET_HANDLERS.get(handler);
   return (req, res) => {
     const controller = new AbortController();
     res.on('close', () => {
@@ -243,10 +241,11 @@ export function createNodeListener(handler: ExpiringTargetsProxy): NodeRequestLi
     });
     void (async () => {
       try {
-        const { request, rawTarget } = toRequest(req, controller.signal);
-        const response = rawTargetHandler ? await rawTargetHandler(request, rawTarget) : await handler(request);
-        if (response instanceof Response) await writeResponse(req, res, response, rawTargetHandler !== undefined);
-        else writeAnswer(req, res, response);
+        const request = toRequest(req, controller.signal);
+        const response = await handler(request);
+        // The proxy's own answers come as plain data too: written whole, without reading the Response.
+        if (request.plainAnswer !== undefined) writeAnswer(req, res, request.plainAnswer);
+        else await writeResponse(req, res, response);
       } catch {
         if (!res.headersSent) {
           const body = new TextEncoder().encode(JSON.stringify({ code: 'internal_error', message: 'Internal error' }));

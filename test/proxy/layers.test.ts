@@ -25,17 +25,28 @@ async function inputsOf(entry: string): Promise<string[]> {
 }
 
 describe('import layers', () => {
-  it('the proxy entry imports only errors, redaction, options, the resource table, validation, time, transport facts, version and the generated rules below it', async () => {
+  it('the proxy entry imports only errors, redaction, options, the resource table, validation, time, version, the internal transport facts, deadline and adapted request, and the generated rules below it', async () => {
     expect(await inputsOf('src/proxy/index.ts')).toEqual([
       'generated/instruction-rules.ts',
       'src/errors.ts',
+      'src/internal/adapted-request.ts',
+      'src/internal/deadline.ts',
+      'src/internal/positive-integer.ts',
       'src/internal/transport.ts',
       'src/options.ts',
+      'src/proxy/answers.ts',
+      'src/proxy/audit.ts',
       'src/proxy/body.ts',
+      'src/proxy/checks.ts',
+      'src/proxy/cors.ts',
+      'src/proxy/forward.ts',
       'src/proxy/handler.ts',
       'src/proxy/index.ts',
+      'src/proxy/load.ts',
       'src/proxy/node-listener.ts',
+      'src/proxy/patch-body.ts',
       'src/proxy/route.ts',
+      'src/proxy/settings.ts',
       'src/redact.ts',
       'src/resources.ts',
       'src/time.ts',

@@ -216,7 +216,10 @@ describe('bodies: oversized 413, unreadable or invalid 400, wrong type 415; noth
   it.each(invalid)('%s', async (_, body, message) => {
     const response = await patch(body);
     expectRefused(response, 400, { refusal: 'invalid-body' });
-    expect(JSON.parse(response.body).message).toContain(message);
+    const answer = JSON.parse(response.body) as { message: string; issues?: { field: string; message: string }[] };
+    // The message says what kind of problem; each problem is listed once, in issues.
+    const problems = answer.issues?.map((issue) => `${issue.field} ${issue.message}`) ?? [answer.message];
+    expect(problems.join('\n')).toContain(message);
   });
 
   it('lists every validation issue, by instruction index', async () => {
