@@ -18,7 +18,7 @@
  * Runs against the built dist/ (`npm run bench` builds first). Writes .bench/sync.json.
  */
 import { fork } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -63,7 +63,7 @@ async function main() {
   const GOALS = { planMs: 2000, syncRatio: 1.2 };
 
   const { createExpiringTargetsClient, segmentInstructions } = await import('../dist/index.js');
-  const { applyPlan, parseDesiredState, planSync } = await import('../dist/sync.js');
+  const { applyPlan, parseDesiredState, planSync, readDesiredStateFile } = await import('../dist/sync.js');
 
   // The fake, in its own process.
   const child = fork(here, ['--serve-fake'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -146,10 +146,11 @@ async function main() {
       throw new Error(`unexpected plan: ${JSON.stringify(planCounts)}`);
     }
 
-    // The plan command: read the file, parse it, plan (once: the parse alone takes seconds).
+    // The plan command: read the file as the CLI does (as data, checked), parse it, plan (once:
+    // the parse alone takes seconds).
     const planCommand = async () => {
       const t = performance.now();
-      const parsed = parseDesiredState(await readFile(yamlFile, 'utf8'));
+      const parsed = (await readDesiredStateFile(fileURLToPath(yamlFile))).desired;
       const counts = (await planSync(ld, parsed)).counts;
       const ms = performance.now() - t;
       if (counts.update !== planCounts?.update || counts.unchanged !== planCounts?.unchanged) throw new Error(`the file plans differently: ${JSON.stringify(counts)}`);

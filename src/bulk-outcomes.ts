@@ -1,8 +1,9 @@
 /**
- * What a bulk run counts and returns: its running tally of fates, and the one builder of each
- * of its results. Apart from ./results.ts so that a page sending one patch does not load it.
+ * What a bulk run counts and returns: its running tally of fates, the fate an error gives each
+ * instruction of its batch, and the one builder of each of its results. Apart from ./results.ts
+ * so that a page sending one patch does not load it.
  */
-import type { ExpiringTargetsError, Fate } from './errors.js';
+import { ExpiringTargetsError, type Fate } from './errors.js';
 import { type BulkResult, type BulkSummary, type InstructionOutcome, type OutcomeCounts, ZERO_COUNTS } from './results.js';
 
 /**
@@ -52,5 +53,20 @@ export function bulkResult<I>(outcomes: InstructionOutcome<I>[], counts: Outcome
     failed: byFate('failed'),
     unknown: byFate('unknown'),
     notAttempted: byFate('notAttempted'),
+  };
+}
+
+/** The fate, message and status an error gives every instruction of its request. */
+export function outcomeOfError<I>(index: number, instruction: I, error: unknown): InstructionOutcome<I> {
+  const fate: Fate = error instanceof ExpiringTargetsError ? error.instructionsFate : 'unknown';
+  const status = (error as { status?: unknown } | null)?.status;
+  return {
+    index,
+    instruction,
+    fate,
+    message: error instanceof Error ? error.message : String(error),
+    status: typeof status === 'number' ? status : undefined,
+    error: error instanceof ExpiringTargetsError ? error : undefined,
+    ...(fate === 'failed' && typeof status === 'number' && { decidedBy: 'response' as const }),
   };
 }

@@ -14,14 +14,13 @@
  * and nothing is kept per instruction beyond the batches in flight and the unknown outcomes
  * waiting to be read back: memory does not grow with the input.
  */
-import { OutcomeTally, bulkResult, bulkSummary } from './bulk-outcomes.js';
+import { OutcomeTally, bulkResult, bulkSummary, outcomeOfError } from './bulk-outcomes.js';
 import { ExpiringTargetsError, InstructionValidationError, RequestAbortedError, type ValidationIssue } from './errors.js';
 import { positiveInteger } from './internal/positive-integer.js';
 import { type CallOptions, pickCallOptions } from './options.js';
 import { readAndDecide } from './read-back.js';
 import type { AnyInstruction, ResourceKind } from './resources.js';
 import type { BulkResult, BulkSummary, GetResult, InstructionOutcome, OutcomeCounts, PatchResult } from './results.js';
-import { outcomeOfError } from './results.js';
 import { type Entry, type SameTargetRule, arrayRule, noRule, streamRule } from './same-target.js';
 import { instructionIssues } from './validation.js';
 

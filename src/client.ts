@@ -220,14 +220,14 @@ function checkKeys(resource: ResourceKind, ref: unknown): void {
  * recognise the client's own endpoints; its methods are own, bound functions, as before.
  */
 export class ResourceEndpoint<Ref extends ResourceRef, I extends AnyInstruction> implements ResourceApi<Ref, I> {
-  readonly get: ResourceApi<Ref, I>['get'];
-  readonly patch: ResourceApi<Ref, I>['patch'];
-  readonly patchAll: ResourceApi<Ref, I>['patchAll'];
+  declare readonly get: ResourceApi<Ref, I>['get'];
+  declare readonly patch: ResourceApi<Ref, I>['patch'];
+  declare readonly patchAll: ResourceApi<Ref, I>['patchAll'];
   /**
    * @internal `patchAll` over instructions the caller has already checked with the rules `patch`
    * applies: the bulk runner's entry for sync, reached only through src/internal/checked-bulk.ts.
    */
-  readonly patchAllChecked: (ref: Ref, instructions: readonly I[], options?: PatchAllOptions<I>) => Promise<BulkResult<I>>;
+  declare readonly patchAllChecked: (ref: Ref, instructions: readonly I[], options?: PatchAllOptions<I>) => Promise<BulkResult<I>>;
 
   constructor(core: ClientCore, resource: ResourceKind) {
     const read = (ref: Ref, call: CallOptions | undefined) => request(core, resource, 'GET', ref, call).then(({ json, response }) => toGetResult(json, response));

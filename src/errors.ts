@@ -70,7 +70,7 @@ export class InstructionValidationError extends ExpiringTargetsError {
   /** Always `'InstructionValidationError'`, also after minification. */
   override name = 'InstructionValidationError';
   /** Every problem found, each naming its field (and instruction index, when in a list). */
-  readonly issues: readonly ValidationIssue[];
+  declare readonly issues: readonly ValidationIssue[];
   constructor(issues: readonly ValidationIssue[], context?: string) {
     const lines = issues.map((i) => `  - ${i.index === undefined ? '' : `instruction ${i.index}: `}${i.field} ${i.message}`);
     super(`${context ?? 'Invalid input'} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
@@ -129,24 +129,26 @@ export interface ApiErrorDetails {
  * ```
  */
 export class LaunchDarklyApiError extends ExpiringTargetsError {
+  // Fields the constructor assigns are `declare`d: no separate definition step, which a browser
+  // bundle for an older target would turn into one helper call per field.
   /** Always `'LaunchDarklyApiError'`, also after minification. */
   override name = 'LaunchDarklyApiError';
   /** The HTTP status. */
-  readonly status: number;
+  declare readonly status: number;
   /** LaunchDarkly's error `code`, such as `not_found`. */
-  readonly code: string | undefined;
+  declare readonly code: string | undefined;
   /** LaunchDarkly's error `id`, when the body has one. */
-  readonly errorId: string | undefined;
+  declare readonly errorId: string | undefined;
   /** The `X-Request-Id` response header, for LaunchDarkly support. */
-  readonly requestId: string | undefined;
+  declare readonly requestId: string | undefined;
   /** The request's method. */
-  readonly method: string | undefined;
+  declare readonly method: string | undefined;
   /** The request's URL. */
-  readonly url: string | undefined;
+  declare readonly url: string | undefined;
   /** How long the server asked to wait before trying again (`Retry-After`), in milliseconds. */
-  readonly retryAfterMs: number | undefined;
+  declare readonly retryAfterMs: number | undefined;
   /** True when an earlier attempt of the same request may have applied it. */
-  readonly mayHaveApplied: boolean;
+  declare readonly mayHaveApplied: boolean;
   constructor(message: string, details: ApiErrorDetails) {
     super(message);
     this.status = details.status;
@@ -255,13 +257,13 @@ export class ApiConnectionError extends ExpiringTargetsError {
   /** Always `'ApiConnectionError'`, also after minification. */
   override name = 'ApiConnectionError';
   /** `before-send`: the request cannot have reached the server; `after-send`: it may have. */
-  readonly stage: ConnectionFailureStage;
+  declare readonly stage: ConnectionFailureStage;
   /** The request's method. */
-  readonly method: string | undefined;
+  declare readonly method: string | undefined;
   /** The request's URL. */
-  readonly url: string | undefined;
+  declare readonly url: string | undefined;
   /** True when this attempt, or an earlier one of the same request, may have applied it. */
-  readonly mayHaveApplied: boolean;
+  declare readonly mayHaveApplied: boolean;
   constructor(
     message: string,
     options: { stage: ConnectionFailureStage; method?: string; url?: string; cause?: unknown; mayHaveApplied?: boolean },
@@ -286,7 +288,7 @@ export class ApiTimeoutError extends ApiConnectionError {
   /** Always `'ApiTimeoutError'`, also after minification. */
   override name = 'ApiTimeoutError';
   /** The per-attempt limit that was reached. */
-  readonly timeoutMs: number;
+  declare readonly timeoutMs: number;
   constructor(timeoutMs: number, options: { method?: string; url?: string }) {
     super(`Request timed out after ${timeoutMs} ms`, { stage: 'after-send', ...options });
     this.timeoutMs = timeoutMs;
@@ -301,7 +303,7 @@ export class RequestAbortedError extends ExpiringTargetsError {
   /** Always `'RequestAbortedError'`, also after minification. */
   override name = 'RequestAbortedError';
   /** True when a request that may change state was in flight (or already answered ambiguously). */
-  readonly maybeSent: boolean;
+  declare readonly maybeSent: boolean;
   constructor(reason?: unknown, maybeSent = false) {
     super('Request aborted by the caller', { cause: reason });
     this.maybeSent = maybeSent;
@@ -328,7 +330,7 @@ export class PartialFailureError<R = unknown> extends ExpiringTargetsError {
   /** Always `'PartialFailureError'`, also after minification. */
   override name = 'PartialFailureError';
   /** What `patch` would have returned. */
-  readonly result: R;
+  declare readonly result: R;
   constructor(message: string, result: R) {
     super(message);
     this.result = result;

@@ -56,10 +56,12 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  */
 export class RateLimitGate {
   // TypeScript-private rather than #private: a browser bundle for an older target would
-  // otherwise carry the WeakMap helpers that emulate # fields.
-  private openAt = 0;
-  private readonly now: () => number;
+  // otherwise carry the WeakMap helpers that emulate # fields. Declared and set in the
+  // constructor: no per-field define helper either.
+  private declare openAt: number;
+  private declare readonly now: () => number;
   constructor(now: () => number = Date.now) {
+    this.openAt = 0;
     this.now = now;
   }
 

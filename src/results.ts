@@ -5,7 +5,7 @@
  * deciding from the state read back) lives in ./bulk.ts, which a page loads only when it uses it.
  */
 import type { components } from '../generated/schema.js';
-import { ExpiringTargetsError, type Fate, InvalidResponseError } from './errors.js';
+import { type ExpiringTargetsError, type Fate, InvalidResponseError } from './errors.js';
 
 type Schemas = components['schemas'];
 
@@ -154,21 +154,6 @@ export function countOutcomes(outcomes: readonly InstructionOutcome<unknown>[]):
     if (o.resent) counts.resent++;
   }
   return counts;
-}
-
-/** The fate, message and status an error gives every instruction of its request. */
-export function outcomeOfError<I>(index: number, instruction: I, error: unknown): InstructionOutcome<I> {
-  const fate: Fate = error instanceof ExpiringTargetsError ? error.instructionsFate : 'unknown';
-  const status = (error as { status?: unknown } | null)?.status;
-  return {
-    index,
-    instruction,
-    fate,
-    message: error instanceof Error ? error.message : String(error),
-    status: typeof status === 'number' ? status : undefined,
-    error: error instanceof ExpiringTargetsError ? error : undefined,
-    ...(fate === 'failed' && typeof status === 'number' && { decidedBy: 'response' as const }),
-  };
 }
 
 /** The one builder of a PatchResult: `ok` and `counts` always agree with `outcomes`. */

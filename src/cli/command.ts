@@ -45,6 +45,8 @@ export interface CommandSpec<A> {
   summary: string;
   /** The positional argument's placeholder (`FILE`); a command without one takes none. */
   operand?: string;
+  /** The operand may be left out (`sync --plan PLAN` takes no FILE); `parse` then decides. */
+  operandOptional?: boolean;
   /** The options it takes, in help order: names from options.ts. */
   options(resource: Resource | undefined): readonly string[];
   /** The help between the usage line and the options: what it does. */

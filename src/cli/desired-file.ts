@@ -1,58 +1,79 @@
 /** What `plan` and `sync` share: their common options, reading FILE, and planning against it. */
-import { readFile } from 'node:fs/promises';
-import { type DesiredState, DesiredStateError, type SyncPlan, parseDesiredState, planSync } from '../sync/index.js';
+import {
+  type DesiredState,
+  DesiredStateError,
+  type DesiredStateFile,
+  type SyncPlan,
+  planSync,
+  readDesiredStateFile,
+  selectTargets,
+} from '../sync/index.js';
 import type { ParsedArgs, Session } from './command.js';
 import { type Connection, type ConnectionArgs, connectionOf } from './connection.js';
-import { UsageError } from './errors.js';
 import { EXIT, exitCodeForInterrupt } from './exit-codes.js';
 import { positiveInteger } from './parser.js';
 import { fileErrorsJson, printFileErrors } from './plan-report.js';
 
 export interface FileArgs {
-  file: string;
+  /** FILE; undefined only for `sync --plan`, whose plan names its files. */
+  file: string | undefined;
   connection: ConnectionArgs;
   json: boolean;
   prune: boolean;
   allowPast: boolean;
   readConcurrency: number | undefined;
+  /** `--target`: only these segments and flags (segment:PROJECT/ENVIRONMENT/KEY, flag:…). */
+  targets: string[];
+  maxFileBytes: number | undefined;
+  maxResources: number | undefined;
 }
 
 /** The options both take, in help order (after sync's own first ones). */
-export const FILE_OPTIONS = ['prune', 'allow-past', 'read-concurrency'] as const;
+export const FILE_OPTIONS = ['prune', 'allow-past', 'target', 'read-concurrency', 'max-file-bytes', 'max-resources'] as const;
 
 export function fileArgsOf({ values, positionals, env }: ParsedArgs): FileArgs {
+  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const target = values.target;
   return {
-    file: positionals[0] as string,
+    file: positionals[0],
     connection: connectionOf(values, env),
     json: values.json === true,
     prune: values.prune === true,
     allowPast: values['allow-past'] === true,
-    readConcurrency: positiveInteger('read-concurrency', typeof values['read-concurrency'] === 'string' ? values['read-concurrency'] : undefined),
+    readConcurrency: positiveInteger('read-concurrency', text('read-concurrency')),
+    targets: Array.isArray(target) ? target.map(String) : typeof target === 'string' ? [target] : [],
+    maxFileBytes: positiveInteger('max-file-bytes', text('max-file-bytes')),
+    maxResources: positiveInteger('max-resources', text('max-resources')),
   };
 }
 
 /** A session with the moment "past" is measured from, the same for reading the file and planning. */
 export type FileSession = Session & { now: number };
 
-async function readDesired(file: string, allowPast: boolean, now: number): Promise<DesiredState> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)}`);
-  }
-  return parseDesiredState(text.replace(/^\uFEFF/, ''), { fileName: file, allowPast, now });
+/** A desired-state file as read, with the part `--target` selects. */
+export interface ReadFile extends DesiredStateFile {
+  file: string;
+  selected: DesiredState;
 }
 
-/** Reads and checks FILE; on errors prints every one (with line and column) and returns the exit code. */
-export async function desiredOrExit(args: FileArgs, session: FileSession): Promise<DesiredState | number> {
+/**
+ * Reads and checks a desired-state file as data only (no links, FIFOs or devices; bounded size;
+ * UTF-8); on errors prints every one (with line and column) and returns the exit code.
+ */
+export async function desiredOrExit(args: FileArgs, session: FileSession, file = args.file as string, targets = args.targets): Promise<ReadFile | number> {
   try {
-    return await readDesired(args.file, args.allowPast, session.now);
+    const read = await readDesiredStateFile(file, {
+      allowPast: args.allowPast,
+      now: session.now,
+      maxBytes: args.maxFileBytes,
+      maxResources: args.maxResources,
+      signal: session.signal,
+    });
+    return { ...read, file, selected: selectTargets(read.desired, targets) };
   } catch (error) {
     if (!(error instanceof DesiredStateError)) throw error;
-    if (args.json) session.out.json(fileErrorsJson(error, args.file, EXIT.usage));
-    else printFileErrors(session.out, error, args.file);
+    if (args.json) session.out.json(fileErrorsJson(error, file, EXIT.usage));
+    else printFileErrors(session.out, error, file);
     return EXIT.usage;
   }
 }
@@ -76,12 +97,13 @@ export function makePlan(connection: Connection, desired: DesiredState, args: Fi
     // The clock the file was checked against: an entry that passes then passes here.
     now: session.now,
     concurrency: args.readConcurrency,
+    maxResources: args.maxResources,
     signal: session.signal,
   });
 }
 
 /** FILE's format, for `--help`. */
-export const DESIRED_STATE_FORMAT = `FILE is YAML (schema: schemas/expiring-targets.schema.json in the package):
+export const DESIRED_STATE_FORMAT = `FILE is YAML, or JSON when it is named *.json (schema: schemas/expiring-targets.schema.json in the package):
   projects:
     default:                          # project key
       environments:
@@ -95,4 +117,6 @@ export const DESIRED_STATE_FORMAT = `FILE is YAML (schema: schemas/expiring-targ
           flags:
             new-checkout:             # flag key
               - { contextKind: user, contextKey: bob, variationId: <variation-id>, expiresAt: 2030-12-31T09:00:00+09:00 }
-Times are ISO-8601 date-times with a zone. A context may appear once per segment or flag.`;
+Times are ISO-8601 date-times with a zone. A context may appear once per segment or flag.
+FILE must be a regular file (not a link, FIFO or device), UTF-8, at most --max-file-bytes
+(default 32 MiB), naming at most --max-resources segments and flags (default 1000).`;

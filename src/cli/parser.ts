@@ -50,7 +50,7 @@ export function readOptions(names: readonly string[], args: readonly string[]): 
 function checkOperands(command: AnyCommand, positionals: readonly string[]): void {
   if (command.operand === undefined) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
-  } else if (positionals.length !== 1) {
+  } else if (positionals.length !== 1 && !(command.operandOptional === true && positionals.length === 0)) {
     throw new UsageError(`${command.name} takes exactly one ${command.operand}, got ${positionals.length === 0 ? 'none' : quoted(positionals)}`);
   }
 }

@@ -5,14 +5,15 @@
  * entry's instruction with the validation of ../instructions.ts, so a file can never accept what
  * a `patch` would refuse.
  */
-import { type Document, type Node, type Pair, isAlias, isMap, isScalar, isSeq } from 'yaml';
+import { type Node, type Pair, isAlias, isMap, isScalar, isSeq } from 'yaml';
 import type { FlagRef, SegmentRef } from '../client.js';
 import { ExpiringTargetsError, type ValidationIssue } from '../errors.js';
 import type { SegmentTargetType } from '../instructions.js';
 import { type AnyInstruction, RESOURCES, RESOURCE_KINDS, type ResourceKind, describeResource as describeResourceOf, isResourceKind, kindOfPlural, resourceKeyOf, targetField, targetIdentity } from '../resources.js';
 import { type TimeInput, describeValue as describe, parseTime } from '../time.js';
 import { instructionIssues, keyIssues } from '../validation.js';
-import { type CheckContext, FILE_SCHEMA, type SourcePosition, checkDocument, parseYaml, positionOf } from './file-schema.js';
+import { DEFAULT_MAX_RESOURCES, MAX_ISSUES, QUOTED_CHARS, clip, positiveOption, quote, shortPath } from './bounds.js';
+import { type CheckContext, FILE_SCHEMA, type SourcePosition, aliasTargets, checkDocument, parseYaml, positionOf } from './file-schema.js';
 
 export type { SourcePosition } from './file-schema.js';
 
@@ -125,6 +126,11 @@ export interface DesiredStateOptions {
   allowPast?: boolean | undefined;
   /** The time "past" is measured from. Default `Date.now()`. */
   now?: number | undefined;
+  /**
+   * Resources a desired state may name (planning reads each once). Default 1,000; a state naming
+   * more is refused unless this is raised (--max-resources on the command line).
+   */
+  maxResources?: number | undefined;
 }
 
 // ---- Checking and compiling -------------------------------------------------------------------
@@ -150,9 +156,20 @@ export interface CompiledResource {
   targets: CompiledTarget[];
 }
 
-/** A resource as the file names it: `segment beta (project p, environment e)`. */
+/** A key as a message shows it: whole when short, else its start. */
+function shown(key: string): string {
+  return key.length > QUOTED_CHARS ? quote(key) : key;
+}
+
+/** A resource as the file names it: `segment beta (project p, environment e)`; long keys show their start only. */
 export function describeResource(resource: { resource: ResourceKind; ref: SegmentRef | FlagRef }): string {
-  return describeResourceOf(resource.resource, resource.ref);
+  const { ref } = resource;
+  return describeResourceOf(resource.resource, { projectKey: shown(ref.projectKey), environmentKey: shown(ref.environmentKey), [RESOURCES[resource.resource].keyField]: shown(resourceKeyOf(resource.resource, ref)) } as unknown as SegmentRef);
+}
+
+/** What identifies a resource, exactly (unlike its description, which shortens long keys). */
+export function resourceIdentity(resource: { resource: ResourceKind; ref: SegmentRef | FlagRef }): string {
+  return JSON.stringify([resource.resource, resource.ref.projectKey, resource.ref.environmentKey, resourceKeyOf(resource.resource, resource.ref)]);
 }
 
 /** The file path of a resource: where its list is under `projects`. */
@@ -188,16 +205,24 @@ function addInstruction(resource: ResourceKind, t: DesiredSegmentTarget | Desire
  */
 export function compileDesiredState(desired: DesiredState, options: DesiredStateOptions = {}): { resources: CompiledResource[]; issues: DesiredStateIssue[] } {
   const now = options.now ?? Date.now();
+  const maxResources = positiveOption('maxResources', options.maxResources, DEFAULT_MAX_RESOURCES);
   const issues: DesiredStateIssue[] = [];
   const resources: CompiledResource[] = [];
+  // By identity, not by description: two keys that print alike are two resources.
   const resourcesSeen = new Map<string, DesiredResource>();
   const list: unknown = (desired as Partial<DesiredState> | null)?.resources;
   if (!Array.isArray(list)) return { resources, issues: [{ line: undefined, column: undefined, path: ['resources'], message: 'resources must be a list' }] };
+  if (list.length > maxResources) {
+    const message = `the desired state names ${list.length} segments and flags, more than the limit of ${maxResources} (planning reads each): raise it with maxResources (--max-resources on the command line)`;
+    return { resources, issues: [{ line: undefined, column: undefined, path: [], message }] };
+  }
   for (const resource of list as DesiredResource[]) {
+    if (issues.length >= MAX_ISSUES) break;
     const at = resource?.source;
     const path = resource?.ref ? resourcePath(resource) : [];
-    const add = (message: string, where: SourcePosition | undefined = at, subPath: (string | number)[] = []) =>
-      issues.push({ line: where?.line, column: where?.column, path: [...path, ...subPath], message });
+    const add = (message: string, where: SourcePosition | undefined = at, subPath: (string | number)[] = []) => {
+      if (issues.length < MAX_ISSUES) issues.push({ line: where?.line, column: where?.column, path: shortPath([...path, ...subPath]), message: clip(message) });
+    };
     if (!isResourceKind(resource?.resource)) {
       add(`resource must be ${RESOURCE_KINDS.map((k) => JSON.stringify(k)).join(' or ')}, got ${JSON.stringify((resource as { resource?: unknown } | undefined)?.resource)}`);
       continue;
@@ -208,12 +233,13 @@ export function compileDesiredState(desired: DesiredState, options: DesiredState
       continue;
     }
     const name = describeResource(resource);
-    const earlier = resourcesSeen.get(name);
+    const identity = resourceIdentity(resource);
+    const earlier = resourcesSeen.get(identity);
     if (earlier !== undefined) {
       add(`${name} is listed twice${earlier.source ? ` (first at line ${earlier.source.line})` : ''}`);
       continue;
     }
-    resourcesSeen.set(name, resource);
+    resourcesSeen.set(identity, resource);
     if (!Array.isArray(resource.targets)) {
       add(`the targets of ${name} must be a list`);
       continue;
@@ -223,7 +249,7 @@ export function compileDesiredState(desired: DesiredState, options: DesiredState
     // By context kind, then key: no string is built per entry to look a context up.
     const contexts = new Map<string, Map<string, DesiredSegmentTarget | DesiredFlagTarget>>();
     const entries: (DesiredSegmentTarget | DesiredFlagTarget)[] = resource.targets;
-    for (let position = 0; position < entries.length; position++) {
+    for (let position = 0; position < entries.length && issues.length < MAX_ISSUES; position++) {
       const t = entries[position] as DesiredSegmentTarget | DesiredFlagTarget;
       const where = t?.source;
       const index = where?.index ?? position;
@@ -235,7 +261,7 @@ export function compileDesiredState(desired: DesiredState, options: DesiredState
       const ms = (instruction as { value: number }).value;
       if (ms < now && options.allowPast !== true) {
         add(
-          `expiresAt ${new Date(ms).toISOString()} is in the past for ${t.contextKind}:${t.contextKey}: delete the entry, or accept past times (allowPast; --allow-past on the command line) to have LaunchDarkly remove the context at once`,
+          `expiresAt ${new Date(ms).toISOString()} is in the past for ${shown(t.contextKind)}:${shown(t.contextKey)}: delete the entry, or accept past times (allowPast; --allow-past on the command line) to have LaunchDarkly remove the context at once`,
           where?.fields.expiresAt ?? where,
           [index, 'expiresAt'],
         );
@@ -247,7 +273,7 @@ export function compileDesiredState(desired: DesiredState, options: DesiredState
       const first = ofKind.get(t.contextKey);
       if (first !== undefined) {
         const lines = first.source && where ? ` (lines ${first.source.line} and ${where.line})` : '';
-        add(`${t.contextKind}:${t.contextKey} is named twice for ${name}${lines}: LaunchDarkly schedules one removal per context`, where, [index]);
+        add(`${shown(t.contextKind)}:${shown(t.contextKey)} is named twice for ${name}${lines}: LaunchDarkly schedules one removal per context`, where, [index]);
         continue;
       }
       ofKind.set(t.contextKey, t);
@@ -287,6 +313,11 @@ export function desiredStateIssues(desired: DesiredState, options: DesiredStateO
 export interface ParseOptions extends DesiredStateOptions {
   /** The file's name, for messages. */
   fileName?: string | undefined;
+  /**
+   * `yaml` (default) or `json`. JSON is read with the same schema and positions; text that is
+   * YAML but not JSON (comments, unquoted strings, anchors) is refused.
+   */
+  format?: 'yaml' | 'json' | undefined;
 }
 
 /** The message of a yaml error without the excerpt yaml appends (the position is reported apart). */
@@ -294,8 +325,8 @@ function yamlMessage(message: string): string {
   return message.split(/ at line \d+, column \d+/)[0]?.trim() ?? message;
 }
 
-function scalarText(node: Node | null, doc: Document): string {
-  const value = isAlias(node) ? node.resolve(doc) : node;
+function scalarText(node: Node | null, ctx: CheckContext): string {
+  const value = isAlias(node) ? ctx.aliases.get(node) : node;
   return isScalar(value) ? String(value.value) : '';
 }
 
@@ -303,8 +334,8 @@ function pairsOf(node: Node | null | undefined): Pair<Node | null, Node | null>[
   return isMap(node) ? (node.items as Pair<Node | null, Node | null>[]) : [];
 }
 
-function keyOf(pair: Pair<Node | null, Node | null>, doc: Document): string {
-  return scalarText(pair.key, doc);
+function keyOf(pair: Pair<Node | null, Node | null>, ctx: CheckContext): string {
+  return scalarText(pair.key, ctx);
 }
 
 /**
@@ -326,48 +357,53 @@ function keyOf(pair: Pair<Node | null, Node | null>, doc: Document): string {
 export function parseDesiredState(text: string, options: ParseOptions = {}): DesiredState {
   const { doc, lines } = parseYaml(text);
   const source = options.fileName ?? 'the desired-state file';
-  const syntax = [...doc.errors, ...doc.warnings].map((e): DesiredStateIssue => {
+  const syntax = [...doc.errors, ...doc.warnings].slice(0, MAX_ISSUES).map((e): DesiredStateIssue => {
     const at = e.linePos?.[0];
-    return { line: at?.line ?? 1, column: at?.col ?? 1, path: [], message: yamlMessage(e.message) };
+    return { line: at?.line ?? 1, column: at?.col ?? 1, path: [], message: clip(yamlMessage(e.message)) };
   });
   if (syntax.length > 0) throw new DesiredStateError(syntax.sort(byPosition), source);
+  if (options.format === 'json' && !isJson(text)) {
+    // JSON's own messages quote the text: the position is all that is said.
+    throw new DesiredStateError([{ line: 1, column: 1, path: [], message: 'the file is not valid JSON (it reads as YAML: fix it, or name it .yaml)' }], source);
+  }
 
-  const ctx: CheckContext = { doc, text, lines, root: FILE_SCHEMA };
-  const shape = checkDocument(doc, text, lines);
-  // Entries (and resources) with a shape problem are left out of the state, so each problem is
-  // reported once; the ones that pass get every other check.
-  const at = new Set(shape.map((issue) => JSON.stringify(issue.path)));
-  const within = new Set(shape.flatMap((issue) => issue.path.map((_, n) => JSON.stringify(issue.path.slice(0, n + 1)))));
-  const isBad = (path: (string | number)[]) => at.has(JSON.stringify(path));
-  const hasBad = (path: (string | number)[]) => within.has(JSON.stringify(path));
-
+  const ctx: CheckContext = { doc, text, lines, root: FILE_SCHEMA, aliases: aliasTargets(doc), badPairs: new Set(), tainted: new Set() };
+  const shape = checkDocument(doc, text, lines, ctx);
+  // Resources under a bad key, and entries with a shape problem, are left out of the state, so
+  // each problem is reported once; the ones that pass get every other check.
+  const badPairs = ctx.badPairs as Set<unknown>;
   const resources: DesiredResource[] = [];
-  if (!isBad([])) {
-    const projects = pairsOf(doc.contents as Node | null).find((p) => keyOf(p, doc) === 'projects');
-    for (const project of pairsOf(projects?.value)) {
-      const projectKey = keyOf(project, doc);
-      const environments = pairsOf(project.value).find((p) => keyOf(p, doc) === 'environments');
-      for (const environment of pairsOf(environments?.value)) {
-        const environmentKey = keyOf(environment, doc);
-        for (const group of pairsOf(environment.value)) {
-          const kind = keyOf(group, doc);
-          const resourceKind = kindOfPlural(kind);
-          if (resourceKind === undefined) continue;
-          for (const entry of pairsOf(group.value)) {
-            const key = keyOf(entry, doc);
-            const path = ['projects', projectKey, 'environments', environmentKey, kind, key];
-            if (isBad(path) || !isSeq(entry.value)) continue;
-            const resource = readResource(resourceKind, projectKey, environmentKey, key, entry, path, ctx, hasBad);
-            resources.push(resource);
-          }
+  const projects = pairsOf(doc.contents as Node | null).find((p) => keyOf(p, ctx) === 'projects');
+  for (const project of pairsOf(projects?.value)) {
+    if (badPairs.has(project)) continue;
+    const projectKey = keyOf(project, ctx);
+    const environments = pairsOf(project.value).find((p) => keyOf(p, ctx) === 'environments');
+    for (const environment of pairsOf(environments?.value)) {
+      if (badPairs.has(environment)) continue;
+      const environmentKey = keyOf(environment, ctx);
+      for (const group of pairsOf(environment.value)) {
+        const resourceKind = kindOfPlural(keyOf(group, ctx));
+        if (resourceKind === undefined) continue;
+        for (const entry of pairsOf(group.value)) {
+          if (badPairs.has(entry) || !isSeq(entry.value)) continue;
+          resources.push(readResource(resourceKind, projectKey, environmentKey, keyOf(entry, ctx), entry, ctx));
         }
       }
     }
   }
   const compiled = compileDesiredState({ resources }, options);
-  const issues: DesiredStateIssue[] = [...shape.map((i) => ({ ...i })), ...compiled.issues];
+  const issues: DesiredStateIssue[] = [...shape.map((i) => ({ ...i })), ...compiled.issues].slice(0, MAX_ISSUES);
   if (issues.length > 0) throw new DesiredStateError(issues.sort(byPosition), source);
   return { resources };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function byPosition(a: DesiredStateIssue, b: DesiredStateIssue): number {
@@ -380,20 +416,19 @@ function readResource(
   environmentKey: string,
   key: string,
   pair: Pair<Node | null, Node | null>,
-  path: (string | number)[],
   ctx: CheckContext,
-  hasBad: (path: (string | number)[]) => boolean,
 ): DesiredResource {
   const items = isSeq(pair.value) ? (pair.value.items as (Node | null)[]) : [];
   const field = targetField(resource);
   const targets: Record<string, unknown>[] = [];
   items.forEach((item, index) => {
-    if (hasBad([...path, index]) || !isMap(item)) return;
-    const fields: Record<string, SourcePosition> = {};
-    const values: Record<string, string> = {};
+    if (ctx.tainted?.has(item) || !isMap(item)) return;
+    // Without a prototype: a key such as __proto__ is only data here.
+    const fields: Record<string, SourcePosition> = Object.create(null);
+    const values: Record<string, string> = Object.create(null);
     for (const p of item.items as Pair<Node | null, Node | null>[]) {
-      const name = keyOf(p, ctx.doc);
-      values[name] = scalarText(p.value, ctx.doc);
+      const name = keyOf(p, ctx);
+      values[name] = scalarText(p.value, ctx);
       fields[name] = positionOf(p.value ?? p.key, ctx);
     }
     targets.push({

@@ -6,8 +6,9 @@
  * other, so the schema can never say something this checker silently ignores; a test compares
  * its verdicts with a full validator's.
  */
-import { type Document, LineCounter, type Node, type Pair, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { type Alias, type Document, LineCounter, type Node, type Pair, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import FILE_SCHEMA_JSON from '../../schemas/expiring-targets.schema.json' with { type: 'json' };
+import { MAX_ISSUES, quote, shortPath } from './bounds.js';
 
 /** The JSON Schema keywords this checker understands (annotations included). */
 export interface SchemaNode {
@@ -76,10 +77,16 @@ export interface FileIssue extends SourcePosition {
 /** What the checker needs besides the schema: the document, its text and where its lines start. */
 export interface CheckContext {
   doc: Document;
+  /** The node each alias refers to (see {@link aliasTargets}). */
+  aliases: Map<Alias, Node | null>;
   text: string;
   lines: LineCounter;
   /** Resolved `#/definitions/…` references and compiled patterns, per schema. */
   root: SchemaNode;
+  /** Keys with a problem of their own (a bad key, or a value of the wrong type under it). */
+  badPairs?: Set<unknown>;
+  /** Nodes with a problem at or below them. */
+  tainted?: Set<unknown>;
 }
 
 const patterns = new Map<string, RegExp>();
@@ -118,7 +125,7 @@ const NOUN: Record<Kind, string> = {
 /** An alias's target (only scalars: aliased mappings would let a small file expand without bound). */
 function deref(node: Node | null, ctx: CheckContext): { node: Node | null; problem?: string } {
   if (!isAlias(node)) return { node };
-  const target = node.resolve(ctx.doc) ?? null;
+  const target = ctx.aliases.get(node) ?? null;
   if (target !== null && !isScalar(target)) return { node: null, problem: `the alias *${node.source} refers to a mapping or list; only plain values may be aliased` };
   return { node: target };
 }
@@ -142,7 +149,7 @@ function got(node: Node | null, kind: Kind, ctx: CheckContext, expected?: Schema
   if (kind === 'object' || kind === 'array' || node === null || node.range == null) return NOUN[kind];
   const source = ctx.text.slice(node.range[0], node.range[1]).trim();
   const shown = source.length > 60 ? `${source.slice(0, 57)}…` : source;
-  if (kind === 'string') return JSON.stringify(isScalar(node) ? node.value : shown);
+  if (kind === 'string') return isScalar(node) ? quote(String(node.value)) : JSON.stringify(shown);
   if (kind === 'null') return 'nothing';
   // YAML reads a context key like 0123 or 1e3 as a number: when the text as written would do,
   // say how to keep it.
@@ -168,13 +175,21 @@ function expectation(schema: SchemaNode): string {
   return NOUN[schema.type ?? 'string'];
 }
 
+/** Whether `value` has fewer than `n` code points, without spreading a long string into an array. */
+function codePointsBelow(value: string, n: number): boolean {
+  if (value.length >= 2 * n) return false;
+  let count = 0;
+  for (const _ of value) if (++count >= n) return false;
+  return count < n;
+}
+
 /** Whether a plain value satisfies a (scalar-only) schema; used for map keys and `not`. */
 function valueMatches(value: unknown, schema: SchemaNode, root: SchemaNode): boolean {
   const s = resolve(schema, root);
   if (s.type !== undefined && !(s.type === 'string' && typeof value === 'string')) return false;
   if (s.enum !== undefined && !s.enum.some((e) => e === value)) return false;
   if (typeof value === 'string') {
-    if (s.minLength !== undefined && [...value].length < s.minLength) return false;
+    if (s.minLength !== undefined && codePointsBelow(value, s.minLength)) return false;
     if (s.pattern !== undefined && !regex(s.pattern).test(value)) return false;
   }
   if (s.not !== undefined && valueMatches(value, s.not, root)) return false;
@@ -194,22 +209,47 @@ export function checkNode(
   at: { range?: readonly [number, number, number] | null | undefined } | null = node,
 ): void {
   const s = resolve(schema, ctx.root);
+  // Past the bound, nothing more is looked at: the file is refused either way.
+  if (issues.length >= MAX_ISSUES) return;
+  const before = issues.length;
   const add = (message: string, where: typeof at = at, under: (string | number)[] = path): void => {
-    issues.push({ ...positionOf(where ?? at, ctx), path: [...under], message });
+    if (issues.length < MAX_ISSUES) issues.push({ ...positionOf(where ?? at, ctx), path: shortPath(under), message });
   };
+  checkValue(node, s, path, ctx, issues, add);
+  if (issues.length > before) ctx.tainted?.add(node);
+}
+
+function checkValue(
+  node: Node | null,
+  s: SchemaNode,
+  path: (string | number)[],
+  ctx: CheckContext,
+  issues: FileIssue[],
+  add: (message: string, where?: { range?: readonly [number, number, number] | null | undefined } | null, under?: (string | number)[]) => void,
+): void {
   const { node: value, problem } = deref(node, ctx);
-  if (problem !== undefined) return add(problem);
+  if (problem !== undefined) {
+    add(problem);
+    return;
+  }
   const kind = kindOf(value);
 
-  if (s.type !== undefined && s.type !== kind) return add(`${subject(path)} must be ${s.type === 'string' && s.title ? s.title : NOUN[s.type]}, got ${got(value, kind, ctx, s)}`);
+  if (s.type !== undefined && s.type !== kind) {
+    add(`${subject(path)} must be ${s.type === 'string' && s.title ? s.title : NOUN[s.type]}, got ${got(value, kind, ctx, s)}`);
+    return;
+  }
   if (s.enum !== undefined || s.pattern !== undefined || s.minLength !== undefined || s.not !== undefined) {
     const { type: _checkedAbove, ...constraints } = s;
     const plain = isScalar(value) ? value.value : value;
-    if (!valueMatches(plain, constraints, ctx.root)) return add(`${subject(path)} must be ${expectation(s)}, got ${got(value, kind, ctx, s)}`);
+    if (!valueMatches(plain, constraints, ctx.root)) {
+      add(`${subject(path)} must be ${expectation(s)}, got ${got(value, kind, ctx, s)}`);
+      return;
+    }
   }
   if (isMap(value)) checkMap(value.items as Pair<Node | null, Node | null>[], s, path, ctx, issues, add);
   if (isSeq(value) && s.items !== undefined) {
-    value.items.forEach((item, index) => checkNode(item as Node | null, s.items as SchemaNode, [...path, index], ctx, issues));
+    const items = value.items as (Node | null)[];
+    for (let index = 0; index < items.length && issues.length < MAX_ISSUES; index++) checkNode(items[index] as Node | null, s.items, [...path, index], ctx, issues);
   }
 }
 
@@ -224,28 +264,47 @@ function checkMap(
   if (s.minProperties !== undefined && pairs.length < s.minProperties) add(`${subject(path)} must not be empty`);
   const present = new Set<string>();
   for (const pair of pairs) {
+    if (issues.length >= MAX_ISSUES) return;
     const keyNode = deref(pair.key, ctx).node;
     const key = isScalar(keyNode) ? keyNode.value : undefined;
     if (typeof key !== 'string') {
+      ctx.badPairs?.add(pair);
       add(`keys of ${subject(path)} must be text, got ${got(keyNode, kindOf(keyNode), ctx, s.propertyNames ?? { type: 'string' })}`, pair.key, [...path, String(key)]);
       continue;
     }
     present.add(key);
     if (s.propertyNames !== undefined && !valueMatches(key, s.propertyNames, ctx.root)) {
-      add(`key ${JSON.stringify(key)} in ${subject(path)} must be ${expectation(resolve(s.propertyNames, ctx.root))}`, pair.key, [...path, key]);
+      ctx.badPairs?.add(pair);
+      add(`key ${quote(key)} in ${subject(path)} must be ${expectation(resolve(s.propertyNames, ctx.root))}`, pair.key, [...path, key]);
       continue;
     }
     // A key with nothing after it (`beta:`) has no node: issues point just after the key.
     const end = pair.key?.range?.[1];
     const valueAt = pair.value ?? { range: end === undefined ? null : ([end, end, end] as const) };
-    const declared = s.properties?.[key];
+    // Own properties only: `constructor` or `__proto__` is a key like any other, not the schema's.
+    const declared = s.properties !== undefined && Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
     if (declared !== undefined) checkNode(pair.value, declared, [...path, key], ctx, issues, valueAt);
     else if (s.additionalProperties === false) {
       const expected = Object.keys(s.properties ?? {}).filter((k) => k !== '$schema');
-      add(`unknown key ${JSON.stringify(key)} in ${subject(path)}; expected ${expected.join(', ')}`, pair.key, [...path, key]);
+      add(`unknown key ${quote(key)} in ${subject(path)}; expected ${expected.join(', ')}`, pair.key, [...path, key]);
     } else if (typeof s.additionalProperties === 'object') checkNode(pair.value, s.additionalProperties, [...path, key], ctx, issues, valueAt);
   }
   for (const name of s.required ?? []) if (!present.has(name)) add(`${subject(path)} is missing ${name}`);
+}
+
+/**
+ * The node each alias refers to, found in one pass over the document: the last node before it
+ * with that anchor. (yaml's own `resolve` searches the document on every call, which a file of
+ * many aliases turns into minutes.)
+ */
+export function aliasTargets(doc: Document): Map<Alias, Node | null> {
+  const anchors = new Map<string, Node>();
+  const targets = new Map<Alias, Node | null>();
+  visit(doc, (_key, node) => {
+    if (isAlias(node)) targets.set(node, anchors.get(node.source) ?? null);
+    else if (node !== null && typeof node === 'object' && 'anchor' in node && typeof node.anchor === 'string') anchors.set(node.anchor, node as Node);
+  });
+  return targets;
 }
 
 /** Parses YAML the way desired-state files are read: YAML 1.2 core schema, unique keys, one document. */
@@ -255,9 +314,12 @@ export function parseYaml(text: string): { doc: Document; lines: LineCounter } {
   return { doc, lines };
 }
 
-/** Every place where a parsed document breaks the file's schema. */
-export function checkDocument(doc: Document, text: string, lines: LineCounter): FileIssue[] {
-  const ctx: CheckContext = { doc, text, lines, root: FILE_SCHEMA };
+/**
+ * Every place where a parsed document breaks the file's schema (at most {@link MAX_ISSUES}).
+ * `marks` collects the keys and nodes with problems, for a reader to leave out.
+ */
+export function checkDocument(doc: Document, text: string, lines: LineCounter, marks: Partial<Pick<CheckContext, 'badPairs' | 'tainted' | 'aliases'>> = {}): FileIssue[] {
+  const ctx: CheckContext = { doc, text, lines, root: FILE_SCHEMA, aliases: marks.aliases ?? aliasTargets(doc), ...marks };
   const issues: FileIssue[] = [];
   checkNode(doc.contents as Node | null, FILE_SCHEMA, [], ctx, issues, doc.contents ?? { range: [0, 0, 0] });
   return issues;

@@ -272,7 +272,7 @@ export async function planSync(client: ExpiringTargetsClient, desired: DesiredSt
  * with the rules `patch` applies), though not against the clock: the plan was.
  */
 export function checkedDesiredState(plan: SyncPlan): CompiledResource[] {
-  const { resources, issues } = compileDesiredState(plan.desired, { allowPast: true });
+  const { resources, issues } = compileDesiredState(plan.desired, { allowPast: true, maxResources: Number.MAX_SAFE_INTEGER });
   if (issues.length > 0) throw new DesiredStateError(issues);
   return resources;
 }

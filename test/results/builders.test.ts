@@ -2,11 +2,10 @@
 // gives, and turning answers into results (targets, index mapping).
 import { describe, expect, it } from 'vitest';
 import { ApiConnectionError, InvalidResponseError, PartialFailureError, ServerError } from '../../src/errors.js';
-import { bulkResult, OutcomeTally } from '../../src/bulk-outcomes.js';
+import { bulkResult, OutcomeTally, outcomeOfError } from '../../src/bulk-outcomes.js';
 import {
   countOutcomes,
   type InstructionOutcome,
-  outcomeOfError,
   patchResult,
   toGetResult,
   toPatchResult,

@@ -30,6 +30,7 @@ import { listingAnswer, routeLimiter, routeOf } from './fake-catalog.js';
  *   failInstruction?: (instruction: Instruction) => string | undefined,
  *   targeted?: (id: string, instruction: Instruction) => boolean,
  *   beforePatch?: (info: { id: string, requestNo: number, instructions: Instruction[] }) => void,
+ *   beforeAnswer?: (info: { id: string, requestNo: number }) => Promise<void> | void,
  *   stallMs?: number,
  *   token?: string,
  *   catalog?: import('./fake-catalog.js').Catalog,
@@ -250,6 +251,8 @@ export async function startFakeLaunchDarkly(options = {}) {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         return res.end('{"items": [');
     }
+    // Applied; the answer can be held back (a slow LaunchDarkly, a signal to deliver meanwhile).
+    await options.beforeAnswer?.({ id: where.id, requestNo });
     return send(res, 200, result, limit.headers);
   });
   server.keepAliveTimeout = 60_000;

@@ -6,9 +6,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
+import { parseDesiredState } from '../../src/sync/desired-state.js';
 import { FILE_SCHEMA, type SchemaNode, assertSupported, checkDocument, parseYaml } from '../../src/sync/file-schema.js';
 import { projectRoot } from '../support/project.js';
 
@@ -38,7 +40,8 @@ const REPLACEMENTS: Json[] = [
   null, 1, true, '', ' ', '.', '..', 'x', 'included', 'excluded', '2031-01-01T00:00:00Z', '2031-01-01', '2031-01-01T00:00:00',
   '2031-01-01t00:00:00z', '2031-01-01T00:00+0530', [], [{}], {}, { a: 1 },
 ];
-const KEYS = ['zzz', '.', '..', ' ', 'segments', 'flags', 'contextKind', 'environments'];
+// Inherited names included: the checker must treat them as keys like any other.
+const KEYS = ['zzz', '.', '..', ' ', 'segments', 'flags', 'contextKind', 'environments', 'constructor', '__proto__', 'toString'];
 
 /** Every document one edit away from VALID: each value replaced, each key removed, renamed, or added. */
 function mutations(): Json[] {
@@ -119,5 +122,43 @@ describe('the desired-state JSON Schema', () => {
       '#/properties/a: the desired-state checker does not implement the keyword maxLength',
     );
     expect(() => assertSupported({ type: 'number' as 'string' })).toThrow('does not implement type number');
+  });
+
+  it('property: on generated files, the reader and a full validator agree (the validator as the oracle)', () => {
+    const ajv = new Ajv({ strict: true, allErrors: true });
+    const validate = ajv.compile(FILE_SCHEMA as object);
+    // Mostly valid pieces, with now and then a bad value or an odd key (inherited names among them).
+    const some = <T,>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) => fc.oneof({ weight: 12, arbitrary: good }, { weight: 1, arbitrary: bad });
+    const odd = fc.constantFrom('.', ' ', 'constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty');
+    const key = some(fc.constantFrom('p', 'e', 's', 'x-1', 'beta'), odd);
+    const bad = fc.constantFrom<Json>('', ' ', 'sideways', '2031-01-01', 1, true, null, [], {});
+    const entry = some<Json>(
+      fc.record({
+        contextKind: some<Json>(fc.constantFrom('user', 'device'), bad),
+        contextKey: some<Json>(fc.constantFrom('a', 'b', '0042'), bad),
+        targetType: some<Json>(fc.constantFrom('included', 'excluded'), bad),
+        expiresAt: some<Json>(fc.constant('2031-01-01T00:00:00Z'), bad),
+      }),
+      fc.dictionary(fc.constantFrom('contextKind', 'contextKey', 'variationId', 'constructor', '__proto__'), bad, { maxKeys: 3 }),
+    );
+    const group = fc.dictionary(key, some<Json>(fc.array(entry, { maxLength: 3 }), bad), { maxKeys: 3 });
+    const environment = fc.dictionary(some(fc.constant('segments'), odd), some<Json>(group, bad), { minKeys: 1, maxKeys: 2 });
+    const project = fc.dictionary(some(fc.constant('environments'), odd), some<Json>(fc.dictionary(key, environment, { minKeys: 1, maxKeys: 2 }), bad), { minKeys: 1, maxKeys: 1 });
+    const file = fc.dictionary(some(fc.constant('projects'), odd), some<Json>(fc.dictionary(key, project, { minKeys: 1, maxKeys: 2 }), bad), { minKeys: 1, maxKeys: 1 });
+    let valid = 0;
+    fc.assert(
+      fc.property(file, (document) => {
+        const text = JSON.stringify(document);
+        const { doc, lines } = parseYaml(text);
+        const theirs = validate(JSON.parse(text));
+        if (theirs) valid++;
+        expect(checkDocument(doc, text, lines).length === 0).toBe(theirs);
+        // A file the schema refuses is never accepted by the reader.
+        if (!theirs) expect(() => parseDesiredState(text, { now: 0, format: 'json' })).toThrow();
+      }),
+      { numRuns: 400, seed: 22 },
+    );
+    expect(valid).toBeGreaterThan(40);
+    expect(valid).toBeLessThan(360);
   });
 });

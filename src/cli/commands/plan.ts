@@ -1,40 +1,71 @@
 /** `plan FILE`: what it takes to make LaunchDarkly match a desired-state file; sends nothing. */
+import { planMarkdown, serializePlan } from '../../sync/index.js';
 import { defineCommand } from '../command.js';
 import { withConnection } from '../connection.js';
 import { DESIRED_STATE_FORMAT, FILE_OPTIONS, type FileArgs, type FileSession, desiredOrExit, fileArgsOf, makePlan, planCode } from '../desired-file.js';
+import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { CONNECTION_OPTIONS, OUTPUT_OPTIONS } from '../options.js';
+import { optionalString } from '../parser.js';
 import { planJson, printPlan } from '../plan-report.js';
 import { retryNotice, silentProgress } from '../progress.js';
+import { writeSavedPlan } from '../saved-plan-file.js';
 
+export interface PlanArgs extends FileArgs {
+  /** `--out PATH`: where to save the plan for `sync --plan`. */
+  out: string | undefined;
+  /** `--format`: text (default) or markdown. */
+  format: 'text' | 'markdown';
+}
 
-export const plan = defineCommand<FileArgs>({
+function formatOf(value: string | undefined): PlanArgs['format'] {
+  if (value === undefined || value === 'text' || value === 'markdown') return value ?? 'text';
+  throw new UsageError(`--format must be text or markdown, got ${JSON.stringify(value.slice(0, 40))}`);
+}
+
+export const plan = defineCommand<PlanArgs>({
   name: 'plan',
   scope: 'file',
-  summary: 'compare LaunchDarkly with a desired-state file (YAML); send nothing',
+  summary: 'compare LaunchDarkly with a desired-state file (YAML or JSON); send nothing',
   operand: 'FILE',
-  options: () => [...FILE_OPTIONS, ...CONNECTION_OPTIONS, ...OUTPUT_OPTIONS],
+  options: () => [...FILE_OPTIONS, 'out', 'format', ...CONNECTION_OPTIONS, ...OUTPUT_OPTIONS],
   describe: () => `Reads the expiring targets of every segment and flag FILE names (one request each) and shows
 what it takes to make LaunchDarkly match FILE: + add, ~ update (from → to), - remove (only with
---prune). Sends no change.`,
+--prune). Sends no change. --out saves the plan for 'sync --plan'; --format markdown prints it for a
+pull-request comment.`,
   details: () => DESIRED_STATE_FORMAT,
   exits: ['ok', 'changesPending', 'usage', 'api', 'interrupted', 'terminated'],
-  parse: fileArgsOf,
+  parse: (args) => {
+    const file = fileArgsOf(args);
+    const format = formatOf(optionalString(args.values, 'format'));
+    if (format === 'markdown' && file.json) throw new UsageError('--format markdown and --json are two outputs: give one');
+    return { ...file, out: optionalString(args.values, 'out'), format };
+  },
   run: async (command, cliSession) => {
     const session: FileSession = { ...cliSession, now: Date.now() };
     const { out } = session;
-    const desired = await desiredOrExit(command, session);
-    if (typeof desired === 'number') return desired;
+    const file = command.file as string;
+    const read = await desiredOrExit(command, session);
+    if (typeof read === 'number') return read;
     return withConnection(command.connection, retryNotice(command.json, () => silentProgress), async (connection) => {
-      const plan = await makePlan(connection, desired, command, session);
+      const plan = await makePlan(connection, read.selected, command, session);
       const code = planCode(plan, session.signal);
+      if (command.out !== undefined && plan.ok && !session.signal.aborted) {
+        await writeSavedPlan(command.out, serializePlan(plan, { files: [{ path: file, sha256: read.sha256 }], targets: command.targets }));
+      }
+      if (command.out !== undefined && !plan.ok) out.err(`${command.out} was not written: the plan is incomplete.`);
       if (command.json) {
-        out.json({ ok: code === EXIT.ok, exitCode: code, file: command.file, plan: planJson(plan) });
+        out.json({ ok: code === EXIT.ok, exitCode: code, file, plan: planJson(plan), savedTo: plan.ok ? (command.out ?? null) : null });
         return code;
       }
-      out.out(`Plan for ${command.file}, against ${connection.target}:`);
+      if (command.format === 'markdown') {
+        out.out(planMarkdown(plan, { file }).trimEnd());
+        return code;
+      }
+      out.out(`Plan for ${file}, against ${connection.target}:`);
       out.out();
-      printPlan(out, plan, command.file);
+      printPlan(out, plan, file);
+      if (command.out !== undefined && plan.ok) out.out(`\nSaved to ${command.out}: apply exactly this plan with 'sync --plan ${command.out}'.`);
       return code;
     });
   },

@@ -1,8 +1,8 @@
-/** `sync FILE`: make LaunchDarkly match a desired-state file, after showing the plan. */
-import { type SyncResult, applyPlan } from '../../sync/index.js';
+/** `sync FILE` or `sync --plan PLAN`: make LaunchDarkly match a desired-state file, after showing the plan. */
+import { SavedPlanError, type SyncPlan, type SyncResult, applyPlan, parsePlan, savedPlanInputs } from '../../sync/index.js';
 import { defineCommand } from '../command.js';
 import { confirm } from '../confirm.js';
-import { withConnection } from '../connection.js';
+import { type Connection, withConnection } from '../connection.js';
 import {
   DESIRED_STATE_FORMAT,
   FILE_OPTIONS,
@@ -20,13 +20,20 @@ import { CONNECTION_OPTIONS, OUTPUT_OPTIONS } from '../options.js';
 import { optionalString, positiveInteger } from '../parser.js';
 import { planJson, printApplied, printPlan, problemsJson } from '../plan-report.js';
 import { type ProgressSink, progressBar, retryNotice, silentProgress } from '../progress.js';
+import { readSavedPlan } from '../saved-plan-file.js';
 
 export interface SyncArgs extends FileArgs {
   yes: boolean;
   comment: string | undefined;
   batchSize: number | undefined;
   concurrency: number | undefined;
+  maxRounds: number | undefined;
+  /** `--plan PATH`: apply this saved plan instead of planning FILE. */
+  planFile: string | undefined;
 }
+
+/** How long, after SIGINT or SIGTERM, the batch in flight and the reads after it may take. */
+const GRACE_MS = 5_000;
 
 /** The exit code of a finished sync: 0 when LaunchDarkly matches the file. */
 function syncCode(result: SyncResult, signal: AbortSignal): number {
@@ -40,24 +47,69 @@ function syncCode(result: SyncResult, signal: AbortSignal): number {
 export const sync = defineCommand<SyncArgs>({
   name: 'sync',
   scope: 'file',
-  summary: 'make LaunchDarkly match the file, after showing the plan',
+  summary: 'make LaunchDarkly match the file (or apply a saved plan), after showing the plan',
   operand: 'FILE',
-  options: () => ['yes', ...FILE_OPTIONS, 'comment', 'batch-size', 'concurrency', ...CONNECTION_OPTIONS, ...OUTPUT_OPTIONS],
-  describe: () => `Plans as 'plan' does, shows the plan, asks for confirmation (or takes --yes), applies each
-resource's changes in batches (an answer lost on the way is settled by reading back), then plans
-again and says whether LaunchDarkly now matches FILE. A change refused because its target changed
-after planning is planned and sent once more; anything else that did not apply stays pending.`,
+  operandOptional: true,
+  options: () => ['yes', ...FILE_OPTIONS, 'plan', 'max-rounds', 'comment', 'batch-size', 'concurrency', ...CONNECTION_OPTIONS, ...OUTPUT_OPTIONS],
+  describe: () => `Plans as 'plan' does, shows the plan, asks for confirmation (or takes --yes) and applies each
+resource's changes in batches (an answer lost on the way is settled by reading back). Then it reads
+each resource again and, in up to --max-rounds rounds (default 3), sends again what is still pending
+and can end differently: what reading back proved was not applied, or a change whose target moved
+since planning (planned again). 'sync --plan PLAN' (no FILE) applies a plan saved by 'plan --out'
+exactly, refusing if its files changed; a target that moved since is reported, not overwritten.
+On SIGINT or SIGTERM no new batch starts; the one in flight finishes and is read back.`,
   details: () => DESIRED_STATE_FORMAT,
   exits: ['ok', 'notAllApplied', 'changesPending', 'usage', 'api', 'interrupted', 'terminated'],
-  parse: (args) => ({
-    ...fileArgsOf(args),
-    yes: args.values.yes === true,
-    comment: optionalString(args.values, 'comment'),
-    batchSize: positiveInteger('batch-size', optionalString(args.values, 'batch-size')),
-    concurrency: positiveInteger('concurrency', optionalString(args.values, 'concurrency')),
-  }),
+  parse: (args) => {
+    const file = fileArgsOf(args);
+    const planFile = optionalString(args.values, 'plan');
+    if (planFile !== undefined && file.file !== undefined) throw new UsageError('sync --plan takes no FILE: the saved plan names its files');
+    if (planFile === undefined && file.file === undefined) throw new UsageError('sync takes exactly one FILE (or --plan PLAN), got none');
+    if (planFile !== undefined && (file.targets.length > 0 || file.prune)) throw new UsageError('--target and --prune are the saved plan\'s: give them to plan');
+    return {
+      ...file,
+      planFile,
+      yes: args.values.yes === true,
+      comment: optionalString(args.values, 'comment'),
+      batchSize: positiveInteger('batch-size', optionalString(args.values, 'batch-size')),
+      concurrency: positiveInteger('concurrency', optionalString(args.values, 'concurrency')),
+      maxRounds: positiveInteger('max-rounds', optionalString(args.values, 'max-rounds')),
+    };
+  },
   run: (args, session) => runSync(args, { ...session, now: Date.now() }),
 });
+
+/** The plan to apply, as a function of the connection, and the file it is for; or an exit code. */
+type PlanSource = { file: string; saved: boolean; plan: (connection: Connection) => Promise<SyncPlan> } | number;
+
+async function savedPlanSource(command: SyncArgs, session: FileSession, planFile: string): Promise<PlanSource> {
+  const refuse = (message: string) => {
+    if (command.json) session.out.json({ ok: false, exitCode: EXIT.usage, plan: planFile, error: { type: 'validation', message } });
+    else session.out.err(`error: ${message}`);
+    return EXIT.usage;
+  };
+  let text: string;
+  let inputs: ReturnType<typeof savedPlanInputs>;
+  try {
+    text = await readSavedPlan(planFile, session.signal);
+    inputs = savedPlanInputs(text);
+  } catch (error) {
+    if (!(error instanceof SavedPlanError) && !(error instanceof Error && error.name === 'DesiredStateError')) throw error;
+    return refuse(`${planFile}: ${error.message}`);
+  }
+  if (inputs.files.length !== 1) return refuse(`${planFile} names ${inputs.files.length} files; this version applies plans of one file`);
+  const [input] = inputs.files as [{ path: string; sha256: string }];
+  const read = await desiredOrExit(command, session, input.path, inputs.targets);
+  if (typeof read === 'number') return read;
+  if (read.sha256 !== input.sha256) return refuse(`${input.path} changed since ${planFile} was made; nothing was sent: plan again`);
+  try {
+    const { plan } = parsePlan(text, read.selected);
+    return { file: input.path, saved: true, plan: async () => plan };
+  } catch (error) {
+    if (!(error instanceof SavedPlanError)) throw error;
+    return refuse(`${planFile}: ${error.message}`);
+  }
+}
 
 async function runSync(command: SyncArgs, session: FileSession): Promise<number> {
   const { out } = session;
@@ -66,17 +118,23 @@ async function runSync(command: SyncArgs, session: FileSession): Promise<number>
   if (!command.yes && prompt === undefined) {
     throw new UsageError('sync changes LaunchDarkly: outside a terminal it needs --yes (run plan to see the changes first)');
   }
-  const desired = await desiredOrExit(command, session);
-  if (typeof desired === 'number') return desired;
+  let source: PlanSource;
+  if (command.planFile !== undefined) source = await savedPlanSource(command, session, command.planFile);
+  else {
+    const read = await desiredOrExit(command, session);
+    source = typeof read === 'number' ? read : { file: read.file, saved: false, plan: (connection) => makePlan(connection, read.selected, command, session) };
+  }
+  if (typeof source === 'number') return source;
+  const { file } = source;
 
   let bar: ProgressSink = silentProgress;
   return withConnection(command.connection, retryNotice(command.json, () => bar), async (connection) => {
-    const plan = await makePlan(connection, desired, command, session);
-    const json = (fields: Record<string, unknown>) => out.json({ file: command.file, plan: planJson(plan), applied: null, after: null, ...fields });
+    const plan = await source.plan(connection);
+    const json = (fields: Record<string, unknown>) => out.json({ file, plan: planJson(plan), applied: null, after: null, ...fields });
     if (!command.json) {
-      out.out(`Plan for ${command.file}, against ${connection.target}:`);
+      out.out(`${source.saved ? `Saved plan ${command.planFile} for` : 'Plan for'} ${file}, against ${connection.target}:`);
       out.out();
-      printPlan(out, plan, command.file);
+      printPlan(out, plan, file);
     }
     if (!plan.ok || !plan.hasChanges || session.signal.aborted) {
       const code = planCode(plan, session.signal);
@@ -95,18 +153,32 @@ async function runSync(command: SyncArgs, session: FileSession): Promise<number>
       }
     }
     if (session.interactive && !command.json) bar = progressBar((t) => out.errRaw(t), out.stderr, 'sync');
+    // A signal stops the apply gently; what is in flight gets GRACE_MS before it is abandoned.
+    const hard = new AbortController();
+    let grace: NodeJS.Timeout | undefined;
+    const onSignal = () => {
+      grace = setTimeout(() => hard.abort(session.signal.reason), GRACE_MS);
+    };
+    session.signal.addEventListener('abort', onSignal, { once: true });
     let result: SyncResult;
     try {
       result = await applyPlan(connection.client, plan, {
-        signal: session.signal,
+        stop: session.signal,
+        signal: hard.signal,
         comment: command.comment,
         batchSize: command.batchSize,
         concurrency: command.concurrency,
         readConcurrency: command.readConcurrency,
         allowPast: command.allowPast,
+        // A mock keeps no state: reading back cannot tell what applied, so there is one round.
+        maxRounds: command.connection.mock ? 1 : command.maxRounds,
+        // A saved plan is applied as reviewed: a target that moved is reported, not planned again.
+        replanConflicts: !source.saved,
         onProgress: (p) => bar.update(p),
       });
     } finally {
+      session.signal.removeEventListener('abort', onSignal);
+      clearTimeout(grace);
       bar.finish();
     }
     const code = syncCode(result, session.signal);
@@ -114,19 +186,21 @@ async function runSync(command: SyncArgs, session: FileSession): Promise<number>
       json({
         ok: result.ok,
         exitCode: code,
+        interrupted: result.interrupted,
         applied: { counts: result.counts, stoppedBy: result.stoppedBy?.message ?? null, problems: problemsJson(result.outcomes) },
         after: planJson(result.after),
       });
       return code;
     }
     printApplied(out, result.outcomes, { ...result.counts });
-    if (result.stoppedBy) out.out(`\nThe run stopped early: ${result.stoppedBy.message}`);
+    if (result.interrupted) out.out(`\nInterrupted (${String(session.signal.reason)}): no batch was started after it; what was sent was read back.`);
+    else if (result.stoppedBy) out.out(`\nThe run stopped early: ${result.stoppedBy.message}`);
     out.out();
-    if (result.ok) out.out(`LaunchDarkly now matches ${command.file}.`);
+    if (result.ok) out.out(`LaunchDarkly now matches ${file}${result.counts.rounds > 1 ? ` (after ${result.counts.rounds} rounds)` : ''}.`);
     else {
-      out.out(`LaunchDarkly does not match ${command.file} yet. What is still pending:`);
+      out.out(`LaunchDarkly does not match ${file} yet. What is still pending:`);
       out.out();
-      printPlan(out, result.after, command.file);
+      printPlan(out, result.after, file);
     }
     return code;
   });

@@ -1,0 +1,151 @@
+/**
+ * Reading a desired-state file from disk as data and nothing else: a regular file only (a link,
+ * a FIFO, a device or a folder is refused before a byte is read, so a link to a secret is never
+ * printed and a FIFO never hangs), at most `maxBytes`, valid UTF-8, and abortable between chunks.
+ * `.json` files are read as JSON, anything else as YAML; both with the same schema and positions.
+ */
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import { RequestAbortedError } from '../errors.js';
+import { positiveOption } from './bounds.js';
+import { type DesiredState, DesiredStateError, type ParseOptions, parseDesiredState } from './desired-state.js';
+
+/** The largest file read by default: 32 MiB (a file of 100 segments of 1,000 contexts is about 12 MB). */
+export const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
+const CHUNK = 1024 * 1024;
+
+/** Options of {@link readDesiredStateFile}. */
+export interface ReadFileOptions extends Omit<ParseOptions, 'fileName'> {
+  /** The largest file accepted, in bytes. Default 32 MiB. */
+  maxBytes?: number | undefined;
+  /** Ends the reading (with a RequestAbortedError) between chunks. */
+  signal?: AbortSignal | undefined;
+}
+
+/** A desired-state file read and checked. */
+export interface DesiredStateFile {
+  /** The desired state it holds. */
+  desired: DesiredState;
+  /** SHA-256 of its bytes, hex: a saved plan records it to tell whether the file changed since. */
+  sha256: string;
+  /** Its size in bytes. */
+  bytes: number;
+}
+
+/** A problem with the file as a whole (no line in it to point at). */
+function refused(file: string, message: string): DesiredStateError {
+  return new DesiredStateError([{ line: undefined, column: undefined, path: [], message }], file);
+}
+
+/** The byte offset of the first byte that is not part of valid UTF-8, or -1. */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i] as number;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const length = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (length === 0 || i + length > bytes.length) return i;
+    const second = bytes[i + 1] as number;
+    // The second byte's range rules out overlong forms, surrogates and code points above U+10FFFF.
+    const low = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+    const high = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+    if (second < low || second > high) return i;
+    for (let k = 2; k < length; k++) if (((bytes[i + k] as number) & 0xc0) !== 0x80) return i;
+    i += length;
+  }
+  return -1;
+}
+
+function lineAndColumn(bytes: Uint8Array, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let at = bytes.indexOf(0x0a); at !== -1 && at < offset; at = bytes.indexOf(0x0a, at + 1)) {
+    line++;
+    start = at + 1;
+  }
+  return { line, column: offset - start + 1 };
+}
+
+async function openRegular(file: string, maxBytes: number): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    // O_NOFOLLOW: a link is refused, not followed; O_NONBLOCK: opening a FIFO does not wait for a writer.
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw refused(file, 'the file is a symbolic link; only regular files are read (give the path of the file itself)');
+    if (code === 'ENOENT') throw refused(file, 'no such file');
+    if (code === 'EISDIR') throw refused(file, 'the path is a folder, not a regular file');
+    throw refused(file, `cannot open the file (${code ?? 'error'})`);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      const what = info.isFIFO() ? 'a FIFO' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : info.isDirectory() ? 'a folder' : info.isSocket() ? 'a socket' : 'not a regular file';
+      throw refused(file, `the path is ${what}; only regular files are read`);
+    }
+    if (info.size > maxBytes) throw refused(file, `the file has ${info.size} bytes, more than the limit of ${maxBytes} (raise it with maxBytes; --max-file-bytes on the command line)`);
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** The file's bytes, at most `maxBytes` (it may grow after it was checked), chunk by chunk. */
+async function readBounded(handle: FileHandle, file: string, maxBytes: number, signal: AbortSignal | undefined): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    if (signal?.aborted) throw new RequestAbortedError(signal.reason);
+    const chunk = Buffer.allocUnsafe(Math.min(CHUNK, maxBytes + 1 - total));
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    if (bytesRead === 0) break;
+    chunks.push(chunk.subarray(0, bytesRead));
+    total += bytesRead;
+    if (total > maxBytes) throw refused(file, `the file grew past the limit of ${maxBytes} bytes while being read`);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/**
+ * The bytes of a regular file of at most `maxBytes` (default 32 MiB), read as described above
+ * (links, FIFOs and devices refused before reading); for a saved plan, say.
+ */
+export async function readRegularFile(file: string, options: Pick<ReadFileOptions, 'maxBytes' | 'signal'> = {}): Promise<Buffer> {
+  const maxBytes = positiveOption('maxBytes', options.maxBytes, DEFAULT_MAX_FILE_BYTES);
+  if (options.signal?.aborted) throw new RequestAbortedError(options.signal.reason);
+  const handle = await openRegular(file, maxBytes);
+  try {
+    return await readBounded(handle, file, maxBytes, options.signal);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads a desired-state file from disk and checks it (see {@link parseDesiredState}). Throws a
+ * {@link DesiredStateError} for a file that is not a regular file, is larger than `maxBytes`, is
+ * not UTF-8, or has any problem, before anything is sent; `signal` ends the reading.
+ *
+ * @example
+ * ```ts
+ * const { desired, sha256 } = await readDesiredStateFile('expiring-targets.yaml', { signal });
+ * const plan = await planSync(ld, desired);
+ * ```
+ */
+export async function readDesiredStateFile(file: string, options: ReadFileOptions = {}): Promise<DesiredStateFile> {
+  const bytes = await readRegularFile(file, options);
+  const invalid = firstInvalidUtf8(bytes);
+  if (invalid !== -1) {
+    const at = lineAndColumn(bytes, invalid);
+    throw new DesiredStateError([{ ...at, path: [], message: 'the file is not valid UTF-8 here; save it as UTF-8' }], file);
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  const desired = parseDesiredState(text, { ...options, fileName: file, format: /\.json$/i.test(file) ? 'json' : 'yaml' });
+  return { desired, sha256, bytes: bytes.length };
+}

@@ -1,0 +1,36 @@
+/**
+ * Planning part of a desired state, as Terraform's `-target` does: `segment:PROJECT/ENVIRONMENT/KEY`
+ * or `flag:PROJECT/ENVIRONMENT/KEY` names one resource of the state (keys never hold a `/`).
+ */
+import { ConfigurationError } from '../errors.js';
+import { quote } from './bounds.js';
+import { type DesiredState, resourceIdentity } from './desired-state.js';
+
+const TARGET = /^(segment|flag):([^/]+)\/([^/]+)\/([^/]+)$/;
+
+/** The identity a target names, or a ConfigurationError saying how to write one. */
+function targetIdentity(target: string): string {
+  const m = TARGET.exec(target);
+  if (m === null) throw new ConfigurationError(`target ${quote(target)} must look like segment:PROJECT/ENVIRONMENT/KEY or flag:PROJECT/ENVIRONMENT/KEY`);
+  const [, kind, projectKey, environmentKey, key] = m as unknown as [string, 'segment' | 'flag', string, string, string];
+  return resourceIdentity(kind === 'segment' ? { resource: kind, ref: { projectKey, environmentKey, segmentKey: key } } : { resource: kind, ref: { projectKey, environmentKey, flagKey: key } });
+}
+
+/**
+ * The part of `desired` the targets name (all of it when there are none). A target that names no
+ * resource of the state is an error: a typo must not make a plan silently empty.
+ */
+export function selectTargets(desired: DesiredState, targets: readonly string[]): DesiredState {
+  if (targets.length === 0) return desired;
+  const wanted = new Map(targets.map((t) => [targetIdentity(t), t]));
+  const found = new Set<string>();
+  const resources = desired.resources.filter((r) => {
+    const identity = resourceIdentity(r);
+    if (!wanted.has(identity)) return false;
+    found.add(identity);
+    return true;
+  });
+  const missing = [...wanted].filter(([identity]) => !found.has(identity)).map(([, target]) => target);
+  if (missing.length > 0) throw new ConfigurationError(`${missing.map(quote).join(', ')} ${missing.length === 1 ? 'names' : 'name'} no segment or flag of the desired state`);
+  return { resources };
+}
