@@ -42,7 +42,7 @@ export const OPTIONS: Record<string, OptionDoc> = {
   'max-resources': { type: 'string', value: 'N', help: 'refuse a FILE naming more segments and flags (default 1000; planning reads each)' },
   'max-rounds': { type: 'string', value: 'N', help: 'send again what is still pending, up to N rounds in all (default 3; 1 with --mock)' },
   out: { type: 'string', value: 'PATH', help: "also save the plan to PATH, for 'sync --plan PATH'" },
-  format: { type: 'string', value: 'FORMAT', help: 'text (default) or markdown (for a pull-request comment)' },
+  format: { type: 'string', value: 'FORMAT', help: 'plan: text (default) or markdown (for a pull-request comment); export: yaml (default) or json' },
   plan: { type: 'string', value: 'PATH', help: "apply the plan saved by 'plan --out PATH' exactly (no FILE; refused if its files changed)" },
   json: { type: 'boolean', help: 'print one JSON document on stdout instead of tables' },
   kind: { type: 'string', value: 'KIND', help: 'only segments or only flags: segment or flag (default both)' },
@@ -55,7 +55,6 @@ export const OPTIONS: Record<string, OptionDoc> = {
   'context-kind': { type: 'string', value: 'KIND', help: 'only removals of contexts of this kind, such as user' },
   csv: { type: 'boolean', help: 'print CSV, one row per removal (columns in docs/inventory.md)' },
   output: { type: 'string', short: 'o', value: 'PATH', help: 'write to this file instead of stdout (JSON when it ends in .json)' },
-  format: { type: 'string', value: 'FORMAT', help: 'yaml (default) or json' },
   force: { type: 'boolean', help: 'overwrite an existing --output file' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
