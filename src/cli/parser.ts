@@ -27,7 +27,7 @@ const quoted = (list: readonly string[]) => list.map((p) => JSON.stringify(p)).j
  */
 export function helpTopic(argv: readonly string[], commands: readonly AnyCommand[]): string {
   const [first, second] = argv;
-  if (commands.some((c) => c.scope === 'file' && c.name === first)) return first as string;
+  if (commands.some((c) => c.scope !== 'resource' && c.name === first)) return first as string;
   if (!RESOURCES.includes(first as Resource)) return '';
   return commands.some((c) => c.scope === 'resource' && c.name === second) ? `${first} ${second}` : (first as string);
 }
@@ -74,7 +74,8 @@ export function parseInvocation(
   if (first === undefined) return { kind: 'help', text: mainHelp(commands), toStderr: true };
   if (isHelp(first)) return { kind: 'help', text: mainHelp(commands), toStderr: false };
   if (first === '--version' || first === '-v') return { kind: 'version' };
-  const fileCommand = commands.find((c) => c.scope === 'file' && c.name === first);
+  // `plan FILE`, `report --project …`: commands named by the first word.
+  const fileCommand = commands.find((c) => c.scope !== 'resource' && c.name === first);
   if (fileCommand) {
     const args = argv.slice(1);
     if (args.some(isHelp)) return { kind: 'help', text: commandHelp(fileCommand, undefined), toStderr: false };
@@ -82,7 +83,7 @@ export function parseInvocation(
     return invoke(fileCommand, undefined, args, env, now);
   }
   if (!RESOURCES.includes(first as Resource)) {
-    const names = [...RESOURCES, ...commands.filter((c) => c.scope === 'file').map((c) => c.name)];
+    const names = [...RESOURCES, ...commands.filter((c) => c.scope !== 'resource').map((c) => c.name)];
     throw new UsageError(`unknown command ${JSON.stringify(first)}: the first argument is ${names.slice(0, -1).join(', ')} or ${names.at(-1)}`);
   }
   const resource = first as Resource;
