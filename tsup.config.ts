@@ -3,15 +3,24 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type Options, defineConfig } from 'tsup';
 
-// Three entries, two formats each, each with its own declarations (.d.ts, .d.cts): the client
+// Six entries, two formats each, each with its own declarations (.d.ts, .d.cts): the client
 // (dist/index.js ESM, dist/index.cjs CJS), the backend proxy (dist/proxy.*, for
-// `ld-expiring-targets/proxy`) and desired-state sync (dist/sync.*, `ld-expiring-targets/sync`:
-// only it loads the YAML parser). Built together, the entries share chunks in each format, so
+// `ld-expiring-targets/proxy`), desired-state sync (dist/sync.*, `ld-expiring-targets/sync`:
+// only it loads the YAML parser), the inventory (dist/inventory.*, `ld-expiring-targets/inventory`,
+// which reads a whole project and writes desired-state files), OpenTelemetry (dist/otel.*) and the
+// TanStack Query options (dist/query.*, types only from @tanstack/query-core). Built together, the entries share chunks in each format, so
 // their classes are one. generated/schema.ts is a relative import, so its types are inlined into
 // the declarations; the runtime dependencies (openapi-fetch; yaml, which only the sync entry
 // imports) stay external.
 const library: Options = {
-  entry: { index: 'src/index.ts', proxy: 'src/proxy/index.ts', sync: 'src/sync/index.ts', otel: 'src/otel/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    proxy: 'src/proxy/index.ts',
+    sync: 'src/sync/index.ts',
+    inventory: 'src/inventory/index.ts',
+    otel: 'src/otel/index.ts',
+    query: 'src/query/index.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   platform: 'neutral',

@@ -5,7 +5,7 @@
  * process, with the arguments given (`npm run bench -- --quick`). Each prints its figures and
  * keeps them in .bench/ (ignored by git). Only with `--write` do they update the tracked files:
  * bench/results.json, bench/proxy-results.json, and the figures page bench/README.md, made from
- * those two and .bench/sync.json.
+ * those two and .bench/sync.json. `--page-only` rewrites that page from the tracked figures alone.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,12 +15,14 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const write = args.includes('--write');
+// `--page-only`: rewrite the figures page from the tracked results without measuring again.
+const pageOnly = args.includes('--page-only');
 
-for (const script of ['client.js', 'proxy.js', 'sync.js']) {
+for (const script of pageOnly ? [] : ['client.js', 'proxy.js', 'sync.js']) {
   const run = spawnSync(process.execPath, [path.join(root, 'bench', script), ...args], { cwd: root, stdio: 'inherit' });
   if (run.status !== 0) process.exit(run.status ?? 1);
 }
-if (write) {
+if (write || pageOnly) {
   writeFileSync(path.join(root, 'bench', 'README.md'), figuresPage());
   console.log('wrote bench/README.md');
 }

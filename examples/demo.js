@@ -176,7 +176,8 @@ async function main() {
     console.log(
       `\n${rows.length - failures} of ${rows.length} steps succeeded.${live ? '' : ' (Prism answers with the examples of generated/expiring-targets.openapi.yaml: it keeps no state.)'}`,
     );
-    console.log("Next: 'npx ld-expiring-targets --help' for the command line, or README.md.");
+    // In a clone the command line exists only once built (dist/cli.js), so the next step builds it.
+    console.log("Next: 'npm run build && npx ld-expiring-targets --help' for the command line (built into dist/), or the guides in README.md.");
     return failures === 0 ? 0 : 1;
   } finally {
     await stop();

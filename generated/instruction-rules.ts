@@ -287,3 +287,54 @@ export const RESOURCE_RULES = {
     }
   }
 } as const;
+
+/** How each resource's listing is paged, taken from the bundled document. */
+export const LISTING_RULES = {
+  "flag": {
+    "path": "/api/v2/flags/{projectKey}",
+    "pathParams": [
+      "projectKey"
+    ],
+    "operation": "getFeatureFlags",
+    "queryParams": [
+      "archived",
+      "compare",
+      "env",
+      "expand",
+      "filter",
+      "limit",
+      "offset",
+      "sort",
+      "summary",
+      "tag"
+    ],
+    "limit": {
+      "minimum": 1,
+      "maximum": 100
+    },
+    "offset": {
+      "minimum": 0
+    }
+  },
+  "segment": {
+    "path": "/api/v2/segments/{projectKey}/{environmentKey}",
+    "pathParams": [
+      "projectKey",
+      "environmentKey"
+    ],
+    "operation": "getSegments",
+    "queryParams": [
+      "filter",
+      "limit",
+      "offset",
+      "sort"
+    ],
+    "limit": {
+      "minimum": 1,
+      "maximum": 100
+    },
+    "offset": {
+      "minimum": 0
+    }
+  }
+} as const;

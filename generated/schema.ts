@@ -225,10 +225,294 @@ export interface paths {
         patch: operations["patchExpiringTargets"];
         trace?: never;
     };
+    "/api/v2/flags/{projectKey}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List feature flags
+         * @description Get a list of all feature flags in the given project. You can include information specific to different environments by adding `env` query parameter. For example, setting `env=production` adds configuration details about your production environment to the response. You can also filter feature flags by tag with the `tag` query parameter.
+         *
+         *     > #### Recommended use
+         *     >
+         *     > This endpoint can return a large amount of information. We recommend using some or all of these query parameters to decrease response time and overall payload size: `limit`, `env`, `query`, and `filter=creationDate`.
+         *
+         *     ### Filtering flags
+         *
+         *     You can filter on certain fields using the `filter` query parameter. For example, setting `filter=query:dark-mode,tags:beta+test` matches flags with the string `dark-mode` in their key or name, ignoring case, which also have the tags `beta` and `test`.
+         *
+         *     The `filter` query parameter supports the following arguments:
+         *
+         *     | Filter argument       | Description | Example              |
+         *     |-----------------------|-------------|----------------------|
+         *     | `applicationEvaluated`  | A string. It filters the list to flags that are evaluated in the application with the given key. | `filter=applicationEvaluated:com.launchdarkly.cafe` |
+         *     | `archived`              | (deprecated) A boolean value. It filters the list to archived flags. | Use `filter=state:archived` instead |
+         *     | `contextKindsEvaluated` | A `+`-separated list of context kind keys. It filters the list to flags which have been evaluated in the past 30 days for all of the context kinds in the list. | `filter=contextKindsEvaluated:user+application` |
+         *     | `codeReferences.max`    | An integer value. Use `0` to return flags that do not have code references. | `filter=codeReferences.max:0` |
+         *     | `codeReferences.min`    | An integer value. Use `1` to return flags that do have code references. | `filter=codeReferences.min:1` |
+         *     | `creationDate`          | An object with an optional `before` field whose value is Unix time in milliseconds. It filters the list to flags created before the date. | `filter=creationDate:{"before":1690527600000}` |
+         *     | `evaluated`             | An object that contains a key of `after` and a value in Unix time in milliseconds. It filters the list to all flags that have been evaluated since the time you specify, in the environment provided. This filter requires the `filterEnv` filter. | `filter=evaluated:{"after":1690527600000},filterEnv:production` |
+         *     | `filterEnv`             | A valid environment key. You must use this field for filters that are environment-specific. If there are multiple environment-specific filters, you only need to include this field once. | `filter=evaluated:{"after": 1590768455282},filterEnv:production` |
+         *     | `guardedRollout` | A string, one of `any`, `monitoring`, `regressed`, `rolledBack`, `completed`, `archived`. It filters the list to flags that are part of guarded rollouts. | `filter=guardedRollout:monitoring` |
+         *     | `hasExperiment`         | A boolean value. It filters the list to flags that are used in an experiment. | `filter=hasExperiment:true` |
+         *     | `maintainerId`          | A valid member ID. It filters the list to flags that are maintained by this member. | `filter=maintainerId:12ab3c45de678910abc12345` |
+         *     | `maintainerTeamKey`     | A string. It filters the list to flags that are maintained by the team with this key. | `filter=maintainerTeamKey:example-team-key` |
+         *     | `query`                 | A string. It filters the list to flags that include the specified string in their key or name. It is not case sensitive. | `filter=query:example` |
+         *     | `releasePipeline`       | A release pipeline key. It filters the list to flags that are either currently active in the release pipeline or have completed the release pipeline. | `filter=releasePipeline:default-release-pipeline` |
+         *     | `state`                 | A string, either `live`, `deprecated`, or `archived`. It filters the list to flags in this state. | `filter=state:archived` |
+         *     | `sdkAvailability`       | A string, one of `client`, `mobile`, `anyClient`, `server`. Using `client` filters the list to flags whose client-side SDK availability is set to use the client-side ID. Using `mobile` filters to flags set to use the mobile key. Using `anyClient` filters to flags set to use either the client-side ID or the mobile key. Using `server` filters to flags set to use neither, that is, to flags only available in server-side SDKs.  | `filter=sdkAvailability:client` |
+         *     | `tags`                  | A `+`-separated list of tags. It filters the list to flags that have all of the tags in the list. | `filter=tags:beta+test` |
+         *     | `type`                  | A string, either `temporary` or `permanent`. It filters the list to flags with the specified type. | `filter=type:permanent` |
+         *
+         *     The documented values for the `filter` query are prior to URL encoding. For example, the `+` in `filter=tags:beta+test` must be encoded to `%2B`.
+         *
+         *     By default, this endpoint returns all flags. You can page through the list with the `limit` parameter and by following the `first`, `prev`, `next`, and `last` links in the returned `_links` field. These links will not be present if the pages they refer to don't exist. For example, the `first` and `prev` links will be missing from the response on the first page.
+         *
+         *     ### Sorting flags
+         *
+         *     You can sort flags based on the following fields:
+         *
+         *     - `creationDate` sorts by the creation date of the flag.
+         *     - `key` sorts by the key of the flag.
+         *     - `maintainerId` sorts by the flag maintainer.
+         *     - `name` sorts by flag name.
+         *     - `tags` sorts by tags.
+         *     - `targetingModifiedDate` sorts by the date that the flag's targeting rules were last modified in a given environment. It must be used with `env` parameter and it can not be combined with any other sort. If multiple `env` values are provided, it will perform sort using the first one. For example, `sort=-targetingModifiedDate&env=production&env=staging` returns results sorted by `targetingModifiedDate` for the `production` environment.
+         *     - `type` sorts by flag type
+         *
+         *     All fields are sorted in ascending order by default. To sort in descending order, prefix the field with a dash ( - ). For example, `sort=-name` sorts the response by flag name in descending order.
+         *
+         *     ### Expanding response
+         *
+         *     LaunchDarkly supports the `expand` query param to include additional fields in the response, with the following fields:
+         *
+         *     - `codeReferences` includes code references for the feature flag
+         *     - `evaluation` includes evaluation information within returned environments, including which context kinds the flag has been evaluated for in the past 30 days
+         *     - `migrationSettings` includes migration settings information within the flag and within returned environments. These settings are only included for migration flags, that is, where `purpose` is `migration`.
+         *
+         *     For example, `expand=evaluation` includes the `evaluation` field in the response.
+         *
+         *     ### Migration flags
+         *     For migration flags, the cohort information is included in the `rules` property of a flag's response, and default cohort information is included in the `fallthrough` property of a flag's response.
+         *     To learn more, read [Migration Flags](https://launchdarkly.com/docs/home/flags/migration).
+         */
+        get: operations["getFeatureFlags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/segments/{projectKey}/{environmentKey}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List segments
+         * @description Get a list of all segments in the given project.
+         *
+         *     Segments can be rule-based, list-based, or synced. Big segments include larger list-based segments and synced segments. Some fields in the response only apply to big segments.
+         *
+         *     ### Filtering segments
+         *
+         *     The `filter` parameter supports the following operators: `equals`, `anyOf`, and `exists`.
+         *
+         *     You can also combine filters in the following ways:
+         *
+         *     - Use a comma (`,`) as an AND operator
+         *     - Use a vertical bar (`|`) as an OR operator
+         *     - Use parentheses (`()`) to group filters
+         *
+         *     #### Supported fields and operators
+         *
+         *     You can only filter certain fields in segments when using the `filter` parameter. Additionally, you can only filter some fields with certain operators.
+         *
+         *     When you search for segments, the `filter` parameter supports the following fields and operators:
+         *
+         *     |<div style="width:120px">Field</div> |Description |Supported operators |
+         *     |---|---|---|
+         *     | `excludedKeys` | The segment keys of segments to exclude from the results. | `anyOf` |
+         *     | `external` | Whether the segment is a synced segment. | `exists` |
+         *     | `includedKeys` | The segment keys of segments to include in the results. | `anyOf` |
+         *     | `query` | A "fuzzy" search across segment key, name, and description. Supply a string or list of strings to the operator. | `equals` |
+         *     | `tags` | The segment tags. | `anyOf` |
+         *     | `unbounded` | Whether the segment is a standard segment (`false`) or a big segment (`true`). Standard segments include rule-based segments and smaller list-based segments. Big segments include larger list-based segments and synced segments. | `equals` |
+         *
+         *     Here are a few examples:
+         *
+         *     * The filter `?filter=tags anyOf ["enterprise", "beta"],query equals "toggle"` matches segments with "toggle" in their key, name, or description that also have "enterprise" or "beta" as a tag.
+         *     * The filter `?filter=excludedKeys anyOf ["segmentKey1", "segmentKey2"]` excludes the segments with those keys from the results.
+         *     * The filter `?filter=unbounded equals true` matches larger list-based segments and synced segments.
+         *
+         *     The documented values for `filter` query parameters are prior to URL encoding. For example, the `[` in `?filter=tags anyOf ["enterprise", "beta"]` must be encoded to `%5B`.
+         */
+        get: operations["getSegments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Access: {
+            denied: components["schemas"]["AccessDenied"][];
+            allowed: components["schemas"]["AccessAllowedRep"][];
+        };
+        AccessAllowedReason: {
+            /**
+             * @description Resource specifier strings
+             * @example [
+             *       "proj/*:env/*;qa_*:/flag/*"
+             *     ]
+             */
+            resources?: string[];
+            /** @description Targeted resources are the resources NOT in this list. The <code>resources</code> and <code>notActions</code> fields must be empty to use this field. */
+            notResources?: string[];
+            /**
+             * @description Actions to perform on a resource
+             * @example [
+             *       "*"
+             *     ]
+             */
+            actions?: components["schemas"]["ActionSpecifier"][];
+            /** @description Targeted actions are the actions NOT in this list. The <code>actions</code> and <code>notResources</code> fields must be empty to use this field. */
+            notActions?: components["schemas"]["ActionSpecifier"][];
+            /**
+             * @description Whether this statement should allow or deny actions on the resources.
+             * @example allow
+             * @enum {string}
+             */
+            effect: "allow" | "deny";
+            role_name?: string;
+        };
+        AccessAllowedRep: {
+            action: string;
+            reason: components["schemas"]["AccessAllowedReason"];
+        };
+        AccessDenied: {
+            action: string;
+            reason: components["schemas"]["AccessDeniedReason"];
+        };
+        AccessDeniedReason: {
+            /**
+             * @description Resource specifier strings
+             * @example [
+             *       "proj/*:env/*;qa_*:/flag/*"
+             *     ]
+             */
+            resources?: string[];
+            /** @description Targeted resources are the resources NOT in this list. The <code>resources</code> and <code>notActions</code> fields must be empty to use this field. */
+            notResources?: string[];
+            /**
+             * @description Actions to perform on a resource
+             * @example [
+             *       "*"
+             *     ]
+             */
+            actions?: components["schemas"]["ActionSpecifier"][];
+            /** @description Targeted actions are the actions NOT in this list. The <code>actions</code> and <code>notResources</code> fields must be empty to use this field. */
+            notActions?: components["schemas"]["ActionSpecifier"][];
+            /**
+             * @description Whether this statement should allow or deny actions on the resources.
+             * @example allow
+             * @enum {string}
+             */
+            effect: "allow" | "deny";
+            role_name?: string;
+        };
+        ActionSpecifier: string;
+        Clause: {
+            _id?: string;
+            attribute: string;
+            op: string;
+            values: unknown[];
+            contextKind?: string;
+            negate: boolean;
+        };
+        /**
+         * @example {
+         *       "usingEnvironmentId": true,
+         *       "usingMobileKey": true
+         *     }
+         */
+        ClientSideAvailability: {
+            usingMobileKey?: boolean;
+            usingEnvironmentId?: boolean;
+        };
+        /**
+         * @example {
+         *       "onVariation": 0,
+         *       "offVariation": 1
+         *     }
+         */
+        Defaults: {
+            /**
+             * @description The index, from the array of variations for this flag, of the variation to serve by default when targeting is on.
+             * @example 0
+             */
+            onVariation: number;
+            /**
+             * @description The index, from the array of variations for this flag, of the variation to serve by default when targeting is off.
+             * @example 1
+             */
+            offVariation: number;
+        };
+        ExperimentAllocationRep: {
+            defaultVariation: number;
+            canReshuffle: boolean;
+        };
+        /**
+         * @example {
+         *       "startDate": 9,
+         *       "stopDate": 3
+         *     }
+         */
+        ExperimentEnabledPeriodRep: {
+            /** Format: int64 */
+            startDate?: number;
+            /** Format: int64 */
+            stopDate?: number;
+        };
+        /**
+         * @example {
+         *       "startDate": 2,
+         *       "stopDate": 7,
+         *       "enabledPeriods": [
+         *         {
+         *           "startDate": 9,
+         *           "stopDate": 3
+         *         },
+         *         {
+         *           "startDate": 9,
+         *           "stopDate": 3
+         *         }
+         *       ]
+         *     }
+         */
+        ExperimentEnvironmentSettingRep: {
+            /** Format: int64 */
+            startDate?: number;
+            /** Format: int64 */
+            stopDate?: number;
+            enabledPeriods?: components["schemas"]["ExperimentEnabledPeriodRep"][];
+        };
+        ExperimentInfoRep: {
+            baselineIdx: number;
+            items: components["schemas"]["LegacyExperimentRep"][];
+        };
         /**
          * ExpiringTarget
          * @example {
@@ -326,6 +610,233 @@ export interface components {
             /** @description One entry per instruction that failed: its index in the request and why. */
             errors?: components["schemas"]["ExpiringTargetError"][];
         };
+        FeatureFlag: {
+            /**
+             * @description A human-friendly name for the feature flag
+             * @example My Flag
+             */
+            name: string;
+            /**
+             * @description Kind of feature flag
+             * @example boolean
+             * @enum {string}
+             */
+            kind: "boolean" | "multivariate";
+            /**
+             * @description Description of the feature flag
+             * @example This flag controls the example widgets
+             */
+            description?: string;
+            /**
+             * @description A unique key used to reference the flag in your code
+             * @example flag-key-123abc
+             */
+            key: string;
+            /**
+             * @description Version of the feature flag
+             * @example 1
+             */
+            _version: number;
+            /** Format: int64 */
+            creationDate: number;
+            /**
+             * @deprecated
+             * @description Deprecated, use <code>clientSideAvailability</code>. Whether this flag should be made available to the client-side JavaScript SDK
+             * @example true
+             */
+            includeInSnippet?: boolean;
+            clientSideAvailability?: components["schemas"]["ClientSideAvailability"];
+            /**
+             * @description An array of possible variations for the flag
+             * @example [
+             *       {
+             *         "_id": "e432f62b-55f6-49dd-a02f-eb24acf39d05",
+             *         "value": true
+             *       },
+             *       {
+             *         "_id": "a00bf58d-d252-476c-b915-15a74becacb4",
+             *         "value": false
+             *       }
+             *     ]
+             */
+            variations: components["schemas"]["Variation"][];
+            /**
+             * @description Whether the flag is a temporary flag
+             * @example true
+             */
+            temporary: boolean;
+            /**
+             * @description Tags for the feature flag
+             * @example [
+             *       "example-tag"
+             *     ]
+             */
+            tags: string[];
+            /**
+             * @description The location and content type of related resources
+             * @example {
+             *       "parent": {
+             *         "href": "/api/v2/flags/my-project",
+             *         "type": "application/json"
+             *       },
+             *       "self": {
+             *         "href": "/api/v2/flags/my-project/my-flag",
+             *         "type": "application/json"
+             *       }
+             *     }
+             */
+            _links: {
+                [key: string]: components["schemas"]["Link"];
+            };
+            /**
+             * @description Associated maintainerId for the feature flag
+             * @example 569f183514f4432160000007
+             */
+            maintainerId?: string;
+            _maintainer?: components["schemas"]["MemberSummary"];
+            /**
+             * @description The key of the associated team that maintains this feature flag
+             * @example team-1
+             */
+            maintainerTeamKey?: string;
+            _maintainerTeam?: components["schemas"]["MaintainerTeam"];
+            /**
+             * @deprecated
+             * @description Deprecated, use <code>experiments</code> instead
+             * @example []
+             */
+            goalIds?: string[];
+            experiments: components["schemas"]["ExperimentInfoRep"];
+            customProperties: {
+                [key: string]: components["schemas"]["customProperty"];
+            };
+            /**
+             * @description Boolean indicating if the feature flag is archived
+             * @example false
+             */
+            archived: boolean;
+            /** Format: int64 */
+            archivedDate?: number;
+            /**
+             * @description Boolean indicating if the feature flag is deprecated
+             * @example false
+             */
+            deprecated?: boolean;
+            /** Format: int64 */
+            deprecatedDate?: number;
+            defaults?: components["schemas"]["Defaults"];
+            _purpose?: string;
+            migrationSettings?: components["schemas"]["FlagMigrationSettingsRep"];
+            /** @description Details on the environments for this flag. Only returned if the request is filtered by environment, using the <code>filterEnv</code> query parameter. */
+            environments?: {
+                [key: string]: components["schemas"]["FeatureFlagConfig"];
+            };
+        };
+        FeatureFlagConfig: {
+            /** @description Whether the flag is on */
+            on: boolean;
+            /** @description Boolean indicating if the feature flag is archived */
+            archived: boolean;
+            salt: string;
+            sel: string;
+            /** Format: int64 */
+            lastModified: number;
+            /** @description Version of the feature flag */
+            version: number;
+            /** @description An array of the individual targets that will receive a specific variation based on their key. Individual targets with a context kind of 'user' are included here. */
+            targets?: components["schemas"]["Target"][];
+            /** @description An array of the individual targets that will receive a specific variation based on their key. Individual targets with context kinds other than 'user' are included here. */
+            contextTargets?: components["schemas"]["Target"][];
+            /** @description An array of the rules for how to serve a variation to specific targets based on their attributes */
+            rules?: components["schemas"]["Rule"][];
+            fallthrough?: components["schemas"]["VariationOrRolloutRep"];
+            /** @description The ID of the variation to serve when the flag is off */
+            offVariation?: number;
+            /** @description An array of the prerequisite flags and their variations that are required before this flag takes effect */
+            prerequisites?: components["schemas"]["Prerequisite"][];
+            _site: components["schemas"]["Link"];
+            _access?: components["schemas"]["Access"];
+            /** @description The environment name */
+            _environmentName: string;
+            /** @description Whether LaunchDarkly tracks events for the feature flag, for all rules */
+            trackEvents: boolean;
+            /** @description Whether LaunchDarkly tracks events for the feature flag, for the default rule */
+            trackEventsFallthrough: boolean;
+            /** Format: int64 */
+            _debugEventsUntilDate?: number;
+            _summary?: components["schemas"]["FlagSummary"];
+            evaluation?: components["schemas"]["FlagConfigEvaluation"];
+            migrationSettings?: components["schemas"]["FlagConfigMigrationSettingsRep"];
+        };
+        FeatureFlags: {
+            /** @description An array of feature flags */
+            items: components["schemas"]["FeatureFlag"][];
+            /**
+             * @description The location and content type of related resources
+             * @example {
+             *       "self": {
+             *         "href": "/api/v2/flags/default",
+             *         "type": "application/json"
+             *       }
+             *     }
+             */
+            _links: {
+                [key: string]: components["schemas"]["Link"];
+            };
+            /**
+             * @description The total number of flags
+             * @example 1
+             */
+            totalCount?: number;
+            /**
+             * @description The number of flags that have differences between environments. Only shown when query parameter <code>compare</code> is <code>true</code>.
+             * @example 0
+             */
+            totalCountWithDifferences?: number;
+        };
+        /**
+         * @example {
+         *       "op": "op",
+         *       "negate": false,
+         *       "values": [
+         *         "JP"
+         *       ],
+         *       "contextKind": "user",
+         *       "attribute": "country",
+         *       "type": "contextAttribute"
+         *     }
+         */
+        Filter: {
+            /**
+             * @description Filter type. One of [contextAttribute, eventProperty, group]
+             * @example contextAttribute
+             * @enum {string}
+             */
+            type: "group" | "contextAttribute" | "eventProperty";
+            /**
+             * @description If not a group node, the context attribute name or event property name to filter on
+             * @example country
+             */
+            attribute?: string;
+            op: string;
+            /**
+             * @description The context attribute / event property values or group member nodes
+             * @example [
+             *       "JP"
+             *     ]
+             */
+            values: unknown[];
+            /**
+             * @description For context attribute filters, the context kind.
+             * @example user
+             */
+            contextKind?: string;
+            /**
+             * @description If set, then take the inverse of the operator. 'in' becomes 'not in'.
+             * @example false
+             */
+            negate: boolean;
+        };
         /** @description Schedules when LaunchDarkly removes a context from the flag's individual targeting. */
         FlagAddExpiringTargetInstruction: {
             /**
@@ -342,6 +853,62 @@ export interface components {
             /** @description When LaunchDarkly removes the context */
             value: components["schemas"]["UnixMillis"];
         };
+        FlagConfigEvaluation: {
+            contextKinds?: string[];
+        };
+        FlagConfigMigrationSettingsRep: {
+            checkRatio?: number;
+        };
+        /**
+         * @example {
+         *       "_links": {
+         *         "key": {
+         *           "href": "href",
+         *           "type": "type"
+         *         }
+         *       },
+         *       "_site": {
+         *         "href": "href",
+         *         "type": "type"
+         *       },
+         *       "name": "Example flag",
+         *       "key": "flag-key-123abc"
+         *     }
+         */
+        FlagListingRep: {
+            /**
+             * @description The flag name
+             * @example Example flag
+             */
+            name: string;
+            /**
+             * @description The flag key
+             * @example flag-key-123abc
+             */
+            key: string;
+            _links?: {
+                [key: string]: components["schemas"]["Link"];
+            };
+            _site?: components["schemas"]["Link"];
+        };
+        /**
+         * @example {
+         *       "stageCount": 6,
+         *       "contextKind": "device"
+         *     }
+         */
+        FlagMigrationSettingsRep: {
+            /**
+             * @description The context kind targeted by this migration flag. Only applicable for six-stage migrations.
+             * @example device
+             */
+            contextKind?: string;
+            /**
+             * @description The number of stages for this migration flag
+             * @example 6
+             */
+            stageCount?: number;
+        };
         /** @description Cancels the scheduled removal of a context from the flag's individual targeting. */
         FlagRemoveExpiringTargetInstruction: {
             /**
@@ -355,6 +922,13 @@ export interface components {
             contextKind: string;
             /** @description The ID of the variation that targets the context. */
             variationId: string;
+        };
+        FlagSummary: {
+            variations: {
+                [key: string]: components["schemas"]["VariationSummary"];
+            };
+            /** @description The number of prerequisites for this flag */
+            prerequisites: number;
         };
         /** @description Changes when LaunchDarkly removes a context from the flag's individual targeting. */
         FlagUpdateExpiringTargetInstruction: {
@@ -412,6 +986,22 @@ export interface components {
              */
             message: string;
         };
+        LegacyExperimentRep: {
+            /** @example my-metric */
+            metricKey?: string;
+            _metric?: components["schemas"]["MetricListingRep"];
+            /**
+             * @example [
+             *       "production",
+             *       "test",
+             *       "my-environment"
+             *     ]
+             */
+            environments?: string[];
+            _environmentSettings?: {
+                [key: string]: components["schemas"]["ExperimentEnvironmentSettingRep"];
+            };
+        };
         /**
          * Link
          * @example {
@@ -424,6 +1014,303 @@ export interface components {
             href?: string;
             /** @description The type of the link */
             type?: string;
+        };
+        /**
+         * @example {
+         *       "_links": {
+         *         "parent": {
+         *           "href": "/api/v2/teams",
+         *           "type": "application/json"
+         *         },
+         *         "roles": {
+         *           "href": "/api/v2/teams/example-team/roles",
+         *           "type": "application/json"
+         *         },
+         *         "self": {
+         *           "href": "/api/v2/teams/example-team",
+         *           "type": "application/json"
+         *         }
+         *       },
+         *       "name": "Example team",
+         *       "key": "team-key-123abc"
+         *     }
+         */
+        MaintainerTeam: {
+            /**
+             * @description The key of the maintainer team
+             * @example team-key-123abc
+             */
+            key: string;
+            /**
+             * @description A human-friendly name for the maintainer team
+             * @example Example team
+             */
+            name: string;
+            /**
+             * @description The location and content type of related resources
+             * @example {
+             *       "parent": {
+             *         "href": "/api/v2/teams",
+             *         "type": "application/json"
+             *       },
+             *       "roles": {
+             *         "href": "/api/v2/teams/example-team/roles",
+             *         "type": "application/json"
+             *       },
+             *       "self": {
+             *         "href": "/api/v2/teams/example-team",
+             *         "type": "application/json"
+             *       }
+             *     }
+             */
+            _links?: {
+                [key: string]: components["schemas"]["Link"];
+            };
+        };
+        /**
+         * @example {
+         *       "firstName": "Ariel",
+         *       "lastName": "Flores",
+         *       "role": "admin",
+         *       "_links": {
+         *         "self": {
+         *           "href": "/api/v2/members/569f183514f4432160000007",
+         *           "type": "application/json"
+         *         }
+         *       },
+         *       "_id": "569f183514f4432160000007",
+         *       "email": "ariel@acme.com"
+         *     }
+         */
+        MemberSummary: {
+            /**
+             * @description The location and content type of related resources
+             * @example {
+             *       "self": {
+             *         "href": "/api/v2/members/569f183514f4432160000007",
+             *         "type": "application/json"
+             *       }
+             *     }
+             */
+            _links: {
+                [key: string]: components["schemas"]["Link"];
+            };
+            /**
+             * @description The member's ID
+             * @example 569f183514f4432160000007
+             */
+            _id: string;
+            /**
+             * @description The member's first name
+             * @example Ariel
+             */
+            firstName?: string;
+            /**
+             * @description The member's last name
+             * @example Flores
+             */
+            lastName?: string;
+            /**
+             * @description The member's base role. If the member has no additional roles, this role will be in effect.
+             * @example admin
+             */
+            role: string;
+            /**
+             * @description The member's email address
+             * @example ariel@acme.com
+             */
+            email: string;
+        };
+        /**
+         * @example {
+         *       "_name": "_name",
+         *       "_integrationKey": "_integrationKey",
+         *       "key": "key",
+         *       "environmentKey": "environmentKey"
+         *     }
+         */
+        MetricDataSourceRefRep: {
+            key: string;
+            environmentKey?: string;
+            _name?: string;
+            _integrationKey?: string;
+        };
+        /**
+         * @example {
+         *       "disabled": true,
+         *       "value": 0
+         *     }
+         */
+        MetricEventDefaultRep: {
+            /** @description Whether to disable defaulting missing unit events when calculating results. Defaults to false */
+            disabled?: boolean;
+            /**
+             * @description The default value applied to missing unit events. Set to 0 when <code>disabled</code> is false. No other values are currently supported.
+             * @example 0
+             */
+            value?: number;
+        };
+        MetricListingRep: {
+            /**
+             * @description The number of experiments using this metric
+             * @example 0
+             */
+            experimentCount?: number;
+            /**
+             * @description The number of metric groups using this metric
+             * @example 0
+             */
+            metricGroupCount?: number;
+            /**
+             * @description The number of active experiments using this metric
+             * @example 2
+             */
+            activeExperimentCount?: number;
+            /**
+             * @description The number of active guarded rollouts using this metric
+             * @example 1
+             */
+            activeGuardedRolloutCount?: number;
+            /**
+             * @description The ID of this metric
+             * @example 5902deadbeef667524a01290
+             */
+            _id: string;
+            /**
+             * @description The version ID of the metric
+             * @example version-id-123abc
+             */
+            _versionId: string;
+            /**
+             * @description Version of the metric
+             * @example 1
+             */
+            _version?: number;
+            /**
+             * @description A unique key to reference the metric
+             * @example metric-key-123abc
+             */
+            key: string;
+            /**
+             * @description A human-friendly name for the metric
+             * @example My metric
+             */
+            name: string;
+            /**
+             * @description The kind of event the metric tracks
+             * @example custom
+             * @enum {string}
+             */
+            kind: "pageview" | "click" | "custom";
+            /**
+             * @description The number of feature flags currently attached to this metric
+             * @example 0
+             */
+            _attachedFlagCount?: number;
+            /**
+             * @description The location and content type of related resources
+             * @example {
+             *       "parent": {
+             *         "href": "/api/v2/metrics/my-project",
+             *         "type": "application/json"
+             *       },
+             *       "self": {
+             *         "href": "/api/v2/metrics/my-project/my-metric",
+             *         "type": "application/json"
+             *       }
+             *     }
+             */
+            _links: {
+                [key: string]: components["schemas"]["Link"];
+            };
+            _site?: components["schemas"]["Link"];
+            _access?: components["schemas"]["Access"];
+            /**
+             * @description Tags for the metric
+             * @example []
+             */
+            tags: string[];
+            /** Format: int64 */
+            _creationDate: number;
+            lastModified?: components["schemas"]["Modification"];
+            /**
+             * @description The ID of the member who maintains this metric
+             * @example 569fdeadbeef1644facecafe
+             */
+            maintainerId?: string;
+            _maintainer?: components["schemas"]["MemberSummary"];
+            /** @description Description of the metric */
+            description?: string;
+            /**
+             * @description The category of the metric
+             * @example Error monitoring
+             */
+            category?: string;
+            /**
+             * @description For custom metrics, whether to track numeric changes in value against a baseline (<code>true</code>) or to track a conversion when an end user takes an action (<code>false</code>).
+             * @example true
+             */
+            isNumeric?: boolean;
+            /**
+             * @description For custom metrics, the success criteria
+             * @enum {string}
+             */
+            successCriteria?: "HigherThanBaseline" | "LowerThanBaseline";
+            /** @description For numeric custom metrics, the unit of measure */
+            unit?: string;
+            /**
+             * @description For custom metrics, the event key to use in your code
+             * @example Order placed
+             */
+            eventKey?: string;
+            /**
+             * @description An array of randomization units allowed for this metric
+             * @example [
+             *       "user"
+             *     ]
+             */
+            randomizationUnits?: string[];
+            filters?: components["schemas"]["Filter"];
+            /**
+             * @description The method by which multiple unit event values are aggregated
+             * @example average
+             * @enum {string}
+             */
+            unitAggregationType?: "average" | "sum";
+            /**
+             * @description The method for analyzing metric events
+             * @example mean
+             * @enum {string}
+             */
+            analysisType?: "mean" | "percentile";
+            /**
+             * @description The percentile for the analysis method. An integer denoting the target percentile between 0 and 100. Required when <code>analysisType</code> is <code>percentile</code>.
+             * @example 95
+             */
+            percentileValue?: number;
+            eventDefault?: components["schemas"]["MetricEventDefaultRep"];
+            dataSource: components["schemas"]["MetricDataSourceRefRep"];
+            /** Format: int64 */
+            lastSeen?: number;
+            /** @description Whether the metric version is archived */
+            archived?: boolean;
+            /** Format: int64 */
+            archivedAt?: number;
+            /** @description For click metrics, the CSS selectors */
+            selector?: string;
+            urls?: components["schemas"]["UrlMatcher"][];
+        };
+        /**
+         * @example {
+         *       "date": "2021-08-05T19:46:31.148082Z"
+         *     }
+         */
+        Modification: {
+            /**
+             * Format: date-time
+             * @example 2021-08-05T19:46:31.148082Z
+             */
+            date?: string;
         };
         /**
          * NotFoundErrorRep
@@ -443,6 +1330,10 @@ export interface components {
              * @example Invalid resource identifier
              */
             message: string;
+        };
+        Prerequisite: {
+            key: string;
+            variation: number;
         };
         /**
          * RateLimitedErrorRep
@@ -499,6 +1390,29 @@ export interface components {
         };
         /** ResourceKind */
         ResourceKind: string;
+        Rollout: {
+            variations: components["schemas"]["WeightedVariation"][];
+            experimentAllocation?: components["schemas"]["ExperimentAllocationRep"];
+            seed?: number;
+            bucketBy?: string;
+            contextKind?: string;
+        };
+        Rule: {
+            /** @description The flag rule ID */
+            _id?: string;
+            /** @description Whether the rule is disabled */
+            disabled?: boolean;
+            /** @description The index of the variation, from the array of variations for this flag */
+            variation?: number;
+            rollout?: components["schemas"]["Rollout"];
+            /** @description An array of clauses used for individual targeting based on attributes */
+            clauses: components["schemas"]["Clause"][];
+            /** @description Whether LaunchDarkly tracks events for this rule */
+            trackEvents: boolean;
+            /** @description The rule description */
+            description?: string;
+            ref?: string;
+        };
         /** @description Schedules when LaunchDarkly removes a context from the segment's individual targets. */
         SegmentAddExpiringTargetInstruction: {
             /**
@@ -515,6 +1429,27 @@ export interface components {
             /** @description When LaunchDarkly removes the context */
             value: components["schemas"]["UnixMillis"];
         };
+        /**
+         * @example {
+         *       "deleted": true,
+         *       "segmentId": "segmentId",
+         *       "includedCount": 7,
+         *       "envId": "envId",
+         *       "excludedCount": 1,
+         *       "lastModified": 1,
+         *       "version": 4
+         *     }
+         */
+        SegmentMetadata: {
+            envId?: string;
+            segmentId?: string;
+            version?: number;
+            includedCount?: number;
+            excludedCount?: number;
+            /** Format: int64 */
+            lastModified?: number;
+            deleted?: boolean;
+        };
         /** @description Cancels the scheduled removal of a context from the segment. */
         SegmentRemoveExpiringTargetInstruction: {
             /**
@@ -528,6 +1463,19 @@ export interface components {
             contextKind: string;
             /** @description The segment's list that holds the context: included or excluded. */
             targetType: components["schemas"]["SegmentTargetType"];
+        };
+        /**
+         * @example {
+         *       "values": [
+         *         "values",
+         *         "values"
+         *       ],
+         *       "contextKind": "contextKind"
+         *     }
+         */
+        SegmentTarget: {
+            values?: string[];
+            contextKind?: string;
         };
         /**
          * @description Which individual-target list of the segment holds the context.
@@ -571,6 +1519,14 @@ export interface components {
              */
             message: string;
         };
+        Target: {
+            /** @description A list of the keys for targets that will receive this variation because of individual targeting */
+            values: string[];
+            /** @description The index, from the array of variations for this flag, of the variation to serve this list of targets */
+            variation: number;
+            /** @description The context kind of the individual target */
+            contextKind?: string;
+        };
         /**
          * UnauthorizedErrorRep
          * @example {
@@ -596,6 +1552,187 @@ export interface components {
          * @description A time as milliseconds since the Unix epoch.
          */
         UnixMillis: number;
+        UrlMatcher: {
+            [key: string]: unknown;
+        };
+        UserSegment: {
+            /**
+             * @description A human-friendly name for the segment.
+             * @example Example segment
+             */
+            name: string;
+            /**
+             * @description A description of the segment's purpose. Defaults to <code>null</code> and is omitted in the response if not provided.
+             * @example Bundle our sample customers together
+             */
+            description?: string;
+            /**
+             * @description Tags for the segment. Defaults to an empty array.
+             * @example [
+             *       "testing"
+             *     ]
+             */
+            tags: string[];
+            /** Format: int64 */
+            creationDate: number;
+            /** Format: int64 */
+            lastModifiedDate: number;
+            /**
+             * @description A unique key used to reference the segment
+             * @example segment-key-123abc
+             */
+            key: string;
+            /**
+             * @description An array of keys for included targets. Included individual targets are always segment members, regardless of segment rules. For list-based segments over 15,000 entries, also called big segments, this array is either empty or omitted.
+             * @example [
+             *       "user-key-123abc"
+             *     ]
+             */
+            included?: string[];
+            /**
+             * @description An array of keys for excluded targets. Segment rules bypass individual excluded targets, so they will never be included based on rules. Excluded targets may still be included explicitly. This value is omitted for list-based segments over 15,000 entries, also called big segments.
+             * @example [
+             *       "user-key-123abc"
+             *     ]
+             */
+            excluded?: string[];
+            includedContexts?: components["schemas"]["SegmentTarget"][];
+            excludedContexts?: components["schemas"]["SegmentTarget"][];
+            /** @description The location and content type of related resources */
+            _links: {
+                [key: string]: components["schemas"]["Link"];
+            };
+            /**
+             * @description An array of the targeting rules for this segment.
+             * @example [
+             *       {
+             *         "_id": "1234a56b7c89d012345e678f",
+             *         "clauses": [
+             *           {
+             *             "_id": "12ab3c45de678910fab12345",
+             *             "attribute": "email",
+             *             "negate": false,
+             *             "op": "endsWith",
+             *             "values": [
+             *               ".edu"
+             *             ]
+             *           }
+             *         ]
+             *       }
+             *     ]
+             */
+            rules: components["schemas"]["UserSegmentRule"][];
+            /**
+             * @description Version of the segment
+             * @example 1
+             */
+            version: number;
+            /**
+             * @description Whether the segment has been deleted
+             * @example false
+             */
+            deleted: boolean;
+            _access?: components["schemas"]["Access"];
+            /** @description A list of flags targeting this segment. Only included when getting a single segment, using the <code>getSegment</code> endpoint. */
+            _flags?: components["schemas"]["FlagListingRep"][];
+            /**
+             * @description Whether this is a standard segment (<code>false</code>) or a big segment (<code>true</code>). Standard segments include rule-based segments and smaller list-based segments. Big segments include larger list-based segments and synced segments. If omitted, the segment is a standard segment.
+             * @example false
+             */
+            unbounded?: boolean;
+            /** @description For big segments, the targeted context kind. */
+            unboundedContextKind?: string;
+            /** @description For big segments, how many times this segment has been created. */
+            generation: number;
+            _unboundedMetadata?: components["schemas"]["SegmentMetadata"];
+            /**
+             * @description The external data store backing this segment. Only applies to synced segments.
+             * @example amplitude
+             */
+            _external?: string;
+            /**
+             * @description The URL for the external data store backing this segment. Only applies to synced segments.
+             * @example https://analytics.amplitude.com/org/1234/cohort/123abc
+             */
+            _externalLink?: string;
+            /**
+             * @description Whether an import is currently in progress for the specified segment. Only applies to big segments.
+             * @example false
+             */
+            _importInProgress?: boolean;
+        };
+        UserSegmentRule: {
+            _id?: string;
+            clauses: components["schemas"]["Clause"][];
+            weight?: number;
+            rolloutContextKind?: string;
+            bucketBy?: string;
+            description?: string;
+        };
+        UserSegments: {
+            /** @description An array of segments */
+            items: components["schemas"]["UserSegment"][];
+            /** @description The location and content type of related resources */
+            _links: {
+                [key: string]: components["schemas"]["Link"];
+            };
+            /** @description The total number of segments */
+            totalCount?: number;
+        };
+        Variation: {
+            /** @description The ID of the variation. Leave empty when you are creating a flag. */
+            _id?: string;
+            /** @description The value of the variation. For boolean flags, this must be <code>true</code> or <code>false</code>. For multivariate flags, this may be a string, number, or JSON object. */
+            value: unknown;
+            /** @description Description of the variation. Defaults to an empty string, but is omitted from the response if not set. */
+            description?: string;
+            /** @description A human-friendly name for the variation. Defaults to an empty string, but is omitted from the response if not set. */
+            name?: string;
+        };
+        VariationOrRolloutRep: {
+            /** @description The index of the variation, from the array of variations for this flag */
+            variation?: number;
+            rollout?: components["schemas"]["Rollout"];
+        };
+        VariationSummary: {
+            rules: number;
+            nullRules: number;
+            targets: number;
+            contextTargets: number;
+            isFallthrough?: boolean;
+            isOff?: boolean;
+            rollout?: number;
+            bucketBy?: string;
+        };
+        WeightedVariation: {
+            variation: number;
+            weight: number;
+            _untracked?: boolean;
+        };
+        /**
+         * @example {
+         *       "name": "Jira issues",
+         *       "value": [
+         *         "is-123",
+         *         "is-456"
+         *       ]
+         *     }
+         */
+        customProperty: {
+            /**
+             * @description The name of the custom property of this type.
+             * @example Jira issues
+             */
+            name: string;
+            /**
+             * @description An array of values for the custom property data to associate with this flag.
+             * @example [
+             *       "is-123",
+             *       "is-456"
+             *     ]
+             */
+            value: string[];
+        };
         /** @description One semantic-patch instruction on a flag's expiring targets. */
         patchFlagExpiringTargetInstruction: components["schemas"]["FlagAddExpiringTargetInstruction"] | components["schemas"]["FlagUpdateExpiringTargetInstruction"] | components["schemas"]["FlagRemoveExpiringTargetInstruction"];
         patchFlagsRequest: {
@@ -924,6 +2061,153 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RateLimitedErrorRep"];
+                };
+            };
+        };
+    };
+    getFeatureFlags: {
+        parameters: {
+            query?: {
+                /** @description Filter configurations by environment */
+                env?: string;
+                /** @description Filter feature flags by tag */
+                tag?: string;
+                /** @description The number of feature flags to return. Defaults to 20. */
+                limit?: number;
+                /** @description Where to start in the list. Use this with pagination. For example, an offset of 10 skips the first ten items and then returns the next items in the list, up to the query `limit`. */
+                offset?: number;
+                /**
+                 * @deprecated
+                 * @description Deprecated, use `filter=archived:true` instead. A boolean to filter the list to archived flags. When this is absent, only unarchived flags will be returned
+                 */
+                archived?: boolean;
+                /** @description By default, flags do _not_ include their lists of prerequisites, targets, or rules for each environment. Set `summary=0` and include the `env` query parameter to include these fields for each flag returned. */
+                summary?: boolean;
+                /** @description A comma-separated list of filters. Each filter is of the form field:value. Read the endpoint description for a full list of available filter fields. */
+                filter?: string;
+                /** @description A comma-separated list of fields to sort by. Fields prefixed by a dash ( - ) sort in descending order. Read the endpoint description for a full list of available sort fields. */
+                sort?: string;
+                /**
+                 * @deprecated
+                 * @description Deprecated, unavailable in API version `20240415`. A boolean to filter results by only flags that have differences between environments.
+                 */
+                compare?: boolean;
+                /** @description A comma-separated list of fields to expand in the response. Supported fields are explained above. */
+                expand?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The project key */
+                projectKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Global flags collection response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureFlags"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequestErrorRep"];
+                };
+            };
+            /** @description Invalid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedErrorRep"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenErrorRep"];
+                };
+            };
+            /** @description Invalid resource identifier */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundErrorRep"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedErrorRep"];
+                };
+            };
+        };
+    };
+    getSegments: {
+        parameters: {
+            query?: {
+                /** @description The number of segments to return. Defaults to 20. */
+                limit?: number;
+                /** @description Where to start in the list. Use this with pagination. For example, an offset of 10 skips the first ten items and then returns the next items in the list, up to the query `limit`. */
+                offset?: number;
+                /** @description Accepts sorting order and fields. Fields can be comma separated. Possible fields are 'creationDate', 'name', 'lastModified'. Example: `sort=name` sort by names ascending or `sort=-name,creationDate` sort by names descending and creationDate ascending. */
+                sort?: string;
+                /** @description Accepts filter by `excludedKeys`, `external`, `includedKeys`, `query`, `tags`, `unbounded`, `view`. To learn more about the filter syntax, read the  'Filtering segments' section above. */
+                filter?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The project key */
+                projectKey: string;
+                /** @description The environment key */
+                environmentKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Segment collection response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserSegments"];
+                };
+            };
+            /** @description Invalid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedErrorRep"];
+                };
+            };
+            /** @description Invalid resource identifier */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundErrorRep"];
                 };
             };
         };

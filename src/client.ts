@@ -146,7 +146,7 @@ const semanticPatchMiddleware: Middleware = {
   },
 };
 
-function apiError(method: string, response: Response, body: unknown, url: string | undefined, mayHaveApplied: boolean): LaunchDarklyApiError {
+export function apiError(method: string, response: Response, body: unknown, url: string | undefined, mayHaveApplied: boolean): LaunchDarklyApiError {
   const b = body !== null && typeof body === 'object' ? (body as { code?: unknown; message?: unknown; id?: unknown }) : {};
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
   const code = text(b.code);
@@ -166,7 +166,7 @@ function apiError(method: string, response: Response, body: unknown, url: string
   });
 }
 
-function parseJson(text: unknown, response: Response, method: string, url: string | undefined): unknown {
+export function parseJson(text: unknown, response: Response, method: string, url: string | undefined): unknown {
   if (typeof text !== 'string' || text.trim() === '') {
     throw new InvalidResponseError(`${method} answered ${response.status} with an empty body`, { status: response.status, method, url });
   }

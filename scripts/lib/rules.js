@@ -93,6 +93,62 @@ function queryParameters(document, item, operation) {
   return [...names].sort();
 }
 
+/** The resource a path belongs to, and whether it is the collection's listing (a GET and nothing else). */
+function classify(/** @type {string} */ path, /** @type {Record<string, any>} */ item) {
+  const collection = /^\/api\/v2\/([^/]+)\//.exec(path)?.[1] ?? '';
+  const resource = /** @type {Record<string, string>} */ (RESOURCE_OF_COLLECTION)[collection];
+  if (resource === undefined) throw new RulesError(`${path}: not a segment or flag path`);
+  const listing = !path.includes('/expiring-targets/') && item?.get !== undefined && item?.patch === undefined;
+  return { resource, listing };
+}
+
+/**
+ * The rule of one integer query parameter (a page's limit or offset).
+ * @param {Record<string, any>} document @param {Record<string, any>} item @param {Record<string, any>} operation @param {string} name
+ */
+function integerParameter(document, item, operation, name) {
+  for (const parameter of [...(item.parameters ?? []), ...(operation.parameters ?? [])]) {
+    const ref = typeof parameter?.$ref === 'string' ? /^#\/components\/parameters\/(.+)$/.exec(parameter.$ref) : null;
+    const resolved = ref ? document.components?.parameters?.[ref[1] ?? ''] : parameter;
+    if (resolved?.in !== 'query' || resolved.name !== name) continue;
+    const schema = deref(document, resolved.schema ?? {}).schema;
+    if (schema.type !== 'integer') throw new RulesError(`${operation.operationId}: query parameter ${name} must be an integer`);
+    /** @type {Record<string, number>} */
+    const rule = {};
+    for (const keyword of ['minimum', 'maximum']) if (typeof schema[keyword] === 'number') rule[keyword] = schema[keyword];
+    return rule;
+  }
+  throw new RulesError(`${operation.operationId}: no query parameter ${name}, so the listing cannot be paged`);
+}
+
+/**
+ * For each resource, how its listing is read page by page: path, path parameters, query
+ * parameters, and the bounds of `limit` and `offset` (the largest page is the limit's maximum).
+ * @param {Record<string, any>} document the bundled, corrected document
+ */
+export function listingRules(document) {
+  /** @type {Record<string, any>} */
+  const listings = {};
+  for (const [path, item] of Object.entries(document.paths ?? {})) {
+    const { resource, listing } = classify(path, item);
+    if (!listing) continue;
+    const limit = integerParameter(document, item, item.get, 'limit');
+    if (limit.maximum === undefined) throw new RulesError(`${path}: the limit needs a maximum, the largest page the listing reads`);
+    listings[resource] = {
+      path,
+      pathParams: [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]),
+      operation: item.get.operationId,
+      queryParams: queryParameters(document, item, item.get),
+      limit,
+      offset: integerParameter(document, item, item.get, 'offset'),
+    };
+  }
+  for (const wanted of Object.values(RESOURCE_OF_COLLECTION)) {
+    if (!listings[wanted]) throw new RulesError(`the document has no listing of ${wanted}s`);
+  }
+  return listings;
+}
+
 /**
  * @param {Record<string, any>} document the bundled, corrected document
  */
@@ -100,9 +156,8 @@ export function instructionRules(document) {
   /** @type {Record<string, any>} */
   const resources = {};
   for (const [path, item] of Object.entries(document.paths ?? {})) {
-    const collection = /^\/api\/v2\/([^/]+)\//.exec(path)?.[1] ?? '';
-    const resource = /** @type {Record<string, string>} */ (RESOURCE_OF_COLLECTION)[collection];
-    if (resource === undefined) throw new RulesError(`${path}: not a segment or flag path`);
+    const { resource, listing } = classify(path, item);
+    if (listing) continue;
     const patch = item?.patch;
     if (!patch) throw new RulesError(`${path}: no PATCH operation`);
     const pathParams = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
@@ -165,8 +220,12 @@ export function instructionRules(document) {
  */
 export function instructionRulesModule(document, header) {
   const rules = instructionRules(document);
+  const listings = listingRules(document);
   return `${header}
 /** What run-time validation checks, taken from the bundled document. */
 export const RESOURCE_RULES = ${JSON.stringify(rules, null, 2)} as const;
+
+/** How each resource's listing is paged, taken from the bundled document. */
+export const LISTING_RULES = ${JSON.stringify(listings, null, 2)} as const;
 `;
 }

@@ -238,14 +238,19 @@ function lineChanges(before, after) {
 }
 
 /**
- * The RESOURCE_RULES object of a generated instruction-rules.ts (written as JSON by rules.js).
+ * The rules of a generated instruction-rules.ts (written as JSON by rules.js): RESOURCE_RULES
+ * as they are, with the listings' rules (LISTING_RULES) under `listings`, so that a change to
+ * either is reported.
  * @param {string | undefined} text
  */
 function rulesOf(text) {
-  const json = text === undefined ? undefined : /export const RESOURCE_RULES = ([\s\S]*) as const;/.exec(text)?.[1];
-  if (json === undefined) return undefined;
+  if (text === undefined) return undefined;
+  const constant = (/** @type {string} */ name) => new RegExp(`export const ${name} = ([\\s\\S]*?) as const;`).exec(text)?.[1];
+  const resources = constant('RESOURCE_RULES');
+  if (resources === undefined) return undefined;
   try {
-    return JSON.parse(json);
+    const listings = constant('LISTING_RULES');
+    return { ...JSON.parse(resources), ...(listings === undefined ? {} : { listings: JSON.parse(listings) }) };
   } catch {
     return undefined;
   }

@@ -36,8 +36,11 @@ export interface Session {
 export interface CommandSpec<A> {
   /** The word that names it: after the resource (`segment add`), or first (`plan`). */
   name: string;
-  /** `resource`: `<segment|flag> NAME [options]`; `file`: `NAME FILE [options]`. */
-  scope: 'resource' | 'file';
+  /**
+   * `resource`: `<segment|flag> NAME [options]`; `file`: `NAME FILE [options]`; `project`:
+   * `NAME --project KEY --env KEY [options]` (a whole project and environment).
+   */
+  scope: 'resource' | 'file' | 'project';
   /** One line for the overview's list of commands. */
   summary: string;
   /** The positional argument's placeholder (`FILE`); a command without one takes none. */

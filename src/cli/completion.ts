@@ -29,11 +29,11 @@ function entries(commands: readonly AnyCommand[]): Entry[] {
       found.push({ words: [resource, c.name], options: c.options(resource).map((o) => `--${o}`), file: c.operand !== undefined });
     }
   }
-  for (const c of commands.filter((c) => c.scope === 'file')) found.push({ words: [c.name], options: c.options(undefined).map((o) => `--${o}`), file: true });
+  for (const c of commands.filter((c) => c.scope !== 'resource')) found.push({ words: [c.name], options: c.options(undefined).map((o) => `--${o}`), file: c.operand !== undefined });
   return found;
 }
 
-const firstWords = (commands: readonly AnyCommand[]) => [...RESOURCES, ...commands.filter((c) => c.scope === 'file').map((c) => c.name), ...BUILTIN_WORDS, '--help', '--version'];
+const firstWords = (commands: readonly AnyCommand[]) => [...RESOURCES, ...commands.filter((c) => c.scope !== 'resource').map((c) => c.name), ...BUILTIN_WORDS, '--help', '--version'];
 const resourceWords = (commands: readonly AnyCommand[]) => commands.filter((c) => c.scope === 'resource').map((c) => c.name);
 const fn = `_${BIN.replace(/-/g, '_')}`;
 

@@ -43,7 +43,11 @@ export const EXIT_CODES = {
   api: {
     code: 3,
     meaning: 'API, authentication or network error',
-    per: { plan: 'API, authentication or network error: some segment or flag could not be read' },
+    per: {
+      plan: 'API, authentication or network error: some segment or flag could not be read',
+      report: 'some segment or flag could not be read (named on stderr); every other removal is still reported',
+      export: 'some segment or flag could not be read (named on stderr); no file is written',
+    },
   },
   // Not 1: a crashing Node process exits 1 too, and "changes pending" must never be mistaken for it.
   changesPending: {

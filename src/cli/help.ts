@@ -15,18 +15,22 @@ const ENVIRONMENT = `Environment:
 export function mainHelp(commands: readonly AnyCommand[]): string {
   const resourceCommands = commands.filter((c) => c.scope === 'resource');
   const fileCommands = commands.filter((c) => c.scope === 'file');
+  const projectCommands = commands.filter((c) => c.scope === 'project');
   const width = Math.max(...resourceCommands.map((c) => c.name.length));
+  const projectWidth = Math.max(0, ...projectCommands.map((c) => c.name.length));
+  const projectUsage = projectCommands.length > 0 ? `\n  ${BIN} <${projectCommands.map((c) => c.name).join('|')}> --project KEY --env KEY [options]` : '';
+  const projectList = projectCommands.map((c) => `\n  ${BIN} ${c.name.padEnd(projectWidth)}   ${c.summary}`).join('');
   const fileWidth = Math.max(...fileCommands.map((c) => `${c.name} ${c.operand ?? ''}`.length));
   return `${BIN} ${VERSION}: schedule, change and cancel LaunchDarkly expiring targets
 
 Usage:
   ${BIN} <segment|flag> <command> [options]
-  ${BIN} <${fileCommands.map((c) => c.name).join('|')}> FILE [options]
+  ${BIN} <${fileCommands.map((c) => c.name).join('|')}> FILE [options]${projectUsage}
 
 Commands:
 ${resourceCommands.map((c) => `  ${c.name.padEnd(width)}   ${c.summary}`).join('\n')}
 
-${fileCommands.map((c) => `  ${BIN} ${`${c.name} ${c.operand ?? ''}`.padEnd(fileWidth)}   ${c.summary}`).join('\n')}
+${fileCommands.map((c) => `  ${BIN} ${`${c.name} ${c.operand ?? ''}`.padEnd(fileWidth)}   ${c.summary}`).join('\n')}${projectList}
 
   ${BIN} help [COMMAND]      this help, or a command's ('help segment add', 'help plan')
   ${BIN} version             the version (also --version, -V)

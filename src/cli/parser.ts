@@ -31,7 +31,7 @@ const quoted = (list: readonly string[]) => list.map((p) => JSON.stringify(p)).j
  */
 export function helpTopic(argv: readonly string[], commands: readonly AnyCommand[]): string {
   const [first, second] = argv;
-  if (commands.some((c) => c.scope === 'file' && c.name === first)) return first as string;
+  if (commands.some((c) => c.scope !== 'resource' && c.name === first)) return first as string;
   if (!RESOURCES.includes(first as Resource)) return '';
   return commands.some((c) => c.scope === 'resource' && c.name === second) ? `${first} ${second}` : (first as string);
 }
@@ -78,9 +78,9 @@ function helpFor(words: readonly string[], commands: readonly AnyCommand[]): Inv
   const [first, second, third] = words;
   const shown = (text: string): Invocation => ({ kind: 'help', text, toStderr: false });
   if (first === undefined) return shown(mainHelp(commands));
-  const fileCommand = commands.find((c) => c.scope === 'file' && c.name === first);
+  const fileCommand = commands.find((c) => c.scope !== 'resource' && c.name === first);
   const resourceCommands = commands.filter((c) => c.scope === 'resource');
-  const known = [...RESOURCES, ...commands.filter((c) => c.scope === 'file').map((c) => c.name)];
+  const known = [...RESOURCES, ...commands.filter((c) => c.scope !== 'resource').map((c) => c.name)];
   if (fileCommand && second === undefined) return shown(commandHelp(fileCommand, undefined));
   if (RESOURCES.includes(first as Resource) && third === undefined) {
     if (second === undefined) return shown(resourceHelp(first as Resource, resourceCommands));
@@ -121,7 +121,7 @@ export function parseInvocation(
   if (VERSION_WORDS.includes(first)) return { kind: 'version' };
   if (first === 'help') return helpFor(argv.slice(1), commands);
   if (first === 'completion') return completion(argv.slice(1), commands);
-  const fileCommand = commands.find((c) => c.scope === 'file' && c.name === first);
+  const fileCommand = commands.find((c) => c.scope !== 'resource' && c.name === first);
   if (fileCommand) {
     const args = argv.slice(1);
     if (args.some(isHelp)) return { kind: 'help', text: commandHelp(fileCommand, undefined), toStderr: false };
@@ -129,7 +129,7 @@ export function parseInvocation(
     return invoke(fileCommand, undefined, args, env, now);
   }
   if (!RESOURCES.includes(first as Resource)) {
-    const names = [...RESOURCES, ...commands.filter((c) => c.scope === 'file').map((c) => c.name), ...BUILTIN_WORDS];
+    const names = [...RESOURCES, ...commands.filter((c) => c.scope !== 'resource').map((c) => c.name), ...BUILTIN_WORDS];
     const known = first.startsWith('-') ? ['--help', '--version'] : names;
     const what = first.startsWith('-') ? 'option' : 'command';
     throw new UsageError(

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { listOperations } from '../../scripts/lib/select.js';
 import { buildSpec } from '../../scripts/lib/pipeline.js';
+import { LISTING_RULES, RESOURCE_RULES } from '../../generated/instruction-rules.js';
 import { copySpecTree, projectRoot } from '../support/project.js';
 
 const SEMANTIC = 'application/json; domain-model=launchdarkly.semanticpatch';
@@ -17,16 +18,26 @@ beforeAll(async () => {
 });
 
 describe('the bundled document', () => {
-  it('holds exactly the four official operations', () => {
+  it('holds exactly the four expiring-target operations and the two listings', () => {
     const ops = listOperations(built.document).map((o) => `${o.method} ${o.path} ${o.operationId}`);
     expect(ops.sort()).toEqual(
       [
+        'get /api/v2/flags/{projectKey} getFeatureFlags',
+        'get /api/v2/segments/{projectKey}/{environmentKey} getSegments',
         `get ${FLAG_PATH} getExpiringContextTargets`,
         `get ${SEGMENT_PATH} getExpiringTargetsForSegment`,
         `patch ${FLAG_PATH} patchExpiringTargets`,
         `patch ${SEGMENT_PATH} patchExpiringTargetsForSegment`,
       ].sort(),
     );
+  });
+
+  it('gives each listing its pages: the query parameters and the bounds of limit and offset', () => {
+    expect(LISTING_RULES.flag).toMatchObject({ path: '/api/v2/flags/{projectKey}', operation: 'getFeatureFlags', limit: { minimum: 1, maximum: 100 }, offset: { minimum: 0 } });
+    expect(LISTING_RULES.segment).toMatchObject({ path: '/api/v2/segments/{projectKey}/{environmentKey}', pathParams: ['projectKey', 'environmentKey'], operation: 'getSegments' });
+    expect(LISTING_RULES.segment.queryParams).toEqual(['filter', 'limit', 'offset', 'sort']);
+    // The expiring-target rules stay per resource, the listings beside them.
+    expect(Object.keys(RESOURCE_RULES).sort()).toEqual(['flag', 'segment']);
   });
 
   it('is OpenAPI 3.1 and is what is committed (byte for byte)', async () => {
@@ -104,14 +115,16 @@ describe('the bundled document', () => {
 
   it('has every example time far in the future (Prism serves them as they are)', () => {
     const times: { at: string; value: number }[] = [];
-    // Times are the numbers under `expirationDate` or `value` inside an example; an Example
-    // Object's own `value` is the example itself (an object), so it is walked, not collected.
+    // Times are the numbers under `expirationDate`, or under `value` beside a `contextKey` (an
+    // instruction), inside an example; an Example Object's own `value` is the example itself (an
+    // object), so it is walked, not collected. Other `value`s (a metric's default) are not times.
     const walk = (node: unknown, at: string, inExample: boolean) => {
       if (Array.isArray(node)) return node.forEach((v, i) => walk(v, `${at}/${i}`, inExample));
       if (node === null || typeof node !== 'object') return;
       for (const [k, v] of Object.entries(node)) {
         const here = inExample || k === 'example' || k === 'examples';
-        if (here && (k === 'expirationDate' || k === 'value') && typeof v === 'number') times.push({ at: `${at}/${k}`, value: v });
+        const isTime = k === 'expirationDate' || (k === 'value' && 'contextKey' in node);
+        if (here && isTime && typeof v === 'number') times.push({ at: `${at}/${k}`, value: v });
         else walk(v, `${at}/${k}`, here);
       }
     };

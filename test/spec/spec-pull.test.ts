@@ -24,6 +24,7 @@ const SCENARIOS = [
   'page-value-string',
   'official-expiring-target-field',
   'official-segment-query-parameter',
+  'official-listing-query-parameter',
   'official-variation-nullable',
   'official-new-flag-kind',
   'official-new-response',
@@ -234,7 +235,8 @@ describe('pulling large upstream documents', () => {
       const vendored = await read(root, OFFICIAL_FILE);
       expect(vendored).toContain(`# sha256 of the full download: ${createHash('sha256').update(full).digest('hex')}`);
       expect(vendored).toContain(`the full download was ${full.length} bytes`);
-      expect(Buffer.byteLength(vendored)).toBeLessThan(full.length / 10);
+      // The listings of flags and segments bring the flag and segment schemas: about a tenth.
+      expect(Buffer.byteLength(vendored)).toBeLessThan(full.length / 8);
       expect(Object.keys(parse(vendored).paths).sort()).toEqual(Object.keys(parse(committed[OFFICIAL_FILE]!).paths).sort());
       const rebuilt = await buildSpec(root, { checker });
       expect(await read(root, OUTPUTS[0]!)).toBe(rebuilt.documentYaml);
@@ -359,6 +361,19 @@ describe('the change report, one kind of upstream change at a time', { timeout: 
           ...types('- query?: never;', '+ query?: {', '+ /** @description Validate the instructions without applying them */', '+ dryRun?: boolean;', '+ };'),
           // The proxy forwards only query parameters the document defines: the rules say so too.
           'instruction-rules.ts: segment queryParams: ~ patch: [] → ["dryRun"]',
+        ],
+      },
+    ],
+    [
+      'official: a new query parameter on the flag listing, which the inventory reads',
+      'official-listing-query-parameter',
+      {
+        a: ['segment-patch-page: no changes', 'official-openapi: operation getFeatureFlags: + parameter query maintainer (string)'],
+        b: ['operation getFeatureFlags: + parameter query maintainer (string)'],
+        c: [
+          bundle('operation getFeatureFlags: + parameter query maintainer (string)'),
+          ...types('+ /** @description Filter feature flags by maintainer */', '+ maintainer?: string;'),
+          'instruction-rules.ts: listings flag: ~ queryParams: ["archived","compare","env","expand","filter","limit","offset","sort","summary"… → ["archived","compare","env","expand","filter","limit","maintainer","offset","so…',
         ],
       },
     ],

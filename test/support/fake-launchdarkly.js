@@ -12,17 +12,20 @@
  * (502, a reset connection, a stall) so that clients can be checked for lost or doubled work.
  * Like LaunchDarkly, it can insist on an access token (401 without it), answers with an
  * X-Request-Id, and can be told to rate-limit the next requests with Retry-After. It logs every
- * request it receives, so a test can prove that something never reached it.
+ * request it receives, so a test can prove that something never reached it. With a `catalog`
+ * it also lists flags and segments page by page (./fake-catalog.js), and `routeLimits` rate-limit
+ * each route on its own, as LaunchDarkly does.
  */
 import http from 'node:http';
+import { listingAnswer, routeLimiter, routeOf } from './fake-catalog.js';
 
 /**
- * @typedef {'none' | '429' | '409' | '503-before' | '502-after' | '500-after-html' | 'reset-before' | 'reset-after' | 'stall-after' | 'invalid-json-after'} Fault
+ * @typedef {'none' | '500' | '429' | '409' | '503-before' | '502-after' | '500-after-html' | 'reset-before' | 'reset-after' | 'stall-after' | 'invalid-json-after'} Fault
  * @typedef {{ kind: string, contextKind: string, contextKey: string, targetType?: string, variationId?: string, value?: number, version?: number }} Instruction
  * @typedef {{ contextKind: string, contextKey: string, targetType?: string, variationId?: string, expirationDate: number, _version: number }} Target
  * @typedef {{ limit: number, windowMs: number }} RateLimit
  * @typedef {{
- *   fault?: (info: { method: string, requestNo: number, instructions: Instruction[] }) => Fault,
+ *   fault?: (info: { method: string, requestNo: number, instructions: Instruction[], id?: string }) => Fault,
  *   rateLimit?: RateLimit,
  *   failInstruction?: (instruction: Instruction) => string | undefined,
  *   targeted?: (id: string, instruction: Instruction) => boolean,
@@ -30,6 +33,8 @@ import http from 'node:http';
  *   beforeAnswer?: (info: { id: string, requestNo: number }) => Promise<void> | void,
  *   stallMs?: number,
  *   token?: string,
+ *   catalog?: import('./fake-catalog.js').Catalog,
+ *   routeLimits?: Partial<Record<import('./fake-catalog.js').Route, import('./fake-catalog.js').RouteLimit>>,
  * }} FakeOptions
  * @typedef {{ method: string, url: string, headers: import('node:http').IncomingHttpHeaders, body: string }} LoggedRequest
  */
@@ -60,6 +65,8 @@ export async function startFakeLaunchDarkly(options = {}) {
     faults: /** @type {Record<string, number>} */ ({}),
     rateLimited: 0,
     unauthorized: 0,
+    /** Requests answered (429s included) per route: flags-list, segments-list, flag-targets, segment-targets. */
+    byRoute: /** @type {Record<string, number>} */ ({}),
     /** GETs and PATCHes processed per resource (e.g. "segments/p/s/e"). */
     byResource: /** @type {Record<string, { gets: number, patches: number }>} */ ({}),
   };
@@ -71,6 +78,7 @@ export async function startFakeLaunchDarkly(options = {}) {
   const processed = [];
   /** 429s still to answer, whatever the request, each with this Retry-After (seconds). */
   let throttled = { times: 0, retryAfterSeconds: 0 };
+  const perRoute = routeLimiter(options.routeLimits ?? {});
   let windowStart = Date.now();
   let windowCount = 0;
   /** @type {Set<import('node:net').Socket>} */
@@ -158,8 +166,11 @@ export async function startFakeLaunchDarkly(options = {}) {
       stats.unauthorized++;
       return send(res, 401, { code: 'unauthorized', message: 'Invalid account ID header' });
     }
+    const route = routeOf(req.url ?? '');
+    if (route) stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
+    const listing = options.catalog && method === 'GET' ? listingAnswer(options.catalog, req.url ?? '') : undefined;
     const where = resourceOf(req.url ?? '');
-    if (!where) return send(res, 404, { code: 'not_found', message: 'Invalid resource identifier' });
+    if (!where && !listing) return send(res, 404, { code: 'not_found', message: 'Invalid resource identifier' });
     if (throttled.times > 0) {
       throttled.times--;
       stats.rateLimited++;
@@ -171,18 +182,26 @@ export async function startFakeLaunchDarkly(options = {}) {
         { 'Retry-After': String(throttled.retryAfterSeconds), 'X-Ratelimit-Route-Remaining': '0', 'X-Ratelimit-Reset': reset },
       );
     }
-    const limit = rateLimit();
+    const limit = route && options.routeLimits ? perRoute.take(route) : rateLimit();
     if (limit.over) {
       stats.rateLimited++;
       return send(res, 429, { code: 'rate_limited', message: "You've exceeded the API rate limit." }, limit.headers);
     }
+    if (listing) return send(res, listing.status, listing.body, limit.headers);
+    if (!where) return send(res, 404, { code: 'not_found', message: 'Invalid resource identifier' });
+    const [, , key] = where.id.split('/');
+    const listed = where.resource === 'flag' ? options.catalog?.flags : options.catalog?.segments;
+    if (listed && !listed.some((r) => r.key === decodeURIComponent(key ?? ''))) return send(res, 404, { code: 'not_found', message: 'Unknown resource' });
     let targets = state.get(where.id);
     if (!targets) state.set(where.id, (targets = new Map()));
     if (method === 'GET') {
       stats.gets++;
       countsOf(where.id).gets++;
       processed.push({ method, id: where.id });
-      const fault = options.fault?.({ method, requestNo, instructions: [] }) ?? 'none';
+      const fault = options.fault?.({ method, requestNo, instructions: [], id: where.id }) ?? 'none';
+      if (fault === '500') return send(res, 500, { code: 'internal_server_error', message: 'unexpected error' });
+      if (fault === '429') stats.rateLimited++;
+      if (fault === '429') return send(res, 429, { code: 'rate_limited', message: 'slow down' }, { 'Retry-After': '0' });
       if (fault === '503-before') return send(res, 503, { code: 'service_unavailable', message: 'try later' });
       return send(res, 200, { items: [...targets.values()].map((t, i) => ({ _id: String(i), _resourceId: {}, ...t })) }, limit.headers);
     }

@@ -6,10 +6,12 @@
 import type { AnyCommand } from '../command.js';
 import { add } from './add.js';
 import { apply } from './apply.js';
+import { exportCommand } from './export.js';
 import { list } from './list.js';
 import { plan } from './plan.js';
 import { remove } from './remove.js';
+import { report } from './report.js';
 import { sync } from './sync.js';
 import { update } from './update.js';
 
-export const COMMANDS: readonly AnyCommand[] = [list, add, update, remove, apply, plan, sync];
+export const COMMANDS: readonly AnyCommand[] = [list, add, update, remove, apply, plan, sync, report, exportCommand];
