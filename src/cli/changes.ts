@@ -3,8 +3,7 @@
  * library's helpers built for it, so the CLI validates exactly as the library does.
  */
 import { InstructionValidationError, type ValidationIssue } from '../errors.js';
-import { flagInstructions, segmentInstructions } from '../instructions.js';
-import type { SegmentTargetType } from '../instructions.js';
+import { instructionHelpers } from '../instructions.js';
 import { type AnyInstruction, type ResourceKind, identityOf, targetField } from '../resources.js';
 
 export type Resource = ResourceKind;
@@ -44,18 +43,10 @@ export { targetField };
  */
 export function buildChange(resource: Resource, input: ChangeInput, allowPast = false): Change {
   const { contextKind, contextKey, target, expiresAt } = input;
-  let instruction: AnyInstruction;
-  if (resource === 'segment') {
-    const ref = { contextKind, contextKey, targetType: target as SegmentTargetType };
-    instruction =
-      input.action === 'remove'
-        ? segmentInstructions.remove(ref)
-        : segmentInstructions[input.action]({ ...ref, expiresAt: expiresAt as number, allowPast });
-  } else {
-    const ref = { contextKind, contextKey, variationId: target };
-    instruction =
-      input.action === 'remove' ? flagInstructions.remove(ref) : flagInstructions[input.action]({ ...ref, expiresAt: expiresAt as number, allowPast });
-  }
+  // The resource table names the target field; the library's helpers for the resource build it.
+  const ref = { contextKind, contextKey, [targetField(resource)]: target };
+  const helper = instructionHelpers(resource)[input.action] as (input: Record<string, unknown>) => AnyInstruction;
+  const instruction = input.action === 'remove' ? helper(ref) : helper({ ...ref, expiresAt: expiresAt as number, allowPast });
   return { ...input, instruction };
 }
 
@@ -64,12 +55,17 @@ export function describeIssues(issues: readonly ValidationIssue[]): string {
   return issues.map((i) => `${i.field} ${i.message}`).join('; ');
 }
 
-/** Builds a change, or says what is wrong with it, as text (one entry per field at fault). */
+/** A library message in the CLI's terms: its `--allow-past` flag, not the library's `allowPast` option. */
+export function inCliTerms(message: string): string {
+  return message.replace(/\ballowPast: true\b/g, '--allow-past').replace(/\ballowPast\b/g, '--allow-past');
+}
+
+/** Builds a change, or says what is wrong with it, as text (one entry per field at fault), in the CLI's terms. */
 export function tryBuildChange(resource: Resource, input: ChangeInput, allowPast = false): { change: Change } | { problems: string[] } {
   try {
     return { change: buildChange(resource, input, allowPast) };
   } catch (error) {
-    if (error instanceof InstructionValidationError) return { problems: error.issues.map((i) => `${i.field} ${i.message}`) };
+    if (error instanceof InstructionValidationError) return { problems: error.issues.map((i) => `${i.field} ${inCliTerms(i.message)}`) };
     throw error;
   }
 }

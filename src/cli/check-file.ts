@@ -50,7 +50,8 @@ export function checkRow(resource: Resource, { line, values }: RawRow, now: numb
   if (action === undefined && problems.length === 0) {
     problems.push(`action must be add, update or remove, got ${JSON.stringify(actionText)}`);
   }
-  const badFields = new Set(['expiresAt']);
+  // Fields already reported here, whose library problem would only repeat it.
+  const badFields = new Set<string>();
   const contextKind = text(values.contextKind, 'contextKind', problems, badFields);
   const contextKey = text(values.contextKey, 'contextKey', problems, badFields);
   const target = text(values[field], field, problems, badFields);
@@ -66,14 +67,20 @@ export function checkRow(resource: Resource, { line, values }: RawRow, now: numb
       if (when.ok) expiresAt = when.ms;
       else problems.push(`expiresAt ${when.reason}`);
     }
+    if (expiresAt === undefined) badFields.add('expiresAt');
   }
   if (action === undefined) return { problem: problems.join('; ') };
-  // The library's own checks for the rest (empty keys, a targetType that is neither list …).
+  // The library's own checks for the rest (empty keys, a targetType that is neither list, a past time …),
+  // (in the CLI's terms: changes.ts); fields already reported above are not reported twice.
   const input = { line, action, contextKind, contextKey, target, expiresAt: action === 'remove' ? undefined : (expiresAt ?? 0) };
-  // (Fields already reported above, and expiresAt, which is checked here and not by the helpers.)
   const built = tryBuildChange(resource, input, allowPast);
-  if ('problems' in built) problems.push(...built.problems.filter((p) => !badFields.has(p.split(' ')[0] ?? '')));
-  return problems.length > 0 || !('change' in built) ? { problem: problems.join('; ') } : built;
+  if ('problems' in built) {
+    for (const p of built.problems) if (!badFields.has(p.split(' ')[0] ?? '')) problems.push(p);
+  }
+  if ('change' in built && problems.length === 0) return built;
+  // Never an empty reason: should every problem have been filtered, the library's own are given.
+  const reasons = problems.length > 0 ? problems : 'problems' in built ? built.problems : [];
+  return { problem: reasons.join('; ') || 'is invalid' };
 }
 
 /**
@@ -164,9 +171,11 @@ export async function checkFile(file: string, resource: Resource, now: number, a
   const repeated = hashes.repeated();
   if (repeated.size > 0) {
     const duplicates = await duplicateRows(file, resource, now, allowPast, repeated, signal);
-    bad += duplicates.length;
-    issues.push(...duplicates);
+    bad += duplicates.count;
+    // Both lists are bounded and in line order: merged, the first ISSUES_KEPT of all are kept.
+    for (const d of duplicates.kept) issues.push(d);
     issues.sort((a, b) => a.line - b.line);
+    issues.length = Math.min(issues.length, ISSUES_KEPT);
   }
   if (bad > 0) {
     const kept = issues.slice(0, ISSUES_KEPT);
@@ -180,10 +189,21 @@ export async function checkFile(file: string, resource: Resource, now: number, a
   return { format, rows: good };
 }
 
-/** The second look for targets given twice, only at rows whose hash is repeated: the identities decide. */
-async function duplicateRows(file: string, resource: Resource, now: number, allowPast: boolean, repeated: Set<number>, signal?: AbortSignal): Promise<RowIssue[]> {
+/**
+ * The second look for targets given twice, only at rows whose hash is repeated: the identities
+ * decide. Keeps the first ISSUES_KEPT and counts the rest.
+ */
+async function duplicateRows(
+  file: string,
+  resource: Resource,
+  now: number,
+  allowPast: boolean,
+  repeated: Set<number>,
+  signal?: AbortSignal,
+): Promise<{ kept: RowIssue[]; count: number }> {
   const firstLine = new Map<string, number>();
-  const found: RowIssue[] = [];
+  const kept: RowIssue[] = [];
+  let count = 0;
   const field = targetField(resource);
   for await (const item of fileItems(fileBytes(file, signal), file, resource)) {
     if ('problem' in item) continue;
@@ -193,9 +213,12 @@ async function duplicateRows(file: string, resource: Resource, now: number, allo
     if (!repeated.has(targetHash(identity))) continue;
     const first = firstLine.get(identity);
     if (first === undefined) firstLine.set(identity, item.line);
-    else found.push({ line: item.line, message: `the same context and ${field} as line ${first}: give one row per target` });
+    else {
+      count++;
+      if (kept.length < ISSUES_KEPT) kept.push({ line: item.line, message: `the same context and ${field} as line ${first}: give one row per target` });
+    }
   }
-  return found;
+  return { kept, count };
 }
 
 /**

@@ -32,6 +32,10 @@ ${resourceCommands.map((c) => `  ${c.name.padEnd(width)}   ${c.summary}`).join('
 
 ${fileCommands.map((c) => `  ${BIN} ${`${c.name} ${c.operand ?? ''}`.padEnd(fileWidth)}   ${c.summary}`).join('\n')}${projectList}
 
+  ${BIN} help [COMMAND]      this help, or a command's ('help segment add', 'help plan')
+  ${BIN} version             the version (also --version, -V)
+  ${BIN} completion SHELL    a completion script for bash, zsh or fish
+
 Examples:
   ${BIN} segment add --dry-run --project p --env e --segment s --context user:alice --target-type included --at +30d
   ${BIN} segment add --mock --project p --env e --segment s --context user:alice --target-type included --at +30d

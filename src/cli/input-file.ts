@@ -6,7 +6,9 @@
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
+import { RESOURCE_KINDS } from '../resources.js';
 import { type Resource, targetField } from './changes.js';
+import { unguardCell } from './spreadsheet.js';
 
 export type FileFormat = 'csv' | 'jsonl';
 
@@ -57,7 +59,8 @@ function canonicalColumn(name: string, resource: Resource): { column?: string; i
   const expected = `expected action, contextKind, contextKey, ${field}, expiresAt`;
   if (column === undefined) return { problem: `unknown column ${JSON.stringify(name)} (${expected})` };
   if ((column === 'targetType' || column === 'variationId') && column !== field) {
-    return { problem: `${column} is a ${resource === 'segment' ? 'flag' : 'segment'} column; ${resource} files use ${field}` };
+    const owner = RESOURCE_KINDS.find((kind) => targetField(kind) === column);
+    return { problem: `${column} is a ${owner} column; ${resource} files use ${field}` };
   }
   return { column };
 }
@@ -95,8 +98,10 @@ async function* utf8Text(bytes: AsyncIterable<Uint8Array>, check: Utf8Check): As
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let line = 1;
   let tail: Uint8Array = new Uint8Array(0);
-  // The start of the current line: held back until its end is known to be valid.
-  let pending = '';
+  // The start of the current line, in pieces: held back until its end is known to be valid. Only
+  // each new piece is searched for a line break and the pieces are joined once, so a line of any
+  // length is read in time linear in its length.
+  let pending: string[] = [];
   let atStart = true;
   for await (const chunk of bytes) {
     let decoded: string;
@@ -116,7 +121,7 @@ async function* utf8Text(bytes: AsyncIterable<Uint8Array>, check: Utf8Check): As
           check.badLine = line + offset;
           // ignoreBOM keeps a U+FEFF inside the file; the decoder drops one only at its very start.
           const before = new TextDecoder('utf-8', { ignoreBOM: !atStart }).decode(all.subarray(0, start));
-          if (start > 0) yield pending + before;
+          if (start > 0) yield pending.join('') + before;
           return;
         }
         if (end === -1) break;
@@ -129,13 +134,17 @@ async function* utf8Text(bytes: AsyncIterable<Uint8Array>, check: Utf8Check): As
     line += countNewlines(chunk);
     tail = unfinishedTail(chunk);
     atStart &&= chunk.length === 0;
-    const text = pending + decoded;
-    const cut = text.lastIndexOf('\n') + 1;
-    pending = text.slice(cut);
-    if (cut > 0) yield text.slice(0, cut);
+    const cut = decoded.lastIndexOf('\n') + 1;
+    if (cut === 0) {
+      if (decoded !== '') pending.push(decoded);
+      continue;
+    }
+    const lines = pending.join('') + decoded.slice(0, cut);
+    pending = cut < decoded.length ? [decoded.slice(cut)] : [];
+    yield lines;
   }
   try {
-    const rest = pending + decoder.decode();
+    const rest = pending.join('') + decoder.decode();
     if (rest !== '') yield rest;
   } catch {
     check.badLine = line;
@@ -201,7 +210,7 @@ async function* csvItems(texts: AsyncIterable<string>, resource: Resource): Asyn
       const values: Record<string, unknown> = {};
       record.forEach((value, i) => {
         const column = (columns as (string | undefined)[])[i];
-        if (column !== undefined && value !== '') values[column] = value;
+        if (column !== undefined && value !== '') values[column] = unguardCell(value);
       });
       yield { line: start, values };
     }
@@ -239,6 +248,7 @@ async function* jsonlItems(texts: AsyncIterable<string>, resource: Resource): As
     return problems.length > 0 ? { line, problem: problems.join('; '), kind: 'row' } : { line, values };
   };
   for await (const chunk of texts) {
+    // utf8Text yields whole lines but for the last: `partial` is at most that, so this stays linear.
     const lines = (partial + chunk).split('\n');
     partial = lines.pop() ?? '';
     for (const source of lines) {

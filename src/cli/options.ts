@@ -29,10 +29,11 @@ export const OPTIONS: Record<string, OptionDoc> = {
   'retry-file': { type: 'string', value: 'PATH', help: 'where rows that did not apply go (default <input>.retry.csv)' },
   'unknown-file': { type: 'string', value: 'PATH', help: 'where rows that may have applied go (default <input>.unknown.csv)' },
   token: { type: 'string', value: 'TOKEN', help: 'access token (default: $LD_API_KEY, which is safer: arguments show in ps)' },
+  'token-file': { type: 'string', value: 'PATH', help: "read the access token from a file ('-': standard input), so it is in neither ps nor shell history" },
   'base-url': { type: 'string', value: 'URL', help: 'API base URL (a proxy, a mock); overrides --instance' },
   instance: { type: 'string', value: 'NAME', help: 'commercial (default), federal or eu' },
   'api-version': { type: 'string', value: 'VERSION', help: 'LD-API-Version header (default 20240415)' },
-  timeout: { type: 'string', value: 'SECONDS', help: 'give up on an attempt after this long, answer included (default 30); retries follow' },
+  timeout: { type: 'string', value: 'SECONDS', help: 'give up on an attempt after this long, answer included (default 30, at most 3600); retries follow' },
   mock: { type: 'boolean', help: 'run against an embedded Prism mock of the API (needs @stoplight/prism-cli, an optional peer dependency)' },
   prune: { type: 'boolean', help: 'also cancel scheduled removals the file does not list (for the segments and flags it names)' },
   yes: { type: 'boolean', short: 'y', help: 'apply without asking (required when not run in a terminal, as in CI)' },
@@ -63,7 +64,7 @@ export const OPTIONS: Record<string, OptionDoc> = {
 };
 
 /** The options that say where requests go; every command that talks to LaunchDarkly takes them. */
-export const CONNECTION_OPTIONS = ['token', 'base-url', 'instance', 'api-version', 'timeout', 'mock', 'verbose', 'debug', 'log-format'] as const;
+export const CONNECTION_OPTIONS = ['token', 'token-file', 'base-url', 'instance', 'api-version', 'timeout', 'mock', 'verbose', 'debug', 'log-format'] as const;
 
 /** The options every command ends with. */
 export const OUTPUT_OPTIONS = ['json', 'help'] as const;

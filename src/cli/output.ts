@@ -22,21 +22,32 @@ export const SCREEN_ROWS = 20;
 
 // C0 controls, DEL and C1 controls (U+0080–U+009F: 0x9B alone starts an escape sequence on some
 // terminals). ESC is one of them, so an escape sequence loses its introducer and prints as text.
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
-const CONTROLS_BUT_LINE_BREAKS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
-const visible = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+// Then the invisible format characters that reorder or disguise text (a key that reads backwards,
+// a line that looks like another): the bidi marks, embeddings, overrides and isolates
+// (U+200E/F, U+061C, U+202A–U+202E, U+2066–U+2069).
+const FORMAT = '\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+const CONTROLS = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${FORMAT}]`, 'g');
+const CONTROLS_BUT_LINE_BREAKS = new RegExp(`[\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f${FORMAT}]`, 'g');
+/** `\xNN` for a control character, `\uNNNN` for a format character. */
+const visible = (c: string) => {
+  const code = c.charCodeAt(0);
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+};
+/** What JSON.stringify leaves raw but a terminal acts on: DEL, C1 and the format characters above. */
+const RAW_IN_JSON = new RegExp(`[\\u007f-\\u009f${FORMAT}]`, 'g');
 
 /**
- * Text from elsewhere, safe for a terminal: each control character becomes `\xNN`. With
+ * Text from elsewhere, safe for a terminal: each control character becomes `\xNN`, each bidi
+ * or other invisible format character `\uNNNN`. With
  * `keepLineBreaks`, `\n` stays (for whole messages); without, it too is shown (for table cells).
  */
 export function neutralize(text: string, keepLineBreaks = false): string {
   return text.replace(keepLineBreaks ? CONTROLS_BUT_LINE_BREAKS : CONTROLS, visible);
 }
 
-/** JSON text that carries no raw control character: JSON.stringify leaves DEL and C1 as they are. */
+/** JSON text that carries no raw control or format character: JSON.stringify leaves DEL, C1 and bidi as they are. */
 export function jsonText(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value, null, indent).replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export class Output {

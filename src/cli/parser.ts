@@ -4,20 +4,24 @@
  * the command declares; every mistake is a UsageError (exit 2).
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { RESOURCE_KINDS } from '../resources.js';
 import type { Resource } from './changes.js';
 import type { AnyCommand } from './command.js';
 import { UsageError } from './errors.js';
+import { BUILTIN_WORDS, SHELLS, type Shell, completionScript } from './completion.js';
 import { commandHelp, mainHelp, resourceHelp } from './help.js';
 import { OPTIONS } from './options.js';
+import { didYouMean } from './suggest.js';
 
 export type Values = Record<string, string | boolean | string[] | undefined>;
 
 export type Invocation =
   | { kind: 'help'; text: string; toStderr: boolean }
+  | { kind: 'text'; text: string }
   | { kind: 'version' }
   | { kind: 'command'; command: AnyCommand; args: unknown; json: boolean };
 
-const RESOURCES: readonly Resource[] = ['segment', 'flag'];
+const RESOURCES: readonly Resource[] = RESOURCE_KINDS;
 const isHelp = (a: string) => a === '--help' || a === '-h';
 const quoted = (list: readonly string[]) => list.map((p) => JSON.stringify(p)).join(' ');
 
@@ -42,6 +46,12 @@ export function readOptions(names: readonly string[], args: readonly string[]): 
   try {
     return parseArgs({ args: [...args], options: config, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] };
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const typed = /'(-[^']*)'/.exec((error as Error).message)?.[1] ?? '';
+      const name = typed.split('=')[0] ?? '';
+      throw new UsageError(`unknown option ${name}${didYouMean(name, names.map((n) => `--${n}`))}`);
+    }
     // Node's messages name the option and what is wrong; drop its generic advice.
     throw new UsageError((error as Error).message.split('. To specify')[0]?.replace(/\.$/, '') ?? 'invalid arguments');
   }
@@ -61,6 +71,41 @@ function invoke(command: AnyCommand, resource: Resource | undefined, args: reado
   return { kind: 'command', command, args: command.parse({ values, positionals, resource, env, now }), json: values.json === true };
 }
 
+const VERSION_WORDS = ['--version', '-v', '-V', 'version'];
+
+/** `help`, `help plan`, `help segment`, `help segment add`: the help `--help` would print there. */
+function helpFor(words: readonly string[], commands: readonly AnyCommand[]): Invocation {
+  const [first, second, third] = words;
+  const shown = (text: string): Invocation => ({ kind: 'help', text, toStderr: false });
+  if (first === undefined) return shown(mainHelp(commands));
+  const fileCommand = commands.find((c) => c.scope !== 'resource' && c.name === first);
+  const resourceCommands = commands.filter((c) => c.scope === 'resource');
+  const known = [...RESOURCES, ...commands.filter((c) => c.scope !== 'resource').map((c) => c.name)];
+  if (fileCommand && second === undefined) return shown(commandHelp(fileCommand, undefined));
+  if (RESOURCES.includes(first as Resource) && third === undefined) {
+    if (second === undefined) return shown(resourceHelp(first as Resource, resourceCommands));
+    const command = resourceCommands.find((c) => c.name === second);
+    if (command) return shown(commandHelp(command, first as Resource));
+    const names = resourceCommands.map((c) => c.name);
+    throw new UsageError(`help: unknown ${first} command ${JSON.stringify(second)}${didYouMean(second, names)}: use ${names.join(', ')}`);
+  }
+  if (fileCommand || RESOURCES.includes(first as Resource)) throw new UsageError(`help: unexpected argument ${JSON.stringify(words.at(-1))}`);
+  throw new UsageError(`help: unknown command ${JSON.stringify(first)}${didYouMean(first, known)}: use ${known.join(', ')}`);
+}
+
+/** `completion bash|zsh|fish`: the script, on stdout. */
+function completion(words: readonly string[], commands: readonly AnyCommand[]): Invocation {
+  const [shell, extra] = words;
+  if (shell === undefined || isHelp(shell)) {
+    return { kind: 'help', text: `Usage: completion <${SHELLS.join('|')}>
+
+Prints a completion script for the shell; each script's first line says how to load it.`, toStderr: shell === undefined };
+  }
+  if (!SHELLS.includes(shell as Shell)) throw new UsageError(`completion: unknown shell ${JSON.stringify(shell)}${didYouMean(shell, SHELLS)}: use ${SHELLS.join(', ')}`);
+  if (extra !== undefined) throw new UsageError(`completion: unexpected argument ${JSON.stringify(extra)}`);
+  return { kind: 'text', text: completionScript(shell as Shell, commands) };
+}
+
 /**
  * @param now the time `+30d` counts from
  */
@@ -73,8 +118,9 @@ export function parseInvocation(
   const [first, second, ...rest] = argv;
   if (first === undefined) return { kind: 'help', text: mainHelp(commands), toStderr: true };
   if (isHelp(first)) return { kind: 'help', text: mainHelp(commands), toStderr: false };
-  if (first === '--version' || first === '-v') return { kind: 'version' };
-  // `plan FILE`, `report --project …`: commands named by the first word.
+  if (VERSION_WORDS.includes(first)) return { kind: 'version' };
+  if (first === 'help') return helpFor(argv.slice(1), commands);
+  if (first === 'completion') return completion(argv.slice(1), commands);
   const fileCommand = commands.find((c) => c.scope !== 'resource' && c.name === first);
   if (fileCommand) {
     const args = argv.slice(1);
@@ -83,8 +129,12 @@ export function parseInvocation(
     return invoke(fileCommand, undefined, args, env, now);
   }
   if (!RESOURCES.includes(first as Resource)) {
-    const names = [...RESOURCES, ...commands.filter((c) => c.scope !== 'resource').map((c) => c.name)];
-    throw new UsageError(`unknown command ${JSON.stringify(first)}: the first argument is ${names.slice(0, -1).join(', ')} or ${names.at(-1)}`);
+    const names = [...RESOURCES, ...commands.filter((c) => c.scope !== 'resource').map((c) => c.name), ...BUILTIN_WORDS];
+    const known = first.startsWith('-') ? ['--help', '--version'] : names;
+    const what = first.startsWith('-') ? 'option' : 'command';
+    throw new UsageError(
+      `unknown ${what} ${JSON.stringify(first)}${didYouMean(first, known)}: the first argument is ${names.slice(0, -1).join(', ')} or ${names.at(-1)}`,
+    );
   }
   const resource = first as Resource;
   const resourceCommands = commands.filter((c) => c.scope === 'resource');
@@ -92,7 +142,8 @@ export function parseInvocation(
   if (isHelp(second)) return { kind: 'help', text: resourceHelp(resource, resourceCommands), toStderr: false };
   const command = resourceCommands.find((c) => c.name === second);
   if (!command) {
-    throw new UsageError(`unknown ${resource} command ${JSON.stringify(second)}: use ${resourceCommands.map((c) => c.name).join(', ')}`);
+    const names = resourceCommands.map((c) => c.name);
+    throw new UsageError(`unknown ${resource} command ${JSON.stringify(second)}${didYouMean(second, names)}: use ${names.join(', ')}`);
   }
   if (rest.some(isHelp)) return { kind: 'help', text: commandHelp(command, resource), toStderr: false };
   return invoke(command, resource, rest, env, now);
@@ -106,12 +157,16 @@ export function positiveInteger(name: string, value: string | undefined): number
   return Number(value);
 }
 
+/** The longest `--timeout`: an hour is already far beyond any answer worth waiting for (and Node's timers stop at 24.8 days). */
+export const MAX_SECONDS = 3600;
+
 export function seconds(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = Math.round(Number(value) * 1000);
   if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isSafeInteger(ms) || ms < 1) {
     throw new UsageError(`--${name} must be a positive number of seconds, such as 10 or 0.5, got ${JSON.stringify(value)}`);
   }
+  if (ms > MAX_SECONDS * 1000) throw new UsageError(`--${name} must be at most ${MAX_SECONDS} seconds, got ${JSON.stringify(value)}`);
   return ms;
 }
 

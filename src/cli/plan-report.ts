@@ -1,5 +1,5 @@
 /** How plans, applies and file errors of `plan` and `sync` are shown: diff tables, or plain objects for `--json`. */
-import type { ResourceKind } from '../instructions.js';
+import { type ResourceKind, describeResource, resourceKeyOf, targetField } from '../resources.js';
 import type { ChangeOutcome, DesiredStateError, PlannedChange, ResourcePlan, SyncPlan } from '../sync/index.js';
 import { type Output, table } from './output.js';
 import { resultText } from './report.js';
@@ -10,12 +10,12 @@ const ISSUES_SHOWN = 50;
 /** How many changes that did not apply a terminal shows after `sync`; `--json` lists every one. */
 const PROBLEMS_SHOWN = 50;
 
-const field = (resource: ResourceKind) => (resource === 'segment' ? 'targetType' : 'variationId');
-const keyOf = (r: Pick<ResourcePlan, 'resource' | 'ref'>) => (r.resource === 'segment' ? (r.ref as { segmentKey: string }).segmentKey : (r.ref as { flagKey: string }).flagKey);
+const field = targetField;
+const keyOf = (r: Pick<ResourcePlan, 'resource' | 'ref'>) => resourceKeyOf(r.resource, r.ref);
 const time = (ms: number | undefined) => (ms === undefined ? '' : iso(ms).replace('.000Z', 'Z'));
 
 export function describeResourcePlan(r: Pick<ResourcePlan, 'resource' | 'ref'>): string {
-  return `${r.resource} ${keyOf(r)} (project ${r.ref.projectKey}, environment ${r.ref.environmentKey})`;
+  return describeResource(r.resource, r.ref);
 }
 
 const SIGN = { add: '+ add', update: '~ update', remove: '- remove' } as const;

@@ -2,6 +2,7 @@
  * Writes the rows of an `apply` run that did not apply, as CSV that `apply` reads again, row by
  * row as their fates arrive. `reason` says why; `apply` ignores that column. Times are absolute
  * (ISO-8601, UTC), so a relative `+30d` in the input does not drift when the file is applied later.
+ * No cell runs as a formula when a spreadsheet opens the file (./spreadsheet.ts).
  *
  * A file is written under a temporary name in the same folder, created exclusively (so never
  * through a link someone planted there), and renamed into place at the end. An existing file at
@@ -14,6 +15,7 @@ import { type Change, type Resource, targetField } from './changes.js';
 import { UsageError } from './errors.js';
 import { expiresAtText } from './check-file.js';
 import { neutralize } from './output.js';
+import { guardCell } from './spreadsheet.js';
 
 export interface RowToWrite {
   change: Change;
@@ -29,9 +31,13 @@ export function csvHeader(resource: Resource): string {
   return `${['action', 'contextKind', 'contextKey', targetField(resource), 'expiresAt', 'reason'].join(',')}\n`;
 }
 
-/** One row as a CSV line. The keys are kept exactly; the reason (a message) is made safe to print. */
+/**
+ * One row as a CSV line. The keys are kept exactly (apply reads them back as they were), guarded
+ * so a spreadsheet runs none of them; the reason (a message) is made safe to print.
+ */
 export function csvRow({ change, reason }: RowToWrite): string {
-  return `${[change.action, change.contextKind, change.contextKey, change.target, expiresAtText(change), neutralize(reason)].map(csvField).join(',')}\n`;
+  const cells = [change.action, change.contextKind, change.contextKey, change.target, expiresAtText(change), neutralize(reason)];
+  return `${cells.map((c) => csvField(guardCell(c))).join(',')}\n`;
 }
 
 export function rowsCsv(resource: Resource, rows: readonly RowToWrite[]): string {
@@ -44,6 +50,13 @@ export function outputPaths(input: string, retryFile: string | undefined, unknow
   const base = path.basename(input).replace(/\.(csv|jsonl|ndjson|txt)$/i, '');
   const retry = retryFile ?? path.join(dir, `${base}.retry.csv`);
   const unknown = unknownFile ?? path.join(dir, `${base}.unknown.csv`);
+  for (const [option, file] of [
+    ['--retry-file', retryFile],
+    ['--unknown-file', unknownFile],
+  ] as const) {
+    // apply would read such a name back as JSON Lines, and fail on the CSV it holds.
+    if (file !== undefined && /\.(jsonl|ndjson)$/i.test(file)) throw new UsageError(`${option} ${file}: these files are CSV; give a name ending in .csv`);
+  }
   const resolved = new Set([path.resolve(input)]);
   for (const [option, file] of [
     ['--retry-file', retry],

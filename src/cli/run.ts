@@ -1,4 +1,5 @@
 /** Runs one CLI invocation: parse, dispatch, print, and choose the exit code. Never throws. */
+import { setMaxListeners } from 'node:events';
 import { VERSION } from '../version.js';
 import type { Session } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -46,11 +47,21 @@ export async function run(argv: readonly string[], io: RunIO): Promise<number> {
     else out.out(invocation.text);
     return invocation.toStderr ? EXIT.usage : EXIT.ok;
   }
+  if (invocation.kind === 'text') {
+    // Our own generated text (a completion script): written as it is.
+    io.stdout.write(invocation.text);
+    return EXIT.ok;
+  }
   if (invocation.kind === 'version') {
     out.out(`${BIN} ${VERSION}`);
     return EXIT.ok;
   }
+  // A token read from --token-file is as secret as one given with --token.
+  out.addSecret((invocation.args as { connection?: { token?: string } } | undefined)?.connection?.token);
   const signal = io.signal ?? new AbortController().signal;
+  // Every request in flight listens to it: --concurrency and --read-concurrency bound their
+  // number, so Node's default warning at 11 listeners would only be noise.
+  setMaxListeners(0, signal);
   const session: Session = {
     out,
     signal,

@@ -158,6 +158,22 @@ describe('apply, partial failure', () => {
     expect((await readCsv(path.join(dir, 'partial.retry.retry.csv'))).map((r) => r.contextKey)).toEqual(retry.map((r) => r.contextKey));
   });
 
+  it('a retry file runs nothing in a spreadsheet, yet re-applies exactly the keys it lists', async () => {
+    const kinds = ['=cmd', '+1+1', '-2', '@SUM(A1)', "'=quoted"];
+    const input = await file('formulas.jsonl', kinds.map((contextKind, i) => JSON.stringify({ action: 'remove', contextKind, contextKey: `reject-f${i}`, targetType: 'included' })).join('\n'));
+    const result = await cli(['segment', 'apply', input, ...where, '--base-url', server.url]);
+    expect(result.code).toBe(1);
+    const text = await readFile(path.join(dir, 'formulas.retry.csv'), 'utf8');
+    // No cell of the file starts a formula: each of those starts with the guard '.
+    const cells = (parse(text, { relax_quotes: true }) as string[][]).slice(1).flat();
+    expect(cells.filter((c) => /^[=+\-@\t\r]/.test(c))).toEqual([]);
+    expect(text).toContain("remove,'=cmd,reject-f0,included,,");
+    const before = server.requests.length;
+    const again = await cli(['segment', 'apply', path.join(dir, 'formulas.retry.csv'), ...where, '--base-url', server.url]);
+    expect(again.code).toBe(1);
+    expect(instructionsOf(server.requests.slice(before)).map((i) => i.contextKind)).toEqual(kinds);
+  });
+
   it('--json output parses and lists each row that did not apply with its line', async () => {
     const input = await file('partial.jsonl', [
       JSON.stringify({ action: 'add', contextKind: 'user', contextKey: 'ok-1', targetType: 'included', expiresAt: 1_924_905_600_000 }),

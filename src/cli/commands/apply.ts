@@ -4,7 +4,6 @@
  */
 import type { BulkProgress } from '../../bulk.js';
 import { RequestAbortedError } from '../../errors.js';
-import type { FlagInstruction, SegmentInstruction } from '../../instructions.js';
 import type { BulkSummary, InstructionOutcome } from '../../results.js';
 import { type AnyInstruction, type Change, targetField } from '../changes.js';
 import { type Session, defineCommand } from '../command.js';
@@ -19,7 +18,8 @@ import { optionalString, positiveInteger } from '../parser.js';
 import { type ProgressSink, progressBar, retryNotice, silentProgress } from '../progress.js';
 import { changeCells, changeJson, describeWhere, resultText, whereJson } from '../report.js';
 import { RowFile, assertWritable, outputPaths } from '../retry-file.js';
-import { type Where, flagRef, segmentRef, whereOf, whereOptions } from '../where.js';
+import { GUARD_HELP } from '../spreadsheet.js';
+import { type Where, apiOf, kindOr, refOf, targetExamples, whereOf, whereOptions } from '../where.js';
 
 export interface ApplyArgs {
   where: Where;
@@ -37,16 +37,16 @@ export interface ApplyArgs {
 
 /** The file formats, for `--help`. */
 function fileFormat(resource: Where['resource'] | undefined): string {
-  const target = resource === 'flag' ? 'variationId' : 'targetType';
-  const flag = resource === 'flag';
+  const [first, second] = targetExamples(resource);
   return `FILE is CSV with a header row:
-  action,contextKind,contextKey,${target},expiresAt
-  add,user,alice,${flag ? '4254742c-71ae-411f-a992-43b18a51afe0' : 'included'},2030-12-31T00:00:00Z
-  remove,user,bob,${flag ? '4254742c-71ae-411f-a992-43b18a51afe0' : 'excluded'},
+  action,contextKind,contextKey,${targetField(kindOr(resource))},expiresAt
+  add,user,alice,${first},2030-12-31T00:00:00Z
+  remove,user,bob,${second},
 or JSON Lines (.jsonl/.ndjson, or content starting with '{'), one object per line with the same
 fields, in UTF-8 (a byte order mark is fine). action is add, update or remove; expiresAt (ISO-8601 with a zone, Unix ms, or +30d) is
 empty for remove. Rows that did not apply are written to <input>.retry.csv, which apply accepts
-again; rows whose fate is unknown (they may have applied) to <input>.unknown.csv, for review.`;
+again; rows whose fate is unknown (they may have applied) to <input>.unknown.csv, for review.
+${GUARD_HELP}`;
 }
 
 export const apply = defineCommand<ApplyArgs>({
@@ -100,9 +100,7 @@ type StreamOptions = {
 
 /** `patchAll` over a stream: outcomes go to `onOutcome`, the result holds counts. */
 function sendStream(connection: Connection, where: Where, instructions: AsyncIterable<AnyInstruction>, options: StreamOptions): Promise<BulkSummary> {
-  return where.resource === 'segment'
-    ? connection.client.segments.patchAll(segmentRef(where), instructions as AsyncIterable<SegmentInstruction>, options)
-    : connection.client.flags.patchAll(flagRef(where), instructions as AsyncIterable<FlagInstruction>, options);
+  return apiOf(connection.client, where).patchAll(refOf(where), instructions, options);
 }
 
 /** A row that did not apply, as the summary shows it. */

@@ -2,9 +2,8 @@
  * What `add`, `update` and `remove` share: the contexts given with `--context`, one target and
  * (but for remove) one time, built with the library's helpers and sent in one `patchAll`.
  */
-import type { FlagInstruction, SegmentInstruction } from '../../instructions.js';
 import { InstructionValidationError } from '../../errors.js';
-import { type Action, type Change, type ChangeInput, buildChange, targetField, targetIdentity } from '../changes.js';
+import { type Action, type Change, type ChangeInput, buildChange, inCliTerms, targetField, targetIdentity } from '../changes.js';
 import { defineCommand } from '../command.js';
 import { type ConnectionArgs, connectionOf, withConnection } from '../connection.js';
 import { printDryRun } from '../dry-run.js';
@@ -16,7 +15,7 @@ import { optionalString, required } from '../parser.js';
 import { retryNotice, silentProgress } from '../progress.js';
 import { changeCells, changeJson, describeWhere, resultText, whereJson } from '../report.js';
 import { parseWhen } from '../times.js';
-import { type Where, flagRef, segmentRef, whereOf, whereOptions } from '../where.js';
+import { type Where, apiOf, kindOr, refOf, targetOption, whereOf, whereOptions } from '../where.js';
 
 export interface ChangeArgs {
   where: Where;
@@ -39,7 +38,6 @@ export function parseContext(text: string): { contextKind: string; contextKey: s
   return { contextKind, contextKey };
 }
 
-const targetOption = (resource: Where['resource'] | undefined) => (resource === 'flag' ? 'variation' : 'target-type');
 
 /** The library's field names, as the options that set them. */
 const OPTION_OF_FIELD: Record<string, string> = {
@@ -60,7 +58,7 @@ function buildChanges(where: Where, inputs: readonly ChangeInput[], allowPast: b
       change = buildChange(where.resource, input, allowPast);
     } catch (error) {
       if (!(error instanceof InstructionValidationError)) throw error;
-      throw new UsageError(error.issues.map((i) => `${OPTION_OF_FIELD[i.field] ?? i.field} ${i.message}`).join('; '));
+      throw new UsageError(error.issues.map((i) => `${OPTION_OF_FIELD[i.field] ?? i.field} ${inCliTerms(i.message)}`).join('; '));
     }
     const identity = targetIdentity(where.resource, change);
     if (seen.has(identity)) throw new UsageError(`--context ${change.contextKind}:${change.contextKey} is given twice`);
@@ -86,7 +84,7 @@ export function changeCommand(action: Action, summary: string, description: stri
       ...CONNECTION_OPTIONS,
       ...OUTPUT_OPTIONS,
     ],
-    describe: (resource) => description.replace('RESOURCE', resource ?? 'segment'),
+    describe: (resource) => description.replace('RESOURCE', kindOr(resource)),
     exits: ['ok', 'notAllApplied', 'usage', 'api', 'interrupted', 'terminated'],
     parse: (args) => {
       const { values, resource, now } = args;
@@ -121,10 +119,7 @@ async function runChange(command: ChangeArgs, out: Output, signal: AbortSignal):
   if (command.dryRun) return printDryRun(out, where, changes, json);
   return withConnection(command.connection, retryNotice(json, () => silentProgress), async (connection) => {
     const options = { signal, comment: command.comment, allowPast: command.allowPast };
-    const result =
-      where.resource === 'segment'
-        ? await connection.client.segments.patchAll(segmentRef(where), changes.map((c) => c.instruction as SegmentInstruction), options)
-        : await connection.client.flags.patchAll(flagRef(where), changes.map((c) => c.instruction as FlagInstruction), options);
+    const result = await apiOf(connection.client, where).patchAll(refOf(where), changes.map((c) => c.instruction), options);
     const code = exitCodeForRun(result);
     if (json) {
       out.json({

@@ -7,7 +7,7 @@ import { CONNECTION_OPTIONS, OUTPUT_OPTIONS } from '../options.js';
 import { SCREEN_ROWS, screenfulTable } from '../output.js';
 import { retryNotice, silentProgress } from '../progress.js';
 import { describeWhere, whereJson } from '../report.js';
-import { type Where, flagRef, segmentRef, whereOf, whereOptions } from '../where.js';
+import { type Where, apiOf, refOf, whereOf, whereOptions } from '../where.js';
 
 export interface ListArgs {
   where: Where;
@@ -26,10 +26,7 @@ export const list = defineCommand<ListArgs>({
   run: ({ where, connection: connectionArgs, json }, session) => {
     const { out } = session;
     return withConnection(connectionArgs, retryNotice(json, () => silentProgress), async (connection) => {
-      const result =
-        where.resource === 'segment'
-          ? await connection.client.segments.get(segmentRef(where), { signal: session.signal })
-          : await connection.client.flags.get(flagRef(where), { signal: session.signal });
+      const result = await apiOf(connection.client, where).get(refOf(where), { signal: session.signal });
       const field = targetField(where.resource);
       if (json) {
         out.json({

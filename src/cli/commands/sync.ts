@@ -2,7 +2,7 @@
 import { SavedPlanError, type SyncPlan, type SyncResult, applyPlan, parsePlan, savedPlanInputs } from '../../sync/index.js';
 import { defineCommand } from '../command.js';
 import { confirm } from '../confirm.js';
-import { type Connection, withConnection } from '../connection.js';
+import { type Connection, MOCK_KEEPS_NO_STATE, withConnection } from '../connection.js';
 import {
   DESIRED_STATE_FORMAT,
   FILE_OPTIONS,
@@ -181,12 +181,16 @@ async function runSync(command: SyncArgs, session: FileSession): Promise<number>
       clearTimeout(grace);
       bar.finish();
     }
-    const code = syncCode(result, session.signal);
+    // The mock saves nothing, so the plan made after applying always shows the same changes again:
+    // against it, one round in which every change was accepted is all a sync can do, and a success.
+    const mockAccepted = connection.mock && result.stoppedBy === undefined && result.counts.applied === result.counts.total;
+    const code = mockAccepted ? EXIT.ok : syncCode(result, session.signal);
     if (command.json) {
       json({
-        ok: result.ok,
+        ok: result.ok || mockAccepted,
         exitCode: code,
         interrupted: result.interrupted,
+        ...(connection.mock && { mock: MOCK_KEEPS_NO_STATE }),
         applied: { counts: result.counts, stoppedBy: result.stoppedBy?.message ?? null, problems: problemsJson(result.outcomes) },
         after: planJson(result.after),
       });
@@ -197,7 +201,9 @@ async function runSync(command: SyncArgs, session: FileSession): Promise<number>
     else if (result.stoppedBy) out.out(`\nThe run stopped early: ${result.stoppedBy.message}`);
     out.out();
     if (result.ok) out.out(`LaunchDarkly now matches ${file}${result.counts.rounds > 1 ? ` (after ${result.counts.rounds} rounds)` : ''}.`);
-    else {
+    else if (mockAccepted) {
+      out.out(`The mock accepted every change. It keeps no state, so a second plan against it would show the same ${result.counts.total} change(s) again; against LaunchDarkly, this sync would be done.`);
+    } else {
       out.out(`LaunchDarkly does not match ${file} yet. What is still pending:`);
       out.out();
       printPlan(out, result.after, file);
