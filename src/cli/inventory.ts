@@ -3,7 +3,7 @@
  * library's subpath, then print or write it. Unreadable resources are named and give the exit
  * code `plan` uses for them; everything else is still reported.
  */
-import { open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExpiringTargetsClient } from '../client.js';
 import {
@@ -22,7 +22,18 @@ import { UsageError } from './errors.js';
 import { optionalString, required } from './parser.js';
 
 /** The options both commands take to choose what is read, in help order. */
-export const INVENTORY_OPTIONS = ['project', 'env', 'kind', 'segments', 'flags', 'key-pattern', 'tag', 'within', 'before', 'context-kind'] as const;
+export const INVENTORY_OPTIONS = [
+  'project',
+  'env',
+  'kind',
+  'segments',
+  'flags',
+  'key-pattern',
+  'tag',
+  'within',
+  'before',
+  'context-kind',
+] as const;
 
 /** The filters both commands take. */
 export interface InventoryArgs {
@@ -48,7 +59,8 @@ function keyList(text: string | undefined, name: string): string[] | undefined {
 /** The filters from the parsed options; the inventory checks the values themselves before any request. */
 export function inventoryArgsOf({ values }: ParsedArgs): InventoryArgs {
   const kind = optionalString(values, 'kind');
-  if (kind !== undefined && kind !== 'segment' && kind !== 'flag') throw new UsageError(`--kind must be segment or flag, got ${JSON.stringify(kind)}`);
+  if (kind !== undefined && kind !== 'segment' && kind !== 'flag')
+    throw new UsageError(`--kind must be segment or flag, got ${JSON.stringify(kind)}`);
   const segmentKeys = keyList(optionalString(values, 'segments'), 'segments');
   const flagKeys = keyList(optionalString(values, 'flags'), 'flags');
   // Naming resources of one kind only reads that kind: `--segments a,b` is those two segments.
@@ -115,7 +127,13 @@ function nameUnreadable(io: InventoryIO, unreadable: readonly UnreadableResource
 }
 
 /** `report`: the removals for people (by day), as CSV or as JSON. */
-export async function runReport(client: ExpiringTargetsClient, args: InventoryArgs, format: 'text' | 'json' | 'csv', io: InventoryIO, codes: InventoryCodes): Promise<number> {
+export async function runReport(
+  client: ExpiringTargetsClient,
+  args: InventoryArgs,
+  format: 'text' | 'json' | 'csv',
+  io: InventoryIO,
+  codes: InventoryCodes,
+): Promise<number> {
   const { removals, unreadable } = await collect(client, args, io.signal);
   if (format === 'csv') io.stdout.write(io.out.redact(removalsCsv(removals)));
   else if (format === 'json') io.stdout.write(io.out.redact(removalsJson(removals, unreadable)));
@@ -144,7 +162,7 @@ export function exportFormat(target: ExportTarget): 'yaml' | 'json' {
 /** Writes `text` to `file`: with `force` through a temporary file and a rename (never half a file), else only if it does not exist. */
 async function writeOutput(file: string, text: string, force: boolean): Promise<void> {
   if (!force) {
-    let handle;
+    let handle: FileHandle;
     try {
       handle = await open(file, 'wx');
     } catch (error) {
@@ -185,7 +203,13 @@ export async function checkOutput(target: ExportTarget): Promise<void> {
 }
 
 /** `export`: the desired state of the project and environment, for `plan` and `sync`. */
-export async function runExport(client: ExpiringTargetsClient, args: InventoryArgs, target: ExportTarget, io: InventoryIO, codes: InventoryCodes): Promise<number> {
+export async function runExport(
+  client: ExpiringTargetsClient,
+  args: InventoryArgs,
+  target: ExportTarget,
+  io: InventoryIO,
+  codes: InventoryCodes,
+): Promise<number> {
   await checkOutput(target);
   const now = Date.now();
   const { removals, unreadable } = await collect(client, args, io.signal);
@@ -195,10 +219,16 @@ export async function runExport(client: ExpiringTargetsClient, args: InventoryAr
     io.out.err(`nothing written: ${unreadable.length} resource(s) could not be read`);
     return codes.unreadable;
   }
-  const exported = exportDesiredState(removals, { projectKey: args.projectKey, environmentKey: args.environmentKey, format: exportFormat(target), now });
+  const exported = exportDesiredState(removals, {
+    projectKey: args.projectKey,
+    environmentKey: args.environmentKey,
+    format: exportFormat(target),
+    now,
+  });
   if (target.output === undefined) io.stdout.write(io.out.redact(exported.text));
   else await writeOutput(target.output, io.out.redact(exported.text), target.force);
   if (exported.past > 0) io.out.err(`left out ${exported.past} removal(s) whose time has passed (LaunchDarkly is about to run them)`);
-  if (target.output !== undefined) io.out.err(`wrote ${exported.removals} removal(s) of ${exported.resources} resource(s) to ${target.output}`);
+  if (target.output !== undefined)
+    io.out.err(`wrote ${exported.removals} removal(s) of ${exported.resources} resource(s) to ${target.output}`);
   return codes.ok;
 }

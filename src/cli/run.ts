@@ -23,10 +23,11 @@ export interface RunIO {
 /** Every value given as a token (or as a password in --base-url), however it was spelt, so that none is ever printed. */
 function tokensIn(argv: readonly string[], env: RunIO['env']): string[] {
   const found = [env.LD_API_KEY ?? ''];
-  const valueOf = (name: string, arg: string, i: number) => (arg === name ? argv[i + 1] : arg.startsWith(`${name}=`) ? arg.slice(name.length + 1) : undefined);
+  const optionValue = (name: string, arg: string, i: number) =>
+    arg === name ? argv[i + 1] : arg.startsWith(`${name}=`) ? arg.slice(name.length + 1) : undefined;
   argv.forEach((arg, i) => {
-    found.push(valueOf('--token', arg, i) ?? '');
-    const url = valueOf('--base-url', arg, i);
+    found.push(optionValue('--token', arg, i) ?? '');
+    const url = optionValue('--base-url', arg, i);
     if (url !== undefined && URL.canParse(url)) found.push(new URL(url).password);
   });
   return found.filter((t) => t.length > 0);
