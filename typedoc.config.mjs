@@ -17,7 +17,14 @@ export default {
   readme: 'README.md',
   tsconfig: 'tsconfig.json',
   // Every export, and every member of it, needs a doc comment; any warning fails the run.
-  validation: { notExported: true, invalidLink: true, invalidPath: true, rewrittenLink: true, notDocumented: true, unusedMergeModuleWith: true },
+  validation: {
+    notExported: true,
+    invalidLink: true,
+    invalidPath: true,
+    rewrittenLink: true,
+    notDocumented: true,
+    unusedMergeModuleWith: true,
+  },
   treatValidationWarningsAsErrors: true,
   treatWarningsAsErrors: true,
   // openapi-typescript writes `@description` in generated/schema.ts.

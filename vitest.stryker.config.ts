@@ -8,7 +8,22 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  */
 class CheapestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const order = ['/test/errors/', '/test/results/', '/test/time/', '/test/validation/', '/test/instructions/', '/test/options/', '/test/redact/', '/test/retry-policy/', '/test/client/', '/test/http/', '/test/bulk/', '/test/security/', '/test/sync/', '/test/proxy/'];
+    const order = [
+      '/test/errors/',
+      '/test/results/',
+      '/test/time/',
+      '/test/validation/',
+      '/test/instructions/',
+      '/test/options/',
+      '/test/redact/',
+      '/test/retry-policy/',
+      '/test/client/',
+      '/test/http/',
+      '/test/bulk/',
+      '/test/security/',
+      '/test/sync/',
+      '/test/proxy/',
+    ];
     const rank = (file: TestSpecification) => {
       const at = order.findIndex((dir) => file.moduleId.includes(dir));
       return at < 0 ? order.length : at;

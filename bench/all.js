@@ -38,7 +38,12 @@ function figuresPage() {
   const client = readJson('bench/results.json');
   const proxy = readJson('bench/proxy-results.json');
   const sync = readJson('.bench/sync.json');
-  const lines = ['# Benchmark figures', '', 'Written by `npm run bench -- --write`; do not edit by hand. Each benchmark prints the same figures when run alone (`node bench/client.js`, `node bench/proxy.js`, `node bench/sync.js`).', ''];
+  const lines = [
+    '# Benchmark figures',
+    '',
+    'Written by `npm run bench -- --write`; do not edit by hand. Each benchmark prints the same figures when run alone (`node bench/client.js`, `node bench/proxy.js`, `node bench/sync.js`).',
+    '',
+  ];
   if (client) {
     const ours = client.bundle.sizes['ld-expiring-targets'];
     lines.push(
@@ -61,7 +66,14 @@ function figuresPage() {
     );
   }
   if (proxy) {
-    lines.push(`## Proxy (commit ${proxy.commit}, ${proxy.date.slice(0, 10)})`, '', '```json', JSON.stringify({ goals: proxy.goals, pass: proxy.pass }, null, 2), '```', '');
+    lines.push(
+      `## Proxy (commit ${proxy.commit}, ${proxy.date.slice(0, 10)})`,
+      '',
+      '```json',
+      JSON.stringify({ goals: proxy.goals, pass: proxy.pass }, null, 2),
+      '```',
+      '',
+    );
   }
   if (sync) {
     const { date, goals, pass, ...row } = sync;

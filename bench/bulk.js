@@ -63,7 +63,9 @@ try {
   console.log('bulk benchmark (goal: ratio <= 1.15, lost 0, duplicated 0)');
   const { clientCounts: _counts, ...columns } = row;
   console.table([columns]);
-  console.log(`ratio ${row.ratio} over the rate-limit bound; lost ${lost}; duplicated ${duplicated}; client counts ${JSON.stringify(result.counts)}`);
+  console.log(
+    `ratio ${row.ratio} over the rate-limit bound; lost ${lost}; duplicated ${duplicated}; client counts ${JSON.stringify(result.counts)}`,
+  );
   await mkdir(new URL('../.bench/', import.meta.url), { recursive: true });
   await writeFile(new URL('../.bench/bulk.json', import.meta.url), JSON.stringify(row, null, 2) + '\n');
   if (lost !== 0 || duplicated !== 0 || result.counts.applied !== total) process.exitCode = 1;

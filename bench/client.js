@@ -41,7 +41,7 @@ const GOALS = { gzipKbBudget: 10.7, gzipKb: 8.0, overheadRatio: 1.1, importRatio
 const median = (/** @type {number[]} */ xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 ? /** @type {number} */ (s[m]) : (/** @type {number} */ (s[m - 1]) + /** @type {number} */ (s[m])) / 2;
+  return s.length % 2 ? /** @type {number} */ (s[m]) : /** @type {number} */ (s[m - 1] + /** @type {number} */ (s[m])) / 2;
 };
 const round = (/** @type {number} */ x, digits = 2) => Number(x.toFixed(digits));
 
@@ -214,9 +214,15 @@ async function overheadClients(baseUrl) {
       if (!res.ok || body.errors.length > 0) throw new Error('not ok');
     },
     official: async () => {
-      const r = await official.patchExpiringTargetsForSegment('default', 'production', 'beta-testers', { instructions: [/** @type {any} */ (wire())] }, {
-        headers: { 'Content-Type': SEMANTIC, 'LD-API-Version': '20240415' },
-      });
+      const r = await official.patchExpiringTargetsForSegment(
+        'default',
+        'production',
+        'beta-testers',
+        { instructions: [/** @type {any} */ (wire())] },
+        {
+          headers: { 'Content-Type': SEMANTIC, 'LD-API-Version': '20240415' },
+        },
+      );
       if ((r.data.errors ?? []).length > 0) throw new Error('not ok');
     },
   };
@@ -343,11 +349,21 @@ const results = {
   loadAverage1m: { before: round(loadBefore), after: round(os.loadavg()[0] ?? 0) },
   quick,
   goals: GOALS,
-  bundle: { entry: 'one segments.patch with a helper (proxy mode); esbuild --bundle --splitting --minify --platform=browser; what the page loads for the call (entry + static chunks, each gzip -9), lazy chunks apart', sizes, oursBreakdownMinBytes: breakdown },
+  bundle: {
+    entry:
+      'one segments.patch with a helper (proxy mode); esbuild --bundle --splitting --minify --platform=browser; what the page loads for the call (entry + static chunks, each gzip -9), lazy chunks apart',
+    sizes,
+    oursBreakdownMinBytes: breakdown,
+  },
   overhead: {
     what: 'sequential PATCH to a local keep-alive node:http server, interleaved rounds',
     ...requests,
-    ratios: { oursOverBare: ratios.oursOverBare, bareOverRaw: ratios.bareOverRaw, oursOverRaw: ratios.oursOverRaw, officialOverRaw: ratios.officialOverRaw },
+    ratios: {
+      oursOverBare: ratios.oursOverBare,
+      bareOverRaw: ratios.bareOverRaw,
+      oursOverRaw: ratios.oursOverRaw,
+      officialOverRaw: ratios.officialOverRaw,
+    },
   },
   coldImport: {
     what: 'process = a whole fresh node process that imports the package (the goal applies to this); import = await import() timed inside it',
@@ -401,13 +417,7 @@ const rows = [
     `${imports.medianProcessMs[official]}`,
     `ours/bare ≤ ${GOALS.importRatio}: ${mark(results.pass.import)}`,
   ],
-  [
-    'import() inside the process (ms)',
-    `${imp[ours]} (×${ratios.importOursOverBare})`,
-    `${imp[bare]}`,
-    `${imp[official]}`,
-    '',
-  ],
+  ['import() inside the process (ms)', `${imp[ours]} (×${ratios.importOursOverBare})`, `${imp[bare]}`, `${imp[official]}`, ''],
 ];
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
 const line = (/** @type {string[]} */ r) => `| ${r.map((c, i) => String(c).padEnd(/** @type {number} */ (widths[i]))).join(' | ')} |`;
@@ -419,7 +429,8 @@ console.log(
     `node ${process.version}, ${results.cpu}, load ${results.loadAverage1m.before} → ${results.loadAverage1m.after}`,
 );
 console.log('ours, minified bytes by source file, in what the page loads for one patch:');
-for (const [file, bytes] of Object.entries(breakdown).sort((a, b) => b[1] - a[1])) console.log(`  ${String(bytes).padStart(6)}  ${file.replace(/^.*node_modules\//, 'node_modules/')}`);
+for (const [file, bytes] of Object.entries(breakdown).sort((a, b) => b[1] - a[1]))
+  console.log(`  ${String(bytes).padStart(6)}  ${file.replace(/^.*node_modules\//, 'node_modules/')}`);
 await mkdir(path.join(root, '.bench'), { recursive: true });
 await writeFile(path.join(root, '.bench', 'client.json'), JSON.stringify(results, null, 2) + '\n');
 if (write && !quick) {

@@ -28,7 +28,11 @@ const RSS_HOOK = pathToFileURL(path.join(root, 'bench', 'report-rss.js')).href;
 const CLI = path.join(root, 'dist', 'cli.js');
 
 const { values } = parseArgs({
-  options: { flags: { type: 'string', default: '2000' }, segments: { type: 'string', default: '500' }, window: { type: 'string', default: '1000' } },
+  options: {
+    flags: { type: 'string', default: '2000' },
+    segments: { type: 'string', default: '500' },
+    window: { type: 'string', default: '1000' },
+  },
 });
 const flags = Number(values.flags);
 const segments = Number(values.segments);
@@ -50,7 +54,9 @@ function lowerBoundMs() {
     'flag-targets': flags,
     'segment-targets': segments,
   };
-  return Math.max(...Object.entries(reads).map(([route, n]) => (n / routeLimits[/** @type {keyof typeof routeLimits} */ (route)].limit) * windowMs));
+  return Math.max(
+    ...Object.entries(reads).map(([route, n]) => (n / routeLimits[/** @type {keyof typeof routeLimits} */ (route)].limit) * windowMs),
+  );
 }
 
 /** Runs the CLI once in a child process; resolves with its wall time, peak RSS and output. */
@@ -98,8 +104,14 @@ try {
 
 const bound = lowerBoundMs();
 const withRemovals = seeds.length;
-console.log(`inventory bench: ${flags} flags, ${segments} segments, ${withRemovals} with removals (${((withRemovals / (flags + segments)) * 100).toFixed(1)} %)`);
-console.log(`rate limits per route: ${Object.entries(routeLimits).map(([r, l]) => `${r} ${l.limit}/${l.windowMs} ms`).join(', ')}`);
+console.log(
+  `inventory bench: ${flags} flags, ${segments} segments, ${withRemovals} with removals (${((withRemovals / (flags + segments)) * 100).toFixed(1)} %)`,
+);
+console.log(
+  `rate limits per route: ${Object.entries(routeLimits)
+    .map(([r, l]) => `${r} ${l.limit}/${l.windowMs} ms`)
+    .join(', ')}`,
+);
 console.log(`rate-limit lower bound: ${(bound / 1000).toFixed(2)} s (the slowest route's reads / its rate)`);
 for (const r of results) {
   console.log(

@@ -7,7 +7,12 @@ import { pathToFileURL } from 'node:url';
 
 const [bundle, upstream] = process.argv.slice(2);
 const { createExpiringTargetsProxy, createNodeListener } = await import(pathToFileURL(String(bundle)).href);
-const proxy = createExpiringTargetsProxy({ apiKey: 'api-bench-child-0000', baseUrl: upstream, basePath: '/ld-proxy', authorize: () => false });
+const proxy = createExpiringTargetsProxy({
+  apiKey: 'api-bench-child-0000',
+  baseUrl: upstream,
+  basePath: '/ld-proxy',
+  authorize: () => false,
+});
 const server = http.createServer(createNodeListener(proxy));
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();

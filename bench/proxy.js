@@ -41,8 +41,20 @@ const SEMANTIC = 'application/json; domain-model=launchdarkly.semanticpatch';
 const PATH = '/api/v2/segments/default/beta-testers/expiring-targets/production';
 const TARGET = { contextKind: 'user', contextKey: 'alice', targetType: 'included', expirationDate: 1924992000000, _version: 1 };
 const GET_BODY = JSON.stringify({ items: [{ _id: '1', _resourceId: {}, ...TARGET }] });
-const PATCH_BODY = JSON.stringify({ items: [{ _id: '1', _resourceId: {}, ...TARGET }], totalInstructions: 1, successfulInstructions: 1, failedInstructions: 0, errors: [] });
-const add = (/** @type {number} */ i) => ({ kind: 'addExpiringTarget', contextKind: 'user', contextKey: `user-${i}@example.com`, targetType: 'included', value: 1924992000000 });
+const PATCH_BODY = JSON.stringify({
+  items: [{ _id: '1', _resourceId: {}, ...TARGET }],
+  totalInstructions: 1,
+  successfulInstructions: 1,
+  failedInstructions: 0,
+  errors: [],
+});
+const add = (/** @type {number} */ i) => ({
+  kind: 'addExpiringTarget',
+  contextKind: 'user',
+  contextKey: `user-${i}@example.com`,
+  targetType: 'included',
+  value: 1924992000000,
+});
 const INSTRUCTIONS = JSON.stringify({ instructions: [add(0)] });
 /** A realistic 1 MiB body: valid instructions, as many as fit. */
 const BIG_BODY = (() => {
@@ -62,7 +74,14 @@ const CLIENT_HEADERS = { 'LD-API-Version': '20240415', 'X-LaunchDarkly-User-Agen
 /** Bundles src/proxy/index.ts of `sourceRoot` into one ES module in `dir`. */
 async function bundle(/** @type {string} */ sourceRoot, /** @type {string} */ dir, /** @type {string} */ name) {
   const outfile = path.join(dir, `${name}.mjs`);
-  await build({ entryPoints: [path.join(sourceRoot, 'src/proxy/index.ts')], bundle: true, format: 'esm', platform: 'node', outfile, logLevel: 'silent' });
+  await build({
+    entryPoints: [path.join(sourceRoot, 'src/proxy/index.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    outfile,
+    logLevel: 'silent',
+  });
   return outfile;
 }
 
@@ -115,7 +134,10 @@ const cpuUs = () => {
 function call(method, base, withToken) {
   const body = method === 'PATCH' ? { body: INSTRUCTIONS } : {};
   const type = method === 'PATCH' ? { 'Content-Type': SEMANTIC } : {};
-  return { url: `${base}${PATH}`, init: { method, headers: { ...CLIENT_HEADERS, ...type, ...(withToken && { Authorization: TOKEN }) }, ...body } };
+  return {
+    url: `${base}${PATH}`,
+    init: { method, headers: { ...CLIENT_HEADERS, ...type, ...(withToken && { Authorization: TOKEN }) }, ...body },
+  };
 }
 
 /** One request; its wall-clock ms, and its CPU µs added to `cpu`. @param {Call} c @param {{ us: number }} cpu */
@@ -154,10 +176,18 @@ async function series(method) {
   const perRequest = (/** @type {keyof typeof sides} */ name) => cpu[name].us / ROUNDS;
   const added = { current: perRequest('current') - perRequest('direct'), baseline: perRequest('baseline') - perRequest('direct') };
   return {
-    cpuUsPerRequest: { direct: Math.round(perRequest('direct')), current: Math.round(perRequest('current')), baseline: Math.round(perRequest('baseline')) },
+    cpuUsPerRequest: {
+      direct: Math.round(perRequest('direct')),
+      current: Math.round(perRequest('current')),
+      baseline: Math.round(perRequest('baseline')),
+    },
     addedCpuUsPerRequest: { current: Math.round(added.current), baseline: Math.round(added.baseline) },
     addedCpuRatio: round(added.current / added.baseline),
-    medianMs: { direct: round(median(times.direct ?? [])), current: round(median(times.current ?? [])), baseline: round(median(times.baseline ?? [])) },
+    medianMs: {
+      direct: round(median(times.direct ?? [])),
+      current: round(median(times.current ?? [])),
+      baseline: round(median(times.baseline ?? [])),
+    },
   };
 }
 
@@ -180,7 +210,14 @@ async function peakRss(/** @type {string} */ file) {
   const send = () =>
     new Promise((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port, method: 'PATCH', path: `/ld-proxy${PATH}`, agent, headers: { 'Content-Type': SEMANTIC, 'Content-Length': Buffer.byteLength(BIG_BODY) } },
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'PATCH',
+          path: `/ld-proxy${PATH}`,
+          agent,
+          headers: { 'Content-Type': SEMANTIC, 'Content-Length': Buffer.byteLength(BIG_BODY) },
+        },
         (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode));
@@ -215,8 +252,12 @@ try {
 const loadAfter = os.loadavg()[0] ?? 0;
 
 const mb = (/** @type {number} */ bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
-console.log(`\nProxy: this build against ${BASELINE}, side by side (${ROUNDS} rounds of direct / this build / baseline after ${WARMUP} warm-up rounds)`);
-console.log('| series | CPU µs/request direct | added CPU this build | added CPU baseline | ratio (goal ≤ 1.05) | median ms direct / this / baseline |');
+console.log(
+  `\nProxy: this build against ${BASELINE}, side by side (${ROUNDS} rounds of direct / this build / baseline after ${WARMUP} warm-up rounds)`,
+);
+console.log(
+  '| series | CPU µs/request direct | added CPU this build | added CPU baseline | ratio (goal ≤ 1.05) | median ms direct / this / baseline |',
+);
 console.log('|---|---|---|---|---|---|');
 for (const [name, s] of Object.entries(cpuSeries)) {
   console.log(
@@ -224,11 +265,16 @@ for (const [name, s] of Object.entries(cpuSeries)) {
   );
 }
 console.log(`\nPeak RSS of a proxy-only process under ${CONCURRENT} concurrent anonymous 1 MiB PATCHes (goal ≤ ${mb(GOALS.peakRssBytes)})`);
-for (const [name, r] of Object.entries(rss)) console.log(`- ${name === 'current' ? 'this build' : `baseline ${BASELINE}`}: idle ${mb(r.idleBytes)}, peak ${mb(r.peakBytes)} (answers ${r.statuses})`);
+for (const [name, r] of Object.entries(rss))
+  console.log(
+    `- ${name === 'current' ? 'this build' : `baseline ${BASELINE}`}: idle ${mb(r.idleBytes)}, peak ${mb(r.peakBytes)} (answers ${r.statuses})`,
+  );
 const cpuModel = `${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}`;
 console.log(`node ${process.version}, ${cpuModel}, load ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}`);
 
-const pass = Object.values(cpuSeries).every((s) => s.addedCpuRatio <= GOALS.addedCpuRatio) && (rss.current?.peakBytes ?? Infinity) <= GOALS.peakRssBytes;
+const pass =
+  Object.values(cpuSeries).every((s) => s.addedCpuRatio <= GOALS.addedCpuRatio) &&
+  (rss.current?.peakBytes ?? Infinity) <= GOALS.peakRssBytes;
 if (!quick) {
   let commit;
   try {

@@ -56,7 +56,11 @@ async function patchAllChild() {
   let reports = 0;
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const result = await ld.segments.patchAll({ projectKey: 'p', environmentKey: 'e', segmentKey: 's' }, list, withProgress === 'true' ? { onProgress: () => reports++ } : {});
+  const result = await ld.segments.patchAll(
+    { projectKey: 'p', environmentKey: 'e', segmentKey: 's' },
+    list,
+    withProgress === 'true' ? { onProgress: () => reports++ } : {},
+  );
   const ms = performance.now() - started;
   const used = process.cpuUsage(cpu);
   process.stdout.write(JSON.stringify({ ms, cpuMs: (used.user + used.system) / 1000, applied: result.counts.applied, reports }));
@@ -79,7 +83,10 @@ function run(args) {
   return new Promise((resolve, reject) => {
     const rssFile = path.join(os.tmpdir(), `ld-et-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
     const started = performance.now();
-    const child = spawn(process.execPath, ['--import', RSS_HOOK, ...args], { env: { ...process.env, BENCH_RSS_FILE: rssFile }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', RSS_HOOK, ...args], {
+      env: { ...process.env, BENCH_RSS_FILE: rssFile },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.on('error', reject);
@@ -116,7 +123,9 @@ try {
   // without onProgress alternating, and the medians are compared, in CPU time (the client's own
   // work; the server runs in this process) as well as wall time.
   const rounds = Number(values.rounds ?? 3);
-  console.log(`patchAll over an array, ${instructionSizes.join(', ')} instructions (each run its own process; median of ${rounds} below 1M, 1 at 1M)`);
+  console.log(
+    `patchAll over an array, ${instructionSizes.join(', ')} instructions (each run its own process; median of ${rounds} below 1M, 1 at 1M)`,
+  );
   /** @type {{ instructions: number, progress: boolean, ms: number, cpuMs: number, usPerInstruction: number, cpuUsPerInstruction: number, peakRssMb: number }[]} */
   const patchAll = [];
   const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
@@ -126,11 +135,15 @@ try {
     for (let round = 0; round < (n >= 1_000_000 ? 1 : rounds); round++) {
       for (const progress of [false, true]) {
         const before = server.stats.instructions;
-        const r = /** @type {any} */ (await run([fileURLToPath(import.meta.url), '--child', 'patchAll', String(n), String(progress), server.url]));
+        const r = /** @type {any} */ (
+          await run([fileURLToPath(import.meta.url), '--child', 'patchAll', String(n), String(progress), server.url])
+        );
         const out = JSON.parse(r.stdout);
         if (r.code !== 0 || out.applied !== n || server.stats.instructions - before !== n) {
           failures++;
-          console.error(`patchAll ${n} (progress ${progress}): exit ${r.code}, applied ${out.applied}, server got ${server.stats.instructions - before}`);
+          console.error(
+            `patchAll ${n} (progress ${progress}): exit ${r.code}, applied ${out.applied}, server got ${server.stats.instructions - before}`,
+          );
         }
         runs[String(progress)].ms.push(out.ms);
         runs[String(progress)].cpuMs.push(out.cpuMs);
@@ -166,20 +179,52 @@ try {
     await writeCsv(file, rows);
     largest = file;
     const before = server.stats.instructions;
-    const r = /** @type {any} */ (await run([CLI, 'segment', 'apply', file, '--project', 'p', '--env', 'e', '--segment', 's', '--base-url', server.url, '--token', 'bench-token']));
+    const r = /** @type {any} */ (
+      await run([
+        CLI,
+        'segment',
+        'apply',
+        file,
+        '--project',
+        'p',
+        '--env',
+        'e',
+        '--segment',
+        's',
+        '--base-url',
+        server.url,
+        '--token',
+        'bench-token',
+      ])
+    );
     const received = server.stats.instructions - before;
     if (r.code !== 0 || !r.stdout.includes(`All ${rows} row(s) applied.`) || received !== rows) {
       failures++;
       console.error(`apply ${rows}: exit ${r.code}, server got ${received} instructions\n${r.stdout.slice(-500)}`);
     }
     const { size } = statSync(file);
-    const row = { rows, fileMb: mb(size), seconds: Number((r.wallMs / 1000).toFixed(1)), rowsPerSecond: Math.round(rows / (r.wallMs / 1000)), peakRssMb: mb(r.rss) };
+    const row = {
+      rows,
+      fileMb: mb(size),
+      seconds: Number((r.wallMs / 1000).toFixed(1)),
+      rowsPerSecond: Math.round(rows / (r.wallMs / 1000)),
+      peakRssMb: mb(r.rss),
+    };
     apply.push(row);
-    console.log(`  ${String(rows).padStart(9)} rows (${row.fileMb} MB)  ${String(row.seconds).padStart(6)} s  ${String(row.rowsPerSecond).padStart(6)} rows/s  peak RSS ${row.peakRssMb} MB`);
+    console.log(
+      `  ${String(rows).padStart(9)} rows (${row.fileMb} MB)  ${String(row.seconds).padStart(6)} s  ${String(row.rowsPerSecond).padStart(6)} rows/s  peak RSS ${row.peakRssMb} MB`,
+    );
   }
 
-  const dry = /** @type {any} */ (await run([CLI, 'segment', 'apply', largest, '--project', 'p', '--env', 'e', '--segment', 's', '--dry-run']));
-  const dryRun = { rows: rowSizes.at(-1), lines: dry.stdout.split('\n').length - 1, seconds: Number((dry.wallMs / 1000).toFixed(1)), peakRssMb: mb(dry.rss) };
+  const dry = /** @type {any} */ (
+    await run([CLI, 'segment', 'apply', largest, '--project', 'p', '--env', 'e', '--segment', 's', '--dry-run'])
+  );
+  const dryRun = {
+    rows: rowSizes.at(-1),
+    lines: dry.stdout.split('\n').length - 1,
+    seconds: Number((dry.wallMs / 1000).toFixed(1)),
+    peakRssMb: mb(dry.rss),
+  };
   if (dry.code !== 0) failures++;
   console.log(`  --dry-run of ${dryRun.rows} rows: ${dryRun.lines} lines printed, ${dryRun.seconds} s, peak RSS ${dryRun.peakRssMb} MB`);
 
@@ -200,7 +245,16 @@ try {
   for (const [name, [value, limit]] of Object.entries(goals)) {
     console.log(`  ${name}: ${Number(value.toFixed(2))} (goal ≤ ${limit}) ${value <= limit ? 'met' : 'MISSED'}`);
   }
-  const report = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))), patchAll, apply, dryRun, goals };
+  const report = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
+    patchAll,
+    apply,
+    dryRun,
+    goals,
+  };
   await mkdir(path.join(root, '.bench'), { recursive: true });
   await writeFile(path.join(root, '.bench', 'scale.json'), `${JSON.stringify(report, null, 2)}\n`);
   if (failures > 0) {

@@ -110,7 +110,8 @@ async function main() {
       let yaml = 'projects:\n  bench:\n    environments:\n      production:\n        segments:\n';
       for (const r of desired.resources) {
         yaml += `          ${/** @type {any} */ (r.ref).segmentKey}:\n`;
-        for (const t of r.targets) yaml += `            - { contextKind: user, contextKey: ${t.contextKey}, targetType: included, expiresAt: ${t.expiresAt} }\n`;
+        for (const t of r.targets)
+          yaml += `            - { contextKind: user, contextKey: ${t.contextKey}, targetType: included, expiresAt: ${t.expiresAt} }\n`;
       }
       await writeFile(yamlFile, yaml);
       const t = performance.now();
@@ -125,7 +126,13 @@ async function main() {
     // plan: every target exists, one in ten at another time.
     const seed = desired.resources.map((r, ri) => [
       `segments/bench/${/** @type {any} */ (r.ref).segmentKey}/production`,
-      r.targets.map((t, i) => ({ contextKind: 'user', contextKey: t.contextKey, targetType: 'included', expirationDate: time(ri, i) + (i % 10 === 0 ? 60_000 : 0), _version: 1 })),
+      r.targets.map((t, i) => ({
+        contextKind: 'user',
+        contextKey: t.contextKey,
+        targetType: 'included',
+        expirationDate: time(ri, i) + (i % 10 === 0 ? 60_000 : 0),
+        _version: 1,
+      })),
       'segment',
     ]);
     let fake = await ask({ op: 'reset' });
@@ -153,7 +160,8 @@ async function main() {
       const parsed = (await readDesiredStateFile(fileURLToPath(yamlFile))).desired;
       const counts = (await planSync(ld, parsed)).counts;
       const ms = performance.now() - t;
-      if (counts.update !== planCounts?.update || counts.unchanged !== planCounts?.unchanged) throw new Error(`the file plans differently: ${JSON.stringify(counts)}`);
+      if (counts.update !== planCounts?.update || counts.unchanged !== planCounts?.unchanged)
+        throw new Error(`the file plans differently: ${JSON.stringify(counts)}`);
       return ms;
     };
     const planCommandMs = await planCommand();
@@ -185,7 +193,14 @@ async function main() {
     };
     // The same instructions sync sends from empty: one add per entry, in file order.
     const instructions = desired.resources.map((r) =>
-      r.targets.map((t) => segmentInstructions.add({ contextKind: t.contextKind, contextKey: t.contextKey, targetType: /** @type {any} */ (t).targetType, expiresAt: t.expiresAt })),
+      r.targets.map((t) =>
+        segmentInstructions.add({
+          contextKind: t.contextKind,
+          contextKey: t.contextKey,
+          targetType: /** @type {any} */ (t).targetType,
+          expiresAt: t.expiresAt,
+        }),
+      ),
     );
     const timeDirect = async () => {
       const fresh = await ask({ op: 'reset' });
@@ -231,7 +246,7 @@ async function main() {
     const median = (/** @type {number[]} */ xs) => {
       const s = [...xs].sort((a, b) => a - b);
       const m = s.length >> 1;
-      return s.length % 2 ? /** @type {number} */ (s[m]) : (/** @type {number} */ (s[m - 1]) + /** @type {number} */ (s[m])) / 2;
+      return s.length % 2 ? /** @type {number} */ (s[m]) : /** @type {number} */ (s[m - 1] + /** @type {number} */ (s[m])) / 2;
     };
     const planMs = median(planTimes);
     const syncMs = median(syncTimes);
@@ -266,16 +281,23 @@ async function main() {
       loadAverage1m: Number(os.loadavg()[0]?.toFixed(2)),
     };
     const pass = { plan: planMs <= GOALS.planMs && gets === R, sync: ratio <= GOALS.syncRatio };
-    console.log(`sync benchmark: ${R} resources × ${C} contexts, no rate limit (goals: plan ≤ ${GOALS.planMs} ms with ${R} GETs; sync ≤ ×${GOALS.syncRatio} patchAll)`);
+    console.log(
+      `sync benchmark: ${R} resources × ${C} contexts, no rate limit (goals: plan ≤ ${GOALS.planMs} ms with ${R} GETs; sync ≤ ×${GOALS.syncRatio} patchAll)`,
+    );
     console.table([row]);
     console.log(`plan ${row.planMs} ms, ${gets} GETs: ${pass.plan ? 'met' : 'MISSED'}`);
-    console.log(`plan command (read + parse ${(yamlBytes / 1e6).toFixed(1)} MB of YAML + plan): ${row.planCommandMs} ms; the parse alone: ${row.parseYamlMs} ms`);
+    console.log(
+      `plan command (read + parse ${(yamlBytes / 1e6).toFixed(1)} MB of YAML + plan): ${row.planCommandMs} ms; the parse alone: ${row.parseYamlMs} ms`,
+    );
     console.log(`sync ${row.syncMs} ms vs patchAll ${row.patchAllMs} ms (×${row.syncOverPatchAll}): ${pass.sync ? 'met' : 'MISSED'}`);
     console.log(
       `  sync also GETs each resource before (to plan) and after (to verify); patchAll with those same ${2 * R} GETs: ${row.patchAllWithReadsMs} ms (sync ×${row.syncOverPatchAllWithReads})`,
     );
     console.log(`load average (1 min): ${row.loadAverage1m}`);
-    await writeFile(new URL('../.bench/sync.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), goals: GOALS, pass, ...row }, null, 2) + '\n');
+    await writeFile(
+      new URL('../.bench/sync.json', import.meta.url),
+      JSON.stringify({ date: new Date().toISOString(), goals: GOALS, pass, ...row }, null, 2) + '\n',
+    );
     // Wrong answers fail the run; a missed time is reported (a loaded machine is not a bug).
     if (!converged || gets !== R || syncStats.duplicated !== 0) process.exitCode = 1;
     void ready;

@@ -40,7 +40,7 @@ const IMPORT_SPAWNS = quick ? 6 : 20;
 const median = (/** @type {number[]} */ xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 ? /** @type {number} */ (s[m]) : (/** @type {number} */ (s[m - 1]) + /** @type {number} */ (s[m])) / 2;
+  return s.length % 2 ? /** @type {number} */ (s[m]) : /** @type {number} */ (s[m - 1] + /** @type {number} */ (s[m])) / 2;
 };
 const round = (/** @type {number} */ x, digits = 3) => Number(x.toFixed(digits));
 
@@ -54,7 +54,11 @@ function buildBefore(ref) {
     const archive = execFileSync('git', ['archive', '--format=tar', sha], { cwd: root, maxBuffer: 256 * 1024 * 1024 });
     execFileSync('tar', ['-x', '-C', dir], { input: archive });
     symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-    execFileSync(process.execPath, [path.join(root, 'node_modules', 'tsup', 'dist', 'cli-default.js')], { cwd: dir, stdio: 'ignore', timeout: 300_000 });
+    execFileSync(process.execPath, [path.join(root, 'node_modules', 'tsup', 'dist', 'cli-default.js')], {
+      cwd: dir,
+      stdio: 'ignore',
+      timeout: 300_000,
+    });
   }
   return { sha, dir };
 }
@@ -87,7 +91,9 @@ async function perRequest(beforeDir, baseUrl) {
   const { MeterProvider } = await import('@opentelemetry/sdk-metrics');
   const sdk = { tracerProvider: new BasicTracerProvider(), meterProvider: new MeterProvider() };
   const patchWith = (lib, client) => async () => {
-    const r = await client.segments.patch(REF, [lib.segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: '2030-01-01T00:00:00Z' })]);
+    const r = await client.segments.patch(REF, [
+      lib.segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: '2030-01-01T00:00:00Z' }),
+    ]);
     if (!r.ok) throw new Error('not ok');
   };
   const apiKey = 'api-bench-token';
@@ -122,7 +128,9 @@ async function perRequest(beforeDir, baseUrl) {
     }
   }
   const base = median(/** @type {number[]} */ (means['before (default options)']));
-  return Object.fromEntries(Object.entries(means).map(([name, xs]) => [name, { usPerRequest: round(median(xs), 1), ratio: round(median(xs) / base) }]));
+  return Object.fromEntries(
+    Object.entries(means).map(([name, xs]) => [name, { usPerRequest: round(median(xs), 1), ratio: round(median(xs) / base) }]),
+  );
 }
 
 async function bundleGzipBytes(entryPath) {
@@ -152,7 +160,8 @@ ld.segments
   for (const file of initial) for (const imp of outputs[file]?.imports ?? []) if (imp.kind === 'import-statement') initial.add(imp.path);
   let gz = 0;
   for (const f of result.outputFiles) {
-    if ([...initial].some((k) => path.resolve(k) === path.resolve(path.relative(process.cwd(), f.path)))) gz += gzipSync(f.contents, { level: 9 }).length;
+    if ([...initial].some((k) => path.resolve(k) === path.resolve(path.relative(process.cwd(), f.path))))
+      gz += gzipSync(f.contents, { level: 9 }).length;
   }
   return gz;
 }
@@ -181,10 +190,16 @@ const results = {
   requestsPerRound: PER_ROUND,
   perRequest: requests,
   bundleGzipBytes: { before: before.bundle, now: now.bundle, growth: now.bundle - before.bundle },
-  coldImportMs: { before: round(median(before.imports), 1), now: round(median(now.imports), 1), ratio: round(median(now.imports) / median(before.imports)) },
+  coldImportMs: {
+    before: round(median(before.imports), 1),
+    now: round(median(now.imports), 1),
+    ratio: round(median(now.imports) / median(before.imports)),
+  },
   goals: GOALS,
 };
 console.table(Object.fromEntries(Object.entries(requests).map(([k, v]) => [k, v])));
-console.log(`bundle of one segments.patch, gzip: ${before.bundle} B before, ${now.bundle} B now (${now.bundle - before.bundle >= 0 ? '+' : ''}${now.bundle - before.bundle} B; goal <= +${GOALS.bundleGrowthGzipBytes} B)`);
+console.log(
+  `bundle of one segments.patch, gzip: ${before.bundle} B before, ${now.bundle} B now (${now.bundle - before.bundle >= 0 ? '+' : ''}${now.bundle - before.bundle} B; goal <= +${GOALS.bundleGrowthGzipBytes} B)`,
+);
 console.log(`cold import: ${results.coldImportMs.before} ms before, ${results.coldImportMs.now} ms now (x${results.coldImportMs.ratio})`);
 if (!quick) await writeFile(path.join(root, 'bench', 'telemetry-results.json'), `${JSON.stringify(results, null, 2)}\n`);

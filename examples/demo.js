@@ -30,7 +30,11 @@ const USAGE = `Usage: npm start [-- --live --project KEY --env KEY --segment KEY
 function table(headers, rows) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   /** @param {string[]} cells */
-  const line = (cells) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const line = (cells) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -84,7 +88,9 @@ async function main() {
     flagKey: setting(values.flag, 'LD_FLAG', 'new-checkout'),
     variationId: setting(values.variation, 'LD_VARIATION', MOCK_VARIATION),
   };
-  const missing = Object.entries(where).filter(([, v]) => !v).map(([k]) => k);
+  const missing = Object.entries(where)
+    .filter(([, v]) => !v)
+    .map(([k]) => k);
   if (missing.length > 0) {
     console.error(`--live needs ${missing.join(', ')} (flags --project --env --segment --flag --variation, or LD_PROJECT …)`);
     return 2;
@@ -113,7 +119,11 @@ async function main() {
         ? { apiKey: token, instance: /** @type {any} */ (process.env.LD_INSTANCE ?? values.instance) }
         : { apiKey: MOCK_TOKEN, baseUrl: prism?.url },
     );
-    console.log(live ? `Live session against LaunchDarkly (${values.instance ?? process.env.LD_INSTANCE ?? 'commercial'})` : `Mock session against Prism at ${prism?.url}`);
+    console.log(
+      live
+        ? `Live session against LaunchDarkly (${values.instance ?? process.env.LD_INSTANCE ?? 'commercial'})`
+        : `Mock session against Prism at ${prism?.url}`,
+    );
     console.log(`project ${where.projectKey}, environment ${where.environmentKey}\n`);
 
     /** @type {string[][]} */
@@ -138,35 +148,63 @@ async function main() {
     const ctx = (/** @type {{ contextKind: string, contextKey: string }} */ c) => `${c.contextKind}:${c.contextKey}`;
     const list = async (/** @type {() => Promise<import('../src/index.js').GetResult>} */ get) => {
       const { items } = await get();
-      return items.length === 0 ? 'none scheduled' : `${items.length} scheduled: ${items.map((t) => `${t.contextKind}:${t.contextKey} at ${t.expiresAt.toISOString()}`).join(', ')}`;
+      return items.length === 0
+        ? 'none scheduled'
+        : `${items.length} scheduled: ${items.map((t) => `${t.contextKind}:${t.contextKey} at ${t.expiresAt.toISOString()}`).join(', ')}`;
     };
 
-    const segment = { projectKey: String(where.projectKey), environmentKey: String(where.environmentKey), segmentKey: String(where.segmentKey) };
+    const segment = {
+      projectKey: String(where.projectKey),
+      environmentKey: String(where.environmentKey),
+      segmentKey: String(where.segmentKey),
+    };
     const seg = `segment ${segment.segmentKey}`;
     await record(seg, 'list', '-', '-', () => list(() => ld.segments.get(segment)));
-    for (const [c, days] of /** @type {const} */ ([[first, 30], [second, 60]])) {
+    for (const [c, days] of /** @type {const} */ ([
+      [first, 30],
+      [second, 60],
+    ])) {
       await record(seg, 'schedule', ctx(c), at(days).toISOString(), async () =>
-        patchOutcome(await ld.segments.patch(segment, [segmentInstructions.add({ ...c, targetType: 'included', expiresAt: at(days) })], { comment: 'npm start demo' })),
+        patchOutcome(
+          await ld.segments.patch(segment, [segmentInstructions.add({ ...c, targetType: 'included', expiresAt: at(days) })], {
+            comment: 'npm start demo',
+          }),
+        ),
       );
     }
     await record(seg, 'reschedule', ctx(first), at(45).toISOString(), async () =>
-      patchOutcome(await ld.segments.patch(segment, [segmentInstructions.update({ ...first, targetType: 'included', expiresAt: at(45) })], { comment: 'npm start demo' })),
+      patchOutcome(
+        await ld.segments.patch(segment, [segmentInstructions.update({ ...first, targetType: 'included', expiresAt: at(45) })], {
+          comment: 'npm start demo',
+        }),
+      ),
     );
     await record(seg, 'cancel', ctx(second), '-', async () =>
-      patchOutcome(await ld.segments.patch(segment, [segmentInstructions.remove({ ...second, targetType: 'included' })], { comment: 'npm start demo' })),
+      patchOutcome(
+        await ld.segments.patch(segment, [segmentInstructions.remove({ ...second, targetType: 'included' })], {
+          comment: 'npm start demo',
+        }),
+      ),
     );
 
     const flag = { projectKey: String(where.projectKey), environmentKey: String(where.environmentKey), flagKey: String(where.flagKey) };
     const variationId = String(where.variationId);
     const fl = `flag ${flag.flagKey}`;
     await record(fl, 'list', '-', '-', () => list(() => ld.flags.get(flag)));
-    for (const [c, days] of /** @type {const} */ ([[first, 30], [second, 60]])) {
+    for (const [c, days] of /** @type {const} */ ([
+      [first, 30],
+      [second, 60],
+    ])) {
       await record(fl, 'schedule', ctx(c), at(days).toISOString(), async () =>
-        patchOutcome(await ld.flags.patch(flag, [flagInstructions.add({ ...c, variationId, expiresAt: at(days) })], { comment: 'npm start demo' })),
+        patchOutcome(
+          await ld.flags.patch(flag, [flagInstructions.add({ ...c, variationId, expiresAt: at(days) })], { comment: 'npm start demo' }),
+        ),
       );
     }
     await record(fl, 'reschedule', ctx(first), at(45).toISOString(), async () =>
-      patchOutcome(await ld.flags.patch(flag, [flagInstructions.update({ ...first, variationId, expiresAt: at(45) })], { comment: 'npm start demo' })),
+      patchOutcome(
+        await ld.flags.patch(flag, [flagInstructions.update({ ...first, variationId, expiresAt: at(45) })], { comment: 'npm start demo' }),
+      ),
     );
     await record(fl, 'cancel', ctx(second), '-', async () =>
       patchOutcome(await ld.flags.patch(flag, [flagInstructions.remove({ ...second, variationId })], { comment: 'npm start demo' })),
@@ -177,7 +215,9 @@ async function main() {
       `\n${rows.length - failures} of ${rows.length} steps succeeded.${live ? '' : ' (Prism answers with the examples of generated/expiring-targets.openapi.yaml: it keeps no state.)'}`,
     );
     // In a clone the command line exists only once built (dist/cli.js), so the next step builds it.
-    console.log("Next: 'npm run build && npx ld-expiring-targets --help' for the command line (built into dist/), or the guides in README.md.");
+    console.log(
+      "Next: 'npm run build && npx ld-expiring-targets --help' for the command line (built into dist/), or the guides in README.md.",
+    );
     return failures === 0 ? 0 : 1;
   } finally {
     await stop();

@@ -32,9 +32,13 @@ try {
       console.error(`\n${shown} is missing: run npm run generate and commit it.`);
       continue;
     }
-    const diff = spawnSync('diff', ['-u', '--label', `${shown} (committed)`, '--label', `${shown} (regenerated)`, committedPath, freshPath], {
-      encoding: 'utf8',
-    });
+    const diff = spawnSync(
+      'diff',
+      ['-u', '--label', `${shown} (committed)`, '--label', `${shown} (regenerated)`, committedPath, freshPath],
+      {
+        encoding: 'utf8',
+      },
+    );
     console.error(`\n${shown} is stale; what regenerating would change:`);
     console.error(redact(diff.stdout || diff.stderr || '(diff unavailable; the files differ)'));
   }

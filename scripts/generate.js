@@ -27,7 +27,11 @@ export async function generate({ root, out, raw, checker }) {
   const documentPath = path.join(base, 'openapi', config.output.document);
   const typesPath = path.join(base, 'openapi', config.output.types);
   const rulesPath = path.join(base, 'openapi', config.output.rules);
-  for (const [file, text] of /** @type {const} */ ([[documentPath, documentYaml], [typesPath, types], [rulesPath, rules]])) {
+  for (const [file, text] of /** @type {const} */ ([
+    [documentPath, documentYaml],
+    [typesPath, types],
+    [rulesPath, rules],
+  ])) {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, text);
   }

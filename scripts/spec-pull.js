@@ -23,7 +23,13 @@ import { redact } from './lib/redact.js';
  *   its own start, so that loading its modules counts); by default, this call
  * @returns {Promise<{ report: import('./lib/spec-report.js').SpecReport, figures: import('./lib/spec-report.js').Figures }>}
  */
-export async function specPull({ root, log = (line) => console.log(redact(line)), now = () => new Date(), checker, startedAt = performance.now() }) {
+export async function specPull({
+  root,
+  log = (line) => console.log(redact(line)),
+  now = () => new Date(),
+  checker,
+  startedAt = performance.now(),
+}) {
   // The worker starts before the rest of the pull is even loaded: loading Redocly and TypeScript
   // in it is the longest single step, and the main thread has its own modules to load meanwhile.
   const own = checker ?? startOutputChecker();

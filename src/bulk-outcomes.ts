@@ -22,7 +22,10 @@ export class OutcomeTally {
   }
 
   /** Moves one instruction from the outcome it was counted under to `after`. */
-  change(before: Pick<InstructionOutcome<unknown>, 'fate' | 'decidedBy' | 'resent'>, after: Pick<InstructionOutcome<unknown>, 'fate' | 'decidedBy' | 'resent'>): void {
+  change(
+    before: Pick<InstructionOutcome<unknown>, 'fate' | 'decidedBy' | 'resent'>,
+    after: Pick<InstructionOutcome<unknown>, 'fate' | 'decidedBy' | 'resent'>,
+  ): void {
     const c = this.tally;
     c[before.fate]--;
     if (before.decidedBy === 'read-back') c.reconciled--;
@@ -44,7 +47,11 @@ export function bulkSummary(counts: OutcomeCounts, stoppedBy: ExpiringTargetsErr
 }
 
 /** The one builder of a BulkResult. */
-export function bulkResult<I>(outcomes: InstructionOutcome<I>[], counts: OutcomeCounts, stoppedBy: ExpiringTargetsError | undefined): BulkResult<I> {
+export function bulkResult<I>(
+  outcomes: InstructionOutcome<I>[],
+  counts: OutcomeCounts,
+  stoppedBy: ExpiringTargetsError | undefined,
+): BulkResult<I> {
   const byFate = (fate: Fate) => outcomes.filter((o) => o.fate === fate);
   return {
     ...bulkSummary(counts, stoppedBy),

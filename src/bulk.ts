@@ -106,9 +106,13 @@ async function run<I extends AnyInstruction>(
 
   const report = () => options.onProgress?.({ done, ...tally.counts });
   const stop = (error: unknown) => {
-    stoppedBy ??= error instanceof ExpiringTargetsError ? error : new ExpiringTargetsError(error instanceof Error ? error.message : String(error), { cause: error });
+    stoppedBy ??=
+      error instanceof ExpiringTargetsError
+        ? error
+        : new ExpiringTargetsError(error instanceof Error ? error.message : String(error), { cause: error });
   };
-  const whyNotSent = () => (stoppedBy ? `the run stopped: ${firstLine(stoppedBy.message)}` : signal?.aborted ? 'the run was aborted' : undefined);
+  const whyNotSent = () =>
+    stoppedBy ? `the run stopped: ${firstLine(stoppedBy.message)}` : signal?.aborted ? 'the run was aborted' : undefined;
 
   function move(entry: Entry<I>, outcome: InstructionOutcome<I>) {
     tally.change(entry.outcome, outcome);
@@ -141,7 +145,11 @@ async function run<I extends AnyInstruction>(
         item = typeof (next as Partial<PromiseLike<unknown>>).then === 'function' ? await next : (next as IteratorResult<I>);
       } catch (error) {
         exhausted = true;
-        stop(new ExpiringTargetsError(`reading the instructions failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+        stop(
+          new ExpiringTargetsError(`reading the instructions failed: ${error instanceof Error ? error.message : String(error)}`, {
+            cause: error,
+          }),
+        );
         break;
       }
       if (item.done) {
@@ -150,7 +158,11 @@ async function run<I extends AnyInstruction>(
       }
       const index = nextIndex++;
       if (mode.total === undefined) tally.expect();
-      const entry: Entry<I> = { outcome: { index, instruction: item.value, fate: 'notAttempted', message: 'not attempted' }, key: '', shared: false };
+      const entry: Entry<I> = {
+        outcome: { index, instruction: item.value, fate: 'notAttempted', message: 'not attempted' },
+        key: '',
+        shared: false,
+      };
       batch.push(entry);
       if (mode.validate && whyNotSent() === undefined) {
         const found = instructionIssues(deps.resource, item.value, index, { allowPast: options.allowPast });
@@ -205,7 +217,13 @@ async function run<I extends AnyInstruction>(
         continue;
       }
       const undecidable = rule.undecidable(entries);
-      const { outcomes } = await readAndDecide(deps.resource, entries.map((e) => e.outcome), (_, i) => undecidable(entries[i] as Entry<I>), deps.read, options);
+      const { outcomes } = await readAndDecide(
+        deps.resource,
+        entries.map((e) => e.outcome),
+        (_, i) => undecidable(entries[i] as Entry<I>),
+        deps.read,
+        options,
+      );
       const again: Entry<I>[] = [];
       outcomes.forEach((outcome, i) => {
         const entry = entries[i] as Entry<I>;
@@ -258,13 +276,18 @@ export async function runBulk<I extends AnyInstruction>(
 ): Promise<BulkResult<I>> {
   const outcomes: InstructionOutcome<I>[] = new Array(instructions.length);
   const onOutcome = options.onOutcome;
-  const summary = await run(deps, instructions[Symbol.iterator](), { total: instructions.length, validate: false, settleAt: Number.POSITIVE_INFINITY, rule: arrayRule(deps.resource, instructions) }, {
-    ...options,
-    onOutcome(outcome) {
-      outcomes[outcome.index] = outcome;
-      onOutcome?.(outcome);
+  const summary = await run(
+    deps,
+    instructions[Symbol.iterator](),
+    { total: instructions.length, validate: false, settleAt: Number.POSITIVE_INFINITY, rule: arrayRule(deps.resource, instructions) },
+    {
+      ...options,
+      onOutcome(outcome) {
+        outcomes[outcome.index] = outcome;
+        onOutcome?.(outcome);
+      },
     },
-  });
+  );
   return bulkResult(outcomes, summary.counts, summary.stoppedBy);
 }
 

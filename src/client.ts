@@ -17,8 +17,23 @@ import { type HttpSend, type RequestTrace, createHttp } from './http.js';
 import type { CallScope } from './internal/call-scope.js';
 import { type CallInfo, observed } from './internal/telemetry.js';
 import { AGENT, AGENT_HEADER, API_VERSION_HEADER } from './internal/transport.js';
-import { type AttemptSettings, type CallOptions, type ClientOptions, type NormalizedOptions, callSettings, normalizeOptions } from './options.js';
-import { type AnyInstruction, type FlagInstruction, RESOURCES, type ResourceKind, type ResourceRef, type SegmentInstruction, pathParamsOf } from './resources.js';
+import {
+  type AttemptSettings,
+  type CallOptions,
+  type ClientOptions,
+  type NormalizedOptions,
+  callSettings,
+  normalizeOptions,
+} from './options.js';
+import {
+  type AnyInstruction,
+  type FlagInstruction,
+  RESOURCES,
+  type ResourceKind,
+  type ResourceRef,
+  type SegmentInstruction,
+  pathParamsOf,
+} from './resources.js';
 import { type BulkResult, type BulkSummary, type GetResult, type PatchResult, toGetResult, toPatchResult } from './results.js';
 import { parseRetryAfter } from './retry-policy.js';
 import { assertInstructions, keyIssues } from './validation.js';
@@ -146,7 +161,13 @@ const semanticPatchMiddleware: Middleware = {
   },
 };
 
-export function apiError(method: string, response: Response, body: unknown, url: string | undefined, mayHaveApplied: boolean): LaunchDarklyApiError {
+export function apiError(
+  method: string,
+  response: Response,
+  body: unknown,
+  url: string | undefined,
+  mayHaveApplied: boolean,
+): LaunchDarklyApiError {
   const b = body !== null && typeof body === 'object' ? (body as { code?: unknown; message?: unknown; id?: unknown }) : {};
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
   const code = text(b.code);
@@ -173,7 +194,11 @@ export function parseJson(text: unknown, response: Response, method: string, url
   try {
     return JSON.parse(text);
   } catch {
-    throw new InvalidResponseError(`${method} answered ${response.status} with a body that is not JSON`, { status: response.status, method, url });
+    throw new InvalidResponseError(`${method} answered ${response.status} with a body that is not JSON`, {
+      status: response.status,
+      method,
+      url,
+    });
   }
 }
 
@@ -227,7 +252,11 @@ async function request<R>(
       answered = response;
       return toResult(parseJson(text, response, method, url), response);
     },
-    (result) => ({ status: answered?.status, requestId: answered?.headers.get('x-request-id'), counts: (result as { counts?: PatchResult<unknown>['counts'] }).counts }),
+    (result) => ({
+      status: answered?.status,
+      requestId: answered?.headers.get('x-request-id'),
+      counts: (result as { counts?: PatchResult<unknown>['counts'] }).counts,
+    }),
   );
 }
 
@@ -263,7 +292,12 @@ export class ResourceEndpoint<Ref extends ResourceRef, I extends AnyInstruction>
   constructor(core: ClientCore, resource: ResourceKind) {
     const read = (ref: Ref, call: CallOptions | undefined, parent?: CallScope, purpose?: string) =>
       request(core, resource, 'GET', ref, call, undefined, toGetResult, parent, purpose);
-    const send = (ref: Ref, instructions: readonly I[], call: (CallOptions & { comment?: string | undefined }) | undefined, parent?: CallScope) => {
+    const send = (
+      ref: Ref,
+      instructions: readonly I[],
+      call: (CallOptions & { comment?: string | undefined }) | undefined,
+      parent?: CallScope,
+    ) => {
       const body: { instructions: I[]; comment?: string } = { instructions: [...instructions] };
       if (call?.comment !== undefined) body.comment = call.comment;
       return request(core, resource, 'PATCH', ref, call, body, (json, response) => toPatchResult(json, response, instructions), parent);
@@ -275,9 +309,15 @@ export class ResourceEndpoint<Ref extends ResourceRef, I extends AnyInstruction>
     });
     /** A bulk run is one scope: each batch and each read-back is a call within it. */
     const observeRun = <R extends BulkSummary>(ref: Ref, count: number | undefined, run: (scope: CallScope | undefined) => Promise<R>) =>
-      observed(core.options.logging, core.options.redact, about(resource, ref, 'patchAll', count), undefined, run, (r) => ({ counts: r.counts, stoppedBy: r.stoppedBy }));
+      observed(core.options.logging, core.options.redact, about(resource, ref, 'patchAll', count), undefined, run, (r) => ({
+        counts: r.counts,
+        stoppedBy: r.stoppedBy,
+      }));
     // A 429 or 409 during a bulk run is always safe to retry, so it gets a larger budget.
-    const bulkOptions = (call: PatchAllOptions<I> | undefined) => ({ ...call, maxRetries: call?.maxRetries ?? Math.max(core.options.settings.maxRetries, 5) });
+    const bulkOptions = (call: PatchAllOptions<I> | undefined) => ({
+      ...call,
+      maxRetries: call?.maxRetries ?? Math.max(core.options.settings.maxRetries, 5),
+    });
 
     this.get = async (ref, call) => {
       checkKeys(resource, ref);
@@ -317,7 +357,9 @@ export class ResourceEndpoint<Ref extends ResourceRef, I extends AnyInstruction>
       const stream = !Array.isArray(instructions);
       if (!stream) assertInstructions(resource, instructions, { allowPast: call?.allowPast });
       else if (!isIterable(instructions)) {
-        throw new InstructionValidationError([{ field: 'instructions', message: 'must be an array, an iterable or an async iterable of instructions' }]);
+        throw new InstructionValidationError([
+          { field: 'instructions', message: 'must be an array, an iterable or an async iterable of instructions' },
+        ]);
       }
       // Bulk runs load their code on demand, so a page that sends one patch does not ship it.
       const { runBulk, runBulkStream } = await import('./bulk.js');
@@ -358,5 +400,9 @@ export function createExpiringTargetsClient(clientOptions: ClientOptions = {}): 
   const raw = createClient<paths>({ baseUrl: options.baseUrl, headers, fetch: (req: Request) => http(req, options.settings) });
   raw.use(semanticPatchMiddleware);
   const core: ClientCore = { options, http, raw };
-  return { segments: new ResourceEndpoint<SegmentRef, SegmentInstruction>(core, 'segment'), flags: new ResourceEndpoint<FlagRef, FlagInstruction>(core, 'flag'), raw };
+  return {
+    segments: new ResourceEndpoint<SegmentRef, SegmentInstruction>(core, 'segment'),
+    flags: new ResourceEndpoint<FlagRef, FlagInstruction>(core, 'flag'),
+    raw,
+  };
 }

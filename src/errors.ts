@@ -352,5 +352,7 @@ const CLASS_BY_STATUS: Readonly<Record<number, typeof LaunchDarklyApiError>> = {
 
 /** Maps an HTTP status to its error class. */
 export function errorClassForStatus(status: number): typeof LaunchDarklyApiError {
-  return (Object.hasOwn(CLASS_BY_STATUS, status) ? CLASS_BY_STATUS[status] : undefined) ?? (status >= 500 ? ServerError : LaunchDarklyApiError);
+  return (
+    (Object.hasOwn(CLASS_BY_STATUS, status) ? CLASS_BY_STATUS[status] : undefined) ?? (status >= 500 ? ServerError : LaunchDarklyApiError)
+  );
 }

@@ -63,8 +63,8 @@ export class RateLimitGate {
   // TypeScript-private rather than #private: a browser bundle for an older target would
   // otherwise carry the WeakMap helpers that emulate # fields. Declared and set in the
   // constructor: no per-field define helper either.
-  private declare openAt: number;
-  private declare readonly now: () => number;
+  declare private openAt: number;
+  declare private readonly now: () => number;
   constructor(now: () => number = Date.now) {
     this.openAt = 0;
     this.now = now;
@@ -163,7 +163,12 @@ export function createHttp(options: HttpOptions): HttpSend {
   }
 
   /** One attempt: send, then read the whole body, all under one timeout. `shown` is the URL redacted, for errors. */
-  async function attempt(url: string, shown: string, init: RequestInit, settings: AttemptSettings): Promise<{ response: Response; text: string }> {
+  async function attempt(
+    url: string,
+    shown: string,
+    init: RequestInit,
+    settings: AttemptSettings,
+  ): Promise<{ response: Response; text: string }> {
     const callerSignal = settings.signal;
     const deadline = startDeadline(settings.timeoutMs, callerSignal);
     const method = init.method ?? 'GET';
@@ -178,7 +183,12 @@ export function createHttp(options: HttpOptions): HttpSend {
       const stage = sent ? 'after-send' : stageOf(error);
       const host = URL.canParse(shown) ? new URL(shown).host : 'the server';
       const what = sent ? `Connection to ${host} broke while reading the response` : `Request to ${host} failed`;
-      throw new ApiConnectionError(redact(`${what} (${failureDetail(error)})`), { stage, method, url: shown, cause: redactedCause(error, redact) });
+      throw new ApiConnectionError(redact(`${what} (${failureDetail(error)})`), {
+        stage,
+        method,
+        url: shown,
+        cause: redactedCause(error, redact),
+      });
     } finally {
       deadline.dispose();
     }
@@ -260,7 +270,12 @@ export function createHttp(options: HttpOptions): HttpSend {
         });
       }
       const { delayMs, source } = retryWait(outcome, attemptNo - 1, settings, now(), options.random);
-      trace.scope?.retry(attemptNo, delayMs, source, outcome.type === 'response' ? `status ${outcome.status}` : (failure?.message ?? 'connection failed'));
+      trace.scope?.retry(
+        attemptNo,
+        delayMs,
+        source,
+        outcome.type === 'response' ? `status ${outcome.status}` : (failure?.message ?? 'connection failed'),
+      );
       // A 429 speaks for the whole account: hold back every request of this client, not just this one.
       if (outcome.type === 'response' && outcome.status === 429) gate.closeUntil(now() + delayMs);
       options.onRetry?.({

@@ -6,7 +6,14 @@
  */
 import type { components } from '../generated/schema.js';
 import { InstructionValidationError, type ValidationIssue } from './errors.js';
-import { type AnyInstruction, type FlagInstruction, RESOURCES, RESOURCE_KINDS, type ResourceKind, type SegmentInstruction } from './resources.js';
+import {
+  type AnyInstruction,
+  type FlagInstruction,
+  RESOURCES,
+  RESOURCE_KINDS,
+  type ResourceKind,
+  type SegmentInstruction,
+} from './resources.js';
 import { type TimeInput, parseTime, pastIssue } from './time.js';
 import { byField, instructionIssues, instructionKinds, timeFieldOf } from './validation.js';
 
@@ -71,7 +78,8 @@ function build(resource: ResourceKind, kind: string, helper: string, input: unkn
   const issues: ValidationIssue[] = [];
   const refuse = (field: string, message: string) => issues.push({ field, message });
   if (givenKind !== undefined) refuse('kind', `is set by ${helper}`);
-  if (value !== undefined) refuse('value', timeField === undefined ? `is not taken by ${helper}` : 'is not taken by the helpers; pass expiresAt');
+  if (value !== undefined)
+    refuse('value', timeField === undefined ? `is not taken by ${helper}` : 'is not taken by the helpers; pass expiresAt');
   if (timeField === undefined) {
     if (expiresAt !== undefined) refuse('expiresAt', `is not taken by ${helper}`);
     if (allowPast !== undefined) refuse('allowPast', `is not taken by ${helper}`);
@@ -102,7 +110,10 @@ function helpersOf(resource: ResourceKind): Readonly<Record<string, AnyHelper>> 
   return Object.freeze(helpers);
 }
 
-const HELPERS = Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, helpersOf(kind)])) as Record<ResourceKind, Readonly<Record<string, AnyHelper>>>;
+const HELPERS = Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, helpersOf(kind)])) as Record<
+  ResourceKind,
+  Readonly<Record<string, AnyHelper>>
+>;
 
 /** The helpers of a resource by action name (`add`, `update`, `remove`, and any kind the document adds). */
 export function instructionHelpers(resource: ResourceKind): Readonly<Record<string, AnyHelper>> {

@@ -177,7 +177,9 @@ function resolveBaseUrl(text: string): URL {
 export function normalizeOptions(options: ClientOptions): NormalizedOptions {
   const apiKey = options.apiKey === undefined || options.apiKey === '' ? undefined : options.apiKey;
   if (apiKey !== undefined && (typeof apiKey !== 'string' || !/^[\x21-\x7e]+$/.test(apiKey))) {
-    throw new ConfigurationError('apiKey must be a token of visible ASCII characters, without spaces, line breaks or other control characters');
+    throw new ConfigurationError(
+      'apiKey must be a token of visible ASCII characters, without spaces, line breaks or other control characters',
+    );
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.headers ?? {})) {
@@ -185,12 +187,16 @@ export function normalizeOptions(options: ClientOptions): NormalizedOptions {
       throw new ConfigurationError(`header name ${JSON.stringify(name)} is not an HTTP token (letters, digits and !#$%&'*+-.^_\`|~)`);
     }
     if (typeof value !== 'string' || UNSENDABLE.test(value)) {
-      throw new ConfigurationError(`headers.${name} must be a string of Latin-1 characters without line breaks or other control characters`);
+      throw new ConfigurationError(
+        `headers.${name} must be a string of Latin-1 characters without line breaks or other control characters`,
+      );
     }
     headers[name] = value;
   }
   if (options.instance !== undefined && !Object.hasOwn(INSTANCES, options.instance)) {
-    throw new ConfigurationError(`instance must be one of ${Object.keys(INSTANCES).join(', ')}, got ${JSON.stringify(String(options.instance))}`);
+    throw new ConfigurationError(
+      `instance must be one of ${Object.keys(INSTANCES).join(', ')}, got ${JSON.stringify(String(options.instance))}`,
+    );
   }
   const url = resolveBaseUrl(options.baseUrl ?? INSTANCES[options.instance ?? 'commercial']);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigurationError(`baseUrl must be http(s), got ${url.protocol}`);
@@ -242,7 +248,8 @@ export function callSettings(defaults: AttemptSettings, call: CallOptions | unde
   return {
     ...defaults,
     timeoutMs: call.timeoutMs === undefined ? defaults.timeoutMs : positiveNumber('timeoutMs', call.timeoutMs, defaults.timeoutMs),
-    maxRetries: call.maxRetries === undefined ? defaults.maxRetries : nonNegativeInteger('maxRetries', call.maxRetries, defaults.maxRetries),
+    maxRetries:
+      call.maxRetries === undefined ? defaults.maxRetries : nonNegativeInteger('maxRetries', call.maxRetries, defaults.maxRetries),
     retryUnsafe: call.retryUnsafe ?? defaults.retryUnsafe,
     signal: call.signal,
   };

@@ -13,7 +13,11 @@ import { timeFieldOf } from './validation.js';
  * The targets of `wanted` that more than one instruction of `instructions` changes: for those,
  * the state read back cannot say which instruction it reflects.
  */
-export function sharedTargets<I extends AnyInstruction>(resource: ResourceKind, wanted: readonly I[], instructions: Iterable<I>): Set<string> {
+export function sharedTargets<I extends AnyInstruction>(
+  resource: ResourceKind,
+  wanted: readonly I[],
+  instructions: Iterable<I>,
+): Set<string> {
   const keys = new Set(wanted.map((i) => targetIdentity(resource, i)));
   const uses = new Map<string, number>();
   for (const i of instructions) {
@@ -74,7 +78,13 @@ export async function patchResultByReadingBack<I extends AnyInstruction>(
   read: (options: CallOptions) => Promise<GetResult>,
   options: CallOptions | undefined,
 ): Promise<PatchResult<I>> {
-  const unknown: InstructionOutcome<I>[] = instructions.map((instruction, index) => ({ index, instruction, fate: 'unknown', message: cause.message, error: cause }));
+  const unknown: InstructionOutcome<I>[] = instructions.map((instruction, index) => ({
+    index,
+    instruction,
+    fate: 'unknown',
+    message: cause.message,
+    error: cause,
+  }));
   const { outcomes, state } = await settleByReadingBack(resource, unknown, instructions, read, options);
   return patchResult(outcomes, {
     errors: outcomes
@@ -105,7 +115,10 @@ export async function readAndDecide<I extends AnyInstruction>(
     return { outcomes: decideFromState(resource, unknown, state.items, undecidable), state };
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    return { outcomes: unknown.map((o) => ({ ...o, message: `${o.message ?? 'answer lost'}; reading back failed: ${why}` })), state: undefined };
+    return {
+      outcomes: unknown.map((o) => ({ ...o, message: `${o.message ?? 'answer lost'}; reading back failed: ${why}` })),
+      state: undefined,
+    };
   }
 }
 
@@ -120,7 +133,11 @@ export async function settleByReadingBack<I extends AnyInstruction>(
   read: (options: CallOptions) => Promise<GetResult>,
   options: CallOptions | undefined,
 ): Promise<{ outcomes: InstructionOutcome<I>[]; state: GetResult | undefined }> {
-  const shared = sharedTargets(resource, unknown.map((o) => o.instruction), everyInstruction);
+  const shared = sharedTargets(
+    resource,
+    unknown.map((o) => o.instruction),
+    everyInstruction,
+  );
   const key = (o: InstructionOutcome<I>) => targetIdentity(resource, o.instruction);
   return readAndDecide(resource, unknown, (o) => shared.has(key(o)), read, options);
 }

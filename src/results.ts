@@ -143,7 +143,15 @@ export interface GetResult {
 }
 
 /** Counts of nothing yet. */
-export const ZERO_COUNTS: Readonly<OutcomeCounts> = { total: 0, applied: 0, failed: 0, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 };
+export const ZERO_COUNTS: Readonly<OutcomeCounts> = {
+  total: 0,
+  applied: 0,
+  failed: 0,
+  unknown: 0,
+  notAttempted: 0,
+  reconciled: 0,
+  resent: 0,
+};
 
 /** The counts of a list of outcomes. */
 export function countOutcomes(outcomes: readonly InstructionOutcome<unknown>[]): OutcomeCounts {
@@ -221,10 +229,14 @@ export function toPatchResult<I>(body: unknown, response: Response, instructions
     const message = failedAt.get(index);
     if (message !== undefined) return { index, instruction, fate: 'failed', message, status: response.status, decidedBy: 'response' };
     if (someUnmapped) {
-      return { index, instruction, fate: 'unknown', message: 'LaunchDarkly reported an error for an instruction index outside this request' };
+      return {
+        index,
+        instruction,
+        fate: 'unknown',
+        message: 'LaunchDarkly reported an error for an instruction index outside this request',
+      };
     }
     return { index, instruction, fate: 'applied', decidedBy: 'response' };
   });
   return patchResult(outcomes, { errors, items, requestId: response.headers.get('x-request-id') ?? undefined, raw });
 }
-

@@ -70,7 +70,8 @@ export function retryWait(
   if (outcome.type === 'response') {
     const retryAfter = parseRetryAfter(outcome.headers.get('retry-after'), now);
     const asked = retryAfter ?? parseRateLimitReset(outcome.headers.get('x-ratelimit-reset'), now);
-    if (asked !== undefined) return { delayMs: Math.min(asked, settings.maxRetryDelayMs), source: retryAfter !== undefined ? 'retry-after' : 'x-ratelimit-reset' };
+    if (asked !== undefined)
+      return { delayMs: Math.min(asked, settings.maxRetryDelayMs), source: retryAfter !== undefined ? 'retry-after' : 'x-ratelimit-reset' };
   }
   const ceiling = Math.min(settings.maxRetryDelayMs, settings.initialRetryDelayMs * 2 ** retry);
   return { delayMs: Math.floor(random() * ceiling), source: 'backoff' };

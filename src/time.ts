@@ -46,7 +46,10 @@ function daysInMonth(year: number, month: number): number {
 function parseIso(text: string): ParsedTime {
   const m = ISO_8601.exec(text);
   if (!m) {
-    return { ok: false, reason: `must be an ISO-8601 date or date-time with a zone (such as 2030-12-31T00:00:00Z), got ${JSON.stringify(text)}` };
+    return {
+      ok: false,
+      reason: `must be an ISO-8601 date or date-time with a zone (such as 2030-12-31T00:00:00Z), got ${JSON.stringify(text)}`,
+    };
   }
   const y = Number(m[1]);
   const mo = Number(m[2]);
@@ -58,7 +61,8 @@ function parseIso(text: string): ParsedTime {
   const offsetHours = m[10] === undefined ? 0 : Number(m[10]);
   const offsetMins = m[11] === undefined ? 0 : Number(m[11]);
   const offsetMinutes = m[9] === undefined ? 0 : (m[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMins);
-  const real = mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && h <= 23 && mi <= 59 && s <= 59 && offsetHours <= 23 && offsetMins <= 59;
+  const real =
+    mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && h <= 23 && mi <= 59 && s <= 59 && offsetHours <= 23 && offsetMins <= 59;
   if (!real) return { ok: false, reason: `is not a real date: ${JSON.stringify(text)}` };
   // Date.UTC reads years 0–99 as 1900–1999; setUTCFullYear takes them as written.
   const day = y >= 100 ? Date.UTC(y, mo - 1, d) : new Date(0).setUTCFullYear(y, mo - 1, d);

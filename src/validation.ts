@@ -72,7 +72,10 @@ export function compileRules(resourceRules: ResourceRules): CompiledRules {
   return { kinds, common, kindsWithField, patterns, timeFields };
 }
 
-const COMPILED = Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, compileRules(RESOURCES[kind].rules)])) as Record<ResourceKind, CompiledRules>;
+const COMPILED = Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, compileRules(RESOURCES[kind].rules)])) as Record<
+  ResourceKind,
+  CompiledRules
+>;
 
 /** The instruction kinds a resource accepts, as the bundled document lists them. */
 export function instructionKinds(resource: ResourceKind): string[] {
@@ -160,7 +163,12 @@ export interface ValidationOptions {
 }
 
 /** Problems with one wire instruction (sorted by field name); empty when it is valid. */
-export function instructionIssues(resource: ResourceKind, value: unknown, index?: number, options: ValidationOptions = {}): ValidationIssue[] {
+export function instructionIssues(
+  resource: ResourceKind,
+  value: unknown,
+  index?: number,
+  options: ValidationOptions = {},
+): ValidationIssue[] {
   return issuesAgainst(COMPILED[resource], resource, value, index, options);
 }
 
@@ -239,7 +247,8 @@ export function assertInstructions(resource: ResourceKind, instructions: unknown
  * (such as `comment`) are the ones the document lists, each of its type. Empty when valid.
  */
 export function patchBodyIssues(resource: ResourceKind, body: unknown, options: ValidationOptions = {}): ValidationIssue[] {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return [{ field: 'body', message: `must be an object, got ${describeValue(body)}` }];
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return [{ field: 'body', message: `must be an object, got ${describeValue(body)}` }];
   const fields: Readonly<Record<string, FieldRule>> = RESOURCES[resource].rules.patchBodyFields;
   const issues: ValidationIssue[] = [];
   for (const [field, value] of Object.entries(body)) {
@@ -256,7 +265,9 @@ const bodyPatternCache = new WeakMap<object, ReadonlyMap<string, RegExp>>();
 function bodyPatterns(fields: Readonly<Record<string, FieldRule>>): ReadonlyMap<string, RegExp> {
   let patterns = bodyPatternCache.get(fields);
   if (patterns === undefined) {
-    const compiled = Object.values(fields).flatMap((rule) => (rule.pattern === undefined ? [] : [[rule.pattern, new RegExp(rule.pattern, 'u')] as const]));
+    const compiled = Object.values(fields).flatMap((rule) =>
+      rule.pattern === undefined ? [] : [[rule.pattern, new RegExp(rule.pattern, 'u')] as const],
+    );
     bodyPatternCache.set(fields, (patterns = new Map(compiled)));
   }
   return patterns;
@@ -268,7 +279,8 @@ export function keyIssues(keys: unknown, names: readonly string[]): ValidationIs
   const record = keys !== null && typeof keys === 'object' ? (keys as Record<string, unknown>) : {};
   for (const name of names) {
     const v = record[name];
-    if (typeof v !== 'string' || v.trim() === '') issues.push({ field: name, message: `must be a non-empty string, got ${describeValue(v)}` });
+    if (typeof v !== 'string' || v.trim() === '')
+      issues.push({ field: name, message: `must be a non-empty string, got ${describeValue(v)}` });
     else if (v === '.' || v === '..') issues.push({ field: name, message: `cannot be "${v}"` });
   }
   return issues;

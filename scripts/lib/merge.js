@@ -92,7 +92,9 @@ function mergesByMember(at) {
   const key = at[at.length - 1];
   // Only where OpenAPI puts these lists (document, path item, operation), not inside examples.
   const inPathItem = at[0] === 'paths' && (at.length === 3 || (at.length === 4 && METHODS.includes(String(at[2]))));
-  return (key === 'parameters' && inPathItem) || (key === 'servers' && (at.length === 1 || inPathItem)) || (key === 'tags' && at.length === 1);
+  return (
+    (key === 'parameters' && inPathItem) || (key === 'servers' && (at.length === 1 || inPathItem)) || (key === 'tags' && at.length === 1)
+  );
 }
 
 /** @param {any[]} winner @param {any[]} loser @param {readonly (string | number)[]} at */

@@ -13,7 +13,13 @@ const loading = Promise.all([import('@redocly/openapi-core'), import('openapi-ty
  */
 async function problemsOf(redocly, yamlText, name) {
   const config = await redocly.createConfig({
-    rules: { struct: 'error', 'no-unresolved-refs': 'error', 'operation-operationId-unique': 'error', 'no-invalid-schema-examples': 'error', 'no-invalid-media-type-examples': 'error' },
+    rules: {
+      struct: 'error',
+      'no-unresolved-refs': 'error',
+      'operation-operationId-unique': 'error',
+      'no-invalid-schema-examples': 'error',
+      'no-invalid-media-type-examples': 'error',
+    },
   });
   const problems = await redocly.lintDocument({
     document: redocly.makeDocumentFromString(yamlText, name),

@@ -67,9 +67,7 @@ export function select(root, target) {
     const next = [];
     for (const { value, path } of current) {
       if (value === null || typeof value !== 'object') continue;
-      const entries = Array.isArray(value)
-        ? value.map((v, idx) => /** @type {[number, unknown]} */ ([idx, v]))
-        : Object.entries(value);
+      const entries = Array.isArray(value) ? value.map((v, idx) => /** @type {[number, unknown]} */ ([idx, v])) : Object.entries(value);
       for (const [key, child] of entries) {
         const hit =
           segment.type === 'wildcard' ||

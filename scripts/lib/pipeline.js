@@ -120,7 +120,9 @@ export async function buildSpec(root, { raw, checker: given } = {}) {
     const { prepared, merged } = await mergeStage(config, raw ?? (await readSources(openapiDir, config)));
     const { document, applied } = await correctStage(merged, await readCorrections(openapiDir, config));
 
-    const found = listOperations(document).map((o) => o.operationId).sort();
+    const found = listOperations(document)
+      .map((o) => o.operationId)
+      .sort();
     const wanted = [...config.operations].sort();
     if (found.join() !== wanted.join()) {
       throw new SpecPipelineError(

@@ -91,7 +91,9 @@ export async function pullWith(checker, { root, log, now, startedAt }) {
   const arrived = [];
   try {
     for (const { source, bytes } of downloads) {
-      arrived.push(await incoming(source, bytes, previous.get(path.join(openapiDir, source.file))?.toString('utf8'), config.operations, retrievedAt));
+      arrived.push(
+        await incoming(source, bytes, previous.get(path.join(openapiDir, source.file))?.toString('utf8'), config.operations, retrievedAt),
+      );
     }
   } catch (error) {
     throw new Error(`the downloaded sources do not build, no vendored copy was replaced:\n${message(error)}`);
@@ -144,7 +146,11 @@ export async function pullWith(checker, { root, log, now, startedAt }) {
 
 /** @param {import('./pipeline.js').PipelineConfig} config */
 function outputNames(config) {
-  return { bundle: path.basename(config.output.document), types: path.basename(config.output.types), rules: path.basename(config.output.rules) };
+  return {
+    bundle: path.basename(config.output.document),
+    types: path.basename(config.output.types),
+    rules: path.basename(config.output.rules),
+  };
 }
 
 /**
@@ -179,4 +185,3 @@ async function previousState(config, overlay, previous, openapiDir, log) {
   const corrected = await correctStage(merged, overlay, { lenient: true });
   return { prepared, merged, corrected: corrected.document, skipped: corrected.skipped, outputs };
 }
-

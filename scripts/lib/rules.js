@@ -11,7 +11,20 @@
 const RESOURCE_OF_COLLECTION = { segments: 'segment', flags: 'flag' };
 
 /** Keywords a field rule keeps; anything else in a property schema is not checked at run time. */
-const FIELD_KEYWORDS = ['type', 'const', 'enum', 'minLength', 'maxLength', 'pattern', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'format', 'deprecated'];
+const FIELD_KEYWORDS = [
+  'type',
+  'const',
+  'enum',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'format',
+  'deprecated',
+];
 
 export class RulesError extends Error {
   /** @param {string} message */
@@ -163,7 +176,8 @@ export function instructionRules(document) {
     const pathParams = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
     const content = patch.requestBody?.content ?? {};
     const mediaTypes = Object.keys(content);
-    if (mediaTypes.length !== 1) throw new RulesError(`${path}: the PATCH must take exactly one media type, found ${mediaTypes.join(', ') || 'none'}`);
+    if (mediaTypes.length !== 1)
+      throw new RulesError(`${path}: the PATCH must take exactly one media type, found ${mediaTypes.join(', ') || 'none'}`);
     const mediaType = /** @type {string} */ (mediaTypes[0]);
     const body = deref(document, content[mediaType].schema).schema;
     const items = body.properties?.instructions?.items;
@@ -194,7 +208,8 @@ export function instructionRules(document) {
     /** @type {Record<string, unknown>} */
     const bodyFields = {};
     for (const [name, property] of Object.entries(body.properties ?? {})) {
-      if (name !== 'instructions') bodyFields[name] = fieldRule(document, /** @type {Record<string, any>} */ (property), `${resource} PATCH body.${name}`);
+      if (name !== 'instructions')
+        bodyFields[name] = fieldRule(document, /** @type {Record<string, any>} */ (property), `${resource} PATCH body.${name}`);
     }
     resources[resource] = {
       path,

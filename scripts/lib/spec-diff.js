@@ -47,7 +47,18 @@ const WHOLE_VALUES = new Set(['example', 'examples', 'default', 'const', 'securi
 const SET_KEYWORDS = new Set(['required', 'enum']);
 
 /** Keywords holding one subschema. */
-const SUBSCHEMA = ['items', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties', 'contentSchema'];
+const SUBSCHEMA = [
+  'items',
+  'not',
+  'if',
+  'then',
+  'else',
+  'contains',
+  'propertyNames',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+  'contentSchema',
+];
 
 /** Keywords holding a map of subschemas. */
 const SUBSCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'dependentSchemas'];
@@ -65,7 +76,8 @@ export function diffDocuments(before, after) {
   for (const key of keysOf(a, b)) {
     if (key === 'paths') diffPaths(a.paths ?? {}, b.paths ?? {}, out);
     else if (key === 'components') diffComponents(a.components ?? {}, b.components ?? {}, out);
-    else if (key === 'servers' || key === 'tags') diffMembers(a[key], b[key], '', [key], key === 'servers' ? 'server' : 'tag', out, diffGeneric);
+    else if (key === 'servers' || key === 'tags')
+      diffMembers(a[key], b[key], '', [key], key === 'servers' ? 'server' : 'tag', out, diffGeneric);
     else diffValue(a[key], b[key], '', [key], key, out, diffGeneric);
   }
   return out;
@@ -176,7 +188,16 @@ function diffMediaType(a, b, label, at, out) {
 function diffComponents(a, b, out) {
   for (const type of keysOf(a, b)) {
     const kind = COMPONENT_KINDS[type] ?? `component ${type}`;
-    const walker = type === 'schemas' ? diffSchema : type === 'parameters' || type === 'headers' ? diffParameter : type === 'responses' ? diffResponse : type === 'requestBodies' ? diffRequestBody : diffGeneric;
+    const walker =
+      type === 'schemas'
+        ? diffSchema
+        : type === 'parameters' || type === 'headers'
+          ? diffParameter
+          : type === 'responses'
+            ? diffResponse
+            : type === 'requestBodies'
+              ? diffRequestBody
+              : diffGeneric;
     for (const name of keysOf(a[type] ?? {}, b[type] ?? {})) {
       diffValue(a[type]?.[name], b[type]?.[name], '', ['components', type, name], `${kind} ${name}`, out, walker);
     }
@@ -221,7 +242,8 @@ function diffSchemaList(a, b, label, at, key, out) {
   if (a === undefined || b === undefined || !Array.isArray(a) || !Array.isArray(b)) {
     return diffValue(a, b, label, at, key, out, diffGeneric);
   }
-  const refs = (/** @type {unknown[]} */ list) => list.filter((m) => isObject(m) && typeof m.$ref === 'string' && Object.keys(m).length === 1);
+  const refs = (/** @type {unknown[]} */ list) =>
+    list.filter((m) => isObject(m) && typeof m.$ref === 'string' && Object.keys(m).length === 1);
   const inline = (/** @type {unknown[]} */ list) => list.filter((m) => !refs(list).includes(m));
   const refsA = refs(was).map((m) => /** @type {any} */ (m).$ref);
   const refsB = refs(is).map((m) => /** @type {any} */ (m).$ref);
@@ -384,7 +406,8 @@ export function showPair(a, b) {
     while (same < a.length && same < b.length && a[same] === b[same]) same++;
     const start = Math.max(0, same - 20);
     const width = 50;
-    const cut = (/** @type {string} */ s) => `${start > 0 ? '…' : ''}${JSON.stringify(s.slice(start, start + width)).slice(1, -1)}${start + width < s.length ? '…' : ''}`;
+    const cut = (/** @type {string} */ s) =>
+      `${start > 0 ? '…' : ''}${JSON.stringify(s.slice(start, start + width)).slice(1, -1)}${start + width < s.length ? '…' : ''}`;
     return `"${cut(a)}" → "${cut(b)}"`;
   }
   return `${show(a)} → ${show(b)}`;

@@ -35,7 +35,9 @@ export function buildReport(input) {
   /** @param {Change} change */
   const hiddenByCorrections = (change) =>
     shows(change, merged.before, merged.after) && !shows(change, corrected.before, corrected.after)
-      ? [`hidden by corrections: ${actionsHiding(change, corrected.applied, merged.after, corrected.after).map(name).join(', ') || 'dropped as unused'}`]
+      ? [
+          `hidden by corrections: ${actionsHiding(change, corrected.applied, merged.after, corrected.after).map(name).join(', ') || 'dropped as unused'}`,
+        ]
       : [];
 
   const sources = input.sources.map((pair, index) => ({
@@ -44,7 +46,10 @@ export function buildReport(input) {
       // Reached the merge: the merged document changed there, to what this source now says.
       const reached = shows(change, merged.before, merged.after) && !shows(change, pair.after, merged.after);
       if (reached) return { line: change.line, flags: hiddenByCorrections(change) };
-      return { line: change.line, flags: [`not in the merged document: ${whyNotMerged(change, pair, input.sources.slice(0, index), merged.after)}`] };
+      return {
+        line: change.line,
+        flags: [`not in the merged document: ${whyNotMerged(change, pair, input.sources.slice(0, index), merged.after)}`],
+      };
     }),
   }));
 
@@ -94,10 +99,15 @@ export function formatReport(report, figures) {
   for (const e of report.outputs) lines.push(`  ${entry(e)}`);
   if (figures) {
     const downloads = figures.downloads.map((d) => {
-      const steps = [d.parseMs === undefined ? '' : `parsed in ${d.parseMs} ms`, d.selectMs === undefined ? '' : `selected in ${d.selectMs} ms`].filter(Boolean);
+      const steps = [
+        d.parseMs === undefined ? '' : `parsed in ${d.parseMs} ms`,
+        d.selectMs === undefined ? '' : `selected in ${d.selectMs} ms`,
+      ].filter(Boolean);
       return `${d.id} ${d.bytes} bytes${steps.length > 0 ? ` (${steps.join(', ')})` : ''}`;
     });
-    lines.push(`pulled and regenerated in ${figures.seconds.toFixed(2)} s, peak RSS ${Math.round(figures.peakRssMb)} MB; ${downloads.join('; ')}`);
+    lines.push(
+      `pulled and regenerated in ${figures.seconds.toFixed(2)} s, peak RSS ${Math.round(figures.peakRssMb)} MB; ${downloads.join('; ')}`,
+    );
   }
   return lines.join('\n');
 }

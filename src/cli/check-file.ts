@@ -42,7 +42,12 @@ function text(value: unknown, name: string, problems: string[], badFields?: Set<
 }
 
 /** Checks one row and builds its change, or says every problem it has, as one line. */
-export function checkRow(resource: Resource, { line, values }: RawRow, now: number, allowPast = false): { change: Change } | { problem: string } {
+export function checkRow(
+  resource: Resource,
+  { line, values }: RawRow,
+  now: number,
+  allowPast = false,
+): { change: Change } | { problem: string } {
   const problems: string[] = [];
   const field = targetField(resource);
   const actionText = text(values.action, 'action', problems).toLowerCase();
@@ -61,7 +66,8 @@ export function checkRow(resource: Resource, { line, values }: RawRow, now: numb
     if (rawTime !== undefined) problems.push('expiresAt must be empty for remove');
   } else if (action !== undefined) {
     if (rawTime === undefined) problems.push(`expiresAt is required for ${action}`);
-    else if (typeof rawTime !== 'string' && typeof rawTime !== 'number') problems.push(`expiresAt must be a string or a number, got ${JSON.stringify(rawTime)}`);
+    else if (typeof rawTime !== 'string' && typeof rawTime !== 'number')
+      problems.push(`expiresAt must be a string or a number, got ${JSON.stringify(rawTime)}`);
     else {
       const when = parseWhen(String(rawTime), now);
       if (when.ok) expiresAt = when.ms;
@@ -125,7 +131,13 @@ export interface CheckedFile {
  * The first streaming pass: checks every row, and that no target appears twice. Throws RowsError
  * listing the bad rows by line (the first `ISSUES_KEPT` of them), so that nothing is sent.
  */
-export async function checkFile(file: string, resource: Resource, now: number, allowPast: boolean, signal?: AbortSignal): Promise<CheckedFile> {
+export async function checkFile(
+  file: string,
+  resource: Resource,
+  now: number,
+  allowPast: boolean,
+  signal?: AbortSignal,
+): Promise<CheckedFile> {
   const issues: RowIssue[] = [];
   let bad = 0;
   let dataRows = 0;
@@ -166,7 +178,10 @@ export async function checkFile(file: string, resource: Resource, now: number, a
     ]);
   }
   if (header.length > 0) {
-    throw new RowsError(`${file}: the header row is invalid; nothing was sent`, header.map((h) => ({ line: h.line, message: h.problem })));
+    throw new RowsError(
+      `${file}: the header row is invalid; nothing was sent`,
+      header.map((h) => ({ line: h.line, message: h.problem })),
+    );
   }
   const repeated = hashes.repeated();
   if (repeated.size > 0) {
@@ -215,7 +230,8 @@ async function duplicateRows(
     if (first === undefined) firstLine.set(identity, item.line);
     else {
       count++;
-      if (kept.length < ISSUES_KEPT) kept.push({ line: item.line, message: `the same context and ${field} as line ${first}: give one row per target` });
+      if (kept.length < ISSUES_KEPT)
+        kept.push({ line: item.line, message: `the same context and ${field} as line ${first}: give one row per target` });
     }
   }
   return { kept, count };

@@ -29,11 +29,18 @@ function entries(commands: readonly AnyCommand[]): Entry[] {
       found.push({ words: [resource, c.name], options: c.options(resource).map((o) => `--${o}`), file: c.operand !== undefined });
     }
   }
-  for (const c of commands.filter((c) => c.scope !== 'resource')) found.push({ words: [c.name], options: c.options(undefined).map((o) => `--${o}`), file: c.operand !== undefined });
+  for (const c of commands.filter((c) => c.scope !== 'resource'))
+    found.push({ words: [c.name], options: c.options(undefined).map((o) => `--${o}`), file: c.operand !== undefined });
   return found;
 }
 
-const firstWords = (commands: readonly AnyCommand[]) => [...RESOURCES, ...commands.filter((c) => c.scope !== 'resource').map((c) => c.name), ...BUILTIN_WORDS, '--help', '--version'];
+const firstWords = (commands: readonly AnyCommand[]) => [
+  ...RESOURCES,
+  ...commands.filter((c) => c.scope !== 'resource').map((c) => c.name),
+  ...BUILTIN_WORDS,
+  '--help',
+  '--version',
+];
 const resourceWords = (commands: readonly AnyCommand[]) => commands.filter((c) => c.scope === 'resource').map((c) => c.name);
 const fn = `_${BIN.replace(/-/g, '_')}`;
 
@@ -97,7 +104,9 @@ function fish(commands: readonly AnyCommand[]): string {
   const lines = [
     `# ${BIN} completion for fish: ${BIN} completion fish > ~/.config/fish/completions/${BIN}.fish`,
     `${c} -f`,
-    `${c} -n '__fish_use_subcommand' -a '${firstWords(commands).filter((w) => !w.startsWith('-')).join(' ')}'`,
+    `${c} -n '__fish_use_subcommand' -a '${firstWords(commands)
+      .filter((w) => !w.startsWith('-'))
+      .join(' ')}'`,
     `${c} -n '__fish_seen_subcommand_from ${RESOURCES.join(' ')}; and not __fish_seen_subcommand_from ${resourceCommands.join(' ')}' -a '${resourceCommands.join(' ')}'`,
     `${c} -n '__fish_seen_subcommand_from completion' -a '${SHELLS.join(' ')}'`,
     `${c} -n '__fish_use_subcommand' -l version -s V -d 'print the version'`,

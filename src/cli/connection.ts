@@ -57,7 +57,8 @@ export function readTokenFile(file: string): string {
 
 export function connectionOf(values: Values, env: Readonly<Record<string, string | undefined>>): ConnectionArgs {
   const tokenFile = optionalString(values, 'token-file');
-  if (tokenFile !== undefined && optionalString(values, 'token') !== undefined) throw new UsageError('give --token or --token-file, not both');
+  if (tokenFile !== undefined && optionalString(values, 'token') !== undefined)
+    throw new UsageError('give --token or --token-file, not both');
   const token = (tokenFile !== undefined ? readTokenFile(tokenFile) : undefined) ?? optionalString(values, 'token') ?? env.LD_API_KEY;
   const baseUrl = optionalString(values, 'base-url');
   const instance = optionalString(values, 'instance');
@@ -121,7 +122,15 @@ export async function withConnection<T>(
       throw new UsageError('no access token: set LD_API_KEY (or pass --token), or try the embedded mock with --mock');
     }
     const logging = { logLevel: out ? args.log.level : 'off', ...(out && { logger: stderrLogger(out, args.log.format) }) } as const;
-    const client = createExpiringTargetsClient({ apiKey, baseUrl, instance: args.instance, apiVersion: args.apiVersion, timeoutMs: args.timeoutMs, onRetry, ...logging });
+    const client = createExpiringTargetsClient({
+      apiKey,
+      baseUrl,
+      instance: args.instance,
+      apiVersion: args.apiVersion,
+      timeoutMs: args.timeoutMs,
+      onRetry,
+      ...logging,
+    });
     const target = mock
       ? `the embedded mock (${mock.url}; ${MOCK_KEEPS_NO_STATE})`
       : baseUrl !== undefined

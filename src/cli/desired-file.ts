@@ -60,7 +60,12 @@ export interface ReadFile extends DesiredStateFile {
  * Reads and checks a desired-state file as data only (no links, FIFOs or devices; bounded size;
  * UTF-8); on errors prints every one (with line and column) and returns the exit code.
  */
-export async function desiredOrExit(args: FileArgs, session: FileSession, file = args.file as string, targets = args.targets): Promise<ReadFile | number> {
+export async function desiredOrExit(
+  args: FileArgs,
+  session: FileSession,
+  file = args.file as string,
+  targets = args.targets,
+): Promise<ReadFile | number> {
   try {
     const read = await readDesiredStateFile(file, {
       allowPast: args.allowPast,

@@ -26,7 +26,13 @@ function printDryRunText(out: Output, where: Where, shown: readonly Change[], co
 }
 
 /** Prints a dry run of a file, reading it again: a screenful, or (`--json`) every instruction, written as it is read. */
-export async function printFileDryRun(out: Output, where: Where, count: number, changes: AsyncGenerator<Change>, json: boolean): Promise<number> {
+export async function printFileDryRun(
+  out: Output,
+  where: Where,
+  count: number,
+  changes: AsyncGenerator<Change>,
+  json: boolean,
+): Promise<number> {
   if (!json) {
     const shown: Change[] = [];
     for await (const change of changes) {

@@ -25,7 +25,10 @@ export const EXIT_CODES = {
   ok: {
     code: 0,
     meaning: 'success: every instruction applied (and: help, list, a dry run)',
-    per: { plan: 'no changes: LaunchDarkly matches FILE', sync: 'LaunchDarkly matches FILE (nothing to do, or everything applied; with --mock, which keeps no state: every change accepted)' },
+    per: {
+      plan: 'no changes: LaunchDarkly matches FILE',
+      sync: 'LaunchDarkly matches FILE (nothing to do, or everything applied; with --mock, which keeps no state: every change accepted)',
+    },
   },
   notAllApplied: {
     code: 1,

@@ -18,7 +18,8 @@ export function mainHelp(commands: readonly AnyCommand[]): string {
   const projectCommands = commands.filter((c) => c.scope === 'project');
   const width = Math.max(...resourceCommands.map((c) => c.name.length));
   const projectWidth = Math.max(0, ...projectCommands.map((c) => c.name.length));
-  const projectUsage = projectCommands.length > 0 ? `\n  ${BIN} <${projectCommands.map((c) => c.name).join('|')}> --project KEY --env KEY [options]` : '';
+  const projectUsage =
+    projectCommands.length > 0 ? `\n  ${BIN} <${projectCommands.map((c) => c.name).join('|')}> --project KEY --env KEY [options]` : '';
   const projectList = projectCommands.map((c) => `\n  ${BIN} ${c.name.padEnd(projectWidth)}   ${c.summary}`).join('');
   const fileWidth = Math.max(...fileCommands.map((c) => `${c.name} ${c.operand ?? ''}`.length));
   return `${BIN} ${VERSION}: schedule, change and cancel LaunchDarkly expiring targets

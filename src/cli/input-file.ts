@@ -47,7 +47,12 @@ export function detectFormat(file: string, text: string): FileFormat {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
   if (ext === '.csv') return 'csv';
-  return text.replace(/^\uFEFF/, '').trimStart().startsWith('{') ? 'jsonl' : 'csv';
+  return text
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .startsWith('{')
+    ? 'jsonl'
+    : 'csv';
 }
 
 /** Checks a column (or JSON key) name: the canonical name, or a problem. */
@@ -216,7 +221,11 @@ async function* csvItems(texts: AsyncIterable<string>, resource: Resource): Asyn
     }
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
-    yield { line: Number((error as CsvError & { lines?: number }).lines) || line, problem: `is not valid CSV: ${error.message}`, kind: 'syntax' };
+    yield {
+      line: Number((error as CsvError & { lines?: number }).lines) || line,
+      problem: `is not valid CSV: ${error.message}`,
+      kind: 'syntax',
+    };
   } finally {
     source.destroy();
   }

@@ -17,7 +17,8 @@ const FORMATS = ['text', 'json'] as const;
 
 export function logArgsOf(values: Values, env: Readonly<Record<string, string | undefined>>): LogArgs {
   const format = optionalString(values, 'log-format') ?? 'text';
-  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--log-format must be text or json, got ${JSON.stringify(format)}`);
+  if (!(FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`--log-format must be text or json, got ${JSON.stringify(format)}`);
   // The CLI reports through its own output: the library says nothing unless asked to.
   const level = values.debug === true ? 'debug' : values.verbose === true ? 'info' : env[LOG_LEVEL_VARIABLE] ? undefined : 'off';
   return { level, format: format as LogArgs['format'] };

@@ -64,7 +64,9 @@ export async function startMock(cwd: string = process.cwd()): Promise<Mock> {
   const fromCwd = pathToFileURL(path.join(cwd, 'noop.js')).href;
   const resolveFrom = prismBin() !== undefined ? undefined : prismBin(fromCwd) !== undefined ? fromCwd : null;
   if (resolveFrom === null) {
-    throw new MockUnavailableError(`--mock needs Prism (${PRISM_PACKAGE}), which is not installed. Install it with: ${prismInstallCommand(root)}`);
+    throw new MockUnavailableError(
+      `--mock needs Prism (${PRISM_PACKAGE}), which is not installed. Install it with: ${prismInstallCommand(root)}`,
+    );
   }
   return startPrism({ document, ...(resolveFrom !== undefined && { resolveFrom }) });
 }

@@ -29,22 +29,46 @@ export const OPTIONS: Record<string, OptionDoc> = {
   'retry-file': { type: 'string', value: 'PATH', help: 'where rows that did not apply go (default <input>.retry.csv)' },
   'unknown-file': { type: 'string', value: 'PATH', help: 'where rows that may have applied go (default <input>.unknown.csv)' },
   token: { type: 'string', value: 'TOKEN', help: 'access token (default: $LD_API_KEY, which is safer: arguments show in ps)' },
-  'token-file': { type: 'string', value: 'PATH', help: "read the access token from a file ('-': standard input), so it is in neither ps nor shell history" },
+  'token-file': {
+    type: 'string',
+    value: 'PATH',
+    help: "read the access token from a file ('-': standard input), so it is in neither ps nor shell history",
+  },
   'base-url': { type: 'string', value: 'URL', help: 'API base URL (a proxy, a mock); overrides --instance' },
   instance: { type: 'string', value: 'NAME', help: 'commercial (default), federal or eu' },
   'api-version': { type: 'string', value: 'VERSION', help: 'LD-API-Version header (default 20240415)' },
-  timeout: { type: 'string', value: 'SECONDS', help: 'give up on an attempt after this long, answer included (default 30, at most 3600); retries follow' },
-  mock: { type: 'boolean', help: 'run against an embedded Prism mock of the API (needs @stoplight/prism-cli, an optional peer dependency)' },
+  timeout: {
+    type: 'string',
+    value: 'SECONDS',
+    help: 'give up on an attempt after this long, answer included (default 30, at most 3600); retries follow',
+  },
+  mock: {
+    type: 'boolean',
+    help: 'run against an embedded Prism mock of the API (needs @stoplight/prism-cli, an optional peer dependency)',
+  },
   prune: { type: 'boolean', help: 'also cancel scheduled removals the file does not list (for the segments and flags it names)' },
   yes: { type: 'boolean', short: 'y', help: 'apply without asking (required when not run in a terminal, as in CI)' },
   'read-concurrency': { type: 'string', value: 'N', help: 'segments and flags read at once (default 4)' },
-  target: { type: 'string', multiple: true, value: 'RESOURCE', help: 'only this segment or flag: segment:PROJECT/ENVIRONMENT/KEY or flag:…; repeat for several' },
+  target: {
+    type: 'string',
+    multiple: true,
+    value: 'RESOURCE',
+    help: 'only this segment or flag: segment:PROJECT/ENVIRONMENT/KEY or flag:…; repeat for several',
+  },
   'max-file-bytes': { type: 'string', value: 'N', help: 'refuse a larger FILE (default 33554432, 32 MiB)' },
   'max-resources': { type: 'string', value: 'N', help: 'refuse a FILE naming more segments and flags (default 1000; planning reads each)' },
   'max-rounds': { type: 'string', value: 'N', help: 'send again what is still pending, up to N rounds in all (default 3; 1 with --mock)' },
   out: { type: 'string', value: 'PATH', help: "also save the plan to PATH, for 'sync --plan PATH'" },
-  format: { type: 'string', value: 'FORMAT', help: 'plan: text (default) or markdown (for a pull-request comment); export: yaml (default) or json' },
-  plan: { type: 'string', value: 'PATH', help: "apply the plan saved by 'plan --out PATH' exactly (no FILE; refused if its files changed)" },
+  format: {
+    type: 'string',
+    value: 'FORMAT',
+    help: 'plan: text (default) or markdown (for a pull-request comment); export: yaml (default) or json',
+  },
+  plan: {
+    type: 'string',
+    value: 'PATH',
+    help: "apply the plan saved by 'plan --out PATH' exactly (no FILE; refused if its files changed)",
+  },
   json: { type: 'boolean', help: 'print one JSON document on stdout instead of tables' },
   verbose: { type: 'boolean', help: 'log each request on stderr: operation, status, attempts, duration, request id' },
   debug: { type: 'boolean', help: 'log each attempt, retry decision and wait on stderr (more than --verbose)' },
@@ -64,7 +88,18 @@ export const OPTIONS: Record<string, OptionDoc> = {
 };
 
 /** The options that say where requests go; every command that talks to LaunchDarkly takes them. */
-export const CONNECTION_OPTIONS = ['token', 'token-file', 'base-url', 'instance', 'api-version', 'timeout', 'mock', 'verbose', 'debug', 'log-format'] as const;
+export const CONNECTION_OPTIONS = [
+  'token',
+  'token-file',
+  'base-url',
+  'instance',
+  'api-version',
+  'timeout',
+  'mock',
+  'verbose',
+  'debug',
+  'log-format',
+] as const;
 
 /** The options every command ends with. */
 export const OUTPUT_OPTIONS = ['json', 'help'] as const;

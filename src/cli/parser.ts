@@ -44,13 +44,21 @@ export function readOptions(names: readonly string[], args: readonly string[]): 
     if (doc) config[name] = { type: doc.type, ...(doc.multiple && { multiple: true }), ...(doc.short && { short: doc.short }) };
   }
   try {
-    return parseArgs({ args: [...args], options: config, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] };
+    return parseArgs({ args: [...args], options: config, allowPositionals: true, strict: true }) as {
+      values: Values;
+      positionals: string[];
+    };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       const typed = /'(-[^']*)'/.exec((error as Error).message)?.[1] ?? '';
       const name = typed.split('=')[0] ?? '';
-      throw new UsageError(`unknown option ${name}${didYouMean(name, names.map((n) => `--${n}`))}`);
+      throw new UsageError(
+        `unknown option ${name}${didYouMean(
+          name,
+          names.map((n) => `--${n}`),
+        )}`,
+      );
     }
     // Node's messages name the option and what is wrong; drop its generic advice.
     throw new UsageError((error as Error).message.split('. To specify')[0]?.replace(/\.$/, '') ?? 'invalid arguments');
@@ -61,11 +69,19 @@ function checkOperands(command: AnyCommand, positionals: readonly string[]): voi
   if (command.operand === undefined) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   } else if (positionals.length !== 1 && !(command.operandOptional === true && positionals.length === 0)) {
-    throw new UsageError(`${command.name} takes exactly one ${command.operand}, got ${positionals.length === 0 ? 'none' : quoted(positionals)}`);
+    throw new UsageError(
+      `${command.name} takes exactly one ${command.operand}, got ${positionals.length === 0 ? 'none' : quoted(positionals)}`,
+    );
   }
 }
 
-function invoke(command: AnyCommand, resource: Resource | undefined, args: readonly string[], env: Readonly<Record<string, string | undefined>>, now: number): Invocation {
+function invoke(
+  command: AnyCommand,
+  resource: Resource | undefined,
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  now: number,
+): Invocation {
   const { values, positionals } = readOptions(command.options(resource), args);
   checkOperands(command, positionals);
   return { kind: 'command', command, args: command.parse({ values, positionals, resource, env, now }), json: values.json === true };
@@ -89,7 +105,8 @@ function helpFor(words: readonly string[], commands: readonly AnyCommand[]): Inv
     const names = resourceCommands.map((c) => c.name);
     throw new UsageError(`help: unknown ${first} command ${JSON.stringify(second)}${didYouMean(second, names)}: use ${names.join(', ')}`);
   }
-  if (fileCommand || RESOURCES.includes(first as Resource)) throw new UsageError(`help: unexpected argument ${JSON.stringify(words.at(-1))}`);
+  if (fileCommand || RESOURCES.includes(first as Resource))
+    throw new UsageError(`help: unexpected argument ${JSON.stringify(words.at(-1))}`);
   throw new UsageError(`help: unknown command ${JSON.stringify(first)}${didYouMean(first, known)}: use ${known.join(', ')}`);
 }
 
@@ -97,11 +114,16 @@ function helpFor(words: readonly string[], commands: readonly AnyCommand[]): Inv
 function completion(words: readonly string[], commands: readonly AnyCommand[]): Invocation {
   const [shell, extra] = words;
   if (shell === undefined || isHelp(shell)) {
-    return { kind: 'help', text: `Usage: completion <${SHELLS.join('|')}>
+    return {
+      kind: 'help',
+      text: `Usage: completion <${SHELLS.join('|')}>
 
-Prints a completion script for the shell; each script's first line says how to load it.`, toStderr: shell === undefined };
+Prints a completion script for the shell; each script's first line says how to load it.`,
+      toStderr: shell === undefined,
+    };
   }
-  if (!SHELLS.includes(shell as Shell)) throw new UsageError(`completion: unknown shell ${JSON.stringify(shell)}${didYouMean(shell, SHELLS)}: use ${SHELLS.join(', ')}`);
+  if (!SHELLS.includes(shell as Shell))
+    throw new UsageError(`completion: unknown shell ${JSON.stringify(shell)}${didYouMean(shell, SHELLS)}: use ${SHELLS.join(', ')}`);
   if (extra !== undefined) throw new UsageError(`completion: unexpected argument ${JSON.stringify(extra)}`);
   return { kind: 'text', text: completionScript(shell as Shell, commands) };
 }

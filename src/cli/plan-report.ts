@@ -58,7 +58,8 @@ export function printPlan(out: Output, plan: SyncPlan, file: string): void {
   if (unread > 0) out.out(`${unread} segment(s) or flag(s) could not be read: the plan is incomplete.`);
   if (plan.hasChanges || unread > 0) out.out(`Plan: ${add} to add, ${update} to update, ${remove} to remove; ${unchanged} unchanged.`);
   else out.out(`No changes: LaunchDarkly matches ${file} (${unchanged} scheduled removal(s)).`);
-  if (unmanaged > 0) out.out(`${unmanaged} scheduled removal(s) in LaunchDarkly are not in ${file} and are left alone (--prune cancels them).`);
+  if (unmanaged > 0)
+    out.out(`${unmanaged} scheduled removal(s) in LaunchDarkly are not in ${file} and are left alone (--prune cancels them).`);
 }
 
 function changeJson(c: PlannedChange, resource: ResourceKind): Record<string, unknown> {
@@ -99,13 +100,21 @@ export function planJson(plan: SyncPlan): Record<string, unknown> {
 export function problemsJson(outcomes: readonly ChangeOutcome[]): Record<string, unknown>[] {
   return outcomes
     .filter((o) => o.fate !== 'applied')
-    .map((o) => ({ ...whereJson(o), ...changeJson(o.change, o.resource), fate: o.fate, message: o.message ?? null, replanned: o.replanned === true }));
+    .map((o) => ({
+      ...whereJson(o),
+      ...changeJson(o.change, o.resource),
+      fate: o.fate,
+      message: o.message ?? null,
+      replanned: o.replanned === true,
+    }));
 }
 
 /** What `sync` did, for people: counts, then every change that did not apply with its line. */
 export function printApplied(out: Output, outcomes: readonly ChangeOutcome[], counts: Record<string, number>): void {
   out.out();
-  out.out(`Applied ${counts.applied} of ${counts.total} change(s)${counts.replanned ? ` (${counts.replanned} planned again after a conflict)` : ''}:`);
+  out.out(
+    `Applied ${counts.applied} of ${counts.total} change(s)${counts.replanned ? ` (${counts.replanned} planned again after a conflict)` : ''}:`,
+  );
   const summary: [string, number | undefined][] = [
     ['applied', counts.applied],
     ['failed', counts.failed],
@@ -120,7 +129,15 @@ export function printApplied(out: Output, outcomes: readonly ChangeOutcome[], co
   out.out(
     table(
       ['line', 'change', 'context', 'resource', 'result'],
-      problems.slice(0, PROBLEMS_SHOWN).map((o) => [o.change.source ? String(o.change.source.line) : '-', SIGN[o.change.action], `${o.change.contextKind}:${o.change.contextKey}`, `${o.resource} ${keyOf(o)}`, resultText(o)]),
+      problems
+        .slice(0, PROBLEMS_SHOWN)
+        .map((o) => [
+          o.change.source ? String(o.change.source.line) : '-',
+          SIGN[o.change.action],
+          `${o.change.contextKind}:${o.change.contextKey}`,
+          `${o.resource} ${keyOf(o)}`,
+          resultText(o),
+        ]),
     ),
   );
   if (problems.length > PROBLEMS_SHOWN) out.out(`… and ${problems.length - PROBLEMS_SHOWN} more (--json lists every one)`);

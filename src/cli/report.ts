@@ -40,7 +40,12 @@ export function resultText(o: InstructionOutcome<AnyInstruction>): string {
 
 /** A change as table cells: operation, context, target, time. */
 export function changeCells(change: Change): string[] {
-  return [change.action, `${change.contextKind}:${change.contextKey}`, change.target, change.expiresAt === undefined ? '-' : iso(change.expiresAt)];
+  return [
+    change.action,
+    `${change.contextKind}:${change.contextKey}`,
+    change.target,
+    change.expiresAt === undefined ? '-' : iso(change.expiresAt),
+  ];
 }
 
 /** A change as a JSON object with the file's column names. */
@@ -111,7 +116,10 @@ export function reportError(out: Output, error: unknown, json: boolean, helpHint
   if (error instanceof UsageError && !(error instanceof MockUnavailableError) && helpHint !== undefined) {
     out.err(`Run '${[BIN, helpHint, '--help'].filter(Boolean).join(' ')}' for usage.`);
   }
-  if (code === EXIT.api && !(error instanceof LaunchDarklyApiError || error instanceof ApiConnectionError || error instanceof RequestAbortedError)) {
+  if (
+    code === EXIT.api &&
+    !(error instanceof LaunchDarklyApiError || error instanceof ApiConnectionError || error instanceof RequestAbortedError)
+  ) {
     if (error instanceof Error && error.stack && process.env[DEBUG_VARIABLE]) out.err(error.stack);
   }
   return code;

@@ -45,7 +45,11 @@ export function rowsCsv(resource: Resource, rows: readonly RowToWrite[]): string
 }
 
 /** `<dir>/<name>.retry.csv` and `<dir>/<name>.unknown.csv` beside the input, unless given. */
-export function outputPaths(input: string, retryFile: string | undefined, unknownFile: string | undefined): { retry: string; unknown: string } {
+export function outputPaths(
+  input: string,
+  retryFile: string | undefined,
+  unknownFile: string | undefined,
+): { retry: string; unknown: string } {
   const dir = path.dirname(input);
   const base = path.basename(input).replace(/\.(csv|jsonl|ndjson|txt)$/i, '');
   const retry = retryFile ?? path.join(dir, `${base}.retry.csv`);
@@ -55,7 +59,8 @@ export function outputPaths(input: string, retryFile: string | undefined, unknow
     ['--unknown-file', unknownFile],
   ] as const) {
     // apply would read such a name back as JSON Lines, and fail on the CSV it holds.
-    if (file !== undefined && /\.(jsonl|ndjson)$/i.test(file)) throw new UsageError(`${option} ${file}: these files are CSV; give a name ending in .csv`);
+    if (file !== undefined && /\.(jsonl|ndjson)$/i.test(file))
+      throw new UsageError(`${option} ${file}: these files are CSV; give a name ending in .csv`);
   }
   const resolved = new Set([path.resolve(input)]);
   for (const [option, file] of [

@@ -31,7 +31,9 @@ export function parseWhen(text: string, now: number): When {
     return { ok: false, reason: `must be relative as +N followed by s, m, h, d or w (such as +30d), got ${JSON.stringify(value)}` };
   }
   const parsed = parseTime(value);
-  return parsed.ok ? parsed : { ok: false, reason: parsed.reason.replace(/^must be an ISO-8601/, 'must be Unix milliseconds, +30d-style, or an ISO-8601') };
+  return parsed.ok
+    ? parsed
+    : { ok: false, reason: parsed.reason.replace(/^must be an ISO-8601/, 'must be Unix milliseconds, +30d-style, or an ISO-8601') };
 }
 
 export function iso(ms: number): string {

@@ -20,7 +20,8 @@ export const kindOr = (resource: Resource | undefined): Resource => resource ?? 
 export const targetOption = (resource: Resource | undefined): string => TARGET_FIELD_CLI[targetField(kindOr(resource))].option;
 
 /** Two example values of the target field, for help. */
-export const targetExamples = (resource: Resource | undefined): readonly [string, string] => TARGET_FIELD_CLI[targetField(kindOr(resource))].examples;
+export const targetExamples = (resource: Resource | undefined): readonly [string, string] =>
+  TARGET_FIELD_CLI[targetField(kindOr(resource))].examples;
 
 /** The options naming the resource, in help order: the resource's own option is its kind (`--segment`, `--flag`). */
 export function whereOptions(resource: Resource | undefined): string[] {

@@ -151,10 +151,20 @@ export function openScope(
           const durationMs = ms(begun);
           if (error !== undefined) {
             const e = errorFacts(error, redact);
-            log(4, `attempt ${attempt} failed after ${durationMs} ms: ${e.message}`, { attempt, durationMs, error: e.message, errorType: e.type });
+            log(4, `attempt ${attempt} failed after ${durationMs} ms: ${e.message}`, {
+              attempt,
+              durationMs,
+              error: e.message,
+              errorType: e.type,
+            });
             child?.end({}, e.type, e.message);
           } else {
-            log(4, `attempt ${attempt} answered ${status} in ${durationMs} ms`, { attempt, status, durationMs, requestId: requestId ? redact(requestId) : undefined });
+            log(4, `attempt ${attempt} answered ${status} in ${durationMs} ms`, {
+              attempt,
+              status,
+              durationMs,
+              requestId: requestId ? redact(requestId) : undefined,
+            });
             child?.end({ 'http.response.status_code': status }, status !== undefined && status >= 400 ? String(status) : undefined);
           }
         },
@@ -163,8 +173,18 @@ export function openScope(
 
     retry(attempt, delayMs, source, reason) {
       const why = source === 'backoff' ? 'backing off' : `as ${source === 'retry-after' ? 'Retry-After' : 'X-Ratelimit-Reset'} asked`;
-      log(4, `retrying after attempt ${attempt} (${redact(reason)}) in ${delayMs} ms, ${why}`, { attempt, delayMs, source, reason: redact(reason) });
-      span?.event('retry', { [`${NS}.attempt`]: attempt, [`${NS}.delay_ms`]: delayMs, [`${NS}.wait_source`]: source, [`${NS}.reason`]: redact(reason) });
+      log(4, `retrying after attempt ${attempt} (${redact(reason)}) in ${delayMs} ms, ${why}`, {
+        attempt,
+        delayMs,
+        source,
+        reason: redact(reason),
+      });
+      span?.event('retry', {
+        [`${NS}.attempt`]: attempt,
+        [`${NS}.delay_ms`]: delayMs,
+        [`${NS}.wait_source`]: source,
+        [`${NS}.reason`]: redact(reason),
+      });
     },
 
     wait(delayMs) {
@@ -210,10 +230,14 @@ export function openScope(
       log(3, `${label}${result.status !== undefined ? ` ${result.status}` : ''}${counted}${tail}`, facts);
       if (partial) {
         const stopped = result.stoppedBy === undefined ? undefined : errorFacts(result.stoppedBy, redact).message;
-        log(2, `${label}: ${c.failed} failed, ${c.unknown} unknown, ${c.notAttempted} not attempted of ${c.total}${stopped ? `; stopped by: ${stopped}` : ''}`, {
-          ...facts,
-          ...(stopped !== undefined && { stoppedBy: stopped }),
-        });
+        log(
+          2,
+          `${label}: ${c.failed} failed, ${c.unknown} unknown, ${c.notAttempted} not attempted of ${c.total}${stopped ? `; stopped by: ${stopped}` : ''}`,
+          {
+            ...facts,
+            ...(stopped !== undefined && { stoppedBy: stopped }),
+          },
+        );
       }
       span?.end(attributes, partial ? 'partial_failure' : undefined);
     },

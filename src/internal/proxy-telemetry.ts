@@ -52,7 +52,13 @@ export function logProxyRequest(logging: Logging | undefined, redact: (text: str
   if (typeof actor === 'string' || typeof actor === 'number') data.actor = actor;
   const what = event.operationId ?? `${event.method} ${event.path}`;
   const why = event.refusal ?? event.error;
-  emit(logging.logger, rank, redact, `proxy ${what} ${event.outcome} ${event.status} in ${data.durationMs} ms${why ? `: ${why}` : ''}`, data);
+  emit(
+    logging.logger,
+    rank,
+    redact,
+    `proxy ${what} ${event.outcome} ${event.status} in ${data.durationMs} ms${why ? `: ${why}` : ''}`,
+    data,
+  );
 }
 
 /**

@@ -5,10 +5,17 @@
 import { type FateCounts, fateAttributes } from './call-scope.js';
 import { currentInstrumentation } from './telemetry.js';
 
-export async function observeSync<R extends { counts: FateCounts; stoppedBy?: { name: string } | undefined }>(resources: number, run: () => Promise<R>): Promise<R> {
+export async function observeSync<R extends { counts: FateCounts; stoppedBy?: { name: string } | undefined }>(
+  resources: number,
+  run: () => Promise<R>,
+): Promise<R> {
   const instrumentation = currentInstrumentation();
   if (instrumentation === undefined) return run();
-  const span = instrumentation.startCall('sync', { 'ld_expiring_targets.operation': 'sync', 'ld_expiring_targets.resources': resources }, undefined);
+  const span = instrumentation.startCall(
+    'sync',
+    { 'ld_expiring_targets.operation': 'sync', 'ld_expiring_targets.resources': resources },
+    undefined,
+  );
   let result: R;
   try {
     result = await instrumentation.activate(span, run);

@@ -101,7 +101,10 @@ export function exportDesiredState(removals: Iterable<ScheduledRemoval>, options
   ].join('\n');
   const envNode = doc.getIn(['projects', options.projectKey, 'environments', options.environmentKey], true);
   if (isMap(envNode)) {
-    for (const [section, kind] of [['segments', 'segment'], ['flags', 'flag']] as const) {
+    for (const [section, kind] of [
+      ['segments', 'segment'],
+      ['flags', 'flag'],
+    ] as const) {
       const sectionNode = (envNode as YAMLMap).get(section, true);
       if (!isMap(sectionNode)) continue;
       for (const pair of sectionNode.items as Pair[]) {

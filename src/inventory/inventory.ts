@@ -48,7 +48,9 @@ export class IncompleteInventoryError extends ExpiringTargetsError {
   /** Each unreadable resource with its error. */
   readonly unreadable: { resource: ListedResource; error: ExpiringTargetsError }[];
   constructor(unreadable: { resource: ListedResource; error: ExpiringTargetsError }[]) {
-    const names = unreadable.slice(0, 5).map(({ resource, error }) => `${resource.kind} ${JSON.stringify(resource.key)} (${error.message})`);
+    const names = unreadable
+      .slice(0, 5)
+      .map(({ resource, error }) => `${resource.kind} ${JSON.stringify(resource.key)} (${error.message})`);
     super(`${unreadable.length} resource(s) could not be read: ${names.join('; ')}${unreadable.length > 5 ? '; …' : ''}`);
     this.unreadable = unreadable;
   }
@@ -71,11 +73,20 @@ function toRemoval(resource: ListedResource, target: ExpiringTarget): ScheduledR
 }
 
 /** The listed resources of one kind that pass the key, tag and name filters; named ones the listing lacks come last. */
-async function* resourcesOf(client: ExpiringTargetsClient, kind: ResourceKind, o: NormalizedInventoryOptions, signal: AbortSignal, progress: () => void, listed: { n: number }) {
+async function* resourcesOf(
+  client: ExpiringTargetsClient,
+  kind: ResourceKind,
+  o: NormalizedInventoryOptions,
+  signal: AbortSignal,
+  progress: () => void,
+  listed: { n: number },
+) {
   const named = o.named[kind];
   const seen = new Set<string>();
   for await (const page of readAhead(listResources(client, kind, { projectKey: o.projectKey, environmentKey: o.environmentKey, signal }))) {
-    const wanted = page.filter((r) => (named === undefined || named.has(r.key)) && o.matchesKey(r.key) && (o.tag === undefined || r.tags.includes(o.tag)));
+    const wanted = page.filter(
+      (r) => (named === undefined || named.has(r.key)) && o.matchesKey(r.key) && (o.tag === undefined || r.tags.includes(o.tag)),
+    );
     listed.n += wanted.length;
     progress();
     for (const resource of wanted) {
@@ -138,7 +149,11 @@ export async function* readInventory(client: ExpiringTargetsClient, options: Inv
     return self;
   };
 
-  const sources: Source[] = o.kinds.map((kind) => ({ iterator: resourcesOf(client, kind, o, signal, progress, listed), pending: false, done: false }));
+  const sources: Source[] = o.kinds.map((kind) => ({
+    iterator: resourcesOf(client, kind, o, signal, progress, listed),
+    pending: false,
+    done: false,
+  }));
   const running = new Set<Promise<Settled>>();
   const ready: ListedResource[] = [];
   // What has settled, in order; the loop sleeps until something lands here (one wake-up per

@@ -62,7 +62,8 @@ function nextOffset(body: { _links?: unknown }, offset: number, count: number, w
   const links = body._links as { next?: { href?: unknown } } | undefined;
   const href = links?.next?.href;
   if (href === undefined || href === null || count === 0) return undefined;
-  const url = typeof href === 'string' && URL.canParse(href, 'http://listing.invalid') ? new URL(href, 'http://listing.invalid') : undefined;
+  const url =
+    typeof href === 'string' && URL.canParse(href, 'http://listing.invalid') ? new URL(href, 'http://listing.invalid') : undefined;
   const raw = url?.searchParams.get('offset');
   const next = raw === undefined || raw === null ? Number.NaN : Number(raw);
   // A next page must lie further on; anything else would read the same pages forever.
@@ -97,7 +98,11 @@ async function readPage(client: ExpiringTargetsClient, kind: ResourceKind, scope
   const body = parseJson(data, response, 'GET', url);
   const items = (body as { items?: unknown } | null)?.items;
   if (!Array.isArray(items)) {
-    throw new InvalidResponseError(`GET ${LISTING_RULES[kind].path} answered without an items list`, { status: response.status, method: 'GET', url });
+    throw new InvalidResponseError(`GET ${LISTING_RULES[kind].path} answered without an items list`, {
+      status: response.status,
+      method: 'GET',
+      url,
+    });
   }
   return { body: body as { _links?: unknown }, items };
 }
@@ -115,7 +120,11 @@ function parseErrorBody(error: unknown): unknown {
  * Every flag or segment of the listing, page by page at the largest page the schema allows,
  * following `_links.next`. Items without a key are skipped (there is nothing to read of them).
  */
-export async function* listResources(client: ExpiringTargetsClient, kind: ResourceKind, scope: ListingScope): AsyncGenerator<ListedResource[]> {
+export async function* listResources(
+  client: ExpiringTargetsClient,
+  kind: ResourceKind,
+  scope: ListingScope,
+): AsyncGenerator<ListedResource[]> {
   let offset = 0;
   for (let page = 0; page < MAX_PAGES; page++) {
     const { body, items } = await readPage(client, kind, scope, offset);

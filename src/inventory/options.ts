@@ -100,10 +100,12 @@ function keyList(value: unknown, field: string, issues: ValidationIssue[]): Set<
 
 /** Checks every option; throws before any request when one is wrong. */
 export function normalizeInventoryOptions(options: InventoryOptions): NormalizedInventoryOptions {
-  if (options === null || typeof options !== 'object') throw new ConfigurationError('inventory options are required (projectKey, environmentKey)');
+  if (options === null || typeof options !== 'object')
+    throw new ConfigurationError('inventory options are required (projectKey, environmentKey)');
   const issues: ValidationIssue[] = [...keyIssues(options, ['projectKey', 'environmentKey'])];
   const kinds = [...new Set(options.kinds ?? (['segment', 'flag'] as const))];
-  if (kinds.length === 0 || kinds.some((k) => k !== 'segment' && k !== 'flag')) issues.push({ field: 'kinds', message: 'must list "segment", "flag" or both' });
+  if (kinds.length === 0 || kinds.some((k) => k !== 'segment' && k !== 'flag'))
+    issues.push({ field: 'kinds', message: 'must list "segment", "flag" or both' });
   const named = { segment: keyList(options.segmentKeys, 'segmentKeys', issues), flag: keyList(options.flagKeys, 'flagKeys', issues) };
   let matchesKey = (_key: string) => true;
   if (options.keyPattern instanceof RegExp) {
@@ -114,9 +116,11 @@ export function normalizeInventoryOptions(options: InventoryOptions): Normalized
     matchesKey = (key) => re.test(key);
   } else if (options.keyPattern !== undefined) issues.push({ field: 'keyPattern', message: 'must be a RegExp or a non-empty glob' });
   const tag = options.tag;
-  if (tag !== undefined && (typeof tag !== 'string' || tag.trim() === '')) issues.push({ field: 'tag', message: 'must be a non-empty string' });
+  if (tag !== undefined && (typeof tag !== 'string' || tag.trim() === ''))
+    issues.push({ field: 'tag', message: 'must be a non-empty string' });
   const contextKind = options.contextKind;
-  if (contextKind !== undefined && (typeof contextKind !== 'string' || contextKind.trim() === '')) issues.push({ field: 'contextKind', message: 'must be a non-empty string' });
+  if (contextKind !== undefined && (typeof contextKind !== 'string' || contextKind.trim() === ''))
+    issues.push({ field: 'contextKind', message: 'must be a non-empty string' });
   const now = (options.now ?? Date.now)();
   let cutoffMs = Number.POSITIVE_INFINITY;
   if (options.within !== undefined) {
@@ -130,10 +134,13 @@ export function normalizeInventoryOptions(options: InventoryOptions): Normalized
     else cutoffMs = Math.min(cutoffMs, parsed.ms);
   }
   const concurrency = options.concurrency ?? 8;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) issues.push({ field: 'concurrency', message: 'must be a whole number from 1 to 32' });
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32)
+    issues.push({ field: 'concurrency', message: 'must be a whole number from 1 to 32' });
   const maxRetries = options.maxRetries ?? 5;
-  if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 20) issues.push({ field: 'maxRetries', message: 'must be a whole number from 0 to 20' });
-  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') issues.push({ field: 'onProgress', message: 'must be a function' });
+  if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 20)
+    issues.push({ field: 'maxRetries', message: 'must be a whole number from 0 to 20' });
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function')
+    issues.push({ field: 'onProgress', message: 'must be a function' });
   if (issues.length > 0) throw new InstructionValidationError(issues, 'Invalid inventory options; nothing was sent');
   return {
     projectKey: options.projectKey,

@@ -30,7 +30,8 @@ const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Removals by time, then resource, then context: the same order on every run. */
 export function sortRemovals(removals: readonly ScheduledRemoval[]): ScheduledRemoval[] {
-  const key = (r: ScheduledRemoval) => JSON.stringify([r.resourceKind, r.resourceKey, r.contextKind, r.contextKey, r.targetType ?? r.variationId ?? '']);
+  const key = (r: ScheduledRemoval) =>
+    JSON.stringify([r.resourceKind, r.resourceKey, r.contextKind, r.contextKey, r.targetType ?? r.variationId ?? '']);
   return [...removals].sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime() || byCodeUnit(key(a), key(b)));
 }
 
@@ -57,7 +58,18 @@ function cell(value: string | number | undefined): string {
 /** The removals as CSV: a header row of {@link REPORT_CSV_COLUMNS}, then one row per removal, CRLF line ends. */
 export function removalsCsv(removals: readonly ScheduledRemoval[]): string {
   const rows = sortRemovals(removals).map((r) =>
-    [r.expiresAt.toISOString(), r.resourceKind, r.resourceKey, r.resourceName, r.contextKind, r.contextKey, r.targetType, r.variationId, r.variationName, r.version]
+    [
+      r.expiresAt.toISOString(),
+      r.resourceKind,
+      r.resourceKey,
+      r.resourceName,
+      r.contextKind,
+      r.contextKey,
+      r.targetType,
+      r.variationId,
+      r.variationName,
+      r.version,
+    ]
       .map(cell)
       .join(','),
   );
@@ -68,7 +80,12 @@ export function removalsCsv(removals: readonly ScheduledRemoval[]): string {
 export function removalsJson(removals: readonly ScheduledRemoval[], unreadable: readonly UnreadableResource[]): string {
   const out = {
     removals: sortRemovals(removals).map((r) => ({ ...r, expiresAt: r.expiresAt.toISOString() })),
-    unreadable: unreadable.map(({ resource, error }) => ({ resourceKind: resource.kind, resourceKey: resource.key, error: error.name, message: error.message })),
+    unreadable: unreadable.map(({ resource, error }) => ({
+      resourceKind: resource.kind,
+      resourceKey: resource.key,
+      error: error.name,
+      message: error.message,
+    })),
   };
   return `${JSON.stringify(out, null, 2)}\n`;
 }
@@ -86,7 +103,11 @@ function plain(value: string): string {
 }
 
 /** The report for people: a histogram of removals per day, then each day's removals. */
-export function removalsText(removals: readonly ScheduledRemoval[], unreadable: readonly UnreadableResource[], options: TextReportOptions = {}): string {
+export function removalsText(
+  removals: readonly ScheduledRemoval[],
+  unreadable: readonly UnreadableResource[],
+  options: TextReportOptions = {},
+): string {
   const paint = (code: string, text: string) => (options.colour ? `\u001b[${code}m${text}\u001b[0m` : text);
   const days = groupByDay(removals);
   const lines: string[] = [];
@@ -103,7 +124,10 @@ export function removalsText(removals: readonly ScheduledRemoval[], unreadable: 
     for (const [day, list] of days) {
       lines.push('', paint('1', day));
       for (const r of list) {
-        const where = r.resourceKind === 'segment' ? `segment ${plain(r.resourceKey)} (${r.targetType})` : `flag ${plain(r.resourceKey)} (variation ${plain(r.variationName ?? r.variationId ?? '?')})`;
+        const where =
+          r.resourceKind === 'segment'
+            ? `segment ${plain(r.resourceKey)} (${r.targetType})`
+            : `flag ${plain(r.resourceKey)} (variation ${plain(r.variationName ?? r.variationId ?? '?')})`;
         lines.push(`  ${r.expiresAt.toISOString().slice(11, 16)}  ${plain(r.contextKind)} ${plain(r.contextKey)}  ${where}`);
       }
     }

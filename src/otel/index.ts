@@ -43,7 +43,14 @@ export interface InstrumentationOptions {
 // Buckets OpenTelemetry's HTTP conventions advise for request durations, in seconds.
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 // The attributes a duration is recorded with: bounded sets of values, unlike url.full or ids.
-const CLIENT_METRIC_KEYS = ['http.request.method', 'server.address', 'server.port', 'url.template', 'http.response.status_code', 'error.type'];
+const CLIENT_METRIC_KEYS = [
+  'http.request.method',
+  'server.address',
+  'server.port',
+  'url.template',
+  'http.response.status_code',
+  'error.type',
+];
 const SERVER_METRIC_KEYS = ['http.request.method', 'http.route', 'url.scheme', 'http.response.status_code', 'error.type'];
 
 const headerSetter = { set: (headers: Headers, key: string, value: string) => headers.set(key, value) };
@@ -116,8 +123,11 @@ export function registerInstrumentation(options: InstrumentationOptions = {}): (
     startAttempt(name, attributes, parent, headers) {
       const parentContext = parent instanceof OtelSpan ? parent.context : context.active();
       const initial = defined(attributes);
-      const span = new OtelSpan(tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: initial }, parentContext), parentContext, initial, (a, s) =>
-        clientDuration.record(s, pick(a, CLIENT_METRIC_KEYS)),
+      const span = new OtelSpan(
+        tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: initial }, parentContext),
+        parentContext,
+        initial,
+        (a, s) => clientDuration.record(s, pick(a, CLIENT_METRIC_KEYS)),
       );
       // Whoever receives the request (your proxy, say) can continue this trace if it trusts it.
       propagation.inject(span.context, headers, headerSetter);
@@ -134,8 +144,11 @@ export function registerInstrumentation(options: InstrumentationOptions = {}): (
       const parentContext = trustIncoming && remote !== undefined ? incoming : context.active();
       const links: Link[] = !trustIncoming && remote !== undefined && trace.isSpanContextValid(remote) ? [{ context: remote }] : [];
       const initial = defined(attributes);
-      return new OtelSpan(tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: initial, links }, parentContext), parentContext, initial, (a, s) =>
-        serverDuration.record(s, pick(a, SERVER_METRIC_KEYS)),
+      return new OtelSpan(
+        tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: initial, links }, parentContext),
+        parentContext,
+        initial,
+        (a, s) => serverDuration.record(s, pick(a, SERVER_METRIC_KEYS)),
       );
     },
   };

@@ -14,7 +14,11 @@ export const MAX_LISTED_ISSUES = 20;
 export const NOSNIFF = { 'x-content-type-options': 'nosniff' } as const;
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): PlainAnswer {
-  return { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...NOSNIFF, ...headers }, body: JSON.stringify(body) };
+  return {
+    status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...NOSNIFF, ...headers },
+    body: JSON.stringify(body),
+  };
 }
 
 /** Why the proxy refused a request on its own, as the answer and the audit event say it. */

@@ -44,11 +44,15 @@ export function auditedInstructions(
 }
 
 /** Hands the event to the sink; a sink that throws or rejects does not change the answer. */
-export function emit<Actor>(onAudit: ((event: ProxyAuditEvent<Actor>) => void | Promise<void>) | undefined, event: ProxyAuditEvent<Actor>): void {
+export function emit<Actor>(
+  onAudit: ((event: ProxyAuditEvent<Actor>) => void | Promise<void>) | undefined,
+  event: ProxyAuditEvent<Actor>,
+): void {
   if (onAudit === undefined) return;
   try {
     const pending = onAudit(event);
-    if (pending !== undefined && typeof (pending as Promise<void>).then === 'function') (pending as Promise<void>).then(undefined, () => undefined);
+    if (pending !== undefined && typeof (pending as Promise<void>).then === 'function')
+      (pending as Promise<void>).then(undefined, () => undefined);
   } catch {
     // An audit sink that fails must not change the answer the browser gets.
   }

@@ -11,7 +11,9 @@ import type { ProxyOperation } from './types.js';
 
 /** Operations forwarded per method, as the document lists them. */
 export const OPERATION_OF_METHOD: ReadonlyMap<string, ProxyOperation> = new Map(
-  (['get', 'patch'] as const).filter((op) => Object.values(RESOURCE_RULES).every((r) => r.operations[op] !== undefined)).map((op) => [op.toUpperCase(), op]),
+  (['get', 'patch'] as const)
+    .filter((op) => Object.values(RESOURCE_RULES).every((r) => r.operations[op] !== undefined))
+    .map((op) => [op.toUpperCase(), op]),
 );
 /** The methods forwarded, as `Allow` lists them. */
 export const ALLOWED_METHODS: readonly string[] = [...OPERATION_OF_METHOD.keys()];
@@ -33,7 +35,9 @@ export interface Incoming {
 export type Check = (incoming: Incoming, settings: Settings) => Refusal | undefined;
 
 const methodAllowed: Check = ({ operation }) =>
-  operation === undefined ? { status: 405, refusal: 'method-not-allowed', message: `Only ${ALLOW} are forwarded`, headers: { allow: ALLOW } } : undefined;
+  operation === undefined
+    ? { status: 405, refusal: 'method-not-allowed', message: `Only ${ALLOW} are forwarded`, headers: { allow: ALLOW } }
+    : undefined;
 
 const noMethodOverride: Check = ({ request }) =>
   METHOD_OVERRIDE_HEADERS.some((name) => request.headers.has(name))
@@ -41,13 +45,18 @@ const noMethodOverride: Check = ({ request }) =>
     : undefined;
 
 const fromAllowedOrigin: Check = ({ request, url }, settings) =>
-  originAllowed(settings, request, url) ? undefined : { status: 403, refusal: 'origin-not-allowed', message: 'This origin may not call the proxy' };
+  originAllowed(settings, request, url)
+    ? undefined
+    : { status: 403, refusal: 'origin-not-allowed', message: 'This origin may not call the proxy' };
 
 const knownQuery: Check = ({ url, route, operation }) => {
   const allowed: readonly string[] = RESOURCE_RULES[route.resource].queryParams[operation as ProxyOperation];
   for (const name of url.searchParams.keys()) {
     if (allowed.includes(name)) continue;
-    const message = allowed.length === 0 ? 'This operation takes no query parameters' : `Query parameters other than ${allowed.join(', ')} are not accepted`;
+    const message =
+      allowed.length === 0
+        ? 'This operation takes no query parameters'
+        : `Query parameters other than ${allowed.join(', ')} are not accepted`;
     return { status: 400, refusal: 'query-not-allowed', message };
   }
   return undefined;
@@ -71,7 +80,14 @@ const declaredLengthWithinCap: Check = ({ request, operation }, settings) => {
 };
 
 /** In order: the first refusal wins. */
-export const CHECKS: readonly Check[] = [methodAllowed, noMethodOverride, fromAllowedOrigin, knownQuery, semanticPatchBody, declaredLengthWithinCap];
+export const CHECKS: readonly Check[] = [
+  methodAllowed,
+  noMethodOverride,
+  fromAllowedOrigin,
+  knownQuery,
+  semanticPatchBody,
+  declaredLengthWithinCap,
+];
 
 export function firstRefusal(incoming: Incoming, settings: Settings): Refusal | undefined {
   for (const check of CHECKS) {

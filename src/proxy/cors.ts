@@ -39,7 +39,10 @@ export function preflight(
   origin: string,
   allow: readonly string[],
 ): { answer: PlainAnswer; refusal?: ProxyRefusal } {
-  const refused = (refusal: ProxyRefusal) => ({ answer: { status: 403, headers: { 'cache-control': 'no-store', ...NOSNIFF }, body: null }, refusal });
+  const refused = (refusal: ProxyRefusal) => ({
+    answer: { status: 403, headers: { 'cache-control': 'no-store', ...NOSNIFF }, body: null },
+    refusal,
+  });
   if (!settings.allowedOrigins.has(origin)) return refused('origin-not-allowed');
   const requestedMethod = request.headers.get('access-control-request-method') ?? '';
   if (!allow.includes(requestedMethod)) return refused('method-not-allowed');

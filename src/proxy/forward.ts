@@ -29,7 +29,13 @@ export type Forwarded =
 const decoder = new TextDecoder();
 
 /** `deadline` is the request's (its limit, the client's presence); the upstream wait is a shorter limit within it. */
-export async function forward(settings: Settings, route: Route, operation: ProxyOperation, body: object | undefined, deadline: Deadline): Promise<Forwarded> {
+export async function forward(
+  settings: Settings,
+  route: Route,
+  operation: ProxyOperation,
+  body: object | undefined,
+  deadline: Deadline,
+): Promise<Forwarded> {
   const { upstream, redact } = settings;
   const headers: Record<string, string> = {
     Authorization: settings.apiKey,
@@ -80,14 +86,19 @@ export async function forward(settings: Settings, route: Route, operation: Proxy
       declared !== undefined && declared > settings.maxResponseBytes
         ? ({ ok: false, reason: 'too-large' } as const)
         : declared !== undefined
-        ? await response.arrayBuffer().then(
-            (buffer) => ({ ok: true as const, bytes: new Uint8Array(buffer) }),
-            () => ({ ok: false as const, reason: 'unreadable' as const }),
-          )
-        : await readCapped(response.body, { maxBytes: settings.maxResponseBytes, sizeHint: declared, signal });
+          ? await response.arrayBuffer().then(
+              (buffer) => ({ ok: true as const, bytes: new Uint8Array(buffer) }),
+              () => ({ ok: false as const, reason: 'unreadable' as const }),
+            )
+          : await readCapped(response.body, { maxBytes: settings.maxResponseBytes, sizeHint: declared, signal });
     if (!read.ok && read.reason === 'too-large') {
       const answer = json(502, { code: 'bad_gateway', message: 'LaunchDarkly answered more than the proxy accepts' });
-      return { outcome: 'failed', answer, requestId, error: `LaunchDarkly's answer exceeded maxResponseBytes (${settings.maxResponseBytes})` };
+      return {
+        outcome: 'failed',
+        answer,
+        requestId,
+        error: `LaunchDarkly's answer exceeded maxResponseBytes (${settings.maxResponseBytes})`,
+      };
     }
     if (!read.ok) return failure(new Error(`reading the answer: ${read.reason}`), requestId);
     return { outcome: 'forwarded', requestId, ...answerOf(settings, response, read.bytes) };
@@ -106,9 +117,16 @@ function answerOf(settings: Settings, response: Response, bytes: Uint8Array): { 
   if (NULL_BODY_STATUSES.has(response.status)) return { answer: { status: response.status, headers: passed, body: null } };
   const mediaType = (passed['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
   if (!JSON_MEDIA_TYPE.test(mediaType)) {
-    const replaced = json(response.status, { code: 'upstream_not_json', message: `LaunchDarkly answered ${response.status} with a body that is not JSON` }, passed);
+    const replaced = json(
+      response.status,
+      { code: 'upstream_not_json', message: `LaunchDarkly answered ${response.status} with a body that is not JSON` },
+      passed,
+    );
     replaced.headers['content-type'] = 'application/json';
-    return { answer: replaced, error: `LaunchDarkly's ${response.status} answer was ${mediaType === '' ? 'untyped' : redact(mediaType).slice(0, 100)}, replaced` };
+    return {
+      answer: replaced,
+      error: `LaunchDarkly's ${response.status} answer was ${mediaType === '' ? 'untyped' : redact(mediaType).slice(0, 100)}, replaced`,
+    };
   }
   return { answer: { status: response.status, headers: passed, body: redact(decoder.decode(bytes)) } };
 }

@@ -26,7 +26,6 @@ import { type Route, matchRoute, rawTargetIsRewritten } from './route.js';
 import { normalizeProxyOptions } from './settings.js';
 import type { ExpiringTargetsProxy, ProxyAuditEvent, ProxyAuthorization, ProxyCall, ProxyOperation, ProxyOptions } from './types.js';
 
-
 const now = () => globalThis.performance?.now() ?? Date.now();
 
 /** The status of an answer nobody receives because the client went away (as nginx logs it). */
@@ -100,8 +99,12 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
           error: `the request's deadline (${settings.requestTimeoutMs} ms) passed during ${step}`,
         });
       }
-      if (deadline.expired === 'body') return refuse({ status: 408, refusal: 'body-timeout', message: `The body did not arrive within ${settings.bodyTimeoutMs} ms` });
-      return finish(json(CLIENT_GONE, { code: 'client_gone', message: 'The client went away' }), { outcome: 'abandoned', error: `the client went away during ${step}` });
+      if (deadline.expired === 'body')
+        return refuse({ status: 408, refusal: 'body-timeout', message: `The body did not arrive within ${settings.bodyTimeoutMs} ms` });
+      return finish(json(CLIENT_GONE, { code: 'client_gone', message: 'The client went away' }), {
+        outcome: 'abandoned',
+        error: `the client went away during ${step}`,
+      });
     };
     return { event, origin, cors, finish, refuse, stopped };
   }
@@ -124,16 +127,22 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
     }
     const operation = OPERATION_OF_METHOD.get(method);
     const refusal = firstRefusal({ request, url, method, route, operation }, settings);
-    if (operation !== undefined && refusal?.refusal !== 'method-not-allowed') Object.assign(event, { operation, operationId: routeOperationId(route, operation) });
+    if (operation !== undefined && refusal?.refusal !== 'method-not-allowed')
+      Object.assign(event, { operation, operationId: routeOperationId(route, operation) });
     if (refusal !== undefined || operation === undefined) return refuse(refusal as Refusal);
 
     let body: PatchBody | undefined;
     if (operation === 'patch') {
       const endLimit = deadline.limit(settings.bodyTimeoutMs, 'body');
-      const read = await readCapped(request.body, { maxBytes: settings.maxBodyBytes, sizeHint: declaredLength(request.headers), signal: deadline.signal });
+      const read = await readCapped(request.body, {
+        maxBytes: settings.maxBodyBytes,
+        sizeHint: declaredLength(request.headers),
+        signal: deadline.signal,
+      });
       endLimit();
       if (!read.ok && read.reason === 'aborted') return stopped(deadline, 'reading the body');
-      if (!read.ok && read.reason === 'too-large') return refuse({ status: 413, refusal: 'body-too-large', message: `The body is larger than ${settings.maxBodyBytes} bytes` });
+      if (!read.ok && read.reason === 'too-large')
+        return refuse({ status: 413, refusal: 'body-too-large', message: `The body is larger than ${settings.maxBodyBytes} bytes` });
       if (!read.ok) return refuse({ status: 400, refusal: 'invalid-body', message: 'The body could not be read' });
       const text = utf8(read.bytes);
       if (text === undefined) return refuse({ status: 400, refusal: 'invalid-body', message: 'The body is not UTF-8' });
@@ -162,10 +171,12 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
       if (deadline.signal.aborted) return stopped(deadline, 'authorize');
       return finish(json(500, INTERNAL_ERROR, cors), { outcome: 'failed', error: redact(`authorize threw ${errorMessage(error)}`) });
     }
-    if (decision instanceof Response) return finish(withHeaders(decision, { ...cors, 'x-content-type-options': 'nosniff' }), { outcome: 'answered' });
+    if (decision instanceof Response)
+      return finish(withHeaders(decision, { ...cors, 'x-content-type-options': 'nosniff' }), { outcome: 'answered' });
     const explained = decision !== null && typeof decision === 'object' ? decision : undefined;
     if (explained?.actor !== undefined) event.actor = explained.actor;
-    if (decision !== true && explained?.allow !== true) return finish(json(403, { code: 'forbidden', message: 'Not allowed' }, cors), { outcome: 'denied' });
+    if (decision !== true && explained?.allow !== true)
+      return finish(json(403, { code: 'forbidden', message: 'Not allowed' }, cors), { outcome: 'denied' });
     const waitMs = limiter === undefined || explained?.actor === undefined ? 0 : limiter.take(explained.actor);
     if (waitMs > 0) {
       const headers = { 'retry-after': String(Math.ceil(waitMs / 1000)) };
@@ -175,7 +186,16 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
     const forwarded = await forward(settings, route, operation, body, deadline);
     if (forwarded.outcome === 'abandoned') return stopped(deadline, 'the upstream call');
     const { answer } = forwarded;
-    Object.assign(answer.headers, corsHeaders(settings, origin, Object.keys(answer.headers).filter((name) => name !== 'x-content-type-options').sort()));
+    Object.assign(
+      answer.headers,
+      corsHeaders(
+        settings,
+        origin,
+        Object.keys(answer.headers)
+          .filter((name) => name !== 'x-content-type-options')
+          .sort(),
+      ),
+    );
     return finish(answer, {
       outcome: forwarded.outcome,
       ...(forwarded.requestId !== undefined && { requestId: forwarded.requestId }),

@@ -95,13 +95,15 @@ function bodyStream(req: NodeIncomingMessage): ReadableStream<Uint8Array> {
         };
         const onData = (chunk: Uint8Array | string) => {
           // A small chunk is copied: a view would keep the whole buffer the socket read it into.
-          const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk.byteLength < COPY_BELOW ? new Uint8Array(chunk) : chunk;
+          const bytes =
+            typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk.byteLength < COPY_BELOW ? new Uint8Array(chunk) : chunk;
           controller.enqueue(bytes);
           if ((controller.desiredSize ?? 0) <= 0) req.pause();
         };
         const onEnd = () => settle(() => controller.close());
         const onError = (error: Error) => settle(() => controller.error(error));
-        const onClose = () => settle(() => (req.complete ? controller.close() : controller.error(new Error('the request ended before its body'))));
+        const onClose = () =>
+          settle(() => (req.complete ? controller.close() : controller.error(new Error('the request ended before its body'))));
         req.on('data', onData);
         req.on('end', onEnd);
         req.on('error', onError);
@@ -249,7 +251,11 @@ export function createNodeListener(handler: ExpiringTargetsProxy): NodeRequestLi
       } catch {
         if (!res.headersSent) {
           const body = new TextEncoder().encode(JSON.stringify({ code: 'internal_error', message: 'Internal error' }));
-          res.writeHead(500, 'Internal Server Error', { 'content-type': 'application/json', 'content-length': String(body.byteLength), connection: 'close' });
+          res.writeHead(500, 'Internal Server Error', {
+            'content-type': 'application/json',
+            'content-length': String(body.byteLength),
+            connection: 'close',
+          });
           res.end(body);
         } else {
           res.destroy();

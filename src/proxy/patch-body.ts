@@ -35,7 +35,10 @@ export function parsePatchBody(
   // Before parsing: a valid body has one object per instruction and two containers around them,
   // so a text with more cannot be accepted, and is not turned into objects at all.
   if (containersIn(text) > options.maxInstructions + 2) {
-    return { ok: false, refusal: invalid(`The body holds more than ${options.maxInstructions} instructions; at most ${options.maxInstructions} are accepted`) };
+    return {
+      ok: false,
+      refusal: invalid(`The body holds more than ${options.maxInstructions} instructions; at most ${options.maxInstructions} are accepted`),
+    };
   }
   let parsed: unknown;
   try {
@@ -44,12 +47,20 @@ export function parsePatchBody(
     return { ok: false, refusal: invalid('The body is not JSON') };
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    return { ok: false, refusal: invalid('Invalid semantic patch, 1 problem; nothing was sent', [{ field: 'body', message: `must be an object, got ${cut(describe(parsed))}` }]) };
+    return {
+      ok: false,
+      refusal: invalid('Invalid semantic patch, 1 problem; nothing was sent', [
+        { field: 'body', message: `must be an object, got ${cut(describe(parsed))}` },
+      ]),
+    };
   }
   const instructions = (parsed as { instructions?: unknown }).instructions;
   // The count first: a long list is refused before any of it is validated.
   if (Array.isArray(instructions) && instructions.length > options.maxInstructions) {
-    return { ok: false, refusal: invalid(`The body holds ${instructions.length} instructions; at most ${options.maxInstructions} are accepted`) };
+    return {
+      ok: false,
+      refusal: invalid(`The body holds ${instructions.length} instructions; at most ${options.maxInstructions} are accepted`),
+    };
   }
   const kept: ValidationIssue[] = [];
   let more = 0;

@@ -71,7 +71,8 @@ function decodeSegment(segment: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (decoded === '.' || decoded === '..' || /[/\\]/.test(decoded) || STILL_ENCODED.test(decoded) || CONTROL.test(decoded)) return undefined;
+  if (decoded === '.' || decoded === '..' || /[/\\]/.test(decoded) || STILL_ENCODED.test(decoded) || CONTROL.test(decoded))
+    return undefined;
   return decoded;
 }
 

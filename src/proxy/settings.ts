@@ -51,7 +51,9 @@ function basePathOf(value: unknown): string {
   let basePath = value ?? '';
   if (basePath.endsWith('/')) basePath = basePath.slice(0, -1);
   if (!BASE_PATH.test(basePath) || basePath.split('/').some((s) => s === '.' || s === '..')) {
-    throw new ConfigurationError(`basePath must be '' or a path such as /ld-proxy (no query, encoding, empty or dot segments), got ${JSON.stringify(basePath)}`);
+    throw new ConfigurationError(
+      `basePath must be '' or a path such as /ld-proxy (no query, encoding, empty or dot segments), got ${JSON.stringify(basePath)}`,
+    );
   }
   return basePath;
 }
@@ -73,7 +75,8 @@ function originsOf(list: readonly string[] | undefined): Set<string> {
 function headersOf(list: readonly string[] | undefined): Set<string> {
   const headers = new Set(CLIENT_HEADERS);
   for (const name of list ?? []) {
-    if (typeof name !== 'string' || !HEADER_NAME_PATTERN.test(name)) throw new ConfigurationError(`allowedHeaders must hold header names, got ${JSON.stringify(name)}`);
+    if (typeof name !== 'string' || !HEADER_NAME_PATTERN.test(name))
+      throw new ConfigurationError(`allowedHeaders must hold header names, got ${JSON.stringify(name)}`);
     headers.add(name.toLowerCase());
   }
   return headers;
@@ -83,7 +86,9 @@ function headersOf(list: readonly string[] | undefined): Set<string> {
 export function normalizeProxyOptions(options: ProxyOptions<unknown>): Settings {
   if (options === null || typeof options !== 'object') throw new ConfigurationError('createExpiringTargetsProxy needs options');
   if (typeof options.authorize !== 'function') {
-    throw new ConfigurationError('authorize is required: a function that checks your own session for every request before the token is used');
+    throw new ConfigurationError(
+      'authorize is required: a function that checks your own session for every request before the token is used',
+    );
   }
   if (typeof options.apiKey !== 'string' || options.apiKey === '') {
     throw new ConfigurationError('apiKey is required: the proxy adds it to every request it forwards');
@@ -97,7 +102,8 @@ export function normalizeProxyOptions(options: ProxyOptions<unknown>): Settings 
   });
   if (options.onAudit !== undefined && typeof options.onAudit !== 'function') throw new ConfigurationError('onAudit must be a function');
   const limit = options.actorRateLimit;
-  if (limit !== undefined && (limit === null || typeof limit !== 'object')) throw new ConfigurationError('actorRateLimit must be { requests, windowMs }');
+  if (limit !== undefined && (limit === null || typeof limit !== 'object'))
+    throw new ConfigurationError('actorRateLimit must be { requests, windowMs }');
   const timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, DEFAULTS.timeoutMs);
   return {
     apiKey: options.apiKey,
@@ -113,14 +119,21 @@ export function normalizeProxyOptions(options: ProxyOptions<unknown>): Settings 
     bodyTimeoutMs: positiveInteger('bodyTimeoutMs', options.bodyTimeoutMs, DEFAULTS.bodyTimeoutMs),
     timeoutMs,
     // Never shorter than the upstream wait it contains, unless set so.
-    requestTimeoutMs: positiveInteger('requestTimeoutMs', options.requestTimeoutMs, Math.max(DEFAULTS.requestTimeoutMs, timeoutMs + DEFAULTS.bodyTimeoutMs)),
+    requestTimeoutMs: positiveInteger(
+      'requestTimeoutMs',
+      options.requestTimeoutMs,
+      Math.max(DEFAULTS.requestTimeoutMs, timeoutMs + DEFAULTS.bodyTimeoutMs),
+    ),
     maxResponseBytes: positiveInteger('maxResponseBytes', options.maxResponseBytes, DEFAULTS.maxResponseBytes),
     maxInFlight: positiveInteger('maxInFlight', options.maxInFlight, DEFAULTS.maxInFlight),
     actorRateLimit:
       limit === undefined
         ? undefined
         : // Both required: a fallback of 0 is refused, so a missing one is named.
-          { requests: positiveInteger('actorRateLimit.requests', limit.requests ?? 0, 0), windowMs: positiveInteger('actorRateLimit.windowMs', limit.windowMs ?? 0, 0) },
+          {
+            requests: positiveInteger('actorRateLimit.requests', limit.requests ?? 0, 0),
+            windowMs: positiveInteger('actorRateLimit.windowMs', limit.windowMs ?? 0, 0),
+          },
     allowPast: options.allowPast === true,
   };
 }

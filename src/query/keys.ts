@@ -27,7 +27,10 @@ export type PatchMutationKey = readonly [typeof QUERY_KEY_ROOT, 'segment' | 'fla
  * ```
  */
 export function segmentTargetsKey(ref: SegmentRef): DataTag<SegmentTargetsKey, GetResult> {
-  return [QUERY_KEY_ROOT, 'segment', ref.projectKey, ref.environmentKey, ref.segmentKey] as unknown as DataTag<SegmentTargetsKey, GetResult>;
+  return [QUERY_KEY_ROOT, 'segment', ref.projectKey, ref.environmentKey, ref.segmentKey] as unknown as DataTag<
+    SegmentTargetsKey,
+    GetResult
+  >;
 }
 
 /** `['ld-expiring-targets', 'flag', projectKey, environmentKey, flagKey]`, tagged with its data type. */

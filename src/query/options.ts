@@ -74,17 +74,34 @@ function withSignal(call: CallOptions | undefined, signal: AbortSignal): CallOpt
  * data?.items.map((t) => [t.contextKey, t.expiresAt]);
  * ```
  */
-export function segmentTargetsQueryOptions(client: ExpiringTargetsClient, ref: SegmentRef, call?: CallOptions): TargetsQueryOptions<SegmentTargetsKey> {
+export function segmentTargetsQueryOptions(
+  client: ExpiringTargetsClient,
+  ref: SegmentRef,
+  call?: CallOptions,
+): TargetsQueryOptions<SegmentTargetsKey> {
   return { queryKey: segmentTargetsKey(ref), queryFn: ({ signal }) => client.segments.get(ref, withSignal(call, signal)), retry: false };
 }
 
 /** Query options for a flag's scheduled removals. */
-export function flagTargetsQueryOptions(client: ExpiringTargetsClient, ref: FlagRef, call?: CallOptions): TargetsQueryOptions<FlagTargetsKey> {
+export function flagTargetsQueryOptions(
+  client: ExpiringTargetsClient,
+  ref: FlagRef,
+  call?: CallOptions,
+): TargetsQueryOptions<FlagTargetsKey> {
   return { queryKey: flagTargetsKey(ref), queryFn: ({ signal }) => client.flags.get(ref, withSignal(call, signal)), retry: false };
 }
 
-function invalidator<Variables extends { ref: Ref }, Ref>(settings: PatchMutationSettings | undefined, keyOf: (ref: Ref) => readonly unknown[]) {
-  return async (_data: unknown, _error: unknown, variables: Variables, _onMutateResult: unknown, context: MutationFunctionContext): Promise<void> => {
+function invalidator<Variables extends { ref: Ref }, Ref>(
+  settings: PatchMutationSettings | undefined,
+  keyOf: (ref: Ref) => readonly unknown[],
+) {
+  return async (
+    _data: unknown,
+    _error: unknown,
+    variables: Variables,
+    _onMutateResult: unknown,
+    context: MutationFunctionContext,
+  ): Promise<void> => {
     if (settings?.invalidate === false || context?.client === undefined) return;
     await context.client.invalidateQueries({ queryKey: keyOf(variables.ref), exact: true });
   };
@@ -117,7 +134,10 @@ export function segmentPatchMutationOptions(
 }
 
 /** Mutation options for a flag patch; see {@link segmentPatchMutationOptions}. */
-export function flagPatchMutationOptions(client: ExpiringTargetsClient, settings?: PatchMutationSettings): PatchMutationOptions<FlagPatchVariables, FlagInstruction> {
+export function flagPatchMutationOptions(
+  client: ExpiringTargetsClient,
+  settings?: PatchMutationSettings,
+): PatchMutationOptions<FlagPatchVariables, FlagInstruction> {
   return {
     mutationKey: [QUERY_KEY_ROOT, 'flag', 'patch'],
     mutationFn: ({ ref, instructions, comment }) => client.flags.patch(ref, instructions, patchOptions(settings, comment)),

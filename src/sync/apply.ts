@@ -33,7 +33,6 @@ import {
   summarize,
 } from './plan.js';
 
-
 /** Options of {@link applyPlan}. */
 export interface ApplyOptions extends CallOptions {
   /** Instructions per request. Default 50. */
@@ -137,7 +136,12 @@ function progressSum(total: number, onProgress: ApplyOptions['onProgress']) {
 }
 
 // applyPlan checked every instruction up front: they go to the bulk runner's internal entry, which does not check them again.
-function sendChanges(client: ExpiringTargetsClient, plan: ResourcePlan, instructions: AnyInstruction[], options: PatchAllOptions<AnyInstruction> | undefined) {
+function sendChanges(
+  client: ExpiringTargetsClient,
+  plan: ResourcePlan,
+  instructions: AnyInstruction[],
+  options: PatchAllOptions<AnyInstruction> | undefined,
+) {
   return patchAllChecked(apiOf(client, plan.resource), plan.ref, instructions, options);
 }
 
@@ -171,12 +175,19 @@ async function apply(client: ExpiringTargetsClient, plan: SyncPlan, options: App
   const batchSize = positiveOption('batchSize', options.batchSize, DEFAULT_BATCH_SIZE);
   const maxRounds = positiveOption('maxRounds', options.maxRounds, DEFAULT_MAX_ROUNDS);
   const roundDelayMs = options.roundDelayMs ?? DEFAULT_ROUND_DELAY_MS;
-  if (!Number.isFinite(roundDelayMs) || roundDelayMs < 0) throw new ConfigurationError(`roundDelayMs must be a non-negative number, got ${roundDelayMs}`);
+  if (!Number.isFinite(roundDelayMs) || roundDelayMs < 0)
+    throw new ConfigurationError(`roundDelayMs must be a non-negative number, got ${roundDelayMs}`);
   const call = pickCallOptions(options);
   const stop = options.stop;
   // The plan is the caller's object: its instructions are checked here, once, before anything is
   // sent (the clock apart, checked per change below); sending then does not check them again.
-  for (const r of plan.resources) if (r.changes.length > 0) assertInstructions(r.resource, r.changes.map((c) => c.instruction), { allowPast: true });
+  for (const r of plan.resources)
+    if (r.changes.length > 0)
+      assertInstructions(
+        r.resource,
+        r.changes.map((c) => c.instruction),
+        { allowPast: true },
+      );
   const compiled = checkedDesiredState(plan);
   const compiledByName = new Map(compiled.map((c) => [resourceIdentity(c.desired), c]));
   const compiledOf = (r: ResourcePlan) => compiledByName.get(resourceIdentity(r)) as CompiledResource;
@@ -222,11 +233,18 @@ async function apply(client: ExpiringTargetsClient, plan: SyncPlan, options: App
     };
     // A time that passed since planning would make LaunchDarkly remove the context at once.
     const now = options.now ?? Date.now();
-    const due = changes.map((c, position) => ({ c, position })).filter(({ c, position }) => {
-      if (allowPast || c.to === undefined || c.to >= now) return true;
-      final.add(record({ fate: 'notAttempted', message: `not attempted: ${new Date(c.to).toISOString()} has passed since planning; plan again` }, position));
-      return false;
-    });
+    const due = changes
+      .map((c, position) => ({ c, position }))
+      .filter(({ c, position }) => {
+        if (allowPast || c.to === undefined || c.to >= now) return true;
+        final.add(
+          record(
+            { fate: 'notAttempted', message: `not attempted: ${new Date(c.to).toISOString()} has passed since planning; plan again` },
+            position,
+          ),
+        );
+        return false;
+      });
     due.sort((a, b) => ACTION_ORDER[a.c.action] - ACTION_ORDER[b.c.action]);
     let before: Progress = { done: 0, applied: 0, failed: 0, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 };
     let last: Progress | undefined;
@@ -327,7 +345,13 @@ async function apply(client: ExpiringTargetsClient, plan: SyncPlan, options: App
       }
       let next = nextChanges(r, after, outcomes.get(r) as (ChangeOutcome | undefined)[], final);
       if (options.replanConflicts === false) next = next.filter((n) => !n.replanned);
-      if (next.length > 0) again.push({ plan: r, changes: next.map((n) => n.change), indices: next.map((n) => n.index), replanned: next.map((n) => n.replanned) });
+      if (next.length > 0)
+        again.push({
+          plan: r,
+          changes: next.map((n) => n.change),
+          indices: next.map((n) => n.index),
+          replanned: next.map((n) => n.replanned),
+        });
     });
     if (again.length === 0 && unread.length === 0) break;
     round++;
@@ -342,11 +366,23 @@ async function apply(client: ExpiringTargetsClient, plan: SyncPlan, options: App
   for (const r of plan.resources) {
     const list = outcomes.get(r) as (ChangeOutcome | undefined)[];
     r.changes.forEach((change, index) => {
-      all.push(list[index] ?? { index, resource: r.resource, ref: r.ref, change, instruction: change.instruction, fate: 'notAttempted', message: notSentBecause });
+      all.push(
+        list[index] ?? {
+          index,
+          resource: r.resource,
+          ref: r.ref,
+          change,
+          instruction: change.instruction,
+          fate: 'notAttempted',
+          message: notSentBecause,
+        },
+      );
     });
   }
   // What could not be read again (the run stopped, or was aborted) keeps its plan, with the reason.
-  const afterList = plan.resources.map((r, i) => afterPlans[i] ?? { ...r, error: r.error ?? stoppedBy ?? new RequestAbortedError(call.signal?.reason) });
+  const afterList = plan.resources.map(
+    (r, i) => afterPlans[i] ?? { ...r, error: r.error ?? stoppedBy ?? new RequestAbortedError(call.signal?.reason) },
+  );
   const after = summarize(afterList, plan.desired, plan.prune, plan.allowPast);
   return {
     ok: after.ok && !after.hasChanges,

@@ -17,7 +17,9 @@ export const DEFAULT_MAX_RESOURCES = 1_000;
 
 /** A value as a message quotes it: JSON, and only its start when it is long. */
 export function quote(value: string): string {
-  return value.length > QUOTED_CHARS ? `${JSON.stringify(value.slice(0, QUOTED_CHARS))}… (${value.length} characters)` : JSON.stringify(value);
+  return value.length > QUOTED_CHARS
+    ? `${JSON.stringify(value.slice(0, QUOTED_CHARS))}… (${value.length} characters)`
+    : JSON.stringify(value);
 }
 
 /** A message cut to {@link MESSAGE_CHARS}. */
@@ -29,7 +31,6 @@ export function clip(message: string): string {
 export function shortPath(path: readonly (string | number)[]): (string | number)[] {
   return path.map((p) => (typeof p === 'string' && p.length > PATH_KEY_CHARS ? `${p.slice(0, PATH_KEY_CHARS)}…` : p));
 }
-
 
 /** A positive integer option, or its default: the core's one check. */
 export { positiveInteger as positiveOption } from '../internal/positive-integer.js';

@@ -9,7 +9,18 @@ import { type Node, type Pair, isAlias, isMap, isScalar, isSeq } from 'yaml';
 import type { FlagRef, SegmentRef } from '../client.js';
 import { ExpiringTargetsError, type ValidationIssue } from '../errors.js';
 import type { SegmentTargetType } from '../instructions.js';
-import { type AnyInstruction, RESOURCES, RESOURCE_KINDS, type ResourceKind, describeResource as describeResourceOf, isResourceKind, kindOfPlural, resourceKeyOf, targetField, targetIdentity } from '../resources.js';
+import {
+  type AnyInstruction,
+  RESOURCES,
+  RESOURCE_KINDS,
+  type ResourceKind,
+  describeResource as describeResourceOf,
+  isResourceKind,
+  kindOfPlural,
+  resourceKeyOf,
+  targetField,
+  targetIdentity,
+} from '../resources.js';
 import { type TimeInput, describeValue as describe, parseTime } from '../time.js';
 import { instructionIssues, keyIssues } from '../validation.js';
 import { DEFAULT_MAX_RESOURCES, MAX_ISSUES, QUOTED_CHARS, clip, positiveOption, quote, shortPath } from './bounds.js';
@@ -113,7 +124,9 @@ export class DesiredStateError extends ExpiringTargetsError {
   /** Every problem found, in file order. */
   readonly issues: readonly DesiredStateIssue[];
   constructor(issues: readonly DesiredStateIssue[], source = 'the desired state') {
-    const lines = issues.slice(0, ISSUES_IN_MESSAGE).map((i) => `  - ${i.line === undefined ? '' : `line ${i.line}, column ${i.column}: `}${i.message}`);
+    const lines = issues
+      .slice(0, ISSUES_IN_MESSAGE)
+      .map((i) => `  - ${i.line === undefined ? '' : `line ${i.line}, column ${i.column}: `}${i.message}`);
     if (issues.length > ISSUES_IN_MESSAGE) lines.push(`  … and ${issues.length - ISSUES_IN_MESSAGE} more`);
     super(`${issues.length} problem${issues.length === 1 ? '' : 's'} in ${source}; nothing was sent:\n${lines.join('\n')}`);
     this.issues = issues;
@@ -134,7 +147,6 @@ export interface DesiredStateOptions {
 }
 
 // ---- Checking and compiling -------------------------------------------------------------------
-
 
 /** An entry that passed every check, with its time in Unix milliseconds. */
 export interface CompiledTarget {
@@ -164,18 +176,34 @@ function shown(key: string): string {
 /** A resource as the file names it: `segment beta (project p, environment e)`; long keys show their start only. */
 export function describeResource(resource: { resource: ResourceKind; ref: SegmentRef | FlagRef }): string {
   const { ref } = resource;
-  return describeResourceOf(resource.resource, { projectKey: shown(ref.projectKey), environmentKey: shown(ref.environmentKey), [RESOURCES[resource.resource].keyField]: shown(resourceKeyOf(resource.resource, ref)) } as unknown as SegmentRef);
+  return describeResourceOf(resource.resource, {
+    projectKey: shown(ref.projectKey),
+    environmentKey: shown(ref.environmentKey),
+    [RESOURCES[resource.resource].keyField]: shown(resourceKeyOf(resource.resource, ref)),
+  } as unknown as SegmentRef);
 }
 
 /** What identifies a resource, exactly (unlike its description, which shortens long keys). */
 export function resourceIdentity(resource: { resource: ResourceKind; ref: SegmentRef | FlagRef }): string {
-  return JSON.stringify([resource.resource, resource.ref.projectKey, resource.ref.environmentKey, resourceKeyOf(resource.resource, resource.ref)]);
+  return JSON.stringify([
+    resource.resource,
+    resource.ref.projectKey,
+    resource.ref.environmentKey,
+    resourceKeyOf(resource.resource, resource.ref),
+  ]);
 }
 
 /** The file path of a resource: where its list is under `projects`. */
 export function resourcePath(resource: { resource: ResourceKind; ref: SegmentRef | FlagRef }): (string | number)[] {
   const { ref } = resource;
-  return ['projects', ref.projectKey, 'environments', ref.environmentKey, RESOURCES[resource.resource].plural, resourceKeyOf(resource.resource, ref)];
+  return [
+    'projects',
+    ref.projectKey,
+    'environments',
+    ref.environmentKey,
+    RESOURCES[resource.resource].plural,
+    resourceKeyOf(resource.resource, ref),
+  ];
 }
 
 /**
@@ -188,7 +216,13 @@ function addInstruction(resource: ResourceKind, t: DesiredSegmentTarget | Desire
   const time = parseTime(t.expiresAt);
   const value = time.ok ? time.ms : 0;
   const field = targetField(resource);
-  const instruction = { kind: 'addExpiringTarget', contextKind: t.contextKind, contextKey: t.contextKey, [field]: (t as unknown as Record<string, unknown>)[field], value } as AnyInstruction;
+  const instruction = {
+    kind: 'addExpiringTarget',
+    contextKind: t.contextKind,
+    contextKey: t.contextKey,
+    [field]: (t as unknown as Record<string, unknown>)[field],
+    value,
+  } as AnyInstruction;
   const issues = instructionIssues(resource, instruction, undefined, { allowPast: true });
   // Checked as patchAll checks it (the clock apart, which planning and applying check): applying
   // hands it to the bulk runner's internal entry, which does not check it again.
@@ -203,7 +237,10 @@ function addInstruction(resource: ResourceKind, t: DesiredSegmentTarget | Desire
  * `patch` would refuse, times in the past (unless `allowPast`), a resource named twice, and a
  * context named twice for one segment or flag (LaunchDarkly schedules one removal per context).
  */
-export function compileDesiredState(desired: DesiredState, options: DesiredStateOptions = {}): { resources: CompiledResource[]; issues: DesiredStateIssue[] } {
+export function compileDesiredState(
+  desired: DesiredState,
+  options: DesiredStateOptions = {},
+): { resources: CompiledResource[]; issues: DesiredStateIssue[] } {
   const now = options.now ?? Date.now();
   const maxResources = positiveOption('maxResources', options.maxResources, DEFAULT_MAX_RESOURCES);
   const issues: DesiredStateIssue[] = [];
@@ -211,7 +248,8 @@ export function compileDesiredState(desired: DesiredState, options: DesiredState
   // By identity, not by description: two keys that print alike are two resources.
   const resourcesSeen = new Map<string, DesiredResource>();
   const list: unknown = (desired as Partial<DesiredState> | null)?.resources;
-  if (!Array.isArray(list)) return { resources, issues: [{ line: undefined, column: undefined, path: ['resources'], message: 'resources must be a list' }] };
+  if (!Array.isArray(list))
+    return { resources, issues: [{ line: undefined, column: undefined, path: ['resources'], message: 'resources must be a list' }] };
   if (list.length > maxResources) {
     const message = `the desired state names ${list.length} segments and flags, more than the limit of ${maxResources} (planning reads each): raise it with maxResources (--max-resources on the command line)`;
     return { resources, issues: [{ line: undefined, column: undefined, path: [], message }] };
@@ -221,10 +259,13 @@ export function compileDesiredState(desired: DesiredState, options: DesiredState
     const at = resource?.source;
     const path = resource?.ref ? resourcePath(resource) : [];
     const add = (message: string, where: SourcePosition | undefined = at, subPath: (string | number)[] = []) => {
-      if (issues.length < MAX_ISSUES) issues.push({ line: where?.line, column: where?.column, path: shortPath([...path, ...subPath]), message: clip(message) });
+      if (issues.length < MAX_ISSUES)
+        issues.push({ line: where?.line, column: where?.column, path: shortPath([...path, ...subPath]), message: clip(message) });
     };
     if (!isResourceKind(resource?.resource)) {
-      add(`resource must be ${RESOURCE_KINDS.map((k) => JSON.stringify(k)).join(' or ')}, got ${JSON.stringify((resource as { resource?: unknown } | undefined)?.resource)}`);
+      add(
+        `resource must be ${RESOURCE_KINDS.map((k) => JSON.stringify(k)).join(' or ')}, got ${JSON.stringify((resource as { resource?: unknown } | undefined)?.resource)}`,
+      );
       continue;
     }
     const keyProblems = keyIssues(resource.ref, RESOURCES[resource.resource].refKeys);
@@ -273,7 +314,11 @@ export function compileDesiredState(desired: DesiredState, options: DesiredState
       const first = ofKind.get(t.contextKey);
       if (first !== undefined) {
         const lines = first.source && where ? ` (lines ${first.source.line} and ${where.line})` : '';
-        add(`${shown(t.contextKind)}:${shown(t.contextKey)} is named twice for ${name}${lines}: LaunchDarkly schedules one removal per context`, where, [index]);
+        add(
+          `${shown(t.contextKind)}:${shown(t.contextKey)} is named twice for ${name}${lines}: LaunchDarkly schedules one removal per context`,
+          where,
+          [index],
+        );
         continue;
       }
       ofKind.set(t.contextKey, t);
@@ -364,7 +409,10 @@ export function parseDesiredState(text: string, options: ParseOptions = {}): Des
   if (syntax.length > 0) throw new DesiredStateError(syntax.sort(byPosition), source);
   if (options.format === 'json' && !isJson(text)) {
     // JSON's own messages quote the text: the position is all that is said.
-    throw new DesiredStateError([{ line: 1, column: 1, path: [], message: 'the file is not valid JSON (it reads as YAML: fix it, or name it .yaml)' }], source);
+    throw new DesiredStateError(
+      [{ line: 1, column: 1, path: [], message: 'the file is not valid JSON (it reads as YAML: fix it, or name it .yaml)' }],
+      source,
+    );
   }
 
   const ctx: CheckContext = { doc, text, lines, root: FILE_SCHEMA, aliases: aliasTargets(doc), badPairs: new Set(), tainted: new Set() };
@@ -440,5 +488,10 @@ function readResource(
     });
   });
   const source = positionOf(pair.key, ctx);
-  return { resource, ref: { projectKey, environmentKey, [RESOURCES[resource].keyField]: key }, targets, source } as unknown as DesiredResource;
+  return {
+    resource,
+    ref: { projectKey, environmentKey, [RESOURCES[resource].keyField]: key },
+    targets,
+    source,
+  } as unknown as DesiredResource;
 }

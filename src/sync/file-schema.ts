@@ -32,8 +32,23 @@ export interface SchemaNode {
 }
 
 const KNOWN_KEYWORDS = new Set([
-  '$schema', '$id', '$ref', 'title', 'description', 'type', 'required', 'properties', 'additionalProperties',
-  'propertyNames', 'minProperties', 'items', 'enum', 'minLength', 'pattern', 'not', 'definitions',
+  '$schema',
+  '$id',
+  '$ref',
+  'title',
+  'description',
+  'type',
+  'required',
+  'properties',
+  'additionalProperties',
+  'propertyNames',
+  'minProperties',
+  'items',
+  'enum',
+  'minLength',
+  'pattern',
+  'not',
+  'definitions',
 ]);
 const KNOWN_TYPES = new Set(['object', 'array', 'string']);
 
@@ -41,8 +56,10 @@ const KNOWN_TYPES = new Set(['object', 'array', 'string']);
 export function assertSupported(schema: SchemaNode, where = '#'): void {
   for (const [keyword, value] of Object.entries(schema)) {
     if (!KNOWN_KEYWORDS.has(keyword)) throw new Error(`${where}: the desired-state checker does not implement the keyword ${keyword}`);
-    if (keyword === 'type' && !KNOWN_TYPES.has(value as string)) throw new Error(`${where}: the desired-state checker does not implement type ${String(value)}`);
-    if (keyword === '$ref' && !/^#\/definitions\/[^/]+$/.test(value as string)) throw new Error(`${where}: only local #/definitions/ references are implemented`);
+    if (keyword === 'type' && !KNOWN_TYPES.has(value as string))
+      throw new Error(`${where}: the desired-state checker does not implement type ${String(value)}`);
+    if (keyword === '$ref' && !/^#\/definitions\/[^/]+$/.test(value as string))
+      throw new Error(`${where}: only local #/definitions/ references are implemented`);
   }
   const children: [string, SchemaNode | undefined][] = [
     ['propertyNames', schema.propertyNames],
@@ -105,7 +122,11 @@ function resolve(schema: SchemaNode, root: SchemaNode): SchemaNode {
 }
 
 /** Position of a node (or of the place it would be), 1-based. */
-export function positionOf(node: { range?: readonly [number, number, number] | null | undefined } | null | undefined, ctx: CheckContext, fallback = 0): SourcePosition {
+export function positionOf(
+  node: { range?: readonly [number, number, number] | null | undefined } | null | undefined,
+  ctx: CheckContext,
+  fallback = 0,
+): SourcePosition {
   const offset = node?.range?.[0] ?? fallback;
   const { line, col } = ctx.lines.linePos(offset);
   return { line, column: col };
@@ -126,7 +147,8 @@ const NOUN: Record<Kind, string> = {
 function deref(node: Node | null, ctx: CheckContext): { node: Node | null; problem?: string } {
   if (!isAlias(node)) return { node };
   const target = ctx.aliases.get(node) ?? null;
-  if (target !== null && !isScalar(target)) return { node: null, problem: `the alias *${node.source} refers to a mapping or list; only plain values may be aliased` };
+  if (target !== null && !isScalar(target))
+    return { node: null, problem: `the alias *${node.source} refers to a mapping or list; only plain values may be aliased` };
   return { node: target };
 }
 
@@ -225,7 +247,11 @@ function checkValue(
   path: (string | number)[],
   ctx: CheckContext,
   issues: FileIssue[],
-  add: (message: string, where?: { range?: readonly [number, number, number] | null | undefined } | null, under?: (string | number)[]) => void,
+  add: (
+    message: string,
+    where?: { range?: readonly [number, number, number] | null | undefined } | null,
+    under?: (string | number)[],
+  ) => void,
 ): void {
   const { node: value, problem } = deref(node, ctx);
   if (problem !== undefined) {
@@ -249,7 +275,8 @@ function checkValue(
   if (isMap(value)) checkMap(value.items as Pair<Node | null, Node | null>[], s, path, ctx, issues, add);
   if (isSeq(value) && s.items !== undefined) {
     const items = value.items as (Node | null)[];
-    for (let index = 0; index < items.length && issues.length < MAX_ISSUES; index++) checkNode(items[index] as Node | null, s.items, [...path, index], ctx, issues);
+    for (let index = 0; index < items.length && issues.length < MAX_ISSUES; index++)
+      checkNode(items[index] as Node | null, s.items, [...path, index], ctx, issues);
   }
 }
 
@@ -259,7 +286,11 @@ function checkMap(
   path: (string | number)[],
   ctx: CheckContext,
   issues: FileIssue[],
-  add: (message: string, where?: { range?: readonly [number, number, number] | null | undefined } | null, under?: (string | number)[]) => unknown,
+  add: (
+    message: string,
+    where?: { range?: readonly [number, number, number] | null | undefined } | null,
+    under?: (string | number)[],
+  ) => unknown,
 ): void {
   if (s.minProperties !== undefined && pairs.length < s.minProperties) add(`${subject(path)} must not be empty`);
   const present = new Set<string>();
@@ -269,7 +300,11 @@ function checkMap(
     const key = isScalar(keyNode) ? keyNode.value : undefined;
     if (typeof key !== 'string') {
       ctx.badPairs?.add(pair);
-      add(`keys of ${subject(path)} must be text, got ${got(keyNode, kindOf(keyNode), ctx, s.propertyNames ?? { type: 'string' })}`, pair.key, [...path, String(key)]);
+      add(
+        `keys of ${subject(path)} must be text, got ${got(keyNode, kindOf(keyNode), ctx, s.propertyNames ?? { type: 'string' })}`,
+        pair.key,
+        [...path, String(key)],
+      );
       continue;
     }
     present.add(key);
@@ -287,7 +322,8 @@ function checkMap(
     else if (s.additionalProperties === false) {
       const expected = Object.keys(s.properties ?? {}).filter((k) => k !== '$schema');
       add(`unknown key ${quote(key)} in ${subject(path)}; expected ${expected.join(', ')}`, pair.key, [...path, key]);
-    } else if (typeof s.additionalProperties === 'object') checkNode(pair.value, s.additionalProperties, [...path, key], ctx, issues, valueAt);
+    } else if (typeof s.additionalProperties === 'object')
+      checkNode(pair.value, s.additionalProperties, [...path, key], ctx, issues, valueAt);
   }
   for (const name of s.required ?? []) if (!present.has(name)) add(`${subject(path)} is missing ${name}`);
 }
@@ -302,7 +338,8 @@ export function aliasTargets(doc: Document): Map<Alias, Node | null> {
   const targets = new Map<Alias, Node | null>();
   visit(doc, (_key, node) => {
     if (isAlias(node)) targets.set(node, anchors.get(node.source) ?? null);
-    else if (node !== null && typeof node === 'object' && 'anchor' in node && typeof node.anchor === 'string') anchors.set(node.anchor, node as Node);
+    else if (node !== null && typeof node === 'object' && 'anchor' in node && typeof node.anchor === 'string')
+      anchors.set(node.anchor, node as Node);
   });
   return targets;
 }
@@ -318,7 +355,12 @@ export function parseYaml(text: string): { doc: Document; lines: LineCounter } {
  * Every place where a parsed document breaks the file's schema (at most {@link MAX_ISSUES}).
  * `marks` collects the keys and nodes with problems, for a reader to leave out.
  */
-export function checkDocument(doc: Document, text: string, lines: LineCounter, marks: Partial<Pick<CheckContext, 'badPairs' | 'tainted' | 'aliases'>> = {}): FileIssue[] {
+export function checkDocument(
+  doc: Document,
+  text: string,
+  lines: LineCounter,
+  marks: Partial<Pick<CheckContext, 'badPairs' | 'tainted' | 'aliases'>> = {},
+): FileIssue[] {
   const ctx: CheckContext = { doc, text, lines, root: FILE_SCHEMA, aliases: marks.aliases ?? aliasTargets(doc), ...marks };
   const issues: FileIssue[] = [];
   checkNode(doc.contents as Node | null, FILE_SCHEMA, [], ctx, issues, doc.contents ?? { range: [0, 0, 0] });

@@ -36,7 +36,17 @@ export {
 } from './desired-state.js';
 export { DEFAULT_MAX_FILE_BYTES, type DesiredStateFile, type ReadFileOptions, readDesiredStateFile, readRegularFile } from './read-file.js';
 export { DEFAULT_MAX_RESOURCES } from './bounds.js';
-export { PLAN_FORMAT, PLAN_FORMAT_VERSION, type PlanFile, type SavedPlan, SavedPlanError, type SavedPlanInfo, parsePlan, savedPlanInputs, serializePlan } from './saved-plan.js';
+export {
+  PLAN_FORMAT,
+  PLAN_FORMAT_VERSION,
+  type PlanFile,
+  type SavedPlan,
+  SavedPlanError,
+  type SavedPlanInfo,
+  parsePlan,
+  savedPlanInputs,
+  serializePlan,
+} from './saved-plan.js';
 export { selectTargets } from './targets.js';
 export { planMarkdown } from './markdown.js';
 export { DEFAULT_MAX_ROUNDS } from './rounds.js';

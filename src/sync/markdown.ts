@@ -40,7 +40,11 @@ export function planMarkdown(plan: SyncPlan, options: { file?: string | undefine
   const { add, update, remove, unchanged, unmanaged, unread } = plan.counts;
   const lines = [`### Expiring targets: plan for ${file}`, ''];
   if (unread > 0) lines.push(`⚠️ ${unread} segment(s) or flag(s) could not be read: the plan is incomplete.`, '');
-  lines.push(plan.hasChanges ? `**${add} to add, ${update} to update, ${remove} to remove**; ${unchanged} unchanged.` : `No changes: LaunchDarkly matches ${file}.`);
+  lines.push(
+    plan.hasChanges
+      ? `**${add} to add, ${update} to update, ${remove} to remove**; ${unchanged} unchanged.`
+      : `No changes: LaunchDarkly matches ${file}.`,
+  );
   if (unmanaged > 0) lines.push('', `${unmanaged} scheduled removal(s) in LaunchDarkly are not in the file and are left alone.`);
   let shown = 0;
   let hidden = 0;
@@ -50,7 +54,13 @@ export function planMarkdown(plan: SyncPlan, options: { file?: string | undefine
       continue;
     }
     if (r.changes.length === 0) continue;
-    lines.push('', `#### ${title(r)}`, '', `| change | context | ${r.resource === 'segment' ? 'targetType' : 'variationId'} | expires at | line |`, '|---|---|---|---|---|');
+    lines.push(
+      '',
+      `#### ${title(r)}`,
+      '',
+      `| change | context | ${r.resource === 'segment' ? 'targetType' : 'variationId'} | expires at | line |`,
+      '|---|---|---|---|---|',
+    );
     for (const c of r.changes) {
       if (shown < ROWS_SHOWN) {
         lines.push(row(c));

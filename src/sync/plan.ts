@@ -9,7 +9,17 @@ import type { ExpiringTargetsClient, FlagRef, ResourceApi, SegmentRef } from '..
 import { type ExpiringTargetsError, InstructionValidationError } from '../errors.js';
 import { instructionHelpers } from '../instructions.js';
 import { positiveInteger } from '../internal/positive-integer.js';
-import { type AnyInstruction, type FlagInstruction, RESOURCES, type ResourceKind, type SegmentInstruction, describeResource, identityOf, targetField, targetIdentity } from '../resources.js';
+import {
+  type AnyInstruction,
+  type FlagInstruction,
+  RESOURCES,
+  type ResourceKind,
+  type SegmentInstruction,
+  describeResource,
+  identityOf,
+  targetField,
+  targetIdentity,
+} from '../resources.js';
 import { type CallOptions, pickCallOptions } from '../options.js';
 import type { ExpiringTarget, GetResult } from '../results.js';
 import { forEachLimited } from './concurrency.js';
@@ -150,9 +160,25 @@ export function changeIdentity(c: Pick<PlannedChange, 'contextKind' | 'contextKe
 }
 
 function changeFor(resource: ResourceKind, t: CompiledTarget, current: ExpiringTarget): PlannedChange {
-  const base = { contextKind: t.contextKind, contextKey: t.contextKey, expiresAt: t.expiresAtMs, version: current._version, allowPast: true };
+  const base = {
+    contextKind: t.contextKind,
+    contextKey: t.contextKey,
+    expiresAt: t.expiresAtMs,
+    version: current._version,
+    allowPast: true,
+  };
   const instruction = instructionHelpers(resource).update?.({ ...base, [targetField(resource)]: t.target }) as AnyInstruction;
-  return { action: 'update', contextKind: t.contextKind, contextKey: t.contextKey, target: t.target, from: current.expirationDate, to: t.expiresAtMs, version: current._version, instruction, source: t.source };
+  return {
+    action: 'update',
+    contextKind: t.contextKind,
+    contextKey: t.contextKey,
+    target: t.target,
+    from: current.expirationDate,
+    to: t.expiresAtMs,
+    version: current._version,
+    instruction,
+    source: t.source,
+  };
 }
 
 function removalOf(resource: ResourceKind, current: ExpiringTarget): PlannedChange {
@@ -160,11 +186,24 @@ function removalOf(resource: ResourceKind, current: ExpiringTarget): PlannedChan
   const target = current[field] as string;
   const ref = { contextKind: current.contextKind, contextKey: current.contextKey };
   const instruction = instructionHelpers(resource).remove?.({ ...ref, [field]: target }) as AnyInstruction;
-  return { action: 'remove', ...ref, target, from: current.expirationDate, to: undefined, version: current._version, instruction, source: undefined };
+  return {
+    action: 'remove',
+    ...ref,
+    target,
+    from: current.expirationDate,
+    to: undefined,
+    version: current._version,
+    instruction,
+    source: undefined,
+  };
 }
 
 /** The changes that take one resource from `items` (as read) to its desired targets. */
-export function diffResource(compiled: CompiledResource, items: readonly ExpiringTarget[], prune: boolean): { changes: PlannedChange[]; unchanged: number; unmanaged: number } {
+export function diffResource(
+  compiled: CompiledResource,
+  items: readonly ExpiringTarget[],
+  prune: boolean,
+): { changes: PlannedChange[]; unchanged: number; unmanaged: number } {
   const resource = compiled.desired.resource;
   const current = new Map<string, ExpiringTarget>();
   for (const t of items) current.set(targetIdentity(resource, t), t);
@@ -173,7 +212,17 @@ export function diffResource(compiled: CompiledResource, items: readonly Expirin
   for (const t of compiled.targets) {
     const now = current.get(t.identity);
     if (now === undefined) {
-      changes.push({ action: 'add', contextKind: t.contextKind, contextKey: t.contextKey, target: t.target, from: undefined, to: t.expiresAtMs, version: undefined, instruction: t.add, source: t.source });
+      changes.push({
+        action: 'add',
+        contextKind: t.contextKind,
+        contextKey: t.contextKey,
+        target: t.target,
+        from: undefined,
+        to: t.expiresAtMs,
+        version: undefined,
+        instruction: t.add,
+        source: t.source,
+      });
       continue;
     }
     current.delete(t.identity);
@@ -220,7 +269,13 @@ export async function planResources(
       } catch (error) {
         // Only a target LaunchDarkly returned can make a helper refuse here (say, one without a targetType).
         if (!(error instanceof InstructionValidationError)) throw error;
-        plans[index] = emptyPlan(resource, new InstructionValidationError(error.issues, `LaunchDarkly returned an expiring target of ${describe(resource)} that cannot be planned`));
+        plans[index] = emptyPlan(
+          resource,
+          new InstructionValidationError(
+            error.issues,
+            `LaunchDarkly returned an expiring target of ${describe(resource)} that cannot be planned`,
+          ),
+        );
       }
     },
     () => stoppedBy !== undefined,
@@ -242,7 +297,15 @@ export function summarize(resources: ResourcePlan[], desired: DesiredState, prun
     counts.unmanaged += r.unmanaged;
     if (r.error !== undefined) counts.unread++;
   }
-  return { resources, counts, hasChanges: counts.add + counts.update + counts.remove > 0, ok: counts.unread === 0, desired, prune, allowPast };
+  return {
+    resources,
+    counts,
+    hasChanges: counts.add + counts.update + counts.remove > 0,
+    ok: counts.unread === 0,
+    desired,
+    prune,
+    allowPast,
+  };
 }
 
 /**

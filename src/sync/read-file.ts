@@ -76,7 +76,8 @@ async function openRegular(file: string, maxBytes: number): Promise<FileHandle> 
     handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') throw refused(file, 'the file is a symbolic link; only regular files are read (give the path of the file itself)');
+    if (code === 'ELOOP')
+      throw refused(file, 'the file is a symbolic link; only regular files are read (give the path of the file itself)');
     if (code === 'ENOENT') throw refused(file, 'no such file');
     if (code === 'EISDIR') throw refused(file, 'the path is a folder, not a regular file');
     throw refused(file, `cannot open the file (${code ?? 'error'})`);
@@ -84,10 +85,22 @@ async function openRegular(file: string, maxBytes: number): Promise<FileHandle> 
   try {
     const info = await handle.stat();
     if (!info.isFile()) {
-      const what = info.isFIFO() ? 'a FIFO' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : info.isDirectory() ? 'a folder' : info.isSocket() ? 'a socket' : 'not a regular file';
+      const what = info.isFIFO()
+        ? 'a FIFO'
+        : info.isCharacterDevice() || info.isBlockDevice()
+          ? 'a device'
+          : info.isDirectory()
+            ? 'a folder'
+            : info.isSocket()
+              ? 'a socket'
+              : 'not a regular file';
       throw refused(file, `the path is ${what}; only regular files are read`);
     }
-    if (info.size > maxBytes) throw refused(file, `the file has ${info.size} bytes, more than the limit of ${maxBytes} (raise it with maxBytes; --max-file-bytes on the command line)`);
+    if (info.size > maxBytes)
+      throw refused(
+        file,
+        `the file has ${info.size} bytes, more than the limit of ${maxBytes} (raise it with maxBytes; --max-file-bytes on the command line)`,
+      );
     return handle;
   } catch (error) {
     await handle.close();

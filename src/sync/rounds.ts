@@ -50,7 +50,12 @@ export interface NextChange {
  * last outcome of each of its planned changes. `final` holds the outcomes that must not be sent
  * again whatever the read shows (a time that passed since planning).
  */
-export function nextChanges(planned: ResourcePlan, after: ResourcePlan, last: readonly (ChangeOutcome | undefined)[], final: ReadonlySet<ChangeOutcome>): NextChange[] {
+export function nextChanges(
+  planned: ResourcePlan,
+  after: ResourcePlan,
+  last: readonly (ChangeOutcome | undefined)[],
+  final: ReadonlySet<ChangeOutcome>,
+): NextChange[] {
   if (after.error !== undefined) return [];
   const pending = new Map<string, PlannedChange>();
   for (const c of after.changes as PlannedChange[]) pending.set(changeIdentity(c), c);

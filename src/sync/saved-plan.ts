@@ -117,10 +117,12 @@ const isArray = (v: unknown): v is unknown[] => Array.isArray(v);
 function readChange(resource: ResourceKind, value: unknown, where: string): PlannedChange {
   if (!isObject(value)) throw new SavedPlanError(`${where} is not an object`);
   const action = field(value, 'action', (v): v is SavedChange['action'] => v === 'add' || v === 'update' || v === 'remove', where);
-  for (const name of ['from', 'to', 'version', 'line']) if (!optionalNumber(value[name])) throw new SavedPlanError(`${where}: ${name} must be a number or null`);
+  for (const name of ['from', 'to', 'version', 'line'])
+    if (!optionalNumber(value[name])) throw new SavedPlanError(`${where}: ${name} must be a number or null`);
   const instruction = value.instruction;
   const issues = instructionIssues(resource, instruction, undefined, { allowPast: true });
-  if (issues.length > 0) throw new SavedPlanError(clip(`${where}: the instruction is invalid: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`));
+  if (issues.length > 0)
+    throw new SavedPlanError(clip(`${where}: the instruction is invalid: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`));
   const line = value.line as number | null;
   return {
     action,
@@ -144,10 +146,16 @@ export function savedPlanInputs(text: string): SavedPlanInfo & { prune: boolean;
     throw new SavedPlanError('the saved plan is not JSON');
   }
   if (!isObject(value) || value.format !== PLAN_FORMAT) throw new SavedPlanError(`the file is not a saved plan (format ${PLAN_FORMAT})`);
-  if (value.version !== PLAN_FORMAT_VERSION) throw new SavedPlanError(clip(`the saved plan has version ${JSON.stringify(value.version)}; this version reads ${PLAN_FORMAT_VERSION}: plan again`));
+  if (value.version !== PLAN_FORMAT_VERSION)
+    throw new SavedPlanError(
+      clip(`the saved plan has version ${JSON.stringify(value.version)}; this version reads ${PLAN_FORMAT_VERSION}: plan again`),
+    );
   const files = field(value, 'files', isArray, 'the plan').map((f, i) => {
     if (!isObject(f)) throw new SavedPlanError(`files[${i}] is not an object`);
-    return { path: field(f, 'path', isString, `files[${i}]`), sha256: field(f, 'sha256', (v): v is string => isString(v) && /^[0-9a-f]{64}$/.test(v), `files[${i}]`) };
+    return {
+      path: field(f, 'path', isString, `files[${i}]`),
+      sha256: field(f, 'sha256', (v): v is string => isString(v) && /^[0-9a-f]{64}$/.test(v), `files[${i}]`),
+    };
   });
   const targets = field(value, 'targets', isArray, 'the plan').map((t) => {
     if (!isString(t)) throw new SavedPlanError('targets must be strings');
@@ -176,13 +184,18 @@ export function parsePlan(text: string, desired: DesiredState): SavedPlan {
   const seen = new Set<string>();
   const resources: ResourcePlan[] = saved.map((r, i) => {
     const where = `resources[${i}]`;
-    if (!isObject(r) || (r.resource !== 'segment' && r.resource !== 'flag') || !isObject(r.ref)) throw new SavedPlanError(`${where} is not a segment or flag plan`);
+    if (!isObject(r) || (r.resource !== 'segment' && r.resource !== 'flag') || !isObject(r.ref))
+      throw new SavedPlanError(`${where} is not a segment or flag plan`);
     const kind = r.resource;
     const ref = r.ref as Record<string, unknown>;
-    for (const name of ['projectKey', 'environmentKey', kind === 'segment' ? 'segmentKey' : 'flagKey']) field(ref, name, isString, `${where}.ref`);
+    for (const name of ['projectKey', 'environmentKey', kind === 'segment' ? 'segmentKey' : 'flagKey'])
+      field(ref, name, isString, `${where}.ref`);
     const identity = resourceIdentity({ resource: kind, ref: ref as never });
     const named = known.get(identity);
-    if (named === undefined) throw new SavedPlanError(clip(`the plan changes ${describeResource({ resource: kind, ref: ref as never })}, which its files no longer name`));
+    if (named === undefined)
+      throw new SavedPlanError(
+        clip(`the plan changes ${describeResource({ resource: kind, ref: ref as never })}, which its files no longer name`),
+      );
     if (seen.has(identity)) throw new SavedPlanError(clip(`the plan lists ${describeResource(named)} twice`));
     seen.add(identity);
     const changes = field(r, 'changes', isArray, where).map((c, j) => readChange(kind, c, `${where}.changes[${j}]`));
@@ -191,6 +204,12 @@ export function parsePlan(text: string, desired: DesiredState): SavedPlan {
   // The resources the plan leaves alone are in the state too, so that reading back covers them.
   const planned = new Set(resources.map((r) => resourceIdentity(r)));
   const rest = desired.resources.filter((r) => !planned.has(resourceIdentity(r)));
-  const all = [...resources, ...rest.map((r) => ({ resource: r.resource, ref: r.ref, changes: [], unchanged: 0, unmanaged: 0, source: r.source, error: undefined }) as ResourcePlan)];
+  const all = [
+    ...resources,
+    ...rest.map(
+      (r) =>
+        ({ resource: r.resource, ref: r.ref, changes: [], unchanged: 0, unmanaged: 0, source: r.source, error: undefined }) as ResourcePlan,
+    ),
+  ];
   return { plan: summarize(all, desired, prune, allowPast), files, targets, createdAt };
 }

@@ -11,9 +11,14 @@ const TARGET = /^(segment|flag):([^/]+)\/([^/]+)\/([^/]+)$/;
 /** The identity a target names, or a ConfigurationError saying how to write one. */
 function targetIdentity(target: string): string {
   const m = TARGET.exec(target);
-  if (m === null) throw new ConfigurationError(`target ${quote(target)} must look like segment:PROJECT/ENVIRONMENT/KEY or flag:PROJECT/ENVIRONMENT/KEY`);
+  if (m === null)
+    throw new ConfigurationError(`target ${quote(target)} must look like segment:PROJECT/ENVIRONMENT/KEY or flag:PROJECT/ENVIRONMENT/KEY`);
   const [, kind, projectKey, environmentKey, key] = m as unknown as [string, 'segment' | 'flag', string, string, string];
-  return resourceIdentity(kind === 'segment' ? { resource: kind, ref: { projectKey, environmentKey, segmentKey: key } } : { resource: kind, ref: { projectKey, environmentKey, flagKey: key } });
+  return resourceIdentity(
+    kind === 'segment'
+      ? { resource: kind, ref: { projectKey, environmentKey, segmentKey: key } }
+      : { resource: kind, ref: { projectKey, environmentKey, flagKey: key } },
+  );
 }
 
 /**
@@ -31,6 +36,9 @@ export function selectTargets(desired: DesiredState, targets: readonly string[])
     return true;
   });
   const missing = [...wanted].filter(([identity]) => !found.has(identity)).map(([, target]) => target);
-  if (missing.length > 0) throw new ConfigurationError(`${missing.map(quote).join(', ')} ${missing.length === 1 ? 'names' : 'name'} no segment or flag of the desired state`);
+  if (missing.length > 0)
+    throw new ConfigurationError(
+      `${missing.map(quote).join(', ')} ${missing.length === 1 ? 'names' : 'name'} no segment or flag of the desired state`,
+    );
   return { resources };
 }

@@ -146,7 +146,11 @@ beforeAll(async () => {
   const [startedFake, packed] = await Promise.all([startFakeLaunchDarkly({ token: TOKEN }), preparePackedConsumer()]);
   fake = startedFake;
   consumer = packed;
-  fake.seed(SEGMENT_ID, [{ contextKind: 'user', contextKey: 'alice', targetType: 'included', expirationDate: JAN_2031, _version: 1 }], 'segment');
+  fake.seed(
+    SEGMENT_ID,
+    [{ contextKind: 'user', contextKey: 'alice', targetType: 'included', expirationDate: JAN_2031, _version: 1 }],
+    'segment',
+  );
 
   // The backend uses the proxy from the packed tarball, as an app's server would.
   const proxyEntry = pathToFileURL(path.join(consumer.dir, 'node_modules', PACKAGE_NAME, 'dist', 'proxy.js')).href;
@@ -155,7 +159,16 @@ beforeAll(async () => {
   // Bundle the page the way an app's bundler would: from the installed package, for the browser.
   const entry = path.join(consumer.dir, 'page.js');
   await writeFile(entry, PAGE_ENTRY);
-  const bundle = await build({ entryPoints: [entry], absWorkingDir: consumer.dir, bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent' });
+  const bundle = await build({
+    entryPoints: [entry],
+    absWorkingDir: consumer.dir,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
   const script = bundle.outputFiles[0]!.text;
 
   // The app's server: the page, a session cookie, and the proxy on the same origin.
@@ -178,7 +191,9 @@ beforeAll(async () => {
     if (req.url === '/' || req.url?.startsWith('/?')) {
       return void res
         .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Set-Cookie': `${SESSION}; Path=/; HttpOnly; SameSite=Strict` })
-        .end('<!doctype html><html><head><meta charset="utf-8"><title>ld-expiring-targets</title></head><body><script type="module" src="/page.js"></script></body></html>');
+        .end(
+          '<!doctype html><html><head><meta charset="utf-8"><title>ld-expiring-targets</title></head><body><script type="module" src="/page.js"></script></body></html>',
+        );
     }
     res.writeHead(404).end();
   });

@@ -20,7 +20,15 @@ import { startFakeLaunchDarkly } from '../support/fake-launchdarkly.js';
 import { projectRoot } from '../support/project.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const TOKEN = 'api-web-admin-e2e-held-by-the-backend-0000';
 const XSS_KEY = '<img src=x onerror=alert(1)>';
 const SEGMENT = 'segments/default/beta-testers/production';
@@ -69,7 +77,10 @@ beforeAll(async () => {
   // still end up in no asset.
   const { prepareWebAdmin } = await import('../../examples/web-admin/scripts/prepare.js');
   ({ distDir } = prepareWebAdmin({ stdio: 'pipe', env: { ...process.env, LD_API_KEY: TOKEN, VITE_LD_API_KEY: TOKEN } }));
-  fake = await startFakeLaunchDarkly({ token: TOKEN, failInstruction: (i) => (i.contextKey.startsWith('refuse') ? 'refused by the fake LaunchDarkly' : undefined) });
+  fake = await startFakeLaunchDarkly({
+    token: TOKEN,
+    failInstruction: (i) => (i.contextKey.startsWith('refuse') ? 'refused by the fake LaunchDarkly' : undefined),
+  });
   fake.seed(
     SEGMENT,
     [
@@ -81,7 +92,12 @@ beforeAll(async () => {
   );
   fake.seed(FLAG, [{ contextKind: 'user', contextKey: 'dana', variationId: 'v-on', expirationDate: soon(3, 8), _version: 1 }], 'flag');
   const { startWebAdmin } = await import('../../examples/web-admin/server/app-server.js');
-  app = (await startWebAdmin({ apiKey: TOKEN, baseUrl: fake.url, distDir, onAudit: (e: ProxyAuditEvent<string>) => void audit.push(e) })) as WebAdmin;
+  app = (await startWebAdmin({
+    apiKey: TOKEN,
+    baseUrl: fake.url,
+    distDir,
+    onAudit: (e: ProxyAuditEvent<string>) => void audit.push(e),
+  })) as WebAdmin;
 
   userDataDir = await mkdtemp(path.join(os.tmpdir(), 'ld-et-web-admin-'));
   context = await chromium.launchPersistentContext(userDataDir, {
@@ -95,7 +111,12 @@ beforeAll(async () => {
     env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
   });
   context.on('response', async (response) => {
-    received.push({ url: response.url(), status: response.status(), headers: JSON.stringify(await response.allHeaders()), body: await response.text().catch(() => '') });
+    received.push({
+      url: response.url(),
+      status: response.status(),
+      headers: JSON.stringify(await response.allHeaders()),
+      body: await response.text().catch(() => ''),
+    });
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(20_000);
@@ -124,12 +145,32 @@ describe('the admin page in Chromium', () => {
       'user',
       'alice',
       'included',
-      new Intl.DateTimeFormat('en-GB', { timeZone: BROWSER_ZONE, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(soon(2, 9)),
-      new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(soon(2, 9)),
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: BROWSER_ZONE,
+        weekday: 'short',
+        day: 'numeric',
+        month: 'short',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZoneName: 'short',
+      }).format(soon(2, 9)),
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'UTC',
+        weekday: 'short',
+        day: 'numeric',
+        month: 'short',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZoneName: 'short',
+      }).format(soon(2, 9)),
       expect.stringContaining('Cancel removal'),
     ]);
     // The timeline: removals per day, its counts as text (bob and alice share a day in Kolkata).
-    const bars = await page.locator('svg[role="img"] g[data-count]:not([data-count="0"])').evaluateAll((gs) => gs.map((g) => [g.getAttribute('data-count'), g.textContent]));
+    const bars = await page
+      .locator('svg[role="img"] g[data-count]:not([data-count="0"])')
+      .evaluateAll((gs) => gs.map((g) => [g.getAttribute('data-count'), g.textContent]));
     expect(bars.map(([count]) => Number(count)).reduce((a, b) => a + b, 0)).toBe(3);
     expect(await page.locator('svg[role="img"] desc').textContent()).toMatch(/: 1 removal(; |$)/);
     expect(await page.locator('svg[role="img"] g[data-count]:not([data-count="0"]) text').first().textContent()).toMatch(/^\d+$/);
@@ -137,7 +178,9 @@ describe('the admin page in Chromium', () => {
     const assets = readdirSync(path.join(distDir, 'assets'));
     const main = assets.find((f) => /^index-[\w-]+\.js$/.test(f))!;
     const gzip = gzipSync(readFileSync(path.join(distDir, 'assets', main))).length;
-    console.log(`web-admin figures: main chunk ${main} ${(gzip / 1024).toFixed(1)} KiB gzip; first render of the list ${Math.round(firstRender!)} ms after navigation start`);
+    console.log(
+      `web-admin figures: main chunk ${main} ${(gzip / 1024).toFixed(1)} KiB gzip; first render of the list ${Math.round(firstRender!)} ms after navigation start`,
+    );
     // A budget, so a change that doubles the page fails here (React 19 and react-dom are most of it).
     expect(gzip).toBeLessThan(120 * 1024);
   });
@@ -154,7 +197,9 @@ describe('the admin page in Chromium', () => {
     await page.getByLabel('Time', { exact: true }).fill('09:30');
     await page.getByLabel('Time zone').selectOption('Europe/Berlin');
     // 09:30 in Berlin in June (UTC+2) is 07:30 UTC, 13:00 in Kolkata.
-    expect(await page.getByTestId('preview').textContent()).toBe('Removal at Sat, 15 Jun 2030, 13:00 GMT+5:30 in your zone, Sat, 15 Jun 2030, 07:30 UTC.');
+    expect(await page.getByTestId('preview').textContent()).toBe(
+      'Removal at Sat, 15 Jun 2030, 13:00 GMT+5:30 in your zone, Sat, 15 Jun 2030, 07:30 UTC.',
+    );
     await page.getByRole('button', { name: 'Schedule removal' }).click();
     await expect.poll(() => row('carol').count(), WAIT).toBe(1);
     expect(await page.getByTestId('outcomes').textContent()).toContain('✓ applied carol');
@@ -169,7 +214,9 @@ describe('the admin page in Chromium', () => {
     await page.getByRole('button', { name: 'Reschedule', exact: true }).click();
     await expect.poll(() => targetsOf(SEGMENT).find(([k]) => k === 'carol')?.[1], WAIT).toBe(Date.parse('2030-12-01T08:00:00Z'));
     const patch = fake.log.filter((r) => r.method === 'PATCH').at(-1)!;
-    expect(JSON.parse(patch.body).instructions).toEqual([expect.objectContaining({ kind: 'updateExpiringTarget', contextKey: 'carol', version: 1 })]);
+    expect(JSON.parse(patch.body).instructions).toEqual([
+      expect.objectContaining({ kind: 'updateExpiringTarget', contextKey: 'carol', version: 1 }),
+    ]);
     await expect.poll(() => row('carol').locator('td').nth(4).textContent(), WAIT).toBe('Sun, 1 Dec 2030, 08:00 UTC');
   });
 
@@ -182,7 +229,9 @@ describe('the admin page in Chromium', () => {
   it('shows a partial failure per context', async () => {
     await page.getByLabel('Context keys').fill('dave, refuse-me');
     await page.getByRole('button', { name: 'Schedule removal' }).click();
-    await expect.poll(() => page.locator('[data-testid="outcomes"] li').allTextContents(), WAIT).toEqual(['✓ applied dave', '✗ failed refuse-me: refused by the fake LaunchDarkly']);
+    await expect
+      .poll(() => page.locator('[data-testid="outcomes"] li').allTextContents(), WAIT)
+      .toEqual(['✓ applied dave', '✗ failed refuse-me: refused by the fake LaunchDarkly']);
     expect(await page.getByTestId('outcomes').locator('h3').textContent()).toBe('Some changes did not apply');
     await expect.poll(() => row('dave').count(), WAIT).toBe(1);
     expect(targetsOf(SEGMENT).map(([k]) => k)).not.toContain('refuse-me');
@@ -192,7 +241,9 @@ describe('the admin page in Chromium', () => {
     const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
     await page.addScriptTag({ content: readFileSync(axePath, 'utf8') });
     const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+      const axe = (
+        window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }
+      ).axe;
       return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
     });
     expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
@@ -222,7 +273,9 @@ describe('the admin page in Chromium', () => {
     fake.throttle({ times: 1, retryAfterSeconds: 2 });
     const limited = fake.stats.rateLimited;
     await page.getByLabel('From the list').selectOption('flag:default/production/new-checkout');
-    await expect.poll(() => page.getByTestId('waiting').textContent(), WAIT).toContain("LaunchDarkly's rate limit (429): waiting 2 s before retry 1.");
+    await expect
+      .poll(() => page.getByTestId('waiting').textContent(), WAIT)
+      .toContain("LaunchDarkly's rate limit (429): waiting 2 s before retry 1.");
     await expect.poll(() => row('dana').count(), WAIT).toBe(1);
     expect(fake.stats.rateLimited).toBe(limited + 1);
     expect(audit.filter((e) => e.resource === 'flag' && e.method === 'GET').map((e) => e.status)).toEqual([429, 200]);
@@ -231,8 +284,12 @@ describe('the admin page in Chromium', () => {
   it('shows a 403 from authorize as such, and nothing reaches LaunchDarkly', async () => {
     const before = fake.log.length;
     await page.getByLabel('From the list').selectOption('segment:default/staging/beta-testers');
-    await expect.poll(() => page.getByTestId('list-error').textContent(), WAIT).toBe('Not allowed (403): the backend refused this for your session. Nothing was changed.');
-    expect(audit.filter((e) => e.environmentKey === 'staging').map((e) => [e.outcome, e.status, e.actor])).toEqual([['denied', 403, 'demo-admin']]);
+    await expect
+      .poll(() => page.getByTestId('list-error').textContent(), WAIT)
+      .toBe('Not allowed (403): the backend refused this for your session. Nothing was changed.');
+    expect(audit.filter((e) => e.environmentKey === 'staging').map((e) => [e.outcome, e.status, e.actor])).toEqual([
+      ['denied', 403, 'demo-admin'],
+    ]);
     expect(fake.log.slice(before).some((r) => r.url.includes('/staging'))).toBe(false);
   });
 
@@ -241,14 +298,20 @@ describe('the admin page in Chromium', () => {
     const other = `http://localhost:${app.port}/ld-proxy/api/v2/segments/default/beta-testers/expiring-targets/production`;
     const outcome = await page.evaluate(async (url) => {
       try {
-        const r = await fetch(url, { method: 'PATCH', headers: { 'Content-Type': 'application/json; domain-model=launchdarkly.semanticpatch' }, body: '{"instructions":[]}' });
+        const r = await fetch(url, {
+          method: 'PATCH',
+          headers: { 'Content-Type': 'application/json; domain-model=launchdarkly.semanticpatch' },
+          body: '{"instructions":[]}',
+        });
         return `answered ${r.status}`;
       } catch (error) {
         return (error as Error).name;
       }
     }, other);
     expect(outcome).toBe('TypeError');
-    expect(audit.filter((e) => e.outcome === 'preflight').map((e) => [e.origin, e.status, e.refusal])).toEqual([[app.url, 403, 'origin-not-allowed']]);
+    expect(audit.filter((e) => e.outcome === 'preflight').map((e) => [e.origin, e.status, e.refusal])).toEqual([
+      [app.url, 403, 'origin-not-allowed'],
+    ]);
     expect(fake.log.length).toBe(before);
   });
 
@@ -256,7 +319,10 @@ describe('the admin page in Chromium', () => {
     expect(browserLog.filter((l) => l.startsWith('pageerror'))).toEqual([]);
     expect(received.length).toBeGreaterThan(10);
     expect(received.filter((r) => r.body.includes(TOKEN) || r.headers.includes(TOKEN)).map((r) => r.url)).toEqual([]);
-    const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)],
+      );
     expect(files(distDir).filter((f) => readFileSync(f, 'utf8').includes(TOKEN))).toEqual([]);
     // The CSP the backend sends (bypassed above only to inject axe-core).
     const html = received.find((r) => r.url === `${app.url}/` || r.url.startsWith(`${app.url}/#`));
@@ -265,6 +331,9 @@ describe('the admin page in Chromium', () => {
 
   it('has page sources that type-check against the package', () => {
     const tsc = path.join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-    execFileSync(process.execPath, [tsc, '-p', path.join(projectRoot, 'examples', 'web-admin', 'tsconfig.json')], { stdio: 'pipe', timeout: 120_000 });
+    execFileSync(process.execPath, [tsc, '-p', path.join(projectRoot, 'examples', 'web-admin', 'tsconfig.json')], {
+      stdio: 'pipe',
+      timeout: 120_000,
+    });
   }, 180_000);
 });

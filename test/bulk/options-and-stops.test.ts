@@ -1,11 +1,21 @@
 // patchAll's own bookkeeping, with a scripted fetch: its options, what stops a run, and the
 // message each instruction is left with when a run stops or is aborted.
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, createExpiringTargetsClient, ExpiringTargetsError, RequestAbortedError, type FetchLike, segmentInstructions } from '../../src/index.js';
+import {
+  ConfigurationError,
+  createExpiringTargetsClient,
+  ExpiringTargetsError,
+  RequestAbortedError,
+  type FetchLike,
+  segmentInstructions,
+} from '../../src/index.js';
 
 const REF = { projectKey: 'p', environmentKey: 'e', segmentKey: 's' };
 const T = Date.UTC(2031, 0, 1);
-const adds = (n: number) => Array.from({ length: n }, (_, i) => segmentInstructions.add({ contextKind: 'user', contextKey: `u${i}`, targetType: 'included', expiresAt: T }));
+const adds = (n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    segmentInstructions.add({ contextKind: 'user', contextKey: `u${i}`, targetType: 'included', expiresAt: T }),
+  );
 
 type Reply = () => Response | Promise<Response>;
 function scripted(...replies: Reply[]) {
@@ -13,11 +23,16 @@ function scripted(...replies: Reply[]) {
   const fetch: FetchLike = async () => replies[Math.min(calls++, replies.length - 1)]!();
   return { fetch, count: () => calls };
 }
-const respond = (status: number, body: unknown): Reply => () => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+const respond =
+  (status: number, body: unknown): Reply =>
+  () =>
+    new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 const applied = respond(200, { items: [], errors: [] });
-const refused: Reply = () => Promise.reject(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }));
+const refused: Reply = () =>
+  Promise.reject(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }));
 
-const client = (fetch: FetchLike) => createExpiringTargetsClient({ apiKey: 'api-bulk-unit-test', baseUrl: 'https://ld.example', fetch, maxRetries: 0 });
+const client = (fetch: FetchLike) =>
+  createExpiringTargetsClient({ apiKey: 'api-bulk-unit-test', baseUrl: 'https://ld.example', fetch, maxRetries: 0 });
 
 describe('patchAll options', () => {
   it.each([
@@ -29,7 +44,9 @@ describe('patchAll options', () => {
     ['concurrency', 2.5],
   ])('%s %d is refused before anything is sent', async (name, value) => {
     const { fetch, count } = scripted(applied);
-    const error = await client(fetch).segments.patchAll(REF, adds(2), { [name]: value }).catch((e: unknown) => e);
+    const error = await client(fetch)
+      .segments.patchAll(REF, adds(2), { [name]: value })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as Error).message).toBe(`${name} must be a positive integer, got ${value}`);
     expect(count()).toBe(0);
@@ -50,7 +67,10 @@ describe('when a run stops', () => {
     expect(result.outcomes.map((o) => [o.fate, o.message])).toEqual([
       ['applied', undefined],
       ['failed', 'PATCH /api/v2/segments/p/s/expiring-targets/e failed with 401 unauthorized: Invalid access token'],
-      ['notAttempted', 'not attempted: the run stopped: PATCH /api/v2/segments/p/s/expiring-targets/e failed with 401 unauthorized: Invalid access token'],
+      [
+        'notAttempted',
+        'not attempted: the run stopped: PATCH /api/v2/segments/p/s/expiring-targets/e failed with 401 unauthorized: Invalid access token',
+      ],
     ]);
   });
 
@@ -88,7 +108,11 @@ describe('when a run stops', () => {
   it('an abort: the batches not sent say the run was aborted', async () => {
     const { fetch, count } = scripted(applied);
     const controller = new AbortController();
-    const result = await client(fetch).segments.patchAll(REF, adds(3), { batchSize: 1, signal: controller.signal, onProgress: () => controller.abort() });
+    const result = await client(fetch).segments.patchAll(REF, adds(3), {
+      batchSize: 1,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
     expect(count()).toBe(1);
     expect(result.outcomes.map((o) => [o.fate, o.message])).toEqual([
       ['applied', undefined],

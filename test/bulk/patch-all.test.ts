@@ -36,14 +36,25 @@ describe('patchAll', () => {
   });
 
   it('splits into batches, reports progress, and maps partial failures to original indices', async () => {
-    const server = await fake({ failInstruction: (i) => (i.contextKey === 'u7' || i.contextKey === 'u120' ? 'context is not targeted' : undefined) });
+    const server = await fake({
+      failInstruction: (i) => (i.contextKey === 'u7' || i.contextKey === 'u120' ? 'context is not targeted' : undefined),
+    });
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url });
     const list = segmentAdds(125);
     const progress: BulkProgress[] = [];
     const result = await ld.segments.patchAll(REF, list, { onProgress: (p) => progress.push({ ...p }) });
     expect(server.stats.patches).toBe(3);
     expect(progress.map((p) => p.done)).toEqual([50, 100, 125]);
-    expect(progress.at(-1)).toEqual({ done: 125, total: 125, applied: 123, failed: 2, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 });
+    expect(progress.at(-1)).toEqual({
+      done: 125,
+      total: 125,
+      applied: 123,
+      failed: 2,
+      unknown: 0,
+      notAttempted: 0,
+      reconciled: 0,
+      resent: 0,
+    });
     expect(result.counts).toEqual({ total: 125, applied: 123, failed: 2, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 });
     expect(result.failed.map((o) => [o.index, o.message])).toEqual([
       [7, 'context is not targeted'],
@@ -124,7 +135,11 @@ describe('unknown outcomes and reconciliation', () => {
   it('without reconcile, an ambiguous PATCH throws with fate unknown, never failed', async () => {
     const server = await fake({ fault: ({ method }) => (method === 'PATCH' ? '502-after' : 'none') });
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url });
-    await expect(ld.segments.patch(REF, segmentAdds(1))).rejects.toMatchObject({ name: 'ServerError', status: 502, instructionsFate: 'unknown' });
+    await expect(ld.segments.patch(REF, segmentAdds(1))).rejects.toMatchObject({
+      name: 'ServerError',
+      status: 502,
+      instructionsFate: 'unknown',
+    });
     expect(server.stats.patches).toBe(1);
   });
 
@@ -139,10 +154,14 @@ describe('unknown outcomes and reconciliation', () => {
 
   it('updates and removes are decided from the state too', async () => {
     const server = await fake({ fault: ({ method }) => (method === 'PATCH' ? 'reset-after' : 'none') });
-    server.seed(STATE_ID, [
-      { contextKind: 'user', contextKey: 'a', targetType: 'included', expirationDate: T0, _version: 1 },
-      { contextKind: 'user', contextKey: 'b', targetType: 'included', expirationDate: T0, _version: 1 },
-    ], 'segment');
+    server.seed(
+      STATE_ID,
+      [
+        { contextKind: 'user', contextKey: 'a', targetType: 'included', expirationDate: T0, _version: 1 },
+        { contextKind: 'user', contextKey: 'b', targetType: 'included', expirationDate: T0, _version: 1 },
+      ],
+      'segment',
+    );
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url });
     const list: SegmentInstruction[] = [
       segmentInstructions.update({ contextKind: 'user', contextKey: 'a', targetType: 'included', expiresAt: T0 + 1000 }),
@@ -178,7 +197,10 @@ describe('unknown outcomes and reconciliation', () => {
 
   it('resendUnapplied re-sends, once, only what reading back proved not applied', async () => {
     let patches = 0;
-    const server = await fake({ fault: ({ method }) => (method === 'PATCH' && ++patches === 2 ? '503-before' : method === 'PATCH' && patches === 3 ? '502-after' : 'none') });
+    const server = await fake({
+      fault: ({ method }) =>
+        method === 'PATCH' && ++patches === 2 ? '503-before' : method === 'PATCH' && patches === 3 ? '502-after' : 'none',
+    });
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url });
     const list = segmentAdds(150);
     const result = await ld.segments.patchAll(REF, list, { resendUnapplied: true });

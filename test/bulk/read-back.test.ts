@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { decideFromState, settleByReadingBack, sharedTargets } from '../../src/read-back.js';
 import { type CallOptions } from '../../src/options.js';
 import type { ExpiringTarget, GetResult, InstructionOutcome } from '../../src/results.js';
-import { type FlagInstruction, type ResourceKind, type SegmentInstruction, type TargetFields, targetIdentity } from '../../src/resources.js';
+import {
+  type FlagInstruction,
+  type ResourceKind,
+  type SegmentInstruction,
+  type TargetFields,
+  targetIdentity,
+} from '../../src/resources.js';
 
 const T = Date.UTC(2031, 0, 1);
 
@@ -15,7 +21,17 @@ const seg = (kind: SegmentInstruction['kind'], contextKey: string, value?: numbe
     : { kind, contextKind: 'user', contextKey, targetType, value: value ?? T }) as SegmentInstruction;
 
 const target = (contextKey: string, expirationDate: number, extra: Record<string, unknown> = {}): ExpiringTarget =>
-  ({ _id: contextKey, _version: 1, contextKind: 'user', contextKey, targetType: 'included', expirationDate, expiresAt: new Date(expirationDate), _resourceId: {}, ...extra }) as ExpiringTarget;
+  ({
+    _id: contextKey,
+    _version: 1,
+    contextKind: 'user',
+    contextKey,
+    targetType: 'included',
+    expirationDate,
+    expiresAt: new Date(expirationDate),
+    _resourceId: {},
+    ...extra,
+  }) as ExpiringTarget;
 
 /** An outcome whose answer was lost; `message: null` for one without a message. */
 const lost = <I>(instruction: I, index = 0, message: string | null = 'PATCH failed with 502'): InstructionOutcome<I> => ({
@@ -26,19 +42,42 @@ const lost = <I>(instruction: I, index = 0, message: string | null = 'PATCH fail
 });
 
 /** decideFromState as a run calls it: undecidable when another of `every` changes the same target. */
-function decideAmong<I extends SegmentInstruction | FlagInstruction>(resource: ResourceKind, unknown: InstructionOutcome<I>[], targets: ExpiringTarget[], every: I[]) {
-  const shared = sharedTargets(resource, unknown.map((o) => o.instruction), every);
+function decideAmong<I extends SegmentInstruction | FlagInstruction>(
+  resource: ResourceKind,
+  unknown: InstructionOutcome<I>[],
+  targets: ExpiringTarget[],
+  every: I[],
+) {
+  const shared = sharedTargets(
+    resource,
+    unknown.map((o) => o.instruction),
+    every,
+  );
   return decideFromState(resource, unknown, targets, (o) => shared.has(targetIdentity(resource, o.instruction as TargetFields)));
 }
 
 function decide(instructions: SegmentInstruction[], targets: ExpiringTarget[], every: SegmentInstruction[] = instructions) {
-  return decideAmong('segment', instructions.map((i, n) => lost(i, n)), targets, every);
+  return decideAmong(
+    'segment',
+    instructions.map((i, n) => lost(i, n)),
+    targets,
+    every,
+  );
 }
 
 describe('decideFromState', () => {
   it('an add or update applied when the target has exactly its time', () => {
-    const [add, update] = decide([seg('addExpiringTarget', 'a'), seg('updateExpiringTarget', 'b', T + 5)], [target('a', T), target('b', T + 5)]);
-    expect(add).toEqual({ index: 0, instruction: seg('addExpiringTarget', 'a'), fate: 'applied', decidedBy: 'read-back', message: 'decided by reading back after: PATCH failed with 502' });
+    const [add, update] = decide(
+      [seg('addExpiringTarget', 'a'), seg('updateExpiringTarget', 'b', T + 5)],
+      [target('a', T), target('b', T + 5)],
+    );
+    expect(add).toEqual({
+      index: 0,
+      instruction: seg('addExpiringTarget', 'a'),
+      fate: 'applied',
+      decidedBy: 'read-back',
+      message: 'decided by reading back after: PATCH failed with 502',
+    });
     expect(update).toMatchObject({ fate: 'applied', decidedBy: 'read-back' });
   });
 
@@ -59,7 +98,11 @@ describe('decideFromState', () => {
   it('a remove applied when no target is left, not applied when one is', () => {
     const [gone, still] = decide([seg('removeExpiringTarget', 'a'), seg('removeExpiringTarget', 'b')], [target('b', T)]);
     expect(gone).toMatchObject({ fate: 'applied', decidedBy: 'read-back' });
-    expect(still).toMatchObject({ fate: 'failed', decidedBy: 'read-back', message: expect.stringContaining(`expiring target is at ${new Date(T).toISOString()}`) });
+    expect(still).toMatchObject({
+      fate: 'failed',
+      decidedBy: 'read-back',
+      message: expect.stringContaining(`expiring target is at ${new Date(T).toISOString()}`),
+    });
   });
 
   it('a target is its context and its list: the same key in the other list is another target', () => {
@@ -94,13 +137,24 @@ describe('decideFromState', () => {
   });
 
   it('stays unknown for an add or update without a numeric time', () => {
-    const odd = { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'a', targetType: 'included', value: String(T) } as unknown as SegmentInstruction;
-    expect(decide([odd], [target('a', T)])[0]).toEqual({ ...lost(odd), message: 'PATCH failed with 502; reading back cannot decide a addExpiringTarget' });
+    const odd = {
+      kind: 'addExpiringTarget',
+      contextKind: 'user',
+      contextKey: 'a',
+      targetType: 'included',
+      value: String(T),
+    } as unknown as SegmentInstruction;
+    expect(decide([odd], [target('a', T)])[0]).toEqual({
+      ...lost(odd),
+      message: 'PATCH failed with 502; reading back cannot decide a addExpiringTarget',
+    });
   });
 
   it('says "answer lost" when the outcome had no message', () => {
     const add = seg('addExpiringTarget', 'a');
-    expect(decideAmong('segment', [lost(add, 0, null)], [target('a', T)], [add])[0]?.message).toBe('decided by reading back after: answer lost');
+    expect(decideAmong('segment', [lost(add, 0, null)], [target('a', T)], [add])[0]?.message).toBe(
+      'decided by reading back after: answer lost',
+    );
     expect(decideAmong('segment', [lost(add, 0, null)], [], [add])[0]?.message).toBe(
       'decided by reading back: not applied (no expiring target for this context) after: answer lost',
     );
@@ -115,8 +169,12 @@ describe('decideFromState', () => {
 
 describe('targetIdentity', () => {
   it('is the context and the list, per resource', () => {
-    expect(targetIdentity('segment', { contextKind: 'user', contextKey: 'a', targetType: 'included', variationId: 'v' })).toBe('["user","a","included"]');
-    expect(targetIdentity('flag', { contextKind: 'user', contextKey: 'a', targetType: 'included', variationId: 'v' })).toBe('["user","a","v"]');
+    expect(targetIdentity('segment', { contextKind: 'user', contextKey: 'a', targetType: 'included', variationId: 'v' })).toBe(
+      '["user","a","included"]',
+    );
+    expect(targetIdentity('flag', { contextKind: 'user', contextKey: 'a', targetType: 'included', variationId: 'v' })).toBe(
+      '["user","a","v"]',
+    );
   });
 });
 
@@ -128,10 +186,16 @@ describe('settleByReadingBack', () => {
   it('reads once, with the caller’s signal, timeout and retries but never retryUnsafe, and decides from what it read', async () => {
     const reads: CallOptions[] = [];
     const signal = new AbortController().signal;
-    const { outcomes, state: read } = await settleByReadingBack('segment', [lost(add, 0), lost(remove, 1)], [add, remove], async (options) => {
-      reads.push(options);
-      return state;
-    }, { signal, timeoutMs: 1234, maxRetries: 4, retryUnsafe: true });
+    const { outcomes, state: read } = await settleByReadingBack(
+      'segment',
+      [lost(add, 0), lost(remove, 1)],
+      [add, remove],
+      async (options) => {
+        reads.push(options);
+        return state;
+      },
+      { signal, timeoutMs: 1234, maxRetries: 4, retryUnsafe: true },
+    );
     expect(reads).toEqual([{ signal, timeoutMs: 1234, maxRetries: 4, retryUnsafe: undefined }]);
     expect(read).toBe(state);
     expect(outcomes.map((o) => [o.fate, o.decidedBy])).toEqual([
@@ -142,17 +206,29 @@ describe('settleByReadingBack', () => {
 
   it('without call options, reads with none', async () => {
     const reads: CallOptions[] = [];
-    await settleByReadingBack('segment', [lost(add)], [add], async (options) => {
-      reads.push(options);
-      return state;
-    }, undefined);
+    await settleByReadingBack(
+      'segment',
+      [lost(add)],
+      [add],
+      async (options) => {
+        reads.push(options);
+        return state;
+      },
+      undefined,
+    );
     expect(reads).toEqual([{ signal: undefined, timeoutMs: undefined, maxRetries: undefined, retryUnsafe: undefined }]);
   });
 
   it('when the read fails, every outcome stays unknown and says why', async () => {
-    const { outcomes, state: read } = await settleByReadingBack('segment', [lost(add, 0), lost(remove, 1, null)], [add, remove], async () => {
-      throw new Error('GET failed with 503');
-    }, {});
+    const { outcomes, state: read } = await settleByReadingBack(
+      'segment',
+      [lost(add, 0), lost(remove, 1, null)],
+      [add, remove],
+      async () => {
+        throw new Error('GET failed with 503');
+      },
+      {},
+    );
     expect(read).toBeUndefined();
     expect(outcomes).toEqual([
       { ...lost(add, 0), message: 'PATCH failed with 502; reading back failed: GET failed with 503' },

@@ -77,7 +77,11 @@ describe('resendUnapplied', () => {
   it('with reconcile: false, nothing is read back and nothing resent: the lost batch stays unknown', async () => {
     const s = await server();
     const ld = createExpiringTargetsClient({ apiKey: 'api-resend-test', baseUrl: s.url });
-    const result = await ld.segments.patchAll(REF, adds(['refused-0', 'ok-1', 'ok-2', 'ok-3']), { batchSize: 2, reconcile: false, resendUnapplied: true });
+    const result = await ld.segments.patchAll(REF, adds(['refused-0', 'ok-1', 'ok-2', 'ok-3']), {
+      batchSize: 2,
+      reconcile: false,
+      resendUnapplied: true,
+    });
     expect(result.outcomes.map((o) => o.fate)).toEqual(['failed', 'applied', 'unknown', 'unknown']);
     expect(s.stats.gets).toBe(0);
     expect(s.stats.patches).toBe(2);
@@ -87,7 +91,9 @@ describe('resendUnapplied', () => {
     let patches = 0;
     const s = await startServer((req, res) => {
       if (req.method !== 'PATCH') return json(res, 200, { items: [] });
-      return ++patches === 1 ? json(res, 503, { code: 'unavailable', message: 'try later' }) : json(res, 401, { code: 'unauthorized', message: 'no' });
+      return ++patches === 1
+        ? json(res, 503, { code: 'unavailable', message: 'try later' })
+        : json(res, 401, { code: 'unauthorized', message: 'no' });
     });
     track(s);
     const ld = createExpiringTargetsClient({ apiKey: 'api-resend-test', baseUrl: s.url });

@@ -23,7 +23,8 @@ const STATE_ID = 'segments/p/s/e';
 
 const { track, fake } = closedAfterEach();
 
-const add = (key: string, at = T0) => segmentInstructions.add({ contextKind: 'user', contextKey: key, targetType: 'included', expiresAt: at });
+const add = (key: string, at = T0) =>
+  segmentInstructions.add({ contextKind: 'user', contextKey: key, targetType: 'included', expiresAt: at });
 
 /** An async stream of `n` adds, yielding to the event loop now and then like a file reader. */
 async function* adds(n: number, prefix = 'u'): AsyncGenerator<SegmentInstruction> {
@@ -69,11 +70,17 @@ describe('patchAll over a stream', () => {
     const stream = await ld.segments.patchAll(REF, adds(3, 'b'));
     expectTypeOf(stream).toEqualTypeOf<BulkSummary>();
     expect(Object.keys(stream).sort()).toEqual(['counts', 'ok', 'stoppedBy']);
-    expect(stream).toEqual({ ok: true, counts: { total: 3, applied: 3, failed: 0, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 }, stoppedBy: undefined });
+    expect(stream).toEqual({
+      ok: true,
+      counts: { total: 3, applied: 3, failed: 0, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 },
+      stoppedBy: undefined,
+    });
   });
 
   it('sends a generator in batches; each outcome goes to onOutcome once, with its stream index and object', async () => {
-    const server = await fake({ failInstruction: (i) => (i.contextKey === 'u7' || i.contextKey === 'u420' ? 'context is not targeted' : undefined) });
+    const server = await fake({
+      failInstruction: (i) => (i.contextKey === 'u7' || i.contextKey === 'u420' ? 'context is not targeted' : undefined),
+    });
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url });
     const seen = collector<SegmentInstruction>();
     const sent: SegmentInstruction[] = [];
@@ -111,8 +118,14 @@ describe('patchAll over a stream', () => {
     expect(server.stats.patches).toBe(2);
     expect(result.counts).toMatchObject({ total: 200, applied: 100, notAttempted: 100 });
     expect(result.stoppedBy).toBeInstanceOf(InstructionValidationError);
-    expect((result.stoppedBy as InstructionValidationError).issues).toEqual([{ index: 120, field: 'targetType', message: expect.stringMatching(/"both"/) }]);
-    expect(seen.byIndex.get(120)).toMatchObject({ fate: 'notAttempted', message: expect.stringMatching(/^not attempted: targetType /), error: result.stoppedBy });
+    expect((result.stoppedBy as InstructionValidationError).issues).toEqual([
+      { index: 120, field: 'targetType', message: expect.stringMatching(/"both"/) },
+    ]);
+    expect(seen.byIndex.get(120)).toMatchObject({
+      fate: 'notAttempted',
+      message: expect.stringMatching(/^not attempted: targetType /),
+      error: result.stoppedBy,
+    });
     expect(seen.byIndex.get(100)?.message).toMatch(/^not attempted: the run stopped: Invalid instructions in the stream/);
     expect(seen.byIndex.get(199)?.message).toMatch(/^not attempted: the run stopped/);
   });
@@ -180,9 +193,17 @@ describe('patchAll over a stream', () => {
   it('flags, with concurrency, from a synchronous iterable', async () => {
     const server = await fake();
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url });
-    const list = new Set(Array.from({ length: 40 }, (_, i) => flagInstructions.add({ contextKind: 'user', contextKey: `f${i}`, variationId: 'v1', expiresAt: T0 })));
+    const list = new Set(
+      Array.from({ length: 40 }, (_, i) =>
+        flagInstructions.add({ contextKind: 'user', contextKey: `f${i}`, variationId: 'v1', expiresAt: T0 }),
+      ),
+    );
     const seen = collector();
-    const result = await ld.flags.patchAll({ projectKey: 'p', environmentKey: 'e', flagKey: 'f' }, list, { batchSize: 7, concurrency: 3, onOutcome: seen.onOutcome });
+    const result = await ld.flags.patchAll({ projectKey: 'p', environmentKey: 'e', flagKey: 'f' }, list, {
+      batchSize: 7,
+      concurrency: 3,
+      onOutcome: seen.onOutcome,
+    });
     seen.expectEachOnce(40);
     expect(result.counts.applied).toBe(40);
     expect(server.stats.patches).toBe(6);
@@ -217,7 +238,9 @@ describe('reading back a stream', () => {
   it('leaves an outcome unknown when another instruction of the run changes its target, before or after it', async () => {
     // Batches of 2: [a, b] [c, a'] [d, b'] — the first and third answers are lost.
     let patch = 0;
-    const server = await fake({ fault: ({ method }) => (method !== 'PATCH' ? 'none' : ++patch === 1 || patch === 3 ? '502-after' : 'none') });
+    const server = await fake({
+      fault: ({ method }) => (method !== 'PATCH' ? 'none' : ++patch === 1 || patch === 3 ? '502-after' : 'none'),
+    });
     const ld = createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url });
     const list = [
       add('a'),
@@ -232,7 +255,10 @@ describe('reading back a stream', () => {
     seen.expectEachOnce(6);
     // a: its update came after it, while it waited; b: the same; b' (index 5): b came before it.
     for (const index of [0, 1, 5]) {
-      expect(seen.byIndex.get(index)).toMatchObject({ fate: 'unknown', message: expect.stringMatching(/another instruction in this run changes the same target/) });
+      expect(seen.byIndex.get(index)).toMatchObject({
+        fate: 'unknown',
+        message: expect.stringMatching(/another instruction in this run changes the same target/),
+      });
     }
     // d shares its batch's lost answer but not its target: decided.
     expect(seen.byIndex.get(4)).toMatchObject({ fate: 'applied', decidedBy: 'read-back' });
@@ -243,7 +269,12 @@ describe('reading back a stream', () => {
   it('leaves an outcome unknown when an instruction already settled earlier in the run changed its target; decides the others', async () => {
     // Batches of 2: [a, b] answered, [c, a'] answer lost. a' cannot be decided (a changed its
     // target earlier, and has already left the waiting set); c can.
-    const list = [add('a'), add('b'), add('c'), segmentInstructions.update({ contextKind: 'user', contextKey: 'a', targetType: 'included', expiresAt: T0 + 5 })];
+    const list = [
+      add('a'),
+      add('b'),
+      add('c'),
+      segmentInstructions.update({ contextKind: 'user', contextKey: 'a', targetType: 'included', expiresAt: T0 + 5 }),
+    ];
     for (const input of ['stream', 'array'] as const) {
       let patch = 0;
       const server = await fake({ fault: ({ method }) => (method === 'PATCH' && ++patch === 2 ? '502-after' : 'none') });
@@ -255,7 +286,10 @@ describe('reading back a stream', () => {
         for (const o of (await ld.segments.patchAll(REF, list, { batchSize: 2 })).outcomes) seen.onOutcome(o);
       }
       seen.expectEachOnce(4);
-      expect([input, seen.byIndex.get(3)]).toMatchObject([input, { fate: 'unknown', message: expect.stringMatching(/another instruction in this run changes the same target/) }]);
+      expect([input, seen.byIndex.get(3)]).toMatchObject([
+        input,
+        { fate: 'unknown', message: expect.stringMatching(/another instruction in this run changes the same target/) },
+      ]);
       expect([input, seen.byIndex.get(2)]).toMatchObject([input, { fate: 'applied', decidedBy: 'read-back' }]);
       expect([input, seen.byIndex.get(0)]).toMatchObject([input, { fate: 'applied', decidedBy: 'response' }]);
     }
@@ -269,7 +303,12 @@ describe('reading back a stream', () => {
     const result = await ld.segments.patchAll(REF, adds(150), { resendUnapplied: true, maxRetries: 0, onOutcome: seen.onOutcome });
     seen.expectEachOnce(150);
     expect(result.counts).toEqual({ total: 150, applied: 150, failed: 0, unknown: 0, notAttempted: 0, reconciled: 0, resent: 50 });
-    expect([...seen.byIndex.values()].filter((o) => o.resent).map((o) => o.index).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => 50 + i));
+    expect(
+      [...seen.byIndex.values()]
+        .filter((o) => o.resent)
+        .map((o) => o.index)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 50 }, (_, i) => 50 + i));
     expect([...server.received.values()].every((n) => n === 1)).toBe(true);
     expect(server.targets(STATE_ID)).toHaveLength(150);
   });

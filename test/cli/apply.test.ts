@@ -29,7 +29,13 @@ function patchAnswer(instructions: Instruction[]) {
   const errors = instructions.flatMap((i, index) =>
     i.contextKey.startsWith('reject-') ? [{ instructionIndex: index, message: `context ${i.contextKey} is not in the segment` }] : [],
   );
-  return { items: [], totalInstructions: instructions.length, successfulInstructions: instructions.length - errors.length, failedInstructions: errors.length, errors };
+  return {
+    items: [],
+    totalInstructions: instructions.length,
+    successfulInstructions: instructions.length - errors.length,
+    failedInstructions: errors.length,
+    errors,
+  };
 }
 
 let server: TestServer;
@@ -118,7 +124,13 @@ describe('apply, 1,000 rows', () => {
     for (const i of sent) byKey.set(i.contextKey, (byKey.get(i.contextKey) ?? 0) + 1);
     expect(byKey.size).toBe(1000);
     expect([...byKey.values()].every((n) => n === 1)).toBe(true);
-    expect(sent[0]).toEqual({ kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'user-0000', targetType: 'included', value: 1_924_905_600_000 });
+    expect(sent[0]).toEqual({
+      kind: 'addExpiringTarget',
+      contextKind: 'user',
+      contextKey: 'user-0000',
+      targetType: 'included',
+      value: 1_924_905_600_000,
+    });
     expect(sent[9]).toEqual({ kind: 'removeExpiringTarget', contextKind: 'user', contextKey: 'user-0009', targetType: 'excluded' });
     expect(existsSync(path.join(dir, 'cohort-fixed.retry.csv'))).toBe(false);
     expect(existsSync(path.join(dir, 'cohort-fixed.unknown.csv'))).toBe(false);
@@ -141,7 +153,9 @@ describe('apply, partial failure', () => {
     expect(result.stdout).toMatch(/failed\s+5/);
     expect(result.stdout).toContain(`5 row(s) did not apply (failed or not attempted): written to ${path.join(dir, 'partial.retry.csv')}`);
     expect(result.stdout).toMatch(/^5\s+remove\s+user:reject-3\s+excluded\s+-\s+failed: context reject-3 is not in the segment$/m);
-    expect(result.stdout).toMatch(/^30\s+add\s+user:reject-28\s+included\s+2027-06-01T00:00:00.000Z\s+failed: context reject-28 is not in the segment$/m);
+    expect(result.stdout).toMatch(
+      /^30\s+add\s+user:reject-28\s+included\s+2027-06-01T00:00:00.000Z\s+failed: context reject-28 is not in the segment$/m,
+    );
 
     const retry = await readCsv(path.join(dir, 'partial.retry.csv'));
     expect(retry.map((r) => `${r.action},${r.contextKind},${r.contextKey},${r.targetType},${r.expiresAt}`)).toEqual(
@@ -160,7 +174,12 @@ describe('apply, partial failure', () => {
 
   it('a retry file runs nothing in a spreadsheet, yet re-applies exactly the keys it lists', async () => {
     const kinds = ['=cmd', '+1+1', '-2', '@SUM(A1)', "'=quoted"];
-    const input = await file('formulas.jsonl', kinds.map((contextKind, i) => JSON.stringify({ action: 'remove', contextKind, contextKey: `reject-f${i}`, targetType: 'included' })).join('\n'));
+    const input = await file(
+      'formulas.jsonl',
+      kinds
+        .map((contextKind, i) => JSON.stringify({ action: 'remove', contextKind, contextKey: `reject-f${i}`, targetType: 'included' }))
+        .join('\n'),
+    );
     const result = await cli(['segment', 'apply', input, ...where, '--base-url', server.url]);
     expect(result.code).toBe(1);
     const text = await readFile(path.join(dir, 'formulas.retry.csv'), 'utf8');
@@ -175,12 +194,21 @@ describe('apply, partial failure', () => {
   });
 
   it('--json output parses and lists each row that did not apply with its line', async () => {
-    const input = await file('partial.jsonl', [
-      JSON.stringify({ action: 'add', contextKind: 'user', contextKey: 'ok-1', targetType: 'included', expiresAt: 1_924_905_600_000 }),
-      '',
-      JSON.stringify({ action: 'remove', contextKind: 'user', contextKey: 'reject-2', targetType: 'included' }),
-      JSON.stringify({ action: 'update', contextKind: 'user', contextKey: 'ok-3', targetType: 'excluded', expiresAt: '2027-01-01T00:00:00+02:00' }),
-    ].join('\n'));
+    const input = await file(
+      'partial.jsonl',
+      [
+        JSON.stringify({ action: 'add', contextKind: 'user', contextKey: 'ok-1', targetType: 'included', expiresAt: 1_924_905_600_000 }),
+        '',
+        JSON.stringify({ action: 'remove', contextKind: 'user', contextKey: 'reject-2', targetType: 'included' }),
+        JSON.stringify({
+          action: 'update',
+          contextKind: 'user',
+          contextKey: 'ok-3',
+          targetType: 'excluded',
+          expiresAt: '2027-01-01T00:00:00+02:00',
+        }),
+      ].join('\n'),
+    );
     const retryFile = path.join(dir, 'chosen-retry.csv');
     const result = await cli(['segment', 'apply', input, ...where, '--base-url', server.url, '--json', '--retry-file', retryFile]);
     expect(result.code).toBe(1);
@@ -198,7 +226,16 @@ describe('apply, partial failure', () => {
       unknownFile: null,
       stoppedBy: null,
       problems: [
-        { line: 3, action: 'remove', contextKind: 'user', contextKey: 'reject-2', targetType: 'included', expiresAt: null, fate: 'failed', message: 'context reject-2 is not in the segment' },
+        {
+          line: 3,
+          action: 'remove',
+          contextKind: 'user',
+          contextKey: 'reject-2',
+          targetType: 'included',
+          expiresAt: null,
+          fate: 'failed',
+          message: 'context reject-2 is not in the segment',
+        },
       ],
     });
     expect((await readCsv(retryFile)).map((r) => r.contextKey)).toEqual(['reject-2']);
@@ -231,14 +268,20 @@ describe('apply, API and network errors exit 3', () => {
       expect(list.stderr).toContain('hint: check the access token');
       const listJson = await cli(['segment', 'list', ...where, '--base-url', unauthorized.url, '--json']);
       expect(listJson.code).toBe(3);
-      expect(JSON.parse(listJson.stdout)).toMatchObject({ ok: false, exitCode: 3, error: { type: 'api', status: 401, code: 'unauthorized' } });
+      expect(JSON.parse(listJson.stdout)).toMatchObject({
+        ok: false,
+        exitCode: 3,
+        error: { type: 'api', status: 401, code: 'unauthorized' },
+      });
     } finally {
       await unauthorized.close();
     }
   });
 
   it('answers lost after sending (502, and reading back fails with 404): unknown rows go to their own file, not the retry file', async () => {
-    const flaky = await startServer((req, res) => (req.method === 'PATCH' ? json(res, 502, { message: 'bad gateway' }) : json(res, 404, { code: 'not_found', message: 'gone' })));
+    const flaky = await startServer((req, res) =>
+      req.method === 'PATCH' ? json(res, 502, { message: 'bad gateway' }) : json(res, 404, { code: 'not_found', message: 'gone' }),
+    );
     try {
       const input = await file('lost.csv', `${HEADER}\nadd,user,a,included,2027-01-01T00:00:00Z\nremove,user,b,included,\n`);
       const result = await cli(['segment', 'apply', input, ...where, '--base-url', flaky.url]);

@@ -51,7 +51,10 @@ describe('base URLs', () => {
   ])('with %s: refused at start (exit 2), the URL never printed, nothing sent', async (_name, url, message) => {
     const before = server.requests.length;
     const file = await rowsFile('base-url.csv', 3);
-    for (const args of [['segment', 'list', ...where], ['segment', 'apply', file, ...where]]) {
+    for (const args of [
+      ['segment', 'list', ...where],
+      ['segment', 'apply', file, ...where],
+    ]) {
       const result = await cli([...args, '--base-url', url()]);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(message);
@@ -72,7 +75,9 @@ describe('servers that cannot be reached', () => {
     expect(result.stdout).toMatch(/not attempted\s+200/);
     expect(result.stdout).toMatch(/unknown\s+0/);
     expect(result.stdout).toContain('The run stopped early: Request to 127.0.0.1:1 failed (bad port)');
-    expect((await readRows(path.join(dir, 'bad-port.retry.csv'))).map((r) => r.contextKey)).toEqual(Array.from({ length: 200 }, (_, i) => `u${i}`));
+    expect((await readRows(path.join(dir, 'bad-port.retry.csv'))).map((r) => r.contextKey)).toEqual(
+      Array.from({ length: 200 }, (_, i) => `u${i}`),
+    );
     expect(existsSync(path.join(dir, 'bad-port.unknown.csv'))).toBe(false);
   }, 60_000);
 
@@ -118,44 +123,49 @@ describe('signals', () => {
   it.each([
     ['SIGTERM', 143],
     ['SIGINT', 130],
-  ] as const)('%s mid-apply: summary, retry and unknown files, exit %i; every row in exactly one place', async (signal, exitCode) => {
-    const slow = await startAcceptAllServer({ delayMs: 150 });
-    try {
-      const rows = 3000;
-      const file = await rowsFile(`${signal}.csv`, rows);
-      const running = startCli(['segment', 'apply', file, ...where, '--base-url', slow.url], { env: { LD_API_KEY: TOKEN } });
-      // Wait until the run is well under way: some batches answered, one in flight.
-      for (let waited = 0; slow.stats.patches < 4 && waited < 30_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
-      expect(slow.stats.patches).toBeGreaterThanOrEqual(4);
-      running.child.kill(signal);
-      const result = await running.done;
-      outputs.push(result);
-      expect(result.code).toBe(exitCode);
-      expect(result.stdout).toContain(`Summary of ${rows} row(s):`);
-      expect(result.stdout).toContain(`The run stopped early: interrupted (${signal})`);
-      const applied = Number(/applied\s+(\d+)/.exec(result.stdout)?.[1]);
-      const retry = await readRows(path.join(dir, `${signal}.retry.csv`));
-      const unknownFile = path.join(dir, `${signal}.unknown.csv`);
-      const unknown = existsSync(unknownFile) ? await readRows(unknownFile) : [];
-      expect(applied).toBeGreaterThan(0);
-      expect(applied + retry.length + unknown.length).toBe(rows);
-      const keys = [...retry, ...unknown].map((r) => r.contextKey);
-      expect(new Set(keys).size).toBe(keys.length);
-      // Rows that were never sent are in the retry file; the server never saw them.
-      expect(slow.stats.instructions).toBeLessThanOrEqual(rows - retry.length);
-      expect(slow.stats.instructions).toBeGreaterThanOrEqual(applied);
-      expect(retry.every((r) => /not attempted/.test(r.reason ?? ''))).toBe(true);
-    } finally {
-      await slow.close();
-    }
-  }, 60_000);
+  ] as const)(
+    '%s mid-apply: summary, retry and unknown files, exit %i; every row in exactly one place',
+    async (signal, exitCode) => {
+      const slow = await startAcceptAllServer({ delayMs: 150 });
+      try {
+        const rows = 3000;
+        const file = await rowsFile(`${signal}.csv`, rows);
+        const running = startCli(['segment', 'apply', file, ...where, '--base-url', slow.url], { env: { LD_API_KEY: TOKEN } });
+        // Wait until the run is well under way: some batches answered, one in flight.
+        for (let waited = 0; slow.stats.patches < 4 && waited < 30_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+        expect(slow.stats.patches).toBeGreaterThanOrEqual(4);
+        running.child.kill(signal);
+        const result = await running.done;
+        outputs.push(result);
+        expect(result.code).toBe(exitCode);
+        expect(result.stdout).toContain(`Summary of ${rows} row(s):`);
+        expect(result.stdout).toContain(`The run stopped early: interrupted (${signal})`);
+        const applied = Number(/applied\s+(\d+)/.exec(result.stdout)?.[1]);
+        const retry = await readRows(path.join(dir, `${signal}.retry.csv`));
+        const unknownFile = path.join(dir, `${signal}.unknown.csv`);
+        const unknown = existsSync(unknownFile) ? await readRows(unknownFile) : [];
+        expect(applied).toBeGreaterThan(0);
+        expect(applied + retry.length + unknown.length).toBe(rows);
+        const keys = [...retry, ...unknown].map((r) => r.contextKey);
+        expect(new Set(keys).size).toBe(keys.length);
+        // Rows that were never sent are in the retry file; the server never saw them.
+        expect(slow.stats.instructions).toBeLessThanOrEqual(rows - retry.length);
+        expect(slow.stats.instructions).toBeGreaterThanOrEqual(applied);
+        expect(retry.every((r) => /not attempted/.test(r.reason ?? ''))).toBe(true);
+      } finally {
+        await slow.close();
+      }
+    },
+    60_000,
+  );
 });
 
 describe('faults during apply', () => {
   it('against the fault-injecting fake (502 after applying, resets, 503 before): every row applied, failed or unknown exactly once, matching the server', async () => {
     let n = 0;
     const fake = await startFakeLaunchDarkly({
-      fault: ({ method }) => (method !== 'PATCH' ? 'none' : (['502-after', 'none', 'reset-after', 'none', '503-before', 'none'] as Fault[])[n++ % 6] ?? 'none'),
+      fault: ({ method }) =>
+        method !== 'PATCH' ? 'none' : ((['502-after', 'none', 'reset-after', 'none', '503-before', 'none'] as Fault[])[n++ % 6] ?? 'none'),
     });
     try {
       const rows = 1200;

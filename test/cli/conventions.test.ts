@@ -51,17 +51,32 @@ describe('version and help', () => {
   });
   it.each([
     [['help'], ['--help']],
-    [['help', 'plan'], ['plan', '--help']],
-    [['help', 'segment'], ['segment', '--help']],
-    [['help', 'flag', 'apply'], ['flag', 'apply', '--help']],
+    [
+      ['help', 'plan'],
+      ['plan', '--help'],
+    ],
+    [
+      ['help', 'segment'],
+      ['segment', '--help'],
+    ],
+    [
+      ['help', 'flag', 'apply'],
+      ['flag', 'apply', '--help'],
+    ],
   ])('%j prints what %j prints', async (words, same) => {
     const help = await cli(words);
     expect(help.code).toBe(0);
     expect(help.stdout).toBe((await cli(same)).stdout);
   });
   it('help of an unknown command says so, and what was meant', async () => {
-    expect(await cli(['help', 'plna'])).toMatchObject({ code: 2, stderr: expect.stringContaining('help: unknown command "plna" (did you mean plan?)') });
-    expect(await cli(['help', 'segment', 'ad'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown segment command "ad" (did you mean add?)') });
+    expect(await cli(['help', 'plna'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('help: unknown command "plna" (did you mean plan?)'),
+    });
+    expect(await cli(['help', 'segment', 'ad'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown segment command "ad" (did you mean add?)'),
+    });
   });
 });
 
@@ -104,15 +119,32 @@ describe('completion', () => {
   it('bash completes commands and options as typed', async () => {
     const script = path.join(dir, 'completion.bash');
     await writeFile(script, (await cli(['completion', 'bash'])).stdout);
-    const cases = [['seg'], ['segment', 'a'], ['flag', 'add', '--var'], ['segment', 'add', '--target'], ['plan', '--read'], ['completion', '']];
+    const cases = [
+      ['seg'],
+      ['segment', 'a'],
+      ['flag', 'add', '--var'],
+      ['segment', 'add', '--target'],
+      ['plan', '--read'],
+      ['completion', ''],
+    ];
     // One bash for every case (a loaded machine starts processes slowly): each prints its words on one line.
     const calls = cases.map((words) => `c ${words.map((w) => `'${w}'`).join(' ')}`).join('\n');
     const program = `source "$1"\nc() { COMP_WORDS=(ld-expiring-targets "$@"); COMP_CWORD=$#; COMPREPLY=(); _ld_expiring_targets; echo "\${COMPREPLY[*]}"; }\n${calls}`;
     const lines = execFileSync('bash', ['-c', program, 'bash', script], { encoding: 'utf8' }).split('\n');
-    expect(lines.slice(0, cases.length)).toEqual(['segment', 'add apply', '--variation', '--target-type', '--read-concurrency', 'bash zsh fish']);
+    expect(lines.slice(0, cases.length)).toEqual([
+      'segment',
+      'add apply',
+      '--variation',
+      '--target-type',
+      '--read-concurrency',
+      'bash zsh fish',
+    ]);
   }, 60_000);
   it('an unknown shell is refused with the ones it knows', async () => {
-    expect(await cli(['completion', 'bsh'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown shell "bsh" (did you mean bash?): use bash, zsh, fish') });
+    expect(await cli(['completion', 'bsh'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown shell "bsh" (did you mean bash?): use bash, zsh, fish'),
+    });
   });
 });
 
@@ -163,7 +195,11 @@ describe('--token-file', () => {
 
 describe('--read-concurrency above 10', () => {
   it('reads without MaxListenersExceededWarning', async () => {
-    const segments = Array.from({ length: 30 }, (_, i) => `          s${i}:\n            - { contextKind: user, contextKey: a, targetType: included, expiresAt: 2030-12-31T00:00:00Z }`);
+    const segments = Array.from(
+      { length: 30 },
+      (_, i) =>
+        `          s${i}:\n            - { contextKind: user, contextKey: a, targetType: included, expiresAt: 2030-12-31T00:00:00Z }`,
+    );
     const file = path.join(dir, 'many.yaml');
     await writeFile(file, `projects:\n  p:\n    environments:\n      e:\n        segments:\n${segments.join('\n')}\n`);
     // Holds every read until 25 are in flight at once, so 25 requests listen to the signal together.
@@ -200,7 +236,18 @@ describe('--read-concurrency above 10', () => {
 
 describe('refusals name the flag', () => {
   it('--at in the past names --allow-past, not the library option', async () => {
-    const result = await cli(['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'included', '--at', '2020-01-01T00:00:00Z', '--dry-run']);
+    const result = await cli([
+      'segment',
+      'add',
+      ...where,
+      '--context',
+      'user:a',
+      '--target-type',
+      'included',
+      '--at',
+      '2020-01-01T00:00:00Z',
+      '--dry-run',
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('error: --at is in the past (2020-01-01T00:00:00.000Z); pass --allow-past to schedule it anyway');
     expect(result.stderr).not.toMatch(/allowPast/);
@@ -223,7 +270,9 @@ describe('the mock says what it is', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('against the embedded mock (http://127.0.0.1:');
     expect(result.stdout).toContain('it keeps no state: it accepts changes and saves none');
-    expect(result.stdout).toContain('The mock accepted every change. It keeps no state, so a second plan against it would show the same 1 change(s) again');
+    expect(result.stdout).toContain(
+      'The mock accepted every change. It keeps no state, so a second plan against it would show the same 1 change(s) again',
+    );
     expect(result.stdout).not.toContain('does not match');
     // The plan is printed once, not again after applying.
     expect(result.stdout.match(/\+ add {3}user:zed/g)).toHaveLength(1);

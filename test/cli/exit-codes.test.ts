@@ -50,18 +50,21 @@ async function cli(args: string[], options: { signal?: AbortSignal; onStderr?: (
 }
 
 describe('the exit-code table', () => {
-  it.each(COMMANDS.map((c) => [c.name, c] as const))("%s --help lists exactly the codes it declares, with the table's meanings", async (_name, command) => {
-    const args = command.scope === 'resource' ? ['segment', command.name, '--help'] : [command.name, '--help'];
-    const { code, stdout } = await cli(args);
-    expect(code).toBe(0);
-    const section = stdout.slice(stdout.indexOf('Exit codes:\n'), stdout.indexOf('\n\nEnvironment:'));
-    const listed = [...section.matchAll(/^ {2}(\d+) {2}(.+)$/gm)].map((m) => Number(m[1]));
-    expect(listed).toEqual(command.exits.map((n) => EXIT_CODES[n].code));
-    for (const n of command.exits) {
-      const doc: { code: number; meaning: string; per?: Record<string, string> } = EXIT_CODES[n];
-      expect(section).toContain(`${doc.code}  ${doc.per?.[command.name] ?? doc.meaning}`);
-    }
-  });
+  it.each(COMMANDS.map((c) => [c.name, c] as const))(
+    "%s --help lists exactly the codes it declares, with the table's meanings",
+    async (_name, command) => {
+      const args = command.scope === 'resource' ? ['segment', command.name, '--help'] : [command.name, '--help'];
+      const { code, stdout } = await cli(args);
+      expect(code).toBe(0);
+      const section = stdout.slice(stdout.indexOf('Exit codes:\n'), stdout.indexOf('\n\nEnvironment:'));
+      const listed = [...section.matchAll(/^ {2}(\d+) {2}(.+)$/gm)].map((m) => Number(m[1]));
+      expect(listed).toEqual(command.exits.map((n) => EXIT_CODES[n].code));
+      for (const n of command.exits) {
+        const doc: { code: number; meaning: string; per?: Record<string, string> } = EXIT_CODES[n];
+        expect(section).toContain(`${doc.code}  ${doc.per?.[command.name] ?? doc.meaning}`);
+      }
+    },
+  );
 
   it('every long-running command may end with 130 and 143; the overview lists every code once, none under Environment', async () => {
     for (const c of COMMANDS) expect(c.exits).toEqual(expect.arrayContaining(['interrupted', 'terminated']));
@@ -104,17 +107,23 @@ describe('signals end every command with 130 or 143', () => {
   ];
   it.each(
     commands.flatMap(([name, args]) =>
-      (['SIGINT', 'SIGTERM'] as const).map((signal) => [name, signal, signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted, args] as const),
+      (['SIGINT', 'SIGTERM'] as const).map(
+        (signal) => [name, signal, signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted, args] as const,
+      ),
     ),
-  )('%s, %s while a request is in flight: exit %i', async (_name, signal, expected, args) => {
-    const controller = new AbortController();
-    const before = silent.requests.length;
-    const argv = [...args.map((a) => (a === 'CSV' ? csv : a === 'YAML' ? yaml : a)), '--base-url', silent.url];
-    const running = cli(argv, { signal: controller.signal });
-    while (silent.requests.length === before) await new Promise((r) => setTimeout(r, 10));
-    controller.abort(signal);
-    expect((await running).code).toBe(expected);
-  }, 30_000);
+  )(
+    '%s, %s while a request is in flight: exit %i',
+    async (_name, signal, expected, args) => {
+      const controller = new AbortController();
+      const before = silent.requests.length;
+      const argv = [...args.map((a) => (a === 'CSV' ? csv : a === 'YAML' ? yaml : a)), '--base-url', silent.url];
+      const running = cli(argv, { signal: controller.signal });
+      while (silent.requests.length === before) await new Promise((r) => setTimeout(r, 10));
+      controller.abort(signal);
+      expect((await running).code).toBe(expected);
+    },
+    30_000,
+  );
 
   it.each([
     ['SIGINT', EXIT.interrupted],

@@ -53,12 +53,18 @@ async function cli(args: string[]) {
   return result;
 }
 const sentKeys = (from: number) =>
-  server.requests.slice(from).filter((r) => r.method === 'PATCH').flatMap((r) => (r.json as { instructions: Instruction[] }).instructions.map((i) => i.contextKey));
+  server.requests
+    .slice(from)
+    .filter((r) => r.method === 'PATCH')
+    .flatMap((r) => (r.json as { instructions: Instruction[] }).instructions.map((i) => i.contextKey));
 
 describe('encodings', () => {
   it('a Latin-1 file is refused, naming the first line that is not UTF-8; nothing is sent', async () => {
     const file = path.join(dir, 'latin1.csv');
-    await writeFile(file, Buffer.from(`${HEADER}\nremove,user,alice,included,\nremove,user,müller,included,\nremove,user,zoë,included,\n`, 'latin1'));
+    await writeFile(
+      file,
+      Buffer.from(`${HEADER}\nremove,user,alice,included,\nremove,user,müller,included,\nremove,user,zoë,included,\n`, 'latin1'),
+    );
     const before = server.requests.length;
     const result = await cli(['segment', 'apply', file, ...where, '--base-url', server.url]);
     expect(result.code).toBe(2);
@@ -100,7 +106,16 @@ describe('output files', () => {
     const input = path.join(dir, 'nowhere.csv');
     await writeFile(input, `${HEADER}\nremove,user,a,included,\n`);
     const before = server.requests.length;
-    const result = await cli(['segment', 'apply', input, ...where, '--base-url', server.url, '--retry-file', path.join(dir, 'missing', 'r.csv')]);
+    const result = await cli([
+      'segment',
+      'apply',
+      input,
+      ...where,
+      '--base-url',
+      server.url,
+      '--retry-file',
+      path.join(dir, 'missing', 'r.csv'),
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`cannot write ${path.join(dir, 'missing', 'r.csv')}: ENOENT`);
     expect(server.requests.length).toBe(before);
@@ -114,8 +129,19 @@ describe('output files', () => {
     await writeFile(path.join(sub, 'cohort.retry.csv'), 'old content\n');
     patchReply = (req) => {
       const list = (req.json as { instructions: Instruction[] }).instructions;
-      const errors = list.flatMap((i, index) => (i.contextKey.startsWith('reject') ? [{ instructionIndex: index, message: 'not targeted' }] : []));
-      return { status: 200, body: { items: [], totalInstructions: list.length, successfulInstructions: list.length - errors.length, failedInstructions: errors.length, errors } };
+      const errors = list.flatMap((i, index) =>
+        i.contextKey.startsWith('reject') ? [{ instructionIndex: index, message: 'not targeted' }] : [],
+      );
+      return {
+        status: 200,
+        body: {
+          items: [],
+          totalInstructions: list.length,
+          successfulInstructions: list.length - errors.length,
+          failedInstructions: errors.length,
+          errors,
+        },
+      };
     };
     const result = await cli(['segment', 'apply', input, ...where, '--base-url', server.url]);
     expect(result.code).toBe(1);
@@ -133,7 +159,10 @@ describe('terminals', () => {
     patchReply = (req) => {
       const list = (req.json as { instructions: Instruction[] }).instructions;
       const errors = list.map((_, instructionIndex) => ({ instructionIndex, message: `nope ${ESCAPES}` }));
-      return { status: 200, body: { items: [], totalInstructions: list.length, successfulInstructions: 0, failedInstructions: list.length, errors } };
+      return {
+        status: 200,
+        body: { items: [], totalInstructions: list.length, successfulInstructions: 0, failedInstructions: list.length, errors },
+      };
     };
     const file = path.join(dir, 'escapes.jsonl');
     await writeFile(file, `${JSON.stringify({ action: 'remove', contextKind: 'user', contextKey: evilKey, targetType: 'included' })}\n`);
@@ -146,10 +175,23 @@ describe('terminals', () => {
     expect(result.stdout).toContain('user:evil\\x1b[31mkey');
     const retry = await readFile(path.join(dir, 'escapes.retry.csv'), 'utf8');
     // The key round-trips into the retry file; the reason (a message) is neutralized.
-    expect((parse(retry, { columns: true }) as Record<string, string>[])[0]).toMatchObject({ contextKey: evilKey, reason: expect.stringContaining('nope \\x1b[2J') });
+    expect((parse(retry, { columns: true }) as Record<string, string>[])[0]).toMatchObject({
+      contextKey: evilKey,
+      reason: expect.stringContaining('nope \\x1b[2J'),
+    });
     expect(retry.replace(evilKey, '')).not.toMatch(RAW_CONTROL);
 
-    const asJson = await cli(['segment', 'apply', file, ...where, '--base-url', server.url, '--json', '--retry-file', path.join(dir, 'escapes-2.csv')]);
+    const asJson = await cli([
+      'segment',
+      'apply',
+      file,
+      ...where,
+      '--base-url',
+      server.url,
+      '--json',
+      '--retry-file',
+      path.join(dir, 'escapes-2.csv'),
+    ]);
     expect(asJson.stdout).not.toMatch(RAW_CONTROL);
     expect(JSON.parse(asJson.stdout).problems[0]).toMatchObject({ contextKey: evilKey, message: `nope ${ESCAPES}` });
   });
@@ -185,7 +227,13 @@ describe('a screenful', () => {
   });
 
   it('list of a segment with 50,000 targets shows a screenful; --json lists them all', async () => {
-    const items = Array.from({ length: 50_000 }, (_, i) => ({ contextKind: 'user', contextKey: `k${i}`, targetType: 'included', expirationDate: 1_924_905_600_000, _version: 1 }));
+    const items = Array.from({ length: 50_000 }, (_, i) => ({
+      contextKind: 'user',
+      contextKey: `k${i}`,
+      targetType: 'included',
+      expirationDate: 1_924_905_600_000,
+      _version: 1,
+    }));
     const big = await startServer((_req, res) => json(res, 200, { items }));
     try {
       const result = await cli(['segment', 'list', ...where, '--base-url', big.url]);

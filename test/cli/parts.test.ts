@@ -55,18 +55,23 @@ async function items(content: string | Uint8Array, file = 'rows.csv', resource: 
   return found;
 }
 const rows = (found: FileItem[]) => found.filter((i): i is RawRow => !('problem' in i));
-const problems = (found: FileItem[]) => found.filter((i): i is RowProblem => 'problem' in i).map((p) => ({ line: p.line, message: p.problem }));
+const problems = (found: FileItem[]) =>
+  found.filter((i): i is RowProblem => 'problem' in i).map((p) => ({ line: p.line, message: p.problem }));
 
 describe('reading files', () => {
-  it.each([1, 3, 7, 1 << 16])('numbers CSV rows by the line they start on, through blank lines, CRLF and quoted line breaks (chunks of %i bytes)', async (size) => {
-    const text = 'action,contextKind,contextKey,targetType,expiresAt\r\nadd,user,"two\r\nlines",included,+1d\r\n\r\n,,,,\r\nremove,user,bob,excluded,\r\n';
-    const found = await items(text, 'rows.csv', 'segment', size);
-    expect(problems(found)).toEqual([]);
-    expect(rows(found).map((r) => [r.line, r.values.contextKey])).toEqual([
-      [2, 'two\nlines'],
-      [6, 'bob'],
-    ]);
-  });
+  it.each([1, 3, 7, 1 << 16])(
+    'numbers CSV rows by the line they start on, through blank lines, CRLF and quoted line breaks (chunks of %i bytes)',
+    async (size) => {
+      const text =
+        'action,contextKind,contextKey,targetType,expiresAt\r\nadd,user,"two\r\nlines",included,+1d\r\n\r\n,,,,\r\nremove,user,bob,excluded,\r\n';
+      const found = await items(text, 'rows.csv', 'segment', size);
+      expect(problems(found)).toEqual([]);
+      expect(rows(found).map((r) => [r.line, r.values.contextKey])).toEqual([
+        [2, 'two\nlines'],
+        [6, 'bob'],
+      ]);
+    },
+  );
 
   it('reports header problems on line 1 and rows with the wrong number of fields', async () => {
     expect(problems(await items('action,contextKind,contextKey,variationId,expiresAt,extra\n')).map((i) => i.message)).toEqual([
@@ -74,18 +79,24 @@ describe('reading files', () => {
       'header: unknown column "extra" (expected action, contextKind, contextKey, targetType, expiresAt)',
       'header: missing column targetType',
     ]);
-    expect(problems(await items('action,contextKind,contextKey,targetType\nremove,user,a\n'))).toEqual([{ line: 2, message: 'has 3 field(s); the header has 4' }]);
+    expect(problems(await items('action,contextKind,contextKey,targetType\nremove,user,a\n'))).toEqual([
+      { line: 2, message: 'has 3 field(s); the header has 4' },
+    ]);
     expect(problems(await items('action,contextKind,contextKey,targetType\nremove,user,"a\n'))[0]?.message).toMatch(/not valid CSV/);
   });
 
   it('reads JSON Lines with line numbers and checks each value', async () => {
-    const text = '{"action":"add","contextKind":"user","contextKey":"a","variationId":"v","expiresAt":1924905600000}\r\n\n[1]\n{"action":"remove","contextKind":"user","contextKey":7,"variationId":"v"}';
+    const text =
+      '{"action":"add","contextKind":"user","contextKey":"a","variationId":"v","expiresAt":1924905600000}\r\n\n[1]\n{"action":"remove","contextKind":"user","contextKey":7,"variationId":"v"}';
     const found = await items(text, 'rows.jsonl', 'flag', 5);
     expect(problems(found)).toEqual([{ line: 3, message: expect.stringMatching(/must be a JSON object/) }]);
     const checked = rows(found).map((r) => checkRow('flag', r, NOW));
     expect(checked[1]).toEqual({ problem: 'contextKey must be a string, got 7' });
     expect(checked[0]).toMatchObject({
-      change: { line: 1, instruction: { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'a', variationId: 'v', value: 1_924_905_600_000 } },
+      change: {
+        line: 1,
+        instruction: { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'a', variationId: 'v', value: 1_924_905_600_000 },
+      },
     });
   });
 
@@ -95,13 +106,20 @@ describe('reading files', () => {
     expect(detectFormat('a.txt', '\uFEFF  {"action":"add"}')).toBe('jsonl');
     expect(detectFormat('rows', 'action,contextKind')).toBe('csv');
     // The first non-blank character may come in a later chunk.
-    expect(rows(await items('\n\n   \n{"action":"remove","contextKind":"user","contextKey":"a","targetType":"included"}\n', 'rows', 'segment', 2))).toHaveLength(1);
+    expect(
+      rows(
+        await items('\n\n   \n{"action":"remove","contextKind":"user","contextKey":"a","targetType":"included"}\n', 'rows', 'segment', 2),
+      ),
+    ).toHaveLength(1);
   });
 
   it('finds every problem of a row', async () => {
     const found = rows(await items('action,contextKind,contextKey,targetType,expiresAt\nremove,,a,both,+1d\nadd,user,b,included,\n'));
     expect(found.map((r) => checkRow('segment', r, NOW))).toEqual([
-      { problem: 'expiresAt must be empty for remove; contextKind must be a non-empty string, got ""; targetType must be "included" or "excluded", got "both"' },
+      {
+        problem:
+          'expiresAt must be empty for remove; contextKind must be a non-empty string, got ""; targetType must be "included" or "excluded", got "both"',
+      },
       { problem: 'expiresAt is required for add' },
     ]);
   });
@@ -122,16 +140,26 @@ describe('UTF-8', () => {
     ]);
   });
 
-  it.each([1, 2, 5, 64])('names the line of the first byte that is not UTF-8 (chunks of %i bytes), after the rows before it', async (size) => {
-    const bytes = Buffer.concat([Buffer.from(`${HEADER}remove,user,a,included,\nremove,user,b,included,\n`), latin1('remove,user,müller,included,\nremove,user,zoë,included,\n')]);
-    const found = await items(bytes, 'rows.csv', 'segment', size);
-    expect(rows(found).map((r) => r.values.contextKey)).toEqual(['a', 'b']);
-    expect(found.filter((i) => 'problem' in i)).toEqual([{ line: 4, problem: expect.stringMatching(/^is not valid UTF-8/), kind: 'encoding' }]);
-  });
+  it.each([1, 2, 5, 64])(
+    'names the line of the first byte that is not UTF-8 (chunks of %i bytes), after the rows before it',
+    async (size) => {
+      const bytes = Buffer.concat([
+        Buffer.from(`${HEADER}remove,user,a,included,\nremove,user,b,included,\n`),
+        latin1('remove,user,müller,included,\nremove,user,zoë,included,\n'),
+      ]);
+      const found = await items(bytes, 'rows.csv', 'segment', size);
+      expect(rows(found).map((r) => r.values.contextKey)).toEqual(['a', 'b']);
+      expect(found.filter((i) => 'problem' in i)).toEqual([
+        { line: 4, problem: expect.stringMatching(/^is not valid UTF-8/), kind: 'encoding' },
+      ]);
+    },
+  );
 
   it('a sequence cut off at the end of the file is not UTF-8', async () => {
     const bytes = Buffer.concat([Buffer.from(`${HEADER}remove,user,a,included,\n`), Buffer.from('日').subarray(0, 2)]);
-    expect(problems(await items(bytes, 'rows.csv', 'segment', 3))).toEqual([{ line: 3, message: expect.stringMatching(/not valid UTF-8/) }]);
+    expect(problems(await items(bytes, 'rows.csv', 'segment', 3))).toEqual([
+      { line: 3, message: expect.stringMatching(/not valid UTF-8/) },
+    ]);
   });
 });
 
@@ -168,14 +196,22 @@ describe('retry files', () => {
     const keys = ['plain', 'comma,key', 'quote"key', 'line\nbreak', 'müller'];
     const input = `action,contextKind,contextKey,targetType,expiresAt\n${keys.map((k) => `add,user,${csvField(k)},included,+1d`).join('\n')}\n`;
     const changes = rows(await items(input)).map((r) => (checkRow('segment', r, NOW) as { change: Change }).change);
-    const text = rowsCsv('segment', changes.map((change) => ({ change, reason: `line ${change.line}: failed, "really" \x1b[2J` })));
+    const text = rowsCsv(
+      'segment',
+      changes.map((change) => ({ change, reason: `line ${change.line}: failed, "really" \x1b[2J` })),
+    );
     expect(text).not.toContain('\x1b');
     const again = rows(await items(text)).map((r) => checkRow('segment', r, NOW + 5 * 86_400_000));
-    expect(again.map((c) => ('change' in c ? [c.change.contextKey, c.change.expiresAt] : c.problem))).toEqual(keys.map((k) => [k, NOW + 86_400_000]));
+    expect(again.map((c) => ('change' in c ? [c.change.contextKey, c.change.expiresAt] : c.problem))).toEqual(
+      keys.map((k) => [k, NOW + 86_400_000]),
+    );
   });
 
   it('names the files beside the input and refuses to overwrite it', () => {
-    expect(outputPaths('/data/cohort.csv', undefined, undefined)).toEqual({ retry: '/data/cohort.retry.csv', unknown: '/data/cohort.unknown.csv' });
+    expect(outputPaths('/data/cohort.csv', undefined, undefined)).toEqual({
+      retry: '/data/cohort.retry.csv',
+      unknown: '/data/cohort.unknown.csv',
+    });
     expect(() => outputPaths('/data/cohort.csv', '/data/cohort.csv', undefined)).toThrow(/would overwrite/);
   });
 });
@@ -224,8 +260,22 @@ describe('output', () => {
   it('draws one line in place, throttled, always the last update, and clears it', () => {
     let t = 0;
     const frames: string[] = [];
-    const bar = progressBar((s) => frames.push(s), { write: () => undefined, columns: 100 }, 'apply', () => t);
-    const p = (done: number) => ({ done, total: 100, applied: done, failed: 0, unknown: 0, notAttempted: 100 - done, reconciled: 0, resent: 0 });
+    const bar = progressBar(
+      (s) => frames.push(s),
+      { write: () => undefined, columns: 100 },
+      'apply',
+      () => t,
+    );
+    const p = (done: number) => ({
+      done,
+      total: 100,
+      applied: done,
+      failed: 0,
+      unknown: 0,
+      notAttempted: 100 - done,
+      reconciled: 0,
+      resent: 0,
+    });
     bar.update(p(10));
     t = 50;
     bar.update(p(20)); // within 100 ms: skipped

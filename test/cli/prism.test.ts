@@ -25,7 +25,10 @@ describe('the CLI against Prism', () => {
     expect(table.stdout).toMatch(/^user:alice\s+\S+\s+2030-12-31T00:00:00.000Z\s+1$/m);
     const json = await cli([resource, 'list', ...where, '--json']);
     expect(json.code).toBe(0);
-    const body = JSON.parse(json.stdout) as { ok: boolean; items: { contextKey: string; expiresAt: string; expirationDate: number; version: number }[] };
+    const body = JSON.parse(json.stdout) as {
+      ok: boolean;
+      items: { contextKey: string; expiresAt: string; expirationDate: number; version: number }[];
+    };
     expect(body.ok).toBe(true);
     expect(body.items.map((i) => i.contextKey)).toEqual(['alice', 'acme']);
     expect(body.items[0]).toMatchObject({ expiresAt: '2030-12-31T00:00:00.000Z', expirationDate: 1924905600000, version: 1 });
@@ -39,7 +42,17 @@ describe('the CLI against Prism', () => {
     ['flag', 'update', [...flag, '--variation', VARIATION, '--at', '+12h']],
     ['flag', 'remove', [...flag, '--variation', VARIATION]],
   ])('%s %s applies', async (resource, action, args) => {
-    const result = await cli([resource, action, ...args, '--context', 'user:alice', '--context', 'organization:acme', '--comment', 'from the CLI test']);
+    const result = await cli([
+      resource,
+      action,
+      ...args,
+      '--context',
+      'user:alice',
+      '--context',
+      'organization:acme',
+      '--comment',
+      'from the CLI test',
+    ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^${action}\\s+user:alice\\s+.*applied$`, 'm'));
@@ -47,13 +60,33 @@ describe('the CLI against Prism', () => {
   });
 
   it('--json for a change gives each fate', async () => {
-    const result = await cli(['segment', 'add', ...segment, '--context', 'user:alice', '--target-type', 'included', '--at', '2027-01-01', '--json']);
+    const result = await cli([
+      'segment',
+      'add',
+      ...segment,
+      '--context',
+      'user:alice',
+      '--target-type',
+      'included',
+      '--at',
+      '2027-01-01',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
       ok: true,
       exitCode: 0,
       segment: 'beta-testers',
-      results: [{ action: 'add', contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: '2027-01-01T00:00:00.000Z', fate: 'applied' }],
+      results: [
+        {
+          action: 'add',
+          contextKind: 'user',
+          contextKey: 'alice',
+          targetType: 'included',
+          expiresAt: '2027-01-01T00:00:00.000Z',
+          fate: 'applied',
+        },
+      ],
       counts: { applied: 1, failed: 0, unknown: 0, notAttempted: 0 },
     });
   });

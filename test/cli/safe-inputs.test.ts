@@ -64,9 +64,18 @@ describe('every kind of bad row has a reason that names the field', () => {
   });
   it('in a JSON Lines file, with the checks only JSON can fail', async () => {
     const lines: [unknown, RegExp][] = [
-      [{ action: 'add', contextKind: 'user', contextKey: 'j1', targetType: 'included', expiresAt: '2020-01-01T00:00:00Z' }, /^expiresAt is in the past .*--allow-past/],
-      [{ action: 'add', contextKind: 'user', contextKey: 7, targetType: 'included', expiresAt: '+1d' }, /^contextKey must be a string, got 7/],
-      [{ action: 'add', contextKind: 'user', contextKey: 'j3', targetType: 'included', expiresAt: true }, /^expiresAt must be a string or a number/],
+      [
+        { action: 'add', contextKind: 'user', contextKey: 'j1', targetType: 'included', expiresAt: '2020-01-01T00:00:00Z' },
+        /^expiresAt is in the past .*--allow-past/,
+      ],
+      [
+        { action: 'add', contextKind: 'user', contextKey: 7, targetType: 'included', expiresAt: '+1d' },
+        /^contextKey must be a string, got 7/,
+      ],
+      [
+        { action: 'add', contextKind: 'user', contextKey: 'j3', targetType: 'included', expiresAt: true },
+        /^expiresAt must be a string or a number/,
+      ],
       [{ action: 'add', contextKind: 'user', contextKey: 'j4', variationId: 'v', expiresAt: '+1d' }, /variationId is a flag field/],
       [{ action: 'add', context: 'user:j5' }, /unknown field "context"/],
       [['add'], /must be a JSON object/],
@@ -84,7 +93,14 @@ describe('every kind of bad row has a reason that names the field', () => {
   it('--at in the past names --allow-past, not the library option', () => {
     let message = '';
     try {
-      buildChange('segment', { line: undefined, action: 'add', contextKind: 'user', contextKey: 'a', target: 'included', expiresAt: Date.parse('2020-01-01T00:00:00Z') });
+      buildChange('segment', {
+        line: undefined,
+        action: 'add',
+        contextKind: 'user',
+        contextKey: 'a',
+        target: 'included',
+        expiresAt: Date.parse('2020-01-01T00:00:00Z'),
+      });
     } catch (error) {
       message = (error as Error).message;
     }
@@ -109,7 +125,9 @@ describe('any number of bad rows', () => {
     });
     const result = { code, stdout, stderr };
     expect(result.code).toBe(2);
-    const report = JSON.parse(result.stdout) as { error: { message: string; issues: { line: number; message: string }[]; issuesNotListed: number } };
+    const report = JSON.parse(result.stdout) as {
+      error: { message: string; issues: { line: number; message: string }[]; issuesNotListed: number };
+    };
     expect(report.error.message).toContain('149999 of 150000 row(s) are invalid; nothing was sent');
     expect(report.error.issues).toHaveLength(1000);
     expect(report.error.issues[0]).toEqual({ line: 3, message: 'the same context and targetType as line 2: give one row per target' });
@@ -121,7 +139,9 @@ describe('any number of bad rows', () => {
 describe('line reading is linear in the line length', () => {
   /** Reads one JSON Lines row whose key is `size` characters, fed in 64 KiB chunks as a file is; returns ms. */
   async function readOneLine(size: number): Promise<number> {
-    const line = Buffer.from(`{"action":"add","contextKind":"user","contextKey":"${'k'.repeat(size)}","targetType":"included","expiresAt":"+1d"}\n`);
+    const line = Buffer.from(
+      `{"action":"add","contextKind":"user","contextKey":"${'k'.repeat(size)}","targetType":"included","expiresAt":"+1d"}\n`,
+    );
     async function* chunks() {
       for (let at = 0; at < line.length; at += 64 * 1024) yield line.subarray(at, at + 64 * 1024);
     }
@@ -154,19 +174,32 @@ describe('retry files a spreadsheet cannot run', () => {
     expect(unguardCell("'hand-written")).toBe("'hand-written");
   });
   it('a written row has no cell starting with = + - @', () => {
-    const change = { line: 1, action: 'add' as const, contextKind: '=k', contextKey: '+1+1', target: '@x', expiresAt: NOW, instruction: {} as never };
+    const change = {
+      line: 1,
+      action: 'add' as const,
+      contextKind: '=k',
+      contextKey: '+1+1',
+      target: '@x',
+      expiresAt: NOW,
+      instruction: {} as never,
+    };
     const line = csvRow({ change, reason: '-failed' });
     expect(line.split(',').every((cell) => !/^[=+\-@]/.test(cell))).toBe(true);
     expect(line).toBe(`add,'=k,'+1+1,'@x,2026-06-01T00:00:00.000Z,'-failed\n`);
   });
   it('--retry-file and --unknown-file refuse a JSON Lines name, which apply would misread', () => {
-    expect(() => outputPaths('in.csv', 'out.jsonl', undefined)).toThrow('--retry-file out.jsonl: these files are CSV; give a name ending in .csv');
+    expect(() => outputPaths('in.csv', 'out.jsonl', undefined)).toThrow(
+      '--retry-file out.jsonl: these files are CSV; give a name ending in .csv',
+    );
     expect(() => outputPaths('in.csv', undefined, 'u.NDJSON')).toThrow('--unknown-file u.NDJSON: these files are CSV');
     expect(outputPaths('in.jsonl', undefined, undefined)).toEqual({ retry: 'in.retry.csv', unknown: 'in.unknown.csv' });
   });
   it('apply reads a guarded retry file back as the original keys', async () => {
     const file = path.join(dir, 'guarded.csv');
-    await writeFile(file, `action,contextKind,contextKey,targetType,expiresAt,reason\nadd,user,'=cmd|' /C calc'!A0,included,2030-01-01T00:00:00Z,'-x\n`);
+    await writeFile(
+      file,
+      `action,contextKind,contextKey,targetType,expiresAt,reason\nadd,user,'=cmd|' /C calc'!A0,included,2030-01-01T00:00:00Z,'-x\n`,
+    );
     const items = [];
     const { fileBytes } = await import('../../src/cli/check-file.js');
     for await (const item of fileItems(fileBytes(file), file, 'segment')) items.push(item);

@@ -19,7 +19,9 @@ let server: TestServer;
 let dir: string;
 beforeAll(async () => {
   await ensureCliBuilt();
-  server = await startServer((_req, res) => json(res, 200, { items: [], totalInstructions: 1, successfulInstructions: 1, failedInstructions: 0, errors: [] }));
+  server = await startServer((_req, res) =>
+    json(res, 200, { items: [], totalInstructions: 1, successfulInstructions: 1, failedInstructions: 0, errors: [] }),
+  );
   dir = await mkdtemp(path.join(os.tmpdir(), 'ld-et-cli-usage-'));
 }, 120_000);
 afterAll(async () => {
@@ -95,21 +97,53 @@ describe('argument errors exit 2 with a message and send nothing', () => {
     ['an unknown option', [...add, '--bogus'], /unknown option --bogus\b/],
     ['a missing --project', ['segment', 'list', '--env', 'e', '--segment', 's'], /--project is required/],
     ['a missing --segment', ['segment', 'list', '--project', 'p', '--env', 'e'], /--segment is required/],
-    ['a context without a kind', ['segment', 'add', ...where, '--context', 'alice', '--target-type', 'included', '--at', '+1d'], /--context must be KIND:KEY/],
+    [
+      'a context without a kind',
+      ['segment', 'add', ...where, '--context', 'alice', '--target-type', 'included', '--at', '+1d'],
+      /--context must be KIND:KEY/,
+    ],
     ['no --context', ['segment', 'remove', ...where, '--target-type', 'included'], /--context is required/],
-    ['a zone-less time', ['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'included', '--at', '2030-12-31T00:00:00'], /--at .*with a zone/],
-    ['Unix seconds', ['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'included', '--at', '1924905600'], /--at .*seconds\?/],
-    ['a bad relative time', ['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'included', '--at', '+30y'], /--at must be relative as \+N/],
-    ['--at on remove', ['segment', 'remove', ...where, '--context', 'user:a', '--target-type', 'included', '--at', '+1d'], /unknown option --at\b/],
-    ['a wrong target type', ['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'both', '--at', '+1d'], /--target-type must be "included" or "excluded", got "both"/],
-    ['--target-type on a flag', ['flag', 'remove', ...flagWhere, '--context', 'user:a', '--target-type', 'included'], /unknown option --target-type\b/],
+    [
+      'a zone-less time',
+      ['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'included', '--at', '2030-12-31T00:00:00'],
+      /--at .*with a zone/,
+    ],
+    [
+      'Unix seconds',
+      ['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'included', '--at', '1924905600'],
+      /--at .*seconds\?/,
+    ],
+    [
+      'a bad relative time',
+      ['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'included', '--at', '+30y'],
+      /--at must be relative as \+N/,
+    ],
+    [
+      '--at on remove',
+      ['segment', 'remove', ...where, '--context', 'user:a', '--target-type', 'included', '--at', '+1d'],
+      /unknown option --at\b/,
+    ],
+    [
+      'a wrong target type',
+      ['segment', 'add', ...where, '--context', 'user:a', '--target-type', 'both', '--at', '+1d'],
+      /--target-type must be "included" or "excluded", got "both"/,
+    ],
+    [
+      '--target-type on a flag',
+      ['flag', 'remove', ...flagWhere, '--context', 'user:a', '--target-type', 'included'],
+      /unknown option --target-type\b/,
+    ],
     ['no --variation on a flag', ['flag', 'remove', ...flagWhere, '--context', 'user:a'], /--variation is required/],
     ['an unknown instance', [...add, '--instance', 'mars'], /--instance must be one of commercial, federal, eu/],
     ['--mock with --base-url', [...add, '--mock', '--base-url', 'http://127.0.0.1:1'], /cannot be combined/],
     ['apply without a file', ['segment', 'apply', ...where], /apply takes exactly one FILE, got none/],
     ['apply with a missing file', ['segment', 'apply', 'nope.csv', ...where], /cannot read nope.csv: no such file/],
     ['a zero batch size', ['segment', 'apply', 'x.csv', ...where, '--batch-size', '0'], /--batch-size must be a positive integer/],
-    ['the same context twice', ['segment', 'remove', ...where, '--context', 'user:a', '--context', 'user:a', '--target-type', 'included'], /given twice/],
+    [
+      'the same context twice',
+      ['segment', 'remove', ...where, '--context', 'user:a', '--context', 'user:a', '--target-type', 'included'],
+      /given twice/,
+    ],
   ])('%s', async (_name, args, message) => {
     const before = server.requests.length;
     const result = await cli([...args, ...(args.includes('--mock') || args.includes('--instance') ? [] : remote())]);
@@ -138,7 +172,13 @@ describe('argument errors exit 2 with a message and send nothing', () => {
   it.each([
     ['an empty CSV', 'empty.csv', '', 'the file is empty', 'a header row, then one row per change'],
     ['a CSV with only blank lines', 'blank.csv', '\n\n', 'the file is empty', 'a header row, then one row per change'],
-    ['a CSV with only a header', 'header.csv', 'action,contextKind,contextKey,targetType,expiresAt\n', 'the file has no data rows', 'a header row, then one row per change'],
+    [
+      'a CSV with only a header',
+      'header.csv',
+      'action,contextKind,contextKey,targetType,expiresAt\n',
+      'the file has no data rows',
+      'a header row, then one row per change',
+    ],
     ['an empty JSON Lines file', 'empty.jsonl', '', 'the file is empty', 'one JSON object per line, one per change'],
   ])('%s says there is nothing to apply, not that rows are invalid', async (_name, name, content, what, expected) => {
     const file = path.join(dir, name);
@@ -167,20 +207,45 @@ describe('--dry-run', () => {
   it('validates and prints the instructions, sends nothing, needs no token', async () => {
     const before = server.requests.length;
     const result = await cli([
-      'segment', 'add', ...where, '--context', 'user:alice', '--context', 'org:acme', '--target-type', 'excluded',
-      '--at', '2030-12-31T00:00:00Z', '--dry-run', '--base-url', server.url,
+      'segment',
+      'add',
+      ...where,
+      '--context',
+      'user:alice',
+      '--context',
+      'org:acme',
+      '--target-type',
+      'excluded',
+      '--at',
+      '2030-12-31T00:00:00Z',
+      '--dry-run',
+      '--base-url',
+      server.url,
     ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('nothing was sent');
     expect(result.stdout).toContain(
       '{"kind":"addExpiringTarget","contextKind":"user","contextKey":"alice","targetType":"excluded","value":1924905600000}',
     );
-    expect(result.stdout).toContain('{"kind":"addExpiringTarget","contextKind":"org","contextKey":"acme","targetType":"excluded","value":1924905600000}');
+    expect(result.stdout).toContain(
+      '{"kind":"addExpiringTarget","contextKind":"org","contextKey":"acme","targetType":"excluded","value":1924905600000}',
+    );
     expect(server.requests.length).toBe(before);
   });
 
   it('--json gives the wire instructions', async () => {
-    const result = await cli(['flag', 'remove', ...flagWhere, '--context', 'user:bob', '--variation', 'v-1', '--dry-run', '--json', ...remote()]);
+    const result = await cli([
+      'flag',
+      'remove',
+      ...flagWhere,
+      '--context',
+      'user:bob',
+      '--variation',
+      'v-1',
+      '--dry-run',
+      '--json',
+      ...remote(),
+    ]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       ok: true,
@@ -196,7 +261,10 @@ describe('--dry-run', () => {
 
   it('apply --dry-run checks the whole file and prints every row with its line', async () => {
     const file = path.join(dir, 'dry.csv');
-    await writeFile(file, 'action,contextKind,contextKey,targetType,expiresAt\nadd,user,a,included,1924905600000\nremove,user,b,excluded,\n');
+    await writeFile(
+      file,
+      'action,contextKind,contextKey,targetType,expiresAt\nadd,user,a,included,1924905600000\nremove,user,b,excluded,\n',
+    );
     const before = server.requests.length;
     const result = await cli(['segment', 'apply', file, ...where, '--dry-run', ...remote()]);
     expect(result.code).toBe(0);
@@ -211,8 +279,25 @@ describe('on the wire', () => {
   it('sends the token, API version, comment and keys the options give', async () => {
     const before = server.requests.length;
     const result = await cli([
-      'flag', 'update', '--project', 'my proj', '--env', 'e', '--flag', 'f/1', '--context', 'user:a:b', '--variation', 'v-1',
-      '--at', '1924905600000', '--api-version', '20991231', '--comment', 'extend', ...remote(),
+      'flag',
+      'update',
+      '--project',
+      'my proj',
+      '--env',
+      'e',
+      '--flag',
+      'f/1',
+      '--context',
+      'user:a:b',
+      '--variation',
+      'v-1',
+      '--at',
+      '1924905600000',
+      '--api-version',
+      '20991231',
+      '--comment',
+      'extend',
+      ...remote(),
     ]);
     expect(result.code).toBe(0);
     const [req] = server.requests.slice(before);
@@ -223,7 +308,9 @@ describe('on the wire', () => {
     expect(req?.headers['ld-api-version']).toBe('20991231');
     expect(req?.json).toEqual({
       comment: 'extend',
-      instructions: [{ kind: 'updateExpiringTarget', contextKind: 'user', contextKey: 'a:b', variationId: 'v-1', value: 1_924_905_600_000 }],
+      instructions: [
+        { kind: 'updateExpiringTarget', contextKind: 'user', contextKey: 'a:b', variationId: 'v-1', value: 1_924_905_600_000 },
+      ],
     });
   });
 
@@ -240,7 +327,23 @@ describe('--mock', () => {
     const before = Date.now();
     // LD_API_KEY is set, as it may well be: the mock must not be sent it (nor print it).
     const result = await cli(
-      ['segment', 'add', '--mock', '--project', 'p', '--env', 'e', '--segment', 's', '--context', 'user:alice', '--target-type', 'included', '--at', '+30d'],
+      [
+        'segment',
+        'add',
+        '--mock',
+        '--project',
+        'p',
+        '--env',
+        'e',
+        '--segment',
+        's',
+        '--context',
+        'user:alice',
+        '--target-type',
+        'included',
+        '--at',
+        '+30d',
+      ],
       { LD_API_KEY: TOKEN },
     );
     const after = Date.now();
@@ -262,7 +365,10 @@ describe('--mock', () => {
     await mkdir(path.join(root, 'node_modules'));
     await copyFile(CLI, path.join(root, 'dist', 'cli.js'));
     await copyFile(path.join(projectRoot, 'package.json'), path.join(root, 'package.json'));
-    await copyFile(path.join(projectRoot, 'generated', 'expiring-targets.openapi.yaml'), path.join(root, 'generated', 'expiring-targets.openapi.yaml'));
+    await copyFile(
+      path.join(projectRoot, 'generated', 'expiring-targets.openapi.yaml'),
+      path.join(root, 'generated', 'expiring-targets.openapi.yaml'),
+    );
     for (const dep of ['openapi-fetch', 'openapi-typescript-helpers', 'yaml']) {
       await symlink(path.join(projectRoot, 'node_modules', dep), path.join(root, 'node_modules', dep), 'dir');
     }
@@ -270,7 +376,9 @@ describe('--mock', () => {
     const result = await runCli(['segment', 'list', ...where, '--mock'], { cli: installed, cwd: root });
     outputs.push(result);
     // Exactly one way forward: the install of the optional peer dependency at its declared range.
-    const { peerDependencies } = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> };
+    const { peerDependencies } = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8')) as {
+      peerDependencies: Record<string, string>;
+    };
     expect(result.stderr).toBe(
       `error: --mock needs Prism (@stoplight/prism-cli), which is not installed. Install it with: npm install --save-dev @stoplight/prism-cli@${peerDependencies['@stoplight/prism-cli']}\n`,
     );
@@ -278,14 +386,21 @@ describe('--mock', () => {
     const asJson = await runCli(['segment', 'list', ...where, '--mock', '--json'], { cli: installed, cwd: root });
     expect(JSON.parse(asJson.stdout)).toMatchObject({ ok: false, exitCode: 2, error: { type: 'mock-unavailable' } });
     // The same install still works without --mock.
-    const dry = await runCli(['segment', 'remove', ...where, '--context', 'user:a', '--target-type', 'included', '--dry-run'], { cli: installed, cwd: root });
+    const dry = await runCli(['segment', 'remove', ...where, '--context', 'user:a', '--target-type', 'included', '--dry-run'], {
+      cli: installed,
+      cwd: root,
+    });
     expect(dry.code).toBe(0);
 
     // That command installs into the project of the current directory, which may not be where this
     // package lives (a global install, npx): --mock also finds Prism there.
     const project = path.join(dir, 'project-with-prism');
     await mkdir(path.join(project, 'node_modules', '@stoplight'), { recursive: true });
-    await symlink(path.join(projectRoot, 'node_modules', '@stoplight', 'prism-cli'), path.join(project, 'node_modules', '@stoplight', 'prism-cli'), 'dir');
+    await symlink(
+      path.join(projectRoot, 'node_modules', '@stoplight', 'prism-cli'),
+      path.join(project, 'node_modules', '@stoplight', 'prism-cli'),
+      'dir',
+    );
     const mocked = await runCli(['segment', 'list', ...where, '--mock', '--json'], { cli: installed, cwd: project });
     outputs.push(mocked);
     expect(mocked.stderr).toBe('');

@@ -33,24 +33,40 @@ type Reply = (call: Call) => Response;
 function scripted(...replies: Reply[]) {
   const calls: Call[] = [];
   const fetch: FetchLike = async (input, init) => {
-    const call = { url: String(input), method: init?.method ?? 'GET', headers: new Headers(init?.headers), body: init?.body as string | undefined };
+    const call = {
+      url: String(input),
+      method: init?.method ?? 'GET',
+      headers: new Headers(init?.headers),
+      body: init?.body as string | undefined,
+    };
     calls.push(call);
     return replies[Math.min(calls.length - 1, replies.length - 1)]!(call);
   };
   return { fetch, calls };
 }
 
-const respond = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => () =>
-  new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
+const respond =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Reply =>
+  () =>
+    new Response(typeof body === 'string' ? body : JSON.stringify(body), {
+      status,
+      headers: { 'Content-Type': 'application/json', ...headers },
+    });
 
 const client = (fetch: FetchLike, extra: Parameters<typeof createExpiringTargetsClient>[0] = {}) =>
   createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: 'https://ld.example/base', fetch, maxRetries: 0, ...extra });
 
-const rejection = (p: Promise<unknown>) => p.then(() => expect.unreachable('expected a rejection'), (e: unknown) => e as Error & Record<string, unknown>);
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => expect.unreachable('expected a rejection'),
+    (e: unknown) => e as Error & Record<string, unknown>,
+  );
 
 describe('error answers', () => {
   it('a JSON error: status, code, id, request id, method, url and message', async () => {
-    const { fetch } = scripted(respond(409, { code: 'optimistic_locking_error', message: 'Conflict', id: 'err-9' }, { 'X-Request-Id': 'req-9', 'Retry-After': '3' }));
+    const { fetch } = scripted(
+      respond(409, { code: 'optimistic_locking_error', message: 'Conflict', id: 'err-9' }, { 'X-Request-Id': 'req-9', 'Retry-After': '3' }),
+    );
     const error = await rejection(client(fetch).segments.patch(REF, [add()]));
     expect(error).toMatchObject({
       name: 'ConflictError',
@@ -76,7 +92,11 @@ describe('error answers', () => {
   it('non-string code, message and id are ignored', async () => {
     const { fetch } = scripted(respond(400, { code: 7, message: { text: 'x' }, id: 8 }));
     const error = await rejection(client(fetch).segments.get(REF));
-    expect(error).toMatchObject({ code: undefined, errorId: undefined, message: 'GET /base/api/v2/segments/p/s/expiring-targets/e failed with 400' });
+    expect(error).toMatchObject({
+      code: undefined,
+      errorId: undefined,
+      message: 'GET /base/api/v2/segments/p/s/expiring-targets/e failed with 400',
+    });
   });
 
   it('a text body is the detail: trimmed, cut to 200 characters', async () => {
@@ -88,7 +108,11 @@ describe('error answers', () => {
   it('a JSON null body is no detail either', async () => {
     const { fetch } = scripted(respond(503, 'null'));
     const error = await rejection(client(fetch).segments.get(REF));
-    expect(error).toMatchObject({ name: 'ServerError', code: undefined, message: 'GET /base/api/v2/segments/p/s/expiring-targets/e failed with 503' });
+    expect(error).toMatchObject({
+      name: 'ServerError',
+      code: undefined,
+      message: 'GET /base/api/v2/segments/p/s/expiring-targets/e failed with 503',
+    });
   });
 
   it('a JSON array body is not a detail', async () => {
@@ -107,20 +131,37 @@ describe('unusable 200 answers', () => {
     const { fetch } = scripted(() => new Response(body, { status: 200 }));
     const error = await rejection(client(fetch).segments.get(REF));
     expect(error).toBeInstanceOf(InvalidResponseError);
-    expect(error).toMatchObject({ message, status: 200, method: 'GET', url: 'https://ld.example/base/api/v2/segments/p/s/expiring-targets/e' });
+    expect(error).toMatchObject({
+      message,
+      status: 200,
+      method: 'GET',
+      url: 'https://ld.example/base/api/v2/segments/p/s/expiring-targets/e',
+    });
   });
 
   it('a 204 to a PATCH is an empty body too', async () => {
     const { fetch } = scripted(() => new Response(null, { status: 204 }));
     const error = await rejection(client(fetch).segments.patch(REF, [add()]));
-    expect(error).toMatchObject({ name: 'InvalidResponseError', message: 'PATCH answered 204 with an empty body', instructionsFate: 'unknown' });
+    expect(error).toMatchObject({
+      name: 'InvalidResponseError',
+      message: 'PATCH answered 204 with an empty body',
+      instructionsFate: 'unknown',
+    });
   });
 });
 
 describe('patch with reconcile', () => {
   const lost = respond(502, { message: 'bad gateway' });
   const state = (items: unknown[]) => respond(200, { items }, { 'X-Request-Id': 'req-read' });
-  const target = (contextKey: string, expirationDate: number) => ({ _id: contextKey, _version: 1, contextKind: 'user', contextKey, targetType: 'included', expirationDate, _resourceId: {} });
+  const target = (contextKey: string, expirationDate: number) => ({
+    _id: contextKey,
+    _version: 1,
+    contextKind: 'user',
+    contextKey,
+    targetType: 'included',
+    expirationDate,
+    _resourceId: {},
+  });
 
   it('reads back after an ambiguous answer: applied and not applied, with errors, items and request id from the read', async () => {
     const { fetch, calls } = scripted(lost, state([target('a', T)]));
@@ -144,26 +185,44 @@ describe('patch with reconcile', () => {
   it('when reading back fails too, every instruction stays unknown, with an empty raw body', async () => {
     const { fetch } = scripted(lost, respond(404, { code: 'not_found', message: 'gone' }));
     const result = await client(fetch).segments.patch(REF, [add('a')], { reconcile: true });
-    expect(result.outcomes[0]).toMatchObject({ fate: 'unknown', message: expect.stringMatching(/reading back failed: GET .* failed with 404 not_found: gone$/) });
+    expect(result.outcomes[0]).toMatchObject({
+      fate: 'unknown',
+      message: expect.stringMatching(/reading back failed: GET .* failed with 404 not_found: gone$/),
+    });
     expect(result).toMatchObject({ ok: false, errors: [], items: [], requestId: undefined, raw: { items: [] } });
   });
 
   it('does not read back a refusal (fate failed), nor anything without reconcile', async () => {
     const refused = scripted(respond(400, { message: 'bad' }), state([]));
-    await expect(client(refused.fetch).segments.patch(REF, [add()], { reconcile: true })).rejects.toMatchObject({ name: 'BadRequestError' });
+    await expect(client(refused.fetch).segments.patch(REF, [add()], { reconcile: true })).rejects.toMatchObject({
+      name: 'BadRequestError',
+    });
     expect(refused.calls.map((c) => c.method)).toEqual(['PATCH']);
     const plain = scripted(lost, state([]));
-    await expect(client(plain.fetch).segments.patch(REF, [add()])).rejects.toMatchObject({ name: 'ServerError', instructionsFate: 'unknown' });
+    await expect(client(plain.fetch).segments.patch(REF, [add()])).rejects.toMatchObject({
+      name: 'ServerError',
+      instructionsFate: 'unknown',
+    });
     expect(plain.calls.map((c) => c.method)).toEqual(['PATCH']);
   });
 
   it('throwOnPartialFailure says how many failed and how many are unknown', async () => {
-    const { fetch } = scripted(respond(200, { items: [], errors: [{ instructionIndex: 0, message: 'no' }, { instructionIndex: 9, message: 'elsewhere' }] }));
+    const { fetch } = scripted(
+      respond(200, {
+        items: [],
+        errors: [
+          { instructionIndex: 0, message: 'no' },
+          { instructionIndex: 9, message: 'elsewhere' },
+        ],
+      }),
+    );
     const error = await rejection(client(fetch).segments.patch(REF, [add('a'), add('b'), add('c')], { throwOnPartialFailure: true }));
     expect(error).toBeInstanceOf(PartialFailureError);
     expect(error.message).toBe('1 of 3 instructions failed, 2 unknown');
     const { fetch: once } = scripted(respond(200, { items: [], errors: [{ instructionIndex: 1, message: 'no' }] }));
-    expect((await rejection(client(once).segments.patch(REF, [add('a'), add('b')], { throwOnPartialFailure: true }))).message).toBe('1 of 2 instructions failed');
+    expect((await rejection(client(once).segments.patch(REF, [add('a'), add('b')], { throwOnPartialFailure: true }))).message).toBe(
+      '1 of 2 instructions failed',
+    );
   });
 
   it('throwOnPartialFailure after reading back', async () => {
@@ -178,7 +237,10 @@ describe('patch', () => {
   it('refuses a time in the past unless allowPast', async () => {
     const { fetch, calls } = scripted(respond(200, { items: [], errors: [] }));
     const past = { ...add(), value: 1 };
-    await expect(client(fetch).segments.patch(REF, [past])).rejects.toMatchObject({ name: 'InstructionValidationError', issues: [{ index: 0, field: 'value' }] });
+    await expect(client(fetch).segments.patch(REF, [past])).rejects.toMatchObject({
+      name: 'InstructionValidationError',
+      issues: [{ index: 0, field: 'value' }],
+    });
     expect(calls).toHaveLength(0);
     expect((await client(fetch).segments.patch(REF, [past], { allowPast: true })).ok).toBe(true);
     expect(calls).toHaveLength(1);
@@ -194,7 +256,10 @@ describe('patchAll', () => {
     ['a call may set its own', 0, 1, 2],
   ])('%s', async (_name, clientRetries, callRetries, attempts) => {
     const { fetch, calls } = scripted(limited);
-    const result = await client(fetch, { maxRetries: clientRetries }).segments.patchAll(REF, [add()], { maxRetries: callRetries, reconcile: false });
+    const result = await client(fetch, { maxRetries: clientRetries }).segments.patchAll(REF, [add()], {
+      maxRetries: callRetries,
+      reconcile: false,
+    });
     expect(calls).toHaveLength(attempts);
     expect(result.counts.failed).toBe(1);
   });
@@ -209,9 +274,15 @@ describe('patchAll', () => {
 
   it('checks keys and every instruction before sending anything', async () => {
     const { fetch, calls } = scripted(respond(200, { items: [] }));
-    await expect(client(fetch).segments.patchAll({ ...REF, segmentKey: '' }, [add()])).rejects.toMatchObject({ name: 'InstructionValidationError' });
-    await expect(client(fetch).segments.patchAll(REF, [add(), { ...add(), contextKey: '' }])).rejects.toMatchObject({ name: 'InstructionValidationError' });
-    await expect(client(fetch).segments.patchAll(REF, [{ ...add(), value: 1 }])).rejects.toMatchObject({ name: 'InstructionValidationError' });
+    await expect(client(fetch).segments.patchAll({ ...REF, segmentKey: '' }, [add()])).rejects.toMatchObject({
+      name: 'InstructionValidationError',
+    });
+    await expect(client(fetch).segments.patchAll(REF, [add(), { ...add(), contextKey: '' }])).rejects.toMatchObject({
+      name: 'InstructionValidationError',
+    });
+    await expect(client(fetch).segments.patchAll(REF, [{ ...add(), value: 1 }])).rejects.toMatchObject({
+      name: 'InstructionValidationError',
+    });
     expect(await client(fetch).segments.patchAll(REF, [{ ...add(), value: 1 }], { allowPast: true })).toMatchObject({ ok: true });
     expect(calls).toHaveLength(1);
   });
@@ -222,7 +293,9 @@ describe('every request', () => {
     const { fetch, calls } = scripted(respond(200, { items: [], errors: [] }));
     const ld = client(fetch, { headers: { 'X-Team': 'growth' }, apiVersion: 'beta' });
     await ld.segments.get(REF);
-    await ld.flags.patch({ projectKey: 'p', environmentKey: 'e', flagKey: 'f' }, [flagInstructions.remove({ contextKind: 'user', contextKey: 'a', variationId: 'v' })]);
+    await ld.flags.patch({ projectKey: 'p', environmentKey: 'e', flagKey: 'f' }, [
+      flagInstructions.remove({ contextKind: 'user', contextKey: 'a', variationId: 'v' }),
+    ]);
     for (const call of calls) {
       expect(call.headers.get('authorization')).toBe(TOKEN);
       expect(call.headers.get('ld-api-version')).toBe('beta');

@@ -56,7 +56,8 @@ const calls: Record<'PATCH' | 'GET', Record<string, Call>> = {
   },
   GET: {
     'ld.segments.get': async (ld) => ((await ld.segments.get(REF)).items.length === 0 ? 200 : 0),
-    'ld.raw.GET': async (ld) => (await ld.raw.GET(PATH, { params: { path: { projectKey: 'p', segmentKey: 's', environmentKey: 'e' } } })).response.status,
+    'ld.raw.GET': async (ld) =>
+      (await ld.raw.GET(PATH, { params: { path: { projectKey: 'p', segmentKey: 's', environmentKey: 'e' } } })).response.status,
   },
 };
 

@@ -60,7 +60,13 @@ function client(headers: Record<string, string> = {}): { ld: ExpiringTargetsClie
 
 const segmentBatch = (): SegmentInstruction[] => [
   segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: '2030-12-31T00:00:00Z' }),
-  segmentInstructions.update({ contextKind: 'user', contextKey: 'bob', targetType: 'excluded', expiresAt: new Date(UPDATE_MS), version: 2 }),
+  segmentInstructions.update({
+    contextKind: 'user',
+    contextKey: 'bob',
+    targetType: 'excluded',
+    expiresAt: new Date(UPDATE_MS),
+    version: 2,
+  }),
   segmentInstructions.remove({ contextKind: 'organization', contextKey: 'acme', targetType: 'included' }),
 ];
 const flagBatch = () => [
@@ -84,7 +90,13 @@ describe('the four operations against Prism, with no violations', () => {
     expect(acme?._resourceId).toEqual({ projectKey: 'default', environmentKey: 'production', key: 'beta-testers', kind: 'segment' });
     expect(result.raw.items[1]?.expirationDate).toBe(ACME_MS);
     expect(seen).toEqual([
-      { method: 'GET', url: `${inject('prismUrl')}/api/v2/segments/default/beta-testers/expiring-targets/production`, status: 200, violations: null, contentType: null },
+      {
+        method: 'GET',
+        url: `${inject('prismUrl')}/api/v2/segments/default/beta-testers/expiring-targets/production`,
+        status: 200,
+        violations: null,
+        contentType: null,
+      },
     ]);
   });
 

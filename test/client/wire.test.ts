@@ -59,7 +59,9 @@ describe('on the wire', () => {
   it('refuses "." and ".." as keys before sending anything', async () => {
     const ld = createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: server.url });
     const before = server.requests.length;
-    await expect(ld.segments.get({ projectKey: 'p', environmentKey: 'e', segmentKey: '..' })).rejects.toThrow(/segmentKey cannot be "\.\."/);
+    await expect(ld.segments.get({ projectKey: 'p', environmentKey: 'e', segmentKey: '..' })).rejects.toThrow(
+      /segmentKey cannot be "\.\."/,
+    );
     await expect(ld.flags.get({ projectKey: '.', environmentKey: '', flagKey: 'f' })).rejects.toMatchObject({
       name: 'InstructionValidationError',
       issues: [

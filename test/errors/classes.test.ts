@@ -39,9 +39,19 @@ describe('fate and bulk-run stopping, per class', () => {
     ['ServerError', new ServerError('x', { ...details, status: 503 }), 'unknown', false],
     ['InvalidResponseError', new InvalidResponseError('x', { status: 200 }), 'unknown', false],
     ['ApiConnectionError before sending', new ApiConnectionError('x', { stage: 'before-send' }), 'notAttempted', true],
-    ['ApiConnectionError before sending, after an attempt that may have applied', new ApiConnectionError('x', { stage: 'before-send', mayHaveApplied: true }), 'unknown', true],
+    [
+      'ApiConnectionError before sending, after an attempt that may have applied',
+      new ApiConnectionError('x', { stage: 'before-send', mayHaveApplied: true }),
+      'unknown',
+      true,
+    ],
     ['ApiConnectionError after sending', new ApiConnectionError('x', { stage: 'after-send' }), 'unknown', false],
-    ['ApiConnectionError after sending, said not to have applied', new ApiConnectionError('x', { stage: 'after-send', mayHaveApplied: false }), 'notAttempted', false],
+    [
+      'ApiConnectionError after sending, said not to have applied',
+      new ApiConnectionError('x', { stage: 'after-send', mayHaveApplied: false }),
+      'notAttempted',
+      false,
+    ],
     ['ApiTimeoutError', new ApiTimeoutError(100, {}), 'unknown', false],
     ['RequestAbortedError', new RequestAbortedError(), 'notAttempted', true],
     ['RequestAbortedError, maybe sent', new RequestAbortedError('why', true), 'unknown', true],
@@ -112,7 +122,13 @@ describe('ApiConnectionError and ApiTimeoutError', () => {
 
   it('a timeout is after sending, says its limit, and may have applied', () => {
     const error = new ApiTimeoutError(250, { method: 'PATCH', url: 'https://ld.example/z' });
-    expect(error).toMatchObject({ timeoutMs: 250, stage: 'after-send', mayHaveApplied: true, method: 'PATCH', url: 'https://ld.example/z' });
+    expect(error).toMatchObject({
+      timeoutMs: 250,
+      stage: 'after-send',
+      mayHaveApplied: true,
+      method: 'PATCH',
+      url: 'https://ld.example/z',
+    });
     expect(error.message).toBe('Request timed out after 250 ms');
     expect(error).toBeInstanceOf(ApiConnectionError);
   });

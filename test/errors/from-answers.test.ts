@@ -26,7 +26,8 @@ const add = segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', 
 /** What the server answers next; each test scripts it with `server.reply = …`. */
 const server = scriptedServer();
 
-const ld = (extra: Record<string, unknown> = {}) => createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: server.url, maxRetries: 0, ...extra });
+const ld = (extra: Record<string, unknown> = {}) =>
+  createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: server.url, maxRetries: 0, ...extra });
 
 async function caught(p: Promise<unknown>): Promise<unknown> {
   return p.then(
@@ -72,7 +73,13 @@ describe('HTTP errors', () => {
     expect(e.requestId).toBe('req-abc-123');
     expect(e.method).toBe('GET');
     expect(e.message).toMatch(/^GET \S+ failed with 404 not_found: Unknown segment$/);
-    expect(JSON.parse(JSON.stringify(e))).toMatchObject({ name: 'NotFoundError', status: 404, code: 'not_found', errorId: 'err-7f3a', requestId: 'req-abc-123' });
+    expect(JSON.parse(JSON.stringify(e))).toMatchObject({
+      name: 'NotFoundError',
+      status: 404,
+      code: 'not_found',
+      errorId: 'err-7f3a',
+      requestId: 'req-abc-123',
+    });
   });
 
   // Each attempt's Response is rebuilt after buffering; the request URL must survive that.
@@ -152,7 +159,15 @@ describe('HTTP errors', () => {
     expect((error as LaunchDarklyApiError).name).toBe('LaunchDarklyApiError');
     expect((error as LaunchDarklyApiError).status).toBe(418);
     expect((error as LaunchDarklyApiError).code).toBe('teapot');
-    for (const Sub of [BadRequestError, AuthenticationError, PermissionDeniedError, NotFoundError, ConflictError, RateLimitError, ServerError]) {
+    for (const Sub of [
+      BadRequestError,
+      AuthenticationError,
+      PermissionDeniedError,
+      NotFoundError,
+      ConflictError,
+      RateLimitError,
+      ServerError,
+    ]) {
       expect(error).not.toBeInstanceOf(Sub);
     }
   });
@@ -235,7 +250,13 @@ describe('token secrecy', () => {
     const url = closed.url;
     await closed.close();
     const retries: unknown[] = [];
-    const client = createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: url, maxRetries: 1, maxRetryDelayMs: 10, onRetry: (e) => retries.push(e) });
+    const client = createExpiringTargetsClient({
+      apiKey: TOKEN,
+      baseUrl: url,
+      maxRetries: 1,
+      maxRetryDelayMs: 10,
+      onRetry: (e) => retries.push(e),
+    });
     const error = await caught(client.segments.patch(SEG_REF, [add]));
     expect(error).toBeInstanceOf(ApiConnectionError);
     expect(retries).toHaveLength(1);
@@ -316,7 +337,12 @@ describe('configuration errors', () => {
 
     it('baseUrl wins over instance', async () => {
       const rec = recordingFetch();
-      const client = createExpiringTargetsClient({ apiKey: TOKEN, instance: 'eu', baseUrl: 'https://ld-proxy.example.com/', fetch: rec.fetch });
+      const client = createExpiringTargetsClient({
+        apiKey: TOKEN,
+        instance: 'eu',
+        baseUrl: 'https://ld-proxy.example.com/',
+        fetch: rec.fetch,
+      });
       await client.segments.get(SEG_REF);
       expect(rec.urls).toEqual(['https://ld-proxy.example.com/api/v2/segments/p/s/expiring-targets/e']);
     });

@@ -34,10 +34,14 @@ describe('browser safety', () => {
   });
 
   it('rejects bad options with a ConfigurationError naming them', () => {
-    expect(() => createExpiringTargetsClient({ apiKey: 'a b' })).toThrow(/apiKey must be a token of visible ASCII characters, without spaces/);
+    expect(() => createExpiringTargetsClient({ apiKey: 'a b' })).toThrow(
+      /apiKey must be a token of visible ASCII characters, without spaces/,
+    );
     expect(() => createExpiringTargetsClient({ apiKey: 'k', timeoutMs: 0 })).toThrow(/timeoutMs must be a positive number/);
     expect(() => createExpiringTargetsClient({ apiKey: 'k', maxRetries: -1 })).toThrow(/maxRetries must be a non-negative integer/);
-    expect(() => createExpiringTargetsClient({ apiKey: 'k', instance: 'mars' as 'eu' })).toThrow(/instance must be one of commercial, federal, eu/);
+    expect(() => createExpiringTargetsClient({ apiKey: 'k', instance: 'mars' as 'eu' })).toThrow(
+      /instance must be one of commercial, federal, eu/,
+    );
     expect(() => createExpiringTargetsClient({ apiKey: 'k', baseUrl: 'ftp://x' })).toThrow(/must be http\(s\)/);
     expect(() => createExpiringTargetsClient({ apiKey: 'k', baseUrl: 'not a url' })).toThrow(/baseUrl is not a URL/);
   });

@@ -31,11 +31,19 @@ afterEach(() => {
 });
 
 type Step = (init?: RequestInit) => Response | Promise<Response>;
-const status = (code: number, headers: Record<string, string> = {}): Step => () =>
-  new Response(JSON.stringify(code === 200 ? ok : { code: 'c', message: 'm' }), { status: code, headers: { 'Content-Type': 'application/json', ...headers } });
+const status =
+  (code: number, headers: Record<string, string> = {}): Step =>
+  () =>
+    new Response(JSON.stringify(code === 200 ? ok : { code: 'c', message: 'm' }), {
+      status: code,
+      headers: { 'Content-Type': 'application/json', ...headers },
+    });
 const coded = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
 /** fetch failing as undici does: a TypeError whose cause has the system error code. */
-const fails = (code: string): Step => () => Promise.reject(new TypeError('fetch failed', { cause: coded(code) }));
+const fails =
+  (code: string): Step =>
+  () =>
+    Promise.reject(new TypeError('fetch failed', { cause: coded(code) }));
 const refused = fails('ECONNREFUSED');
 const reset = fails('ECONNRESET');
 
@@ -94,7 +102,10 @@ describe('an abort during the backoff after an answer', () => {
     const { fetch, calls } = scripted([first, status(200)]);
     const { onRetry, entered } = backoff();
     const ld = client(fetch, { retryUnsafe: true, onRetry });
-    const { error } = await settle((signal) => (isPatch ? ld.segments.patch(REF, [add], { signal }) : ld.segments.get(REF, { signal })), entered);
+    const { error } = await settle(
+      (signal) => (isPatch ? ld.segments.patch(REF, [add], { signal }) : ld.segments.get(REF, { signal })),
+      entered,
+    );
     expect(calls).toHaveLength(1);
     expect(error).toBeInstanceOf(RequestAbortedError);
     expect(error).toMatchObject({ maybeSent, instructionsFate: fate });
@@ -140,7 +151,12 @@ describe('retries exhausted after a mix of failures', () => {
     const { fetch, calls } = scripted([refused]);
     const { error } = await settle(() => client(fetch, { maxRetries: 2 }).segments.patch(REF, [add]));
     expect(calls).toHaveLength(3);
-    expect(error).toMatchObject({ name: 'ApiConnectionError', stage: 'before-send', mayHaveApplied: false, instructionsFate: 'notAttempted' });
+    expect(error).toMatchObject({
+      name: 'ApiConnectionError',
+      stage: 'before-send',
+      mayHaveApplied: false,
+      instructionsFate: 'notAttempted',
+    });
   });
 
   it('a PATCH answered 429 every time: failed, LaunchDarkly applied none of them', async () => {
@@ -167,7 +183,13 @@ describe('retries exhausted after a mix of failures', () => {
     const { fetch } = scripted([status(503), reset, status(200, {})]);
     await settle(() => client(fetch, { maxRetries: 2, onRetry: (e) => events.push(e), retryUnsafe: true }).segments.patch(REF, [add]));
     expect(events).toEqual([
-      { method: 'PATCH', url: 'https://ld.example/api/v2/segments/p/s/expiring-targets/e', attempt: 1, delayMs: expect.any(Number), status: 503 },
+      {
+        method: 'PATCH',
+        url: 'https://ld.example/api/v2/segments/p/s/expiring-targets/e',
+        attempt: 1,
+        delayMs: expect.any(Number),
+        status: 503,
+      },
       {
         method: 'PATCH',
         url: 'https://ld.example/api/v2/segments/p/s/expiring-targets/e',
@@ -210,7 +232,12 @@ describe('connection errors that quote the credential', () => {
     expect(error).toBeInstanceOf(ApiConnectionError);
     expect((error as Error).message).toBe('Request to ld.example failed (proxy refused a request with Authorization: [redacted])');
     const { inspect } = await import('node:util');
-    for (const text of [String(error), JSON.stringify(error), inspect(error, { depth: 10, showHidden: true }), String((error as Error).stack)]) {
+    for (const text of [
+      String(error),
+      JSON.stringify(error),
+      inspect(error, { depth: 10, showHidden: true }),
+      String((error as Error).stack),
+    ]) {
       expect(text).not.toContain(TOKEN);
     }
     expect(((error as Error).cause as Error).message).toBe('fetch failed');
@@ -234,7 +261,11 @@ describe('connection errors that quote the credential', () => {
       const { fetch } = scripted([() => Promise.reject(nothing)]);
       const { error } = await settle(() => client(fetch, { maxRetries: 0 }).segments.patch(REF, [add]));
       expect(error).toBeInstanceOf(ApiConnectionError);
-      expect(error).toMatchObject({ stage: 'after-send', instructionsFate: 'unknown', message: `Request to ld.example failed (${String(nothing)})` });
+      expect(error).toMatchObject({
+        stage: 'after-send',
+        instructionsFate: 'unknown',
+        message: `Request to ld.example failed (${String(nothing)})`,
+      });
     }
   });
 });
@@ -287,14 +318,21 @@ describe('what each attempt is sent with', () => {
 
   it("a raw call's redirect mode reaches fetch", async () => {
     const { fetch, calls } = scripted([() => new Response(null, { status: 302, headers: { Location: '/elsewhere' } })]);
-    const { value } = await settle(() => client(fetch).raw.GET(PATH, { params: { path: { projectKey: 'p', segmentKey: 's', environmentKey: 'e' } }, redirect: 'manual' }));
+    const { value } = await settle(() =>
+      client(fetch).raw.GET(PATH, { params: { path: { projectKey: 'p', segmentKey: 's', environmentKey: 'e' } }, redirect: 'manual' }),
+    );
     expect(calls[0]?.init?.redirect).toBe('manual');
     expect(value?.response.status).toBe(302);
   });
 
   it("a raw call's AbortSignal cancels it", async () => {
     const { fetch, calls } = scripted([status(200)]);
-    const { error } = await settle(() => client(fetch).raw.GET(PATH, { params: { path: { projectKey: 'p', segmentKey: 's', environmentKey: 'e' } }, signal: AbortSignal.abort() }));
+    const { error } = await settle(() =>
+      client(fetch).raw.GET(PATH, {
+        params: { path: { projectKey: 'p', segmentKey: 's', environmentKey: 'e' } },
+        signal: AbortSignal.abort(),
+      }),
+    );
     expect(error).toBeInstanceOf(RequestAbortedError);
     expect(calls).toHaveLength(0);
   });
@@ -316,7 +354,8 @@ describe('what each attempt is sent with', () => {
 });
 
 describe('the answer handed up', () => {
-  const raw = (fetch: FetchLike) => client(fetch).raw.GET(PATH, { params: { path: { projectKey: 'p', segmentKey: 's', environmentKey: 'e' } }, parseAs: 'text' });
+  const raw = (fetch: FetchLike) =>
+    client(fetch).raw.GET(PATH, { params: { path: { projectKey: 'p', segmentKey: 's', environmentKey: 'e' } }, parseAs: 'text' });
 
   it('drops the headers that describe the bytes on the wire, keeps the others', async () => {
     const { fetch } = scripted([
@@ -324,7 +363,13 @@ describe('the answer handed up', () => {
         new Response('{"items":[]}', {
           status: 200,
           statusText: 'Fine',
-          headers: { 'Content-Length': '999', 'Content-Encoding': 'gzip', 'Transfer-Encoding': 'chunked', 'X-Request-Id': 'r-1', 'Content-Type': 'application/json' },
+          headers: {
+            'Content-Length': '999',
+            'Content-Encoding': 'gzip',
+            'Transfer-Encoding': 'chunked',
+            'X-Request-Id': 'r-1',
+            'Content-Type': 'application/json',
+          },
         }),
     ]);
     const { response, data } = await raw(fetch);

@@ -13,13 +13,19 @@ const coded = (code: string, message = `failed with ${code}`) => Object.assign(n
 const fetchFailed = (cause?: unknown) => new TypeError('fetch failed', cause === undefined ? undefined : { cause });
 
 describe('stageOf: can a failed fetch have reached the server?', () => {
-  it.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT'])(
-    '%s: no, it failed before sending',
-    (code) => {
-      expect(stageOf(fetchFailed(coded(code)))).toBe('before-send');
-      expect(stageOf(coded(code))).toBe('before-send');
-    },
-  );
+  it.each([
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'EAI_NONAME',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'EADDRNOTAVAIL',
+    'UND_ERR_CONNECT_TIMEOUT',
+  ])('%s: no, it failed before sending', (code) => {
+    expect(stageOf(fetchFailed(coded(code)))).toBe('before-send');
+    expect(stageOf(coded(code))).toBe('before-send');
+  });
 
   it.each(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ETIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT'])('%s: it may have', (code) => {
     expect(stageOf(fetchFailed(coded(code)))).toBe('after-send');
@@ -68,12 +74,15 @@ describe('stageOf: can a failed fetch have reached the server?', () => {
     expect(stageOf(new TypeError('Headers.append: "a b" is an invalid header name.'))).toBe('before-send');
   });
 
-  it.each(['fetch failed', 'Failed to fetch', 'NetworkError when attempting to fetch resource.', 'Load failed', 'The network connection was lost.'])(
-    'a network TypeError without a cause (%s): it may have',
-    (message) => {
-      expect(stageOf(new TypeError(message))).toBe('after-send');
-    },
-  );
+  it.each([
+    'fetch failed',
+    'Failed to fetch',
+    'NetworkError when attempting to fetch resource.',
+    'Load failed',
+    'The network connection was lost.',
+  ])('a network TypeError without a cause (%s): it may have', (message) => {
+    expect(stageOf(new TypeError(message))).toBe('after-send');
+  });
 
   it('anything else: it may have', () => {
     expect(stageOf(new Error('socket hang up'))).toBe('after-send');

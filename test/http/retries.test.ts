@@ -49,7 +49,11 @@ describe('retries', () => {
   it('429 with Retry-After: 1 then 200: exactly two requests about 1 s apart, and the 200 result', async () => {
     const s = await scripted([
       (_r, res) => json(res, 429, { code: 'rate_limited', message: 'slow down' }, { 'Retry-After': '1' }),
-      (_r, res) => json(res, 200, { ...ok, items: [{ _id: 'x', _version: 1, expirationDate: 5, contextKind: 'user', contextKey: 'alice', _resourceId: {} }] }),
+      (_r, res) =>
+        json(res, 200, {
+          ...ok,
+          items: [{ _id: 'x', _version: 1, expirationDate: 5, contextKind: 'user', contextKey: 'alice', _resourceId: {} }],
+        }),
     ]);
     const { ld, retries } = client();
     const result = await ld.segments.patch(REF, [add]);
@@ -85,7 +89,10 @@ describe('retries', () => {
   });
 
   it('caps a long Retry-After at maxRetryDelayMs', async () => {
-    const s = await scripted([(_r, res) => json(res, 429, { code: 'rate_limited', message: '' }, { 'Retry-After': '30' }), (_r, res) => json(res, 200, ok)]);
+    const s = await scripted([
+      (_r, res) => json(res, 429, { code: 'rate_limited', message: '' }, { 'Retry-After': '30' }),
+      (_r, res) => json(res, 200, ok),
+    ]);
     const { ld, retries } = client({ maxRetryDelayMs: 200 });
     await ld.segments.patch(REF, [add]);
     expect(retries[0]?.delayMs).toBe(200);
@@ -115,7 +122,10 @@ describe('retries', () => {
   });
 
   it('retries a 409 PATCH: LaunchDarkly did not apply it', async () => {
-    const s = await scripted([(_r, res) => json(res, 409, { code: 'optimistic_locking_error', message: 'Conflict' }), (_r, res) => json(res, 200, ok)]);
+    const s = await scripted([
+      (_r, res) => json(res, 409, { code: 'optimistic_locking_error', message: 'Conflict' }),
+      (_r, res) => json(res, 200, ok),
+    ]);
     const { ld } = client({ maxRetryDelayMs: 50 });
     expect((await ld.segments.patch(REF, [add])).ok).toBe(true);
     expect(s.requests).toHaveLength(2);
@@ -237,10 +247,12 @@ describe('connections and timeouts', () => {
       onRetry: (e) => {
         hits.push(e.error ?? '');
         // Bring the server up before the retry: the second attempt finds it.
-        late ??= http.createServer((req, res) => {
-          req.resume();
-          req.on('end', () => json(res, 200, ok));
-        }).listen(port, '127.0.0.1');
+        late ??= http
+          .createServer((req, res) => {
+            req.resume();
+            req.on('end', () => json(res, 200, ok));
+          })
+          .listen(port, '127.0.0.1');
       },
     });
     try {

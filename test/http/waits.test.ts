@@ -38,8 +38,10 @@ function scriptedFetch(answers: Answer[]) {
   return { fetch, at };
 }
 
-const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => () =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
+const reply =
+  (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  () =>
+    new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
 /** Like fetch on a server that never answers: settles only when the attempt is aborted. */
 const never: Answer = (_n, signal) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
 
@@ -47,7 +49,14 @@ function client(fetch: FetchLike, extra: Parameters<typeof createExpiringTargets
   const retries: RetryEvent[] = [];
   // Logging off: a first call that listens waits for the logging module to load (real I/O, which
   // fake timers do not advance); these tests count timer ticks.
-  const ld = createExpiringTargetsClient({ apiKey: 'test-token', baseUrl: 'https://ld.example', fetch, onRetry: (e) => retries.push(e), logLevel: 'off', ...extra });
+  const ld = createExpiringTargetsClient({
+    apiKey: 'test-token',
+    baseUrl: 'https://ld.example',
+    fetch,
+    onRetry: (e) => retries.push(e),
+    logLevel: 'off',
+    ...extra,
+  });
   return { ld, retries };
 }
 

@@ -228,7 +228,9 @@ describe('helpers: other fields', () => {
     ] as const) {
       const input: Loose = { contextKind: 'user', contextKey: 'a', ...extra };
       if (targetType !== undefined) input.targetType = targetType;
-      expect(validationError(() => helper(input)).issues).toEqual([{ field: 'targetType', message: expect.stringMatching(/included.*excluded/) }]);
+      expect(validationError(() => helper(input)).issues).toEqual([
+        { field: 'targetType', message: expect.stringMatching(/included.*excluded/) },
+      ]);
     }
   });
 
@@ -254,12 +256,18 @@ describe('helpers: other fields', () => {
   });
 
   it('version on add is refused, not dropped', () => {
-    expect(validationError(() => seg.add({ ...SEG, expiresAt: MS, version: 2 })).issues).toEqual([{ field: 'version', message: expect.any(String) }]);
-    expect(validationError(() => flag.add({ ...FLAG, expiresAt: MS, version: 2 })).issues).toEqual([{ field: 'version', message: expect.any(String) }]);
+    expect(validationError(() => seg.add({ ...SEG, expiresAt: MS, version: 2 })).issues).toEqual([
+      { field: 'version', message: expect.any(String) },
+    ]);
+    expect(validationError(() => flag.add({ ...FLAG, expiresAt: MS, version: 2 })).issues).toEqual([
+      { field: 'version', message: expect.any(String) },
+    ]);
   });
 
   it('expiresAt or value on remove is refused, not dropped', () => {
-    expect(validationError(() => seg.remove({ ...SEG, expiresAt: MS })).issues).toEqual([{ field: 'expiresAt', message: expect.any(String) }]);
+    expect(validationError(() => seg.remove({ ...SEG, expiresAt: MS })).issues).toEqual([
+      { field: 'expiresAt', message: expect.any(String) },
+    ]);
     expect(validationError(() => flag.remove({ ...FLAG, value: MS })).issues).toEqual([{ field: 'value', message: expect.any(String) }]);
   });
 

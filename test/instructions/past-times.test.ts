@@ -22,7 +22,9 @@ const PAST_MS = Date.UTC(2020, 0, 1);
 let server: TestServer;
 beforeAll(async () => {
   await ensureCliBuilt();
-  server = await startServer((_req, res) => json(res, 200, { items: [], totalInstructions: 1, successfulInstructions: 1, failedInstructions: 0, errors: [] }));
+  server = await startServer((_req, res) =>
+    json(res, 200, { items: [], totalInstructions: 1, successfulInstructions: 1, failedInstructions: 0, errors: [] }),
+  );
 }, 120_000);
 afterAll(() => server.close());
 
@@ -38,9 +40,14 @@ function thrown(fn: () => unknown): InstructionValidationError {
 
 describe('the helpers', () => {
   it('refuse a past expiresAt on add and update, naming the field and the time', () => {
-    for (const build of [() => segmentInstructions.add({ ...SEG, expiresAt: PAST }), () => flagInstructions.update({ contextKind: 'user', contextKey: 'a', variationId: 'v', expiresAt: PAST_MS })]) {
+    for (const build of [
+      () => segmentInstructions.add({ ...SEG, expiresAt: PAST }),
+      () => flagInstructions.update({ contextKind: 'user', contextKey: 'a', variationId: 'v', expiresAt: PAST_MS }),
+    ]) {
       const error = thrown(build);
-      expect(error.issues).toEqual([{ field: 'expiresAt', message: expect.stringMatching(/in the past \(2020-01-01T00:00:00\.000Z\).*allowPast/) }]);
+      expect(error.issues).toEqual([
+        { field: 'expiresAt', message: expect.stringMatching(/in the past \(2020-01-01T00:00:00\.000Z\).*allowPast/) },
+      ]);
     }
   });
 

@@ -26,7 +26,11 @@ describe('the browser bundle of one segments.patch', () => {
       metafile: true,
       logLevel: 'silent',
     });
-    const inputs = Object.values(result.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([name]) => name));
+    const inputs = Object.values(result.metafile.outputs).flatMap((o) =>
+      Object.entries(o.inputs)
+        .filter(([, i]) => i.bytesInOutput > 0)
+        .map(([name]) => name),
+    );
     expect(inputs.some((name) => name.includes('src/inventory/'))).toBe(false);
     expect(inputs.some((name) => name.includes('generated/instruction-rules'))).toBe(true);
     const text = result.outputFiles.map((f) => f.text).join('\n');

@@ -27,7 +27,8 @@ async function project({ failing = true } = {}) {
   const { catalog, seeds } = syntheticProject({ flags: 150, segments: 120, every: 10 });
   const server = await fake({
     catalog,
-    fault: ({ method, id, requestNo }) => (method === 'GET' && failing && id === 'flags/p/flag-00050/e' ? '500' : requestNo === 40 ? '429' : 'none'),
+    fault: ({ method, id, requestNo }) =>
+      method === 'GET' && failing && id === 'flags/p/flag-00050/e' ? '500' : requestNo === 40 ? '429' : 'none',
   });
   for (const s of seeds) server.seed(s.id, s.targets, s.resource);
   const expected = seeds.filter((s) => !(failing && s.id === 'flags/p/flag-00050/e')).flatMap((s) => s.targets.map((t) => t.contextKey));
@@ -77,13 +78,20 @@ describe('report', () => {
     const inProcess = async (terminal: boolean, env: Record<string, string>) => {
       let stdout = '';
       const sink = { write: (t: string) => (stdout += t), isTTY: terminal };
-      const code = await run(['report', ...args], { stdout: sink, stderr: { write: () => true, isTTY: terminal }, env: { LD_API_KEY: 't', ...env } });
+      const code = await run(['report', ...args], {
+        stdout: sink,
+        stderr: { write: () => true, isTTY: terminal },
+        env: { LD_API_KEY: 't', ...env },
+      });
       return { code, stdout };
     };
     const coloured = await inProcess(true, {});
     expect(coloured.code).toBe(0);
     expect(coloured.stdout).toContain('\u001b[36m#');
-    for (const [terminal, env] of [[true, { NO_COLOR: '1' }], [false, {}]] as const) {
+    for (const [terminal, env] of [
+      [true, { NO_COLOR: '1' }],
+      [false, {}],
+    ] as const) {
       const plain = await inProcess(terminal, env);
       expect(plain.stdout).not.toContain('\u001b[');
       expect(plain.stdout.replace(/\u001b\[\d+m/g, '')).toBe(coloured.stdout.replace(/\u001b\[\d+m/g, ''));
@@ -122,7 +130,12 @@ describe('export', () => {
 
   it('refuses to overwrite without --force, writes JSON by the name, and leaves out due removals with a count on stderr', async () => {
     const { server, args } = await project({ failing: false });
-    server.schedule('segments/p/segment-00001/e', 'segment', { contextKind: 'user', contextKey: 'due', targetType: 'included', expirationDate: Date.now() - 60_000 });
+    server.schedule('segments/p/segment-00001/e', 'segment', {
+      contextKind: 'user',
+      contextKey: 'due',
+      targetType: 'included',
+      expirationDate: Date.now() - 60_000,
+    });
     const file = path.join(dir, 'state.json');
     await writeFile(file, 'keep me');
     const refused = await runCli(['export', ...args, '--output', file], { env: ENV });

@@ -20,7 +20,9 @@ async function project(options: Parameters<typeof fake>[0] = {}) {
   const { catalog, seeds } = syntheticProject({ flags: 250, segments: 130, every: 10, now: NOW });
   const server = await fake({ catalog, ...options });
   for (const { id, resource, targets } of seeds) server.seed(id, targets, resource);
-  const expected = seeds.flatMap(({ id, targets }) => targets.map((t) => `${id.split('/')[2]} ${t.contextKind} ${t.contextKey} ${t.expirationDate}`));
+  const expected = seeds.flatMap(({ id, targets }) =>
+    targets.map((t) => `${id.split('/')[2]} ${t.contextKind} ${t.contextKey} ${t.expirationDate}`),
+  );
   return { server, seeds, expected, ld: createExpiringTargetsClient({ apiKey: 't', baseUrl: server.url, maxRetryDelayMs: 50 }) };
 }
 
@@ -38,9 +40,18 @@ describe('the inventory', () => {
     const removals = await collect(scheduledRemovals(ld, SCOPE));
     expect(removals.map(idOf).sort()).toEqual(expected.sort());
     expect(server.stats.byRoute).toEqual({ 'flags-list': 3, 'segments-list': 2, 'flag-targets': 250, 'segment-targets': 130 });
-    expect(server.log.filter((r) => !r.url.includes('expiring-targets')).map((r) => new URL(r.url, server.url).searchParams.get('limit'))).toEqual(['100', '100', '100', '100', '100']);
+    expect(
+      server.log.filter((r) => !r.url.includes('expiring-targets')).map((r) => new URL(r.url, server.url).searchParams.get('limit')),
+    ).toEqual(['100', '100', '100', '100', '100']);
     const flag = removals.find((r) => r.resourceKey === 'flag-00010');
-    expect(flag).toMatchObject({ resourceKind: 'flag', resourceName: 'Flag 10', variationId: 'flag-00010-on', variationName: 'On', version: 1, targetType: undefined });
+    expect(flag).toMatchObject({
+      resourceKind: 'flag',
+      resourceName: 'Flag 10',
+      variationId: 'flag-00010-on',
+      variationName: 'On',
+      version: 1,
+      targetType: undefined,
+    });
     const segment = removals.find((r) => r.resourceKey === 'segment-00020' && r.contextKind === 'device');
     expect(segment).toMatchObject({ resourceKind: 'segment', resourceName: 'Segment 20', targetType: 'excluded', variationId: undefined });
   });
@@ -62,8 +73,15 @@ describe('the inventory', () => {
   });
 
   it('rides out rate limits per route and a 429 mid-way, and reports a resource failing with 500 while every other removal arrives', async () => {
-    const routeLimits = { 'flag-targets': { limit: 40, windowMs: 100 }, 'segment-targets': { limit: 40, windowMs: 100 }, 'flags-list': { limit: 2, windowMs: 100 } };
-    const { server, seeds, expected, ld } = await project({ routeLimits, fault: ({ method, id }) => (method === 'GET' && id === 'flags/p/flag-00100/e' ? '500' : 'none') });
+    const routeLimits = {
+      'flag-targets': { limit: 40, windowMs: 100 },
+      'segment-targets': { limit: 40, windowMs: 100 },
+      'flags-list': { limit: 2, windowMs: 100 },
+    };
+    const { server, seeds, expected, ld } = await project({
+      routeLimits,
+      fault: ({ method, id }) => (method === 'GET' && id === 'flags/p/flag-00100/e' ? '500' : 'none'),
+    });
     const progress: InventoryProgress[] = [];
     const readings = await collect(
       readInventory(ld, {
@@ -86,7 +104,9 @@ describe('the inventory', () => {
   });
 
   it('ends scheduledRemovals with an error naming the unreadable resource, after every other removal', async () => {
-    const { expected, ld } = await project({ fault: ({ method, id }) => (method === 'GET' && id === 'segments/p/segment-00000/e' ? '500' : 'none') });
+    const { expected, ld } = await project({
+      fault: ({ method, id }) => (method === 'GET' && id === 'segments/p/segment-00000/e' ? '500' : 'none'),
+    });
     const seen: ScheduledRemoval[] = [];
     const error = await (async () => {
       for await (const r of scheduledRemovals(ld, { ...SCOPE, maxRetries: 0 })) seen.push(r);
@@ -135,7 +155,14 @@ describe('the inventory', () => {
 
   it('refuses bad options before sending anything', async () => {
     const { server, ld } = await project();
-    for (const bad of [{ within: '2 weeks' }, { before: 'tomorrow' }, { concurrency: 0 }, { kinds: [] }, { projectKey: ' ' }, { flagKeys: ['..'] }]) {
+    for (const bad of [
+      { within: '2 weeks' },
+      { before: 'tomorrow' },
+      { concurrency: 0 },
+      { kinds: [] },
+      { projectKey: ' ' },
+      { flagKeys: ['..'] },
+    ]) {
       const error = await collect(readInventory(ld, { ...SCOPE, ...(bad as object) })).catch((e: unknown) => e);
       expect(error, JSON.stringify(bad)).toBeInstanceOf(InstructionValidationError);
     }

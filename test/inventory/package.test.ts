@@ -48,9 +48,12 @@ afterAll(async () => {
 });
 
 describe('the inventory subpath of the packed package', () => {
-  it.each(['inventory.mjs', 'inventory.cjs'])('%s: reads every removal through the main entry\'s client; its errors are the main entry\'s classes', async (script) => {
-    const { stdout } = await run(process.execPath, [script], { cwd: consumer.dir, env: { ...process.env, FAKE_URL: fake.url } });
-    const out = JSON.parse(stdout.trim().split('\n').at(-1) as string);
-    expect(out).toEqual({ removals: expected, resources: 15, optionsError: { sameBase: true, field: 'within' } });
-  });
+  it.each(['inventory.mjs', 'inventory.cjs'])(
+    "%s: reads every removal through the main entry's client; its errors are the main entry's classes",
+    async (script) => {
+      const { stdout } = await run(process.execPath, [script], { cwd: consumer.dir, env: { ...process.env, FAKE_URL: fake.url } });
+      const out = JSON.parse(stdout.trim().split('\n').at(-1) as string);
+      expect(out).toEqual({ removals: expected, resources: 15, optionsError: { sameBase: true, field: 'within' } });
+    },
+  );
 });

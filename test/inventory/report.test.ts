@@ -1,6 +1,13 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { type ScheduledRemoval, REPORT_CSV_COLUMNS, exportDesiredState, groupByDay, removalsCsv, removalsText } from '../../src/inventory/index.js';
+import {
+  type ScheduledRemoval,
+  REPORT_CSV_COLUMNS,
+  exportDesiredState,
+  groupByDay,
+  removalsCsv,
+  removalsText,
+} from '../../src/inventory/index.js';
 
 const DAY = 86_400_000;
 const T = Date.UTC(2031, 0, 1, 9, 30);
@@ -27,7 +34,14 @@ describe('the CSV report', () => {
     const rows = parseCsv(csv, { columns: true }) as Record<string, string>[];
     expect(Object.keys(rows[0] ?? {})).toEqual([...REPORT_CSV_COLUMNS]);
     expect(rows.map((r) => r.contextKey)).toEqual(['a,b', 'say "hi"', 'two\nlines', "'=1+1", "'@cmd", "'+x", "'-x", '-12.5', 'ключ']);
-    expect(rows[0]).toMatchObject({ expiresAt: '2031-01-01T09:30:00.000Z', resourceKind: 'segment', resourceName: 'Beta testers', targetType: 'included', variationId: '', version: '1' });
+    expect(rows[0]).toMatchObject({
+      expiresAt: '2031-01-01T09:30:00.000Z',
+      resourceKind: 'segment',
+      resourceName: 'Beta testers',
+      targetType: 'included',
+      variationId: '',
+      version: '1',
+    });
     expect(csv.endsWith('\r\n')).toBe(true);
   });
 });
@@ -38,7 +52,15 @@ describe('the text report', () => {
       removal({ contextKey: 'a' }),
       removal({ contextKey: 'b\u001b[31mred' }),
       removal({ contextKey: 'c', expiresAt: new Date(T + DAY) }),
-      removal({ resourceKind: 'flag', resourceKey: 'f', targetType: undefined, variationId: 'v1', variationName: 'On', contextKey: 'd', expiresAt: new Date(T + DAY) }),
+      removal({
+        resourceKind: 'flag',
+        resourceKey: 'f',
+        targetType: undefined,
+        variationId: 'v1',
+        variationName: 'On',
+        contextKey: 'd',
+        expiresAt: new Date(T + DAY),
+      }),
       removal({ contextKey: 'e', expiresAt: new Date(T + DAY) }),
     ];
     expect(groupByDay(removals).map(([day, list]) => [day, list.length])).toEqual([
@@ -60,7 +82,15 @@ describe('the export', () => {
       removal({ resourceKey: 'zeta', resourceName: 'Two\nlines', contextKey: 'b' }),
       removal({ resourceKey: 'alpha', contextKey: 'z' }),
       removal({ resourceKey: 'alpha', contextKey: 'a', expiresAt: new Date(T + DAY) }),
-      removal({ resourceKind: 'flag', resourceKey: 'f', resourceName: undefined, targetType: undefined, variationId: 'v', variationName: undefined, contextKey: 'x' }),
+      removal({
+        resourceKind: 'flag',
+        resourceKey: 'f',
+        resourceName: undefined,
+        targetType: undefined,
+        variationId: 'v',
+        variationName: undefined,
+        contextKey: 'x',
+      }),
     ];
     const options = { projectKey: 'p', environmentKey: 'e', now: T - DAY };
     const forward = exportDesiredState(removals, options);

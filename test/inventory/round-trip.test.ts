@@ -15,7 +15,27 @@ const awkward = ['123', '007', '1e3', '0x1F', '1_000', '-1', '.5', 'true', 'no',
 const resourceKey = fc.oneof(fc.constantFrom(...awkward), fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,12}$/));
 /** Context keys are free text: unicode, spaces, YAML and CSV syntax. */
 const contextKey = fc.oneof(
-  fc.constantFrom(...awkward, 'a: b', '#hash', '- dash', '"quoted"', "it's", 'ключ', '鍵', '🙂', ' padded ', 'line\nbreak', '[x]', '{y}', '&anchor', '*alias', '!tag', '%', '@at', '`tick`'),
+  fc.constantFrom(
+    ...awkward,
+    'a: b',
+    '#hash',
+    '- dash',
+    '"quoted"',
+    "it's",
+    'ключ',
+    '鍵',
+    '🙂',
+    ' padded ',
+    'line\nbreak',
+    '[x]',
+    '{y}',
+    '&anchor',
+    '*alias',
+    '!tag',
+    '%',
+    '@at',
+    '`tick`',
+  ),
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }).filter((s) => /\S/.test(s)),
 );
 const contextKind = fc.constantFrom('user', 'device', 'organization', '1', 'true');
@@ -27,13 +47,19 @@ const segmentState = fc.uniqueArray(
   // LaunchDarkly schedules one removal per context in a resource (a context is in one list, or targeted by one variation).
   { selector: (t) => JSON.stringify([t.contextKind, t.contextKey]), maxLength: 4 },
 );
-const flagState = fc.uniqueArray(
-  fc.record({ contextKind, contextKey, variation: fc.constantFrom(0, 1, 2), offset: time }),
-  { selector: (t) => JSON.stringify([t.contextKind, t.contextKey]), maxLength: 4 },
-);
+const flagState = fc.uniqueArray(fc.record({ contextKind, contextKey, variation: fc.constantFrom(0, 1, 2), offset: time }), {
+  selector: (t) => JSON.stringify([t.contextKind, t.contextKey]),
+  maxLength: 4,
+});
 const projectState = fc.record({
-  segments: fc.uniqueArray(fc.record({ key: resourceKey, name: fc.option(fc.string({ maxLength: 20 }), { nil: undefined }), targets: segmentState }), { selector: (s) => s.key, maxLength: 4 }),
-  flags: fc.uniqueArray(fc.record({ key: resourceKey, name: fc.option(fc.string({ maxLength: 20 }), { nil: undefined }), targets: flagState }), { selector: (f) => f.key, maxLength: 4 }),
+  segments: fc.uniqueArray(
+    fc.record({ key: resourceKey, name: fc.option(fc.string({ maxLength: 20 }), { nil: undefined }), targets: segmentState }),
+    { selector: (s) => s.key, maxLength: 4 },
+  ),
+  flags: fc.uniqueArray(
+    fc.record({ key: resourceKey, name: fc.option(fc.string({ maxLength: 20 }), { nil: undefined }), targets: flagState }),
+    { selector: (f) => f.key, maxLength: 4 },
+  ),
 });
 type ProjectState = typeof projectState extends fc.Arbitrary<infer T> ? T : never;
 
@@ -50,13 +76,29 @@ function load(state: ProjectState, now: number) {
   const projectKey = `p${++run}`;
   catalog.projectKey = projectKey;
   catalog.segments = state.segments.map(({ key, name }) => ({ key, ...(name === undefined ? {} : { name }) }));
-  catalog.flags = state.flags.map(({ key, name }) => ({ key, ...(name === undefined ? {} : { name }), variations: [0, 1, 2].map((v) => ({ _id: `${key}#v${v}`, name: `Variation ${v}`, value: v })) }));
+  catalog.flags = state.flags.map(({ key, name }) => ({
+    key,
+    ...(name === undefined ? {} : { name }),
+    variations: [0, 1, 2].map((v) => ({ _id: `${key}#v${v}`, name: `Variation ${v}`, value: v })),
+  }));
   for (const s of state.segments) {
-    const targets = s.targets.map((t) => ({ contextKind: t.contextKind, contextKey: t.contextKey, targetType: t.targetType, expirationDate: now + t.offset, _version: 1 }));
+    const targets = s.targets.map((t) => ({
+      contextKind: t.contextKind,
+      contextKey: t.contextKey,
+      targetType: t.targetType,
+      expirationDate: now + t.offset,
+      _version: 1,
+    }));
     server.seed(`segments/${projectKey}/${encodeURIComponent(s.key)}/production`, targets, 'segment');
   }
   for (const f of state.flags) {
-    const targets = f.targets.map((t) => ({ contextKind: t.contextKind, contextKey: t.contextKey, variationId: `${f.key}#v${t.variation}`, expirationDate: now + t.offset, _version: 1 }));
+    const targets = f.targets.map((t) => ({
+      contextKind: t.contextKind,
+      contextKey: t.contextKey,
+      variationId: `${f.key}#v${t.variation}`,
+      expirationDate: now + t.offset,
+      _version: 1,
+    }));
     server.seed(`flags/${projectKey}/${encodeURIComponent(f.key)}/production`, targets, 'flag');
   }
   return projectKey;
@@ -93,8 +135,23 @@ describe('export, then plan', () => {
   it('after one removal changes in LaunchDarkly, plan shows exactly that one', async () => {
     const now = Date.now();
     const state: ProjectState = {
-      segments: [{ key: '123', name: 'Numbers', targets: [{ contextKind: 'user', contextKey: 'true', targetType: 'included', offset: 5 * HOUR }, { contextKind: 'user', contextKey: 'ключ', targetType: 'excluded', offset: 30 * HOUR }] }],
-      flags: [{ key: 'checkout', name: 'New checkout', targets: [{ contextKind: 'device', contextKey: 'a: b', variation: 1, offset: 50 * HOUR }] }],
+      segments: [
+        {
+          key: '123',
+          name: 'Numbers',
+          targets: [
+            { contextKind: 'user', contextKey: 'true', targetType: 'included', offset: 5 * HOUR },
+            { contextKind: 'user', contextKey: 'ключ', targetType: 'excluded', offset: 30 * HOUR },
+          ],
+        },
+      ],
+      flags: [
+        {
+          key: 'checkout',
+          name: 'New checkout',
+          targets: [{ contextKind: 'device', contextKey: 'a: b', variation: 1, offset: 50 * HOUR }],
+        },
+      ],
     };
     const projectKey = load(state, now);
     const { ld, file } = await exported(projectKey, 'yaml', now);
@@ -102,7 +159,12 @@ describe('export, then plan', () => {
     expect(file.text).toContain('# Numbers');
     expect(file.text).toContain('# New checkout; variations: checkout#v1 = Variation 1');
     const desired = parseDesiredState(file.text);
-    server.schedule(`segments/${projectKey}/123/production`, 'segment', { contextKind: 'user', contextKey: 'ключ', targetType: 'excluded', expirationDate: now + 40 * HOUR });
+    server.schedule(`segments/${projectKey}/123/production`, 'segment', {
+      contextKind: 'user',
+      contextKey: 'ключ',
+      targetType: 'excluded',
+      expirationDate: now + 40 * HOUR,
+    });
     const plan = await planSync(ld, desired);
     expect(plan.counts).toMatchObject({ add: 0, update: 1, remove: 0 });
     const changes = plan.resources.flatMap((r) => r.changes.map((c) => ({ key: r.ref, ...c })));
@@ -112,8 +174,21 @@ describe('export, then plan', () => {
 
   it('leaves out removals already due, and counts them', async () => {
     const now = Date.now();
-    const projectKey = load({ segments: [{ key: 's', name: undefined, targets: [{ contextKind: 'user', contextKey: 'later', targetType: 'included', offset: HOUR }] }], flags: [] }, now);
-    server.schedule(`segments/${projectKey}/s/production`, 'segment', { contextKind: 'user', contextKey: 'due', targetType: 'included', expirationDate: now - 1000 });
+    const projectKey = load(
+      {
+        segments: [
+          { key: 's', name: undefined, targets: [{ contextKind: 'user', contextKey: 'later', targetType: 'included', offset: HOUR }] },
+        ],
+        flags: [],
+      },
+      now,
+    );
+    server.schedule(`segments/${projectKey}/s/production`, 'segment', {
+      contextKind: 'user',
+      contextKey: 'due',
+      targetType: 'included',
+      expirationDate: now - 1000,
+    });
     const { file } = await exported(projectKey, 'json', now);
     expect(file).toMatchObject({ removals: 1, past: 1, resources: 1 });
     expect(JSON.parse(file.text).projects[projectKey].environments.production.segments.s).toEqual([

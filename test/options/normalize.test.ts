@@ -99,11 +99,23 @@ describe('normalizeOptions: refusals', () => {
     ['a non-string apiKey', { apiKey: 42 as unknown as string, fetch }, /^apiKey must be a token of visible ASCII characters/],
     ['an apiKey with a space', { apiKey: 'api 1234', fetch }, /^apiKey /],
     ['an apiKey with a non-ASCII character', { apiKey: 'api-\u00e91234', fetch }, /^apiKey /],
-    ['a non-string header value', { fetch, baseUrl: 'https://p.example', headers: { 'X-A': 1 as unknown as string } }, /^headers\.X-A must be a string/],
-    ['an unknown instance', { apiKey: TOKEN, fetch, instance: 'mars' as 'eu' }, /^instance must be one of commercial, federal, eu, got "mars"$/],
+    [
+      'a non-string header value',
+      { fetch, baseUrl: 'https://p.example', headers: { 'X-A': 1 as unknown as string } },
+      /^headers\.X-A must be a string/,
+    ],
+    [
+      'an unknown instance',
+      { apiKey: TOKEN, fetch, instance: 'mars' as 'eu' },
+      /^instance must be one of commercial, federal, eu, got "mars"$/,
+    ],
     ['an inherited name as instance', { apiKey: TOKEN, fetch, instance: 'toString' as 'eu' }, /^instance must be one of/],
     ['a baseUrl that is not a URL', { fetch, baseUrl: 'not a url' }, /^baseUrl is not a URL$/],
-    ['a relative baseUrl outside a page', { fetch, baseUrl: '/ld-proxy' }, /^baseUrl "\/ld-proxy" is relative: outside a browser page, give an absolute URL such as https:\/\/example\.com\/ld-proxy$/],
+    [
+      'a relative baseUrl outside a page',
+      { fetch, baseUrl: '/ld-proxy' },
+      /^baseUrl "\/ld-proxy" is relative: outside a browser page, give an absolute URL such as https:\/\/example\.com\/ld-proxy$/,
+    ],
     ['credentials in baseUrl', { fetch, baseUrl: 'https://user:pw@proxy.example' }, /^baseUrl must not contain credentials/],
     ['a user name alone in baseUrl', { fetch, baseUrl: 'https://user@proxy.example' }, /^baseUrl must not contain credentials/],
     ['a password alone in baseUrl', { fetch, baseUrl: 'https://:pw@proxy.example' }, /^baseUrl must not contain credentials/],
@@ -112,10 +124,22 @@ describe('normalizeOptions: refusals', () => {
     ['a fragment in baseUrl', { fetch, baseUrl: 'https://proxy.example/#x' }, /^baseUrl must not have a fragment/],
     ['an empty fragment in baseUrl', { fetch, baseUrl: 'https://proxy.example/#' }, /^baseUrl must not have a fragment/],
     ['a baseUrl that is not http(s)', { fetch, baseUrl: 'ftp://proxy.example' }, /^baseUrl must be http\(s\), got ftp:$/],
-    ['a token over plain http to a remote host', { apiKey: TOKEN, fetch, baseUrl: 'http://proxy.example:8080' }, /^refusing to send an access token over plain http to proxy\.example; use https$/],
+    [
+      'a token over plain http to a remote host',
+      { apiKey: TOKEN, fetch, baseUrl: 'http://proxy.example:8080' },
+      /^refusing to send an access token over plain http to proxy\.example; use https$/,
+    ],
     ['no token for LaunchDarkly itself', { fetch }, /^apiKey is required to call https:\/\/app\.launchdarkly\.com directly/],
-    ['no token for the EU instance', { fetch, instance: 'eu' }, /^apiKey is required to call https:\/\/app\.eu\.launchdarkly\.com directly/],
-    ['no token for LaunchDarkly given as a baseUrl with a slash', { fetch, baseUrl: 'https://app.launchdarkly.us/' }, /^apiKey is required/],
+    [
+      'no token for the EU instance',
+      { fetch, instance: 'eu' },
+      /^apiKey is required to call https:\/\/app\.eu\.launchdarkly\.com directly/,
+    ],
+    [
+      'no token for LaunchDarkly given as a baseUrl with a slash',
+      { fetch, baseUrl: 'https://app.launchdarkly.us/' },
+      /^apiKey is required/,
+    ],
     ['an empty apiVersion', { apiKey: TOKEN, fetch, apiVersion: '' }, /^apiVersion must be a non-empty string/],
     ['a blank apiVersion', { apiKey: TOKEN, fetch, apiVersion: '   ' }, /^apiVersion must be a non-empty string/],
     ['a non-string apiVersion', { apiKey: TOKEN, fetch, apiVersion: 20240415 as unknown as string }, /^apiVersion /],
@@ -125,13 +149,20 @@ describe('normalizeOptions: refusals', () => {
     ['a NaN timeout', { apiKey: TOKEN, fetch, timeoutMs: Number.NaN }, /^timeoutMs must be a positive number/],
     ['a fractional maxRetries', { apiKey: TOKEN, fetch, maxRetries: 1.5 }, /^maxRetries must be a non-negative integer, got 1.5$/],
     ['a negative maxRetries', { apiKey: TOKEN, fetch, maxRetries: -1 }, /^maxRetries must be a non-negative integer, got -1$/],
-    ['a negative maxRetryDelayMs', { apiKey: TOKEN, fetch, maxRetryDelayMs: -5 }, /^maxRetryDelayMs must be a non-negative integer, got -5$/],
+    [
+      'a negative maxRetryDelayMs',
+      { apiKey: TOKEN, fetch, maxRetryDelayMs: -5 },
+      /^maxRetryDelayMs must be a non-negative integer, got -5$/,
+    ],
   ])('%s', (_name, options, message) => {
     expect(refusal(options)).toMatch(message);
   });
 
   it('accepts the smallest values that make sense', () => {
-    expect(normalizeOptions({ apiKey: TOKEN, fetch, timeoutMs: 0.5, maxRetries: 0, maxRetryDelayMs: 0 }).settings).toMatchObject({ timeoutMs: 0.5, maxRetries: 0 });
+    expect(normalizeOptions({ apiKey: TOKEN, fetch, timeoutMs: 0.5, maxRetries: 0, maxRetryDelayMs: 0 }).settings).toMatchObject({
+      timeoutMs: 0.5,
+      maxRetries: 0,
+    });
   });
 
   it('no fetch anywhere', () => {
@@ -195,16 +226,26 @@ describe('isBrowserLike', () => {
 });
 
 describe('isLoopbackHost', () => {
-  it.each(['localhost', 'LOCALHOST', '127.0.0.1', '127.1.2.3', '127.255.255.254', '[::1]', '::1', 'api.localhost', 'A.LOCALHOST'])('%s may use plain http', (host) => {
-    expect(isLoopbackHost(host)).toBe(true);
-  });
-
-  it.each(['example.com', '127.0.0.1.example.com', 'localhost.example.com', 'my-localhost', '10.0.0.1', '128.0.0.1', '127.0.0', 'x127.0.0.1', '[::2]'])(
-    '%s may not',
+  it.each(['localhost', 'LOCALHOST', '127.0.0.1', '127.1.2.3', '127.255.255.254', '[::1]', '::1', 'api.localhost', 'A.LOCALHOST'])(
+    '%s may use plain http',
     (host) => {
-      expect(isLoopbackHost(host)).toBe(false);
+      expect(isLoopbackHost(host)).toBe(true);
     },
   );
+
+  it.each([
+    'example.com',
+    '127.0.0.1.example.com',
+    'localhost.example.com',
+    'my-localhost',
+    '10.0.0.1',
+    '128.0.0.1',
+    '127.0.0',
+    'x127.0.0.1',
+    '[::2]',
+  ])('%s may not', (host) => {
+    expect(isLoopbackHost(host)).toBe(false);
+  });
 });
 
 describe('the redactor normalizeOptions builds', () => {
@@ -219,7 +260,13 @@ describe('the redactor normalizeOptions builds', () => {
 });
 
 describe('callSettings', () => {
-  const defaults: AttemptSettings = { timeoutMs: 30_000, maxRetries: 2, maxRetryDelayMs: 60_000, initialRetryDelayMs: 500, retryUnsafe: false };
+  const defaults: AttemptSettings = {
+    timeoutMs: 30_000,
+    maxRetries: 2,
+    maxRetryDelayMs: 60_000,
+    initialRetryDelayMs: 500,
+    retryUnsafe: false,
+  };
 
   it('without call options, the client settings themselves', () => {
     expect(callSettings(defaults, undefined)).toBe(defaults);
@@ -227,7 +274,13 @@ describe('callSettings', () => {
 
   it('takes each option the call sets, and the signal', () => {
     const signal = new AbortController().signal;
-    expect(callSettings(defaults, { timeoutMs: 10, maxRetries: 0, retryUnsafe: true, signal })).toEqual({ ...defaults, timeoutMs: 10, maxRetries: 0, retryUnsafe: true, signal });
+    expect(callSettings(defaults, { timeoutMs: 10, maxRetries: 0, retryUnsafe: true, signal })).toEqual({
+      ...defaults,
+      timeoutMs: 10,
+      maxRetries: 0,
+      retryUnsafe: true,
+      signal,
+    });
     expect(callSettings({ ...defaults, retryUnsafe: true }, { retryUnsafe: false }).retryUnsafe).toBe(false);
     expect(callSettings({ ...defaults, retryUnsafe: true }, {})).toEqual({ ...defaults, retryUnsafe: true, signal: undefined });
   });

@@ -227,7 +227,14 @@ describe('the packed package', () => {
   });
 
   it('imports nothing at run time but openapi-fetch, a declared dependency, from the client entries, and nothing at all from the proxy or the query options', async () => {
-    const expectedExternals: Record<string, string[]> = { 'index.js': ['openapi-fetch'], 'index.cjs': ['openapi-fetch'], 'proxy.js': [], 'proxy.cjs': [], 'query.js': [], 'query.cjs': [] };
+    const expectedExternals: Record<string, string[]> = {
+      'index.js': ['openapi-fetch'],
+      'index.cjs': ['openapi-fetch'],
+      'proxy.js': [],
+      'proxy.cjs': [],
+      'query.js': [],
+      'query.cjs': [],
+    };
     for (const [entry, expectedExternal] of Object.entries(expectedExternals)) {
       const { metafile } = await build({
         entryPoints: [path.join(consumer.dir, 'node_modules', PACKAGE_NAME, 'dist', entry)],
@@ -244,7 +251,6 @@ describe('the packed package', () => {
     expect(consumer.manifest.dependencies).toHaveProperty('openapi-fetch');
     expect(consumer.copied['openapi-fetch']).toMatch(/^\d+\.\d+\.\d+/);
   });
-
 
   const expected = {
     keys: ['alice', 'acme'],
@@ -265,7 +271,11 @@ describe('the packed package', () => {
   };
   const runBoth = async (file: string) => {
     const { stdout } = await run(process.execPath, [file], { cwd: consumer.dir, env: { ...process.env, PRISM_URL: inject('prismUrl') } });
-    const [client, proxy] = stdout.trim().split('\n').slice(-2).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const [client, proxy] = stdout
+      .trim()
+      .split('\n')
+      .slice(-2)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     return { client: client!, proxy: proxy! };
   };
 
@@ -291,24 +301,31 @@ describe('the packed package', () => {
   // Declarations the entries share are emitted as hashed chunks per format.
   const SHARED = /\/[\w]+-[\w-]{8}\.d\.(c?ts)$/;
   it.concurrent.each([
-    ['tsconfig.node16.json', ['dist/[shared].d.cts', 'dist/[shared].d.ts', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/proxy.d.cts', 'dist/proxy.d.ts']],
+    [
+      'tsconfig.node16.json',
+      ['dist/[shared].d.cts', 'dist/[shared].d.ts', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/proxy.d.cts', 'dist/proxy.d.ts'],
+    ],
     ['tsconfig.bundler.json', ['dist/[shared].d.ts', 'dist/index.d.ts', 'dist/proxy.d.ts']],
-  ])('type-checks a TypeScript consumer with %s', async (config, declarations) => {
-    const cwd = path.join(consumer.dir, 'types');
-    const result = await run(process.execPath, [tsc, '-p', config, '--listFiles'], { cwd }).catch((error: { stdout?: string }) => {
-      throw new Error(`tsc -p ${config} failed:\n${error.stdout ?? String(error)}`);
-    });
-    // The declarations it used are the installed package's (for node16: the CJS ones for
-    // cjs.cts, the ESM ones for esm.mts), and nothing came from this repository but TypeScript's libs.
-    const files = result.stdout.split('\n').filter(Boolean);
-    const prefix = path.join(consumer.dir, 'node_modules', PACKAGE_NAME) + path.sep;
-    const used = files.filter((f) => f.startsWith(prefix)).map((f) => f.slice(prefix.length).replace(SHARED, '/[shared].d.$1'));
-    // (How many shared chunks there are is the bundler's business: three entries make two per format.)
-    expect([...new Set(used)].sort()).toEqual(declarations);
-    const typescriptLib = path.join(path.dirname(path.dirname(tsc)), 'lib') + path.sep;
-    expect(files.filter((f) => !f.startsWith(consumer.dir + path.sep) && !f.startsWith(typescriptLib))).toEqual([]);
-    // Two full type checks at once take 20 s on an idle 2-core machine; allow for a busy one.
-  }, 180_000);
+  ])(
+    'type-checks a TypeScript consumer with %s',
+    async (config, declarations) => {
+      const cwd = path.join(consumer.dir, 'types');
+      const result = await run(process.execPath, [tsc, '-p', config, '--listFiles'], { cwd }).catch((error: { stdout?: string }) => {
+        throw new Error(`tsc -p ${config} failed:\n${error.stdout ?? String(error)}`);
+      });
+      // The declarations it used are the installed package's (for node16: the CJS ones for
+      // cjs.cts, the ESM ones for esm.mts), and nothing came from this repository but TypeScript's libs.
+      const files = result.stdout.split('\n').filter(Boolean);
+      const prefix = path.join(consumer.dir, 'node_modules', PACKAGE_NAME) + path.sep;
+      const used = files.filter((f) => f.startsWith(prefix)).map((f) => f.slice(prefix.length).replace(SHARED, '/[shared].d.$1'));
+      // (How many shared chunks there are is the bundler's business: three entries make two per format.)
+      expect([...new Set(used)].sort()).toEqual(declarations);
+      const typescriptLib = path.join(path.dirname(path.dirname(tsc)), 'lib') + path.sep;
+      expect(files.filter((f) => !f.startsWith(consumer.dir + path.sep) && !f.startsWith(typescriptLib))).toEqual([]);
+      // Two full type checks at once take 20 s on an idle 2-core machine; allow for a busy one.
+    },
+    180_000,
+  );
 });
 
 /**
@@ -338,7 +355,11 @@ describe("the README's command-line examples, after installing the tarball", () 
       env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'LD_API_KEY')), npm_config_offline: 'true' },
     }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? -1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
+      (error: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: error.code ?? -1,
+        stdout: error.stdout ?? '',
+        stderr: error.stderr ?? '',
+      }),
     );
 
   it('the installed bin answers --help', async () => {

@@ -32,7 +32,10 @@ afterAll(async () => {
 });
 
 /** A proxy behind node:http, its audit events, its authorize calls, and what reached upstream since. */
-async function mount(options: Partial<ProxyOptions<string>> = {}, decide: (call: ProxyCall) => ProxyAuthorization<string> | Promise<ProxyAuthorization<string>> = () => true) {
+async function mount(
+  options: Partial<ProxyOptions<string>> = {},
+  decide: (call: ProxyCall) => ProxyAuthorization<string> | Promise<ProxyAuthorization<string>> = () => true,
+) {
   const events: ProxyAuditEvent<string>[] = [];
   const calls: ProxyCall[] = [];
   let notify = () => undefined as void;
@@ -87,7 +90,10 @@ describe('hostile bodies under the size cap: small answers, small events, author
     const response = await patch(proxy.url, body);
     expect(response.status).toBe(400);
     expect(response.body.length).toBeLessThan(512);
-    expect(JSON.parse(response.body)).toEqual({ code: 'invalid_body', message: 'The body holds more than 1500 instructions; at most 1500 are accepted' });
+    expect(JSON.parse(response.body)).toEqual({
+      code: 'invalid_body',
+      message: 'The body holds more than 1500 instructions; at most 1500 are accepted',
+    });
     expect(proxy.calls).toHaveLength(0);
     expect(proxy.upstreamCount()).toBe(0);
     expect(proxy.events).toMatchObject([{ outcome: 'refused', refusal: 'invalid-body', status: 400 }]);
@@ -104,7 +110,11 @@ describe('hostile bodies under the size cap: small answers, small events, author
     const proxy = await mount();
     const bad = { ...add, targetType: 'both' };
     const response = await patch(proxy.url, JSON.stringify({ instructions: Array.from({ length: 1500 }, () => bad) }));
-    const answer = JSON.parse(response.body) as { message: string; issues: { index: number; field: string; message: string }[]; moreIssues: number };
+    const answer = JSON.parse(response.body) as {
+      message: string;
+      issues: { index: number; field: string; message: string }[];
+      moreIssues: number;
+    };
     expect(response.status).toBe(400);
     expect(answer.issues).toHaveLength(20);
     expect(answer.issues.map((i) => i.index)).toEqual(Array.from({ length: 20 }, (_, i) => i));
@@ -141,7 +151,10 @@ describe('hostile bodies under the size cap: small answers, small events, author
 describe('bodies that arrive slowly or never', () => {
   it('a body sent a byte at a time and never finished: 408 at bodyTimeoutMs, audited, authorize not asked', async () => {
     const proxy = await mount({ bodyTimeoutMs: 300 });
-    const exchange = openRequest(proxy.url, `PATCH ${SEGMENT} HTTP/1.1\nHost: x\nContent-Type: ${SEMANTIC}\nTransfer-Encoding: chunked\n\n`);
+    const exchange = openRequest(
+      proxy.url,
+      `PATCH ${SEGMENT} HTTP/1.1\nHost: x\nContent-Type: ${SEMANTIC}\nTransfer-Encoding: chunked\n\n`,
+    );
     await writeOneByteChunks(exchange.socket, `{"instructions":[${JSON.stringify(add)},`);
     const answer = await exchange.answer;
     expect(answer.status).toBe(408);
@@ -154,7 +167,10 @@ describe('bodies that arrive slowly or never', () => {
 
   it('a body sent a byte at a time that does finish is forwarded', async () => {
     const proxy = await mount();
-    const exchange = openRequest(proxy.url, `PATCH ${SEGMENT} HTTP/1.1\nHost: x\nContent-Type: ${SEMANTIC}\nTransfer-Encoding: chunked\n\n`);
+    const exchange = openRequest(
+      proxy.url,
+      `PATCH ${SEGMENT} HTTP/1.1\nHost: x\nContent-Type: ${SEMANTIC}\nTransfer-Encoding: chunked\n\n`,
+    );
     await writeOneByteChunks(exchange.socket, JSON.stringify({ instructions: [add] }), 7);
     exchange.socket.write('0\r\n\r\n');
     expect((await exchange.answer).status).toBe(200);
@@ -163,7 +179,10 @@ describe('bodies that arrive slowly or never', () => {
 
   it('a declared length never delivered: 408', async () => {
     const proxy = await mount({ bodyTimeoutMs: 200 });
-    const exchange = openRequest(proxy.url, `PATCH ${SEGMENT} HTTP/1.1\nHost: x\nContent-Type: ${SEMANTIC}\nContent-Length: 5000\n\n{"instr`);
+    const exchange = openRequest(
+      proxy.url,
+      `PATCH ${SEGMENT} HTTP/1.1\nHost: x\nContent-Type: ${SEMANTIC}\nContent-Length: 5000\n\n{"instr`,
+    );
     expect((await exchange.answer).status).toBe(408);
     expect(proxy.events).toMatchObject([{ refusal: 'body-timeout' }]);
   });
@@ -195,7 +214,9 @@ describe('one deadline for the request', () => {
     const proxy = await mount({ requestTimeoutMs: 300 }, () => new Promise(() => undefined));
     const response = await rawRequest(proxy.url, SEGMENT);
     expect([response.status, JSON.parse(response.body)]).toEqual([504, { code: 'gateway_timeout', message: 'The request took too long' }]);
-    expect(proxy.events).toMatchObject([{ outcome: 'failed', status: 504, error: "the request's deadline (300 ms) passed during authorize" }]);
+    expect(proxy.events).toMatchObject([
+      { outcome: 'failed', status: 504, error: "the request's deadline (300 ms) passed during authorize" },
+    ]);
     expect(proxy.upstreamCount()).toBe(0);
   });
 
@@ -252,7 +273,10 @@ describe('nosniff on every answer', () => {
       rawRequest(proxy.url, SEGMENT, { method: 'DELETE' }),
       rawRequest(proxy.url, SEGMENT),
       patch(proxy.url, JSON.stringify({ instructions: [add] })),
-      rawRequest(proxy.url, SEGMENT, { method: 'OPTIONS', headers: { Origin: 'http://admin.example.test', 'Access-Control-Request-Method': 'PATCH' } }),
+      rawRequest(proxy.url, SEGMENT, {
+        method: 'OPTIONS',
+        headers: { Origin: 'http://admin.example.test', 'Access-Control-Request-Method': 'PATCH' },
+      }),
     ]);
     expect(answers.map((a) => [a.status, a.headers['x-content-type-options']])).toEqual([
       [404, 'nosniff'],

@@ -37,8 +37,12 @@ describe('the bounds as options', () => {
 
   it('the request deadline leaves room for a long upstream wait unless set', () => {
     expect(normalizeProxyOptions({ ...base, timeoutMs: 60_000 } as ProxyOptions<unknown>).requestTimeoutMs).toBe(70_000);
-    expect(normalizeProxyOptions({ ...base, timeoutMs: 60_000, requestTimeoutMs: 5000 } as ProxyOptions<unknown>).requestTimeoutMs).toBe(5000);
-    expect(normalizeProxyOptions({ ...base, actorRateLimit: { requests: 3, windowMs: 1000 } } as ProxyOptions<unknown>).actorRateLimit).toEqual({ requests: 3, windowMs: 1000 });
+    expect(normalizeProxyOptions({ ...base, timeoutMs: 60_000, requestTimeoutMs: 5000 } as ProxyOptions<unknown>).requestTimeoutMs).toBe(
+      5000,
+    );
+    expect(
+      normalizeProxyOptions({ ...base, actorRateLimit: { requests: 3, windowMs: 1000 } } as ProxyOptions<unknown>).actorRateLimit,
+    ).toEqual({ requests: 3, windowMs: 1000 });
   });
 
   it.each<[string, Record<string, unknown>, RegExp]>([
@@ -50,7 +54,11 @@ describe('the bounds as options', () => {
     ['maxInFlight 0', { maxInFlight: 0 }, /maxInFlight must be a positive integer/],
     ['actorRateLimit null', { actorRateLimit: null }, /actorRateLimit must be \{ requests, windowMs \}/],
     ['actorRateLimit without requests', { actorRateLimit: { windowMs: 1000 } }, /actorRateLimit.requests must be a positive integer/],
-    ['actorRateLimit with windowMs 0', { actorRateLimit: { requests: 1, windowMs: 0 } }, /actorRateLimit.windowMs must be a positive integer/],
+    [
+      'actorRateLimit with windowMs 0',
+      { actorRateLimit: { requests: 1, windowMs: 0 } },
+      /actorRateLimit.windowMs must be a positive integer/,
+    ],
     ['onAudit that is not a function', { onAudit: 'log' }, /onAudit must be a function/],
     ['basePath that is not a string', { basePath: 42 }, /basePath must be a string/],
     ['no options at all', { __none: true }, /needs options/],

@@ -75,20 +75,22 @@ describe('a client that leaves', () => {
 });
 
 describe('answers larger than maxResponseBytes', () => {
-  const big = (declared: boolean): Handler => (_req, res) => {
-    const chunk = Buffer.alloc(64 * 1024, 'a');
-    res.writeHead(200, { 'Content-Type': 'application/json', ...(declared && { 'Content-Length': String(chunk.length * 64) }) });
-    let sent = 0;
-    const pump = () => {
-      while (sent < 64) {
-        sent++;
-        if (!res.write(chunk)) return void res.once('drain', pump);
-      }
-      res.end();
+  const big =
+    (declared: boolean): Handler =>
+    (_req, res) => {
+      const chunk = Buffer.alloc(64 * 1024, 'a');
+      res.writeHead(200, { 'Content-Type': 'application/json', ...(declared && { 'Content-Length': String(chunk.length * 64) }) });
+      let sent = 0;
+      const pump = () => {
+        while (sent < 64) {
+          sent++;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      res.on('error', () => undefined);
+      pump();
     };
-    res.on('error', () => undefined);
-    pump();
-  };
 
   it.each([
     ['streamed without a length', false],
@@ -96,14 +98,21 @@ describe('answers larger than maxResponseBytes', () => {
   ])('%s: 502, audited', async (_, declared) => {
     const setup = await mount(big(declared), { maxResponseBytes: 1024 * 1024 });
     const response = await rawRequest(setup.url, SEGMENT);
-    expect([response.status, JSON.parse(response.body)]).toEqual([502, { code: 'bad_gateway', message: 'LaunchDarkly answered more than the proxy accepts' }]);
+    expect([response.status, JSON.parse(response.body)]).toEqual([
+      502,
+      { code: 'bad_gateway', message: 'LaunchDarkly answered more than the proxy accepts' },
+    ]);
     expect(response.headers['x-content-type-options']).toBe('nosniff');
-    expect(setup.events).toMatchObject([{ outcome: 'failed', status: 502, error: "LaunchDarkly's answer exceeded maxResponseBytes (1048576)" }]);
+    expect(setup.events).toMatchObject([
+      { outcome: 'failed', status: 502, error: "LaunchDarkly's answer exceeded maxResponseBytes (1048576)" },
+    ]);
   });
 
   it('an answer exactly at the cap passes', async () => {
     const body = JSON.stringify({ items: [], pad: 'x'.repeat(1000) });
-    const setup = await mount((_req, res) => void res.writeHead(200, { 'Content-Type': 'application/json' }).end(body), { maxResponseBytes: Buffer.byteLength(body) });
+    const setup = await mount((_req, res) => void res.writeHead(200, { 'Content-Type': 'application/json' }).end(body), {
+      maxResponseBytes: Buffer.byteLength(body),
+    });
     const response = await rawRequest(setup.url, SEGMENT);
     expect([response.status, response.body]).toEqual([200, body]);
   });
@@ -111,21 +120,25 @@ describe('answers larger than maxResponseBytes', () => {
 
 describe('answers that are not JSON', () => {
   it('are replaced by the proxy’s JSON error, keeping the status and the headers the client paces by', async () => {
-    const setup = await mount((_req, res) =>
-      void res
-        .writeHead(503, {
-          'Content-Type': 'text/html',
-          'Retry-After': '7',
-          'X-Ratelimit-Global-Remaining': '0',
-          'X-Ratelimit-Reset': '1900000000000',
-          'X-Request-Id': 'req-1',
-          'Set-Cookie': 'a=b',
-        })
-        .end('<html><script>alert(1)</script></html>'),
+    const setup = await mount(
+      (_req, res) =>
+        void res
+          .writeHead(503, {
+            'Content-Type': 'text/html',
+            'Retry-After': '7',
+            'X-Ratelimit-Global-Remaining': '0',
+            'X-Ratelimit-Reset': '1900000000000',
+            'X-Request-Id': 'req-1',
+            'Set-Cookie': 'a=b',
+          })
+          .end('<html><script>alert(1)</script></html>'),
     );
     const response = await rawRequest(setup.url, SEGMENT);
     expect(response.status).toBe(503);
-    expect(JSON.parse(response.body)).toEqual({ code: 'upstream_not_json', message: 'LaunchDarkly answered 503 with a body that is not JSON' });
+    expect(JSON.parse(response.body)).toEqual({
+      code: 'upstream_not_json',
+      message: 'LaunchDarkly answered 503 with a body that is not JSON',
+    });
     expect(response.headers).toMatchObject({
       'content-type': 'application/json',
       'retry-after': '7',
@@ -135,7 +148,9 @@ describe('answers that are not JSON', () => {
       'x-content-type-options': 'nosniff',
     });
     expect(response.headers['set-cookie']).toBeUndefined();
-    expect(setup.events).toMatchObject([{ outcome: 'forwarded', status: 503, requestId: 'req-1', error: "LaunchDarkly's 503 answer was text/html, replaced" }]);
+    expect(setup.events).toMatchObject([
+      { outcome: 'forwarded', status: 503, requestId: 'req-1', error: "LaunchDarkly's 503 answer was text/html, replaced" },
+    ]);
   });
 
   it('an answer without a type is replaced too; a 204 stays empty', async () => {

@@ -57,7 +57,11 @@ afterAll(async () => {
 });
 beforeEach(() => {
   events = [];
-  fake.seed(SEGMENT_ID, [{ contextKind: 'user', contextKey: 'alice', targetType: 'included', expirationDate: JAN_2031, _version: 1 }], 'segment');
+  fake.seed(
+    SEGMENT_ID,
+    [{ contextKind: 'user', contextKey: 'alice', targetType: 'included', expirationDate: JAN_2031, _version: 1 }],
+    'segment',
+  );
 });
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -75,13 +79,17 @@ describe('mounted in a node:http server', () => {
     const ld = createExpiringTargetsClient({ baseUrl: `${server.url}/ld-proxy`, maxRetries: 0 });
     const before = fake.log.length;
 
-    const scheduled = await ld.segments.patch(SEGMENT, [
-      segmentInstructions.add({ contextKind: 'user', contextKey: 'carol', targetType: 'included', expiresAt: JAN_2031 }),
-    ], { comment: 'beta ends' });
+    const scheduled = await ld.segments.patch(
+      SEGMENT,
+      [segmentInstructions.add({ contextKind: 'user', contextKey: 'carol', targetType: 'included', expiresAt: JAN_2031 })],
+      { comment: 'beta ends' },
+    );
     const rescheduled = await ld.segments.patch(SEGMENT, [
       segmentInstructions.update({ contextKind: 'user', contextKey: 'carol', targetType: 'included', expiresAt: FEB_2031 }),
     ]);
-    const cancelled = await ld.segments.patch(SEGMENT, [segmentInstructions.remove({ contextKind: 'user', contextKey: 'alice', targetType: 'included' })]);
+    const cancelled = await ld.segments.patch(SEGMENT, [
+      segmentInstructions.remove({ contextKind: 'user', contextKey: 'alice', targetType: 'included' }),
+    ]);
     const { items, requestId } = await ld.segments.get(SEGMENT);
 
     expect([scheduled.ok, rescheduled.ok, cancelled.ok]).toEqual([true, true, true]);
@@ -125,9 +133,11 @@ describe('mounted in a node:http server', () => {
     const [sent] = fake.log.slice(before);
     // What Node's fetch adds to any request by itself; everything else is the proxy's choice.
     const fetchAdds = new Set(['accept-encoding', 'accept-language', 'sec-fetch-mode', 'connection', 'host', 'content-length']);
-    expect(Object.keys(sent!.headers).filter((name) => !fetchAdds.has(name)).sort()).toEqual(
-      ['accept', 'authorization', 'content-type', 'ld-api-version', 'user-agent', 'x-launchdarkly-user-agent'],
-    );
+    expect(
+      Object.keys(sent!.headers)
+        .filter((name) => !fetchAdds.has(name))
+        .sort(),
+    ).toEqual(['accept', 'authorization', 'content-type', 'ld-api-version', 'user-agent', 'x-launchdarkly-user-agent']);
     expect(sent!.headers).toMatchObject({
       authorization: TOKEN,
       'content-type': 'application/json; domain-model=launchdarkly.semanticpatch',
@@ -144,7 +154,12 @@ describe('mounted in a node:http server', () => {
     const before = fake.log.length;
     await ld.flags.get({ projectKey: 'default', environmentKey: 'prod env', flagKey: 'café' });
     expect(fake.log.slice(before).map((r) => r.url)).toEqual(['/api/v2/flags/default/caf%C3%A9/expiring-targets/prod%20env']);
-    expect(events[0]).toMatchObject({ resource: 'flag', key: 'café', environmentKey: 'prod env', operationId: 'getExpiringContextTargets' });
+    expect(events[0]).toMatchObject({
+      resource: 'flag',
+      key: 'café',
+      environmentKey: 'prod env',
+      operationId: 'getExpiringContextTargets',
+    });
   });
 
   it('works for a framework that strips its mount path from req.url (Express keeps it in originalUrl)', async () => {
@@ -165,8 +180,14 @@ describe('mounted in a node:http server', () => {
     const slow = await mounted(proxyFor(stalled.url, { timeoutMs: 200 }));
     const refused = await rawRequest(down.url, `/ld-proxy${SEGMENT_PATH}`);
     const timedOut = await rawRequest(slow.url, `/ld-proxy${SEGMENT_PATH}`);
-    expect([refused.status, JSON.parse(refused.body)]).toEqual([502, { code: 'bad_gateway', message: 'LaunchDarkly could not be reached' }]);
-    expect([timedOut.status, JSON.parse(timedOut.body)]).toEqual([504, { code: 'gateway_timeout', message: 'LaunchDarkly did not answer in time' }]);
+    expect([refused.status, JSON.parse(refused.body)]).toEqual([
+      502,
+      { code: 'bad_gateway', message: 'LaunchDarkly could not be reached' },
+    ]);
+    expect([timedOut.status, JSON.parse(timedOut.body)]).toEqual([
+      504,
+      { code: 'gateway_timeout', message: 'LaunchDarkly did not answer in time' },
+    ]);
     expect(events.map((e) => [e.outcome, e.status])).toEqual([
       ['failed', 502],
       ['failed', 504],
@@ -199,7 +220,9 @@ describe('as a fetch handler (Next.js route handlers, Hono, Bun, Deno, Workers)'
   it('refuses a path trick that reaches it already normalised', async () => {
     const proxy = proxyFor(fake.url);
     const before = fake.log.length;
-    const response = await proxy(new Request(`https://app.example.test/ld-proxy/api/v2/segments/default%2Fx/beta-testers/expiring-targets/production`));
+    const response = await proxy(
+      new Request(`https://app.example.test/ld-proxy/api/v2/segments/default%2Fx/beta-testers/expiring-targets/production`),
+    );
     expect(response.status).toBe(404);
     expect(fake.log.length).toBe(before);
   });
@@ -253,15 +276,22 @@ describe('what the browser sees', () => {
     echo = await startServer((req, res) => {
       const token = String(req.headers.authorization);
       const status = req.rawUrl.includes('/flags/') ? 401 : 200;
-      json(res, status, status === 200 ? { items: [], note: `you sent ${token}`, escaped: JSON.stringify(token) } : { code: 'unauthorized', message: `token ${token} is revoked` }, {
-        'Set-Cookie': `ld=${token}; Path=/`,
-        'X-Request-Id': `req-${token}`,
-        'X-Ratelimit-Global-Remaining': '99',
-        'Retry-After': '0',
-        'X-Debug-Authorization': token,
-        Server: 'upstream/1.0',
-        'Access-Control-Allow-Origin': '*',
-      });
+      json(
+        res,
+        status,
+        status === 200
+          ? { items: [], note: `you sent ${token}`, escaped: JSON.stringify(token) }
+          : { code: 'unauthorized', message: `token ${token} is revoked` },
+        {
+          'Set-Cookie': `ld=${token}; Path=/`,
+          'X-Request-Id': `req-${token}`,
+          'X-Ratelimit-Global-Remaining': '99',
+          'Retry-After': '0',
+          'X-Debug-Authorization': token,
+          Server: 'upstream/1.0',
+          'Access-Control-Allow-Origin': '*',
+        },
+      );
     });
   });
   afterAll(() => echo?.close());
@@ -295,7 +325,11 @@ describe('what the browser sees', () => {
       'access-control-allow-origin': ALLOWED_ORIGIN,
       vary: 'Origin',
     });
-    expect(response.headers['access-control-expose-headers']?.split(', ').sort()).toEqual(['retry-after', 'x-ratelimit-global-remaining', 'x-request-id']);
+    expect(response.headers['access-control-expose-headers']?.split(', ').sort()).toEqual([
+      'retry-after',
+      'x-ratelimit-global-remaining',
+      'x-request-id',
+    ]);
     expect(JSON.parse(response.body)).toEqual({ code: 'unauthorized', message: 'token [redacted] is revoked' });
   });
 

@@ -20,9 +20,19 @@ const events: ProxyAuditEvent[] = [];
 
 beforeAll(async () => {
   fake = await startFakeLaunchDarkly({ token: TOKEN });
-  fake.seed('segments/default/beta-testers/production', [{ contextKind: 'user', contextKey: 'alice', targetType: 'included', expirationDate: 1924992000000, _version: 1 }], 'segment');
+  fake.seed(
+    'segments/default/beta-testers/production',
+    [{ contextKind: 'user', contextKey: 'alice', targetType: 'included', expirationDate: 1924992000000, _version: 1 }],
+    'segment',
+  );
   server = await startProxyServer(
-    createExpiringTargetsProxy({ apiKey: TOKEN, baseUrl: fake.url, basePath: '/ld-proxy', authorize: () => true, onAudit: (e) => void events.push(e) }),
+    createExpiringTargetsProxy({
+      apiKey: TOKEN,
+      baseUrl: fake.url,
+      basePath: '/ld-proxy',
+      authorize: () => true,
+      onAudit: (e) => void events.push(e),
+    }),
   );
 });
 afterAll(async () => {
@@ -47,7 +57,10 @@ describe('a relative baseUrl', () => {
     const ld = createExpiringTargetsClient({ baseUrl: '/ld-proxy', maxRetries: 0 });
     const { items } = await ld.segments.get(SEGMENT);
     expect(items.map((t) => t.contextKey)).toEqual(['alice']);
-    expect(events.at(-1)).toMatchObject({ path: '/ld-proxy/api/v2/segments/default/beta-testers/expiring-targets/production', outcome: 'forwarded' });
+    expect(events.at(-1)).toMatchObject({
+      path: '/ld-proxy/api/v2/segments/default/beta-testers/expiring-targets/production',
+      outcome: 'forwarded',
+    });
     expect(fake.log.at(-1)?.headers.authorization).toBe(TOKEN);
   });
 

@@ -133,7 +133,10 @@ describe('other paths and path tricks: 404, nothing forwarded', () => {
 
 describe('other methods and method overrides: 405 with Allow, nothing forwarded', () => {
   it.each(['DELETE', 'PUT', 'POST', 'HEAD', 'OPTIONS', 'PROPFIND'])('%s', async (method) => {
-    const response = await send(SEGMENT, { method, ...(method !== 'HEAD' && method !== 'OPTIONS' && { headers: { 'Content-Type': SEMANTIC }, body: validPatch }) });
+    const response = await send(SEGMENT, {
+      method,
+      ...(method !== 'HEAD' && method !== 'OPTIONS' && { headers: { 'Content-Type': SEMANTIC }, body: validPatch }),
+    });
     expectRefused(response, 405, { refusal: 'method-not-allowed', method });
     expect(response.headers.allow).toBe('GET, PATCH');
   });
@@ -174,11 +177,14 @@ describe('bodies: oversized 413, unreadable or invalid 400, wrong type 415; noth
     const http = await import('node:http');
     let written = 0;
     const response = await new Promise<RawResponse>((resolve, reject) => {
-      const req = http.request({ host: hostname, port, method: 'PATCH', path: SEGMENT, headers: { 'Content-Type': SEMANTIC }, agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-      });
+      const req = http.request(
+        { host: hostname, port, method: 'PATCH', path: SEGMENT, headers: { 'Content-Type': SEMANTIC }, agent: false },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+        },
+      );
       req.on('error', (error) => (written > MAX_BODY ? undefined : reject(error)));
       const chunk = Buffer.alloc(1024, 0x20);
       const pump = () => {
@@ -208,10 +214,22 @@ describe('bodies: oversized 413, unreadable or invalid 400, wrong type 415; noth
     ['a time in the past', JSON.stringify({ instructions: [{ ...add, value: 1_000 }] }), 'value is in the past'],
     ['a time as a string', JSON.stringify({ instructions: [{ ...add, value: '2031-01-01' }] }), 'value must be Unix milliseconds'],
     ['a comment that is not a string', JSON.stringify({ instructions: [add], comment: 42 }), 'comment must be a string'],
-    ['an unknown top-level field', JSON.stringify({ instructions: [add], patch: [{ op: 'remove', path: '/rules' }] }), 'patch is not a field'],
+    [
+      'an unknown top-level field',
+      JSON.stringify({ instructions: [add], patch: [{ op: 'remove', path: '/rules' }] }),
+      'patch is not a field',
+    ],
     ['a __proto__ key', '{"instructions":[' + JSON.stringify(add) + '],"__proto__":{"admin":true}}', '__proto__ is not a field'],
-    ['an instruction field named like an Object method', JSON.stringify({ instructions: [{ ...add, constructor: 1 }] }), 'constructor is not a field'],
-    ['an instruction with a __proto__ key', '{"instructions":[{"__proto__":{"x":1},' + JSON.stringify(add).slice(1) + ']}', '__proto__ is not a field'],
+    [
+      'an instruction field named like an Object method',
+      JSON.stringify({ instructions: [{ ...add, constructor: 1 }] }),
+      'constructor is not a field',
+    ],
+    [
+      'an instruction with a __proto__ key',
+      '{"instructions":[{"__proto__":{"x":1},' + JSON.stringify(add).slice(1) + ']}',
+      '__proto__ is not a field',
+    ],
   ];
   it.each(invalid)('%s', async (_, body, message) => {
     const response = await patch(body);
@@ -269,7 +287,8 @@ describe('authorize: refused 403 (or its own Response), thrown 500; nothing forw
   });
 
   it('a Response is the answer, passed as is', async () => {
-    decide = () => new Response('{"login":"/signin"}', { status: 401, headers: { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Session' } });
+    decide = () =>
+      new Response('{"login":"/signin"}', { status: 401, headers: { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Session' } });
     const response = await send(SEGMENT);
     expectRefused(response, 401, { outcome: 'answered' });
     expect(response.body).toBe('{"login":"/signin"}');
@@ -297,7 +316,11 @@ describe('authorize: refused 403 (or its own Response), thrown 500; nothing forw
       calls.push(call);
       return false;
     };
-    await patch(JSON.stringify({ instructions: [add], comment: 'why' }), {}, '/ld-proxy/api/v2/segments/default/caf%C3%A9%20x/expiring-targets/production');
+    await patch(
+      JSON.stringify({ instructions: [add], comment: 'why' }),
+      {},
+      '/ld-proxy/api/v2/segments/default/caf%C3%A9%20x/expiring-targets/production',
+    );
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({
       operation: 'patch',
@@ -315,7 +338,10 @@ describe('authorize: refused 403 (or its own Response), thrown 500; nothing forw
 
 describe('origins: only the same origin and allowedOrigins, nothing forwarded otherwise', () => {
   it('refuses a request from a foreign Origin with 403', async () => {
-    expectRefused(await send(SEGMENT, { headers: { Origin: 'http://evil.example' } }), 403, { refusal: 'origin-not-allowed', origin: 'http://evil.example' });
+    expectRefused(await send(SEGMENT, { headers: { Origin: 'http://evil.example' } }), 403, {
+      refusal: 'origin-not-allowed',
+      origin: 'http://evil.example',
+    });
   });
 
   it('refuses a PATCH from an opaque (null) origin', async () => {
@@ -329,7 +355,11 @@ describe('origins: only the same origin and allowedOrigins, nothing forwarded ot
   it('refuses the preflight of a foreign origin, without CORS headers', async () => {
     const response = await send(SEGMENT, {
       method: 'OPTIONS',
-      headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'PATCH', 'Access-Control-Request-Headers': 'content-type' },
+      headers: {
+        Origin: 'http://evil.example',
+        'Access-Control-Request-Method': 'PATCH',
+        'Access-Control-Request-Headers': 'content-type',
+      },
     });
     expectRefused(response, 403, { outcome: 'preflight', refusal: 'origin-not-allowed' });
     expect(Object.keys(response.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
@@ -339,14 +369,22 @@ describe('origins: only the same origin and allowedOrigins, nothing forwarded ot
     const base = { Origin: ALLOWED_ORIGIN, 'Access-Control-Request-Method': 'DELETE' };
     expectRefused(await send(SEGMENT, { method: 'OPTIONS', headers: base }), 403, { outcome: 'preflight', refusal: 'method-not-allowed' });
     events.length = 0;
-    const headers = { ...base, 'Access-Control-Request-Method': 'PATCH', 'Access-Control-Request-Headers': 'content-type, x-http-method-override' };
+    const headers = {
+      ...base,
+      'Access-Control-Request-Method': 'PATCH',
+      'Access-Control-Request-Headers': 'content-type, x-http-method-override',
+    };
     expectRefused(await send(SEGMENT, { method: 'OPTIONS', headers }), 403, { outcome: 'preflight', refusal: 'headers-not-allowed' });
   });
 
   it('answers the preflight of an allowed origin with exactly what the client needs', async () => {
     const response = await send(SEGMENT, {
       method: 'OPTIONS',
-      headers: { Origin: ALLOWED_ORIGIN, 'Access-Control-Request-Method': 'PATCH', 'Access-Control-Request-Headers': 'content-type,ld-api-version,x-launchdarkly-user-agent' },
+      headers: {
+        Origin: ALLOWED_ORIGIN,
+        'Access-Control-Request-Method': 'PATCH',
+        'Access-Control-Request-Headers': 'content-type,ld-api-version,x-launchdarkly-user-agent',
+      },
     });
     expectRefused(response, 204, { outcome: 'preflight' });
     expect(response.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN);

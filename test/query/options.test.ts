@@ -30,7 +30,10 @@ const user = (contextKey: string) => ({ contextKind: 'user', contextKey, targetT
 let fake: Awaited<ReturnType<typeof startFakeLaunchDarkly>>;
 let queryClient: QueryClient;
 beforeAll(async () => {
-  fake = await startFakeLaunchDarkly({ token: TOKEN, failInstruction: (i) => (i.contextKey === 'refused' ? 'context refused by the fake' : undefined) });
+  fake = await startFakeLaunchDarkly({
+    token: TOKEN,
+    failInstruction: (i) => (i.contextKey === 'refused' ? 'context refused by the fake' : undefined),
+  });
 });
 afterAll(() => fake.close());
 afterEach(() => queryClient?.clear());
@@ -100,7 +103,11 @@ describe('mutation options', () => {
 
   it('keep a partial failure as data, with each instruction’s fate', async () => {
     const ld = setup();
-    const result = await new MutationObserver(queryClient, segmentPatchMutationOptions(ld)).mutate({ ref: A, instructions: [add('carol'), add('refused')], comment: 'from a test' });
+    const result = await new MutationObserver(queryClient, segmentPatchMutationOptions(ld)).mutate({
+      ref: A,
+      instructions: [add('carol'), add('refused')],
+      comment: 'from a test',
+    });
     expect(result.ok).toBe(false);
     expect(result.outcomes.map((o) => [o.instruction.contextKey, o.fate, o.message])).toEqual([
       ['carol', 'applied', undefined],
@@ -128,8 +135,16 @@ describe('mutation options', () => {
       const before = [gets('segments/default/beta-testers/production'), gets('segments/default/early-access/production')];
       await new MutationObserver(queryClient, segmentPatchMutationOptions(ld)).mutate({ ref: A, instructions: [add('dave')] });
       // Settled only once A was read again; B was not touched.
-      expect([gets('segments/default/beta-testers/production'), gets('segments/default/early-access/production')]).toEqual([before[0]! + 1, before[1]]);
-      expect(queryClient.getQueryData(segmentTargetsKey(A))?.items.map((t) => t.contextKey).sort()).toEqual(['alice', 'dave']);
+      expect([gets('segments/default/beta-testers/production'), gets('segments/default/early-access/production')]).toEqual([
+        before[0]! + 1,
+        before[1],
+      ]);
+      expect(
+        queryClient
+          .getQueryData(segmentTargetsKey(A))
+          ?.items.map((t) => t.contextKey)
+          .sort(),
+      ).toEqual(['alice', 'dave']);
       expect(queryClient.getQueryData(segmentTargetsKey(B))?.items.map((t) => t.contextKey)).toEqual(['bob']);
     } finally {
       for (const u of unsubscribe) u();
@@ -139,7 +154,10 @@ describe('mutation options', () => {
   it('leave the cache alone with invalidate: false', async () => {
     const ld = setup();
     await queryClient.fetchQuery(segmentTargetsQueryOptions(ld, A));
-    await new MutationObserver(queryClient, segmentPatchMutationOptions(ld, { invalidate: false })).mutate({ ref: A, instructions: [add('erin')] });
+    await new MutationObserver(queryClient, segmentPatchMutationOptions(ld, { invalidate: false })).mutate({
+      ref: A,
+      instructions: [add('erin')],
+    });
     expect(queryClient.getQueryState(segmentTargetsKey(A))?.isInvalidated).toBe(false);
   });
 
@@ -147,7 +165,10 @@ describe('mutation options', () => {
     const ld = setup();
     const sent = fake.log.length;
     const error = await new MutationObserver(queryClient, segmentPatchMutationOptions(ld))
-      .mutate({ ref: A, instructions: [{ kind: 'addExpiringTarget', contextKind: 'user', contextKey: '', targetType: 'included', value: 1 }] })
+      .mutate({
+        ref: A,
+        instructions: [{ kind: 'addExpiringTarget', contextKind: 'user', contextKey: '', targetType: 'included', value: 1 }],
+      })
       .catch((e: unknown) => e);
     expect((error as Error).name).toBe('InstructionValidationError');
     expect(fake.log.length).toBe(sent);

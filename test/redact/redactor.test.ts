@@ -63,9 +63,12 @@ describe('SECRET_HEADER', () => {
     expect(SECRET_HEADER.test(name)).toBe(true);
   });
 
-  it.each(['Content-Type', 'Accept', 'LD-API-Version', 'X-LaunchDarkly-User-Agent', 'X-Trace', 'X-Request-Id', 'User-Agent'])('%s does not', (name) => {
-    expect(SECRET_HEADER.test(name)).toBe(false);
-  });
+  it.each(['Content-Type', 'Accept', 'LD-API-Version', 'X-LaunchDarkly-User-Agent', 'X-Trace', 'X-Request-Id', 'User-Agent'])(
+    '%s does not',
+    (name) => {
+      expect(SECRET_HEADER.test(name)).toBe(false);
+    },
+  );
 });
 
 describe('redactedCause', () => {

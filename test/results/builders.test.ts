@@ -3,15 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { ApiConnectionError, InvalidResponseError, PartialFailureError, ServerError } from '../../src/errors.js';
 import { bulkResult, OutcomeTally, outcomeOfError } from '../../src/bulk-outcomes.js';
-import {
-  countOutcomes,
-  type InstructionOutcome,
-  patchResult,
-  toGetResult,
-  toPatchResult,
-} from '../../src/results.js';
+import { countOutcomes, type InstructionOutcome, patchResult, toGetResult, toPatchResult } from '../../src/results.js';
 
-const o = (index: number, fate: InstructionOutcome<string>['fate'], extra: Partial<InstructionOutcome<string>> = {}): InstructionOutcome<string> => ({
+const o = (
+  index: number,
+  fate: InstructionOutcome<string>['fate'],
+  extra: Partial<InstructionOutcome<string>> = {},
+): InstructionOutcome<string> => ({
   index,
   instruction: `i${index}`,
   fate,
@@ -19,7 +17,15 @@ const o = (index: number, fate: InstructionOutcome<string>['fate'], extra: Parti
 });
 const zero = { total: 0, applied: 0, failed: 0, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 };
 const answer = (status = 200, headers: Record<string, string> = {}) => new Response(null, { status, headers });
-const target = (expirationDate: unknown) => ({ _id: '1', _version: 1, contextKind: 'user', contextKey: 'a', targetType: 'included', expirationDate, _resourceId: {} });
+const target = (expirationDate: unknown) => ({
+  _id: '1',
+  _version: 1,
+  contextKind: 'user',
+  contextKey: 'a',
+  targetType: 'included',
+  expirationDate,
+  _resourceId: {},
+});
 
 describe('countOutcomes', () => {
   it('counts each fate, what reading back decided and what was resent', () => {
@@ -75,7 +81,14 @@ describe('OutcomeTally', () => {
 describe('outcomeOfError', () => {
   it('takes the fate, message and status from one of our errors', () => {
     const error = new ServerError('PATCH /x failed with 502', { status: 502 });
-    expect(outcomeOfError(3, 'i3', error)).toEqual({ index: 3, instruction: 'i3', fate: 'unknown', message: 'PATCH /x failed with 502', status: 502, error });
+    expect(outcomeOfError(3, 'i3', error)).toEqual({
+      index: 3,
+      instruction: 'i3',
+      fate: 'unknown',
+      message: 'PATCH /x failed with 502',
+      status: 502,
+      error,
+    });
   });
 
   it('a refusal with a status is failed, decided by the response', () => {
@@ -86,16 +99,37 @@ describe('outcomeOfError', () => {
 
   it('a failed fate without a status was not decided by a response', () => {
     const error = new PartialFailureError('1 of 2 instructions failed', {});
-    expect(outcomeOfError(0, 'i0', error)).toEqual({ index: 0, instruction: 'i0', fate: 'failed', message: '1 of 2 instructions failed', status: undefined, error });
+    expect(outcomeOfError(0, 'i0', error)).toEqual({
+      index: 0,
+      instruction: 'i0',
+      fate: 'failed',
+      message: '1 of 2 instructions failed',
+      status: undefined,
+      error,
+    });
   });
 
   it('a failure without a status has no decidedBy, even when failed', () => {
     const error = new ApiConnectionError('refused', { stage: 'before-send' });
-    expect(outcomeOfError(0, 'i0', error)).toEqual({ index: 0, instruction: 'i0', fate: 'notAttempted', message: 'refused', status: undefined, error });
+    expect(outcomeOfError(0, 'i0', error)).toEqual({
+      index: 0,
+      instruction: 'i0',
+      fate: 'notAttempted',
+      message: 'refused',
+      status: undefined,
+      error,
+    });
   });
 
   it('anything else thrown leaves the fate unknown, its text as the message', () => {
-    expect(outcomeOfError(1, 'i1', new TypeError('boom'))).toEqual({ index: 1, instruction: 'i1', fate: 'unknown', message: 'boom', status: undefined, error: undefined });
+    expect(outcomeOfError(1, 'i1', new TypeError('boom'))).toEqual({
+      index: 1,
+      instruction: 'i1',
+      fate: 'unknown',
+      message: 'boom',
+      status: undefined,
+      error: undefined,
+    });
     expect(outcomeOfError(1, 'i1', 'text')).toMatchObject({ fate: 'unknown', message: 'text' });
     expect(outcomeOfError(1, 'i1', { status: 'x' })).toMatchObject({ status: undefined });
     expect(outcomeOfError(1, 'i1', null)).toMatchObject({ fate: 'unknown', message: 'null', status: undefined });
@@ -106,7 +140,11 @@ describe('patchResult and bulkResult', () => {
   const rest = { errors: [], items: [], requestId: 'r', raw: { items: [] } };
 
   it('ok only when every instruction applied', () => {
-    expect(patchResult([o(0, 'applied'), o(1, 'applied')], rest)).toMatchObject({ ok: true, counts: { total: 2, applied: 2 }, requestId: 'r' });
+    expect(patchResult([o(0, 'applied'), o(1, 'applied')], rest)).toMatchObject({
+      ok: true,
+      counts: { total: 2, applied: 2 },
+      requestId: 'r',
+    });
     expect(patchResult([o(0, 'applied'), o(1, 'unknown')], rest).ok).toBe(false);
     expect(patchResult([], rest).ok).toBe(true);
   });
@@ -165,7 +203,11 @@ describe('toPatchResult', () => {
   const four = ['a', 'b', 'c', 'd'];
 
   it('maps each reported error to the instruction at that 0-based index, with the status', () => {
-    const result = toPatchResult({ items: [], errors: [{ instructionIndex: 2, message: 'no' }] }, answer(200, { 'X-Request-Id': 'req-2' }), four);
+    const result = toPatchResult(
+      { items: [], errors: [{ instructionIndex: 2, message: 'no' }] },
+      answer(200, { 'X-Request-Id': 'req-2' }),
+      four,
+    );
     expect(result.outcomes).toEqual([
       { index: 0, instruction: 'a', fate: 'applied', decidedBy: 'response' },
       { index: 1, instruction: 'b', fate: 'applied', decidedBy: 'response' },
@@ -178,7 +220,14 @@ describe('toPatchResult', () => {
 
   it('the first and last index map, and a string of digits', () => {
     const mapped = toPatchResult(
-      { items: [], errors: [{ instructionIndex: 0, message: 'x' }, { instructionIndex: 3, message: 'y' }, { instructionIndex: ' 1 ', message: 'z' }] },
+      {
+        items: [],
+        errors: [
+          { instructionIndex: 0, message: 'x' },
+          { instructionIndex: 3, message: 'y' },
+          { instructionIndex: ' 1 ', message: 'z' },
+        ],
+      },
       answer(),
       four,
     );

@@ -55,7 +55,12 @@ const twoFailures = {
 describe('patch results', () => {
   it('all applied: ok, no errors, counts right, requestId read', async () => {
     server.reply = (_req, res) =>
-      json(res, 200, { items: [item()], totalInstructions: 3, successfulInstructions: 3, failedInstructions: 0, errors: [] }, { 'X-Request-Id': 'req-ok' });
+      json(
+        res,
+        200,
+        { items: [item()], totalInstructions: 3, successfulInstructions: 3, failedInstructions: 0, errors: [] },
+        { 'X-Request-Id': 'req-ok' },
+      );
     const result = await ld().segments.patch(SEG_REF, threeInstructions());
     expect(result.ok).toBe(true);
     expect(result.errors).toEqual([]);
@@ -83,7 +88,12 @@ describe('patch results', () => {
     const [first, second] = result.errors;
     expect(first).toEqual({ mapped: true, instructionIndex: 1, message: 'version mismatch', instruction: instructions[1] });
     expect(first?.instruction).toBe(instructions[1]);
-    expect(second).toEqual({ mapped: true, instructionIndex: 2, message: 'context is not individually targeted', instruction: instructions[2] });
+    expect(second).toEqual({
+      mapped: true,
+      instructionIndex: 2,
+      message: 'context is not individually targeted',
+      instruction: instructions[2],
+    });
     expect(second?.instruction).toBe(instructions[2]);
     expect(result.counts).toEqual({ total: 3, applied: 1, failed: 2, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 });
     expect(result.outcomes.map((o) => [o.fate, o.message])).toEqual([
@@ -185,7 +195,13 @@ describe('patch results', () => {
 
   it('two errors on the same instruction count it once', async () => {
     server.reply = (_req, res) =>
-      json(res, 200, { items: [], errors: [{ instructionIndex: 0, message: 'a' }, { instructionIndex: 0, message: 'b' }] });
+      json(res, 200, {
+        items: [],
+        errors: [
+          { instructionIndex: 0, message: 'a' },
+          { instructionIndex: 0, message: 'b' },
+        ],
+      });
     const result = await ld().segments.patch(SEG_REF, threeInstructions());
     expect(result.errors).toHaveLength(2);
     expect(result.counts).toEqual({ total: 3, applied: 2, failed: 1, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 });
@@ -195,7 +211,8 @@ describe('patch results', () => {
 
 describe('get results', () => {
   it('reads items, numbers and Dates', async () => {
-    server.reply = (_req, res) => json(res, 200, { items: [item(), item({ contextKey: 'bob', expirationDate: 0 })] }, { 'X-Request-Id': 'req-get' });
+    server.reply = (_req, res) =>
+      json(res, 200, { items: [item(), item({ contextKey: 'bob', expirationDate: 0 })] }, { 'X-Request-Id': 'req-get' });
     const result = await ld().segments.get(SEG_REF);
     expect(result.items.map((i) => i.contextKey)).toEqual(['alice', 'bob']);
     expect(result.items[0]).toEqual({ ...item(), expirationDate: MS, expiresAt: new Date(MS) });

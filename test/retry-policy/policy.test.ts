@@ -1,16 +1,14 @@
 // The retry rules as a table: which outcomes are retried for which method, and how long each
 // wait is. Pure functions, so every rule is pinned down without a server or a clock.
 import { describe, expect, it } from 'vitest';
-import {
-  type AttemptOutcome,
-  isRetryable,
-  parseRateLimitReset,
-  parseRetryAfter,
-  retryDelayMs,
-} from '../../src/retry-policy.js';
+import { type AttemptOutcome, isRetryable, parseRateLimitReset, parseRetryAfter, retryDelayMs } from '../../src/retry-policy.js';
 
 const NOW = Date.UTC(2030, 0, 1, 12);
-const response = (status: number, headers: Record<string, string> = {}): AttemptOutcome => ({ type: 'response', status, headers: new Headers(headers) });
+const response = (status: number, headers: Record<string, string> = {}): AttemptOutcome => ({
+  type: 'response',
+  status,
+  headers: new Headers(headers),
+});
 const beforeSend: AttemptOutcome = { type: 'error', stage: 'before-send' };
 const afterSend: AttemptOutcome = { type: 'error', stage: 'after-send' };
 
@@ -90,7 +88,9 @@ describe('retryDelayMs', () => {
   const half = () => 0.5;
 
   it('backoff without a hint: full jitter below a ceiling that doubles per retry, up to the maximum', () => {
-    expect([0, 1, 2, 3, 4, 5].map((retry) => retryDelayMs(response(503), retry, settings, NOW, half))).toEqual([250, 500, 1000, 1500, 1500, 1500]);
+    expect([0, 1, 2, 3, 4, 5].map((retry) => retryDelayMs(response(503), retry, settings, NOW, half))).toEqual([
+      250, 500, 1000, 1500, 1500, 1500,
+    ]);
     expect([0, 1, 2, 3].map((retry) => retryDelayMs(afterSend, retry, settings, NOW, () => 0.999))).toEqual([499, 999, 1998, 2997]);
     expect(retryDelayMs(afterSend, 3, settings, NOW, () => 0)).toBe(0);
   });
@@ -117,7 +117,9 @@ describe('retryDelayMs', () => {
   });
 
   it('an unreadable hint falls back to the next one, then to backoff', () => {
-    expect(retryDelayMs(response(429, { 'Retry-After': 'soon', 'X-Ratelimit-Reset': String(NOW + 800) }), 0, settings, NOW, half)).toBe(800);
+    expect(retryDelayMs(response(429, { 'Retry-After': 'soon', 'X-Ratelimit-Reset': String(NOW + 800) }), 0, settings, NOW, half)).toBe(
+      800,
+    );
     expect(retryDelayMs(response(429, { 'Retry-After': 'soon', 'X-Ratelimit-Reset': 'later' }), 1, settings, NOW, half)).toBe(500);
   });
 });

@@ -151,7 +151,26 @@ describe('a token that JSON escapes, also given by mistake as a key', () => {
   it.each([
     ['list --json', ['segment', 'list', '--project', 'proj', '--env', QUOTED, '--segment', 'beta', '--json']],
     ['list', ['segment', 'list', '--project', 'proj', '--env', QUOTED, '--segment', 'beta']],
-    ['add --json', ['segment', 'add', '--project', 'proj', '--env', QUOTED, '--segment', 'beta', '--context', 'user:a', '--target-type', 'included', '--at', '+1d', '--json']],
+    [
+      'add --json',
+      [
+        'segment',
+        'add',
+        '--project',
+        'proj',
+        '--env',
+        QUOTED,
+        '--segment',
+        'beta',
+        '--context',
+        'user:a',
+        '--target-type',
+        'included',
+        '--at',
+        '+1d',
+        '--json',
+      ],
+    ],
   ])('%s: neither spelling is printed', async (_name, args) => {
     behaviour = (req, res, echo) => json(res, 200, { items: [target(Date.UTC(2031, 0, 1), echo)], errors: [] });
     const result = await runCli([...args, '--base-url', server.url], { env: { LD_API_KEY: QUOTED } });

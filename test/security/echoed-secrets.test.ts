@@ -27,20 +27,36 @@ const REF = { projectKey: 'p', environmentKey: 'e', segmentKey: 's' };
 const PATH = '/api/v2/segments/{projectKey}/{segmentKey}/expiring-targets/{environmentKey}';
 const PARAMS = { path: { projectKey: 'p', segmentKey: 's', environmentKey: 'e' } };
 const T = Date.UTC(2031, 0, 1);
-const instructions = ['a', 'b'].map((key) => segmentInstructions.add({ contextKind: 'user', contextKey: key, targetType: 'included', expiresAt: T }));
+const instructions = ['a', 'b'].map((key) =>
+  segmentInstructions.add({ contextKind: 'user', contextKey: key, targetType: 'included', expiresAt: T }),
+);
 
 /** The credential the request carried, as the server saw it. */
 const echoOf = (req: RecordedRequest) => String(req.headers.authorization ?? req.headers['x-proxy-key'] ?? 'no credential');
 
 type Behaviour = (req: RecordedRequest, res: http.ServerResponse, echo: string) => void;
 
-const target = (expirationDate: unknown) => ({ _id: '1', _version: 1, contextKind: 'user', contextKey: 'a', targetType: 'included', expirationDate, _resourceId: {} });
+const target = (expirationDate: unknown) => ({
+  _id: '1',
+  _version: 1,
+  contextKind: 'user',
+  contextKey: 'a',
+  targetType: 'included',
+  expirationDate,
+  _resourceId: {},
+});
 
 /** Where the server puts the echo. */
 const behaviours: Record<string, Behaviour> = {
   "(a) a 200's per-instruction errors": (req, res, echo) =>
     req.method === 'PATCH'
-      ? json(res, 200, { items: [], errors: [{ instructionIndex: 0, message: `not applied for ${echo}` }, { instructionIndex: 9, message: echo }] })
+      ? json(res, 200, {
+          items: [],
+          errors: [
+            { instructionIndex: 0, message: `not applied for ${echo}` },
+            { instructionIndex: 9, message: echo },
+          ],
+        })
       : json(res, 200, { items: [{ ...target(T), contextKey: echo }] }),
   "(b) a 200's targets with a malformed expirationDate": (_req, res, echo) => json(res, 200, { items: [target(`at ${echo}`)], errors: [] }),
   ...Object.fromEntries(
@@ -86,7 +102,8 @@ const calls: Record<string, Call> = {
   patch: (ld) => ld.segments.patch(REF, instructions),
   'patch, reconcile': (ld) => ld.segments.patch(REF, instructions, { reconcile: true }),
   'patch, throwOnPartialFailure': (ld) => ld.segments.patch(REF, instructions, { throwOnPartialFailure: true }),
-  'patchAll, batches of 1': (ld, seen) => ld.segments.patchAll(REF, instructions, { batchSize: 1, onProgress: (p) => seen.progress.push(p) }),
+  'patchAll, batches of 1': (ld, seen) =>
+    ld.segments.patchAll(REF, instructions, { batchSize: 1, onProgress: (p) => seen.progress.push(p) }),
   'raw.GET': async (ld) => {
     const { data, error, response } = await ld.raw.GET(PATH, { params: PARAMS, parseAs: 'text' });
     return { data, error, status: response.status, statusText: response.statusText, headers: [...response.headers], url: response.url };
@@ -102,7 +119,14 @@ const clients: Record<string, (url: string, listeners: Listeners) => ExpiringTar
   'a token in apiKey': (baseUrl, listeners) =>
     createExpiringTargetsClient({ apiKey: TOKEN, baseUrl, maxRetries: 1, maxRetryDelayMs: 5, logLevel: 'debug', ...listeners }),
   'a proxy key in an X-Proxy-Key header': (baseUrl, listeners) =>
-    createExpiringTargetsClient({ baseUrl, headers: { 'X-Proxy-Key': PROXY_KEY }, maxRetries: 1, maxRetryDelayMs: 5, logLevel: 'debug', ...listeners }),
+    createExpiringTargetsClient({
+      baseUrl,
+      headers: { 'X-Proxy-Key': PROXY_KEY },
+      maxRetries: 1,
+      maxRetryDelayMs: 5,
+      logLevel: 'debug',
+      ...listeners,
+    }),
 };
 
 /** Every common way of turning what the caller holds into text, each named for the failure message. */
@@ -183,7 +207,9 @@ describe('a server that echoes the credential', () => {
     expect(sent.every((r) => SECRETS.includes(echoOf(r)))).toBe(true);
 
     const texts = renderings(seen);
-    texts['metric attributes'] = JSON.stringify((await otel.metrics()).scopeMetrics.flatMap((m) => m.metrics.map((x) => x.dataPoints.map((p) => p.attributes))));
+    texts['metric attributes'] = JSON.stringify(
+      (await otel.metrics()).scopeMetrics.flatMap((m) => m.metrics.map((x) => x.dataPoints.map((p) => p.attributes))),
+    );
     // The listeners did hear about the call.
     expect(seen.logs.length).toBeGreaterThan(0);
     expect(otel.spans().length).toBeGreaterThan(0);
@@ -221,7 +247,15 @@ describe('a credential in a URL', () => {
     const logger = captureLogger();
     seen.logs = logger.lines;
     otel.reset();
-    const ld = createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: url, maxRetries: 1, maxRetryDelayMs: 5, onRetry: (e) => seen.retries.push(e), logLevel: 'debug', logger });
+    const ld = createExpiringTargetsClient({
+      apiKey: TOKEN,
+      baseUrl: url,
+      maxRetries: 1,
+      maxRetryDelayMs: 5,
+      onRetry: (e) => seen.retries.push(e),
+      logLevel: 'debug',
+      logger,
+    });
     try {
       seen.value = await ld.segments.patchAll({ ...REF, environmentKey: TOKEN }, instructions, { retryUnsafe: true });
     } catch (error) {

@@ -24,7 +24,13 @@ function creationError(options: Parameters<typeof createExpiringTargetsClient>[0
 
 function expectQuotesNothing(error: unknown, values: readonly string[]): void {
   const e = error as Error;
-  const texts = { message: e.message, string: String(e), json: JSON.stringify(e), inspect: inspect(e, { depth: 10, showHidden: true }), stack: String(e.stack) };
+  const texts = {
+    message: e.message,
+    string: String(e),
+    json: JSON.stringify(e),
+    inspect: inspect(e, { depth: 10, showHidden: true }),
+    stack: String(e.stack),
+  };
   for (const [how, text] of Object.entries(texts)) {
     for (const value of values) expect(text.includes(value), `${how} quotes the value: ${text}`).toBe(false);
   }
@@ -81,7 +87,9 @@ describe('what fetch cannot send either', () => {
 
   it('Latin-1 header values are sent as they are', async () => {
     const ld = createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: server.url, headers: { 'X-Note': 'caf\u00e9 \u00bd' } });
-    const list = [segmentInstructions.add({ contextKind: 'user', contextKey: 'a', targetType: 'included', expiresAt: Date.UTC(2031, 0, 1) })];
+    const list = [
+      segmentInstructions.add({ contextKind: 'user', contextKey: 'a', targetType: 'included', expiresAt: Date.UTC(2031, 0, 1) }),
+    ];
     const result = await ld.segments.patchAll({ projectKey: 'p', environmentKey: 'e', segmentKey: 's' }, list);
     expect(result.ok).toBe(true);
     // Node reads header bytes as Latin-1: the same characters arrived.

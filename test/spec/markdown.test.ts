@@ -51,9 +51,7 @@ describe('extractOpenApiFromMarkdown', () => {
   });
 
   it('does not end a block at a longer-indented or shorter fence', () => {
-    const md = ['## OpenAPI Specification', '````yaml', spec + 'x-note: |', '  ```', '  inside', '  ```', 'x-after: 1', '````'].join(
-      '\n',
-    );
+    const md = ['## OpenAPI Specification', '````yaml', spec + 'x-note: |', '  ```', '  inside', '  ```', 'x-after: 1', '````'].join('\n');
     const { document } = extractOpenApiFromMarkdown(md, 'fences.md');
     expect(document['x-after']).toBe(1);
   });

@@ -55,7 +55,10 @@ const official = {
           { name: 'dryRun', in: 'query', schema: { type: 'boolean' } },
           { $ref: '#/components/parameters/Limit' },
         ],
-        responses: { '200': { description: 'official says OK', headers: { 'X-Rate': { schema: { type: 'integer' } } } }, '404': { description: 'missing' } },
+        responses: {
+          '200': { description: 'official says OK', headers: { 'X-Rate': { schema: { type: 'integer' } } } },
+          '404': { description: 'missing' },
+        },
       },
     },
   },
@@ -113,7 +116,14 @@ describe('mergeSources (property by property, the earlier source winning)', () =
 
   it('merges parameters by location and name (or reference), and servers by URL', () => {
     expect(patch.parameters).toEqual([
-      { name: 'key', in: 'path', required: true, description: 'The key (page)', schema: { type: 'string', format: 'string' }, style: 'simple' },
+      {
+        name: 'key',
+        in: 'path',
+        required: true,
+        description: 'The key (page)',
+        schema: { type: 'string', format: 'string' },
+        style: 'simple',
+      },
       { name: 'Authorization', in: 'header', required: true, schema: { type: 'string' } },
       { name: 'dryRun', in: 'query', schema: { type: 'boolean' } },
       { $ref: '#/components/parameters/Limit' },
@@ -135,7 +145,10 @@ describe('mergeSources (property by property, the earlier source winning)', () =
 
   it('does not change its inputs', () => {
     const pageCopy = structuredClone(page);
-    mergeSources([{ id: 'page', document: pageCopy }, { id: 'official', document: structuredClone(official) }]);
+    mergeSources([
+      { id: 'page', document: pageCopy },
+      { id: 'official', document: structuredClone(official) },
+    ]);
     expect(pageCopy).toEqual(page);
   });
 });

@@ -70,7 +70,18 @@ export const snoozeWithValue: FlagInstruction = ${JSON.stringify({ ...snooze, va
 `;
 
 const TSC = path.join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-const tscFlags = ['--noEmit', '--strict', '--exactOptionalPropertyTypes', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck'];
+const tscFlags = [
+  '--noEmit',
+  '--strict',
+  '--exactOptionalPropertyTypes',
+  '--target',
+  'es2022',
+  '--module',
+  'nodenext',
+  '--moduleResolution',
+  'nodenext',
+  '--skipLibCheck',
+];
 const tsc = (file: string) => spawnSync(process.execPath, [TSC, ...tscFlags, file], { encoding: 'utf8' });
 
 interface ScratchRules {
@@ -114,7 +125,16 @@ describe('a field and a kind added through the overlay', () => {
     const committed = path.join(projectRoot, 'node_modules', '.cache', 'ld-expiring-targets', `overlay-uses-${process.pid}`);
     await mkdir(committed, { recursive: true });
     const file = path.join(committed, 'uses.ts');
-    await writeFile(file, USES.replace("'../generated/schema.js'", `'${path.relative(committed, path.join(projectRoot, 'generated', 'schema.js')).split(path.sep).join('/')}'`));
+    await writeFile(
+      file,
+      USES.replace(
+        "'../generated/schema.js'",
+        `'${path
+          .relative(committed, path.join(projectRoot, 'generated', 'schema.js'))
+          .split(path.sep)
+          .join('/')}'`,
+      ),
+    );
     try {
       const baseline = tsc(file);
       expect(baseline.status).not.toBe(0);
@@ -140,7 +160,9 @@ describe('a field and a kind added through the overlay', () => {
     ]);
 
     expect(issuesAgainst(flag, 'flag', snooze)).toEqual([]);
-    expect(issuesAgainst(flag, 'flag', { ...snooze, days: 0 }, 4)).toEqual([{ index: 4, field: 'days', message: 'must be an integer ≥ 1 and ≤ 30, got 0' }]);
+    expect(issuesAgainst(flag, 'flag', { ...snooze, days: 0 }, 4)).toEqual([
+      { index: 4, field: 'days', message: 'must be an integer ≥ 1 and ≤ 30, got 0' },
+    ]);
     expect(issuesAgainst(flag, 'flag', { ...snooze, days: undefined })).toEqual([
       { field: 'days', message: 'is required: an integer ≥ 1 and ≤ 30' },
     ]);
@@ -168,7 +190,13 @@ describe('the client built on the scratch rules', () => {
       const lib = (await import('../../src/index.js')) as typeof import('../../src/index.js');
       server.reply = (_req, res) => json(res, 200, { items: [], errors: [] });
       const ld = lib.createExpiringTargetsClient({ apiKey: 'api-overlay-test-token', baseUrl: server.url });
-      const built = lib.segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: T, note: 'moved to GA' } as never);
+      const built = lib.segmentInstructions.add({
+        contextKind: 'user',
+        contextKey: 'alice',
+        targetType: 'included',
+        expiresAt: T,
+        note: 'moved to GA',
+      } as never);
       expect(built).toEqual({ ...segmentAdd, note: 'moved to GA' });
       expect((await ld.segments.patch({ projectKey: 'p', environmentKey: 'e', segmentKey: 's' }, [built])).ok).toBe(true);
       expect(server.requests.at(-1)!.json).toEqual({ instructions: [{ ...segmentAdd, note: 'moved to GA' }] });
@@ -194,7 +222,8 @@ describe('the client built on the scratch rules', () => {
       const all = await ld.flags.patchAll(flagRef, [helpers.snooze?.(snoozeInput) as never, snooze as never]);
       expect(all.counts).toMatchObject({ total: 2, applied: 2 });
       expect(server.requests.at(-1)!.json).toEqual({ instructions: [snooze, snooze] });
-      server.reply = (req, res) => (req.method === 'PATCH' ? json(res, 502, { code: 'bad_gateway', message: 'lost' }) : json(res, 200, { items: [] }));
+      server.reply = (req, res) =>
+        req.method === 'PATCH' ? json(res, 502, { code: 'bad_gateway', message: 'lost' }) : json(res, 200, { items: [] });
       const lost = await ld.flags.patchAll(flagRef, [snooze as never]);
       expect(lost.counts).toMatchObject({ total: 1, unknown: 1 });
       expect(lost.unknown[0]?.message).toMatch(/reading back cannot decide a snoozeExpiringTarget/);

@@ -3,7 +3,14 @@ import { applyOverlay, OverlayError, select, traceOverlay } from '../../scripts/
 
 const doc = {
   paths: {
-    '/a/{x}': { patch: { parameters: [{ name: 'Authorization', in: 'header' }, { name: 'x', in: 'path' }] } },
+    '/a/{x}': {
+      patch: {
+        parameters: [
+          { name: 'Authorization', in: 'header' },
+          { name: 'x', in: 'path' },
+        ],
+      },
+    },
     '/b': { get: { parameters: [{ name: 'Authorization', in: 'header' }] } },
   },
   tags: ['one'],
@@ -37,9 +44,9 @@ describe('overlay', () => {
   });
 
   it('fails on a target that matches nothing, naming the action', () => {
-    expect(() =>
-      applyOverlay(doc, { overlay: '1.0.0', actions: [{ description: 'typo', target: '$.pathz', remove: true }] }),
-    ).toThrow(/action 1 \(typo\): target \$\.pathz matches nothing/);
+    expect(() => applyOverlay(doc, { overlay: '1.0.0', actions: [{ description: 'typo', target: '$.pathz', remove: true }] })).toThrow(
+      /action 1 \(typo\): target \$\.pathz matches nothing/,
+    );
   });
 
   it('rejects JSONPath it does not understand instead of matching nothing', () => {
@@ -53,7 +60,7 @@ describe('overlay', () => {
       actions: [
         { target: "$.paths['/a/{x}'].patch.parameters[?@.name=='Authorization']", remove: true },
         { target: "$.paths['/a/{x}'].patch", update: { summary: 'S', parameters: [{ name: 'y', in: 'query' }] } },
-        { target: '$.paths.*.*.parameters[?@.name==\'x\']', update: { description: 'X', in: 'path' } },
+        { target: "$.paths.*.*.parameters[?@.name=='x']", update: { description: 'X', in: 'path' } },
       ],
     });
     expect(skipped).toEqual([]);
@@ -69,7 +76,13 @@ describe('overlay', () => {
   });
 
   it('skips actions that match nothing when lenient, and fails on them otherwise', () => {
-    const overlay = { overlay: '1.0.0', actions: [{ target: '$.components.schemas.Nope', remove: true as const }, { target: '$.tags', update: ['two'] }] };
+    const overlay = {
+      overlay: '1.0.0',
+      actions: [
+        { target: '$.components.schemas.Nope', remove: true as const },
+        { target: '$.tags', update: ['two'] },
+      ],
+    };
     const { document, applied, skipped } = traceOverlay(doc, overlay, { lenient: true });
     expect(skipped.map((a) => a.index)).toEqual([0]);
     expect(applied.map((a) => a.index)).toEqual([1]);

@@ -33,8 +33,17 @@ describe('the bundled document', () => {
   });
 
   it('gives each listing its pages: the query parameters and the bounds of limit and offset', () => {
-    expect(LISTING_RULES.flag).toMatchObject({ path: '/api/v2/flags/{projectKey}', operation: 'getFeatureFlags', limit: { minimum: 1, maximum: 100 }, offset: { minimum: 0 } });
-    expect(LISTING_RULES.segment).toMatchObject({ path: '/api/v2/segments/{projectKey}/{environmentKey}', pathParams: ['projectKey', 'environmentKey'], operation: 'getSegments' });
+    expect(LISTING_RULES.flag).toMatchObject({
+      path: '/api/v2/flags/{projectKey}',
+      operation: 'getFeatureFlags',
+      limit: { minimum: 1, maximum: 100 },
+      offset: { minimum: 0 },
+    });
+    expect(LISTING_RULES.segment).toMatchObject({
+      path: '/api/v2/segments/{projectKey}/{environmentKey}',
+      pathParams: ['projectKey', 'environmentKey'],
+      operation: 'getSegments',
+    });
     expect(LISTING_RULES.segment.queryParams).toEqual(['filter', 'limit', 'offset', 'sort']);
     // The expiring-target rules stay per resource, the listings beside them.
     expect(Object.keys(RESOURCE_RULES).sort()).toEqual(['flag', 'segment']);
@@ -93,7 +102,12 @@ describe('the bundled document', () => {
     expect(built.document.paths[SEGMENT_PATH].patch.responses['200'].description).toBe('Expiring  target response');
     expect(s.ExpiringTarget.title).toBe('ExpiringTarget');
     // Path parameters merge by name: the page's description, the official style.
-    expect(built.document.paths[SEGMENT_PATH].patch.parameters[0]).toMatchObject({ name: 'projectKey', in: 'path', style: 'simple', explode: false });
+    expect(built.document.paths[SEGMENT_PATH].patch.parameters[0]).toMatchObject({
+      name: 'projectKey',
+      in: 'path',
+      style: 'simple',
+      explode: false,
+    });
   });
 
   it('holds no 3.0-only keywords: the official 3.0.3 document was converted, not relabelled', () => {
@@ -102,7 +116,8 @@ describe('the bundled document', () => {
       if (Array.isArray(node)) return node.forEach((v, i) => walk(v, `${at}/${i}`));
       if (node === null || typeof node !== 'object') return;
       for (const [k, v] of Object.entries(node)) {
-        if (k === 'nullable' || ((k === 'exclusiveMinimum' || k === 'exclusiveMaximum') && typeof v === 'boolean')) found.push(`${at}/${k}`);
+        if (k === 'nullable' || ((k === 'exclusiveMinimum' || k === 'exclusiveMaximum') && typeof v === 'boolean'))
+          found.push(`${at}/${k}`);
         // A schema's `example` becomes `examples: [..]`; media types and parameters keep `example`.
         if (k === 'example' && at.includes('/components/schemas/')) found.push(`${at}/${k}`);
         walk(v, `${at}/${k}`);

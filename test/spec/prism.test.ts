@@ -42,12 +42,37 @@ describe('Prism on the bundled document', () => {
   });
 
   it.each([
-    ['segment add without value', segmentPath, { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'a', targetType: 'included' }, 'value'],
-    ['segment remove with value', segmentPath, { kind: 'removeExpiringTarget', contextKind: 'user', contextKey: 'a', targetType: 'included', value: 1 }, 'value'],
-    ['segment with a wrong targetType', segmentPath, { kind: 'removeExpiringTarget', contextKind: 'user', contextKey: 'a', targetType: 'both' }, 'targetType'],
-    ['flag add without variationId', flagPath, { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'a', value: 1 }, 'variationId'],
+    [
+      'segment add without value',
+      segmentPath,
+      { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'a', targetType: 'included' },
+      'value',
+    ],
+    [
+      'segment remove with value',
+      segmentPath,
+      { kind: 'removeExpiringTarget', contextKind: 'user', contextKey: 'a', targetType: 'included', value: 1 },
+      'value',
+    ],
+    [
+      'segment with a wrong targetType',
+      segmentPath,
+      { kind: 'removeExpiringTarget', contextKind: 'user', contextKey: 'a', targetType: 'both' },
+      'targetType',
+    ],
+    [
+      'flag add without variationId',
+      flagPath,
+      { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'a', value: 1 },
+      'variationId',
+    ],
     ['flag with the deprecated kind', flagPath, { kind: 'addExpireUserTargetDate', userKey: 'sandy', value: 1, variationId: 'v' }, 'kind'],
-    ['string expirationDate', flagPath, { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'a', variationId: 'v', value: '1924905600000' }, 'value'],
+    [
+      'string expirationDate',
+      flagPath,
+      { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'a', variationId: 'v', value: '1924905600000' },
+      'value',
+    ],
   ])('rejects %s with 4xx and sl-violations', async (_name, path, instruction, field) => {
     const res = await patch(path, { instructions: [instruction] });
     expect(res.status).toBeGreaterThanOrEqual(400);

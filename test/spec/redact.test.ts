@@ -10,7 +10,9 @@ describe('redact', () => {
   });
 
   it('escapes control characters, keeping line breaks and tabs', () => {
-    expect(redact('schema \u001b[31mRed\u001b[0m: + property a\tb\nnext\r')).toBe('schema \\u001b[31mRed\\u001b[0m: + property a\tb\nnext\\u000d');
+    expect(redact('schema \u001b[31mRed\u001b[0m: + property a\tb\nnext\r')).toBe(
+      'schema \\u001b[31mRed\\u001b[0m: + property a\tb\nnext\\u000d',
+    );
   });
 
   it('leaves ordinary report lines alone', () => {

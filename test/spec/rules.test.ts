@@ -18,7 +18,11 @@ function documentWith(field: Record<string, unknown>) {
       schemas: {
         SegmentBody: body,
         FlagBody: body,
-        Add: { type: 'object', required: ['kind'], properties: { kind: { type: 'string', const: 'addExpiringTarget' }, contextKey: field } },
+        Add: {
+          type: 'object',
+          required: ['kind'],
+          properties: { kind: { type: 'string', const: 'addExpiringTarget' }, contextKey: field },
+        },
       },
     },
   };

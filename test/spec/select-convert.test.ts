@@ -14,12 +14,20 @@ const api = {
         operationId: 'get-segment-things',
         tags: ['Segments'],
         parameters: [ref('parameters', 'Key')],
-        responses: { '200': ref('responses', 'Things'), '429': { description: 'slow down', headers: { 'Retry-After': ref('headers', 'RetryAfter') } } },
+        responses: {
+          '200': ref('responses', 'Things'),
+          '429': { description: 'slow down', headers: { 'Retry-After': ref('headers', 'RetryAfter') } },
+        },
       },
       delete: { operationId: 'deleteSegmentThings', tags: ['Other'], responses: { '204': { description: 'gone' } } },
     },
     '/flags': {
-      post: { operationId: 'postFlag', tags: ['Flags'], requestBody: ref('requestBodies', 'NewFlag'), responses: { '201': { description: 'made' } } },
+      post: {
+        operationId: 'postFlag',
+        tags: ['Flags'],
+        requestBody: ref('requestBodies', 'NewFlag'),
+        responses: { '201': { description: 'made' } },
+      },
     },
   },
   components: {

@@ -29,7 +29,10 @@ const before = {
         required: ['kind'],
         properties: { kind: { type: 'string', enum: ['add', 'remove'] }, value: { type: 'integer' }, old: { type: 'string' } },
       },
-      Union: { oneOf: [{ $ref: '#/components/schemas/A' }], discriminator: { propertyName: 'kind', mapping: { a: '#/components/schemas/A' } } },
+      Union: {
+        oneOf: [{ $ref: '#/components/schemas/A' }],
+        discriminator: { propertyName: 'kind', mapping: { a: '#/components/schemas/A' } },
+      },
       A: { type: 'object', description: 'An A.' },
       Gone: { type: 'string' },
     },
@@ -100,8 +103,14 @@ describe('diffDocuments', () => {
       location: ['paths', P, 'patch', 'parameters', 'query dryRun'],
       line: 'operation patchX: + parameter query dryRun (boolean)',
     });
-    expect(at('schema Body property kind: enum + copy')).toMatchObject({ location: ['components', 'schemas', 'Body', 'properties', 'kind', 'enum'], member: 'copy' });
-    expect(at('schema Union: oneOf + B')).toMatchObject({ location: ['components', 'schemas', 'Union', 'oneOf'], member: { $ref: '#/components/schemas/B' } });
+    expect(at('schema Body property kind: enum + copy')).toMatchObject({
+      location: ['components', 'schemas', 'Body', 'properties', 'kind', 'enum'],
+      member: 'copy',
+    });
+    expect(at('schema Union: oneOf + B')).toMatchObject({
+      location: ['components', 'schemas', 'Union', 'oneOf'],
+      member: { $ref: '#/components/schemas/B' },
+    });
   });
 
   it('sees nothing in a reordering of keys, list members with an identity, or set-like lists', () => {
@@ -122,9 +131,12 @@ describe('diffDocuments', () => {
   });
 
   it('diffValues compares plain JSON member by member', () => {
-    expect(diffValues({ segment: { kinds: { add: { required: ['a'] } } } }, { segment: { kinds: { add: { required: ['a', 'b'] }, copy: {} } } }, '').map((c) => c.line)).toEqual([
-      'segment kinds add: ~ required: ["a"] → ["a","b"]',
-      'segment kinds: + copy: {}',
-    ]);
+    expect(
+      diffValues(
+        { segment: { kinds: { add: { required: ['a'] } } } },
+        { segment: { kinds: { add: { required: ['a', 'b'] }, copy: {} } } },
+        '',
+      ).map((c) => c.line),
+    ).toEqual(['segment kinds add: ~ required: ["a"] → ["a","b"]', 'segment kinds: + copy: {}']);
   });
 });

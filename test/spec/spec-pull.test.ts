@@ -124,7 +124,9 @@ describe('npm run spec:pull, as a command against a local upstream', { timeout: 
 
     const vendored = await read(root, OFFICIAL_FILE);
     const header = vendored.split('\n').filter((l) => l.startsWith('#'));
-    expect(header[0]).toBe(`# Subset of ${upstream.baseUrl}/unchanged/official-openapi, selected by \`npm run spec:pull\` (scripts/spec-pull.js).`);
+    expect(header[0]).toBe(
+      `# Subset of ${upstream.baseUrl}/unchanged/official-openapi, selected by \`npm run spec:pull\` (scripts/spec-pull.js).`,
+    );
     expect(header[1]).toMatch(new RegExp(`^# Retrieved \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z; the full download was ${served.length} bytes\\.$`));
     expect(header[2]).toBe(`# sha256 of the full download: ${createHash('sha256').update(served).digest('hex')}`);
     expect(parse(vendored)).toEqual(parse(committed[OFFICIAL_FILE]!));
@@ -273,10 +275,12 @@ describe('the change report, one kind of upstream change at a time', { timeout: 
     `correction 12 (remove $.components.schemas.patchFlagsRequest.properties.instructions) may be stale: upstream now says ${line}`,
     `correction 13 (update $.components.schemas.patchFlagsRequest) may be stale: upstream now says ${line}`,
   ];
-  const kindEnum = 'schema Instruction: + property kind (string enum addExpiringTarget, updateExpiringTarget, removeExpiringTarget, copyExpiringTarget)';
+  const kindEnum =
+    'schema Instruction: + property kind (string enum addExpiringTarget, updateExpiringTarget, removeExpiringTarget, copyExpiringTarget)';
   const pageKind = 'schema PatchSegmentExpiringTargetInstructionKind: enum + copyExpiringTarget';
   const valueString = 'schema patchSegmentExpiringTargetInstruction property value: ~ type: "integer" → "string"';
-  const summary = 'operation patchExpiringTargets: ~ summary: "Update expiring context targets on feature flag" → "Update or copy expiring context targets on feature flag"';
+  const summary =
+    'operation patchExpiringTargets: ~ summary: "Update expiring context targets on feature flag" → "Update or copy expiring context targets on feature flag"';
   const bundle = (line: string) => `expiring-targets.openapi.yaml: ${line}`;
   const types = (...lines: string[]) => lines.map((l) => `schema.ts: ${l}`);
 
@@ -347,18 +351,30 @@ describe('the change report, one kind of upstream change at a time', { timeout: 
       {
         a: ['segment-patch-page: no changes', 'official-openapi: schema ExpiringTarget: + property reason (string)'],
         b: ['schema ExpiringTarget: + property reason (string)'],
-        c: [bundle('schema ExpiringTarget: + property reason (string)'), ...types('+ /** @description Why the context expires */', '+ reason?: string;')],
+        c: [
+          bundle('schema ExpiringTarget: + property reason (string)'),
+          ...types('+ /** @description Why the context expires */', '+ reason?: string;'),
+        ],
       },
     ],
     [
       'official: a new query parameter on the segment PATCH, an operation the page wins',
       'official-segment-query-parameter',
       {
-        a: ['segment-patch-page: no changes', 'official-openapi: operation patchExpiringTargetsForSegment: + parameter query dryRun (boolean)'],
+        a: [
+          'segment-patch-page: no changes',
+          'official-openapi: operation patchExpiringTargetsForSegment: + parameter query dryRun (boolean)',
+        ],
         b: ['operation patchExpiringTargetsForSegment: + parameter query dryRun (boolean)'],
         c: [
           bundle('operation patchExpiringTargetsForSegment: + parameter query dryRun (boolean)'),
-          ...types('- query?: never;', '+ query?: {', '+ /** @description Validate the instructions without applying them */', '+ dryRun?: boolean;', '+ };'),
+          ...types(
+            '- query?: never;',
+            '+ query?: {',
+            '+ /** @description Validate the instructions without applying them */',
+            '+ dryRun?: boolean;',
+            '+ };',
+          ),
           // The proxy forwards only query parameters the document defines: the rules say so too.
           'instruction-rules.ts: segment queryParams: ~ patch: [] → ["dryRun"]',
         ],
@@ -398,7 +414,9 @@ describe('the change report, one kind of upstream change at a time', { timeout: 
         c: [
           bundle(summary),
           bundle('schema patchFlagExpiringTargetInstruction: oneOf + FlagCopyExpiringTargetInstruction'),
-          bundle('schema patchFlagExpiringTargetInstruction discriminator mapping: + copyExpiringTarget: "#/components/schemas/FlagCopyExpiringTargetInstruction"'),
+          bundle(
+            'schema patchFlagExpiringTargetInstruction discriminator mapping: + copyExpiringTarget: "#/components/schemas/FlagCopyExpiringTargetInstruction"',
+          ),
           bundle('+ schema FlagCopyExpiringTargetInstruction (object)'),
           ...types(
             '- * Update expiring context targets on feature flag',
@@ -431,7 +449,10 @@ describe('the change report, one kind of upstream change at a time', { timeout: 
           'official-openapi: operation getExpiringContextTargets response 200: + media type text/csv (string)',
           'official-openapi: operation patchExpiringTargets: + response 422',
         ],
-        b: ['operation getExpiringContextTargets response 200: + media type text/csv (string)', 'operation patchExpiringTargets: + response 422'],
+        b: [
+          'operation getExpiringContextTargets response 200: + media type text/csv (string)',
+          'operation patchExpiringTargets: + response 422',
+        ],
         c: [
           bundle('operation getExpiringContextTargets response 200: + media type text/csv (string)'),
           bundle('operation patchExpiringTargets: + response 422'),
@@ -454,12 +475,19 @@ describe('the change report, one kind of upstream change at a time', { timeout: 
       'page: a shorter required list; official: a deprecated field',
       'required-and-deprecated',
       {
-        a: ['segment-patch-page: schema ExpiringTarget: required - _resourceId', 'official-openapi: schema ResourceId property environmentKey: + deprecated: true'],
+        a: [
+          'segment-patch-page: schema ExpiringTarget: required - _resourceId',
+          'official-openapi: schema ResourceId property environmentKey: + deprecated: true',
+        ],
         b: ['schema ResourceId property environmentKey: + deprecated: true', 'schema ExpiringTarget: required - _resourceId'],
         c: [
           bundle('schema ExpiringTarget: required - _resourceId'),
           bundle('schema ResourceId property environmentKey: + deprecated: true'),
-          ...types('- _resourceId: components["schemas"]["ResourceId"];', '+ _resourceId?: components["schemas"]["ResourceId"];', '+ * @deprecated'),
+          ...types(
+            '- _resourceId: components["schemas"]["ResourceId"];',
+            '+ _resourceId?: components["schemas"]["ResourceId"];',
+            '+ * @deprecated',
+          ),
         ],
       },
     ],
@@ -472,7 +500,10 @@ describe('the change report, one kind of upstream change at a time', { timeout: 
           'official-openapi: schema ExpiringTarget property _version: + exclusiveMinimum: 0',
           'official-openapi: schema ExpiringTargetGetResponse property _links: ~ type: "object" → ["object","null"]',
         ],
-        b: ['schema ExpiringTarget property _version: + exclusiveMinimum: 0', 'schema ExpiringTargetGetResponse property _links: ~ type: "object" → ["object","null"]'],
+        b: [
+          'schema ExpiringTarget property _version: + exclusiveMinimum: 0',
+          'schema ExpiringTargetGetResponse property _links: ~ type: "object" → ["object","null"]',
+        ],
         c: [
           bundle('schema ExpiringTarget property _version: + exclusiveMinimum: 0'),
           bundle('schema ExpiringTargetGetResponse property _links: ~ type: "object" → ["object","null"]'),

@@ -66,8 +66,17 @@ async function report(edit: { page?: (d: any) => void; official?: (d: any) => vo
         { id: 'official', before: officialBefore, after: officialAfter },
       ],
       merged: { before: mergedBefore, after: mergedAfter },
-      corrected: { before: correctedBefore.document, after: correctedAfter.document, applied: correctedAfter.applied, skippedBefore: correctedBefore.skipped },
-      outputs: { before: { bundle: undefined, types: undefined, rules: undefined }, after: { bundle: undefined, types: undefined, rules: undefined }, names: { bundle: 'b', types: 't', rules: 'r' } },
+      corrected: {
+        before: correctedBefore.document,
+        after: correctedAfter.document,
+        applied: correctedAfter.applied,
+        skippedBefore: correctedBefore.skipped,
+      },
+      outputs: {
+        before: { bundle: undefined, types: undefined, rules: undefined },
+        after: { bundle: undefined, types: undefined, rules: undefined },
+        names: { bundle: 'b', types: 't', rules: 'r' },
+      },
     }),
   ).split('\n');
 }
@@ -120,7 +129,9 @@ describe('buildReport: why a change does not show further down', () => {
     expect(lines).toContain(
       '  correction 4 (remove $.components.schemas.Target.properties.added) may be stale: upstream now says schema Target: + property added (string)',
     );
-    expect(lines).toContain('  correction 4 (remove $.components.schemas.Target.properties.added) matched nothing in the previous upstream and matches now');
+    expect(lines).toContain(
+      '  correction 4 (remove $.components.schemas.Target.properties.added) matched nothing in the previous upstream and matches now',
+    );
     const description = await report({ page: (d) => (d.components.schemas.Target.properties.id.description = 'theirs') });
     expect(description).toContain('  schema Target property id: + description: "theirs"  [hidden by corrections: correction 3]');
   });

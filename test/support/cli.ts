@@ -84,13 +84,19 @@ export interface RunningCli {
 export function startCli(args: readonly string[], options: CliRunOptions = {}): RunningCli {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (options.env?.LD_API_KEY === undefined) delete env.LD_API_KEY;
-  const child = spawn(process.execPath, [options.cli ?? CLI, ...args], { env, cwd: options.cwd ?? projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [options.cli ?? CLI, ...args], {
+    env,
+    cwd: options.cwd ?? projectRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const done = new Promise<CliResult>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code: code ?? 128 + (signal === 'SIGTERM' ? 15 : signal === 'SIGINT' ? 2 : 9), stdout, stderr }));
+    child.on('close', (code, signal) =>
+      resolve({ code: code ?? 128 + (signal === 'SIGTERM' ? 15 : signal === 'SIGINT' ? 2 : 9), stdout, stderr }),
+    );
   });
   return { child, stdout: () => stdout, done };
 }

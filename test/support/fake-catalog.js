@@ -42,7 +42,10 @@ export function routeLimiter(limits) {
       let w = windows.get(route);
       if (!w || now - w.start >= limit.windowMs) windows.set(route, (w = { start: now, count: 0 }));
       w.count++;
-      const headers = { 'X-Ratelimit-Route-Remaining': String(Math.max(0, limit.limit - w.count)), 'X-Ratelimit-Reset': String(w.start + limit.windowMs) };
+      const headers = {
+        'X-Ratelimit-Route-Remaining': String(Math.max(0, limit.limit - w.count)),
+        'X-Ratelimit-Reset': String(w.start + limit.windowMs),
+      };
       return { over: w.count > limit.limit, headers };
     },
   };
@@ -70,7 +73,10 @@ export function listingAnswer(catalog, url) {
   /** @type {unknown[]} */
   const all = route === 'flags-list' ? catalog.flags : catalog.segments;
   const items = all.slice(offset, offset + limit);
-  const base = route === 'flags-list' ? `/api/v2/flags/${encodeURIComponent(projectKey)}` : `/api/v2/segments/${encodeURIComponent(projectKey)}/${encodeURIComponent(environmentKey ?? '')}`;
+  const base =
+    route === 'flags-list'
+      ? `/api/v2/flags/${encodeURIComponent(projectKey)}`
+      : `/api/v2/segments/${encodeURIComponent(projectKey)}/${encodeURIComponent(environmentKey ?? '')}`;
   const env = route === 'flags-list' ? `&env=${encodeURIComponent(environmentKey ?? '')}` : '';
   /** @type {Record<string, { href: string, type: string }>} */
   const links = { self: { href: `${base}?limit=${limit}&offset=${offset}${env}`, type: 'application/json' } };
@@ -83,7 +89,15 @@ export function listingAnswer(catalog, url) {
  * scheduled removals at whole hours after `now` (so some share a day), for tests and benches.
  * @param {{ projectKey?: string, environmentKey?: string, flags: number, segments: number, every?: number, removalsEach?: number, now?: number }} shape
  */
-export function syntheticProject({ projectKey = 'p', environmentKey = 'e', flags, segments, every = 20, removalsEach = 2, now = Date.now() }) {
+export function syntheticProject({
+  projectKey = 'p',
+  environmentKey = 'e',
+  flags,
+  segments,
+  every = 20,
+  removalsEach = 2,
+  now = Date.now(),
+}) {
   const hour = 3_600_000;
   const start = Math.ceil(now / hour) * hour + 24 * hour;
   /** @type {{ id: string, resource: 'segment' | 'flag', targets: any[] }[]} */
@@ -92,9 +106,23 @@ export function syntheticProject({ projectKey = 'p', environmentKey = 'e', flags
   const catalog = { projectKey, environmentKey, flags: [], segments: [] };
   for (let i = 0; i < flags; i++) {
     const key = `flag-${String(i).padStart(5, '0')}`;
-    catalog.flags.push({ key, name: `Flag ${i}`, tags: i % 2 ? ['odd'] : ['even'], variations: [{ _id: `${key}-on`, name: 'On', value: true }, { _id: `${key}-off`, name: 'Off', value: false }] });
+    catalog.flags.push({
+      key,
+      name: `Flag ${i}`,
+      tags: i % 2 ? ['odd'] : ['even'],
+      variations: [
+        { _id: `${key}-on`, name: 'On', value: true },
+        { _id: `${key}-off`, name: 'Off', value: false },
+      ],
+    });
     if (i % every === 0) {
-      const targets = Array.from({ length: removalsEach }, (_, n) => ({ contextKind: 'user', contextKey: `u${i}-${n}`, variationId: `${key}-on`, expirationDate: start + ((i + n) % 72) * hour, _version: 1 }));
+      const targets = Array.from({ length: removalsEach }, (_, n) => ({
+        contextKind: 'user',
+        contextKey: `u${i}-${n}`,
+        variationId: `${key}-on`,
+        expirationDate: start + ((i + n) % 72) * hour,
+        _version: 1,
+      }));
       seeds.push({ id: `flags/${projectKey}/${key}/${environmentKey}`, resource: 'flag', targets });
     }
   }
@@ -102,7 +130,13 @@ export function syntheticProject({ projectKey = 'p', environmentKey = 'e', flags
     const key = `segment-${String(i).padStart(5, '0')}`;
     catalog.segments.push({ key, name: `Segment ${i}`, tags: i % 2 ? ['odd'] : ['even'] });
     if (i % every === 0) {
-      const targets = Array.from({ length: removalsEach }, (_, n) => ({ contextKind: n % 2 ? 'device' : 'user', contextKey: `s${i}-${n}`, targetType: n % 2 ? 'excluded' : 'included', expirationDate: start + ((i + n) % 48) * hour, _version: 1 }));
+      const targets = Array.from({ length: removalsEach }, (_, n) => ({
+        contextKind: n % 2 ? 'device' : 'user',
+        contextKey: `s${i}-${n}`,
+        targetType: n % 2 ? 'excluded' : 'included',
+        expirationDate: start + ((i + n) % 48) * hour,
+        _version: 1,
+      }));
       seeds.push({ id: `segments/${projectKey}/${key}/${environmentKey}`, resource: 'segment', targets });
     }
   }

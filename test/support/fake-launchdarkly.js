@@ -90,13 +90,21 @@ export async function startFakeLaunchDarkly(options = {}) {
   function resourceOf(path) {
     const m = /^\/api\/v2\/(segments|flags)\/([^/]+)\/([^/]+)\/expiring-targets\/([^/?]+)/.exec(path);
     if (!m) return undefined;
-    return { resource: /** @type {'segment' | 'flag'} */ (m[1] === 'segments' ? 'segment' : 'flag'), id: `${m[1]}/${m[2]}/${m[3]}/${m[4]}` };
+    return {
+      resource: /** @type {'segment' | 'flag'} */ (m[1] === 'segments' ? 'segment' : 'flag'),
+      id: `${m[1]}/${m[2]}/${m[3]}/${m[4]}`,
+    };
   }
 
   /** @param {http.ServerResponse} res @param {number} status @param {unknown} body @param {Record<string, string>} [headers] */
   function send(res, status, body, headers = {}) {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'X-Request-Id': `fake-${stats.requests}`, ...headers });
+    res.writeHead(status, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(text),
+      'X-Request-Id': `fake-${stats.requests}`,
+      ...headers,
+    });
     res.end(text);
   }
 
@@ -113,7 +121,8 @@ export async function startFakeLaunchDarkly(options = {}) {
       if (forced) return errors.push({ instructionIndex, message: forced });
       if (ins.kind === 'addExpiringTarget') {
         if (current) return errors.push({ instructionIndex, message: 'an expiring target already exists for this context' });
-        if (options.targeted && !options.targeted(id, ins)) return errors.push({ instructionIndex, message: 'the context is not individually targeted' });
+        if (options.targeted && !options.targeted(id, ins))
+          return errors.push({ instructionIndex, message: 'the context is not individually targeted' });
         /** @type {Target} */
         const t = { contextKind: ins.contextKind, contextKey: ins.contextKey, expirationDate: Number(ins.value), _version: 1 };
         if (resource === 'segment') t.targetType = String(ins.targetType);
@@ -122,7 +131,8 @@ export async function startFakeLaunchDarkly(options = {}) {
         items.push(t);
       } else if (ins.kind === 'updateExpiringTarget') {
         if (!current) return errors.push({ instructionIndex, message: 'no expiring target for this context' });
-        if (ins.version !== undefined && ins.version !== current._version) return errors.push({ instructionIndex, message: 'version mismatch' });
+        if (ins.version !== undefined && ins.version !== current._version)
+          return errors.push({ instructionIndex, message: 'version mismatch' });
         current.expirationDate = Number(ins.value);
         current._version++;
         items.push(current);
@@ -135,7 +145,13 @@ export async function startFakeLaunchDarkly(options = {}) {
       applied.add(JSON.stringify(ins));
     });
     const total = instructions.length;
-    return { items: items.map((t, i) => ({ _id: String(i), _resourceId: {}, ...t })), totalInstructions: total, successfulInstructions: total - errors.length, failedInstructions: errors.length, errors };
+    return {
+      items: items.map((t, i) => ({ _id: String(i), _resourceId: {}, ...t })),
+      totalInstructions: total,
+      successfulInstructions: total - errors.length,
+      failedInstructions: errors.length,
+      errors,
+    };
   }
 
   /** Rate-limit headers and whether this request is over the limit. */
@@ -191,7 +207,8 @@ export async function startFakeLaunchDarkly(options = {}) {
     if (!where) return send(res, 404, { code: 'not_found', message: 'Invalid resource identifier' });
     const [, , key] = where.id.split('/');
     const listed = where.resource === 'flag' ? options.catalog?.flags : options.catalog?.segments;
-    if (listed && !listed.some((r) => r.key === decodeURIComponent(key ?? ''))) return send(res, 404, { code: 'not_found', message: 'Unknown resource' });
+    if (listed && !listed.some((r) => r.key === decodeURIComponent(key ?? '')))
+      return send(res, 404, { code: 'not_found', message: 'Unknown resource' });
     let targets = state.get(where.id);
     if (!targets) state.set(where.id, (targets = new Map()));
     if (method === 'GET') {

@@ -24,7 +24,14 @@ export function bundleProxy(): Promise<{ file: string; dir: string }> {
   bundled ??= (async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'proxy-bundle-'));
     const file = path.join(dir, 'proxy.mjs');
-    await build({ entryPoints: [path.join(projectRoot, 'src/proxy/index.ts')], bundle: true, format: 'esm', platform: 'node', outfile: file, logLevel: 'silent' });
+    await build({
+      entryPoints: [path.join(projectRoot, 'src/proxy/index.ts')],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      outfile: file,
+      logLevel: 'silent',
+    });
     return { file, dir };
   })();
   return bundled;
@@ -52,7 +59,9 @@ function nextMessage<T>(child: ChildProcess, key: string): Promise<T> {
 
 export async function startProxyProcess(upstream: string, options: Record<string, unknown> = {}): Promise<ProxyProcess> {
   const { file } = await bundleProxy();
-  const child = fork(path.join(projectRoot, 'test/support/proxy-child.mjs'), [file, upstream, JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(projectRoot, 'test/support/proxy-child.mjs'), [file, upstream, JSON.stringify(options)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const port = await nextMessage<number>(child, 'port');
   return {
     url: `http://127.0.0.1:${port}`,

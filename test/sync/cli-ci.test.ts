@@ -41,7 +41,8 @@ function desiredYaml(contexts = CONTEXTS): string {
   let yaml = 'projects:\n  p:\n    environments:\n      production:\n        segments:\n';
   for (let s = 0; s < SEGMENTS; s++) {
     yaml += `          seg-${s}:\n`;
-    for (let i = 0; i < contexts; i++) yaml += `            - { contextKind: user, contextKey: u-${i}, targetType: included, expiresAt: ${new Date(T0 + (s * contexts + i) * 1000).toISOString()} }\n`;
+    for (let i = 0; i < contexts; i++)
+      yaml += `            - { contextKind: user, contextKey: u-${i}, targetType: included, expiresAt: ${new Date(T0 + (s * contexts + i) * 1000).toISOString()} }\n`;
   }
   return yaml;
 }
@@ -74,7 +75,12 @@ describe('sync converges in one run', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/LaunchDarkly now matches .* \(after 2 rounds\)\./);
-    expect(server.stats.faults).toMatchObject({ '503-before': expect.any(Number), 'reset-before': expect.any(Number), '502-after': expect.any(Number), 'reset-after': expect.any(Number) });
+    expect(server.stats.faults).toMatchObject({
+      '503-before': expect.any(Number),
+      'reset-before': expect.any(Number),
+      '502-after': expect.any(Number),
+      'reset-after': expect.any(Number),
+    });
     for (let s = 0; s < SEGMENTS; s++) expect(server.targets(id(s))).toHaveLength(CONTEXTS);
     expect(Math.max(...server.received.values())).toBe(1);
     const patches = server.stats.patches;
@@ -99,7 +105,12 @@ describe('saved plans', () => {
     const planned = await cli(['plan', f, '--out', saved, '--target', 'segment:p/production/seg-1'], server.url);
     expect(planned.code).toBe(4);
     const doc = JSON.parse(await readFile(saved, 'utf8'));
-    expect(doc).toMatchObject({ format: 'ld-expiring-targets/plan', version: 1, targets: ['segment:p/production/seg-1'], files: [{ path: f }] });
+    expect(doc).toMatchObject({
+      format: 'ld-expiring-targets/plan',
+      version: 1,
+      targets: ['segment:p/production/seg-1'],
+      files: [{ path: f }],
+    });
     expect(doc.resources.map((r: { ref: { segmentKey: string } }) => r.ref.segmentKey)).toEqual(['seg-1']);
 
     const applied = await cli(['sync', '--plan', saved, '--yes'], server.url);
@@ -125,7 +136,17 @@ describe('saved plans', () => {
 
   it('reads JSON desired-state files', async () => {
     const server = await fake();
-    const json = { projects: { p: { environments: { production: { segments: { 'seg-0': [{ contextKind: 'user', contextKey: 'a', targetType: 'included', expiresAt: '2031-01-01T00:00:00Z' }] } } } } } };
+    const json = {
+      projects: {
+        p: {
+          environments: {
+            production: {
+              segments: { 'seg-0': [{ contextKind: 'user', contextKey: 'a', targetType: 'included', expiresAt: '2031-01-01T00:00:00Z' }] },
+            },
+          },
+        },
+      },
+    };
     const result = await cli(['plan', await file(JSON.stringify(json, null, 2), 'json')], server.url);
     expect(result.code).toBe(4);
     expect(result.stdout).toMatch(/\+ add\s+user:a\s+included\s+2031-01-01T00:00:00Z\s+8\n/);
@@ -159,40 +180,70 @@ describe('interrupted', () => {
 describe('a hostile file ends in seconds with exit 2 and nothing sent', () => {
   const SECRET = 'CI_SECRET_TOKEN=ghp_0123456789abcdefghijklmnopqrstuvwxyz';
   const hostile: [string, () => Promise<string>][] = [
-    ['a link to a file of secrets', async () => {
-      const target = await file(`${SECRET}\n`, 'env');
-      const link = path.join(dir, 'environ.yaml');
-      await symlink(target, link);
-      return link;
-    }],
-    ['a FIFO', async () => {
-      const fifo = path.join(dir, 'pipe.yaml');
-      execFileSync('mkfifo', [fifo]);
-      return fifo;
-    }],
+    [
+      'a link to a file of secrets',
+      async () => {
+        const target = await file(`${SECRET}\n`, 'env');
+        const link = path.join(dir, 'environ.yaml');
+        await symlink(target, link);
+        return link;
+      },
+    ],
+    [
+      'a FIFO',
+      async () => {
+        const fifo = path.join(dir, 'pipe.yaml');
+        execFileSync('mkfifo', [fifo]);
+        return fifo;
+      },
+    ],
     ['/dev/zero', async () => '/dev/zero'],
     ['prototype keys', async () => file('projects:\n  p:\n    environments:\n      production:\n        constructor:\n          s: []\n')],
-    ['invalid UTF-8', async () => file(Buffer.concat([Buffer.from('projects:\n  p:\n    environments:\n      production:\n        segments:\n          m'), Buffer.from([0xfc]), Buffer.from('ller: []\n')]))],
-    ['a 1 MB value aliased 1,000 times', async () => {
-      let yaml = `projects:\n  p:\n    environments:\n      production:\n        segments:\n          s:\n            - { contextKind: user, contextKey: &k ${'k'.repeat(1024 * 1024)}, targetType: included, expiresAt: 2020-01-01T00:00:00Z }\n`;
-      for (let i = 0; i < 1000; i++) yaml += '            - { contextKind: user, contextKey: *k, targetType: included, expiresAt: 2020-01-01T00:00:00Z }\n';
-      return file(yaml);
-    }],
-    ['a 1 MB key over many bad entries', async () => {
-      let yaml = `projects:\n  p:\n    environments:\n      production:\n        segments:\n          ? ${'s'.repeat(1024 * 1024)}\n          :\n`;
-      for (let i = 0; i < 1500; i++) yaml += `            - { contextKind: 1, contextKey: c${i}, targetType: included, expiresAt: 2031-01-01T00:00:00Z }\n`;
-      return file(yaml);
-    }],
+    [
+      'invalid UTF-8',
+      async () =>
+        file(
+          Buffer.concat([
+            Buffer.from('projects:\n  p:\n    environments:\n      production:\n        segments:\n          m'),
+            Buffer.from([0xfc]),
+            Buffer.from('ller: []\n'),
+          ]),
+        ),
+    ],
+    [
+      'a 1 MB value aliased 1,000 times',
+      async () => {
+        let yaml = `projects:\n  p:\n    environments:\n      production:\n        segments:\n          s:\n            - { contextKind: user, contextKey: &k ${'k'.repeat(1024 * 1024)}, targetType: included, expiresAt: 2020-01-01T00:00:00Z }\n`;
+        for (let i = 0; i < 1000; i++)
+          yaml += '            - { contextKind: user, contextKey: *k, targetType: included, expiresAt: 2020-01-01T00:00:00Z }\n';
+        return file(yaml);
+      },
+    ],
+    [
+      'a 1 MB key over many bad entries',
+      async () => {
+        let yaml = `projects:\n  p:\n    environments:\n      production:\n        segments:\n          ? ${'s'.repeat(1024 * 1024)}\n          :\n`;
+        for (let i = 0; i < 1500; i++)
+          yaml += `            - { contextKind: 1, contextKey: c${i}, targetType: included, expiresAt: 2031-01-01T00:00:00Z }\n`;
+        return file(yaml);
+      },
+    ],
   ];
-  it.each(hostile)('%s', async (_name, make) => {
-    const server = await fake();
-    const f = await make();
-    // A small heap: reading must not need more, whatever the file.
-    const result = await runCli(['plan', f, '--json', '--base-url', server.url], { env: { LD_API_KEY: TOKEN, NODE_OPTIONS: '--max-old-space-size=256' } });
-    expect(result.code).toBe(2);
-    expect(server.stats.requests).toBe(0);
-    expect(result.stdout + result.stderr).not.toContain('ghp_');
-    expect((result.stdout + result.stderr).length).toBeLessThan(1_000_000);
-    expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, exitCode: 2 });
-  }, 60_000);
+  it.each(hostile)(
+    '%s',
+    async (_name, make) => {
+      const server = await fake();
+      const f = await make();
+      // A small heap: reading must not need more, whatever the file.
+      const result = await runCli(['plan', f, '--json', '--base-url', server.url], {
+        env: { LD_API_KEY: TOKEN, NODE_OPTIONS: '--max-old-space-size=256' },
+      });
+      expect(result.code).toBe(2);
+      expect(server.stats.requests).toBe(0);
+      expect(result.stdout + result.stderr).not.toContain('ghp_');
+      expect((result.stdout + result.stderr).length).toBeLessThan(1_000_000);
+      expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, exitCode: 2 });
+    },
+    60_000,
+  );
 });

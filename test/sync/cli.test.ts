@@ -76,7 +76,8 @@ async function cli(args: string[], url: string): Promise<CliResult> {
   return result;
 }
 
-const rows = (targets: { contextKey: string; expirationDate: number }[]) => targets.map((t) => `${t.contextKey} ${new Date(t.expirationDate).toISOString()}`).sort();
+const rows = (targets: { contextKey: string; expirationDate: number }[]) =>
+  targets.map((t) => `${t.contextKey} ${new Date(t.expirationDate).toISOString()}`).sort();
 
 describe('plan', () => {
   it('shows adds per resource with their lines, exits 4 (changes pending), reads each resource once and sends nothing', async () => {
@@ -94,15 +95,28 @@ describe('plan', () => {
 
   it('shows drift made behind its back as updates (from → to), and as removals with --prune', async () => {
     const server = await fake();
-    server.seed(BETA, [
-      { contextKind: 'user', contextKey: 'alice', targetType: 'included', expirationDate: T1, _version: 1 },
-      { contextKind: 'user', contextKey: 'bob', targetType: 'excluded', expirationDate: Date.parse('2031-06-30T12:00:00Z'), _version: 1 },
-      { contextKind: 'user', contextKey: 'stray', targetType: 'included', expirationDate: T1, _version: 4 },
-    ], 'segment');
-    server.seed(CHECKOUT, [{ contextKind: 'user', contextKey: 'contractor-17', variationId: VARIATION, expirationDate: T1, _version: 1 }], 'flag');
+    server.seed(
+      BETA,
+      [
+        { contextKind: 'user', contextKey: 'alice', targetType: 'included', expirationDate: T1, _version: 1 },
+        { contextKind: 'user', contextKey: 'bob', targetType: 'excluded', expirationDate: Date.parse('2031-06-30T12:00:00Z'), _version: 1 },
+        { contextKind: 'user', contextKey: 'stray', targetType: 'included', expirationDate: T1, _version: 4 },
+      ],
+      'segment',
+    );
+    server.seed(
+      CHECKOUT,
+      [{ contextKind: 'user', contextKey: 'contractor-17', variationId: VARIATION, expirationDate: T1, _version: 1 }],
+      'flag',
+    );
     const f = await file();
     expect((await cli(['plan', f], server.url)).code).toBe(0);
-    server.schedule(BETA, 'segment', { contextKind: 'user', contextKey: 'alice', targetType: 'included', expirationDate: Date.parse('2032-01-01T00:00:00Z') });
+    server.schedule(BETA, 'segment', {
+      contextKind: 'user',
+      contextKey: 'alice',
+      targetType: 'included',
+      expirationDate: Date.parse('2032-01-01T00:00:00Z'),
+    });
 
     const kept = await cli(['plan', f], server.url);
     expect(kept.code).toBe(4);
@@ -113,10 +127,32 @@ describe('plan', () => {
     const pruned = await cli(['plan', f, '--prune', '--json'], server.url);
     expect(pruned.code).toBe(4);
     const doc = JSON.parse(pruned.stdout);
-    expect(doc).toMatchObject({ ok: false, exitCode: 4, plan: { hasChanges: true, complete: true, prune: true, counts: { add: 0, update: 1, remove: 1, unchanged: 2, unmanaged: 0 } } });
+    expect(doc).toMatchObject({
+      ok: false,
+      exitCode: 4,
+      plan: { hasChanges: true, complete: true, prune: true, counts: { add: 0, update: 1, remove: 1, unchanged: 2, unmanaged: 0 } },
+    });
     expect(doc.plan.resources[0].changes).toEqual([
-      { action: 'update', line: 8, contextKind: 'user', contextKey: 'alice', targetType: 'included', from: '2032-01-01T00:00:00.000Z', to: '2031-01-01T00:00:00.000Z', version: 2 },
-      { action: 'remove', line: null, contextKind: 'user', contextKey: 'stray', targetType: 'included', from: '2031-01-01T00:00:00.000Z', to: null, version: 4 },
+      {
+        action: 'update',
+        line: 8,
+        contextKind: 'user',
+        contextKey: 'alice',
+        targetType: 'included',
+        from: '2032-01-01T00:00:00.000Z',
+        to: '2031-01-01T00:00:00.000Z',
+        version: 2,
+      },
+      {
+        action: 'remove',
+        line: null,
+        contextKind: 'user',
+        contextKey: 'stray',
+        targetType: 'included',
+        from: '2031-01-01T00:00:00.000Z',
+        to: null,
+        version: 4,
+      },
     ]);
     expect(server.stats.patches).toBe(0);
   });
@@ -132,8 +168,17 @@ describe('plan', () => {
     const json = await cli(['sync', f, '--yes', '--json'], server.url);
     expect(json.code).toBe(2);
     expect(JSON.parse(json.stdout).error.issues).toEqual([
-      { line: 14, column: 27, path: ['projects', 'default', 'environments', 'production', 'segments', 'beta', 1, 'targetType'], message: 'targetType must be "included" or "excluded", got "exclude"' },
-      expect.objectContaining({ line: 15, column: 26, path: ['projects', 'default', 'environments', 'production', 'segments', 'beta', 1, 'expiresAt'] }),
+      {
+        line: 14,
+        column: 27,
+        path: ['projects', 'default', 'environments', 'production', 'segments', 'beta', 1, 'targetType'],
+        message: 'targetType must be "included" or "excluded", got "exclude"',
+      },
+      expect.objectContaining({
+        line: 15,
+        column: 26,
+        path: ['projects', 'default', 'environments', 'production', 'segments', 'beta', 1, 'expiresAt'],
+      }),
     ]);
     expect(server.stats.requests).toBe(0);
   });
@@ -223,7 +268,13 @@ describe('sync', () => {
     const json = await cli(['sync', f, '--yes', '--json'], server.url);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout).applied.problems).toEqual([
-      expect.objectContaining({ line: 12, contextKey: 'bob', fate: 'failed', message: 'the context is not individually targeted', segment: 'beta' }),
+      expect.objectContaining({
+        line: 12,
+        contextKey: 'bob',
+        fate: 'failed',
+        message: 'the context is not individually targeted',
+        segment: 'beta',
+      }),
     ]);
     expect((await cli(['plan', f], server.url)).code).toBe(4);
   });

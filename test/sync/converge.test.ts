@@ -21,7 +21,12 @@ function desiredState(): DesiredState {
     resources: Array.from({ length: RESOURCES }, (_, r) => ({
       resource: 'segment' as const,
       ref: { projectKey: 'p', environmentKey: 'production', segmentKey: `seg-${r}` },
-      targets: Array.from({ length: CONTEXTS }, (_, i) => ({ contextKind: 'user', contextKey: `u-${i}`, targetType: 'included' as const, expiresAt: T0 + (r * CONTEXTS + i) * 1000 })),
+      targets: Array.from({ length: CONTEXTS }, (_, i) => ({
+        contextKind: 'user',
+        contextKey: `u-${i}`,
+        targetType: 'included' as const,
+        expiresAt: T0 + (r * CONTEXTS + i) * 1000,
+      })),
     })),
   };
 }
@@ -32,15 +37,24 @@ function seed(fake: Awaited<ReturnType<typeof startFakeLaunchDarkly>>) {
     const targets = [];
     for (let i = 0; i < (2 * CONTEXTS) / 3; i++) {
       const at = T0 + (r * CONTEXTS + i) * 1000;
-      targets.push({ contextKind: 'user', contextKey: `u-${i}`, targetType: 'included', expirationDate: i < CONTEXTS / 3 ? at : at + 7, _version: 1 });
+      targets.push({
+        contextKind: 'user',
+        contextKey: `u-${i}`,
+        targetType: 'included',
+        expirationDate: i < CONTEXTS / 3 ? at : at + 7,
+        _version: 1,
+      });
     }
-    for (let i = 0; i < 5; i++) targets.push({ contextKind: 'user', contextKey: `stray-${r}-${i}`, targetType: 'included', expirationDate: T0, _version: 1 });
+    for (let i = 0; i < 5; i++)
+      targets.push({ contextKind: 'user', contextKey: `stray-${r}-${i}`, targetType: 'included', expirationDate: T0, _version: 1 });
     fake.seed(id(r), targets, 'segment');
   }
 }
 
-const rows = (targets: { contextKey: string; expirationDate: number }[]) => targets.map((t) => `${t.contextKey}@${t.expirationDate}`).sort();
-const expected = (r: number) => rows(Array.from({ length: CONTEXTS }, (_, i) => ({ contextKey: `u-${i}`, expirationDate: T0 + (r * CONTEXTS + i) * 1000 })));
+const rows = (targets: { contextKey: string; expirationDate: number }[]) =>
+  targets.map((t) => `${t.contextKey}@${t.expirationDate}`).sort();
+const expected = (r: number) =>
+  rows(Array.from({ length: CONTEXTS }, (_, i) => ({ contextKey: `u-${i}`, expirationDate: T0 + (r * CONTEXTS + i) * 1000 })));
 
 describe('applyPlan converges in one call', () => {
   it('through 503s and resets before applying and 502s and resets after: LaunchDarkly equals the file, nothing applied twice, a second run sends no PATCH', async () => {
@@ -66,7 +80,12 @@ describe('applyPlan converges in one call', () => {
     expect(plan.counts).toMatchObject({ add: RESOURCES * 20, update: RESOURCES * 20, remove: RESOURCES * 5, unchanged: RESOURCES * 20 });
 
     const result = await applyPlan(ld, plan, { batchSize: 10, roundDelayMs: 1 });
-    expect(fake.stats.faults).toMatchObject({ '503-before': expect.any(Number), 'reset-before': expect.any(Number), '502-after': expect.any(Number), 'reset-after': expect.any(Number) });
+    expect(fake.stats.faults).toMatchObject({
+      '503-before': expect.any(Number),
+      'reset-before': expect.any(Number),
+      '502-after': expect.any(Number),
+      'reset-after': expect.any(Number),
+    });
     expect(result.ok).toBe(true);
     expect(result.counts.rounds).toBe(2);
     expect(result.counts).toMatchObject({ total: RESOURCES * 45, applied: RESOURCES * 45, failed: 0, unknown: 0, notAttempted: 0 });
@@ -100,7 +119,11 @@ describe('applyPlan converges in one call', () => {
     expect(result.counts.rounds).toBe(2);
     expect(fake.stats.patches).toBe(2);
     expect(result.ok).toBe(false);
-    expect(result.outcomes.map((o) => [o.fate, o.round])).toEqual([['failed', 2], ['failed', 2], ['failed', 2]]);
+    expect(result.outcomes.map((o) => [o.fate, o.round])).toEqual([
+      ['failed', 2],
+      ['failed', 2],
+      ['failed', 2],
+    ]);
   });
 
   it('maxRounds 1 sends the plan once', async () => {
@@ -121,7 +144,13 @@ describe('applyPlan converges in one call', () => {
     const result = await applyPlan(ld, await planSync(ld, desiredState()), { batchSize: 25, stop: stop.signal });
     expect(fake.stats.patches).toBe(1);
     expect(result.interrupted).toBe(true);
-    expect(result.counts).toMatchObject({ total: RESOURCES * CONTEXTS, applied: 25, unknown: 0, notAttempted: RESOURCES * CONTEXTS - 25, rounds: 1 });
+    expect(result.counts).toMatchObject({
+      total: RESOURCES * CONTEXTS,
+      applied: 25,
+      unknown: 0,
+      notAttempted: RESOURCES * CONTEXTS - 25,
+      rounds: 1,
+    });
     expect(result.outcomes.find((o) => o.fate === 'notAttempted')?.message).toBe('not attempted: the run was interrupted');
     // Every resource was read after the stop: the pending changes are known exactly.
     expect(result.after.ok).toBe(true);

@@ -54,7 +54,12 @@ projects:
     ]);
     const [alice, key0042] = state.resources[0]?.targets ?? [];
     expect(alice).toMatchObject({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: '2031-03-31T23:59:59Z' });
-    expect(alice?.source).toMatchObject({ line: 8, column: 15, index: 0, fields: { contextKey: { line: 9, column: 27 }, expiresAt: { line: 11, column: 31 } } });
+    expect(alice?.source).toMatchObject({
+      line: 8,
+      column: 15,
+      index: 0,
+      fields: { contextKey: { line: 9, column: 27 }, expiresAt: { line: 11, column: 31 } },
+    });
     expect(key0042).toMatchObject({ contextKey: '0042', expiresAt: '2031-03-31T23:59:59Z', source: { line: 12, index: 1 } });
     expect(state.resources[1]?.targets[0]).toMatchObject({ variationId: VARIATION, expiresAt: '2031-09-30T17:00:00-07:00' });
   });
@@ -116,7 +121,9 @@ projects:
   });
 
   it('refuses times in the past unless allowPast, measured from `now`', () => {
-    const file = segmentFile('            - { contextKind: user, contextKey: old, targetType: included, expiresAt: 2031-01-01T00:00:00Z }\n');
+    const file = segmentFile(
+      '            - { contextKind: user, contextKey: old, targetType: included, expiresAt: 2031-01-01T00:00:00Z }\n',
+    );
     const later = Date.parse('2031-06-01T00:00:00Z');
     expect(issuesOf(file, { now: later })).toEqual([
       '7:86 expiresAt 2031-01-01T00:00:00.000Z is in the past for user:old: delete the entry, or accept past times (allowPast; --allow-past on the command line) to have LaunchDarkly remove the context at once',
@@ -129,13 +136,18 @@ projects:
     expect(issuesOf('projects:\n  p:\n    environments:\n      e: {}\n  p:\n    environments:\n      e: {}\n')).toEqual([
       '5:3 Map keys must be unique',
     ]);
-    expect(issuesOf('projects: {}\n---\nprojects: {}\n')).toEqual(['2:1 Source contains multiple documents; please use YAML.parseAllDocuments()']);
+    expect(issuesOf('projects: {}\n---\nprojects: {}\n')).toEqual([
+      '2:1 Source contains multiple documents; please use YAML.parseAllDocuments()',
+    ]);
   });
 
   it('reports the shape of the file: its top, empty maps, wrong types, bad keys, aliased mappings', () => {
     expect(issuesOf('')).toEqual(['1:1 the file must be a mapping, got nothing']);
     expect(issuesOf('- a\n')).toEqual(['1:1 the file must be a mapping, got a list']);
-    expect(issuesOf('project: {}\n')).toEqual(['1:1 unknown key "project" in the file; expected projects', '1:1 the file is missing projects']);
+    expect(issuesOf('project: {}\n')).toEqual([
+      '1:1 unknown key "project" in the file; expected projects',
+      '1:1 the file is missing projects',
+    ]);
     expect(issuesOf('projects: {}\n')).toEqual(['1:11 projects must not be empty']);
     expect(
       issuesOf(`projects:
@@ -162,7 +174,10 @@ projects:
   });
 
   it('lists every issue in `issues` but at most 20 in the message', () => {
-    const entries = Array.from({ length: 25 }, (_, i) => `            - { contextKind: user, contextKey: u${i}, targetType: both, expiresAt: 2031-01-01T00:00:00Z }\n`).join('');
+    const entries = Array.from(
+      { length: 25 },
+      (_, i) => `            - { contextKind: user, contextKey: u${i}, targetType: both, expiresAt: 2031-01-01T00:00:00Z }\n`,
+    ).join('');
     const error = (() => {
       try {
         parseDesiredState(segmentFile(entries), { fileName: 'targets.yaml' });

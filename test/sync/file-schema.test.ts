@@ -37,8 +37,25 @@ const VALID = {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const REPLACEMENTS: Json[] = [
-  null, 1, true, '', ' ', '.', '..', 'x', 'included', 'excluded', '2031-01-01T00:00:00Z', '2031-01-01', '2031-01-01T00:00:00',
-  '2031-01-01t00:00:00z', '2031-01-01T00:00+0530', [], [{}], {}, { a: 1 },
+  null,
+  1,
+  true,
+  '',
+  ' ',
+  '.',
+  '..',
+  'x',
+  'included',
+  'excluded',
+  '2031-01-01T00:00:00Z',
+  '2031-01-01',
+  '2031-01-01T00:00:00',
+  '2031-01-01t00:00:00z',
+  '2031-01-01T00:00+0530',
+  [],
+  [{}],
+  {},
+  { a: 1 },
 ];
 // Inherited names included: the checker must treat them as keys like any other.
 const KEYS = ['zzz', '.', '..', ' ', 'segments', 'flags', 'contextKind', 'environments', 'constructor', '__proto__', 'toString'];
@@ -49,7 +66,9 @@ function mutations(): Json[] {
   const visit = (node: Json, rebuild: (replacement: Json | undefined) => Json) => {
     for (const r of REPLACEMENTS) out.push(rebuild(r));
     if (Array.isArray(node)) {
-      node.forEach((item, i) => visit(item, (r) => rebuild(r === undefined ? node.filter((_, j) => j !== i) : node.map((x, j) => (j === i ? r : x)))));
+      node.forEach((item, i) =>
+        visit(item, (r) => rebuild(r === undefined ? node.filter((_, j) => j !== i) : node.map((x, j) => (j === i ? r : x)))),
+      );
       out.push(rebuild([...node, node[0] ?? {}]));
     } else if (node !== null && typeof node === 'object') {
       for (const key of Object.keys(node)) {
@@ -99,19 +118,29 @@ describe('the desired-state JSON Schema', () => {
 
   it('describes entry fields exactly as the generated instruction rules do', () => {
     const definitions = FILE_SCHEMA.definitions ?? {};
-    const resolve = (s: SchemaNode | undefined): SchemaNode => (s?.$ref ? resolve(definitions[s.$ref.split('/').pop() as string]) : (s ?? {}));
+    const resolve = (s: SchemaNode | undefined): SchemaNode =>
+      s?.$ref ? resolve(definitions[s.$ref.split('/').pop() as string]) : (s ?? {});
     const entries = { segment: definitions.segmentTarget, flag: definitions.flagTarget };
     for (const resource of ['segment', 'flag'] as const) {
       const rule = RESOURCE_RULES[resource].kinds.addExpiringTarget;
       const entry = entries[resource] as SchemaNode;
       // The file has expiresAt where the instruction has value (and no kind).
-      const fields = Object.keys(rule.fields).filter((f) => f !== 'kind' && f !== 'value').sort();
-      expect(Object.keys(entry.properties ?? {}).filter((f) => f !== 'expiresAt').sort()).toEqual(fields);
-      expect([...(entry.required ?? [])].filter((f) => f !== 'expiresAt').sort()).toEqual(rule.required.filter((f) => f !== 'kind' && f !== 'value').sort());
+      const fields = Object.keys(rule.fields)
+        .filter((f) => f !== 'kind' && f !== 'value')
+        .sort();
+      expect(
+        Object.keys(entry.properties ?? {})
+          .filter((f) => f !== 'expiresAt')
+          .sort(),
+      ).toEqual(fields);
+      expect([...(entry.required ?? [])].filter((f) => f !== 'expiresAt').sort()).toEqual(
+        rule.required.filter((f) => f !== 'kind' && f !== 'value').sort(),
+      );
       for (const field of fields) {
         const generated = (rule.fields as Record<string, Record<string, unknown>>)[field] ?? {};
         const ours = resolve(entry.properties?.[field]);
-        for (const keyword of ['enum', 'minLength', 'pattern'] as const) expect([resource, field, keyword, ours[keyword]]).toEqual([resource, field, keyword, generated[keyword]]);
+        for (const keyword of ['enum', 'minLength', 'pattern'] as const)
+          expect([resource, field, keyword, ours[keyword]]).toEqual([resource, field, keyword, generated[keyword]]);
         if (generated.enum === undefined) expect(ours.type).toBe(generated.type);
       }
     }
@@ -128,7 +157,8 @@ describe('the desired-state JSON Schema', () => {
     const ajv = new Ajv({ strict: true, allErrors: true });
     const validate = ajv.compile(FILE_SCHEMA as object);
     // Mostly valid pieces, with now and then a bad value or an odd key (inherited names among them).
-    const some = <T,>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) => fc.oneof({ weight: 12, arbitrary: good }, { weight: 1, arbitrary: bad });
+    const some = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) =>
+      fc.oneof({ weight: 12, arbitrary: good }, { weight: 1, arbitrary: bad });
     const odd = fc.constantFrom('.', ' ', 'constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty');
     const key = some(fc.constantFrom('p', 'e', 's', 'x-1', 'beta'), odd);
     const bad = fc.constantFrom<Json>('', ' ', 'sideways', '2031-01-01', 1, true, null, [], {});
@@ -143,8 +173,16 @@ describe('the desired-state JSON Schema', () => {
     );
     const group = fc.dictionary(key, some<Json>(fc.array(entry, { maxLength: 3 }), bad), { maxKeys: 3 });
     const environment = fc.dictionary(some(fc.constant('segments'), odd), some<Json>(group, bad), { minKeys: 1, maxKeys: 2 });
-    const project = fc.dictionary(some(fc.constant('environments'), odd), some<Json>(fc.dictionary(key, environment, { minKeys: 1, maxKeys: 2 }), bad), { minKeys: 1, maxKeys: 1 });
-    const file = fc.dictionary(some(fc.constant('projects'), odd), some<Json>(fc.dictionary(key, project, { minKeys: 1, maxKeys: 2 }), bad), { minKeys: 1, maxKeys: 1 });
+    const project = fc.dictionary(
+      some(fc.constant('environments'), odd),
+      some<Json>(fc.dictionary(key, environment, { minKeys: 1, maxKeys: 2 }), bad),
+      { minKeys: 1, maxKeys: 1 },
+    );
+    const file = fc.dictionary(
+      some(fc.constant('projects'), odd),
+      some<Json>(fc.dictionary(key, project, { minKeys: 1, maxKeys: 2 }), bad),
+      { minKeys: 1, maxKeys: 1 },
+    );
     let valid = 0;
     fc.assert(
       fc.property(file, (document) => {

@@ -20,7 +20,10 @@ const SECRET = 'CI_SECRET_TOKEN=ghp_0123456789abcdefghijklmnopqrstuvwxyz';
 const HEAD = 'projects:\n  p:\n    environments:\n      e:\n';
 
 /** The error reading `file` ends with; its whole text (message and issues) as printed. */
-async function refusal(file: string, options: Parameters<typeof readDesiredStateFile>[1] = {}): Promise<{ error: DesiredStateError; text: string }> {
+async function refusal(
+  file: string,
+  options: Parameters<typeof readDesiredStateFile>[1] = {},
+): Promise<{ error: DesiredStateError; text: string }> {
   const error = await readDesiredStateFile(file, { now: Date.parse('2030-01-01T00:00:00Z'), ...options }).then(
     () => undefined,
     (e: unknown) => e,
@@ -49,7 +52,9 @@ describe('a hostile desired-state file', () => {
   it('a plain value in place of the mapping is quoted by a short prefix only', async () => {
     const file = await write('scalar.yaml', `${SECRET.repeat(50)}\n`);
     const { error, text } = await refusal(file);
-    expect(error.issues[0]?.message).toMatch(/the file must be a mapping, got "CI_SECRET_TOKEN=ghp_0123456789abcdefghij"… \(\d+ characters\)/);
+    expect(error.issues[0]?.message).toMatch(
+      /the file must be a mapping, got "CI_SECRET_TOKEN=ghp_0123456789abcdefghij"… \(\d+ characters\)/,
+    );
     expect(text.length).toBeLessThan(1000);
   });
 
@@ -72,21 +77,35 @@ describe('a hostile desired-state file', () => {
   });
 
   it('invalid UTF-8 is refused with its line and column, not replaced', async () => {
-    const file = await write('latin1.yaml', Buffer.concat([Buffer.from(`${HEAD}        segments:\n          s:\n            - { contextKind: user, contextKey: m`), Buffer.from([0xfc]), Buffer.from('ller, targetType: included, expiresAt: 2031-01-01T00:00:00Z }\n')]));
+    const file = await write(
+      'latin1.yaml',
+      Buffer.concat([
+        Buffer.from(`${HEAD}        segments:\n          s:\n            - { contextKind: user, contextKey: m`),
+        Buffer.from([0xfc]),
+        Buffer.from('ller, targetType: included, expiresAt: 2031-01-01T00:00:00Z }\n'),
+      ]),
+    );
     const { error } = await refusal(file);
     expect(error.issues).toEqual([{ line: 7, column: 49, path: [], message: 'the file is not valid UTF-8 here; save it as UTF-8' }]);
   });
 
-  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('the inherited name %s is an unknown key, as the JSON Schema says', async (key) => {
-    const file = await write(`proto-${key}.yaml`, `${HEAD}        ${key}:\n          s:\n            - { contextKind: user, contextKey: a, targetType: included, expiresAt: 2031-01-01T00:00:00Z }\n`);
-    const { error } = await refusal(file);
-    expect(error.issues.map((i) => [i.line, i.message])).toEqual([[5, `unknown key "${key}" in e; expected segments, flags`]]);
-  });
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'the inherited name %s is an unknown key, as the JSON Schema says',
+    async (key) => {
+      const file = await write(
+        `proto-${key}.yaml`,
+        `${HEAD}        ${key}:\n          s:\n            - { contextKind: user, contextKey: a, targetType: included, expiresAt: 2031-01-01T00:00:00Z }\n`,
+      );
+      const { error } = await refusal(file);
+      expect(error.issues.map((i) => [i.line, i.message])).toEqual([[5, `unknown key "${key}" in e; expected segments, flags`]]);
+    },
+  );
 
   it('one 1 MB value, anchored and aliased 1,000 times: a bounded refusal that quotes a prefix', async () => {
     const long = 'k'.repeat(1024 * 1024);
     let yaml = `${HEAD}        segments:\n          s:\n            - { contextKind: user, contextKey: &k ${long}, targetType: included, expiresAt: 2020-01-01T00:00:00Z }\n`;
-    for (let i = 0; i < 1000; i++) yaml += '            - { contextKind: user, contextKey: *k, targetType: included, expiresAt: 2020-01-01T00:00:00Z }\n';
+    for (let i = 0; i < 1000; i++)
+      yaml += '            - { contextKind: user, contextKey: *k, targetType: included, expiresAt: 2020-01-01T00:00:00Z }\n';
     const { error, text } = await refusal(await write('aliases.yaml', yaml));
     expect(error.issues.length).toBe(1000);
     expect(error.issues[0]?.message).toMatch(/^expiresAt 2020-01-01T00:00:00.000Z is in the past for user:"kkkk/);
@@ -96,7 +115,8 @@ describe('a hostile desired-state file', () => {
   it('a 1 MB key over 1,000 bad entries: the problem list and its paths stay small', async () => {
     const key = 's'.repeat(1024 * 1024);
     let yaml = `${HEAD}        segments:\n          ? ${key}\n          :\n`;
-    for (let i = 0; i < 1500; i++) yaml += `            - { contextKind: 1, contextKey: c${i}, targetType: included, expiresAt: 2031-01-01T00:00:00Z }\n`;
+    for (let i = 0; i < 1500; i++)
+      yaml += `            - { contextKind: 1, contextKey: c${i}, targetType: included, expiresAt: 2031-01-01T00:00:00Z }\n`;
     const { error, text } = await refusal(await write('long-key.yaml', yaml));
     expect(error.issues.length).toBe(1000);
     expect(String(error.issues[0]?.path[5]).length).toBeLessThanOrEqual(201);
@@ -121,7 +141,15 @@ describe('a hostile desired-state file', () => {
 });
 
 describe('JSON desired-state files', () => {
-  const json = { projects: { p: { environments: { e: { segments: { s: [{ contextKind: 'user', contextKey: 'a', targetType: 'included', expiresAt: '2031-01-01T00:00:00Z' }] } } } } } };
+  const json = {
+    projects: {
+      p: {
+        environments: {
+          e: { segments: { s: [{ contextKind: 'user', contextKey: 'a', targetType: 'included', expiresAt: '2031-01-01T00:00:00Z' }] } },
+        },
+      },
+    },
+  };
 
   it('reads the same state as YAML, with positions, and hashes the bytes', async () => {
     const file = await write('state.json', JSON.stringify(json, null, 2));
@@ -135,7 +163,9 @@ describe('JSON desired-state files', () => {
     const bad = structuredClone(json);
     (bad.projects.p.environments.e.segments.s[0] as { targetType: string }).targetType = 'sideways';
     const { error } = await refusal(await write('bad.json', JSON.stringify(bad, null, 2)));
-    expect(error.issues.map((i) => [i.line, i.column, i.message])).toEqual([[11, 31, 'targetType must be "included" or "excluded", got "sideways"']]);
+    expect(error.issues.map((i) => [i.line, i.column, i.message])).toEqual([
+      [11, 31, 'targetType must be "included" or "excluded", got "sideways"'],
+    ]);
   });
 
   it('refuses YAML that is not JSON', async () => {

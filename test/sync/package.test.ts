@@ -40,7 +40,7 @@ ${body}`;
 const CJS = `const { createExpiringTargetsClient, ExpiringTargetsError } = require('${PACKAGE_NAME}');
 const { applyPlan, DesiredStateError, parseDesiredState, planSync } = require('${PACKAGE_NAME}/sync');
 const schema = require('${PACKAGE_NAME}/schemas/expiring-targets.schema.json');
-(async () => {${body.replace("console.log(JSON.stringify({", 'console.log(JSON.stringify({ schema: schema.title,')}})().catch((error) => { console.error(error); process.exit(1); });
+(async () => {${body.replace('console.log(JSON.stringify({', 'console.log(JSON.stringify({ schema: schema.title,')}})().catch((error) => { console.error(error); process.exit(1); });
 `;
 const TS = `import { createExpiringTargetsClient } from '${PACKAGE_NAME}';
 import { type DesiredState, type SyncResult, applyPlan, planSync } from '${PACKAGE_NAME}/sync';
@@ -62,7 +62,10 @@ beforeAll(async () => {
   await writeFile(path.join(consumer.dir, 'sync-app.mts'), TS);
   await writeFile(
     path.join(consumer.dir, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, types: ['node'] }, files: ['sync-app.mts'] }),
+    JSON.stringify({
+      compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, types: ['node'] },
+      files: ['sync-app.mts'],
+    }),
   );
   fake = await startFakeLaunchDarkly();
 }, 120_000);
@@ -94,12 +97,18 @@ describe('the sync subpath of the packed package', () => {
     }
   });
 
-  it.each(['sync.mjs', 'sync.cjs'])('%s: plans and applies through the main entry\'s client; its errors are the main entry\'s classes', async (script) => {
-    const { stdout } = await run(process.execPath, [script], { cwd: consumer.dir, env: { ...process.env, FAKE_URL: fake.url, SEGMENT: script.replace('.', '-') } });
-    const out = JSON.parse(stdout.trim().split('\n').at(-1) as string);
-    expect(out).toMatchObject({ add: 1, ok: true, pending: false, fileError: { sameBase: true, own: true, line: 1 } });
-    if (script === 'sync.cjs') expect(out.schema).toBe('LaunchDarkly expiring targets as code');
-  });
+  it.each(['sync.mjs', 'sync.cjs'])(
+    "%s: plans and applies through the main entry's client; its errors are the main entry's classes",
+    async (script) => {
+      const { stdout } = await run(process.execPath, [script], {
+        cwd: consumer.dir,
+        env: { ...process.env, FAKE_URL: fake.url, SEGMENT: script.replace('.', '-') },
+      });
+      const out = JSON.parse(stdout.trim().split('\n').at(-1) as string);
+      expect(out).toMatchObject({ add: 1, ok: true, pending: false, fileError: { sameBase: true, own: true, line: 1 } });
+      if (script === 'sync.cjs') expect(out.schema).toBe('LaunchDarkly expiring targets as code');
+    },
+  );
 
   it('type-checks a TypeScript consumer of the subpath (node16)', async () => {
     const tsc = path.join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc');

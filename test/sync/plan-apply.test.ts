@@ -100,15 +100,26 @@ describe('planSync and applyPlan against the stateful fake', () => {
 
   it('from a partly matching state: adds what is missing, updates what differs (with the version read), leaves the rest', async () => {
     const { fake, ld } = await setup();
-    fake.seed(BETA, [
-      { contextKind: 'user', contextKey: 'alice', targetType: 'included', expirationDate: T1, _version: 3 },
-      { contextKind: 'user', contextKey: 'bob', targetType: 'excluded', expirationDate: T1, _version: 7 },
-    ], 'segment');
+    fake.seed(
+      BETA,
+      [
+        { contextKind: 'user', contextKey: 'alice', targetType: 'included', expirationDate: T1, _version: 3 },
+        { contextKind: 'user', contextKey: 'bob', targetType: 'excluded', expirationDate: T1, _version: 7 },
+      ],
+      'segment',
+    );
     const plan = await planSync(ld, parseDesiredState(FILE));
     expect(plan.counts).toMatchObject({ add: 2, update: 1, unchanged: 1 });
     const update = plan.resources[0]?.changes[0];
     expect(update).toMatchObject({ action: 'update', contextKey: 'bob', from: T1, to: T2, version: 7 });
-    expect(update?.instruction).toEqual({ kind: 'updateExpiringTarget', contextKind: 'user', contextKey: 'bob', targetType: 'excluded', value: T2, version: 7 });
+    expect(update?.instruction).toEqual({
+      kind: 'updateExpiringTarget',
+      contextKind: 'user',
+      contextKey: 'bob',
+      targetType: 'excluded',
+      value: T2,
+      version: 7,
+    });
     const result = await applyPlan(ld, plan);
     expect(result.ok).toBe(true);
     expectConverged(fake);
@@ -125,12 +136,26 @@ describe('planSync and applyPlan against the stateful fake', () => {
 
     const kept = await planSync(ld, desired);
     expect(kept.counts).toMatchObject({ add: 0, update: 1, remove: 0, unchanged: 3, unmanaged: 1 });
-    expect(kept.resources[0]?.changes[0]).toMatchObject({ action: 'update', contextKey: 'alice', from: T2, to: T1, version: 2, source: { line: 8 } });
+    expect(kept.resources[0]?.changes[0]).toMatchObject({
+      action: 'update',
+      contextKey: 'alice',
+      from: T2,
+      to: T1,
+      version: 2,
+      source: { line: 8 },
+    });
 
     const pruning = await planSync(ld, desired, { prune: true });
     expect(pruning.counts).toMatchObject({ update: 1, remove: 1, unmanaged: 0 });
     expect(pruning.resources[1]?.changes).toMatchObject([
-      { action: 'remove', contextKey: 'intruder', target: VARIATION, from: T2, source: undefined, instruction: { kind: 'removeExpiringTarget', variationId: VARIATION } },
+      {
+        action: 'remove',
+        contextKey: 'intruder',
+        target: VARIATION,
+        from: T2,
+        source: undefined,
+        instruction: { kind: 'removeExpiringTarget', variationId: VARIATION },
+      },
     ]);
     const result = await applyPlan(ld, pruning);
     expect(result.ok).toBe(true);
@@ -140,7 +165,9 @@ describe('planSync and applyPlan against the stateful fake', () => {
   it('an empty list with prune cancels every scheduled removal of that resource', async () => {
     const { fake, ld } = await setup();
     fake.seed(BETA, [{ contextKind: 'user', contextKey: 'old', targetType: 'included', expirationDate: T1, _version: 1 }], 'segment');
-    const desired = parseDesiredState('projects:\n  default:\n    environments:\n      production:\n        segments:\n          beta: []\n');
+    const desired = parseDesiredState(
+      'projects:\n  default:\n    environments:\n      production:\n        segments:\n          beta: []\n',
+    );
     const plan = await planSync(ld, desired, { prune: true });
     expect(plan.counts).toMatchObject({ remove: 1 });
     expect((await applyPlan(ld, plan)).ok).toBe(true);
@@ -160,7 +187,11 @@ describe('planSync and applyPlan against the stateful fake', () => {
     expect(result.ok).toBe(true);
     expect(result.counts.replanned).toBe(1);
     const bob = result.outcomes.find((o) => o.change.contextKey === 'bob');
-    expect(bob).toMatchObject({ fate: 'applied', replanned: true, change: { action: 'update', from: T1 + 1000, version: 2, source: { line: 12 } } });
+    expect(bob).toMatchObject({
+      fate: 'applied',
+      replanned: true,
+      change: { action: 'update', from: T1 + 1000, version: 2, source: { line: 12 } },
+    });
     expectConverged(fake);
     // The stale update was refused, not applied; the re-planned one carried the new version.
     const sentForBob = [...fake.received.keys()].filter((k) => k.includes('"bob"')).map((k) => JSON.parse(k).version);
@@ -168,7 +199,9 @@ describe('planSync and applyPlan against the stateful fake', () => {
   });
 
   it('lost answers (applied, then 502) are settled by reading back: converges and nothing is sent twice', async () => {
-    const { fake, ld } = await setup({ fault: ({ method, requestNo }) => (method === 'PATCH' && requestNo % 2 === 0 ? '502-after' : 'none') });
+    const { fake, ld } = await setup({
+      fault: ({ method, requestNo }) => (method === 'PATCH' && requestNo % 2 === 0 ? '502-after' : 'none'),
+    });
     const desired = parseDesiredState(FILE);
     const plan = await planSync(ld, desired);
     const result = await applyPlan(ld, plan, { batchSize: 1 });
@@ -188,7 +221,9 @@ describe('planSync and applyPlan against the stateful fake', () => {
     expect(result.ok).toBe(false);
     expect(result.counts).toMatchObject({ total: 4, applied: 3, failed: 1, replanned: 0 });
     const failed = result.outcomes.filter((o) => o.fate === 'failed');
-    expect(failed.map((o) => [o.change.contextKey, o.change.source?.line, o.message])).toEqual([['bob', 12, 'the context is not individually targeted']]);
+    expect(failed.map((o) => [o.change.contextKey, o.change.source?.line, o.message])).toEqual([
+      ['bob', 12, 'the context is not individually targeted'],
+    ]);
     expect(result.after.counts).toMatchObject({ add: 1, unchanged: 3 });
     expect(fake.received.get(JSON.stringify(failed[0]?.instruction))).toBe(1);
     // The next plan shows it again.
@@ -222,7 +257,9 @@ describe('planSync and applyPlan against the stateful fake', () => {
       'projects/default/environments/production/segments/beta/3/expiresAt',
       'projects/default/environments/../flags/f',
     ]);
-    expect(issues[0]?.message).toBe('user:alice is named twice for segment beta (project default, environment production): LaunchDarkly schedules one removal per context');
+    expect(issues[0]?.message).toBe(
+      'user:alice is named twice for segment beta (project default, environment production): LaunchDarkly schedules one removal per context',
+    );
     expect(issues[1]?.message).toMatch(/^expiresAt 2001-01-01T00:00:00.000Z is in the past for user:old/);
     expect(issues[2]?.message).toBe('contextKey must be a non-empty string, got " "');
     expect(issues[3]?.message).toMatch(/^expiresAt must be an ISO-8601 date or date-time with a zone/);
@@ -285,7 +322,12 @@ describe('planSync and applyPlan against the stateful fake', () => {
       resources: Array.from({ length: 4 }, (_, r) => ({
         resource: 'segment' as const,
         ref: { projectKey: 'p', environmentKey: 'e', segmentKey: `s${r}` },
-        targets: Array.from({ length: 6 }, (_, i) => ({ contextKind: 'user', contextKey: `u${i}`, targetType: 'included' as const, expiresAt: T1 + i })),
+        targets: Array.from({ length: 6 }, (_, i) => ({
+          contextKind: 'user',
+          contextKey: `u${i}`,
+          targetType: 'included' as const,
+          expiresAt: T1 + i,
+        })),
       })),
     };
     const plan = await planSync(ld, desired);
@@ -307,7 +349,11 @@ describe('planSync and applyPlan against the stateful fake', () => {
     const { fake, ld } = await setup();
     const plan = await planSync(ld, parseDesiredState(FILE));
     const result = await applyPlan(ld, plan, { now: T1 + 1 });
-    expect(result.outcomes.filter((o) => o.fate === 'notAttempted').map((o) => o.change.contextKey)).toEqual(['alice', 'contractor-17', '0042']);
+    expect(result.outcomes.filter((o) => o.fate === 'notAttempted').map((o) => o.change.contextKey)).toEqual([
+      'alice',
+      'contractor-17',
+      '0042',
+    ]);
     expect(result.outcomes.find((o) => o.change.contextKey === 'alice')?.message).toContain('has passed since planning');
     expect(rows(fake.targets(BETA))).toEqual(['user bob excluded 2031-06-30T12:00:00.000Z']);
   });
@@ -318,7 +364,13 @@ describe('instructions are checked once, by whichever entry receives them', () =
     const { fake, ld } = await setup();
     const plan = await planSync(ld, parseDesiredState(FILE));
     const alice = plan.resources[0]?.changes[0];
-    expect(alice?.instruction).toEqual({ kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: T1 });
+    expect(alice?.instruction).toEqual({
+      kind: 'addExpiringTarget',
+      contextKind: 'user',
+      contextKey: 'alice',
+      targetType: 'included',
+      value: T1,
+    });
     // Nothing marks an instruction as checked: no hidden property, no freezing.
     expect(Object.getOwnPropertySymbols(alice?.instruction)).toEqual([]);
     expect(Object.isFrozen(alice?.instruction)).toBe(false);

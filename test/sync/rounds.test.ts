@@ -15,8 +15,17 @@ const add = (key: string, value = 1): PlannedChange => ({
   instruction: { kind: 'addExpiringTarget', contextKind: 'user', contextKey: key, targetType: 'included', value },
   source: undefined,
 });
-const plan = (changes: PlannedChange[], error?: Error): ResourcePlan => ({ resource: 'segment', ref, changes, unchanged: 0, unmanaged: 0, source: undefined, error: error as never }) as ResourcePlan;
-const outcome = (change: PlannedChange, o: Partial<ChangeOutcome>): ChangeOutcome => ({ index: 0, resource: 'segment', ref, change, instruction: change.instruction, fate: 'failed', ...o });
+const plan = (changes: PlannedChange[], error?: Error): ResourcePlan =>
+  ({ resource: 'segment', ref, changes, unchanged: 0, unmanaged: 0, source: undefined, error: error as never }) as ResourcePlan;
+const outcome = (change: PlannedChange, o: Partial<ChangeOutcome>): ChangeOutcome => ({
+  index: 0,
+  resource: 'segment',
+  ref,
+  change,
+  instruction: change.instruction,
+  fate: 'failed',
+  ...o,
+});
 
 describe('worthResending', () => {
   it.each([
@@ -56,7 +65,16 @@ describe('nextChanges', () => {
 
   it('sends again what is still pending and can end differently; marks a moved target as planned again', () => {
     const moved = add('b', 7);
-    const next = nextChanges(planned, plan([a, moved, c]), [outcome(a, { decidedBy: 'read-back' }), outcome(b, { status: 200, decidedBy: 'response' }), outcome(c, { status: 200, decidedBy: 'response' })], new Set());
+    const next = nextChanges(
+      planned,
+      plan([a, moved, c]),
+      [
+        outcome(a, { decidedBy: 'read-back' }),
+        outcome(b, { status: 200, decidedBy: 'response' }),
+        outcome(c, { status: 200, decidedBy: 'response' }),
+      ],
+      new Set(),
+    );
     expect(next.map((n) => [n.index, n.change.contextKey, n.change.to, n.replanned])).toEqual([
       [0, 'a', 1, false],
       [1, 'b', 7, true],
@@ -72,7 +90,12 @@ describe('nextChanges', () => {
 
   it('keeps the line of the planned change when the new plan has none', () => {
     const withLine = { ...a, source: { line: 9, column: 3, index: 0, fields: {} } };
-    const [next] = nextChanges(plan([withLine]), plan([add('a', 5)]), [outcome(withLine, { status: 200, decidedBy: 'response' })], new Set());
+    const [next] = nextChanges(
+      plan([withLine]),
+      plan([add('a', 5)]),
+      [outcome(withLine, { status: 200, decidedBy: 'response' })],
+      new Set(),
+    );
     expect(next?.change.source?.line).toBe(9);
   });
 });

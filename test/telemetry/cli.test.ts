@@ -18,7 +18,9 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const list = (...extra: string[]) =>
-  runCli(['segment', 'list', '--project', 'default', '--env', 'production', '--segment', 'beta', '--base-url', server.url, ...extra], { env: { LD_API_KEY: TOKEN } });
+  runCli(['segment', 'list', '--project', 'default', '--env', 'production', '--segment', 'beta', '--base-url', server.url, ...extra], {
+    env: { LD_API_KEY: TOKEN },
+  });
 
 describe('CLI logging', () => {
   it('says nothing extra by default', async () => {
@@ -31,7 +33,11 @@ describe('CLI logging', () => {
     const r = await list('--verbose');
     expect(r.code).toBe(0);
     const lines = r.stderr.split('\n').filter((l) => /^(info|debug|warn|error):/.test(l));
-    expect(lines).toEqual([expect.stringMatching(/^info: getExpiringTargetsForSegment default\/production\/beta 200 after 2 attempts in \d+ ms \[request r-ok\]$/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^info: getExpiringTargetsForSegment default\/production\/beta 200 after 2 attempts in \d+ ms \[request r-ok\]$/,
+      ),
+    ]);
   });
 
   it('--debug --log-format json --json: stderr has one JSON object per line, stdout stays one document, no token anywhere', async () => {

@@ -25,7 +25,13 @@ function twoRateLimitsThenOk(final: (res: Parameters<typeof json>[0]) => void) {
   server.reply = (_req, res) => {
     n++;
     if (n === 1) return json(res, 429, { code: 'rate_limited', message: 'slow down' }, { 'Retry-After': '0.02', 'X-Request-Id': 'req-1' });
-    if (n === 2) return json(res, 429, { code: 'rate_limited', message: 'slow down' }, { 'X-Ratelimit-Reset': String(Date.now() + 30), 'X-Request-Id': 'req-2' });
+    if (n === 2)
+      return json(
+        res,
+        429,
+        { code: 'rate_limited', message: 'slow down' },
+        { 'X-Ratelimit-Reset': String(Date.now() + 30), 'X-Request-Id': 'req-2' },
+      );
     return final(res);
   };
 }
@@ -60,7 +66,9 @@ describe('a request that meets 429 twice, then succeeds', () => {
     ]);
     const info = logger.lines.filter((l) => l.level === 'info');
     expect(info).toHaveLength(1);
-    expect(info[0]!.message).toMatch(/^patchExpiringTargetsForSegment default\/production\/beta-testers 200: 2 of 2 applied after 3 attempts in \d+ ms$/);
+    expect(info[0]!.message).toMatch(
+      /^patchExpiringTargetsForSegment default\/production\/beta-testers 200: 2 of 2 applied after 3 attempts in \d+ ms$/,
+    );
     expect(info[0]!.data).toMatchObject({
       operation: 'patchExpiringTargetsForSegment',
       resource: 'segment',

@@ -58,7 +58,9 @@ describe('levels', () => {
       ['warn', 'ServerError', 503, 'unknown'],
       ['error', 'NotFoundError', 404, 'failed'],
     ]);
-    expect(logger.lines[1]!.message).toMatch(/^getExpiringTargetsForSegment default\/production\/beta-testers failed in \d+ ms: GET .* failed with 404 not_found: no such segment$/);
+    expect(logger.lines[1]!.message).toMatch(
+      /^getExpiringTargetsForSegment default\/production\/beta-testers failed in \d+ ms: GET .* failed with 404 not_found: no such segment$/,
+    );
   });
 
   it('takes the level from LD_EXPIRING_TARGETS_LOG when the option is absent, and the option over it', async () => {
@@ -83,8 +85,12 @@ describe('levels', () => {
   });
 
   it('refuses a level or logger that cannot work, before any request', () => {
-    expect(() => createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: server.url, logLevel: 'verbose' as LogLevel })).toThrow(ConfigurationError);
-    expect(() => createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: server.url, logger: { info: () => {} } as never })).toThrow(/logger must have the methods error,warn,info,debug/);
+    expect(() => createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: server.url, logLevel: 'verbose' as LogLevel })).toThrow(
+      ConfigurationError,
+    );
+    expect(() => createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: server.url, logger: { info: () => {} } as never })).toThrow(
+      /logger must have the methods error,warn,info,debug/,
+    );
   });
 
   it('keeps the call working when the logger throws', async () => {
@@ -92,7 +98,12 @@ describe('levels', () => {
     const boom = () => {
       throw new Error('disk full');
     };
-    const ld = createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: server.url, logLevel: 'debug', logger: { error: boom, warn: boom, info: boom, debug: boom } });
+    const ld = createExpiringTargetsClient({
+      apiKey: TOKEN,
+      baseUrl: server.url,
+      logLevel: 'debug',
+      logger: { error: boom, warn: boom, info: boom, debug: boom },
+    });
     await expect(ld.segments.get(REF)).resolves.toMatchObject({ items: [] });
   });
 
@@ -103,7 +114,9 @@ describe('levels', () => {
     await ld.raw.GET('/api/v2/segments/{projectKey}/{segmentKey}/expiring-targets/{environmentKey}', {
       params: { path: { projectKey: 'p', segmentKey: 's', environmentKey: 'e' } },
     });
-    expect(logger.lines.map((l) => [l.level, l.data?.operation, l.data?.status, l.data?.requestId])).toEqual([['info', 'GET', 200, 'raw-1']]);
+    expect(logger.lines.map((l) => [l.level, l.data?.operation, l.data?.status, l.data?.requestId])).toEqual([
+      ['info', 'GET', 200, 'raw-1'],
+    ]);
   });
 });
 
@@ -126,7 +139,11 @@ describe('patchAll', () => {
     const batches = spans.filter((s) => s.name === 'patchExpiringTargetsForSegment');
     expect(batches).toHaveLength(2);
     for (const batch of batches) expect(batch.parentSpanContext?.spanId).toBe(runSpan?.spanContext().spanId);
-    expect(spans.filter((s) => s.kind === SpanKind.CLIENT).every((s) => batches.some((b) => b.spanContext().spanId === s.parentSpanContext?.spanId))).toBe(true);
+    expect(
+      spans
+        .filter((s) => s.kind === SpanKind.CLIENT)
+        .every((s) => batches.some((b) => b.spanContext().spanId === s.parentSpanContext?.spanId)),
+    ).toBe(true);
     expect(runSpan?.attributes).toMatchObject({
       'ld_expiring_targets.instructions': 4,
       'ld_expiring_targets.instructions.total': 4,

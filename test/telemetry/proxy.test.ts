@@ -26,7 +26,14 @@ afterAll(async () => {
 });
 
 async function proxyWith(options: Partial<Parameters<typeof createExpiringTargetsProxy>[0]>): Promise<string> {
-  const proxy = createExpiringTargetsProxy({ apiKey: 'api-proxy-token-0002', baseUrl: upstream.url, basePath: '/ld', authorize: () => true, logLevel: 'off', ...options });
+  const proxy = createExpiringTargetsProxy({
+    apiKey: 'api-proxy-token-0002',
+    baseUrl: upstream.url,
+    basePath: '/ld',
+    authorize: () => true,
+    logLevel: 'off',
+    ...options,
+  });
   const server = await startProxyServer(proxy);
   proxies.push(server);
   return `${server.url}/ld`;
@@ -96,7 +103,13 @@ describe("the proxy's log lines", () => {
     const [line] = logger.lines;
     expect(line!.level).toBe('info');
     expect(line!.message).toMatch(/^proxy getExpiringTargetsForSegment forwarded 200 in \d+ ms$/);
-    expect(line!.data).toMatchObject({ outcome: 'forwarded', status: 200, projectKey: 'default', key: 'beta-testers', requestId: 'ld-req-9' });
+    expect(line!.data).toMatchObject({
+      outcome: 'forwarded',
+      status: 200,
+      projectKey: 'default',
+      key: 'beta-testers',
+      requestId: 'ld-req-9',
+    });
     expect(JSON.stringify(line)).not.toMatch(/authorization|traceparent/i);
   });
 
@@ -104,7 +117,13 @@ describe("the proxy's log lines", () => {
     const closed = await startServer((_req, res) => json(res, 200, {}));
     await closed.close();
     const logger = captureLogger();
-    const proxy = createExpiringTargetsProxy({ apiKey: 'api-proxy-token-0002', baseUrl: closed.url, authorize: () => true, logLevel: 'warn', logger });
+    const proxy = createExpiringTargetsProxy({
+      apiKey: 'api-proxy-token-0002',
+      baseUrl: closed.url,
+      authorize: () => true,
+      logLevel: 'warn',
+      logger,
+    });
     const answer = await proxy(new Request('http://127.0.0.1/api/v2/segments/p/s/expiring-targets/e'));
     expect(answer.status).toBe(502);
     expect(logger.lines.map((l) => [l.level, l.data?.outcome, l.data?.status])).toEqual([['warn', 'failed', 502]]);
@@ -134,7 +153,14 @@ describe('an upstream that echoes the proxy’s token', () => {
     });
     try {
       const logger = captureLogger();
-      const proxy = createExpiringTargetsProxy({ apiKey: token, baseUrl: echo.url, basePath: '/ld', authorize: () => true, logLevel: 'debug', logger });
+      const proxy = createExpiringTargetsProxy({
+        apiKey: token,
+        baseUrl: echo.url,
+        basePath: '/ld',
+        authorize: () => true,
+        logLevel: 'debug',
+        logger,
+      });
       const server = await startProxyServer(proxy);
       proxies.push(server);
       // The token also in the path (a key mistyped as it): the browser's own spans show what it
@@ -144,8 +170,15 @@ describe('an upstream that echoes the proxy’s token', () => {
       expect(echo.requests.every((r) => r.headers.authorization === token)).toBe(true);
       const texts = {
         'proxy log lines': JSON.stringify(logger.lines),
-        'server spans': JSON.stringify(otel.spans().filter((s) => s.kind === SpanKind.SERVER).map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status }))),
-        metrics: JSON.stringify((await otel.metrics()).scopeMetrics.flatMap((m) => m.metrics.map((x) => x.dataPoints.map((p) => p.attributes)))),
+        'server spans': JSON.stringify(
+          otel
+            .spans()
+            .filter((s) => s.kind === SpanKind.SERVER)
+            .map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status })),
+        ),
+        metrics: JSON.stringify(
+          (await otel.metrics()).scopeMetrics.flatMap((m) => m.metrics.map((x) => x.dataPoints.map((p) => p.attributes))),
+        ),
       };
       for (const [what, text] of Object.entries(texts)) expect(text.includes(token), `${what}: ${text}`).toBe(false);
       expect(texts['proxy log lines']).toContain('[redacted]');

@@ -65,8 +65,12 @@ describe('the generated rules: exact messages', () => {
   });
 
   it('a version must be a non-negative integer', () => {
-    expect(issues({ ...add, kind: 'updateExpiringTarget', version: -1 })).toEqual([{ field: 'version', message: 'must be a non-negative integer, got -1' }]);
-    expect(issues({ ...add, kind: 'updateExpiringTarget', version: '3' })).toEqual([{ field: 'version', message: 'must be a non-negative integer, got "3"' }]);
+    expect(issues({ ...add, kind: 'updateExpiringTarget', version: -1 })).toEqual([
+      { field: 'version', message: 'must be a non-negative integer, got -1' },
+    ]);
+    expect(issues({ ...add, kind: 'updateExpiringTarget', version: '3' })).toEqual([
+      { field: 'version', message: 'must be a non-negative integer, got "3"' },
+    ]);
   });
 
   it('a missing required field says what it must be; undefined counts as missing', () => {
@@ -117,7 +121,9 @@ describe('the generated rules: exact messages', () => {
     [true, 'boolean'],
   ])('%j is not an instruction', (value, shown) => {
     expect(issues(value)).toEqual([{ field: 'instruction', message: `must be an object, got ${shown}` }]);
-    expect(instructionIssues('segment', value, 3)).toEqual([{ index: 3, field: 'instruction', message: `must be an object, got ${shown}` }]);
+    expect(instructionIssues('segment', value, 3)).toEqual([
+      { index: 3, field: 'instruction', message: `must be an object, got ${shown}` },
+    ]);
   });
 
   it('each issue carries the index when one is given', () => {
@@ -205,7 +211,9 @@ describe('rules the generated module does not use yet', () => {
 
   it('a kind with additionalProperties takes any other field', () => {
     expect(issuesAgainst(compiled, 'test', { kind: 'pong', extra: 1, color: 'pink' })).toEqual([]);
-    expect(issuesAgainst(compiled, 'test', { kind: 'pong', n: 0 })).toEqual([{ field: 'n', message: 'must be a number ≥ 1 and ≤ 10, got 0' }]);
+    expect(issuesAgainst(compiled, 'test', { kind: 'pong', n: 0 })).toEqual([
+      { field: 'n', message: 'must be a number ≥ 1 and ≤ 10, got 0' },
+    ]);
   });
 
   it('an unknown kind: the fields of every kind are checked, the others named with their kinds', () => {
@@ -264,7 +272,9 @@ describe('assertInstructions', () => {
   });
 
   it('measures "past" from one moment for the whole list, and honours allowPast', () => {
-    expect(fail([{ ...add, value: NOW - 1 }], { now: NOW }).issues).toEqual([{ index: 0, field: 'value', message: expect.stringMatching(/^is in the past/) }]);
+    expect(fail([{ ...add, value: NOW - 1 }], { now: NOW }).issues).toEqual([
+      { index: 0, field: 'value', message: expect.stringMatching(/^is in the past/) },
+    ]);
     expect(() => assertInstructions('segment', [{ ...add, value: 1 }], { allowPast: true })).not.toThrow();
     expect(fail([{ ...add, value: Date.now() - 60_000 }]).issues.map((i) => i.field)).toEqual(['value']);
   });
@@ -317,28 +327,49 @@ describe('helpers: exact messages, sorted by field', () => {
   const loose = (helper: unknown) => helper as (input: Record<string, unknown>) => unknown;
 
   it('names what each helper does not take, and why', () => {
-    expect(issuesOf(() => loose(segmentInstructions.add)({ contextKind: 'user', contextKey: 'a', targetType: 'included', expiresAt: T, kind: 'x', value: T, version: 1, zzz: 1 }))).toEqual([
+    expect(
+      issuesOf(() =>
+        loose(segmentInstructions.add)({
+          contextKind: 'user',
+          contextKey: 'a',
+          targetType: 'included',
+          expiresAt: T,
+          kind: 'x',
+          value: T,
+          version: 1,
+          zzz: 1,
+        }),
+      ),
+    ).toEqual([
       { field: 'kind', message: 'is set by segmentInstructions.add' },
       { field: 'value', message: 'is not taken by the helpers; pass expiresAt' },
       { field: 'version', message: 'is allowed only on updateExpiringTarget' },
       { field: 'zzz', message: 'is not a field of a segment instruction' },
     ]);
-    expect(issuesOf(() => loose(flagInstructions.remove)({ contextKind: 'user', contextKey: 'a', variationId: 'v', expiresAt: T, allowPast: true }))).toEqual([
+    expect(
+      issuesOf(() =>
+        loose(flagInstructions.remove)({ contextKind: 'user', contextKey: 'a', variationId: 'v', expiresAt: T, allowPast: true }),
+      ),
+    ).toEqual([
       { field: 'allowPast', message: 'is not taken by flagInstructions.remove' },
       { field: 'expiresAt', message: 'is not taken by flagInstructions.remove' },
     ]);
   });
 
   it('sorts every issue by field, wherever it was found', () => {
-    const issues = issuesOf(() => loose(segmentInstructions.update)({ zeta: 1, targetType: 'x', contextKind: '', expiresAt: 'soon', alpha: 2 }));
+    const issues = issuesOf(() =>
+      loose(segmentInstructions.update)({ zeta: 1, targetType: 'x', contextKind: '', expiresAt: 'soon', alpha: 2 }),
+    );
     expect(issues.map((i) => i.field)).toEqual(['alpha', 'contextKey', 'contextKind', 'expiresAt', 'targetType', 'zeta']);
   });
 
   it('refuses a past expiresAt unless allowPast, and then builds it', () => {
-    expect(issuesOf(() => segmentInstructions.add({ contextKind: 'user', contextKey: 'a', targetType: 'included', expiresAt: 1 }))).toEqual([
-      { field: 'expiresAt', message: `is in the past (${new Date(1).toISOString()}); pass allowPast: true to schedule it anyway` },
-    ]);
-    expect(segmentInstructions.add({ contextKind: 'user', contextKey: 'a', targetType: 'included', expiresAt: 1, allowPast: true }).value).toBe(1);
+    expect(issuesOf(() => segmentInstructions.add({ contextKind: 'user', contextKey: 'a', targetType: 'included', expiresAt: 1 }))).toEqual(
+      [{ field: 'expiresAt', message: `is in the past (${new Date(1).toISOString()}); pass allowPast: true to schedule it anyway` }],
+    );
+    expect(
+      segmentInstructions.add({ contextKind: 'user', contextKey: 'a', targetType: 'included', expiresAt: 1, allowPast: true }).value,
+    ).toBe(1);
   });
 });
 

@@ -36,12 +36,18 @@ if (!live) {
   const { startFakeLaunchDarkly } = await import('../../../test/support/fake-launchdarkly.js');
   const { demoSeed } = await import('../server/config.js');
   apiKey = `fake-${randomBytes(12).toString('hex')}`;
-  fake = await startFakeLaunchDarkly({ token: apiKey, failInstruction: (i) => (i.contextKey.startsWith('refuse') ? 'the fake LaunchDarkly refuses contexts whose key starts with "refuse"' : undefined) });
+  fake = await startFakeLaunchDarkly({
+    token: apiKey,
+    failInstruction: (i) =>
+      i.contextKey.startsWith('refuse') ? 'the fake LaunchDarkly refuses contexts whose key starts with "refuse"' : undefined,
+  });
   for (const { id, resource, targets } of demoSeed()) fake.seed(id, targets, resource);
   baseUrl = fake.url;
 }
 const app = await startWebAdmin({ apiKey, baseUrl, port, resources });
-console.log(`example:web: the admin page is at ${app.url}/ (${live ? 'LaunchDarkly' : `a fake LaunchDarkly at ${baseUrl}; no token needed`}). Ctrl-C stops it.`);
+console.log(
+  `example:web: the admin page is at ${app.url}/ (${live ? 'LaunchDarkly' : `a fake LaunchDarkly at ${baseUrl}; no token needed`}). Ctrl-C stops it.`,
+);
 
 let stopping = false;
 async function stop() {

@@ -25,7 +25,8 @@ export function createStatic(root) {
     const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
     const file = path.resolve(base, relative);
     const type = TYPES[path.extname(file)];
-    if (!file.startsWith(base + path.sep) || type === undefined) return { status: 404, type: 'text/plain; charset=utf-8', body: 'Not found' };
+    if (!file.startsWith(base + path.sep) || type === undefined)
+      return { status: 404, type: 'text/plain; charset=utf-8', body: 'Not found' };
     try {
       return { status: 200, type, body: await readFile(file) };
     } catch {

@@ -68,7 +68,11 @@ export function App() {
         <p>{config.data?.user ? `Signed in as ${config.data.user}.` : config.isError ? '' : 'Signing in…'}</p>
       </header>
       <main>
-        {config.isError && <p role="alert" className="error">{config.error.message}</p>}
+        {config.isError && (
+          <p role="alert" className="error">
+            {config.error.message}
+          </p>
+        )}
         <section aria-labelledby="pick-title" className="pick">
           <h2 id="pick-title">Segment or flag</h2>
           <label>

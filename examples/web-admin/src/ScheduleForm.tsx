@@ -45,7 +45,17 @@ export function ScheduleForm({ resource, rescheduling, busy, onSubmit, onDone }:
     if (instant === undefined) return;
     if (rescheduling) {
       const { contextKind: kind, contextKey, targetType: list, variationId: variation, _version } = rescheduling;
-      onSubmit([{ action: 'update', contextKind: kind, contextKey, targetType: list as 'included' | 'excluded', variationId: variation ?? '', expiresAt: instant, version: _version }]);
+      onSubmit([
+        {
+          action: 'update',
+          contextKind: kind,
+          contextKey,
+          targetType: list as 'included' | 'excluded',
+          variationId: variation ?? '',
+          expiresAt: instant,
+          version: _version,
+        },
+      ]);
     } else {
       if (keys.length === 0) return;
       onSubmit(keys.map((contextKey) => ({ action: 'add', contextKind, contextKey, targetType, variationId, expiresAt: instant })));
@@ -113,7 +123,9 @@ export function ScheduleForm({ resource, rescheduling, busy, onSubmit, onDone }:
         </label>
       </div>
       <p className="preview" data-testid="preview">
-        {instant === undefined ? 'Choose a date and a time.' : `Removal at ${formatInstant(instant, BROWSER_ZONE)} in your zone, ${formatInstant(instant, 'UTC')}.`}
+        {instant === undefined
+          ? 'Choose a date and a time.'
+          : `Removal at ${formatInstant(instant, BROWSER_ZONE)} in your zone, ${formatInstant(instant, 'UTC')}.`}
       </p>
       <div className="row">
         <button type="submit" disabled={busy || instant === undefined}>

@@ -4,7 +4,12 @@
  */
 import { useMutation, useQuery } from '@tanstack/react-query';
 import type { ExpiringTarget, InstructionOutcome } from 'ld-expiring-targets';
-import { flagPatchMutationOptions, flagTargetsQueryOptions, segmentPatchMutationOptions, segmentTargetsQueryOptions } from 'ld-expiring-targets/query';
+import {
+  flagPatchMutationOptions,
+  flagTargetsQueryOptions,
+  segmentPatchMutationOptions,
+  segmentTargetsQueryOptions,
+} from 'ld-expiring-targets/query';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { ld, retryStore } from './client.ts';
 import { errorMessage } from './messages.ts';
@@ -61,7 +66,9 @@ export function TargetsPanel({ resource }: { resource: Resource }) {
       <div role="status" aria-live="polite" className="status">
         {waiting && (
           <p className="waiting" data-testid="waiting">
-            {waiting.status === 429 ? "LaunchDarkly's rate limit (429): " : `Attempt ${waiting.attempt} failed${waiting.status ? ` (${waiting.status})` : ''}: `}
+            {waiting.status === 429
+              ? "LaunchDarkly's rate limit (429): "
+              : `Attempt ${waiting.attempt} failed${waiting.status ? ` (${waiting.status})` : ''}: `}
             waiting {Math.ceil(waiting.delayMs / 1000)} s before retry {waiting.attempt}.
           </p>
         )}
@@ -77,7 +84,9 @@ export function TargetsPanel({ resource }: { resource: Resource }) {
           <Timeline items={items} />
           <table>
             <caption>
-              {items.length === 0 ? 'No removals are scheduled.' : `${items.length} scheduled removal${items.length === 1 ? '' : 's'}, soonest first.`}
+              {items.length === 0
+                ? 'No removals are scheduled.'
+                : `${items.length} scheduled removal${items.length === 1 ? '' : 's'}, soonest first.`}
             </caption>
             <thead>
               <tr>
@@ -98,7 +107,13 @@ export function TargetsPanel({ resource }: { resource: Resource }) {
                   <td>{formatInstant(t.expiresAt, BROWSER_ZONE)}</td>
                   <td>{formatInstant(t.expiresAt, 'UTC')}</td>
                   <td className="actions">
-                    <button type="button" className="secondary" aria-label={`Reschedule ${t.contextKey}`} onClick={() => setRescheduling(t)} disabled={busy}>
+                    <button
+                      type="button"
+                      className="secondary"
+                      aria-label={`Reschedule ${t.contextKey}`}
+                      onClick={() => setRescheduling(t)}
+                      disabled={busy}
+                    >
                       Reschedule
                     </button>
                     <button
@@ -107,7 +122,13 @@ export function TargetsPanel({ resource }: { resource: Resource }) {
                       disabled={busy}
                       onClick={() =>
                         void apply([
-                          { action: 'remove', contextKind: t.contextKind, contextKey: t.contextKey, targetType: t.targetType as 'included' | 'excluded', variationId: t.variationId ?? '' },
+                          {
+                            action: 'remove',
+                            contextKind: t.contextKind,
+                            contextKey: t.contextKey,
+                            targetType: t.targetType as 'included' | 'excluded',
+                            variationId: t.variationId ?? '',
+                          },
                         ])
                       }
                     >
@@ -140,7 +161,8 @@ export function TargetsPanel({ resource }: { resource: Resource }) {
             <ul>
               {last.outcomes.map((o) => (
                 <li key={o.contextKey} data-fate={o.fate}>
-                  <span className="fate">{o.fate === 'applied' ? '✓ applied' : `✗ ${o.fate}`}</span> <span className="key">{o.contextKey}</span>
+                  <span className="fate">{o.fate === 'applied' ? '✓ applied' : `✗ ${o.fate}`}</span>{' '}
+                  <span className="key">{o.contextKey}</span>
                   {o.message ? `: ${o.message}` : ''}
                 </li>
               ))}

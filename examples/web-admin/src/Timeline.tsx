@@ -20,7 +20,8 @@ function daysBetween(first: string, last: string): string[] {
   return days;
 }
 
-const label = (day: string) => new Date(`${day}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+const label = (day: string) =>
+  new Date(`${day}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
 export function Timeline({ items }: { items: ExpiringTarget[] }) {
   const titleId = useId();

@@ -13,7 +13,16 @@ const partsFormat = new Map<string, Intl.DateTimeFormat>();
 function formatIn(zone: string): Intl.DateTimeFormat {
   let f = partsFormat.get(zone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
     partsFormat.set(zone, f);
   }
   return f;
@@ -21,7 +30,11 @@ function formatIn(zone: string): Intl.DateTimeFormat {
 
 /** How far `zone` is ahead of UTC at the instant `ms`, in ms. */
 function offsetAt(ms: number, zone: string): number {
-  const p = Object.fromEntries(formatIn(zone).formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  const p = Object.fromEntries(
+    formatIn(zone)
+      .formatToParts(new Date(ms))
+      .map((x) => [x.type, x.value]),
+  );
   const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
   return asUtc - Math.floor(ms / 1000) * 1000;
 }
@@ -43,7 +56,11 @@ export function zonedToInstant(date: string, time: string, zone: string): Date |
 
 /** The date and time an instant shows in `zone`, as the form's fields want them. */
 export function instantToZoned(instant: Date, zone: string): { date: string; time: string } {
-  const p = Object.fromEntries(formatIn(zone).formatToParts(instant).map((x) => [x.type, x.value]));
+  const p = Object.fromEntries(
+    formatIn(zone)
+      .formatToParts(instant)
+      .map((x) => [x.type, x.value]),
+  );
   return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` };
 }
 
@@ -52,7 +69,16 @@ const shown = new Map<string, Intl.DateTimeFormat>();
 export function formatInstant(instant: Date, zone: string): string {
   let f = shown.get(zone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone: zone,
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZoneName: 'short',
+    });
     shown.set(zone, f);
   }
   return f.format(instant);

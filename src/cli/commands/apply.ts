@@ -99,7 +99,12 @@ type StreamOptions = {
 };
 
 /** `patchAll` over a stream: outcomes go to `onOutcome`, the result holds counts. */
-function sendStream(connection: Connection, where: Where, instructions: AsyncIterable<AnyInstruction>, options: StreamOptions): Promise<BulkSummary> {
+function sendStream(
+  connection: Connection,
+  where: Where,
+  instructions: AsyncIterable<AnyInstruction>,
+  options: StreamOptions,
+): Promise<BulkSummary> {
   return apiOf(connection.client, where).patchAll(refOf(where), instructions, options);
 }
 
@@ -159,124 +164,132 @@ async function runApply(command: ApplyArgs, session: Session): Promise<number> {
   if (command.dryRun) return printFileDryRun(out, where, checked.rows, changes(), json);
 
   let bar: ProgressSink = silentProgress;
-  return withConnection(command.connection, retryNotice(json, () => bar), async (connection) => {
-    if (!json) out.out(`Applying ${checked.rows} row(s) from ${command.file} to ${describeWhere(where)}, via ${connection.target}`);
-    if (session.interactive && !json) bar = progressBar((t) => out.errRaw(t), out.stderr, 'apply');
-    const files = { retry: new RowFile(paths.retry, where.resource), unknown: new RowFile(paths.unknown, where.resource) };
-    const problems = new FirstLines<Problem>(json ? PROBLEMS_IN_JSON : SCREEN_ROWS);
-    let requestFailed = false;
-    let writeError: string | undefined;
-    // A file that cannot be written stops the run: rows that did not apply would be lost.
-    const writing = new AbortController();
-    const changeOf = new WeakMap<AnyInstruction, Change>();
-    async function* instructions(): AsyncGenerator<AnyInstruction> {
-      for await (const change of changes()) {
-        changeOf.set(change.instruction, change);
-        yield change.instruction;
+  return withConnection(
+    command.connection,
+    retryNotice(json, () => bar),
+    async (connection) => {
+      if (!json) out.out(`Applying ${checked.rows} row(s) from ${command.file} to ${describeWhere(where)}, via ${connection.target}`);
+      if (session.interactive && !json) bar = progressBar((t) => out.errRaw(t), out.stderr, 'apply');
+      const files = { retry: new RowFile(paths.retry, where.resource), unknown: new RowFile(paths.unknown, where.resource) };
+      const problems = new FirstLines<Problem>(json ? PROBLEMS_IN_JSON : SCREEN_ROWS);
+      let requestFailed = false;
+      let writeError: string | undefined;
+      // A file that cannot be written stops the run: rows that did not apply would be lost.
+      const writing = new AbortController();
+      const changeOf = new WeakMap<AnyInstruction, Change>();
+      async function* instructions(): AsyncGenerator<AnyInstruction> {
+        for await (const change of changes()) {
+          changeOf.set(change.instruction, change);
+          yield change.instruction;
+        }
       }
-    }
-    const onOutcome = (o: InstructionOutcome<AnyInstruction>) => {
-      if (o.fate === 'applied') return;
-      const change = changeOf.get(o.instruction) as Change;
-      if (failedAsRequest(o)) requestFailed = true;
-      const result = resultText(o);
-      problems.add({ line: change.line ?? 0, change, fate: o.fate, message: o.message ?? null, result });
-      if (writeError !== undefined) return;
+      const onOutcome = (o: InstructionOutcome<AnyInstruction>) => {
+        if (o.fate === 'applied') return;
+        const change = changeOf.get(o.instruction) as Change;
+        if (failedAsRequest(o)) requestFailed = true;
+        const result = resultText(o);
+        problems.add({ line: change.line ?? 0, change, fate: o.fate, message: o.message ?? null, result });
+        if (writeError !== undefined) return;
+        try {
+          // Failed and not attempted: safe to send again. Unknown: may have applied, so kept apart.
+          (o.fate === 'unknown' ? files.unknown : files.retry).add({ change, reason: `line ${change.line} of ${command.file}: ${result}` });
+        } catch (error) {
+          writeError = `could not write the rows that did not apply: ${(error as Error).message}`;
+          writing.abort();
+        }
+      };
+      let summary: BulkSummary;
       try {
-        // Failed and not attempted: safe to send again. Unknown: may have applied, so kept apart.
-        (o.fate === 'unknown' ? files.unknown : files.retry).add({ change, reason: `line ${change.line} of ${command.file}: ${result}` });
-      } catch (error) {
-        writeError = `could not write the rows that did not apply: ${(error as Error).message}`;
-        writing.abort();
+        summary = await sendStream(connection, where, instructions(), {
+          signal: AbortSignal.any([session.signal, writing.signal]),
+          comment: command.comment,
+          allowPast: command.allowPast,
+          batchSize: command.batchSize,
+          concurrency: command.concurrency,
+          onOutcome,
+          onProgress: (p: BulkProgress) => bar.update({ ...p, total: checked.rows }),
+        });
+      } finally {
+        bar.finish();
       }
-    };
-    let summary: BulkSummary;
-    try {
-      summary = await sendStream(connection, where, instructions(), {
-        signal: AbortSignal.any([session.signal, writing.signal]),
-        comment: command.comment,
-        allowPast: command.allowPast,
-        batchSize: command.batchSize,
-        concurrency: command.concurrency,
-        onOutcome,
-        onProgress: (p: BulkProgress) => bar.update({ ...p, total: checked.rows }),
-      });
-    } finally {
-      bar.finish();
-    }
-    const written: { retryFile: string | null; unknownFile: string | null } = { retryFile: null, unknownFile: null };
-    for (const [key, file] of [
-      ['retryFile', files.retry],
-      ['unknownFile', files.unknown],
-    ] as const) {
-      try {
-        if (writeError === undefined) written[key] = file.commit() ?? null;
-        else file.discard();
-      } catch (error) {
-        writeError = `could not write the rows that did not apply: ${(error as Error).message}`;
+      const written: { retryFile: string | null; unknownFile: string | null } = { retryFile: null, unknownFile: null };
+      for (const [key, file] of [
+        ['retryFile', files.retry],
+        ['unknownFile', files.unknown],
+      ] as const) {
+        try {
+          if (writeError === undefined) written[key] = file.commit() ?? null;
+          else file.discard();
+        } catch (error) {
+          writeError = `could not write the rows that did not apply: ${(error as Error).message}`;
+        }
       }
-    }
-    let code = exitCodeForRun(summary, requestFailed);
-    if (writeError !== undefined && !session.signal.aborted) code = EXIT.api;
-    const { counts } = summary;
-    const stopped =
-      writeError ?? (summary.stoppedBy instanceof RequestAbortedError && session.signal.aborted ? `interrupted (${String(session.signal.reason)})` : summary.stoppedBy?.message);
-    const listed = problems.rows;
-    if (json) {
-      out.json({
-        ok: summary.ok && writeError === undefined,
-        exitCode: code,
-        ...whereJson(where),
-        file: command.file,
-        counts: {
-          total: counts.total,
-          applied: counts.applied,
-          failed: counts.failed,
-          unknown: counts.unknown,
-          notAttempted: counts.notAttempted,
-          reconciled: counts.reconciled,
-        },
-        ...written,
-        stoppedBy: stopped ?? null,
-        ...(writeError && { writeError }),
-        problems: listed.map((p) => ({ ...changeJson(p.change, where.resource), fate: p.fate, message: p.message })),
-        problemsNotListed: problems.total - listed.length,
-      });
-      return code;
-    }
-    out.out();
-    out.out(`Summary of ${counts.total} row(s):`);
-    const summaryRows: [string, number][] = [
-      ['applied', counts.applied],
-      ['failed', counts.failed],
-      ['unknown', counts.unknown],
-      ['not attempted', counts.notAttempted],
-      ['reconciled', counts.reconciled],
-    ];
-    for (const [label, n] of summaryRows) out.out(`  ${label.padEnd(14)}${String(n).padStart(String(counts.total).length)}`);
-    if (stopped !== undefined) out.out(`\nThe run stopped early: ${stopped}`);
-    if (problems.total > 0) {
+      let code = exitCodeForRun(summary, requestFailed);
+      if (writeError !== undefined && !session.signal.aborted) code = EXIT.api;
+      const { counts } = summary;
+      const stopped =
+        writeError ??
+        (summary.stoppedBy instanceof RequestAbortedError && session.signal.aborted
+          ? `interrupted (${String(session.signal.reason)})`
+          : summary.stoppedBy?.message);
+      const listed = problems.rows;
+      if (json) {
+        out.json({
+          ok: summary.ok && writeError === undefined,
+          exitCode: code,
+          ...whereJson(where),
+          file: command.file,
+          counts: {
+            total: counts.total,
+            applied: counts.applied,
+            failed: counts.failed,
+            unknown: counts.unknown,
+            notAttempted: counts.notAttempted,
+            reconciled: counts.reconciled,
+          },
+          ...written,
+          stoppedBy: stopped ?? null,
+          ...(writeError && { writeError }),
+          problems: listed.map((p) => ({ ...changeJson(p.change, where.resource), fate: p.fate, message: p.message })),
+          problemsNotListed: problems.total - listed.length,
+        });
+        return code;
+      }
       out.out();
-      out.out(
-        screenfulTable(
-          ['line', 'operation', 'context', targetField(where.resource), 'time', 'result'],
-          listed.map((p) => [String(p.line), ...changeCells(p.change), p.result]),
-          problems.total,
-          written.retryFile || written.unknownFile ? 'all are in the files below' : '--json lists the first 1000',
-        ),
-      );
-    }
-    out.out();
-    if (written.retryFile) {
-      out.out(`${files.retry.rows} row(s) did not apply (failed or not attempted): written to ${written.retryFile}`);
-      out.out(`  fix what the reason column says, then: ${BIN} ${where.resource} apply ${written.retryFile} …`);
-    }
-    if (written.unknownFile) {
-      out.out(`${files.unknown.rows} row(s) may or may not have applied (unknown): written to ${written.unknownFile}`);
-      out.out(`  review them (${where.resource} list) before applying that file: they are not in the retry file`);
-    }
-    if (writeError) out.err(`error: ${writeError}`);
-    if (summary.ok) out.out(`All ${counts.total} row(s) applied.`);
-    return code;
-  }, session.out);
+      out.out(`Summary of ${counts.total} row(s):`);
+      const summaryRows: [string, number][] = [
+        ['applied', counts.applied],
+        ['failed', counts.failed],
+        ['unknown', counts.unknown],
+        ['not attempted', counts.notAttempted],
+        ['reconciled', counts.reconciled],
+      ];
+      for (const [label, n] of summaryRows) out.out(`  ${label.padEnd(14)}${String(n).padStart(String(counts.total).length)}`);
+      if (stopped !== undefined) out.out(`\nThe run stopped early: ${stopped}`);
+      if (problems.total > 0) {
+        out.out();
+        out.out(
+          screenfulTable(
+            ['line', 'operation', 'context', targetField(where.resource), 'time', 'result'],
+            listed.map((p) => [String(p.line), ...changeCells(p.change), p.result]),
+            problems.total,
+            written.retryFile || written.unknownFile ? 'all are in the files below' : '--json lists the first 1000',
+          ),
+        );
+      }
+      out.out();
+      if (written.retryFile) {
+        out.out(`${files.retry.rows} row(s) did not apply (failed or not attempted): written to ${written.retryFile}`);
+        out.out(`  fix what the reason column says, then: ${BIN} ${where.resource} apply ${written.retryFile} …`);
+      }
+      if (written.unknownFile) {
+        out.out(`${files.unknown.rows} row(s) may or may not have applied (unknown): written to ${written.unknownFile}`);
+        out.out(`  review them (${where.resource} list) before applying that file: they are not in the retry file`);
+      }
+      if (writeError) out.err(`error: ${writeError}`);
+      if (summary.ok) out.out(`All ${counts.total} row(s) applied.`);
+      return code;
+    },
+    session.out,
+  );
 }

@@ -38,7 +38,6 @@ export function parseContext(text: string): { contextKind: string; contextKey: s
   return { contextKind, contextKey };
 }
 
-
 /** The library's field names, as the options that set them. */
 const OPTION_OF_FIELD: Record<string, string> = {
   targetType: '--target-type',
@@ -117,35 +116,44 @@ async function runChange(command: ChangeArgs, out: Output, signal: AbortSignal):
   const { where, json } = command;
   const changes = buildChanges(where, command.inputs, command.allowPast);
   if (command.dryRun) return printDryRun(out, where, changes, json);
-  return withConnection(command.connection, retryNotice(json, () => silentProgress), async (connection) => {
-    const options = { signal, comment: command.comment, allowPast: command.allowPast };
-    const result = await apiOf(connection.client, where).patchAll(refOf(where), changes.map((c) => c.instruction), options);
-    const code = exitCodeForRun(result);
-    if (json) {
-      out.json({
-        ok: result.ok,
-        exitCode: code,
-        ...whereJson(where),
-        results: result.outcomes.map((o) => ({
-          ...changeJson(changes[o.index] as Change, where.resource),
-          fate: o.fate,
-          ...(o.fate !== 'applied' && { message: o.message ?? null }),
-        })),
-        counts: result.counts,
-      });
+  return withConnection(
+    command.connection,
+    retryNotice(json, () => silentProgress),
+    async (connection) => {
+      const options = { signal, comment: command.comment, allowPast: command.allowPast };
+      const result = await apiOf(connection.client, where).patchAll(
+        refOf(where),
+        changes.map((c) => c.instruction),
+        options,
+      );
+      const code = exitCodeForRun(result);
+      if (json) {
+        out.json({
+          ok: result.ok,
+          exitCode: code,
+          ...whereJson(where),
+          results: result.outcomes.map((o) => ({
+            ...changeJson(changes[o.index] as Change, where.resource),
+            fate: o.fate,
+            ...(o.fate !== 'applied' && { message: o.message ?? null }),
+          })),
+          counts: result.counts,
+        });
+        return code;
+      }
+      out.out(`${describeWhere(where)}, via ${connection.target}:`);
+      out.out();
+      out.out(
+        screenfulTable(
+          ['operation', 'context', targetField(where.resource), 'time', 'result'],
+          result.outcomes.slice(0, SCREEN_ROWS).map((o) => [...changeCells(changes[o.index] as Change), resultText(o)]),
+          result.outcomes.length,
+          '--json lists them all',
+        ),
+      );
+      if (result.stoppedBy) out.err(`\nstopped: ${result.stoppedBy.message}`);
       return code;
-    }
-    out.out(`${describeWhere(where)}, via ${connection.target}:`);
-    out.out();
-    out.out(
-      screenfulTable(
-        ['operation', 'context', targetField(where.resource), 'time', 'result'],
-        result.outcomes.slice(0, SCREEN_ROWS).map((o) => [...changeCells(changes[o.index] as Change), resultText(o)]),
-        result.outcomes.length,
-        '--json lists them all',
-      ),
-    );
-    if (result.stoppedBy) out.err(`\nstopped: ${result.stoppedBy.message}`);
-    return code;
-  }, out);
+    },
+    out,
+  );
 }

@@ -29,7 +29,8 @@ be read, it is named and nothing is written.`,
   exits: ['ok', 'usage', 'api', 'interrupted', 'terminated'],
   parse: (args) => {
     const format = optionalString(args.values, 'format');
-    if (format !== undefined && format !== 'yaml' && format !== 'json') throw new UsageError(`--format must be yaml or json, got ${JSON.stringify(format)}`);
+    if (format !== undefined && format !== 'yaml' && format !== 'json')
+      throw new UsageError(`--format must be yaml or json, got ${JSON.stringify(format)}`);
     return {
       inventory: inventoryArgsOf(args),
       connection: connectionOf(args.values, args.env),
@@ -40,8 +41,17 @@ be read, it is named and nothing is written.`,
   run: async ({ inventory, connection: connectionArgs, target, env }, session) => {
     // Before connecting: a refusal to overwrite comes before any request.
     await checkOutput(target);
-    return withConnection(connectionArgs, retryNotice(true, () => silentProgress), (connection) =>
-      runExport(connection.client, inventory, target, { out: session.out, stdout: session.out.stdout, env, signal: session.signal }, { ok: EXIT.ok, unreadable: EXIT.api }),
+    return withConnection(
+      connectionArgs,
+      retryNotice(true, () => silentProgress),
+      (connection) =>
+        runExport(
+          connection.client,
+          inventory,
+          target,
+          { out: session.out, stdout: session.out.stdout, env, signal: session.signal },
+          { ok: EXIT.ok, unreadable: EXIT.api },
+        ),
     );
   },
 });

@@ -25,37 +25,44 @@ export const list = defineCommand<ListArgs>({
   parse: (args) => ({ where: whereOf(args), connection: connectionOf(args.values, args.env), json: args.values.json === true }),
   run: ({ where, connection: connectionArgs, json }, session) => {
     const { out } = session;
-    return withConnection(connectionArgs, retryNotice(json, () => silentProgress), async (connection) => {
-      const result = await apiOf(connection.client, where).get(refOf(where), { signal: session.signal });
-      const field = targetField(where.resource);
-      if (json) {
-        out.json({
-          ok: true,
-          ...whereJson(where),
-          items: result.items.map((t) => ({
-            contextKind: t.contextKind,
-            contextKey: t.contextKey,
-            [field]: t[field] ?? null,
-            expiresAt: t.expiresAt.toISOString(),
-            expirationDate: t.expirationDate,
-            version: t._version,
-          })),
-        });
+    return withConnection(
+      connectionArgs,
+      retryNotice(json, () => silentProgress),
+      async (connection) => {
+        const result = await apiOf(connection.client, where).get(refOf(where), { signal: session.signal });
+        const field = targetField(where.resource);
+        if (json) {
+          out.json({
+            ok: true,
+            ...whereJson(where),
+            items: result.items.map((t) => ({
+              contextKind: t.contextKind,
+              contextKey: t.contextKey,
+              [field]: t[field] ?? null,
+              expiresAt: t.expiresAt.toISOString(),
+              expirationDate: t.expirationDate,
+              version: t._version,
+            })),
+          });
+          return EXIT.ok;
+        }
+        out.out(`Expiring targets of ${describeWhere(where)}, from ${connection.target}: ${result.items.length}`);
+        if (result.items.length > 0) {
+          out.out();
+          out.out(
+            screenfulTable(
+              ['context', field, 'expires at', 'version'],
+              result.items
+                .slice(0, SCREEN_ROWS)
+                .map((t) => [`${t.contextKind}:${t.contextKey}`, t[field] ?? '-', t.expiresAt.toISOString(), String(t._version)]),
+              result.items.length,
+              '--json lists them all',
+            ),
+          );
+        }
         return EXIT.ok;
-      }
-      out.out(`Expiring targets of ${describeWhere(where)}, from ${connection.target}: ${result.items.length}`);
-      if (result.items.length > 0) {
-        out.out();
-        out.out(
-          screenfulTable(
-            ['context', field, 'expires at', 'version'],
-            result.items.slice(0, SCREEN_ROWS).map((t) => [`${t.contextKind}:${t.contextKey}`, t[field] ?? '-', t.expiresAt.toISOString(), String(t._version)]),
-            result.items.length,
-            '--json lists them all',
-          ),
-        );
-      }
-      return EXIT.ok;
-    }, session.out);
+      },
+      session.out,
+    );
   },
 });

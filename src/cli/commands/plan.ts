@@ -2,7 +2,16 @@
 import { planMarkdown, serializePlan } from '../../sync/index.js';
 import { defineCommand } from '../command.js';
 import { withConnection } from '../connection.js';
-import { DESIRED_STATE_FORMAT, FILE_OPTIONS, type FileArgs, type FileSession, desiredOrExit, fileArgsOf, makePlan, planCode } from '../desired-file.js';
+import {
+  DESIRED_STATE_FORMAT,
+  FILE_OPTIONS,
+  type FileArgs,
+  type FileSession,
+  desiredOrExit,
+  fileArgsOf,
+  makePlan,
+  planCode,
+} from '../desired-file.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { CONNECTION_OPTIONS, OUTPUT_OPTIONS } from '../options.js';
@@ -47,26 +56,35 @@ pull-request comment.`,
     const file = command.file as string;
     const read = await desiredOrExit(command, session);
     if (typeof read === 'number') return read;
-    return withConnection(command.connection, retryNotice(command.json, () => silentProgress), async (connection) => {
-      const plan = await makePlan(connection, read.selected, command, session);
-      const code = planCode(plan, session.signal);
-      if (command.out !== undefined && plan.ok && !session.signal.aborted) {
-        await writeSavedPlan(command.out, serializePlan(plan, { files: [{ path: file, sha256: read.sha256 }], targets: command.targets }));
-      }
-      if (command.out !== undefined && !plan.ok) out.err(`${command.out} was not written: the plan is incomplete.`);
-      if (command.json) {
-        out.json({ ok: code === EXIT.ok, exitCode: code, file, plan: planJson(plan), savedTo: plan.ok ? (command.out ?? null) : null });
+    return withConnection(
+      command.connection,
+      retryNotice(command.json, () => silentProgress),
+      async (connection) => {
+        const plan = await makePlan(connection, read.selected, command, session);
+        const code = planCode(plan, session.signal);
+        if (command.out !== undefined && plan.ok && !session.signal.aborted) {
+          await writeSavedPlan(
+            command.out,
+            serializePlan(plan, { files: [{ path: file, sha256: read.sha256 }], targets: command.targets }),
+          );
+        }
+        if (command.out !== undefined && !plan.ok) out.err(`${command.out} was not written: the plan is incomplete.`);
+        if (command.json) {
+          out.json({ ok: code === EXIT.ok, exitCode: code, file, plan: planJson(plan), savedTo: plan.ok ? (command.out ?? null) : null });
+          return code;
+        }
+        if (command.format === 'markdown') {
+          out.out(planMarkdown(plan, { file }).trimEnd());
+          return code;
+        }
+        out.out(`Plan for ${file}, against ${connection.target}:`);
+        out.out();
+        printPlan(out, plan, file);
+        if (command.out !== undefined && plan.ok)
+          out.out(`\nSaved to ${command.out}: apply exactly this plan with 'sync --plan ${command.out}'.`);
         return code;
-      }
-      if (command.format === 'markdown') {
-        out.out(planMarkdown(plan, { file }).trimEnd());
-        return code;
-      }
-      out.out(`Plan for ${file}, against ${connection.target}:`);
-      out.out();
-      printPlan(out, plan, file);
-      if (command.out !== undefined && plan.ok) out.out(`\nSaved to ${command.out}: apply exactly this plan with 'sync --plan ${command.out}'.`);
-      return code;
-    }, session.out);
+      },
+      session.out,
+    );
   },
 });

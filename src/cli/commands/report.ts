@@ -34,7 +34,16 @@ that cannot be read is named; every other removal is still reported.`,
     };
   },
   run: ({ inventory, connection: connectionArgs, format, env }, session) =>
-    withConnection(connectionArgs, retryNotice(format !== 'text', () => silentProgress), (connection) =>
-      runReport(connection.client, inventory, format, { out: session.out, stdout: session.out.stdout, env, signal: session.signal }, { ok: EXIT.ok, unreadable: EXIT.api }),
+    withConnection(
+      connectionArgs,
+      retryNotice(format !== 'text', () => silentProgress),
+      (connection) =>
+        runReport(
+          connection.client,
+          inventory,
+          format,
+          { out: session.out, stdout: session.out.stdout, env, signal: session.signal },
+          { ok: EXIT.ok, unreadable: EXIT.api },
+        ),
     ),
 });

@@ -50,7 +50,17 @@ export const sync = defineCommand<SyncArgs>({
   summary: 'make LaunchDarkly match the file (or apply a saved plan), after showing the plan',
   operand: 'FILE',
   operandOptional: true,
-  options: () => ['yes', ...FILE_OPTIONS, 'plan', 'max-rounds', 'comment', 'batch-size', 'concurrency', ...CONNECTION_OPTIONS, ...OUTPUT_OPTIONS],
+  options: () => [
+    'yes',
+    ...FILE_OPTIONS,
+    'plan',
+    'max-rounds',
+    'comment',
+    'batch-size',
+    'concurrency',
+    ...CONNECTION_OPTIONS,
+    ...OUTPUT_OPTIONS,
+  ],
   describe: () => `Plans as 'plan' does, shows the plan, asks for confirmation (or takes --yes) and applies each
 resource's changes in batches (an answer lost on the way is settled by reading back). Then it reads
 each resource again and, in up to --max-rounds rounds (default 3), sends again what is still pending
@@ -63,9 +73,11 @@ On SIGINT or SIGTERM no new batch starts; the one in flight finishes and is read
   parse: (args) => {
     const file = fileArgsOf(args);
     const planFile = optionalString(args.values, 'plan');
-    if (planFile !== undefined && file.file !== undefined) throw new UsageError('sync --plan takes no FILE: the saved plan names its files');
+    if (planFile !== undefined && file.file !== undefined)
+      throw new UsageError('sync --plan takes no FILE: the saved plan names its files');
     if (planFile === undefined && file.file === undefined) throw new UsageError('sync takes exactly one FILE (or --plan PLAN), got none');
-    if (planFile !== undefined && (file.targets.length > 0 || file.prune)) throw new UsageError('--target and --prune are the saved plan\'s: give them to plan');
+    if (planFile !== undefined && (file.targets.length > 0 || file.prune))
+      throw new UsageError("--target and --prune are the saved plan's: give them to plan");
     return {
       ...file,
       planFile,
@@ -122,92 +134,109 @@ async function runSync(command: SyncArgs, session: FileSession): Promise<number>
   if (command.planFile !== undefined) source = await savedPlanSource(command, session, command.planFile);
   else {
     const read = await desiredOrExit(command, session);
-    source = typeof read === 'number' ? read : { file: read.file, saved: false, plan: (connection) => makePlan(connection, read.selected, command, session) };
+    source =
+      typeof read === 'number'
+        ? read
+        : { file: read.file, saved: false, plan: (connection) => makePlan(connection, read.selected, command, session) };
   }
   if (typeof source === 'number') return source;
   const { file } = source;
 
   let bar: ProgressSink = silentProgress;
-  return withConnection(command.connection, retryNotice(command.json, () => bar), async (connection) => {
-    const plan = await source.plan(connection);
-    const json = (fields: Record<string, unknown>) => out.json({ file, plan: planJson(plan), applied: null, after: null, ...fields });
-    if (!command.json) {
-      out.out(`${source.saved ? `Saved plan ${command.planFile} for` : 'Plan for'} ${file}, against ${connection.target}:`);
-      out.out();
-      printPlan(out, plan, file);
-    }
-    if (!plan.ok || !plan.hasChanges || session.signal.aborted) {
-      const code = planCode(plan, session.signal);
-      if (!plan.ok && !command.json) out.err('\nNothing was sent: the plan is incomplete.');
-      if (command.json) json({ ok: code === EXIT.ok, exitCode: code });
-      return code;
-    }
-    if (!command.yes && prompt !== undefined) {
-      const total = plan.counts.add + plan.counts.update + plan.counts.remove;
-      const yes = await confirm(prompt, (t) => out.errRaw(t), `\nApply these ${total} change(s) to ${connection.target}? Only 'yes' is accepted: `, session.signal);
-      if (!yes) {
-        const code = interruptCode(session.signal) ?? EXIT.changesPending;
-        if (command.json) json({ ok: false, exitCode: code, declined: true });
-        else out.err('Nothing was sent.');
+  return withConnection(
+    command.connection,
+    retryNotice(command.json, () => bar),
+    async (connection) => {
+      const plan = await source.plan(connection);
+      const json = (fields: Record<string, unknown>) => out.json({ file, plan: planJson(plan), applied: null, after: null, ...fields });
+      if (!command.json) {
+        out.out(`${source.saved ? `Saved plan ${command.planFile} for` : 'Plan for'} ${file}, against ${connection.target}:`);
+        out.out();
+        printPlan(out, plan, file);
+      }
+      if (!plan.ok || !plan.hasChanges || session.signal.aborted) {
+        const code = planCode(plan, session.signal);
+        if (!plan.ok && !command.json) out.err('\nNothing was sent: the plan is incomplete.');
+        if (command.json) json({ ok: code === EXIT.ok, exitCode: code });
         return code;
       }
-    }
-    if (session.interactive && !command.json) bar = progressBar((t) => out.errRaw(t), out.stderr, 'sync');
-    // A signal stops the apply gently; what is in flight gets GRACE_MS before it is abandoned.
-    const hard = new AbortController();
-    let grace: NodeJS.Timeout | undefined;
-    const onSignal = () => {
-      grace = setTimeout(() => hard.abort(session.signal.reason), GRACE_MS);
-    };
-    session.signal.addEventListener('abort', onSignal, { once: true });
-    let result: SyncResult;
-    try {
-      result = await applyPlan(connection.client, plan, {
-        stop: session.signal,
-        signal: hard.signal,
-        comment: command.comment,
-        batchSize: command.batchSize,
-        concurrency: command.concurrency,
-        readConcurrency: command.readConcurrency,
-        allowPast: command.allowPast,
-        // A mock keeps no state: reading back cannot tell what applied, so there is one round.
-        maxRounds: command.connection.mock ? 1 : command.maxRounds,
-        // A saved plan is applied as reviewed: a target that moved is reported, not planned again.
-        replanConflicts: !source.saved,
-        onProgress: (p) => bar.update(p),
-      });
-    } finally {
-      session.signal.removeEventListener('abort', onSignal);
-      clearTimeout(grace);
-      bar.finish();
-    }
-    // The mock saves nothing, so the plan made after applying always shows the same changes again:
-    // against it, one round in which every change was accepted is all a sync can do, and a success.
-    const mockAccepted = connection.mock && result.stoppedBy === undefined && result.counts.applied === result.counts.total;
-    const code = mockAccepted ? EXIT.ok : syncCode(result, session.signal);
-    if (command.json) {
-      json({
-        ok: result.ok || mockAccepted,
-        exitCode: code,
-        interrupted: result.interrupted,
-        ...(connection.mock && { mock: MOCK_KEEPS_NO_STATE }),
-        applied: { counts: result.counts, stoppedBy: result.stoppedBy?.message ?? null, problems: problemsJson(result.outcomes) },
-        after: planJson(result.after),
-      });
-      return code;
-    }
-    printApplied(out, result.outcomes, { ...result.counts });
-    if (result.interrupted) out.out(`\nInterrupted (${String(session.signal.reason)}): no batch was started after it; what was sent was read back.`);
-    else if (result.stoppedBy) out.out(`\nThe run stopped early: ${result.stoppedBy.message}`);
-    out.out();
-    if (result.ok) out.out(`LaunchDarkly now matches ${file}${result.counts.rounds > 1 ? ` (after ${result.counts.rounds} rounds)` : ''}.`);
-    else if (mockAccepted) {
-      out.out(`The mock accepted every change. It keeps no state, so a second plan against it would show the same ${result.counts.total} change(s) again; against LaunchDarkly, this sync would be done.`);
-    } else {
-      out.out(`LaunchDarkly does not match ${file} yet. What is still pending:`);
+      if (!command.yes && prompt !== undefined) {
+        const total = plan.counts.add + plan.counts.update + plan.counts.remove;
+        const yes = await confirm(
+          prompt,
+          (t) => out.errRaw(t),
+          `\nApply these ${total} change(s) to ${connection.target}? Only 'yes' is accepted: `,
+          session.signal,
+        );
+        if (!yes) {
+          const code = interruptCode(session.signal) ?? EXIT.changesPending;
+          if (command.json) json({ ok: false, exitCode: code, declined: true });
+          else out.err('Nothing was sent.');
+          return code;
+        }
+      }
+      if (session.interactive && !command.json) bar = progressBar((t) => out.errRaw(t), out.stderr, 'sync');
+      // A signal stops the apply gently; what is in flight gets GRACE_MS before it is abandoned.
+      const hard = new AbortController();
+      let grace: NodeJS.Timeout | undefined;
+      const onSignal = () => {
+        grace = setTimeout(() => hard.abort(session.signal.reason), GRACE_MS);
+      };
+      session.signal.addEventListener('abort', onSignal, { once: true });
+      let result: SyncResult;
+      try {
+        result = await applyPlan(connection.client, plan, {
+          stop: session.signal,
+          signal: hard.signal,
+          comment: command.comment,
+          batchSize: command.batchSize,
+          concurrency: command.concurrency,
+          readConcurrency: command.readConcurrency,
+          allowPast: command.allowPast,
+          // A mock keeps no state: reading back cannot tell what applied, so there is one round.
+          maxRounds: command.connection.mock ? 1 : command.maxRounds,
+          // A saved plan is applied as reviewed: a target that moved is reported, not planned again.
+          replanConflicts: !source.saved,
+          onProgress: (p) => bar.update(p),
+        });
+      } finally {
+        session.signal.removeEventListener('abort', onSignal);
+        clearTimeout(grace);
+        bar.finish();
+      }
+      // The mock saves nothing, so the plan made after applying always shows the same changes again:
+      // against it, one round in which every change was accepted is all a sync can do, and a success.
+      const mockAccepted = connection.mock && result.stoppedBy === undefined && result.counts.applied === result.counts.total;
+      const code = mockAccepted ? EXIT.ok : syncCode(result, session.signal);
+      if (command.json) {
+        json({
+          ok: result.ok || mockAccepted,
+          exitCode: code,
+          interrupted: result.interrupted,
+          ...(connection.mock && { mock: MOCK_KEEPS_NO_STATE }),
+          applied: { counts: result.counts, stoppedBy: result.stoppedBy?.message ?? null, problems: problemsJson(result.outcomes) },
+          after: planJson(result.after),
+        });
+        return code;
+      }
+      printApplied(out, result.outcomes, { ...result.counts });
+      if (result.interrupted)
+        out.out(`\nInterrupted (${String(session.signal.reason)}): no batch was started after it; what was sent was read back.`);
+      else if (result.stoppedBy) out.out(`\nThe run stopped early: ${result.stoppedBy.message}`);
       out.out();
-      printPlan(out, result.after, file);
-    }
-    return code;
-  }, session.out);
+      if (result.ok)
+        out.out(`LaunchDarkly now matches ${file}${result.counts.rounds > 1 ? ` (after ${result.counts.rounds} rounds)` : ''}.`);
+      else if (mockAccepted) {
+        out.out(
+          `The mock accepted every change. It keeps no state, so a second plan against it would show the same ${result.counts.total} change(s) again; against LaunchDarkly, this sync would be done.`,
+        );
+      } else {
+        out.out(`LaunchDarkly does not match ${file} yet. What is still pending:`);
+        out.out();
+        printPlan(out, result.after, file);
+      }
+      return code;
+    },
+    session.out,
+  );
 }
