@@ -83,12 +83,17 @@ describe('the inventory', () => {
       fault: ({ method, id }) => (method === 'GET' && id === 'flags/p/flag-00100/e' ? '500' : 'none'),
     });
     const progress: InventoryProgress[] = [];
+    let throttled = false;
     const readings = await collect(
       readInventory(ld, {
         ...SCOPE,
         onProgress: (p) => {
           progress.push(p);
-          if (p.read === 100) server.throttle({ times: 3, retryAfterSeconds: 0 });
+          // Mid-way, once flag-00100 has failed with its 500: the 429s then land on other reads, never on its retries.
+          if (!throttled && p.unreadable === 1) {
+            throttled = true;
+            server.throttle({ times: 3, retryAfterSeconds: 0 });
+          }
         },
       }),
     );
