@@ -34,7 +34,7 @@ export default {
   disableSources: true,
   // Types the public ones are built from: the generated `paths` and rules, the local alias of the
   // generated schemas, and the helpers' input mapping. Their members appear, documented, where they are used.
-  intentionallyNotExported: ['paths', 'Schemas', 'HelperInput', 'RESOURCE_RULES'],
+  intentionallyNotExported: ['paths', 'Schemas', 'RESOURCE_RULES', 'InstructionHelpers'],
   excludePrivate: true,
   excludeInternal: true,
   sort: ['source-order'],

@@ -16,9 +16,13 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'off';
  * as `(message, data)`. (pino takes `(data, message)`: see the telemetry guide for its adapter.)
  */
 export interface Logger {
+  /** What throws: a call that failed. */
   error(message: string, data?: Record<string, unknown>): void;
+  /** Partial failures and unknown outcomes. */
   warn(message: string, data?: Record<string, unknown>): void;
+  /** One line per settled call. */
   info(message: string, data?: Record<string, unknown>): void;
+  /** Each attempt, retry decision, wait and read-back decision. */
   debug(message: string, data?: Record<string, unknown>): void;
 }
 

@@ -9,7 +9,9 @@ import type { ScheduledRemoval } from './inventory.js';
 
 /** Options of {@link exportDesiredState}. */
 export interface ExportOptions {
+  /** The project to export. */
   projectKey: string;
+  /** The environment to export. */
   environmentKey: string;
   /** `yaml` (default; with a comment per resource) or `json`. */
   format?: 'yaml' | 'json' | undefined;
@@ -19,6 +21,7 @@ export interface ExportOptions {
 
 /** The file's text and what went into it. */
 export interface ExportedState {
+  /** The desired-state file's text. */
   text: string;
   /** Removals written. */
   removals: number;

@@ -38,15 +38,34 @@ export interface ScheduledRemoval {
 
 /** What reading one resource gave: its removals, or why it could not be read. */
 export type ResourceReading =
-  | { resource: ListedResource; removals: ScheduledRemoval[]; error?: undefined }
-  | { resource: ListedResource; removals: []; error: ExpiringTargetsError };
+  | {
+      /** The segment or flag read. */
+      resource: ListedResource;
+      /** Its scheduled removals. */
+      removals: ScheduledRemoval[];
+      /** Absent: it was read. */
+      error?: undefined;
+    }
+  | {
+      /** The segment or flag that could not be read. */
+      resource: ListedResource;
+      /** None: it could not be read. */
+      removals: [];
+      /** Why it could not be read. */
+      error: ExpiringTargetsError;
+    };
 
 /** Resources the inventory could not read, after every other removal was delivered. */
 export class IncompleteInventoryError extends ExpiringTargetsError {
   /** Always `'IncompleteInventoryError'`, also after minification. */
   override name = 'IncompleteInventoryError';
   /** Each unreadable resource with its error. */
-  readonly unreadable: { resource: ListedResource; error: ExpiringTargetsError }[];
+  readonly unreadable: {
+    /** The segment or flag. */
+    resource: ListedResource;
+    /** Why it could not be read. */
+    error: ExpiringTargetsError;
+  }[];
   constructor(unreadable: { resource: ListedResource; error: ExpiringTargetsError }[]) {
     const names = unreadable
       .slice(0, 5)

@@ -19,7 +19,12 @@ export interface ListedResource {
   /** Its tags (empty when none). */
   tags: string[];
   /** A flag's variations: ID and name (when it has one). Empty for a segment. */
-  variations: { id: string; name: string | undefined }[];
+  variations: {
+    /** The variation's id, as `variationId` names it. */
+    id: string;
+    /** Its name, when the flag gives one. */
+    name: string | undefined;
+  }[];
 }
 
 /** Where the listing is, and how to read it. */

@@ -8,7 +8,9 @@ import type { ScheduledRemoval } from './inventory.js';
 
 /** A resource that could not be read, as a report names it. */
 export interface UnreadableResource {
+  /** The segment or flag. */
   resource: ListedResource;
+  /** Why it could not be read. */
   error: ExpiringTargetsError;
 }
 
@@ -92,7 +94,9 @@ export function removalsJson(removals: readonly ScheduledRemoval[], unreadable: 
 
 /** What the text report may use: colour (ANSI), and the widest bar. */
 export interface TextReportOptions {
+  /** Colour the bars with ANSI codes (only for a terminal without NO_COLOR). */
   colour?: boolean | undefined;
+  /** The widest bar, in characters. Default 40. */
   barWidth?: number | undefined;
 }
 

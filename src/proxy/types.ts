@@ -220,7 +220,14 @@ export interface ProxyOptions<Actor = unknown> {
    * At most `requests` forwarded per actor (as `authorize` names it) in each window of `windowMs`;
    * beyond it, 429 with `Retry-After`. Default none. Requests without an actor are not counted.
    */
-  actorRateLimit?: { requests: number; windowMs: number } | undefined;
+  actorRateLimit?:
+    | {
+        /** Requests forwarded per actor in one window. */
+        requests: number;
+        /** The window's length, in milliseconds. */
+        windowMs: number;
+      }
+    | undefined;
   /** Accept expiry times that are already past, as the client does with `allowPast: true`. Default false. */
   allowPast?: boolean | undefined;
   /** A fetch implementation for the upstream calls. Default the global one. */

@@ -14,6 +14,7 @@ import { type PlannedChange, type ResourcePlan, type SyncPlan, summarize } from 
 
 /** The format's name and version: a reader refuses any other. */
 export const PLAN_FORMAT = 'ld-expiring-targets/plan';
+/** The version of the saved-plan format this build writes and reads. */
 export const PLAN_FORMAT_VERSION = 1;
 
 /** An input file of a saved plan. */
@@ -36,6 +37,7 @@ export interface SavedPlanInfo {
 
 /** A saved plan read back: the plan to apply, and what it was made from. */
 export interface SavedPlan extends SavedPlanInfo {
+  /** The plan, exactly as it was saved. */
   plan: SyncPlan;
 }
 
@@ -138,7 +140,14 @@ function readChange(resource: ResourceKind, value: unknown, where: string): Plan
 }
 
 /** The header of a saved plan: what it was made from. Throws a {@link SavedPlanError} for another format or version. */
-export function savedPlanInputs(text: string): SavedPlanInfo & { prune: boolean; allowPast: boolean; resources: unknown[] } {
+export function savedPlanInputs(text: string): SavedPlanInfo & {
+  /** Whether the plan was made with `prune`. */
+  prune: boolean;
+  /** Whether the plan was made with `allowPast`. */
+  allowPast: boolean;
+  /** The saved resources, not yet checked. */
+  resources: unknown[];
+} {
   let value: unknown;
   try {
     value = JSON.parse(text);
