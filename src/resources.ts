@@ -6,6 +6,7 @@
  */
 import { RESOURCE_RULES } from '../generated/instruction-rules.js';
 import type { components } from '../generated/schema.js';
+import type { ExpiringTargetsClient, ResourceApi } from './client.js';
 
 type Schemas = components['schemas'];
 
@@ -32,6 +33,8 @@ export interface ResourceFacts {
   readonly pathKey: string;
   /** The field of instructions and targets that names the target list: `targetType` or `variationId`. */
   readonly targetField: 'targetType' | 'variationId';
+  /** The field of a listed item that holds its variations (`variations` for flags); undefined when it has none. */
+  readonly variationsField: 'variations' | undefined;
   /** What the pipeline derived from the bundled document: path, kinds, fields, media type. */
   readonly rules: (typeof RESOURCE_RULES)[ResourceKind];
 }
@@ -45,6 +48,7 @@ export const RESOURCES: Readonly<Record<ResourceKind, ResourceFacts>> = {
     keyField: 'segmentKey',
     pathKey: 'segmentKey',
     targetField: 'targetType',
+    variationsField: undefined,
     rules: RESOURCE_RULES.segment,
   },
   flag: {
@@ -54,6 +58,7 @@ export const RESOURCES: Readonly<Record<ResourceKind, ResourceFacts>> = {
     keyField: 'flagKey',
     pathKey: 'featureFlagKey',
     targetField: 'variationId',
+    variationsField: 'variations',
     rules: RESOURCE_RULES.flag,
   },
 };
@@ -85,6 +90,16 @@ export interface ResourceRef {
 /** The key that names the resource itself in a reference: its `segmentKey` or `flagKey`. */
 export function resourceKeyOf(resource: ResourceKind, ref: ResourceRef): string {
   return (ref as unknown as Record<string, string>)[RESOURCES[resource].keyField] as string;
+}
+
+/** The reference to the resource `key` of this kind: `{ projectKey, environmentKey, segmentKey }` or `{ …, flagKey }`. */
+export function refOf(resource: ResourceKind, projectKey: string, environmentKey: string, key: string): ResourceRef {
+  return { projectKey, environmentKey, [RESOURCES[resource].keyField]: key } as ResourceRef;
+}
+
+/** The client's API of a resource kind: `client.segments` or `client.flags`, by the table's plural. */
+export function resourceApiOf(client: ExpiringTargetsClient, resource: ResourceKind): ResourceApi<ResourceRef, AnyInstruction> {
+  return client[RESOURCES[resource].plural as 'segments' | 'flags'] as unknown as ResourceApi<ResourceRef, AnyInstruction>;
 }
 
 /** The path parameters of a reference. */

@@ -17,6 +17,7 @@ import {
   removalsText,
 } from '../inventory/index.js';
 import type { ResourceKind } from '../instructions.js';
+import { isResourceKind } from '../resources.js';
 import type { ParsedArgs } from './command.js';
 import { UsageError } from './errors.js';
 import { optionalString, required } from './parser.js';
@@ -59,8 +60,7 @@ function keyList(text: string | undefined, name: string): string[] | undefined {
 /** The filters from the parsed options; the inventory checks the values themselves before any request. */
 export function inventoryArgsOf({ values }: ParsedArgs): InventoryArgs {
   const kind = optionalString(values, 'kind');
-  if (kind !== undefined && kind !== 'segment' && kind !== 'flag')
-    throw new UsageError(`--kind must be segment or flag, got ${JSON.stringify(kind)}`);
+  if (kind !== undefined && !isResourceKind(kind)) throw new UsageError(`--kind must be segment or flag, got ${JSON.stringify(kind)}`);
   const segmentKeys = keyList(optionalString(values, 'segments'), 'segments');
   const flagKeys = keyList(optionalString(values, 'flags'), 'flags');
   // Naming resources of one kind only reads that kind: `--segments a,b` is those two segments.

@@ -5,7 +5,15 @@ export type { Where };
 import type { ParsedArgs } from './command.js';
 import { required } from './parser.js';
 import type { ExpiringTargetsClient, ResourceApi } from '../client.js';
-import { type AnyInstruction, RESOURCES, RESOURCE_KINDS, type ResourceFacts, type ResourceRef, targetField } from '../resources.js';
+import {
+  type AnyInstruction,
+  RESOURCE_KINDS,
+  type ResourceFacts,
+  type ResourceRef,
+  refOf as refOfKey,
+  resourceApiOf,
+  targetField,
+} from '../resources.js';
 
 /** The CLI's words for each target field of the resource table: the option that sets it, and examples for help. */
 const TARGET_FIELD_CLI: Readonly<Record<ResourceFacts['targetField'], { option: string; examples: readonly [string, string] }>> = {
@@ -35,10 +43,10 @@ export function whereOf({ values, resource }: ParsedArgs): Where {
 
 /** The library's reference to it: the key goes in the field the resource table names (`segmentKey`, `flagKey`). */
 export function refOf(w: Where): ResourceRef {
-  return { projectKey: w.project, environmentKey: w.env, [RESOURCES[w.resource].keyField]: w.key } as ResourceRef;
+  return refOfKey(w.resource, w.project, w.env, w.key);
 }
 
 /** The client's API for it: `client.segments` or `client.flags`, by the table's plural. */
 export function apiOf(client: ExpiringTargetsClient, w: Where): ResourceApi<ResourceRef, AnyInstruction> {
-  return client[RESOURCES[w.resource].plural as keyof ExpiringTargetsClient] as unknown as ResourceApi<ResourceRef, AnyInstruction>;
+  return resourceApiOf(client, w.resource);
 }

@@ -5,6 +5,7 @@
  * past) and counted, so the caller can say so.
  */
 import { Document, type Pair, type YAMLMap, isMap, isPair, isScalar } from 'yaml';
+import { targetField } from '../resources.js';
 import type { ScheduledRemoval } from './inventory.js';
 
 /** Options of {@link exportDesiredState}. */
@@ -44,7 +45,8 @@ function commentText(value: string): string {
 }
 
 function entryOf(r: ScheduledRemoval): Entry {
-  const target = r.resourceKind === 'segment' ? { targetType: String(r.targetType) } : { variationId: String(r.variationId) };
+  const field = targetField(r.resourceKind);
+  const target = { [field]: String(r[field]) };
   return { contextKind: r.contextKind, contextKey: r.contextKey, ...target, expiresAt: r.expiresAt.toISOString() };
 }
 

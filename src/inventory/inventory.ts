@@ -8,6 +8,7 @@
 import type { ExpiringTargetsClient } from '../client.js';
 import { ExpiringTargetsError, RequestAbortedError } from '../errors.js';
 import type { ResourceKind, SegmentTargetType } from '../instructions.js';
+import { refOf, resourceApiOf, targetField } from '../resources.js';
 import type { ExpiringTarget } from '../results.js';
 import { type ListedResource, listResources, readAhead } from './listing.js';
 import { type InventoryOptions, type InventoryProgress, type NormalizedInventoryOptions, normalizeInventoryOptions } from './options.js';
@@ -76,14 +77,15 @@ export class IncompleteInventoryError extends ExpiringTargetsError {
 }
 
 function toRemoval(resource: ListedResource, target: ExpiringTarget): ScheduledRemoval {
-  const variationId = resource.kind === 'flag' ? target.variationId : undefined;
+  const field = targetField(resource.kind);
+  const variationId = field === 'variationId' ? target.variationId : undefined;
   return {
     resourceKind: resource.kind,
     resourceKey: resource.key,
     resourceName: resource.name,
     contextKind: target.contextKind,
     contextKey: target.contextKey,
-    targetType: resource.kind === 'segment' ? (target.targetType as SegmentTargetType | undefined) : undefined,
+    targetType: field === 'targetType' ? (target.targetType as SegmentTargetType | undefined) : undefined,
     variationId,
     variationName: variationId === undefined ? undefined : resource.variations.find((v) => v.id === variationId)?.name,
     expiresAt: target.expiresAt,
@@ -149,10 +151,7 @@ export async function* readInventory(client: ExpiringTargetsClient, options: Inv
   const read = (resource: ListedResource): Promise<Settled> => {
     const call = { signal, maxRetries: o.maxRetries };
     const { projectKey, environmentKey } = o;
-    const get =
-      resource.kind === 'segment'
-        ? client.segments.get({ projectKey, environmentKey, segmentKey: resource.key }, call)
-        : client.flags.get({ projectKey, environmentKey, flagKey: resource.key }, call);
+    const get = resourceApiOf(client, resource.kind).get(refOf(resource.kind, projectKey, environmentKey, resource.key), call);
     const self: Promise<Settled> = get.then(
       (result): Settled => {
         const removals = result.items

@@ -6,6 +6,7 @@
 import { LISTING_RULES } from '../../generated/instruction-rules.js';
 import { type ExpiringTargetsClient, apiError, parseJson } from '../client.js';
 import { InvalidResponseError } from '../errors.js';
+import { RESOURCES } from '../resources.js';
 import type { ResourceKind } from '../instructions.js';
 
 /** A flag or segment as its listing describes it: only what the inventory reads. */
@@ -48,17 +49,18 @@ function text(value: unknown): string | undefined {
 /** One listed item, checked; undefined when it has no usable key. */
 function listedResource(kind: ResourceKind, item: unknown): ListedResource | undefined {
   if (item === null || typeof item !== 'object') return undefined;
-  const i = item as { key?: unknown; name?: unknown; tags?: unknown; variations?: unknown };
+  const i = item as { key?: unknown; name?: unknown; tags?: unknown } & Record<string, unknown>;
+  const field = RESOURCES[kind].variationsField;
+  const listed = field === undefined ? undefined : i[field];
   const key = text(i.key);
   if (key === undefined || key.trim() === '') return undefined;
   const tags = Array.isArray(i.tags) ? i.tags.slice(0, MAX_TAGS).flatMap((t) => text(t) ?? []) : [];
-  const variations =
-    kind === 'flag' && Array.isArray(i.variations)
-      ? i.variations.slice(0, MAX_VARIATIONS).flatMap((v: { _id?: unknown; name?: unknown } | null) => {
-          const id = text(v?._id);
-          return id === undefined ? [] : [{ id, name: text(v?.name) || undefined }];
-        })
-      : [];
+  const variations = Array.isArray(listed)
+    ? listed.slice(0, MAX_VARIATIONS).flatMap((v: { _id?: unknown; name?: unknown } | null) => {
+        const id = text(v?._id);
+        return id === undefined ? [] : [{ id, name: text(v?.name) || undefined }];
+      })
+    : [];
   return { kind, key, name: text(i.name) || undefined, tags, variations };
 }
 
@@ -85,20 +87,18 @@ async function readPage(client: ExpiringTargetsClient, kind: ResourceKind, scope
   // The URL as errors show it (the answer the client hands up is a fresh Response without one).
   let url: string | undefined;
   const middleware = [{ onRequest: ({ request }: { request: Request }) => void (url = request.url) }];
-  const { data, error, response } =
-    kind === 'flag'
-      ? await client.raw.GET(LISTING_RULES.flag.path, {
-          params: { path: { projectKey }, query: { env: environmentKey, limit, offset } },
-          parseAs: 'text',
-          signal,
-          middleware,
-        })
-      : await client.raw.GET(LISTING_RULES.segment.path, {
-          params: { path: { projectKey, environmentKey }, query: { limit, offset } },
-          parseAs: 'text',
-          signal,
-          middleware,
-        });
+  // The generated rules say where the environment goes: in the path (segments) or as the `env` query (flags).
+  const rules = LISTING_RULES[kind];
+  const inPath = (rules.pathParams as readonly string[]).includes('environmentKey');
+  const params = inPath
+    ? { path: { projectKey, environmentKey }, query: { limit, offset } }
+    : { path: { projectKey }, query: { env: environmentKey, limit, offset } };
+  const { data, error, response } = await client.raw.GET(rules.path as typeof LISTING_RULES.segment.path, {
+    params: params as { path: { projectKey: string; environmentKey: string }; query: { limit: number; offset: number } },
+    parseAs: 'text',
+    signal,
+    middleware,
+  });
   if (!response.ok) throw apiError('GET', response, parseErrorBody(error), url, false);
   const body = parseJson(data, response, 'GET', url);
   const items = (body as { items?: unknown } | null)?.items;

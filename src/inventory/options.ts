@@ -4,6 +4,7 @@
  */
 import { ConfigurationError, InstructionValidationError, type ValidationIssue } from '../errors.js';
 import { type ResourceKind, type TimeInput, parseTime } from '../instructions.js';
+import { isResourceKind } from '../resources.js';
 import { keyIssues } from '../validation.js';
 
 /** How far the inventory has got. */
@@ -104,7 +105,7 @@ export function normalizeInventoryOptions(options: InventoryOptions): Normalized
     throw new ConfigurationError('inventory options are required (projectKey, environmentKey)');
   const issues: ValidationIssue[] = [...keyIssues(options, ['projectKey', 'environmentKey'])];
   const kinds = [...new Set(options.kinds ?? (['segment', 'flag'] as const))];
-  if (kinds.length === 0 || kinds.some((k) => k !== 'segment' && k !== 'flag'))
+  if (kinds.length === 0 || kinds.some((k) => !isResourceKind(k)))
     issues.push({ field: 'kinds', message: 'must list "segment", "flag" or both' });
   const named = { segment: keyList(options.segmentKeys, 'segmentKeys', issues), flag: keyList(options.flagKeys, 'flagKeys', issues) };
   let matchesKey = (_key: string) => true;

@@ -3,6 +3,7 @@
  * (for people), as CSV with fixed columns (for spreadsheets and scripts) or as JSON.
  */
 import type { ExpiringTargetsError } from '../errors.js';
+import { RESOURCES } from '../resources.js';
 import type { ListedResource } from './listing.js';
 import type { ScheduledRemoval } from './inventory.js';
 
@@ -128,10 +129,9 @@ export function removalsText(
     for (const [day, list] of days) {
       lines.push('', paint('1', day));
       for (const r of list) {
-        const where =
-          r.resourceKind === 'segment'
-            ? `segment ${plain(r.resourceKey)} (${r.targetType})`
-            : `flag ${plain(r.resourceKey)} (variation ${plain(r.variationName ?? r.variationId ?? '?')})`;
+        const { label, targetField } = RESOURCES[r.resourceKind];
+        const targetList = targetField === 'targetType' ? r.targetType : `variation ${plain(r.variationName ?? r.variationId ?? '?')}`;
+        const where = `${label} ${plain(r.resourceKey)} (${targetList})`;
         lines.push(`  ${r.expiresAt.toISOString().slice(11, 16)}  ${plain(r.contextKind)} ${plain(r.contextKey)}  ${where}`);
       }
     }

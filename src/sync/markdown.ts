@@ -3,6 +3,7 @@
  * with changes. Cells are escaped (a key cannot break the table or open a link), long values show
  * their start only, and the rows are bounded so the comment stays under a forge's size limit.
  */
+import { resourceKeyOf, targetField } from '../resources.js';
 import { QUOTED_CHARS } from './bounds.js';
 import type { PlannedChange, ResourcePlan, SyncPlan } from './plan.js';
 
@@ -23,7 +24,7 @@ function row(c: PlannedChange): string {
 }
 
 function title(r: ResourcePlan): string {
-  const key = r.resource === 'segment' ? r.ref.segmentKey : r.ref.flagKey;
+  const key = resourceKeyOf(r.resource, r.ref);
   return `${r.resource} \`${cell(key)}\` (project \`${cell(r.ref.projectKey)}\`, environment \`${cell(r.ref.environmentKey)}\`)`;
 }
 
@@ -58,7 +59,7 @@ export function planMarkdown(plan: SyncPlan, options: { file?: string | undefine
       '',
       `#### ${title(r)}`,
       '',
-      `| change | context | ${r.resource === 'segment' ? 'targetType' : 'variationId'} | expires at | line |`,
+      `| change | context | ${targetField(r.resource)} | expires at | line |`,
       '|---|---|---|---|---|',
     );
     for (const c of r.changes) {

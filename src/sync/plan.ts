@@ -12,11 +12,11 @@ import { positiveInteger } from '../internal/positive-integer.js';
 import {
   type AnyInstruction,
   type FlagInstruction,
-  RESOURCES,
   type ResourceKind,
   type SegmentInstruction,
   describeResource,
   identityOf,
+  resourceApiOf,
   targetField,
   targetIdentity,
 } from '../resources.js';
@@ -151,7 +151,7 @@ function readOf(client: ExpiringTargetsClient, resource: CompiledResource['desir
 
 /** The client's API of a resource kind (`segments` for `segment`). */
 export function apiOf(client: ExpiringTargetsClient, resource: ResourceKind): ResourceApi<SegmentRef | FlagRef, AnyInstruction> {
-  return client[RESOURCES[resource].plural as 'segments' | 'flags'] as unknown as ResourceApi<SegmentRef | FlagRef, AnyInstruction>;
+  return resourceApiOf(client, resource) as unknown as ResourceApi<SegmentRef | FlagRef, AnyInstruction>;
 }
 
 /** The identity of a planned change's target (the one {@link identityOf} every layer uses). */

@@ -6,7 +6,7 @@
  * files still hash the same (a saved plan is a review of those files, not of later edits).
  */
 import { ExpiringTargetsError } from '../errors.js';
-import type { ResourceKind } from '../resources.js';
+import { RESOURCES, type ResourceKind, isResourceKind } from '../resources.js';
 import { instructionIssues } from '../validation.js';
 import { clip } from './bounds.js';
 import { type DesiredState, describeResource, resourceIdentity } from './desired-state.js';
@@ -193,12 +193,10 @@ export function parsePlan(text: string, desired: DesiredState): SavedPlan {
   const seen = new Set<string>();
   const resources: ResourcePlan[] = saved.map((r, i) => {
     const where = `resources[${i}]`;
-    if (!isObject(r) || (r.resource !== 'segment' && r.resource !== 'flag') || !isObject(r.ref))
-      throw new SavedPlanError(`${where} is not a segment or flag plan`);
+    if (!isObject(r) || !isResourceKind(r.resource) || !isObject(r.ref)) throw new SavedPlanError(`${where} is not a segment or flag plan`);
     const kind = r.resource;
     const ref = r.ref as Record<string, unknown>;
-    for (const name of ['projectKey', 'environmentKey', kind === 'segment' ? 'segmentKey' : 'flagKey'])
-      field(ref, name, isString, `${where}.ref`);
+    for (const name of RESOURCES[kind].refKeys) field(ref, name, isString, `${where}.ref`);
     const identity = resourceIdentity({ resource: kind, ref: ref as never });
     const named = known.get(identity);
     if (named === undefined)

@@ -3,22 +3,19 @@
  * or `flag:PROJECT/ENVIRONMENT/KEY` names one resource of the state (keys never hold a `/`).
  */
 import { ConfigurationError } from '../errors.js';
+import { RESOURCE_KINDS, type ResourceKind, refOf } from '../resources.js';
 import { quote } from './bounds.js';
 import { type DesiredState, resourceIdentity } from './desired-state.js';
 
-const TARGET = /^(segment|flag):([^/]+)\/([^/]+)\/([^/]+)$/;
+const TARGET = new RegExp(`^(${RESOURCE_KINDS.join('|')}):([^/]+)/([^/]+)/([^/]+)$`);
+const FORMS = RESOURCE_KINDS.map((kind) => `${kind}:PROJECT/ENVIRONMENT/KEY`).join(' or ');
 
 /** The identity a target names, or a ConfigurationError saying how to write one. */
 function targetIdentity(target: string): string {
   const m = TARGET.exec(target);
-  if (m === null)
-    throw new ConfigurationError(`target ${quote(target)} must look like segment:PROJECT/ENVIRONMENT/KEY or flag:PROJECT/ENVIRONMENT/KEY`);
-  const [, kind, projectKey, environmentKey, key] = m as unknown as [string, 'segment' | 'flag', string, string, string];
-  return resourceIdentity(
-    kind === 'segment'
-      ? { resource: kind, ref: { projectKey, environmentKey, segmentKey: key } }
-      : { resource: kind, ref: { projectKey, environmentKey, flagKey: key } },
-  );
+  if (m === null) throw new ConfigurationError(`target ${quote(target)} must look like ${FORMS}`);
+  const [, kind, projectKey, environmentKey, key] = m as unknown as [string, ResourceKind, string, string, string];
+  return resourceIdentity({ resource: kind, ref: refOf(kind, projectKey, environmentKey, key) } as Parameters<typeof resourceIdentity>[0]);
 }
 
 /**
