@@ -5,7 +5,7 @@
  * what the read shows (an update bumps the version, an add makes the target exist), so nothing
  * is applied twice.
  */
-import type { ChangeOutcome } from './apply.js';
+import type { ChangeOutcome } from './sync-result.js';
 import { type PlannedChange, type ResourcePlan, changeIdentity } from './plan.js';
 
 /** Rounds an apply makes by default: the first, and two to converge through faults and conflicts. */
