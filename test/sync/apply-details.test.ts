@@ -18,14 +18,19 @@ afterEach(async () => {
 async function setup(options: Parameters<typeof startFakeLaunchDarkly>[0] = {}) {
   const fake = await startFakeLaunchDarkly(options);
   closers.push(fake.close);
-  const ld = createExpiringTargetsClient({ apiKey: 'test-token', baseUrl: fake.url, maxRetries: 0, logLevel: 'silent' });
+  const ld = createExpiringTargetsClient({ apiKey: 'test-token', baseUrl: fake.url, maxRetries: 0, logLevel: 'off' });
   return { fake, ld };
 }
 
 const segment = (key: string, contexts: string[]) => ({
   resource: 'segment' as const,
   ref: { projectKey: 'p', environmentKey: 'production', segmentKey: key },
-  targets: contexts.map((contextKey, i) => ({ contextKind: 'user', contextKey, targetType: 'included' as const, expiresAt: T0 + i * 1000 })),
+  targets: contexts.map((contextKey, i) => ({
+    contextKind: 'user',
+    contextKey,
+    targetType: 'included' as const,
+    expiresAt: T0 + i * 1000,
+  })),
 });
 /** seg-a wants three contexts, seg-b two. */
 const desired: DesiredState = { resources: [segment('seg-a', ['a0', 'a1', 'a2']), segment('seg-b', ['b0', 'b1'])] };
@@ -154,7 +159,7 @@ describe('applyPlan sends', () => {
 describe('applyPlan ends', () => {
   it('a 401 stops the run: what was not sent says why, nothing is read back, and the result is not ok', async () => {
     const { fake, ld } = await setup({ token: 'good' });
-    const good = createExpiringTargetsClient({ apiKey: 'good', baseUrl: fake.url, maxRetries: 0, logLevel: 'silent' });
+    const good = createExpiringTargetsClient({ apiKey: 'good', baseUrl: fake.url, maxRetries: 0, logLevel: 'off' });
     const plan = await planSync(good, desired);
     const requests = fake.stats.requests;
     const result = await applyPlan(ld, plan, { batchSize: 2 });
@@ -185,7 +190,9 @@ describe('applyPlan ends', () => {
     expect(fake.stats.requests).toBe(requests);
     expect(result.interrupted).toBe(false);
     expect(result.ok).toBe(false);
-    expect(new Set(result.outcomes.map((o) => `${o.fate}: ${o.message}`))).toEqual(new Set(['notAttempted: not attempted: the run was aborted']));
+    expect(new Set(result.outcomes.map((o) => `${o.fate}: ${o.message}`))).toEqual(
+      new Set(['notAttempted: not attempted: the run was aborted']),
+    );
     expect(result.outcomes.map((o) => o.round)).toEqual([undefined, undefined, undefined, undefined, undefined]);
     for (const r of result.after.resources) expect(r.error).toBeInstanceOf(RequestAbortedError);
   });
