@@ -2,7 +2,7 @@
  * Progress of an apply over the whole plan. Each resource's `patchAll` reports its own running
  * counts; resources written at once are summed into one report.
  */
-import type { BulkProgress } from '../bulk.js';
+import type { BulkProgress } from '../core/bulk.js';
 
 /** A resource's running counts (its own total is known to the caller). */
 export type Progress = Omit<BulkProgress, 'total'>;

@@ -7,13 +7,13 @@
  * target moved since planning (a version conflict, an add racing someone else's) and it plans as
  * another instruction now. Rounds stop when nothing is left to send, or after `maxRounds`.
  */
-import type { PatchAllOptions } from '../bulk.js';
-import type { ExpiringTargetsClient } from '../client.js';
-import { type ExpiringTargetsError, RequestAbortedError } from '../errors.js';
-import { patchAllChecked } from '../internal/checked-bulk.js';
-import { observeSync } from '../internal/sync-telemetry.js';
-import { type BulkResult, type InstructionOutcome, countOutcomes } from '../results.js';
-import { assertInstructions } from '../validation.js';
+import type { PatchAllOptions } from '../core/bulk.js';
+import type { ExpiringTargetsClient } from '../core/client.js';
+import { type ExpiringTargetsError, RequestAbortedError } from '../core/errors.js';
+import { patchAllChecked } from '../core/internal/checked-bulk.js';
+import { observeSync } from '../core/internal/sync-telemetry.js';
+import { type BulkResult, type InstructionOutcome, countOutcomes } from '../core/results.js';
+import { assertInstructions } from '../core/validation.js';
 import { type ApplyOptions, normalizeApplyOptions } from './apply-options.js';
 import { NO_PROGRESS, PROGRESS_KEYS, type Progress, progressSum } from './apply-progress.js';
 import { forEachLimited, limiter } from './concurrency.js';

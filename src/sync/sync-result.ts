@@ -3,10 +3,10 @@
  * afterwards. Apart from apply.ts so that the rounds' rules (rounds.ts) read these types without
  * importing the apply itself.
  */
-import type { FlagRef, SegmentRef } from '../client.js';
-import type { ExpiringTargetsError } from '../errors.js';
-import type { ResourceKind } from '../resources.js';
-import type { InstructionOutcome, OutcomeCounts } from '../results.js';
+import type { FlagRef, SegmentRef } from '../core/client.js';
+import type { ExpiringTargetsError } from '../core/errors.js';
+import type { ResourceKind } from '../core/resources.js';
+import type { InstructionOutcome, OutcomeCounts } from '../core/results.js';
 import type { AnyInstruction, PlannedChange, SyncPlan } from './plan.js';
 
 /** The fate of one planned change. */
