@@ -134,10 +134,10 @@ projects:
   it('reports YAML syntax errors, duplicate keys and several documents with their position', () => {
     expect(issuesOf('projects:\n  p:\n    environments: [\n')).toEqual([expect.stringMatching(/^4:1 /)]);
     expect(issuesOf('projects:\n  p:\n    environments:\n      e: {}\n  p:\n    environments:\n      e: {}\n')).toEqual([
-      '5:3 Map keys must be unique',
+      '5:3 the key "p" appears twice in this mapping',
     ]);
     expect(issuesOf('projects: {}\n---\nprojects: {}\n')).toEqual([
-      '2:1 Source contains multiple documents; please use YAML.parseAllDocuments()',
+      '3:1 the file holds more than one YAML document (---); a desired-state file is one document',
     ]);
   });
 
