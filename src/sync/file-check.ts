@@ -5,7 +5,7 @@
  */
 import { MAX_ISSUES, quote, shortPath } from './bounds.js';
 import { FILE_SCHEMA, type SchemaNode, resolveSchema, valueMatches } from './file-schema.js';
-import { LineIndex, type MapNode, type SourceNode, type SourcePosition } from './source-tree.js';
+import { LineIndex, type MapNode, type SourceNode, type SourcePosition, type SourceTree } from './source-tree.js';
 
 /** One problem with the file, at the value it is about. */
 export interface FileIssue extends SourcePosition {
@@ -17,6 +17,7 @@ export interface FileIssue extends SourcePosition {
 /** What checking a file needs besides the schema, and what it marks for the reader. */
 export interface CheckContext {
   text: string;
+  tree: SourceTree;
   lines: LineIndex;
   /** Keys with a problem of their own (a bad key, or a value of the wrong type under it). */
   badKeys: Set<SourceNode>;
@@ -38,12 +39,10 @@ const NOUN: Record<Kind, string> = {
   other: 'a value of another type',
 };
 
-function kindOf(node: SourceNode | null): Kind {
+function kindOf(node: SourceNode | null, tree: SourceTree): Kind {
   if (node === null) return 'null';
-  if (node.kind === 'map') return 'object';
-  if (node.kind === 'seq') return 'array';
-  if (node.kind === 'alias') return 'other';
-  const v = node.value;
+  if (typeof node === 'object') return node.kind === 'map' ? 'object' : node.kind === 'seq' ? 'array' : 'other';
+  const v = tree.value(node);
   if (v === null) return 'null';
   if (typeof v === 'string') return 'string';
   if (typeof v === 'number') return 'number';
@@ -52,10 +51,10 @@ function kindOf(node: SourceNode | null): Kind {
 
 /** What a value is, for "got …": its text when it is a plain value. */
 function got(node: SourceNode | null, kind: Kind, ctx: CheckContext, expected?: SchemaNode): string {
-  if (node === null || node.kind !== 'scalar') return NOUN[kind];
-  if (kind === 'string') return quote(String(node.value));
+  if (node === null || typeof node === 'object') return NOUN[kind];
+  if (kind === 'string') return quote(String(ctx.tree.value(node)));
   if (kind === 'null') return 'nothing';
-  const source = ctx.text.slice(node.start, node.end).trim();
+  const source = ctx.text.slice(ctx.tree.start(node), ctx.tree.end(node)).trim();
   const shown = source.length > 60 ? `${source.slice(0, 57)}…` : source;
   // YAML reads a context key like 0123 or 1e3 as a number: when the text as written would do,
   // say how to keep it.
@@ -91,7 +90,7 @@ function checkNode(
   path: (string | number)[],
   ctx: CheckContext,
   issues: FileIssue[],
-  at = node?.start ?? 0,
+  at = node === null ? 0 : ctx.tree.start(node),
 ): void {
   // Past the bound, nothing more is looked at: the file is refused either way.
   if (issues.length >= MAX_ISSUES) return;
@@ -112,28 +111,29 @@ function checkValue(
   report: Report,
 ): void {
   // Only plain values may be aliased: an aliased mapping would let a small file expand without bound.
-  if (node?.kind === 'alias' && node.target.kind !== 'scalar') {
+  if (node !== null && typeof node === 'object' && node.kind === 'alias' && typeof node.target === 'object') {
     report(
       `the alias *${node.name.length > 40 ? quote(node.name) : node.name} refers to a mapping or list; only plain values may be aliased`,
     );
     return;
   }
-  const value = node?.kind === 'alias' ? node.target : node;
-  const kind = kindOf(value);
+  const value = node === null ? null : ctx.tree.plain(node);
+  const kind = kindOf(value, ctx.tree);
   if (s.type !== undefined && s.type !== kind) {
     report(`${subject(path)} must be ${s.type === 'string' && s.title ? s.title : NOUN[s.type]}, got ${got(value, kind, ctx, s)}`);
     return;
   }
   if (s.enum !== undefined || s.pattern !== undefined || s.minLength !== undefined || s.not !== undefined) {
     const { type: _checkedAbove, ...constraints } = s;
-    const plain = value?.kind === 'scalar' ? value.value : value;
+    const plain = typeof value === 'number' ? ctx.tree.value(value) : value;
     if (!valueMatches(plain, constraints)) {
       report(`${subject(path)} must be ${expectation(s)}, got ${got(value, kind, ctx, s)}`);
       return;
     }
   }
-  if (value?.kind === 'map') checkMap(value, s, path, ctx, issues, report);
-  if (value?.kind === 'seq' && s.items !== undefined) {
+  if (value === null || typeof value !== 'object') return;
+  if (value.kind === 'map') checkMap(value, s, path, ctx, issues, report);
+  if (value.kind === 'seq' && s.items !== undefined) {
     const { items } = value;
     for (let index = 0; index < items.length && issues.length < MAX_ISSUES; index++)
       checkNode(items[index] as SourceNode, s.items, [...path, index], ctx, issues);
@@ -147,12 +147,13 @@ function checkMap(map: MapNode, s: SchemaNode, path: (string | number)[], ctx: C
     if (issues.length >= MAX_ISSUES) return;
     const keyNode = map.keys[i] as SourceNode;
     const value = map.values[i] as SourceNode;
-    const plainKey = keyNode.kind === 'alias' ? keyNode.target : keyNode;
-    const key = plainKey.kind === 'scalar' ? plainKey.value : undefined;
+    const plainKey = ctx.tree.plain(keyNode);
+    const key = ctx.tree.value(keyNode);
+    const keyAt = ctx.tree.start(keyNode);
     if (typeof key !== 'string') {
       ctx.badKeys.add(keyNode);
       const expected = s.propertyNames ?? { type: 'string' as const };
-      report(`keys of ${subject(path)} must be text, got ${got(plainKey, kindOf(plainKey), ctx, expected)}`, keyNode.start, [
+      report(`keys of ${subject(path)} must be text, got ${got(plainKey, kindOf(plainKey, ctx.tree), ctx, expected)}`, keyAt, [
         ...path,
         String(key),
       ]);
@@ -161,7 +162,7 @@ function checkMap(map: MapNode, s: SchemaNode, path: (string | number)[], ctx: C
     present.add(key);
     if (s.propertyNames !== undefined && !valueMatches(key, s.propertyNames)) {
       ctx.badKeys.add(keyNode);
-      report(`key ${quote(key)} in ${subject(path)} must be ${expectation(resolveSchema(s.propertyNames))}`, keyNode.start, [...path, key]);
+      report(`key ${quote(key)} in ${subject(path)} must be ${expectation(resolveSchema(s.propertyNames))}`, keyAt, [...path, key]);
       continue;
     }
     // Own properties only: `constructor` or `__proto__` is a key like any other, not the schema's.
@@ -169,7 +170,7 @@ function checkMap(map: MapNode, s: SchemaNode, path: (string | number)[], ctx: C
     if (declared !== undefined) checkNode(value, declared, [...path, key], ctx, issues);
     else if (s.additionalProperties === false) {
       const expected = Object.keys(s.properties ?? {}).filter((k) => k !== '$schema');
-      report(`unknown key ${quote(key)} in ${subject(path)}; expected ${expected.join(', ')}`, keyNode.start, [...path, key]);
+      report(`unknown key ${quote(key)} in ${subject(path)}; expected ${expected.join(', ')}`, keyAt, [...path, key]);
     } else if (typeof s.additionalProperties === 'object') checkNode(value, s.additionalProperties, [...path, key], ctx, issues);
   }
   for (const name of s.required ?? []) if (!present.has(name)) report(`${subject(path)} is missing ${name}`);
@@ -179,14 +180,15 @@ function checkMap(map: MapNode, s: SchemaNode, path: (string | number)[], ctx: C
  * Every place where a file's tree breaks the file's schema (at most {@link MAX_ISSUES}). `ctx`
  * collects the keys and values with problems, for a reader to leave out.
  */
-export function checkFile(root: SourceNode | null, text: string, ctx: Partial<CheckContext> = {}): FileIssue[] {
+export function checkFile(tree: SourceTree, text: string, ctx: Partial<CheckContext> = {}): FileIssue[] {
   const full: CheckContext = {
     text,
+    tree,
     lines: ctx.lines ?? new LineIndex(text),
     badKeys: ctx.badKeys ?? new Set(),
     tainted: ctx.tainted ?? new Set(),
   };
   const issues: FileIssue[] = [];
-  checkNode(root, FILE_SCHEMA, [], full, issues);
+  checkNode(tree.root, FILE_SCHEMA, [], full, issues);
   return issues;
 }

@@ -10,21 +10,60 @@ import { compileDesiredState } from './compile-desired.js';
 import { DesiredStateError } from './desired-state-error.js';
 import type { DesiredResource, DesiredState, DesiredStateIssue, EntrySource, ParseOptions } from './desired-state.js';
 import { type CheckContext, checkFile } from './file-check.js';
-import { LineIndex, type MapNode, type SourceNode, type SourcePosition, deref } from './source-tree.js';
+import { LineIndex, type MapNode, type SourceNode, type SourcePosition, type SourceTree } from './source-tree.js';
 import { parseSource } from './yaml-source.js';
 
 /** The text of a plain value ('' for anything else: the checker has reported it). */
-function textOf(node: SourceNode | undefined): string {
-  const plain = node === undefined ? undefined : deref(node);
-  return plain?.kind === 'scalar' ? String(plain.value) : '';
+function textOf(tree: SourceTree, node: SourceNode | undefined): string {
+  const value = node === undefined ? undefined : tree.value(node);
+  return value === undefined ? '' : String(value);
 }
 
-/** The value under `key` in a mapping, if it is a mapping. */
-function mapUnder(node: SourceNode | null | undefined, key: string): MapNode | undefined {
-  if (node?.kind !== 'map') return undefined;
-  const index = node.keys.findIndex((k) => textOf(k) === key);
+/** The mapping under `key` in a mapping, if there is one. */
+function mapUnder(tree: SourceTree, node: SourceNode | null | undefined, key: string): MapNode | undefined {
+  if (node === null || typeof node !== 'object' || node.kind !== 'map') return undefined;
+  const index = node.keys.findIndex((k) => textOf(tree, k) === key);
   const value = index === -1 ? undefined : node.values[index];
-  return value?.kind === 'map' ? value : undefined;
+  return typeof value === 'object' && value.kind === 'map' ? value : undefined;
+}
+
+/**
+ * Where an entry is, and its fields: the fields' lines and columns are worked out when asked
+ * for (a message about one), not for each of 100,000 entries that have none.
+ */
+class FileEntrySource implements EntrySource {
+  readonly line: number;
+  readonly column: number;
+  readonly #lines: LineIndex;
+  readonly #names: string[];
+  readonly #offsets: number[];
+  #fields: Partial<Record<string, SourcePosition>> | undefined;
+  constructor(
+    lines: LineIndex,
+    start: number,
+    readonly index: number,
+    names: string[],
+    offsets: number[],
+  ) {
+    ({ line: this.line, column: this.column } = lines.position(start));
+    this.#lines = lines;
+    this.#names = names;
+    this.#offsets = offsets;
+  }
+  get fields(): Partial<Record<string, SourcePosition>> {
+    if (this.#fields === undefined) {
+      // Without a prototype: a key such as __proto__ is only data here.
+      const fields: Record<string, SourcePosition> = Object.create(null);
+      this.#names.forEach((name, i) => {
+        fields[name] = this.#lines.position(this.#offsets[i] as number);
+      });
+      this.#fields = fields;
+    }
+    return this.#fields;
+  }
+  toJSON(): EntrySource {
+    return { line: this.line, column: this.column, index: this.index, fields: this.fields };
+  }
 }
 
 /**
@@ -55,28 +94,33 @@ export function parseDesiredState(text: string, options: ParseOptions = {}): Des
   const parsed = parseSource(text);
   if (!parsed.ok) return refuse(parsed.problem.offset, parsed.problem.message);
 
-  const ctx: CheckContext = { text, lines, badKeys: new Set(), tainted: new Set() };
-  const shape = checkFile(parsed.root, text, ctx);
+  const { tree } = parsed;
+  const ctx: CheckContext = { text, tree, lines, badKeys: new Set(), tainted: new Set() };
+  const shape = checkFile(tree, text, ctx);
   // Resources under a bad key, and entries with a shape problem, are left out of the state, so
   // each problem is reported once; the ones that pass get every other check.
   const resources: DesiredResource[] = [];
-  const projects = mapUnder(parsed.root, 'projects');
+  const projects = mapUnder(tree, tree.root, 'projects');
   for (let p = 0; p < (projects?.keys.length ?? 0); p++) {
     const projectKey = projects?.keys[p] as SourceNode;
-    const environments = ctx.badKeys.has(projectKey) ? undefined : mapUnder(projects?.values[p], 'environments');
+    const environments = ctx.badKeys.has(projectKey) ? undefined : mapUnder(tree, projects?.values[p], 'environments');
     for (let e = 0; e < (environments?.keys.length ?? 0); e++) {
       const environmentKey = environments?.keys[e] as SourceNode;
-      const groups = environments?.values[e];
-      if (ctx.badKeys.has(environmentKey) || groups?.kind !== 'map') continue;
+      const groups = ctx.badKeys.has(environmentKey) ? undefined : environments?.values[e];
+      if (typeof groups !== 'object' || groups.kind !== 'map') continue;
       for (let g = 0; g < groups.keys.length; g++) {
-        const kind = kindOfPlural(textOf(groups.keys[g]));
+        const kind = kindOfPlural(textOf(tree, groups.keys[g]));
         const group = groups.values[g];
-        if (kind === undefined || group?.kind !== 'map') continue;
+        if (kind === undefined || typeof group !== 'object' || group.kind !== 'map') continue;
         for (let r = 0; r < group.keys.length; r++) {
           const key = group.keys[r] as SourceNode;
           const list = group.values[r];
-          if (ctx.badKeys.has(key) || list?.kind !== 'seq') continue;
-          const ref = { projectKey: textOf(projectKey), environmentKey: textOf(environmentKey), [RESOURCES[kind].keyField]: textOf(key) };
+          if (ctx.badKeys.has(key) || typeof list !== 'object' || list.kind !== 'seq') continue;
+          const ref = {
+            projectKey: textOf(tree, projectKey),
+            environmentKey: textOf(tree, environmentKey),
+            [RESOURCES[kind].keyField]: textOf(tree, key),
+          };
           resources.push(readResource(kind, ref, key, list.items, ctx));
         }
       }
@@ -107,22 +151,27 @@ function readResource(
   ref: Record<string, string>,
   key: SourceNode,
   items: SourceNode[],
-  ctx: CheckContext,
+  { tree, lines, tainted }: CheckContext,
 ): DesiredResource {
   const field = targetField(resource);
   const targets: Record<string, unknown>[] = [];
+  // Entries name the same fields in the same order: one list of names serves them all.
+  let sharedNames: string[] = [];
   items.forEach((item, index) => {
-    if (ctx.tainted.has(item) || item.kind !== 'map') return;
+    if (tainted.has(item) || typeof item !== 'object' || item.kind !== 'map') return;
     // Without a prototype: a key such as __proto__ is only data here.
-    const fields: Record<string, SourcePosition> = Object.create(null);
     const values: Record<string, string> = Object.create(null);
+    const names: string[] = [];
+    const offsets: number[] = [];
     for (let i = 0; i < item.keys.length; i++) {
-      const name = textOf(item.keys[i]);
+      const name = textOf(tree, item.keys[i]);
       const value = item.values[i] as SourceNode;
-      values[name] = textOf(value);
-      fields[name] = ctx.lines.position(value.start);
+      values[name] = textOf(tree, value);
+      names.push(name);
+      offsets.push(tree.start(value));
     }
-    const source: EntrySource = { ...ctx.lines.position(item.start), index, fields };
+    if (names.length !== sharedNames.length || names.some((n, i) => n !== sharedNames[i])) sharedNames = names;
+    const source = new FileEntrySource(lines, item.start, index, sharedNames, offsets);
     targets.push({
       contextKind: values.contextKind,
       contextKey: values.contextKey,
@@ -131,5 +180,5 @@ function readResource(
       source,
     });
   });
-  return { resource, ref, targets, source: ctx.lines.position(key.start) } as unknown as DesiredResource;
+  return { resource, ref, targets, source: lines.position(tree.start(key)) } as unknown as DesiredResource;
 }

@@ -1,8 +1,9 @@
 /**
  * A desired-state file as the checker and the reader see it: mappings, lists and plain values,
  * each with the offset where it starts in the text, whatever the file's syntax (YAML or JSON).
- * One small object per value and nothing else, so a file of 100,000 entries stays a few tens of
- * megabytes; line and column are worked out only for the values a message or a change names.
+ * A plain value is a row of the tree's table (its offsets and value), not an object of its own,
+ * so a file of 100,000 entries stays a few tens of megabytes; line and column are worked out only
+ * for the values a message or a change names.
  */
 
 /** A place in the file: 1-based line and column. */
@@ -13,15 +14,11 @@ export interface SourcePosition {
   column: number;
 }
 
-/** A plain value: text, a number, true or false, or nothing (`~`, `null`, an empty value). */
-export interface ScalarNode {
-  kind: 'scalar';
-  /** Offset of its first character (of the place it would be, when empty). */
-  start: number;
-  /** Offset just after its last character. */
-  end: number;
-  value: string | number | boolean | null;
-}
+/** What a plain value holds: text, a number, true or false, or nothing (`~`, `null`, empty). */
+export type ScalarValue = string | number | boolean | null;
+
+/** A plain value: its row in the tree's table (see {@link SourceTree.scalar}). */
+export type ScalarRef = number;
 /** A mapping: its keys and their values, in file order. */
 export interface MapNode {
   kind: 'map';
@@ -44,11 +41,42 @@ export interface AliasNode {
   name: string;
   target: SourceNode;
 }
-export type SourceNode = ScalarNode | MapNode | SeqNode | AliasNode;
+export type SourceNode = ScalarRef | MapNode | SeqNode | AliasNode;
 
-/** A node with an alias replaced by what it names (aliases of aliases do not exist). */
-export function deref(node: SourceNode): Exclude<SourceNode, AliasNode> {
-  return node.kind === 'alias' ? (node.target as Exclude<SourceNode, AliasNode>) : node;
+/** The nodes of one file: its root, and the table of its plain values. */
+export class SourceTree {
+  root: SourceNode | null = null;
+  readonly #starts: number[] = [];
+  readonly #ends: number[] = [];
+  readonly #values: ScalarValue[] = [];
+
+  /** Adds a plain value that spans `start` to `end` (exclusive) in the text. */
+  scalar(start: number, end: number, value: ScalarValue): ScalarRef {
+    this.#starts.push(start);
+    this.#ends.push(end);
+    return this.#values.push(value) - 1;
+  }
+
+  /** A node with an alias replaced by what it names (aliases of aliases do not exist). */
+  plain(node: SourceNode): Exclude<SourceNode, AliasNode> {
+    return typeof node === 'object' && node.kind === 'alias' ? (node.target as Exclude<SourceNode, AliasNode>) : node;
+  }
+
+  /** The value of a plain value (through an alias), or undefined for a mapping or list. */
+  value(node: SourceNode): ScalarValue | undefined {
+    const plain = this.plain(node);
+    return typeof plain === 'number' ? this.#values[plain] : undefined;
+  }
+
+  /** Where a node starts in the text. */
+  start(node: SourceNode): number {
+    return typeof node === 'number' ? (this.#starts[node] as number) : node.start;
+  }
+
+  /** Where a plain value (or an alias) ends in the text. */
+  end(node: SourceNode): number {
+    return typeof node === 'number' ? (this.#ends[node] as number) : node.kind === 'alias' ? node.end : node.start;
+  }
 }
 
 /** Line and column of offsets in one text; the line starts are found once, on first use. */

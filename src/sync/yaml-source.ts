@@ -23,7 +23,15 @@ import {
   parseEvents,
 } from 'js-yaml';
 import { clip, quote } from './bounds.js';
-import type { AliasNode, MapNode, ScalarNode, SeqNode, SourceNode } from './source-tree.js';
+import {
+  type AliasNode,
+  type MapNode,
+  type ScalarRef,
+  type ScalarValue,
+  type SeqNode,
+  type SourceNode,
+  SourceTree,
+} from './source-tree.js';
 
 /** A problem with the text as YAML, at an offset. */
 export interface SyntaxProblem {
@@ -32,7 +40,7 @@ export interface SyntaxProblem {
 }
 
 /** The tree of a file, or the first syntax problem that stopped reading it. */
-export type ParsedSource = { ok: true; root: SourceNode | null } | { ok: false; problem: SyntaxProblem };
+export type ParsedSource = { ok: true; tree: SourceTree } | { ok: false; problem: SyntaxProblem };
 
 /** Collections nest at most this deep (js-yaml's bound, stated here so it is ours). */
 const MAX_DEPTH = 100;
@@ -61,14 +69,14 @@ class Refusal extends Error {
   }
 }
 
-function resolvePlain(source: string): string | number | boolean | null {
+function resolvePlain(source: string): ScalarValue {
   for (const tag of IMPLICIT.get(source.charAt(0)) ?? IMPLICIT_ANY) {
     const value = tag.resolve(source, false, tag.tagName);
-    if (value !== NOT_RESOLVED) return value as string | number | boolean | null;
+    if (value !== NOT_RESOLVED) return value as ScalarValue;
   }
   for (const tag of IMPLICIT_ANY) {
     const value = tag.resolve(source, false, tag.tagName);
-    if (value !== NOT_RESOLVED) return value as string | number | boolean | null;
+    if (value !== NOT_RESOLVED) return value as ScalarValue;
   }
   return source;
 }
@@ -82,16 +90,13 @@ function tagName(text: string, start: number, end: number): string | undefined {
   throw new Refusal(start, `unknown tag ${quote(written)}; only YAML's own tags (such as !!str) are read`);
 }
 
-const NOT_A_SCALAR = Symbol('not a scalar');
-function scalarValue(node: SourceNode): unknown {
-  const plain = node.kind === 'alias' ? node.target : node;
-  return plain.kind === 'scalar' ? plain.value : NOT_A_SCALAR;
-}
-
 /** Turns the event list into a tree, taking each event out of the list as it goes. */
 class TreeBuilder {
   #at = 0;
   readonly #anchors = new Map<string, SourceNode>();
+  /** One copy of each short text (keys, kinds, list names repeat on every entry). */
+  readonly #shared = new Map<string, string>();
+  readonly tree = new SourceTree();
   constructor(
     readonly text: string,
     readonly events: (Event | undefined)[],
@@ -148,23 +153,28 @@ class TreeBuilder {
     }
   }
 
-  scalar(event: ScalarEvent, emptyAt: number): ScalarNode {
+  scalar(event: ScalarEvent, emptyAt: number): ScalarRef {
     const empty = event.valueStart === -1;
     // A quoted value starts at its opening quote, as the file shows it.
     const quoted = event.style === SCALAR_STYLE.SINGLE_QUOTED || event.style === SCALAR_STYLE.DOUBLE_QUOTED ? 1 : 0;
     const start = empty ? emptyAt : event.valueStart - quoted;
     const end = empty ? emptyAt : event.valueEnd + quoted;
     const source = empty ? '' : getScalarValue(this.text, event);
-    let value: string | number | boolean | null;
+    let value: ScalarValue;
     if (event.tagStart !== -1) {
       const name = tagName(this.text, event.tagStart, event.tagEnd);
       const tag = name === undefined ? undefined : SCALAR_TAGS.find((t) => t.tagName === name);
       if (name !== undefined && tag === undefined) throw new Refusal(event.tagStart, `the tag ${quote(name)} is not one of a plain value`);
       const resolved = tag === undefined ? source : tag.resolve(source, true, name as string);
       if (resolved === NOT_RESOLVED) throw new Refusal(start, `${quote(source)} cannot be read as ${quote(name as string)}`);
-      value = resolved as string | number | boolean | null;
+      value = resolved as ScalarValue;
     } else value = event.style === SCALAR_STYLE.PLAIN ? resolvePlain(source) : source;
-    return { kind: 'scalar', start, end, value };
+    if (typeof value === 'string' && value.length <= 24) {
+      const shared = this.#shared.get(value);
+      if (shared === undefined) this.#shared.set(value, value);
+      else value = shared;
+    }
+    return this.tree.scalar(start, end, value);
   }
 
   #anchor<T extends SourceNode>(event: { anchorStart: number; anchorEnd: number }, node: T): T {
@@ -181,7 +191,7 @@ class TreeBuilder {
 
   /** Where an empty value after `key` is: just after the `:` that follows it. */
   #afterColon(key: SourceNode): number {
-    let at = key.kind === 'scalar' || key.kind === 'alias' ? key.end : key.start;
+    let at = this.tree.end(key);
     while (this.text[at] === ' ' || this.text[at] === '\t') at++;
     return this.text[at] === ':' ? at + 1 : at;
   }
@@ -191,16 +201,16 @@ class TreeBuilder {
    * mappings are searched; a large one gets a set, so a mapping of many keys stays linear.
    */
   #refuseDuplicate(map: MapNode, key: SourceNode, seen: Set<unknown> | undefined): Set<unknown> | undefined {
-    const value = scalarValue(key);
-    if (value === NOT_A_SCALAR) return seen;
+    const value = this.tree.value(key);
+    if (value === undefined) return seen;
     let repeated: boolean;
-    if (seen === undefined && map.keys.length < 16) repeated = map.keys.some((k) => scalarValue(k) === value);
+    if (seen === undefined && map.keys.length < 16) repeated = map.keys.some((k) => this.tree.value(k) === value);
     else {
-      seen ??= new Set(map.keys.map(scalarValue));
+      seen ??= new Set(map.keys.map((k) => this.tree.value(k)));
       repeated = seen.has(value);
       seen.add(value);
     }
-    if (repeated) throw new Refusal(key.start, `the key ${quote(String(value))} appears twice in this mapping`);
+    if (repeated) throw new Refusal(this.tree.start(key), `the key ${quote(String(value))} appears twice in this mapping`);
     return seen;
   }
 }
@@ -219,7 +229,7 @@ export function parseSource(text: string): ParsedSource {
   }
   const builder = new TreeBuilder(text, events);
   try {
-    let root: SourceNode | null = null;
+    const { tree } = builder;
     let documents = 0;
     while (builder.peekType() !== undefined) {
       const event = builder.next() as Event;
@@ -228,11 +238,11 @@ export function parseSource(text: string): ParsedSource {
         const next = builder.peekType() === EVENT_ID.POP ? text.length : startOf(builder.events, text.length);
         throw new Refusal(next, 'the file holds more than one YAML document (---); a desired-state file is one document');
       }
-      if (builder.peekType() !== EVENT_ID.POP) root = builder.node(0);
-      if (root?.kind === 'scalar' && root.value === null && root.end === root.start) root = null;
+      if (builder.peekType() !== EVENT_ID.POP) tree.root = builder.node(0);
+      if (tree.root !== null && tree.value(tree.root) === null && tree.start(tree.root) === tree.end(tree.root)) tree.root = null;
       builder.next();
     }
-    return { ok: true, root };
+    return { ok: true, tree };
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     return { ok: false, problem: { offset: error.offset, message: error.message } };

@@ -107,7 +107,7 @@ describe('the desired-state JSON Schema', () => {
       const text = stringify(document, { aliasDuplicateObjects: false });
       const parsed = parseSource(text);
       if (!parsed.ok) throw new Error(`${text}: ${parsed.problem.message}`);
-      const ours = checkFile(parsed.root, text);
+      const ours = checkFile(parsed.tree, text);
       const theirs = validate(document);
       if (theirs) valid++;
       if (theirs !== (ours.length === 0)) disagreements.push(`${JSON.stringify(document)}: ajv ${theirs}, checker ${JSON.stringify(ours)}`);
@@ -193,7 +193,7 @@ describe('the desired-state JSON Schema', () => {
         if (!parsed.ok) throw new Error(`${text}: ${parsed.problem.message}`);
         const theirs = validate(JSON.parse(text));
         if (theirs) valid++;
-        expect(checkFile(parsed.root, text).length === 0).toBe(theirs);
+        expect(checkFile(parsed.tree, text).length === 0).toBe(theirs);
         // A file the schema refuses is never accepted by the reader.
         if (!theirs) expect(() => parseDesiredState(text, { now: 0, format: 'json' })).toThrow();
       }),
