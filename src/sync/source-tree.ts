@@ -46,15 +46,21 @@ export type SourceNode = ScalarRef | MapNode | SeqNode | AliasNode;
 /** The nodes of one file: its root, and the table of its plain values. */
 export class SourceTree {
   root: SourceNode | null = null;
-  readonly #starts: number[] = [];
-  readonly #ends: number[] = [];
+  /** Start and end offset of each plain value, two numbers a row. */
+  #offsets = new Uint32Array(1024);
   readonly #values: ScalarValue[] = [];
 
   /** Adds a plain value that spans `start` to `end` (exclusive) in the text. */
   scalar(start: number, end: number, value: ScalarValue): ScalarRef {
-    this.#starts.push(start);
-    this.#ends.push(end);
-    return this.#values.push(value) - 1;
+    const row = this.#values.push(value) - 1;
+    if (2 * row + 2 > this.#offsets.length) {
+      const grown = new Uint32Array(this.#offsets.length * 2);
+      grown.set(this.#offsets);
+      this.#offsets = grown;
+    }
+    this.#offsets[2 * row] = start;
+    this.#offsets[2 * row + 1] = end;
+    return row;
   }
 
   /** A node with an alias replaced by what it names (aliases of aliases do not exist). */
@@ -70,12 +76,12 @@ export class SourceTree {
 
   /** Where a node starts in the text. */
   start(node: SourceNode): number {
-    return typeof node === 'number' ? (this.#starts[node] as number) : node.start;
+    return typeof node === 'number' ? (this.#offsets[2 * node] as number) : node.start;
   }
 
   /** Where a plain value (or an alias) ends in the text. */
   end(node: SourceNode): number {
-    return typeof node === 'number' ? (this.#ends[node] as number) : node.kind === 'alias' ? node.end : node.start;
+    return typeof node === 'number' ? (this.#offsets[2 * node + 1] as number) : node.kind === 'alias' ? node.end : node.start;
   }
 }
 

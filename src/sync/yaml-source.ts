@@ -138,6 +138,10 @@ class TreeBuilder {
           map.values.push(this.node(this.#afterColon(key)));
         }
         this.next();
+        // Lists grown by push keep spare room: copies hold exactly their items (an entry's
+        // mapping is 100,000 times over in a big file).
+        map.keys = map.keys.slice();
+        map.values = map.values.slice();
         return map;
       }
       case EVENT_ID.SEQUENCE: {
@@ -146,6 +150,7 @@ class TreeBuilder {
         this.#anchor(event, seq);
         while (this.peekType() !== EVENT_ID.POP) seq.items.push(this.node(event.start));
         this.next();
+        seq.items = seq.items.slice();
         return seq;
       }
       default:
