@@ -3,8 +3,8 @@
  * instruction `patch` would send: bad keys, entries `patch` would refuse, past times, a resource
  * or a context named twice. What passes is what planning compares with LaunchDarkly.
  */
-import type { FlagRef, SegmentRef } from '../client.js';
-import type { ValidationIssue } from '../errors.js';
+import type { FlagRef, SegmentRef } from '../core/client.js';
+import type { ValidationIssue } from '../core/errors.js';
 import {
   type AnyInstruction,
   RESOURCES,
@@ -15,9 +15,9 @@ import {
   resourceKeyOf,
   targetField,
   targetIdentity,
-} from '../resources.js';
-import { describeValue as describe, parseTime } from '../time.js';
-import { instructionIssues, keyIssues } from '../validation.js';
+} from '../core/resources.js';
+import { describeValue as describe, parseTime } from '../core/time.js';
+import { instructionIssues, keyIssues } from '../core/validation.js';
 import { DEFAULT_MAX_RESOURCES, MAX_ISSUES, QUOTED_CHARS, clip, positiveOption, quote, shortPath } from './bounds.js';
 import type {
   DesiredFlagTarget,

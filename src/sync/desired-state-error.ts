@@ -1,4 +1,4 @@
-import { ExpiringTargetsError } from '../errors.js';
+import { ExpiringTargetsError } from '../core/errors.js';
 import type { DesiredStateIssue } from './desired-state.js';
 
 /** How many issues an error message lists; `issues` always holds every one. */

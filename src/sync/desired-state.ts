@@ -5,9 +5,9 @@
  * shipped JSON Schema, then each entry's instruction with the validation of ../instructions.ts, so
  * a file can never accept what a `patch` would refuse. This module holds the types.
  */
-import type { FlagRef, SegmentRef } from '../client.js';
-import type { SegmentTargetType } from '../instructions.js';
-import type { TimeInput } from '../time.js';
+import type { FlagRef, SegmentRef } from '../core/client.js';
+import type { SegmentTargetType } from '../core/instructions.js';
+import type { TimeInput } from '../core/time.js';
 import type { SourcePosition } from './source-tree.js';
 
 export type { SourcePosition } from './source-tree.js';

@@ -4,7 +4,7 @@
  * (./file-check.ts), then compiled as a state built in code is (./compile-desired.ts). Every
  * problem is reported at once with its line and column, and a file with any is refused whole.
  */
-import { RESOURCES, type ResourceKind, kindOfPlural, targetField } from '../resources.js';
+import { RESOURCES, type ResourceKind, kindOfPlural, targetField } from '../core/resources.js';
 import { MAX_ISSUES } from './bounds.js';
 import { compileDesiredState } from './compile-desired.js';
 import { DesiredStateError } from './desired-state-error.js';
