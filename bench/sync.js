@@ -110,9 +110,12 @@ async function main() {
       rounds: { type: 'string', default: '3' },
       'batch-size': { type: 'string', default: '50' },
       quick: { type: 'boolean', default: false },
+      // Only planning and the plan command (reading files), not sync against patchAll.
+      'plan-only': { type: 'boolean', default: false },
     },
   });
   const quick = values.quick === true;
+  const planOnly = values['plan-only'] === true;
   const R = quick ? 10 : Number(values.resources);
   const C = quick ? 200 : Number(values.contexts);
   const rounds = quick ? 1 : Number(values.rounds);
@@ -287,9 +290,12 @@ async function main() {
       }
       return performance.now() - t;
     };
-    await timeSync();
-    await timeDirect();
-    await timeDirectWithReads();
+    if (planOnly) syncStats = { stats: { gets: 0, patches: 0 }, duplicated: 0 };
+    else {
+      await timeSync();
+      await timeDirect();
+      await timeDirectWithReads();
+    }
     syncCpu.length = 0;
     directCpu.length = 0;
     const order = [
@@ -297,7 +303,7 @@ async function main() {
       async () => directTimes.push(await timeDirect()),
       async () => directReadsTimes.push(await timeDirectWithReads()),
     ];
-    for (let round = 0; round < rounds; round++) {
+    for (let round = 0; round < (planOnly ? 0 : rounds); round++) {
       // Each round starts with another of the three.
       for (let k = 0; k < order.length; k++) await /** @type {() => Promise<unknown>} */ (order[(round + k) % order.length])();
     }
@@ -345,7 +351,7 @@ async function main() {
     };
     const pass = {
       plan: planMs <= GOALS.planMs && gets === R,
-      sync: ratio <= GOALS.syncRatio,
+      sync: planOnly ? undefined : ratio <= GOALS.syncRatio,
       planCommand: row.planCommandOverPlanSync <= GOALS.planCommandRatio,
       planCommandRss: row.planCommandPeakRssMB <= GOALS.planCommandRssMB,
     };
@@ -360,10 +366,13 @@ async function main() {
     console.log(
       `peak RSS of the child: plan command ${row.planCommandPeakRssMB} MB (goal ≤ ${GOALS.planCommandRssMB} MB): ${pass.planCommandRss ? 'met' : 'MISSED'}; planSync alone ${row.planSyncPeakRssMB} MB`,
     );
-    console.log(`sync ${row.syncMs} ms vs patchAll ${row.patchAllMs} ms (×${row.syncOverPatchAll}): ${pass.sync ? 'met' : 'MISSED'}`);
-    console.log(
-      `  sync also GETs each resource before (to plan) and after (to verify); patchAll with those same ${2 * R} GETs: ${row.patchAllWithReadsMs} ms (sync ×${row.syncOverPatchAllWithReads})`,
-    );
+    if (planOnly) console.log('sync vs patchAll: not run (--plan-only)');
+    else {
+      console.log(`sync ${row.syncMs} ms vs patchAll ${row.patchAllMs} ms (×${row.syncOverPatchAll}): ${pass.sync ? 'met' : 'MISSED'}`);
+      console.log(
+        `  sync also GETs each resource before (to plan) and after (to verify); patchAll with those same ${2 * R} GETs: ${row.patchAllWithReadsMs} ms (sync ×${row.syncOverPatchAllWithReads})`,
+      );
+    }
     console.log(`load average (1 min): ${row.loadAverage1m}`);
     await writeFile(
       new URL('../.bench/sync.json', import.meta.url),

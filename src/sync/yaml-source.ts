@@ -94,7 +94,7 @@ function tagName(text: string, start: number, end: number): string | undefined {
 class TreeBuilder {
   #at = 0;
   readonly #anchors = new Map<string, SourceNode>();
-  /** One copy of each short text (keys, kinds, list names repeat on every entry). */
+  /** One copy of each key's text (the same field names repeat on every entry). */
   readonly #shared = new Map<string, string>();
   readonly tree = new SourceTree();
   constructor(
@@ -112,13 +112,13 @@ class TreeBuilder {
     return this.events[this.#at]?.type;
   }
 
-  /** The node that starts with the next event; `emptyAt` places an empty value. */
-  node(emptyAt: number): SourceNode {
+  /** The node that starts with the next event; `emptyAt` places an empty value, `isKey` shares its text. */
+  node(emptyAt: number, isKey = false): SourceNode {
     const event = this.next();
     if (event === undefined) throw new Refusal(this.text.length, 'the file ends inside a value');
     switch (event.type) {
       case EVENT_ID.SCALAR:
-        return this.#anchor(event, this.scalar(event, emptyAt));
+        return this.#anchor(event, this.scalar(event, emptyAt, isKey));
       case EVENT_ID.ALIAS: {
         const name = this.text.slice(event.anchorStart, event.anchorEnd);
         const target = this.#anchors.get(name);
@@ -132,7 +132,7 @@ class TreeBuilder {
         this.#anchor(event, map);
         let seen: Set<unknown> | undefined;
         while (this.peekType() !== EVENT_ID.POP) {
-          const key = this.node(event.start);
+          const key = this.node(event.start, true);
           seen = this.#refuseDuplicate(map, key, seen);
           map.keys.push(key);
           map.values.push(this.node(this.#afterColon(key)));
@@ -158,7 +158,7 @@ class TreeBuilder {
     }
   }
 
-  scalar(event: ScalarEvent, emptyAt: number): ScalarRef {
+  scalar(event: ScalarEvent, emptyAt: number, isKey: boolean): ScalarRef {
     const empty = event.valueStart === -1;
     // A quoted value starts at its opening quote, as the file shows it.
     const quoted = event.style === SCALAR_STYLE.SINGLE_QUOTED || event.style === SCALAR_STYLE.DOUBLE_QUOTED ? 1 : 0;
@@ -174,7 +174,7 @@ class TreeBuilder {
       if (resolved === NOT_RESOLVED) throw new Refusal(start, `${quote(source)} cannot be read as ${quote(name as string)}`);
       value = resolved as ScalarValue;
     } else value = event.style === SCALAR_STYLE.PLAIN ? resolvePlain(source) : source;
-    if (typeof value === 'string' && value.length <= 24) {
+    if (isKey && typeof value === 'string' && value.length <= 24) {
       const shared = this.#shared.get(value);
       if (shared === undefined) this.#shared.set(value, value);
       else value = shared;
