@@ -7,7 +7,8 @@
  * attempt (so a response that stalls mid-stream is a timeout here, not a hang later) and handed
  * up as a new Response whose body, headers and status text have passed through the redactor.
  */
-import { ApiConnectionError, ApiTimeoutError, RequestAbortedError } from './errors.js';
+import { ApiConnectionError, ApiTimeoutError } from './connection-errors.js';
+import { RequestAbortedError } from './errors.js';
 import { NULL_BODY_STATUSES } from './internal/transport.js';
 import type { AttemptSettings, FetchLike, RetryEvent } from './options.js';
 import { startDeadline } from './internal/deadline.js';
