@@ -1,14 +1,10 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
-// The tests that call the Prism mock, and only they, run in the `prism` project, whose global
-// setup starts one Prism; every other test file runs without it (seconds saved per run).
-const PRISM_TESTS = [
-  'test/cli/prism.test.ts',
-  'test/client/prism.test.ts',
-  'test/docs/code-blocks.test.ts',
-  'test/package/packed.test.ts',
-  'test/spec/prism.test.ts',
-];
+// Each project's global setup runs only when the run holds one of its files: Prism starts for the
+// files that call the mock, the package is packed once for the files that install the tarball
+// (packed.test.ts also runs the README's first example against Prism), and the rest need neither.
+const PRISM_TESTS = ['test/cli/prism.test.ts', 'test/client/prism.test.ts', 'test/docs/code-blocks.test.ts', 'test/spec/prism.test.ts'];
+const PACKED_TESTS = ['test/package/**/*.test.ts', 'test/*/package.test.ts'];
 
 export default defineConfig({
   test: {
@@ -21,7 +17,15 @@ export default defineConfig({
       { extends: true, test: { name: 'prism', include: PRISM_TESTS, globalSetup: ['test/setup/prism.ts'] } },
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/browser/**', ...PRISM_TESTS] },
+        test: { name: 'packed', include: PACKED_TESTS, globalSetup: ['test/setup/prism.ts', 'test/setup/packed-tarball.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/browser/**', ...PRISM_TESTS, ...PACKED_TESTS],
+        },
       },
     ],
   },
