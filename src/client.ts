@@ -14,7 +14,7 @@ import {
   errorClassForStatus,
 } from './errors.js';
 import { type HttpSend, type RequestTrace, createHttp } from './http.js';
-import type { CallScope } from './internal/call-scope.js';
+import type { CallScope } from './internal/call-facts.js';
 import { type CallInfo, observed } from './internal/telemetry.js';
 import { AGENT, AGENT_HEADER, API_VERSION_HEADER } from './internal/transport.js';
 import {
@@ -262,8 +262,7 @@ async function request<R>(
 
 /** What a call's scope reports: its operation and the resource's keys (the scope redacts them). */
 function about(resource: ResourceKind, ref: ResourceRef, operation: string, instructions?: number, purpose?: string): CallInfo {
-  const rules = RESOURCES[resource].rules;
-  return { operation, template: rules.path, resource, ref, names: RESOURCES[resource].refKeys, instructions, purpose };
+  return { operation, resource, ref, names: RESOURCES[resource].refKeys, instructions, purpose };
 }
 
 function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> {

@@ -12,7 +12,7 @@ import { NULL_BODY_STATUSES } from './internal/transport.js';
 import type { AttemptSettings, FetchLike, RetryEvent } from './options.js';
 import { startDeadline } from './internal/deadline.js';
 import { type Redactor, redactedCause } from './redact.js';
-import type { CallScope } from './internal/call-scope.js';
+import type { CallScope } from './internal/call-facts.js';
 import { type Logging, observed } from './internal/telemetry.js';
 import { type AttemptOutcome, isRetryable, parseRateLimitReset, retryWait } from './retry-policy.js';
 

@@ -33,8 +33,6 @@ export interface Logging {
 export interface CallInfo {
   /** The operation's id in LaunchDarkly's API document, `patchAll`, or what a raw call did (`GET`). */
   operation: string;
-  /** The URL template, such as `/api/v2/segments/{projectKey}/…`. */
-  template?: string | undefined;
   /** `segment` or `flag`, for a typed call. */
   resource?: string | undefined;
   /** The resource's reference and the names of its keys, for a typed call. */

@@ -8,13 +8,9 @@
 import type { Attributes, Instrumentation, SpanHandle } from './instrumentation.js';
 import type { CallEnd, CallInfo, CallScope, FateCounts, Logging } from './call-facts.js';
 import { type LogData, emit } from './log-line.js';
+import { templateOf } from './url-template.js';
 
 const NS = 'ld_expiring_targets';
-/** The template after the base path the URL has (a proxy's mount point): as many segments as it has, replaced. */
-function withBase(pathname: string, template: string): string {
-  const parts = pathname.split('/');
-  return `${parts.slice(0, parts.length - (template.split('/').length - 1)).join('/')}${template}`;
-}
 
 const now = () => globalThis.performance?.now() ?? Date.now();
 const ms = (from: number) => Math.round(now() - from);
@@ -73,8 +69,8 @@ export function openScope(
       const begun = now();
       const shown = redact(url);
       const parsed = URL.canParse(shown) ? new URL(shown) : undefined;
-      // A typed call knows its template (after any base path); a raw call's is not guessed.
-      const template = parsed && info.template && withBase(parsed.pathname, info.template);
+      // The document's template after any base path, for typed and raw calls alike.
+      const template = parsed && templateOf(parsed.pathname);
       log(4, `${method} ${template ?? parsed?.pathname ?? ''}: attempt ${attempt}`, { attempt, method, url: shown });
       let child: SpanHandle | undefined;
       let copy: Headers | undefined;

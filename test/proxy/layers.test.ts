@@ -37,6 +37,7 @@ describe('import layers', () => {
       'src/internal/proxy-telemetry.ts',
       'src/internal/telemetry.ts',
       'src/internal/transport.ts',
+      'src/internal/url-template.ts',
       'src/options.ts',
       'src/proxy/answers.ts',
       'src/proxy/audit.ts',

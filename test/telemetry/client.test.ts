@@ -128,3 +128,22 @@ describe('a request that meets 429 twice, then succeeds', () => {
     expect(sent).toEqual(attempts.map((s) => `00-${s.spanContext().traceId}-${s.spanContext().spanId}-01`));
   });
 });
+
+describe('a call made through client.raw', () => {
+  it('names its attempt span by the operation’s path template and sets url.template, under a base path too', async () => {
+    server.reply = (_req, res) => json(res, 200, { items: [] });
+    const ld = createExpiringTargetsClient({ apiKey: 'api-test-token-0001', baseUrl: `${server.url}/mounted/here`, logLevel: 'off' });
+    await ld.raw.GET(TEMPLATE, { params: { path: { projectKey: 'p', segmentKey: 's', environmentKey: 'e' } } });
+    const spans = otel.spans();
+    const call = spans.find((s) => s.kind === SpanKind.INTERNAL);
+    const attempt = spans.find((s) => s.kind === SpanKind.CLIENT);
+    expect(call?.name).toBe('GET');
+    expect(attempt?.name).toBe(`GET /mounted/here${TEMPLATE}`);
+    expect(attempt?.parentSpanContext?.spanId).toBe(call?.spanContext().spanId);
+    expect(attempt?.attributes).toMatchObject({
+      'url.full': `${server.url}/mounted/here/api/v2/segments/p/s/expiring-targets/e`,
+      'url.template': `/mounted/here${TEMPLATE}`,
+      'http.response.status_code': 200,
+    });
+  });
+});
