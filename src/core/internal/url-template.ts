@@ -3,7 +3,7 @@
  * point): what spans and metrics are named and grouped by. For raw calls and the proxy, which
  * know a URL but not the operation; loaded only with the telemetry that reports it.
  */
-import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
+import { RESOURCE_RULES } from '../../../generated/instruction-rules.js';
 
 const PATH_TEMPLATES = Object.values(RESOURCE_RULES).map((r) => ({
   template: r.path,
