@@ -160,7 +160,15 @@ async function request<R>(
 
 /** What a call's scope reports: its operation and the resource's keys (the scope redacts them). */
 function about(resource: ResourceKind, ref: ResourceRef, operation: string, instructions?: number, purpose?: string): CallInfo {
-  return { operation, resource, ref, names: RESOURCES[resource].refKeys, instructions, purpose };
+  return {
+    operation,
+    templates: [RESOURCES[resource].rules.path],
+    resource,
+    ref,
+    names: RESOURCES[resource].refKeys,
+    instructions,
+    purpose,
+  };
 }
 
 function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> {
@@ -291,7 +299,13 @@ export class ResourceEndpoint<Ref extends ResourceRef, I extends AnyInstruction>
  */
 export function createExpiringTargetsClient(clientOptions: ClientOptions = {}): ExpiringTargetsClient {
   const options = normalizeOptions(clientOptions);
-  const http = createHttp({ fetch: options.fetch, redact: options.redact, logging: options.logging, onRetry: options.onRetry });
+  const http = createHttp({
+    fetch: options.fetch,
+    redact: options.redact,
+    logging: options.logging,
+    onRetry: options.onRetry,
+    templates: Object.values(RESOURCES).map((r) => r.rules.path),
+  });
   const headers: Record<string, string> = { ...options.headers, [API_VERSION_HEADER]: options.apiVersion, [AGENT_HEADER]: AGENT };
   if (options.apiKey !== undefined) headers.Authorization = options.apiKey;
   const raw = createClient<paths>({ baseUrl: options.baseUrl, headers, fetch: (req: Request) => http(req, options.settings) });

@@ -31,6 +31,8 @@ export interface HttpOptions {
   redact: Redactor;
   logging?: Logging | undefined;
   onRetry?: ((event: RetryEvent) => void) | undefined;
+  /** The document's path templates, which a raw call's telemetry names its URL by. */
+  templates?: readonly string[] | undefined;
   now?: () => number;
   random?: () => number;
 }
@@ -201,7 +203,7 @@ export function createHttp(options: HttpOptions): HttpSend {
       : observed(
           options.logging,
           redact,
-          { operation: request.method },
+          { operation: request.method, templates: options.templates },
           undefined,
           (scope) => sendAttempts(request, callSettings, Object.assign(trace, { scope })),
           (response) => ({ status: response.status, requestId: response.headers.get('x-request-id') }),

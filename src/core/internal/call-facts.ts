@@ -33,6 +33,8 @@ export interface Logging {
 export interface CallInfo {
   /** The operation's id in LaunchDarkly's API document, `patchAll`, or what a raw call did (`GET`). */
   operation: string;
+  /** The document's path templates the call's URL may match: its own for a typed call, all for a raw one. */
+  templates?: readonly string[] | undefined;
   /** `segment` or `flag`, for a typed call. */
   resource?: string | undefined;
   /** The resource's reference and the names of its keys, for a typed call. */

@@ -70,7 +70,7 @@ export function openScope(
       const shown = redact(url);
       const parsed = URL.canParse(shown) ? new URL(shown) : undefined;
       // The document's template after any base path, for typed and raw calls alike.
-      const template = parsed && templateOf(parsed.pathname);
+      const template = parsed && info.templates && templateOf(parsed.pathname, info.templates);
       log(4, `${method} ${template ?? parsed?.pathname ?? ''}: attempt ${attempt}`, { attempt, method, url: shown });
       let child: SpanHandle | undefined;
       let copy: Headers | undefined;

@@ -2,10 +2,13 @@
  * What the proxy tells its listeners: one log line per request (from the audit event, which holds
  * only redacted strings) and a server span per request through a registered instrumentation.
  */
+import { RESOURCE_RULES } from '../../../generated/instruction-rules.js';
 import type { SpanHandle } from './instrumentation.js';
 import { type LogData, emit } from './log-line.js';
 import { type Logging, currentInstrumentation } from './telemetry.js';
 import { templateOf } from './url-template.js';
+
+const TEMPLATES = Object.values(RESOURCE_RULES).map((r) => r.path);
 
 /** The fields of an audit event a log line carries (never the request's headers). */
 interface AuditFacts {
@@ -64,7 +67,7 @@ export function observeProxy<A extends { status: number }>(
     if (instrumentation === undefined) return handler(request, undefined);
     const url = new URL(request.url);
     const method = request.method.toUpperCase();
-    const route = url.pathname.startsWith(basePath) ? templateOf(url.pathname) : undefined;
+    const route = url.pathname.startsWith(basePath) ? templateOf(url.pathname, TEMPLATES) : undefined;
     const span = instrumentation.startServer(
       route ? `${method} ${route}` : method,
       {
@@ -105,7 +108,7 @@ export function observeUpstream(
   if (instrumentation === undefined || parent === undefined) return undefined;
   const shown = redact(url);
   const parsed = new URL(shown);
-  const template = templateOf(parsed.pathname);
+  const template = templateOf(parsed.pathname, TEMPLATES);
   const carrier = new Headers();
   const span = instrumentation.startAttempt(
     template ? `${method} ${template}` : method,
