@@ -126,7 +126,9 @@ async function perRequest(beforeDir, baseUrl) {
     off?.();
   }
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, v] of Object.entries(variants)) {
+    // Alternate the order, so no variant always runs first (or last) in a round.
+    const order = r % 2 === 0 ? Object.entries(variants) : Object.entries(variants).reverse();
+    for (const [name, v] of order) {
       const off = v.register?.();
       const t0 = performance.now();
       for (let i = 0; i < PER_ROUND; i++) await v.run();

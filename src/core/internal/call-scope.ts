@@ -204,7 +204,16 @@ export async function runScoped<R>(scope: CallScope, call: (scope: CallScope) =>
   return result;
 }
 
-const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+// Names are the library's own field names, a small fixed set: each is converted once.
+const snaked = new Map<string, string>();
+function snake(name: string): string {
+  let converted = snaked.get(name);
+  if (converted === undefined) {
+    converted = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    snaked.set(name, converted);
+  }
+  return converted;
+}
 
 /** A run's fates as span attributes. */
 export function fateAttributes(counts: FateCounts): Attributes {
