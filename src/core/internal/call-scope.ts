@@ -1,6 +1,6 @@
 /**
  * What one call tells its listeners: log lines at their levels and spans through a registered
- * instrumentation, from the same facts. Loaded only once someone listens (see ./telemetry.ts).
+ * instrumentation, from the same facts. Loaded only when it has something to do (see ./telemetry.ts).
  *
  * Everything that leaves here has passed the redaction step: keys, URLs, messages and every
  * string of a log line's data. Headers are never handed out, only the request id among them.
