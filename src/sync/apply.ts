@@ -17,7 +17,7 @@ import { assertInstructions } from '../core/validation.js';
 import { type ApplyOptions, normalizeApplyOptions } from './apply-options.js';
 import { NO_PROGRESS, PROGRESS_KEYS, type Progress, progressSum } from './apply-progress.js';
 import { forEachLimited, limiter } from './concurrency.js';
-import { type CompiledResource, resourceIdentity } from './desired-state.js';
+import { type CompiledResource, resourceIdentity } from './compile-desired.js';
 import {
   type AnyInstruction,
   type PlannedChange,

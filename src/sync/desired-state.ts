@@ -10,19 +10,6 @@ import type { SegmentTargetType } from '../core/instructions.js';
 import type { TimeInput } from '../core/time.js';
 import type { SourcePosition } from './source-tree.js';
 
-export type { SourcePosition } from './source-tree.js';
-export { DesiredStateError } from './desired-state-error.js';
-export {
-  type CompiledResource,
-  type CompiledTarget,
-  compileDesiredState,
-  describeResource,
-  desiredStateIssues,
-  resourceIdentity,
-  resourcePath,
-} from './compile-desired.js';
-export { parseDesiredState } from './parse-desired.js';
-
 /** Where an entry is in its file, and where each of its fields is. */
 export interface EntrySource extends SourcePosition {
   /** Position of the entry in its list in the file (0-based). */

@@ -19,23 +19,23 @@
 export { applyPlan } from './apply.js';
 export type { ApplyOptions } from './apply-options.js';
 export type { ChangeOutcome, SyncCounts, SyncResult } from './sync-result.js';
-export {
-  type DesiredFlag,
-  type DesiredFlagTarget,
-  type DesiredResource,
-  type DesiredSegment,
-  type DesiredSegmentTarget,
-  type DesiredState,
-  type DesiredStateIssue,
-  type DesiredStateOptions,
-  type DesiredTargetBase,
-  type EntrySource,
-  type ParseOptions,
-  type SourcePosition,
-  DesiredStateError,
-  desiredStateIssues,
-  parseDesiredState,
+export type {
+  DesiredFlag,
+  DesiredFlagTarget,
+  DesiredResource,
+  DesiredSegment,
+  DesiredSegmentTarget,
+  DesiredState,
+  DesiredStateIssue,
+  DesiredStateOptions,
+  DesiredTargetBase,
+  EntrySource,
+  ParseOptions,
 } from './desired-state.js';
+export type { SourcePosition } from './source-tree.js';
+export { DesiredStateError } from './desired-state-error.js';
+export { desiredStateIssues } from './compile-desired.js';
+export { parseDesiredState } from './parse-desired.js';
 export { DEFAULT_MAX_FILE_BYTES, type DesiredStateFile, type ReadFileOptions, readDesiredStateFile, readRegularFile } from './read-file.js';
 export { DEFAULT_MAX_RESOURCES } from './bounds.js';
 export {

@@ -23,16 +23,10 @@ import { resourceApiOf } from '../core/internal/resource-api.js';
 import { type CallOptions, pickCallOptions } from '../core/options.js';
 import type { ExpiringTarget, GetResult } from '../core/results.js';
 import { forEachLimited } from './concurrency.js';
-import {
-  type CompiledResource,
-  type CompiledTarget,
-  type DesiredState,
-  DesiredStateError,
-  type DesiredStateOptions,
-  type EntrySource,
-  type SourcePosition,
-  compileDesiredState,
-} from './desired-state.js';
+import { type CompiledResource, type CompiledTarget, compileDesiredState } from './compile-desired.js';
+import type { DesiredState, DesiredStateOptions, EntrySource } from './desired-state.js';
+import { DesiredStateError } from './desired-state-error.js';
+import type { SourcePosition } from './source-tree.js';
 
 export type { AnyInstruction } from '../core/resources.js';
 

@@ -9,7 +9,9 @@ import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { RequestAbortedError } from '../core/errors.js';
 import { positiveOption } from './bounds.js';
-import { type DesiredState, DesiredStateError, type ParseOptions, parseDesiredState } from './desired-state.js';
+import type { DesiredState, ParseOptions } from './desired-state.js';
+import { DesiredStateError } from './desired-state-error.js';
+import { parseDesiredState } from './parse-desired.js';
 
 /** The largest file read by default: 32 MiB (a file of 100 segments of 1,000 contexts is about 12 MB). */
 export const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;

@@ -9,7 +9,8 @@ import { ExpiringTargetsError } from '../core/errors.js';
 import { RESOURCES, type ResourceKind, isResourceKind } from '../core/resources.js';
 import { instructionIssues } from '../core/validation.js';
 import { clip } from './bounds.js';
-import { type DesiredState, describeResource, resourceIdentity } from './desired-state.js';
+import type { DesiredState } from './desired-state.js';
+import { describeResource, resourceIdentity } from './compile-desired.js';
 import { type PlannedChange, type ResourcePlan, type SyncPlan, summarize } from './plan.js';
 
 /** The format's name and version: a reader refuses any other. */

@@ -5,7 +5,8 @@
 import { ConfigurationError } from '../core/errors.js';
 import { RESOURCE_KINDS, type ResourceKind, refOf } from '../core/resources.js';
 import { quote } from './bounds.js';
-import { type DesiredState, resourceIdentity } from './desired-state.js';
+import type { DesiredState } from './desired-state.js';
+import { resourceIdentity } from './compile-desired.js';
 
 const TARGET = new RegExp(`^(${RESOURCE_KINDS.join('|')}):([^/]+)/([^/]+)/([^/]+)$`);
 const FORMS = RESOURCE_KINDS.map((kind) => `${kind}:PROJECT/ENVIRONMENT/KEY`).join(' or ');

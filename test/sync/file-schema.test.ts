@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
-import { parseDesiredState } from '../../src/sync/desired-state.js';
+import { parseDesiredState } from '../../src/sync/parse-desired.js';
 import { checkFile } from '../../src/sync/file-check.js';
 import { FILE_SCHEMA, type SchemaNode, assertSupported } from '../../src/sync/file-schema.js';
 import { parseSource } from '../../src/sync/yaml-source.js';
