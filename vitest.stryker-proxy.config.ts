@@ -9,6 +9,7 @@ import base from './vitest.stryker.config.js';
 class CheapestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const order = [
+      'audit-strings',
       'body-reading',
       'deadline',
       'layers',
