@@ -4,7 +4,7 @@
  * character class; and a sink that rejects, which must not become an unhandled rejection.
  */
 import { describe, expect, it } from 'vitest';
-import { createRedactor } from '../../src/redact.js';
+import { createRedactor } from '../../src/core/redact.js';
 import { MAX_AUDITED_STRING, auditedString, emit } from '../../src/proxy/audit.js';
 import type { ProxyAuditEvent } from '../../src/proxy/index.js';
 
