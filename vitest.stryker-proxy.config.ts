@@ -12,6 +12,7 @@ class CheapestFirst extends BaseSequencer {
       'audit-strings',
       'body-reading',
       'deadline',
+      'refusal-details',
       'layers',
       'security',
       'forwarding',
