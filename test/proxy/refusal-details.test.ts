@@ -70,7 +70,29 @@ describe('a refusal’s body', () => {
     for (const body of ['null', '"text"', '[]', '7']) {
       const answer = JSON.parse((await patch(body)).body) as { issues: { field: string; message: string }[] };
       expect(answer.issues.map((issue) => [issue.field, issue.message.startsWith('must be an object, got ')])).toEqual([['body', true]]);
+      expect(answer.message).toBe('Invalid semantic patch, 1 problem; nothing was sent');
     }
+  });
+});
+
+describe('the bounds of a PATCH body', () => {
+  it('an empty list, a long value quoted in a problem (cut at 200 characters), and a time in the past with allowPast', async () => {
+    const { patch } = proxyWith();
+    const empty = JSON.parse((await patch(JSON.stringify({ instructions: [] }))).body);
+    expect(empty.issues).toEqual([{ field: 'instructions', message: 'must hold at least one instruction' }]);
+    const long = JSON.parse((await patch(JSON.stringify({ instructions: [{ ...add, targetType: 'k'.repeat(500) }] }))).body);
+    expect(long.issues[0].message).toHaveLength(201);
+    expect(long.issues[0].message.endsWith('k…')).toBe(true);
+    const past = JSON.stringify({ instructions: [{ ...add, value: Date.parse('2020-01-01') }] });
+    expect((await patch(past)).status).toBe(400);
+    expect((await proxyWith({ allowPast: true }).patch(past)).status).toBe(200);
+  });
+
+  it('nested arrays count towards maxInstructions before parsing', async () => {
+    const { patch } = proxyWith({ maxInstructions: 2 });
+    expect(JSON.parse((await patch('{"instructions":[[[[1]]]]}')).body).message).toBe(
+      'The body holds more than 2 instructions; at most 2 are accepted',
+    );
   });
 });
 
