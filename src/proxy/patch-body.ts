@@ -74,7 +74,7 @@ export function parsePatchBody(
   for (const issue of patchBodyIssues(resource, { ...parsed, instructions: undefined })) if (issue.field !== 'instructions') collect(issue);
   if (!Array.isArray(instructions)) {
     collect({ field: 'instructions', message: `must be an array, got ${describe(instructions)}` });
-  // Stryker disable next-line MethodExpression: the document's minInstructions is 1 for both resources, so min and max agree.
+    // Stryker disable next-line MethodExpression: the document's minInstructions is 1 for both resources, so min and max agree.
   } else if (instructions.length < Math.max(1, RESOURCE_RULES[resource].minInstructions)) {
     collect({ field: 'instructions', message: 'must hold at least one instruction' });
   } else {
