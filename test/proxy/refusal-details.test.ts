@@ -68,7 +68,7 @@ describe('a refusal’s body', () => {
   it('a body that is not an object: one problem, about the body', async () => {
     const { patch } = proxyWith();
     for (const body of ['null', '"text"', '[]', '7']) {
-      const answer = JSON.parse((await patch(body)).body) as { issues: { field: string; message: string }[] };
+      const answer = JSON.parse((await patch(body)).body) as { message: string; issues: { field: string; message: string }[] };
       expect(answer.issues.map((issue) => [issue.field, issue.message.startsWith('must be an object, got ')])).toEqual([['body', true]]);
       expect(answer.message).toBe('Invalid semantic patch, 1 problem; nothing was sent');
     }
