@@ -7,12 +7,13 @@
  * attempt (so a response that stalls mid-stream is a timeout here, not a hang later) and handed
  * up as a new Response whose body, headers and status text have passed through the redactor.
  */
-import { ApiConnectionError, ApiTimeoutError, RequestAbortedError } from './errors.js';
+import { ApiConnectionError, ApiTimeoutError } from './connection-errors.js';
+import { RequestAbortedError } from './errors.js';
 import { NULL_BODY_STATUSES } from './internal/transport.js';
 import type { AttemptSettings, FetchLike, RetryEvent } from './options.js';
 import { startDeadline } from './internal/deadline.js';
 import { type Redactor, redactedCause } from './redact.js';
-import type { CallScope } from './internal/call-scope.js';
+import type { CallScope } from './internal/call-facts.js';
 import { type Logging, observed } from './internal/telemetry.js';
 import { type AttemptOutcome, isRetryable, parseRateLimitReset, retryWait } from './retry-policy.js';
 
@@ -31,6 +32,8 @@ export interface HttpOptions {
   redact: Redactor;
   logging?: Logging | undefined;
   onRetry?: ((event: RetryEvent) => void) | undefined;
+  /** The document's path templates, which a raw call's telemetry names its URL by. */
+  templates?: readonly string[] | undefined;
   now?: () => number;
   random?: () => number;
 }
@@ -201,7 +204,7 @@ export function createHttp(options: HttpOptions): HttpSend {
       : observed(
           options.logging,
           redact,
-          { operation: request.method },
+          { operation: request.method, templates: options.templates },
           undefined,
           (scope) => sendAttempts(request, callSettings, Object.assign(trace, { scope })),
           (response) => ({ status: response.status, requestId: response.headers.get('x-request-id') }),
