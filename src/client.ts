@@ -394,7 +394,13 @@ export class ResourceEndpoint<Ref extends ResourceRef, I extends AnyInstruction>
  */
 export function createExpiringTargetsClient(clientOptions: ClientOptions = {}): ExpiringTargetsClient {
   const options = normalizeOptions(clientOptions);
-  const http = createHttp({ fetch: options.fetch, redact: options.redact, logging: options.logging, onRetry: options.onRetry });
+  const http = createHttp({
+    fetch: options.fetch,
+    redact: options.redact,
+    logging: options.logging,
+    onRetry: options.onRetry,
+    routes: [RESOURCES.segment.rules.path, RESOURCES.flag.rules.path],
+  });
   const headers: Record<string, string> = { ...options.headers, [API_VERSION_HEADER]: options.apiVersion, [AGENT_HEADER]: AGENT };
   if (options.apiKey !== undefined) headers.Authorization = options.apiKey;
   const raw = createClient<paths>({ baseUrl: options.baseUrl, headers, fetch: (req: Request) => http(req, options.settings) });
