@@ -1,7 +1,7 @@
-export { SEMANTIC_PATCH_CONTENT_TYPE, createExpiringTargetsClient } from './client.js';
-export type { ExpiringTargetsClient, FlagRef, PatchOptions, RawClient, ResourceApi, SegmentRef } from './client.js';
-export type { BulkProgress, PatchAllOptions } from './bulk.js';
-export { flagInstructions, parseTime, segmentInstructions } from './instructions.js';
+export { SEMANTIC_PATCH_CONTENT_TYPE, createExpiringTargetsClient } from './core/client.js';
+export type { ExpiringTargetsClient, FlagRef, PatchOptions, RawClient, ResourceApi, SegmentRef } from './core/client.js';
+export type { BulkProgress, PatchAllOptions } from './core/bulk.js';
+export { flagInstructions, parseTime, segmentInstructions } from './core/instructions.js';
 export type {
   ContextRef,
   ExpiryInput,
@@ -14,10 +14,10 @@ export type {
   SegmentTargetType,
   TimeInput,
   VersionInput,
-} from './instructions.js';
-export { DEFAULT_API_VERSION, INSTANCES } from './options.js';
-export type { CallOptions, ClientOptions, FetchLike, Instance, RetryEvent } from './options.js';
-export type { LogLevel, Logger } from './internal/telemetry.js';
+} from './core/instructions.js';
+export { DEFAULT_API_VERSION, INSTANCES } from './core/options.js';
+export type { CallOptions, ClientOptions, FetchLike, Instance, RetryEvent } from './core/options.js';
+export type { LogLevel, Logger } from './core/internal/telemetry.js';
 export type {
   BulkResult,
   BulkSummary,
@@ -27,7 +27,7 @@ export type {
   InstructionOutcome,
   OutcomeCounts,
   PatchResult,
-} from './results.js';
+} from './core/results.js';
 export {
   ApiConnectionError,
   ApiTimeoutError,
@@ -45,6 +45,6 @@ export {
   RateLimitError,
   RequestAbortedError,
   ServerError,
-} from './errors.js';
-export type { ApiErrorDetails, ConnectionFailureStage, Fate, ValidationIssue } from './errors.js';
-export { VERSION } from './version.js';
+} from './core/errors.js';
+export type { ApiErrorDetails, ConnectionFailureStage, Fate, ValidationIssue } from './core/errors.js';
+export { VERSION } from './core/version.js';

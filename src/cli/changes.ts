@@ -2,9 +2,9 @@
  * A change is one row of intent (from the command line or a file) with the wire instruction the
  * library's helpers built for it, so the CLI validates exactly as the library does.
  */
-import { InstructionValidationError, type ValidationIssue } from '../errors.js';
-import { instructionHelpers } from '../instructions.js';
-import { type AnyInstruction, type ResourceKind, identityOf, targetField } from '../resources.js';
+import { InstructionValidationError, type ValidationIssue } from '../core/errors.js';
+import { instructionHelpers } from '../core/instructions.js';
+import { type AnyInstruction, type ResourceKind, identityOf, targetField } from '../core/resources.js';
 
 export type Resource = ResourceKind;
 export type Action = 'add' | 'update' | 'remove';

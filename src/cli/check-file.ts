@@ -4,8 +4,8 @@
  * yields the changes to send.
  */
 import { open, stat } from 'node:fs/promises';
-import { hashPair } from '../internal/hash.js';
-import { RequestAbortedError } from '../errors.js';
+import { hashPair } from '../core/internal/hash.js';
+import { RequestAbortedError } from '../core/errors.js';
 import { ACTIONS, type Action, type Change, type Resource, targetField, targetIdentity, tryBuildChange } from './changes.js';
 import { RowsError, type RowIssue, UsageError } from './errors.js';
 import { type FileFormat, ISSUES_KEPT, type RawRow, type RowProblem, fileItems } from './input-file.js';

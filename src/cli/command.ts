@@ -7,7 +7,9 @@ import type { Resource } from './changes.js';
 import type { Input } from './confirm.js';
 import type { ExitName } from './exit-codes.js';
 import type { Output } from './output.js';
-import type { Values } from './parser.js';
+
+/** Options as the one parser reads them: a value, a flag or a repeated option's values, by name. */
+export type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** What `parse` gets: the options read by the one parser, and what the command acts on. */
 export interface ParsedArgs {

@@ -2,7 +2,7 @@
  * `completion bash|zsh|fish`: a shell completion script, written from the commands' declarations
  * and options.ts, so it offers exactly the words the parser accepts.
  */
-import { RESOURCE_KINDS } from '../resources.js';
+import { RESOURCE_KINDS } from '../core/resources.js';
 import type { Resource } from './changes.js';
 import type { AnyCommand } from './command.js';
 import { BIN } from './help.js';

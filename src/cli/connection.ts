@@ -3,13 +3,14 @@
  * client built from them: LaunchDarkly, any base URL, or the embedded mock.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { type ExpiringTargetsClient, createExpiringTargetsClient } from '../client.js';
-import { INSTANCES, type Instance, type RetryEvent } from '../options.js';
+import { type ExpiringTargetsClient, createExpiringTargetsClient } from '../core/client.js';
+import { INSTANCES, type Instance, type RetryEvent } from '../core/options.js';
 import { UsageError } from './errors.js';
 import { type LogArgs, logArgsOf, stderrLogger } from './log.js';
 import { MOCK_TOKEN, type Mock, startMock } from './mock.js';
 import type { Output } from './output.js';
-import { type Values, optionalString, seconds } from './parser.js';
+import type { Values } from './command.js';
+import { optionalString, seconds } from './parser.js';
 
 export interface ConnectionArgs {
   token: string | undefined;

@@ -8,8 +8,8 @@ import {
   InstructionValidationError,
   LaunchDarklyApiError,
   RequestAbortedError,
-} from '../errors.js';
-import type { BulkSummary, InstructionOutcome } from '../results.js';
+} from '../core/errors.js';
+import type { BulkSummary, InstructionOutcome } from '../core/results.js';
 import { MockUnavailableError, RowsError, UsageError } from './errors.js';
 
 export interface ExitCodeDoc {

@@ -1,5 +1,5 @@
 /** The `--help` texts, written from the commands' declarations, options.ts and the exit-code table. */
-import { VERSION } from '../version.js';
+import { VERSION } from '../core/version.js';
 import type { Resource } from './changes.js';
 import type { AnyCommand } from './command.js';
 import { exitCodesHelp } from './exit-codes.js';

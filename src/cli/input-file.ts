@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
-import { RESOURCE_KINDS } from '../resources.js';
+import { RESOURCE_KINDS } from '../core/resources.js';
 import { type Resource, targetField } from './changes.js';
 import { unguardCell } from './spreadsheet.js';
 

@@ -5,7 +5,7 @@
  */
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { ExpiringTargetsClient } from '../client.js';
+import type { ExpiringTargetsClient } from '../core/client.js';
 import {
   type InventoryOptions,
   type ScheduledRemoval,
@@ -16,8 +16,8 @@ import {
   removalsJson,
   removalsText,
 } from '../inventory/index.js';
-import type { ResourceKind } from '../instructions.js';
-import { isResourceKind } from '../resources.js';
+import type { ResourceKind } from '../core/instructions.js';
+import { isResourceKind } from '../core/resources.js';
 import type { ParsedArgs } from './command.js';
 import { UsageError } from './errors.js';
 import { optionalString, required } from './parser.js';

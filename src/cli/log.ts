@@ -2,10 +2,11 @@
  * `--verbose`, `--debug` and `--log-format`: the library's log lines on stderr, as text for people
  * or one JSON object per line for machines. stdout is untouched, so `--json` stays one document.
  */
-import { LOG_LEVEL_VARIABLE, type LogLevel, type Logger } from '../internal/telemetry.js';
+import { LOG_LEVEL_VARIABLE, type LogLevel, type Logger } from '../core/internal/telemetry.js';
 import { UsageError } from './errors.js';
 import { type Output, jsonText } from './output.js';
-import { type Values, optionalString } from './parser.js';
+import type { Values } from './command.js';
+import { optionalString } from './parser.js';
 
 export interface LogArgs {
   /** The level chosen on the command line; `undefined` leaves it to LD_EXPIRING_TARGETS_LOG. */

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { prismBin, startPrism } from './prism.js';
-import { PACKAGE_NAME } from '../version.js';
+import { PACKAGE_NAME } from '../core/version.js';
 import { MockUnavailableError } from './errors.js';
 
 export const MOCK_TOKEN = 'mock-token';

@@ -7,7 +7,7 @@
  * - `neutralize` replaces control characters, so that text from a server or an input file (an
  *   error message, a context key) cannot move the cursor, clear the screen or retitle the window.
  */
-import { type Redactor, createRedactor } from '../redact.js';
+import { type Redactor, createRedactor } from '../core/redact.js';
 
 export interface Writable {
   write(text: string): unknown;

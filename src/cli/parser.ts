@@ -4,16 +4,14 @@
  * the command declares; every mistake is a UsageError (exit 2).
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { RESOURCE_KINDS } from '../resources.js';
+import { RESOURCE_KINDS } from '../core/resources.js';
 import type { Resource } from './changes.js';
-import type { AnyCommand } from './command.js';
+import type { AnyCommand, Values } from './command.js';
 import { UsageError } from './errors.js';
 import { BUILTIN_WORDS, SHELLS, type Shell, completionScript } from './completion.js';
 import { commandHelp, mainHelp, resourceHelp } from './help.js';
 import { OPTIONS } from './options.js';
 import { didYouMean } from './suggest.js';
-
-export type Values = Record<string, string | boolean | string[] | undefined>;
 
 export type Invocation =
   | { kind: 'help'; text: string; toStderr: boolean }

@@ -1,5 +1,5 @@
 /** How plans, applies and file errors of `plan` and `sync` are shown: diff tables, or plain objects for `--json`. */
-import { type ResourceKind, describeResource, resourceKeyOf, targetField } from '../resources.js';
+import { type ResourceKind, describeResource, resourceKeyOf, targetField } from '../core/resources.js';
 import type { ChangeOutcome, DesiredStateError, PlannedChange, ResourcePlan, SyncPlan } from '../sync/index.js';
 import { type Output, table } from './output.js';
 import { resultText } from './report.js';

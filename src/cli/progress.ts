@@ -6,8 +6,8 @@
  * 2023, with a string-width dependency) and progress (last release 2019) bring multi-bar, ETA and
  * throttling machinery for a job this size of code does, and would sit in the CLI bundle for it.
  */
-import type { BulkProgress } from '../bulk.js';
-import type { RetryEvent } from '../options.js';
+import type { BulkProgress } from '../core/bulk.js';
+import type { RetryEvent } from '../core/options.js';
 import { type Writable, neutralize } from './output.js';
 
 export interface ProgressSink {

@@ -1,5 +1,5 @@
 /** How fates, runs and errors are shown: tables for people, plain objects for `--json`. */
-import type { InstructionOutcome } from '../results.js';
+import type { InstructionOutcome } from '../core/results.js';
 import {
   ApiConnectionError,
   AuthenticationError,
@@ -9,7 +9,7 @@ import {
   NotFoundError,
   PermissionDeniedError,
   RequestAbortedError,
-} from '../errors.js';
+} from '../core/errors.js';
 import { type AnyInstruction, type Change, type Where, targetField } from './changes.js';
 import { MockUnavailableError, RowsError, UsageError } from './errors.js';
 import { EXIT, errorType, exitCodeFor } from './exit-codes.js';

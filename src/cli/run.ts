@@ -1,6 +1,6 @@
 /** Runs one CLI invocation: parse, dispatch, print, and choose the exit code. Never throws. */
 import { setMaxListeners } from 'node:events';
-import { VERSION } from '../version.js';
+import { VERSION } from '../core/version.js';
 import type { Session } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import type { Input } from './confirm.js';

@@ -2,7 +2,7 @@
  * `--at` and the `expiresAt` column: ISO-8601 with a zone, Unix milliseconds, or a time relative
  * to now (`+30d`, `+12h`, `+90m`; also `s` and `w`).
  */
-import { parseTime } from '../instructions.js';
+import { parseTime } from '../core/instructions.js';
 
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const RELATIVE = /^\+(\d+)([smhdw])$/;

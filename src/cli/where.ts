@@ -4,16 +4,16 @@ import type { Resource, Where } from './changes.js';
 export type { Where };
 import type { ParsedArgs } from './command.js';
 import { required } from './parser.js';
-import type { ExpiringTargetsClient, ResourceApi } from '../client.js';
+import type { ExpiringTargetsClient, ResourceApi } from '../core/client.js';
 import {
   type AnyInstruction,
   RESOURCE_KINDS,
   type ResourceFacts,
   type ResourceRef,
   refOf as refOfKey,
-  resourceApiOf,
   targetField,
-} from '../resources.js';
+} from '../core/resources.js';
+import { resourceApiOf } from '../core/internal/resource-api.js';
 
 /** The CLI's words for each target field of the resource table: the option that sets it, and examples for help. */
 const TARGET_FIELD_CLI: Readonly<Record<ResourceFacts['targetField'], { option: string; examples: readonly [string, string] }>> = {

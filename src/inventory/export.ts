@@ -5,7 +5,7 @@
  * past) and counted, so the caller can say so.
  */
 import { Document, type Pair, type YAMLMap, isMap, isPair, isScalar } from 'yaml';
-import { targetField } from '../resources.js';
+import { targetField } from '../core/resources.js';
 import type { ScheduledRemoval } from './inventory.js';
 
 /** Options of {@link exportDesiredState}. */

@@ -5,11 +5,12 @@
  * segments and flags so both routes' rate limits are used. Every request goes through the
  * client, so all of them share its retries and its rate-limit gate.
  */
-import type { ExpiringTargetsClient } from '../client.js';
-import { ExpiringTargetsError, RequestAbortedError } from '../errors.js';
-import type { ResourceKind, SegmentTargetType } from '../instructions.js';
-import { refOf, resourceApiOf, targetField } from '../resources.js';
-import type { ExpiringTarget } from '../results.js';
+import type { ExpiringTargetsClient } from '../core/client.js';
+import { ExpiringTargetsError, RequestAbortedError } from '../core/errors.js';
+import type { ResourceKind, SegmentTargetType } from '../core/instructions.js';
+import { resourceApiOf } from '../core/internal/resource-api.js';
+import { refOf, targetField } from '../core/resources.js';
+import type { ExpiringTarget } from '../core/results.js';
 import { type ListedResource, listResources, readAhead } from './listing.js';
 import { type InventoryOptions, type InventoryProgress, type NormalizedInventoryOptions, normalizeInventoryOptions } from './options.js';
 

@@ -4,10 +4,10 @@
  * client, so they share its retries, timeouts, redaction and rate-limit gate.
  */
 import { LISTING_RULES } from '../../generated/instruction-rules.js';
-import { type ExpiringTargetsClient, apiError, parseJson } from '../client.js';
-import { InvalidResponseError } from '../errors.js';
-import { RESOURCES } from '../resources.js';
-import type { ResourceKind } from '../instructions.js';
+import { type ExpiringTargetsClient, apiError, parseJson } from '../core/client.js';
+import { InvalidResponseError } from '../core/errors.js';
+import { RESOURCES } from '../core/resources.js';
+import type { ResourceKind } from '../core/instructions.js';
 
 /** A flag or segment as its listing describes it: only what the inventory reads. */
 export interface ListedResource {

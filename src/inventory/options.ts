@@ -2,10 +2,10 @@
  * The inventory's options: their types, and the one place they are checked and filled in
  * (before any request is sent). Everything later reads the normalised form.
  */
-import { ConfigurationError, InstructionValidationError, type ValidationIssue } from '../errors.js';
-import { type ResourceKind, type TimeInput, parseTime } from '../instructions.js';
-import { isResourceKind } from '../resources.js';
-import { keyIssues } from '../validation.js';
+import { ConfigurationError, InstructionValidationError, type ValidationIssue } from '../core/errors.js';
+import { type ResourceKind, type TimeInput, parseTime } from '../core/instructions.js';
+import { isResourceKind } from '../core/resources.js';
+import { keyIssues } from '../core/validation.js';
 
 /** How far the inventory has got. */
 export interface InventoryProgress {

@@ -2,8 +2,8 @@
  * The inventory as a report: removals grouped by UTC day with a histogram in plain characters
  * (for people), as CSV with fixed columns (for spreadsheets and scripts) or as JSON.
  */
-import type { ExpiringTargetsError } from '../errors.js';
-import { RESOURCES } from '../resources.js';
+import type { ExpiringTargetsError } from '../core/errors.js';
+import { RESOURCES } from '../core/resources.js';
 import type { ListedResource } from './listing.js';
 import type { ScheduledRemoval } from './inventory.js';
 

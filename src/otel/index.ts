@@ -28,9 +28,9 @@ import {
   propagation,
   trace,
 } from '@opentelemetry/api';
-import type { Attributes, Instrumentation, SpanHandle } from '../internal/instrumentation.js';
-import { currentInstrumentation, setInstrumentation } from '../internal/telemetry.js';
-import { PACKAGE_NAME, VERSION } from '../version.js';
+import type { Attributes, Instrumentation, SpanHandle } from '../core/internal/instrumentation.js';
+import { currentInstrumentation, setInstrumentation } from '../core/internal/telemetry.js';
+import { PACKAGE_NAME, VERSION } from '../core/version.js';
 
 /** Options of {@link registerInstrumentation}. */
 export interface InstrumentationOptions {

@@ -3,8 +3,8 @@
  * refusal lists at most {@link MAX_LISTED_ISSUES} problems, so no answer of the proxy's own is
  * more than a few KiB whatever the request held.
  */
-import type { ValidationIssue } from '../errors.js';
-import type { PlainAnswer } from '../internal/adapted-request.js';
+import type { ValidationIssue } from '../core/errors.js';
+import type { PlainAnswer } from '../core/internal/adapted-request.js';
 import type { ProxyRefusal } from './types.js';
 
 /** Problems a refusal lists; past them it says how many more there were. */

@@ -3,8 +3,8 @@
  * from the request redacted and made safe for a plain-text log line, and handed to `onAudit`
  * once, whose failures never change the answer.
  */
-import type { FlagInstruction, SegmentInstruction } from '../resources.js';
-import type { Redactor } from '../redact.js';
+import type { FlagInstruction, SegmentInstruction } from '../core/resources.js';
+import type { Redactor } from '../core/redact.js';
 import type { AuditedInstruction, ProxyAuditEvent } from './types.js';
 
 /** Instructions an event lists; past them it gives only the count. */

@@ -2,7 +2,7 @@
  * Who may call the proxy from a browser: same-origin pages, and the origins `allowedOrigins`
  * names, with CORS headers and preflights for those.
  */
-import type { PlainAnswer } from '../internal/adapted-request.js';
+import type { PlainAnswer } from '../core/internal/adapted-request.js';
 import { NOSNIFF } from './answers.js';
 import type { Settings } from './settings.js';
 import type { ProxyRefusal } from './types.js';

@@ -6,9 +6,9 @@
  * by the proxy's own JSON error with the same status and rate-limit headers.
  */
 import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
-import type { PlainAnswer } from '../internal/adapted-request.js';
-import type { Deadline } from '../internal/deadline.js';
-import { AGENT_HEADER, API_VERSION_HEADER, NULL_BODY_STATUSES } from '../internal/transport.js';
+import type { PlainAnswer } from '../core/internal/adapted-request.js';
+import type { Deadline } from '../core/internal/deadline.js';
+import { AGENT_HEADER, API_VERSION_HEADER, NULL_BODY_STATUSES } from '../core/internal/transport.js';
 import { NOSNIFF, errorMessage, json } from './answers.js';
 import { declaredLength, readCapped } from './body.js';
 import { type Route, upstreamPath } from './route.js';

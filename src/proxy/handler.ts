@@ -10,11 +10,11 @@
  * pace and retry. Retrying here as well would multiply the attempts behind every client retry.
  */
 import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
-import { ANSWERED_PLAINLY, AdaptedRequest, type PlainAnswer } from '../internal/adapted-request.js';
-import { type Deadline, startDeadline, untilAborted } from '../internal/deadline.js';
+import { ANSWERED_PLAINLY, AdaptedRequest, type PlainAnswer } from '../core/internal/adapted-request.js';
+import { type Deadline, startDeadline, untilAborted } from '../core/internal/deadline.js';
 import { INTERNAL_ERROR, type Refusal, errorMessage, json, refusalAnswer, toResponse, withHeaders } from './answers.js';
-import { logProxyRequest, observeProxy } from '../internal/proxy-telemetry.js';
-import { loggingOf } from '../internal/telemetry.js';
+import { logProxyRequest, observeProxy } from '../core/internal/proxy-telemetry.js';
+import { loggingOf } from '../core/internal/telemetry.js';
 import { auditedInstructions, auditedString, emit } from './audit.js';
 import { declaredLength, readCapped, utf8 } from './body.js';
 import { ALLOWED_METHODS, OPERATION_OF_METHOD, firstRefusal } from './checks.js';

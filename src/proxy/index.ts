@@ -22,8 +22,8 @@ export type {
 export { createNodeListener } from './node-listener.js';
 export type { NodeIncomingMessage, NodeRequestListener, NodeServerResponse } from './node-listener.js';
 // The same classes as the main entry's (both entries share their chunks, in ESM and CJS alike).
-export { ConfigurationError, ExpiringTargetsError } from '../errors.js';
-export { DEFAULT_API_VERSION, INSTANCES } from '../options.js';
-export type { FetchLike, Instance } from '../options.js';
-export type { FlagInstruction, ResourceKind, SegmentInstruction } from '../resources.js';
-export type { ValidationIssue } from '../errors.js';
+export { ConfigurationError, ExpiringTargetsError } from '../core/errors.js';
+export { DEFAULT_API_VERSION, INSTANCES } from '../core/options.js';
+export type { FetchLike, Instance } from '../core/options.js';
+export type { FlagInstruction, ResourceKind, SegmentInstruction } from '../core/resources.js';
+export type { ValidationIssue } from '../core/errors.js';

@@ -9,13 +9,13 @@
  * is small, so a body sent a byte at a time does not keep the socket's buffers alive), and the
  * response is written chunk by chunk, waiting for `drain`. When the answer goes out before the
  * request body was read in full (a 413, a 405, a 408), the connection is closed after it instead
- * of reading the rest. The request is an `AdaptedRequest` (src/internal/): it keeps the target as
+ * of reading the rest. The request is an `AdaptedRequest` (src/core/internal/): it keeps the target as
  * it arrived and a `TRACE`, which a fetch `Request` cannot carry, and lets the proxy hand back
  * its answer as plain data.
  *
  * Node's types are described structurally, so importing this subpath needs no `@types/node`.
  */
-import { AdaptedRequest, FORBIDDEN_METHODS, type PlainAnswer } from '../internal/adapted-request.js';
+import { AdaptedRequest, FORBIDDEN_METHODS, type PlainAnswer } from '../core/internal/adapted-request.js';
 import type { ExpiringTargetsProxy } from './types.js';
 
 /** What the adapter uses of Node's `http.IncomingMessage` (Express's request adds `originalUrl`). */

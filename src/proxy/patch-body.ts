@@ -4,10 +4,10 @@
  * counted), so a hostile body costs little before `authorize` is asked and its refusal stays small.
  */
 import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
-import type { ValidationIssue } from '../errors.js';
-import type { FlagInstruction, ResourceKind, SegmentInstruction } from '../resources.js';
-import { describeValue as describe } from '../time.js';
-import { instructionIssues, patchBodyIssues } from '../validation.js';
+import type { ValidationIssue } from '../core/errors.js';
+import type { FlagInstruction, ResourceKind, SegmentInstruction } from '../core/resources.js';
+import { describeValue as describe } from '../core/time.js';
+import { instructionIssues, patchBodyIssues } from '../core/validation.js';
 import { MAX_LISTED_ISSUES, type Refusal } from './answers.js';
 
 export interface PatchBody {

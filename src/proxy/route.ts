@@ -8,8 +8,8 @@
  * rebuilt from the document's template with every key encoded again.
  */
 import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
-import type { ResourceKind } from '../resources.js';
-import { keyIssues } from '../validation.js';
+import type { ResourceKind } from '../core/resources.js';
+import { keyIssues } from '../core/validation.js';
 
 /** A request path the proxy forwards, with its keys decoded. */
 export interface Route {

@@ -2,11 +2,11 @@
  * The proxy's options, checked and given their defaults once, when the proxy is created: every
  * bound it enforces is here, as data.
  */
-import { ConfigurationError } from '../errors.js';
-import { AGENT, AGENT_HEADER, API_VERSION_HEADER, HEADER_NAME_PATTERN } from '../internal/transport.js';
-import { positiveInteger } from '../internal/positive-integer.js';
-import { type NormalizedOptions, normalizeOptions } from '../options.js';
-import type { Redactor } from '../redact.js';
+import { ConfigurationError } from '../core/errors.js';
+import { AGENT, AGENT_HEADER, API_VERSION_HEADER, HEADER_NAME_PATTERN } from '../core/internal/transport.js';
+import { positiveInteger } from '../core/internal/positive-integer.js';
+import { type NormalizedOptions, normalizeOptions } from '../core/options.js';
+import type { Redactor } from '../core/redact.js';
 import type { ProxyOptions } from './types.js';
 
 /** Each bound's default, in the units its option takes. */

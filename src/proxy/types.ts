@@ -1,9 +1,9 @@
 /**
  * The proxy's public types: what `authorize` sees and returns, the audit event, the options.
  */
-import type { FlagInstruction, ResourceKind, SegmentInstruction } from '../resources.js';
-import type { FetchLike, Instance } from '../options.js';
-import type { LogLevel, Logger } from '../internal/telemetry.js';
+import type { FlagInstruction, ResourceKind, SegmentInstruction } from '../core/resources.js';
+import type { FetchLike, Instance } from '../core/options.js';
+import type { LogLevel, Logger } from '../core/internal/telemetry.js';
 
 /** One of the operations the proxy forwards. */
 export type ProxyOperation = 'get' | 'patch';

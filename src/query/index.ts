@@ -11,7 +11,7 @@ export {
 export type { PatchMutationOptions, PatchMutationSettings, TargetsQueryOptions } from './options.js';
 export { QUERY_KEY_ROOT, expiringTargetsKeys, flagTargetsKey, segmentTargetsKey } from './keys.js';
 export type { FlagPatchVariables, FlagTargetsKey, PatchMutationKey, SegmentPatchVariables, SegmentTargetsKey } from './keys.js';
-export type { ExpiringTargetsClient, FlagRef, PatchOptions, SegmentRef } from '../client.js';
-export type { CallOptions } from '../options.js';
-export type { FlagInstruction, SegmentInstruction } from '../instructions.js';
-export type { ExpiringTarget, GetResult, InstructionOutcome, PatchResult } from '../results.js';
+export type { ExpiringTargetsClient, FlagRef, PatchOptions, SegmentRef } from '../core/client.js';
+export type { CallOptions } from '../core/options.js';
+export type { FlagInstruction, SegmentInstruction } from '../core/instructions.js';
+export type { ExpiringTarget, GetResult, InstructionOutcome, PatchResult } from '../core/results.js';

@@ -4,9 +4,9 @@
  * the public API: changing their shape is a breaking change.
  */
 import type { DataTag } from '@tanstack/query-core';
-import type { FlagRef, SegmentRef } from '../client.js';
-import type { FlagInstruction, SegmentInstruction } from '../instructions.js';
-import type { GetResult } from '../results.js';
+import type { FlagRef, SegmentRef } from '../core/client.js';
+import type { FlagInstruction, SegmentInstruction } from '../core/instructions.js';
+import type { GetResult } from '../core/results.js';
 
 /** The first element of every key this package makes. */
 export const QUERY_KEY_ROOT = 'ld-expiring-targets';

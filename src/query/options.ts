@@ -5,10 +5,10 @@
  * Nothing of TanStack Query is imported at run time; its types come from `@tanstack/query-core`.
  */
 import type { DataTag, MutationFunctionContext, QueryFunctionContext } from '@tanstack/query-core';
-import type { ExpiringTargetsClient, FlagRef, PatchOptions, SegmentRef } from '../client.js';
-import type { FlagInstruction, SegmentInstruction } from '../instructions.js';
-import type { CallOptions } from '../options.js';
-import type { GetResult, PatchResult } from '../results.js';
+import type { ExpiringTargetsClient, FlagRef, PatchOptions, SegmentRef } from '../core/client.js';
+import type { FlagInstruction, SegmentInstruction } from '../core/instructions.js';
+import type { CallOptions } from '../core/options.js';
+import type { GetResult, PatchResult } from '../core/results.js';
 import {
   type FlagPatchVariables,
   type FlagTargetsKey,

@@ -7,15 +7,15 @@
  * target moved since planning (a version conflict, an add racing someone else's) and it plans as
  * another instruction now. Rounds stop when nothing is left to send, or after `maxRounds`.
  */
-import type { BulkProgress, PatchAllOptions } from '../bulk.js';
-import type { ExpiringTargetsClient, FlagRef, SegmentRef } from '../client.js';
-import { ConfigurationError, type ExpiringTargetsError, RequestAbortedError } from '../errors.js';
-import { patchAllChecked } from '../internal/checked-bulk.js';
-import type { ResourceKind } from '../resources.js';
-import { assertInstructions } from '../validation.js';
-import { type CallOptions, pickCallOptions } from '../options.js';
-import { observeSync } from '../internal/sync-telemetry.js';
-import { type BulkResult, type InstructionOutcome, type OutcomeCounts, countOutcomes } from '../results.js';
+import type { BulkProgress, PatchAllOptions } from '../core/bulk.js';
+import type { ExpiringTargetsClient, FlagRef, SegmentRef } from '../core/client.js';
+import { ConfigurationError, type ExpiringTargetsError, RequestAbortedError } from '../core/errors.js';
+import { patchAllChecked } from '../core/internal/checked-bulk.js';
+import type { ResourceKind } from '../core/resources.js';
+import { assertInstructions } from '../core/validation.js';
+import { type CallOptions, pickCallOptions } from '../core/options.js';
+import { observeSync } from '../core/internal/sync-telemetry.js';
+import { type BulkResult, type InstructionOutcome, type OutcomeCounts, countOutcomes } from '../core/results.js';
 import { forEachLimited, limiter } from './concurrency.js';
 import { DEFAULT_MAX_ROUNDS, DEFAULT_ROUND_DELAY_MS, nextChanges, pause, roundDelay } from './rounds.js';
 import { type CompiledResource, resourceIdentity } from './desired-state.js';

@@ -33,4 +33,4 @@ export function shortPath(path: readonly (string | number)[]): (string | number)
 }
 
 /** A positive integer option, or its default: the core's one check. */
-export { positiveInteger as positiveOption } from '../internal/positive-integer.js';
+export { positiveInteger as positiveOption } from '../core/internal/positive-integer.js';

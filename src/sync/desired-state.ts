@@ -6,9 +6,9 @@
  * a `patch` would refuse.
  */
 import { type Node, type Pair, isAlias, isMap, isScalar, isSeq } from 'yaml';
-import type { FlagRef, SegmentRef } from '../client.js';
-import { ExpiringTargetsError, type ValidationIssue } from '../errors.js';
-import type { SegmentTargetType } from '../instructions.js';
+import type { FlagRef, SegmentRef } from '../core/client.js';
+import { ExpiringTargetsError, type ValidationIssue } from '../core/errors.js';
+import type { SegmentTargetType } from '../core/instructions.js';
 import {
   type AnyInstruction,
   RESOURCES,
@@ -20,9 +20,9 @@ import {
   resourceKeyOf,
   targetField,
   targetIdentity,
-} from '../resources.js';
-import { type TimeInput, describeValue as describe, parseTime } from '../time.js';
-import { instructionIssues, keyIssues } from '../validation.js';
+} from '../core/resources.js';
+import { type TimeInput, describeValue as describe, parseTime } from '../core/time.js';
+import { instructionIssues, keyIssues } from '../core/validation.js';
 import { DEFAULT_MAX_RESOURCES, MAX_ISSUES, QUOTED_CHARS, clip, positiveOption, quote, shortPath } from './bounds.js';
 import { type CheckContext, FILE_SCHEMA, type SourcePosition, aliasTargets, checkDocument, parseYaml, positionOf } from './file-schema.js';
 

@@ -3,7 +3,7 @@
  * with changes. Cells are escaped (a key cannot break the table or open a link), long values show
  * their start only, and the rows are bounded so the comment stays under a forge's size limit.
  */
-import { resourceKeyOf, targetField } from '../resources.js';
+import { resourceKeyOf, targetField } from '../core/resources.js';
 import { QUOTED_CHARS } from './bounds.js';
 import type { PlannedChange, ResourcePlan, SyncPlan } from './plan.js';
 

@@ -5,10 +5,10 @@
  * between is refused rather than overwritten) and, only when pruning, remove what is scheduled
  * but not desired.
  */
-import type { ExpiringTargetsClient, FlagRef, ResourceApi, SegmentRef } from '../client.js';
-import { type ExpiringTargetsError, InstructionValidationError } from '../errors.js';
-import { instructionHelpers } from '../instructions.js';
-import { positiveInteger } from '../internal/positive-integer.js';
+import type { ExpiringTargetsClient, FlagRef, ResourceApi, SegmentRef } from '../core/client.js';
+import { type ExpiringTargetsError, InstructionValidationError } from '../core/errors.js';
+import { instructionHelpers } from '../core/instructions.js';
+import { positiveInteger } from '../core/internal/positive-integer.js';
 import {
   type AnyInstruction,
   type FlagInstruction,
@@ -16,12 +16,12 @@ import {
   type SegmentInstruction,
   describeResource,
   identityOf,
-  resourceApiOf,
   targetField,
   targetIdentity,
-} from '../resources.js';
-import { type CallOptions, pickCallOptions } from '../options.js';
-import type { ExpiringTarget, GetResult } from '../results.js';
+} from '../core/resources.js';
+import { resourceApiOf } from '../core/internal/resource-api.js';
+import { type CallOptions, pickCallOptions } from '../core/options.js';
+import type { ExpiringTarget, GetResult } from '../core/results.js';
 import { forEachLimited } from './concurrency.js';
 import {
   type CompiledResource,
@@ -34,7 +34,7 @@ import {
   compileDesiredState,
 } from './desired-state.js';
 
-export type { AnyInstruction } from '../resources.js';
+export type { AnyInstruction } from '../core/resources.js';
 
 /** What a change does to one scheduled removal. */
 export type ChangeAction = 'add' | 'update' | 'remove';

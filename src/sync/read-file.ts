@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { RequestAbortedError } from '../errors.js';
+import { RequestAbortedError } from '../core/errors.js';
 import { positiveOption } from './bounds.js';
 import { type DesiredState, DesiredStateError, type ParseOptions, parseDesiredState } from './desired-state.js';
 

@@ -5,9 +5,9 @@
  * rebuilds a plan `applyPlan` sends exactly as saved. Whoever applies it first checks that the
  * files still hash the same (a saved plan is a review of those files, not of later edits).
  */
-import { ExpiringTargetsError } from '../errors.js';
-import { RESOURCES, type ResourceKind, isResourceKind } from '../resources.js';
-import { instructionIssues } from '../validation.js';
+import { ExpiringTargetsError } from '../core/errors.js';
+import { RESOURCES, type ResourceKind, isResourceKind } from '../core/resources.js';
+import { instructionIssues } from '../core/validation.js';
 import { clip } from './bounds.js';
 import { type DesiredState, describeResource, resourceIdentity } from './desired-state.js';
 import { type PlannedChange, type ResourcePlan, type SyncPlan, summarize } from './plan.js';

@@ -2,8 +2,8 @@
  * Planning part of a desired state, as Terraform's `-target` does: `segment:PROJECT/ENVIRONMENT/KEY`
  * or `flag:PROJECT/ENVIRONMENT/KEY` names one resource of the state (keys never hold a `/`).
  */
-import { ConfigurationError } from '../errors.js';
-import { RESOURCE_KINDS, type ResourceKind, refOf } from '../resources.js';
+import { ConfigurationError } from '../core/errors.js';
+import { RESOURCE_KINDS, type ResourceKind, refOf } from '../core/resources.js';
 import { quote } from './bounds.js';
 import { type DesiredState, resourceIdentity } from './desired-state.js';
 

@@ -2,16 +2,16 @@
 // cases it must leave unknown, and settleByReadingBack around it (what it reads with, and what a
 // failed read leaves).
 import { describe, expect, it } from 'vitest';
-import { decideFromState, settleByReadingBack, sharedTargets } from '../../src/read-back.js';
-import { type CallOptions } from '../../src/options.js';
-import type { ExpiringTarget, GetResult, InstructionOutcome } from '../../src/results.js';
+import { decideFromState, settleByReadingBack, sharedTargets } from '../../src/core/read-back.js';
+import { type CallOptions } from '../../src/core/options.js';
+import type { ExpiringTarget, GetResult, InstructionOutcome } from '../../src/core/results.js';
 import {
   type FlagInstruction,
   type ResourceKind,
   type SegmentInstruction,
   type TargetFields,
   targetIdentity,
-} from '../../src/resources.js';
+} from '../../src/core/resources.js';
 
 const T = Date.UTC(2031, 0, 1);
 

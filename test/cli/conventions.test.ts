@@ -11,7 +11,7 @@ import { completionScript } from '../../src/cli/completion.js';
 import { OPTIONS } from '../../src/cli/options.js';
 import { run } from '../../src/cli/run.js';
 import { nearest } from '../../src/cli/suggest.js';
-import { VERSION } from '../../src/version.js';
+import { VERSION } from '../../src/core/version.js';
 import { CLI, ensureCliBuilt } from '../support/cli.js';
 import { type RecordedRequest, json, startServer, type TestServer } from '../support/http-server.js';
 

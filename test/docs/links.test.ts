@@ -72,7 +72,7 @@ describe('the docs', () => {
 });
 
 describe('the paths the docs name', () => {
-  // `src/http.ts`, `test/support/`, `generated/schema.ts`: a path in backticks that starts with one of
+  // `src/core/http.ts`, `test/support/`, `generated/schema.ts`: a path in backticks that starts with one of
   // the repository's folders must exist, so a guide cannot go on naming a file after it moved.
   const FOLDERS = ['src', 'test', 'generated', 'openapi', 'scripts', 'bench', 'examples', 'schemas', 'docs', '.changeset', '.ci'];
   const named = (file: string) =>

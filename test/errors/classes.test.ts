@@ -19,7 +19,7 @@ import {
   RateLimitError,
   RequestAbortedError,
   ServerError,
-} from '../../src/errors.js';
+} from '../../src/core/errors.js';
 
 const details = { status: 400, code: 'c', errorId: 'e', requestId: 'r', method: 'PATCH', url: 'https://ld.example/x', retryAfterMs: 5 };
 

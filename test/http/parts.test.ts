@@ -2,8 +2,8 @@
 // have reached the server (stageOf), the rate-limit gate, and the abortable sleep.
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { RequestAbortedError } from '../../src/errors.js';
-import { RateLimitGate, sleep, stageOf } from '../../src/http.js';
+import { RequestAbortedError } from '../../src/core/errors.js';
+import { RateLimitGate, sleep, stageOf } from '../../src/core/http.js';
 
 afterEach(() => {
   vi.useRealTimers();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { RequestAbortedError } from '../../src/errors.js';
-import { RateBudget, routeKeyOf, templatePattern } from '../../src/internal/rate-budget.js';
+import { RequestAbortedError } from '../../src/core/errors.js';
+import { RateBudget, routeKeyOf, templatePattern } from '../../src/core/internal/rate-budget.js';
 
 const at = (start: number) => {
   let now = start;

@@ -1,7 +1,7 @@
 // normalizeOptions: every default it fills in, every refusal, and what the redactor it builds
 // knows; callSettings and pickCallOptions; where a token may travel over plain http.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../src/errors.js';
+import { ConfigurationError } from '../../src/core/errors.js';
 import {
   type AttemptSettings,
   callSettings,
@@ -11,7 +11,7 @@ import {
   isLoopbackHost,
   normalizeOptions,
   pickCallOptions,
-} from '../../src/options.js';
+} from '../../src/core/options.js';
 
 const TOKEN = 'api-options-unit-TOKEN-1234';
 const fetch: FetchLike = async () => new Response('{}');

@@ -6,7 +6,7 @@
  */
 import type http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRedactor } from '../../src/redact.js';
+import { createRedactor } from '../../src/core/redact.js';
 import { createExpiringTargetsProxy } from '../../src/proxy/index.js';
 import type { ProxyAuditEvent, ProxyOptions } from '../../src/proxy/index.js';
 import { type Handler, type TestServer, startServer } from '../support/http-server.js';

@@ -3,7 +3,7 @@
  * step limits within it, and the signals it follows; `expired` names the limit that ran out.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DeadlineExpiredError, startDeadline, untilAborted } from '../../src/internal/deadline.js';
+import { DeadlineExpiredError, startDeadline, untilAborted } from '../../src/core/internal/deadline.js';
 
 beforeEach(() => {
   vi.useFakeTimers();

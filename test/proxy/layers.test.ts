@@ -28,16 +28,21 @@ describe('import layers', () => {
   it('the proxy entry imports only errors, redaction, options, the resource table, validation, time, version, the internal transport facts, deadline, adapted request and telemetry hook, and the generated rules below it', async () => {
     expect(await inputsOf('src/proxy/index.ts')).toEqual([
       'generated/instruction-rules.ts',
-      'src/errors.ts',
-      'src/internal/adapted-request.ts',
-      'src/internal/call-scope.ts',
-      'src/internal/deadline.ts',
-      'src/internal/log-line.ts',
-      'src/internal/positive-integer.ts',
-      'src/internal/proxy-telemetry.ts',
-      'src/internal/telemetry.ts',
-      'src/internal/transport.ts',
-      'src/options.ts',
+      'src/core/errors.ts',
+      'src/core/internal/adapted-request.ts',
+      'src/core/internal/call-scope.ts',
+      'src/core/internal/deadline.ts',
+      'src/core/internal/log-line.ts',
+      'src/core/internal/positive-integer.ts',
+      'src/core/internal/proxy-telemetry.ts',
+      'src/core/internal/telemetry.ts',
+      'src/core/internal/transport.ts',
+      'src/core/options.ts',
+      'src/core/redact.ts',
+      'src/core/resources.ts',
+      'src/core/time.ts',
+      'src/core/validation.ts',
+      'src/core/version.ts',
       'src/proxy/answers.ts',
       'src/proxy/audit.ts',
       'src/proxy/body.ts',
@@ -51,17 +56,18 @@ describe('import layers', () => {
       'src/proxy/patch-body.ts',
       'src/proxy/route.ts',
       'src/proxy/settings.ts',
-      'src/redact.ts',
-      'src/resources.ts',
-      'src/time.ts',
-      'src/validation.ts',
-      'src/version.ts',
     ]);
+  });
+
+  it('the main entry stands on the core alone: every source it bundles is under src/core/', async () => {
+    const sources = (await inputsOf('src/index.ts')).filter((file) => file.startsWith('src/'));
+    expect(sources.filter((file) => file !== 'src/index.ts' && !file.startsWith('src/core/'))).toEqual([]);
+    expect(sources).toContain('src/core/bulk.ts');
   });
 
   it('the main entry imports nothing of the proxy', async () => {
     const inputs = await inputsOf('src/index.ts');
     expect(inputs.filter((file) => file.startsWith('src/proxy/'))).toEqual([]);
-    expect(inputs).toContain('src/client.ts');
+    expect(inputs).toContain('src/core/client.ts');
   });
 });

@@ -2,7 +2,7 @@
 // of a lower-level error keeps.
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { createRedactor, REDACTED, redactedCause, SECRET_HEADER } from '../../src/redact.js';
+import { createRedactor, REDACTED, redactedCause, SECRET_HEADER } from '../../src/core/redact.js';
 
 const TOKEN = 'api-unit-TOKEN-77aa';
 

@@ -1,7 +1,7 @@
 // The retry rules as a table: which outcomes are retried for which method, and how long each
 // wait is. Pure functions, so every rule is pinned down without a server or a clock.
 import { describe, expect, it } from 'vitest';
-import { type AttemptOutcome, isRetryable, parseRateLimitReset, parseRetryAfter, retryDelayMs } from '../../src/retry-policy.js';
+import { type AttemptOutcome, isRetryable, parseRateLimitReset, parseRetryAfter, retryDelayMs } from '../../src/core/retry-policy.js';
 
 const NOW = Date.UTC(2030, 0, 1, 12);
 const response = (status: number, headers: Record<string, string> = {}): AttemptOutcome => ({

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { generate } from '../../scripts/generate.js';
-import { compileRules, instructionIssues, issuesAgainst, type ResourceRules } from '../../src/validation.js';
+import { compileRules, instructionIssues, issuesAgainst, type ResourceRules } from '../../src/core/validation.js';
 import { json, scriptedServer } from '../support/http-server.js';
 import { copySpecTree, projectRoot } from '../support/project.js';
 

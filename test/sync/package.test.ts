@@ -68,7 +68,7 @@ beforeAll(async () => {
     }),
   );
   fake = await startFakeLaunchDarkly();
-}, 120_000);
+}, 600_000);
 afterAll(async () => {
   await fake?.close();
   await consumer?.cleanup();

@@ -2,10 +2,10 @@
 // only some; synthetic rules through compileRules reach the others), how unknown kinds are
 // judged, the list-level checks, keys, and the time parser's edges.
 import { describe, expect, it } from 'vitest';
-import { InstructionValidationError } from '../../src/errors.js';
-import { flagInstructions, segmentInstructions } from '../../src/instructions.js';
-import { targetField } from '../../src/resources.js';
-import { parseTime, describeValue } from '../../src/time.js';
+import { InstructionValidationError } from '../../src/core/errors.js';
+import { flagInstructions, segmentInstructions } from '../../src/core/instructions.js';
+import { targetField } from '../../src/core/resources.js';
+import { parseTime, describeValue } from '../../src/core/time.js';
 import {
   assertInstructions,
   compileRules,
@@ -14,7 +14,7 @@ import {
   issuesAgainst,
   keyIssues,
   type ResourceRules,
-} from '../../src/validation.js';
+} from '../../src/core/validation.js';
 
 const T = Date.UTC(2031, 0, 1);
 const NOW = Date.UTC(2030, 0, 1);

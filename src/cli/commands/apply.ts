@@ -2,9 +2,9 @@
  * `<segment|flag> apply FILE`: every row of a CSV or JSON Lines file, checked in full before any
  * is sent; rows that did not apply go to a retry file, rows whose fate is unknown to another.
  */
-import type { BulkProgress } from '../../bulk.js';
-import { RequestAbortedError } from '../../errors.js';
-import type { BulkSummary, InstructionOutcome } from '../../results.js';
+import type { BulkProgress } from '../../core/bulk.js';
+import { RequestAbortedError } from '../../core/errors.js';
+import type { BulkSummary, InstructionOutcome } from '../../core/results.js';
 import { type AnyInstruction, type Change, targetField } from '../changes.js';
 import { type Session, defineCommand } from '../command.js';
 import { type Connection, type ConnectionArgs, connectionOf, withConnection } from '../connection.js';

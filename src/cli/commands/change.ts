@@ -2,7 +2,7 @@
  * What `add`, `update` and `remove` share: the contexts given with `--context`, one target and
  * (but for remove) one time, built with the library's helpers and sent in one `patchAll`.
  */
-import { InstructionValidationError } from '../../errors.js';
+import { InstructionValidationError } from '../../core/errors.js';
 import { type Action, type Change, type ChangeInput, buildChange, inCliTerms, targetField, targetIdentity } from '../changes.js';
 import { defineCommand } from '../command.js';
 import { type ConnectionArgs, connectionOf, withConnection } from '../connection.js';

@@ -3,7 +3,7 @@
  * ./http.ts beneath it; both resources are one class reading the resource table (./resources.ts).
  */
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
-import type { paths } from '../generated/schema.js';
+import type { paths } from '../../generated/schema.js';
 import type { PatchAllOptions } from './bulk.js';
 import {
   ExpiringTargetsError,
@@ -276,7 +276,7 @@ function checkKeys(resource: ResourceKind, ref: unknown): void {
 }
 
 /**
- * One resource's API. A class so that the internal bulk entry (src/internal/checked-bulk.ts) can
+ * One resource's API. A class so that the internal bulk entry (src/core/internal/checked-bulk.ts) can
  * recognise the client's own endpoints; its methods are own, bound functions, as before.
  */
 export class ResourceEndpoint<Ref extends ResourceRef, I extends AnyInstruction> implements ResourceApi<Ref, I> {
@@ -285,7 +285,7 @@ export class ResourceEndpoint<Ref extends ResourceRef, I extends AnyInstruction>
   declare readonly patchAll: ResourceApi<Ref, I>['patchAll'];
   /**
    * @internal `patchAll` over instructions the caller has already checked with the rules `patch`
-   * applies: the bulk runner's entry for sync, reached only through src/internal/checked-bulk.ts.
+   * applies: the bulk runner's entry for sync, reached only through src/core/internal/checked-bulk.ts.
    */
   declare readonly patchAllChecked: (ref: Ref, instructions: readonly I[], options?: PatchAllOptions<I>) => Promise<BulkResult<I>>;
 

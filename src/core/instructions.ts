@@ -4,7 +4,7 @@
  * becomes `add`): a kind added to the bundled document is a helper here without editing this
  * file. Every helper checks what it built with the rules `patch` applies (./validation.ts).
  */
-import type { components } from '../generated/schema.js';
+import type { components } from '../../generated/schema.js';
 import { InstructionValidationError, type ValidationIssue } from './errors.js';
 import {
   type AnyInstruction,

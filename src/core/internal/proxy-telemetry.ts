@@ -2,7 +2,7 @@
  * What the proxy tells its listeners: one log line per request (from the audit event, which holds
  * only redacted strings) and a server span per request through a registered instrumentation.
  */
-import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
+import { RESOURCE_RULES } from '../../../generated/instruction-rules.js';
 import { type LogData, emit } from './log-line.js';
 import { type Logging, currentInstrumentation } from './telemetry.js';
 

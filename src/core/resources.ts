@@ -4,9 +4,8 @@
  * in messages, and the rules the pipeline generated for each. Every layer (client, bulk runs,
  * proxy, sync, CLI) reads these facts here instead of branching on the kind.
  */
-import { RESOURCE_RULES } from '../generated/instruction-rules.js';
-import type { components } from '../generated/schema.js';
-import type { ExpiringTargetsClient, ResourceApi } from './client.js';
+import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
+import type { components } from '../../generated/schema.js';
 
 type Schemas = components['schemas'];
 
@@ -95,11 +94,6 @@ export function resourceKeyOf(resource: ResourceKind, ref: ResourceRef): string 
 /** The reference to the resource `key` of this kind: `{ projectKey, environmentKey, segmentKey }` or `{ …, flagKey }`. */
 export function refOf(resource: ResourceKind, projectKey: string, environmentKey: string, key: string): ResourceRef {
   return { projectKey, environmentKey, [RESOURCES[resource].keyField]: key } as ResourceRef;
-}
-
-/** The client's API of a resource kind: `client.segments` or `client.flags`, by the table's plural. */
-export function resourceApiOf(client: ExpiringTargetsClient, resource: ResourceKind): ResourceApi<ResourceRef, AnyInstruction> {
-  return client[RESOURCES[resource].plural as 'segments' | 'flags'] as unknown as ResourceApi<ResourceRef, AnyInstruction>;
 }
 
 /** The path parameters of a reference. */

@@ -4,7 +4,7 @@
  * each kind of result from an answer. What only bulk runs and reading back need (running counts,
  * deciding from the state read back) lives in ./bulk.ts, which a page loads only when it uses it.
  */
-import type { components } from '../generated/schema.js';
+import type { components } from '../../generated/schema.js';
 import { type ExpiringTargetsError, type Fate, InvalidResponseError } from './errors.js';
 
 type Schemas = components['schemas'];
