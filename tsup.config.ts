@@ -10,8 +10,8 @@ import { type Options, defineConfig } from 'tsup';
 // which reads a whole project and writes desired-state files), OpenTelemetry (dist/otel.*) and the
 // TanStack Query options (dist/query.*, types only from @tanstack/query-core). Built together, the entries share chunks in each format, so
 // their classes are one. generated/schema.ts is a relative import, so its types are inlined into
-// the declarations; the runtime dependencies (openapi-fetch; yaml, which only the sync entry
-// imports) stay external.
+// the declarations; the runtime dependencies (openapi-fetch; js-yaml, which only the sync entry
+// imports; yaml, which only the inventory imports) stay external.
 const library: Options = {
   entry: {
     index: 'src/index.ts',

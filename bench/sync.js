@@ -8,7 +8,10 @@
  *   parse        parseDesiredState of the same state written as YAML (reported, no goal)
  *   plan         planSync against a state where every target exists and 10% are at another time
  *                (one GET of C targets per resource, C/10 updates each); goal ≤ 2 s, R GETs
- *   plan command what `plan` does with the file: read it, parse it, planSync (reported, no goal)
+ *   plan command what `plan` does with the file: read it, parse it, planSync; against planSync
+ *                alone on the same state held in memory, each in a child process of its own
+ *                (alternating, medians), with each child's peak RSS (bench/report-rss.js);
+ *                goals: ≤ ×2 planSync alone, peak RSS ≤ 300 MB
  *   sync         planSync + applyPlan from empty (adds, then planning again) against the same
  *                instructions sent with patchAll directly, resource after resource, same batch
  *                size; alternating rounds on fresh fakes, medians; goal ≤ ×1.2. Sync also makes
@@ -17,13 +20,47 @@
  *
  * Runs against the built dist/ (`npm run bench` builds first). Writes .bench/sync.json.
  */
-import { fork } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { fork, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const here = fileURLToPath(import.meta.url);
+const RSS_HOOK = pathToFileURL(path.join(path.dirname(here), 'report-rss.js')).href;
+
+/** The desired state of R resources × C contexts, every expiry one second after the last. */
+function desiredStateOf(/** @type {number} */ R, /** @type {number} */ C) {
+  const T0 = Date.parse('2031-01-01T00:00:00Z');
+  return {
+    resources: Array.from({ length: R }, (_, r) => ({
+      resource: /** @type {const} */ ('segment'),
+      ref: { projectKey: 'bench', environmentKey: 'production', segmentKey: `segment-${String(r).padStart(3, '0')}` },
+      targets: Array.from({ length: C }, (_, i) => ({
+        contextKind: 'user',
+        contextKey: `user-${i}`,
+        targetType: /** @type {const} */ ('included'),
+        expiresAt: new Date(T0 + (r * C + i) * 1000).toISOString(),
+      })),
+    })),
+  };
+}
+
+// ---- The children that time planning: planSync alone, or the plan command's read + parse + plan
+if (process.argv[2] === '--time-plan') {
+  const [, , , mode, url, file, R, C] = process.argv;
+  const { createExpiringTargetsClient } = await import('../dist/index.js');
+  const { planSync, readDesiredStateFile } = await import('../dist/sync.js');
+  const ld = createExpiringTargetsClient({ apiKey: 'bench-token', baseUrl: url });
+  // planSync alone is handed the state built in memory (not timed); the plan command reads the file.
+  const inMemory = mode === 'plan-sync' ? desiredStateOf(Number(R), Number(C)) : undefined;
+  const started = performance.now();
+  const desired = inMemory ?? (await readDesiredStateFile(/** @type {string} */ (file))).desired;
+  const { counts } = await planSync(ld, desired);
+  process.stdout.write(JSON.stringify({ ms: performance.now() - started, counts }));
+  process.exit(0);
+}
 
 // ---- The child: one fake LaunchDarkly, driven over IPC ----------------------------------------
 if (process.argv[2] === '--serve-fake') {
@@ -41,8 +78,28 @@ if (process.argv[2] === '--serve-fake') {
     process.send?.({ id: m.id, url: fake.url, stats: fake.stats, applied: fake.applied.size, duplicated });
   });
   process.send?.({ id: 0, url: fake.url });
-} else {
+} else if (process.argv[2] !== '--time-plan') {
   await main();
+}
+
+/** Runs a --time-plan child; its time as it measured it, and its peak RSS in MB. */
+async function timePlanChild(/** @type {string[]} */ args) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-sync-'));
+  const rssFile = path.join(dir, 'rss');
+  try {
+    const child = spawn(process.execPath, ['--import', RSS_HOOK, here, '--time-plan', ...args], {
+      env: { ...process.env, BENCH_RSS_FILE: rssFile },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    if (code !== 0) throw new Error(`the planning child exited ${code}`);
+    const { ms, counts } = JSON.parse(out);
+    return { ms, counts, rssMB: Number(await readFile(rssFile, 'utf8')) / 1024 / 1024 };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 async function main() {
@@ -53,17 +110,20 @@ async function main() {
       rounds: { type: 'string', default: '3' },
       'batch-size': { type: 'string', default: '50' },
       quick: { type: 'boolean', default: false },
+      // Only planning and the plan command (reading files), not sync against patchAll.
+      'plan-only': { type: 'boolean', default: false },
     },
   });
   const quick = values.quick === true;
+  const planOnly = values['plan-only'] === true;
   const R = quick ? 10 : Number(values.resources);
   const C = quick ? 200 : Number(values.contexts);
   const rounds = quick ? 1 : Number(values.rounds);
   const batchSize = Number(values['batch-size']);
-  const GOALS = { planMs: 2000, syncRatio: 1.2 };
+  const GOALS = { planMs: 2000, syncRatio: 1.2, planCommandRatio: 2, planCommandRssMB: 300 };
 
   const { createExpiringTargetsClient, segmentInstructions } = await import('../dist/index.js');
-  const { applyPlan, parseDesiredState, planSync, readDesiredStateFile } = await import('../dist/sync.js');
+  const { applyPlan, parseDesiredState, planSync } = await import('../dist/sync.js');
 
   // The fake, in its own process.
   const child = fork(here, ['--serve-fake'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -153,18 +213,20 @@ async function main() {
       throw new Error(`unexpected plan: ${JSON.stringify(planCounts)}`);
     }
 
-    // The plan command: read the file as the CLI does (as data, checked), parse it, plan (once:
-    // the parse alone takes seconds).
-    const planCommand = async () => {
-      const t = performance.now();
-      const parsed = (await readDesiredStateFile(fileURLToPath(yamlFile))).desired;
-      const counts = (await planSync(ld, parsed)).counts;
-      const ms = performance.now() - t;
-      if (counts.update !== planCounts?.update || counts.unchanged !== planCounts?.unchanged)
-        throw new Error(`the file plans differently: ${JSON.stringify(counts)}`);
-      return ms;
-    };
-    const planCommandMs = await planCommand();
+    // The plan command (read the file as the CLI does, as data, checked; parse it; plan) against
+    // planSync alone, each in a child of its own so that each has its own peak RSS; alternating.
+    const planSyncChild = [];
+    const planCommandChild = [];
+    for (let round = 0; round < Math.max(rounds, 1); round++) {
+      const pair = [
+        async () => planSyncChild.push(await timePlanChild(['plan-sync', fake.url, '-', String(R), String(C)])),
+        async () => planCommandChild.push(await timePlanChild(['plan-command', fake.url, fileURLToPath(yamlFile)])),
+      ];
+      for (const run of round % 2 === 0 ? pair : pair.reverse()) await run();
+    }
+    for (const { counts } of [...planSyncChild, ...planCommandChild])
+      if (counts.update !== planCounts.update || counts.unchanged !== planCounts.unchanged)
+        throw new Error(`a planning child planned differently: ${JSON.stringify(counts)}`);
 
     // sync from empty against patchAll directly, on fresh fakes, in alternating order, after a
     // round of each to warm up (not counted).
@@ -228,9 +290,12 @@ async function main() {
       }
       return performance.now() - t;
     };
-    await timeSync();
-    await timeDirect();
-    await timeDirectWithReads();
+    if (planOnly) syncStats = { stats: { gets: 0, patches: 0 }, duplicated: 0 };
+    else {
+      await timeSync();
+      await timeDirect();
+      await timeDirectWithReads();
+    }
     syncCpu.length = 0;
     directCpu.length = 0;
     const order = [
@@ -238,7 +303,7 @@ async function main() {
       async () => directTimes.push(await timeDirect()),
       async () => directReadsTimes.push(await timeDirectWithReads()),
     ];
-    for (let round = 0; round < rounds; round++) {
+    for (let round = 0; round < (planOnly ? 0 : rounds); round++) {
       // Each round starts with another of the three.
       for (let k = 0; k < order.length; k++) await /** @type {() => Promise<unknown>} */ (order[(round + k) % order.length])();
     }
@@ -264,7 +329,11 @@ async function main() {
       planMs: Math.round(planMs),
       planGets: gets,
       planUpdates: planCounts.update,
-      planCommandMs: Math.round(planCommandMs),
+      planSyncChildMs: Math.round(median(planSyncChild.map((c) => c.ms))),
+      planCommandMs: Math.round(median(planCommandChild.map((c) => c.ms))),
+      planCommandOverPlanSync: Number((median(planCommandChild.map((c) => c.ms)) / median(planSyncChild.map((c) => c.ms))).toFixed(2)),
+      planSyncPeakRssMB: Math.round(Math.max(...planSyncChild.map((c) => c.rssMB))),
+      planCommandPeakRssMB: Math.round(Math.max(...planCommandChild.map((c) => c.rssMB))),
       syncMs: Math.round(syncMs),
       patchAllMs: Math.round(directMs),
       syncOverPatchAll: Number(ratio.toFixed(3)),
@@ -280,19 +349,30 @@ async function main() {
       converged,
       loadAverage1m: Number(os.loadavg()[0]?.toFixed(2)),
     };
-    const pass = { plan: planMs <= GOALS.planMs && gets === R, sync: ratio <= GOALS.syncRatio };
+    const pass = {
+      plan: planMs <= GOALS.planMs && gets === R,
+      sync: planOnly ? undefined : ratio <= GOALS.syncRatio,
+      planCommand: row.planCommandOverPlanSync <= GOALS.planCommandRatio,
+      planCommandRss: row.planCommandPeakRssMB <= GOALS.planCommandRssMB,
+    };
     console.log(
       `sync benchmark: ${R} resources × ${C} contexts, no rate limit (goals: plan ≤ ${GOALS.planMs} ms with ${R} GETs; sync ≤ ×${GOALS.syncRatio} patchAll)`,
     );
     console.table([row]);
     console.log(`plan ${row.planMs} ms, ${gets} GETs: ${pass.plan ? 'met' : 'MISSED'}`);
     console.log(
-      `plan command (read + parse ${(yamlBytes / 1e6).toFixed(1)} MB of YAML + plan): ${row.planCommandMs} ms; the parse alone: ${row.parseYamlMs} ms`,
+      `plan command (read + parse ${(yamlBytes / 1e6).toFixed(1)} MB of YAML + plan): ${row.planCommandMs} ms vs planSync alone ${row.planSyncChildMs} ms (×${row.planCommandOverPlanSync}, goal ≤ ×${GOALS.planCommandRatio}): ${pass.planCommand ? 'met' : 'MISSED'}; the parse alone: ${row.parseYamlMs} ms`,
     );
-    console.log(`sync ${row.syncMs} ms vs patchAll ${row.patchAllMs} ms (×${row.syncOverPatchAll}): ${pass.sync ? 'met' : 'MISSED'}`);
     console.log(
-      `  sync also GETs each resource before (to plan) and after (to verify); patchAll with those same ${2 * R} GETs: ${row.patchAllWithReadsMs} ms (sync ×${row.syncOverPatchAllWithReads})`,
+      `peak RSS of the child: plan command ${row.planCommandPeakRssMB} MB (goal ≤ ${GOALS.planCommandRssMB} MB): ${pass.planCommandRss ? 'met' : 'MISSED'}; planSync alone ${row.planSyncPeakRssMB} MB`,
     );
+    if (planOnly) console.log('sync vs patchAll: not run (--plan-only)');
+    else {
+      console.log(`sync ${row.syncMs} ms vs patchAll ${row.patchAllMs} ms (×${row.syncOverPatchAll}): ${pass.sync ? 'met' : 'MISSED'}`);
+      console.log(
+        `  sync also GETs each resource before (to plan) and after (to verify); patchAll with those same ${2 * R} GETs: ${row.patchAllWithReadsMs} ms (sync ×${row.syncOverPatchAllWithReads})`,
+      );
+    }
     console.log(`load average (1 min): ${row.loadAverage1m}`);
     await writeFile(
       new URL('../.bench/sync.json', import.meta.url),

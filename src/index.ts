@@ -28,9 +28,9 @@ export type {
   OutcomeCounts,
   PatchResult,
 } from './core/results.js';
+export { ApiConnectionError, ApiTimeoutError } from './core/connection-errors.js';
+export type { ConnectionFailureStage } from './core/connection-errors.js';
 export {
-  ApiConnectionError,
-  ApiTimeoutError,
   AuthenticationError,
   BadRequestError,
   ConfigurationError,
@@ -46,5 +46,5 @@ export {
   RequestAbortedError,
   ServerError,
 } from './core/errors.js';
-export type { ApiErrorDetails, ConnectionFailureStage, Fate, ValidationIssue } from './core/errors.js';
+export type { ApiErrorDetails, Fate, ValidationIssue } from './core/errors.js';
 export { VERSION } from './core/version.js';

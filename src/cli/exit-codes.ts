@@ -2,13 +2,8 @@
  * The CLI's exit codes: one table. The mapping from errors and results, every `--help` and the
  * docs' table (`exitCodesMarkdown`) are all read from it, so they cannot disagree.
  */
-import {
-  ApiConnectionError,
-  ConfigurationError,
-  InstructionValidationError,
-  LaunchDarklyApiError,
-  RequestAbortedError,
-} from '../core/errors.js';
+import { ApiConnectionError } from '../core/connection-errors.js';
+import { ConfigurationError, InstructionValidationError, LaunchDarklyApiError, RequestAbortedError } from '../core/errors.js';
 import type { BulkSummary, InstructionOutcome } from '../core/results.js';
 import { MockUnavailableError, RowsError, UsageError } from './errors.js';
 

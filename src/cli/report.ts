@@ -1,7 +1,7 @@
 /** How fates, runs and errors are shown: tables for people, plain objects for `--json`. */
 import type { InstructionOutcome } from '../core/results.js';
+import { ApiConnectionError } from '../core/connection-errors.js';
 import {
-  ApiConnectionError,
   AuthenticationError,
   ConfigurationError,
   InstructionValidationError,

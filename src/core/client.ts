@@ -2,9 +2,10 @@
  * The client: openapi-fetch on the generated paths, with the retrying, redacting `fetch` of
  * ./http.ts beneath it; both resources are one class reading the resource table (./resources.ts).
  */
-import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from '../../generated/schema.js';
 import type { PatchAllOptions } from './bulk.js';
+import type { ExpiringTargetsClient, FlagRef, RawClient, ResourceApi, SegmentRef } from './client-api.js';
 import {
   ExpiringTargetsError,
   InstructionValidationError,
@@ -14,7 +15,7 @@ import {
   errorClassForStatus,
 } from './errors.js';
 import { type HttpSend, type RequestTrace, createHttp } from './http.js';
-import type { CallScope } from './internal/call-scope.js';
+import type { CallScope } from './internal/call-facts.js';
 import { type CallInfo, observed } from './internal/telemetry.js';
 import { AGENT, AGENT_HEADER, API_VERSION_HEADER } from './internal/transport.js';
 import {
@@ -34,120 +35,17 @@ import {
   type SegmentInstruction,
   pathParamsOf,
 } from './resources.js';
-import { type BulkResult, type BulkSummary, type GetResult, type PatchResult, toGetResult, toPatchResult } from './results.js';
+import { type BulkResult, type BulkSummary, type PatchResult, toGetResult, toPatchResult } from './results.js';
 import { parseRetryAfter } from './retry-policy.js';
 import { assertInstructions, keyIssues } from './validation.js';
+
+export type { ExpiringTargetsClient, FlagRef, PatchOptions, RawClient, ResourceApi, SegmentRef } from './client-api.js';
 
 /**
  * The Content-Type of every PATCH: LaunchDarkly answers a plain `application/json` PATCH with 400.
  * Taken from the bundled document's request body.
  */
 export const SEMANTIC_PATCH_CONTENT_TYPE = RESOURCES.segment.rules.patchMediaType;
-
-/** Identifies a segment in one environment. */
-export interface SegmentRef {
-  /** The project key, such as `default`. */
-  projectKey: string;
-  /** The environment key, such as `production`. */
-  environmentKey: string;
-  /** The segment key. */
-  segmentKey: string;
-}
-
-/** Identifies a feature flag in one environment. */
-export interface FlagRef {
-  /** The project key, such as `default`. */
-  projectKey: string;
-  /** The environment key, such as `production`. */
-  environmentKey: string;
-  /** The feature flag key. */
-  flagKey: string;
-}
-
-/** Options of `patch`. */
-export interface PatchOptions extends CallOptions {
-  /** Shown in LaunchDarkly's audit log. */
-  comment?: string | undefined;
-  /** Throw a {@link PartialFailureError} instead of returning a result with `ok: false`. */
-  throwOnPartialFailure?: boolean | undefined;
-  /**
-   * After an ambiguous answer (5xx, reset or timeout after sending, unreadable 200), read the
-   * targets back and decide each instruction from the state instead of throwing. Default false.
-   */
-  reconcile?: boolean | undefined;
-  /** Accept expiry times that are already past. Default false. */
-  allowPast?: boolean | undefined;
-}
-
-/** The typed openapi-fetch client underneath, for full control. */
-export type RawClient = Client<paths>;
-
-/** Reads and writes one kind of resource's expiring targets. */
-export interface ResourceApi<Ref, I> {
-  /**
-   * Lists the contexts scheduled for removal.
-   * @example
-   * ```ts
-   * const { items } = await ld.segments.get({ projectKey: 'default', environmentKey: 'production', segmentKey: 'beta-testers' });
-   * for (const t of items) console.log(t.contextKey, t.expiresAt.toISOString());
-   * ```
-   */
-  get(ref: Ref, options?: CallOptions): Promise<GetResult>;
-  /**
-   * Sends one semantic patch. Every instruction is validated first; a 200 whose `errors` is not
-   * empty gives `ok: false` with each failure mapped to the instruction you passed.
-   * @example
-   * ```ts
-   * const result = await ld.segments.patch(ref, [segmentInstructions.remove({ contextKind: 'user', contextKey: 'alice', targetType: 'included' })]);
-   * console.log(result.counts); // { total: 1, applied: 1, failed: 0, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 }
-   * ```
-   */
-  patch(ref: Ref, instructions: readonly I[], options?: PatchOptions): Promise<PatchResult<I>>;
-  /**
-   * Sends any number of instructions in batches and accounts for every one exactly once:
-   * applied, failed, unknown (answer lost; settled by reading back unless `reconcile: false`)
-   * or not attempted (after an abort or a fatal 401/403/404). Every instruction is validated
-   * before anything is sent; the result lists every outcome at its index.
-   * @example
-   * ```ts
-   * const run = await ld.segments.patchAll(ref, cohort.map((key) =>
-   *   segmentInstructions.add({ contextKind: 'user', contextKey: key, targetType: 'included', expiresAt: '2030-12-31T00:00:00Z' })),
-   *   { batchSize: 50, onProgress: (p) => console.log(`${p.done}/${p.total}`) });
-   * console.log(run.counts); // { total, applied, failed, unknown, notAttempted, reconciled, resent }
-   * ```
-   */
-  patchAll(ref: Ref, instructions: readonly I[], options?: PatchAllOptions<I>): Promise<BulkResult<I>>;
-  /**
-   * The same over a stream (an iterable or async iterable, such as a generator reading a file),
-   * in memory that does not grow with it. Each batch is validated just before it is sent: an
-   * invalid instruction stops the run there (earlier batches have been sent; `stoppedBy` is an
-   * {@link InstructionValidationError}). Each outcome goes to `onOutcome` once its fate is final;
-   * the result holds counts only. After a stop or an abort the rest of the stream is still read,
-   * each instruction reported as not attempted.
-   * @example
-   * ```ts
-   * async function* fromFile() {
-   *   for await (const key of readline.createInterface({ input: fs.createReadStream('cohort.txt') }))
-   *     yield segmentInstructions.add({ contextKind: 'user', contextKey: key, targetType: 'included', expiresAt: '2030-12-31T00:00:00Z' });
-   * }
-   * const run = await ld.segments.patchAll(ref, fromFile(), {
-   *   onOutcome: (o) => { if (o.fate !== 'applied') console.error(o.index, o.fate, o.message); },
-   * });
-   * console.log(run.ok, run.counts);
-   * ```
-   */
-  patchAll(ref: Ref, instructions: Iterable<I> | AsyncIterable<I>, options?: PatchAllOptions<I>): Promise<BulkSummary>;
-}
-
-/** The client returned by {@link createExpiringTargetsClient}. */
-export interface ExpiringTargetsClient {
-  /** Expiring targets of segments: contexts leaving a segment's `included` or `excluded` list. */
-  segments: ResourceApi<SegmentRef, SegmentInstruction>;
-  /** Expiring targets of feature flags: contexts leaving one variation's individual targeting. */
-  flags: ResourceApi<FlagRef, FlagInstruction>;
-  /** The typed openapi-fetch client, with the same headers, retries and timeouts. */
-  raw: RawClient;
-}
 
 /**
  * Registered first on every client, so later middleware (yours included) sees the header that
@@ -262,8 +160,15 @@ async function request<R>(
 
 /** What a call's scope reports: its operation and the resource's keys (the scope redacts them). */
 function about(resource: ResourceKind, ref: ResourceRef, operation: string, instructions?: number, purpose?: string): CallInfo {
-  const rules = RESOURCES[resource].rules;
-  return { operation, template: rules.path, resource, ref, names: RESOURCES[resource].refKeys, instructions, purpose };
+  return {
+    operation,
+    templates: [RESOURCES[resource].rules.path],
+    resource,
+    ref,
+    names: RESOURCES[resource].refKeys,
+    instructions,
+    purpose,
+  };
 }
 
 function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> {
@@ -399,7 +304,7 @@ export function createExpiringTargetsClient(clientOptions: ClientOptions = {}): 
     redact: options.redact,
     logging: options.logging,
     onRetry: options.onRetry,
-    routes: [RESOURCES.segment.rules.path, RESOURCES.flag.rules.path],
+    templates: Object.values(RESOURCES).map((r) => r.rules.path),
   });
   const headers: Record<string, string> = { ...options.headers, [API_VERSION_HEADER]: options.apiVersion, [AGENT_HEADER]: AGENT };
   if (options.apiKey !== undefined) headers.Authorization = options.apiKey;

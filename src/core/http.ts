@@ -7,13 +7,14 @@
  * attempt (so a response that stalls mid-stream is a timeout here, not a hang later) and handed
  * up as a new Response whose body, headers and status text have passed through the redactor.
  */
-import { ApiConnectionError, ApiTimeoutError, RequestAbortedError } from './errors.js';
+import { ApiConnectionError, ApiTimeoutError } from './connection-errors.js';
+import { RequestAbortedError } from './errors.js';
 import { NULL_BODY_STATUSES } from './internal/transport.js';
 import type { AttemptSettings, FetchLike, RetryEvent } from './options.js';
 import { startDeadline } from './internal/deadline.js';
 import { RateBudget, routeKeyOf, templatePattern } from './internal/rate-budget.js';
 import { type Redactor, redactedCause } from './redact.js';
-import type { CallScope } from './internal/call-scope.js';
+import type { CallScope } from './internal/call-facts.js';
 import { type Logging, observed } from './internal/telemetry.js';
 import { type AttemptOutcome, isRetryable, retryWait } from './retry-policy.js';
 
@@ -32,10 +33,10 @@ export interface HttpOptions {
   redact: Redactor;
   logging?: Logging | undefined;
   onRetry?: ((event: RetryEvent) => void) | undefined;
+  /** The document's path templates, which a raw call's telemetry names its URL by. */
+  templates?: readonly string[] | undefined;
   now?: () => number;
   random?: () => number;
-  /** Path templates of the routes LaunchDarkly rate-limits one by one; other paths count as routes of their own. */
-  routes?: readonly string[] | undefined;
 }
 
 /** Sends one request with retries; resolves with the last response or rejects with a typed error. */
@@ -148,7 +149,8 @@ export function createHttp(options: HttpOptions): HttpSend {
   const baseFetch = options.fetch;
   const gate = new RateLimitGate(now);
   const budget = new RateBudget(now);
-  const templates = (options.routes ?? []).map(templatePattern);
+  // Rate limits count per route (verb and template); a path no template matches is a route of its own.
+  const routePatterns = (options.templates ?? []).map(templatePattern);
 
   /** The response as the rest of the client sees it: read in full, redacted; and its body as text. */
   async function settled(response: Response): Promise<{ response: Response; text: string }> {
@@ -201,7 +203,7 @@ export function createHttp(options: HttpOptions): HttpSend {
       : observed(
           options.logging,
           redact,
-          { operation: request.method },
+          { operation: request.method, templates: options.templates },
           undefined,
           (scope) => sendAttempts(request, callSettings, Object.assign(trace, { scope })),
           (response) => ({ status: response.status, requestId: response.headers.get('x-request-id') }),
@@ -221,7 +223,7 @@ export function createHttp(options: HttpOptions): HttpSend {
     if (body !== undefined) init.body = body;
     const changesState = method !== 'GET' && method !== 'HEAD';
     const aborted = (error: RequestAbortedError) => new RequestAbortedError(error.cause, trace.mayHaveApplied);
-    const route = routeKeyOf(method, url, templates);
+    const route = routeKeyOf(method, url, routePatterns);
     for (let attemptNo = 1; ; attemptNo++) {
       if (settings.signal?.aborted) throw aborted(new RequestAbortedError(settings.signal.reason));
       if (gate.waitMs > 0) {

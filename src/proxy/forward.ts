@@ -8,6 +8,8 @@
 import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
 import type { PlainAnswer } from '../core/internal/adapted-request.js';
 import type { Deadline } from '../core/internal/deadline.js';
+import type { SpanHandle } from '../core/internal/instrumentation.js';
+import { observeUpstream } from '../core/internal/proxy-telemetry.js';
 import { AGENT_HEADER, API_VERSION_HEADER, NULL_BODY_STATUSES } from '../core/internal/transport.js';
 import { NOSNIFF, errorMessage, json } from './answers.js';
 import { declaredLength, readCapped } from './body.js';
@@ -35,6 +37,7 @@ export async function forward(
   operation: ProxyOperation,
   body: object | undefined,
   deadline: Deadline,
+  span?: SpanHandle | undefined,
 ): Promise<Forwarded> {
   const { upstream, redact } = settings;
   const headers: Record<string, string> = {
@@ -53,6 +56,10 @@ export async function forward(
   }
   const { signal } = deadline;
   const endLimit = deadline.limit(settings.timeoutMs, 'the upstream call');
+  const url = `${upstream.baseUrl}${upstreamPath(route)}`;
+  // A client span under the proxy's server span, when instrumented; its trace context goes out in `headers`.
+  const observed = observeUpstream(span, init.method as string, url, headers, redact);
+  let status: number | undefined;
   const failure = (error: unknown, requestId?: string): Forwarded => {
     const timedOut = deadline.expired !== undefined;
     if (signal.aborted && !timedOut) return { outcome: 'abandoned', error: 'the client went away; the upstream call was aborted' };
@@ -67,10 +74,13 @@ export async function forward(
   try {
     let response: Response;
     try {
-      response = await upstream.fetch(`${upstream.baseUrl}${upstreamPath(route)}`, { ...init, signal });
+      response = await upstream.fetch(url, { ...init, signal });
     } catch (error) {
-      return failure(error);
+      const failed = failure(error);
+      observed?.end(undefined, failed.error);
+      return failed;
     }
+    status = response.status;
     const requestIdHeader = response.headers.get('x-request-id');
     const requestId = requestIdHeader === null ? undefined : redact(requestIdHeader);
     if (response.status < 200 || (response.status >= 300 && response.status < 400)) {
@@ -104,6 +114,7 @@ export async function forward(
     return { outcome: 'forwarded', requestId, ...answerOf(settings, response, read.bytes) };
   } finally {
     endLimit();
+    if (status !== undefined) observed?.end(status);
   }
 }
 

@@ -13,6 +13,7 @@ import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
 import { ANSWERED_PLAINLY, AdaptedRequest, type PlainAnswer } from '../core/internal/adapted-request.js';
 import { type Deadline, startDeadline, untilAborted } from '../core/internal/deadline.js';
 import { INTERNAL_ERROR, type Refusal, errorMessage, json, refusalAnswer, toResponse, withHeaders } from './answers.js';
+import type { SpanHandle } from '../core/internal/instrumentation.js';
 import { logProxyRequest, observeProxy } from '../core/internal/proxy-telemetry.js';
 import { loggingOf } from '../core/internal/telemetry.js';
 import { auditedInstructions, auditedString, emit } from './audit.js';
@@ -109,7 +110,7 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
     return { event, origin, cors, finish, refuse, stopped };
   }
 
-  async function handle(request: Request, url: URL, deadline: Deadline): Promise<Response | PlainAnswer> {
+  async function handle(request: Request, url: URL, deadline: Deadline, span: SpanHandle | undefined): Promise<Response | PlainAnswer> {
     const { event, origin, cors, finish, refuse, stopped } = exchange(request, url);
     const method = request.method.toUpperCase();
     const rawTarget = request instanceof AdaptedRequest ? request.rawTarget : undefined;
@@ -183,7 +184,7 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
       return refuse({ status: 429, refusal: 'rate-limited', message: 'Too many requests from this user; try again later', headers });
     }
 
-    const forwarded = await forward(settings, route, operation, body, deadline);
+    const forwarded = await forward(settings, route, operation, body, deadline, span);
     if (forwarded.outcome === 'abandoned') return stopped(deadline, 'the upstream call');
     const { answer } = forwarded;
     Object.assign(
@@ -204,7 +205,7 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
   }
 
   /** The last line of defence: a fault of the proxy itself is a 500 without details, and audited. */
-  async function guarded(request: Request): Promise<Response | PlainAnswer> {
+  async function guarded(request: Request, span: SpanHandle | undefined): Promise<Response | PlainAnswer> {
     const started = now();
     let url: URL | undefined;
     try {
@@ -230,7 +231,7 @@ export function createExpiringTargetsProxy<Actor = unknown>(options: ProxyOption
     const deadline = startDeadline(settings.requestTimeoutMs, request.signal);
     try {
       if (url === undefined) throw new Error('the request URL cannot be parsed');
-      return await handle(request, url, deadline);
+      return await handle(request, url, deadline, span);
     } catch (error) {
       audit(minimalEvent(500, { error: redact(errorMessage(error)) }));
       return json(500, INTERNAL_ERROR);

@@ -38,6 +38,9 @@ function refused(file: string, message: string): DesiredStateError {
   return new DesiredStateError([{ line: undefined, column: undefined, path: [], message }], file);
 }
 
+/** Decodes UTF-8, refusing what is not (rather than replacing it), and drops a leading BOM. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** The byte offset of the first byte that is not part of valid UTF-8, or -1. */
 export function firstInvalidUtf8(bytes: Uint8Array): number {
   for (let i = 0; i < bytes.length; ) {
@@ -152,13 +155,15 @@ export async function readRegularFile(file: string, options: Pick<ReadFileOption
  */
 export async function readDesiredStateFile(file: string, options: ReadFileOptions = {}): Promise<DesiredStateFile> {
   const bytes = await readRegularFile(file, options);
-  const invalid = firstInvalidUtf8(bytes);
-  if (invalid !== -1) {
-    const at = lineAndColumn(bytes, invalid);
+  let text: string;
+  try {
+    // The runtime's own decoder checks the bytes; only a refusal looks for where the fault is.
+    text = STRICT_UTF8.decode(bytes);
+  } catch {
+    const at = lineAndColumn(bytes, Math.max(firstInvalidUtf8(bytes), 0));
     throw new DesiredStateError([{ ...at, path: [], message: 'the file is not valid UTF-8 here; save it as UTF-8' }], file);
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
   const desired = parseDesiredState(text, { ...options, fileName: file, format: /\.json$/i.test(file) ? 'json' : 'yaml' });
   return { desired, sha256, bytes: bytes.length };
 }

@@ -369,7 +369,7 @@ describe('--mock', () => {
       path.join(projectRoot, 'generated', 'expiring-targets.openapi.yaml'),
       path.join(root, 'generated', 'expiring-targets.openapi.yaml'),
     );
-    for (const dep of ['openapi-fetch', 'openapi-typescript-helpers', 'yaml']) {
+    for (const dep of ['openapi-fetch', 'openapi-typescript-helpers', 'yaml', 'js-yaml']) {
       await symlink(path.join(projectRoot, 'node_modules', dep), path.join(root, 'node_modules', dep), 'dir');
     }
     const installed = path.join(root, 'dist', 'cli.js');

@@ -8,7 +8,6 @@ import {
   BadRequestError,
   ConfigurationError,
   ConflictError,
-  errorClassForStatus,
   ExpiringTargetsError,
   InstructionValidationError,
   InvalidResponseError,
@@ -19,7 +18,8 @@ import {
   RateLimitError,
   RequestAbortedError,
   ServerError,
-} from '../../src/core/errors.js';
+} from '../../src/index.js';
+import { errorClassForStatus } from '../../src/core/errors.js';
 
 const details = { status: 400, code: 'c', errorId: 'e', requestId: 'r', method: 'PATCH', url: 'https://ld.example/x', retryAfterMs: 5 };
 

@@ -37,6 +37,7 @@ describe('import layers', () => {
       'src/core/internal/proxy-telemetry.ts',
       'src/core/internal/telemetry.ts',
       'src/core/internal/transport.ts',
+      'src/core/internal/url-template.ts',
       'src/core/options.ts',
       'src/core/redact.ts',
       'src/core/resources.ts',

@@ -1,7 +1,8 @@
 // The one result vocabulary: counting fates, the ledger a bulk run keeps, the fate an error
 // gives, and turning answers into results (targets, index mapping).
 import { describe, expect, it } from 'vitest';
-import { ApiConnectionError, InvalidResponseError, PartialFailureError, ServerError } from '../../src/core/errors.js';
+import { ApiConnectionError } from '../../src/core/connection-errors.js';
+import { InvalidResponseError, PartialFailureError, ServerError } from '../../src/core/errors.js';
 import { bulkResult, OutcomeTally, outcomeOfError } from '../../src/core/bulk-outcomes.js';
 import { countOutcomes, type InstructionOutcome, patchResult, toGetResult, toPatchResult } from '../../src/core/results.js';
 

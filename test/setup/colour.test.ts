@@ -45,7 +45,8 @@ const { scripts } = JSON.parse(readFileSync(path.join(projectRoot, 'package.json
 const testCommand = scripts.test!.split('&&').at(-1)!.trim().split(/\s+/);
 const vitestArgs = () => {
   expect(testCommand[0]).toBe('node');
-  return [...testCommand.slice(1), '--dir', dir];
+  // The project's own config, rooted at the scratch folder: its `unit` project finds the one failing file there.
+  return [...testCommand.slice(1), '--root', dir, '--config', path.join(projectRoot, 'vitest.config.ts')];
 };
 
 /** stdout and stderr of the failing run, through pipes. */

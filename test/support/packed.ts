@@ -24,6 +24,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { inject } from 'vitest';
 import { projectRoot } from './project.js';
 
 export const run = promisify(execFile);
@@ -134,7 +135,7 @@ async function copyCheckout(target: string): Promise<void> {
 }
 
 /** `npm pack` in a fresh copy of the checkout, scripts on: what publishing from a clean clone ships. */
-async function packCheckout(root: string): Promise<string> {
+export async function packCheckout(root: string): Promise<string> {
   const checkout = path.join(root, 'checkout');
   await copyCheckout(checkout);
   const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', root], {
@@ -177,7 +178,7 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 export async function preparePackedConsumer(devDependencies: Record<string, string> = {}): Promise<PackedConsumer> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'ld-et-packed-'));
   try {
-    const given = process.env.PACKED_TARBALL;
+    const given = process.env.PACKED_TARBALL ?? inject('packedTarball');
     const tarball = given ? path.resolve(given) : await packCheckout(root);
 
     const dir = path.join(root, 'consumer');

@@ -134,10 +134,10 @@ projects:
   it('reports YAML syntax errors, duplicate keys and several documents with their position', () => {
     expect(issuesOf('projects:\n  p:\n    environments: [\n')).toEqual([expect.stringMatching(/^4:1 /)]);
     expect(issuesOf('projects:\n  p:\n    environments:\n      e: {}\n  p:\n    environments:\n      e: {}\n')).toEqual([
-      '5:3 Map keys must be unique',
+      '5:3 the key "p" appears twice in this mapping',
     ]);
     expect(issuesOf('projects: {}\n---\nprojects: {}\n')).toEqual([
-      '2:1 Source contains multiple documents; please use YAML.parseAllDocuments()',
+      '3:1 the file holds more than one YAML document (---); a desired-state file is one document',
     ]);
   });
 
@@ -171,6 +171,65 @@ projects:
       '12:13 c must be a list, got nothing',
       '13:11 keys of flags must be text, got a number (123; quote it to keep it as text: "123")',
     ]);
+  });
+
+  it("reads YAML 1.2 core: yes/no/on are text, octal-looking keys are numbers, << is no merge key, tags are YAML's own", () => {
+    const entry = (key: string, extra = '') =>
+      `            - { contextKind: user, contextKey: ${key}, targetType: included, expiresAt: 2031-01-01T00:00:00Z${extra} }\n`;
+    const state = parseDesiredState(segmentFile(entry('yes') + entry('on') + entry('No') + entry('!!str 0042') + entry('1_000')));
+    expect(state.resources[0]?.targets.map((t) => t.contextKey)).toEqual(['yes', 'on', 'No', '0042', '1_000']);
+    expect(issuesOf(segmentFile(entry('0o17') + entry('017') + entry('true')))).toEqual([
+      '7:48 contextKey must be a context key (not blank; quote keys that look like numbers), got a number (0o17; quote it to keep it as text: "0o17")',
+      '8:48 contextKey must be a context key (not blank; quote keys that look like numbers), got a number (017; quote it to keep it as text: "017")',
+      '9:48 contextKey must be a context key (not blank; quote keys that look like numbers), got true or false (true; quote it to keep it as text: "true")',
+    ]);
+    expect(
+      issuesOf(`projects:
+  p:
+    environments:
+      e:
+        segments:
+          s:
+            - &base { contextKind: user, contextKey: a, targetType: included, expiresAt: 2031-01-01T00:00:00Z }
+            - { <<: *base, contextKey: b }
+`),
+    ).toEqual([
+      '8:15 entry 2 is missing contextKind',
+      '8:15 entry 2 is missing targetType',
+      '8:15 entry 2 is missing expiresAt',
+      '8:17 unknown key "<<" in entry 2; expected contextKind, contextKey, targetType, expiresAt',
+    ]);
+    expect(issuesOf(segmentFile(entry('!custom a')))).toEqual([
+      '7:48 unknown tag "!custom"; only YAML\'s own tags (such as !!str) are read',
+    ]);
+    expect(issuesOf(segmentFile(entry('*nowhere')))).toEqual(['7:48 the alias *nowhere names no anchor before it']);
+  });
+
+  it('reads block and flow style alike, with the same positions for what they hold', () => {
+    const block = parseDesiredState(`projects:
+  p:
+    environments:
+      e:
+        segments:
+          s:
+            - contextKind: user
+              contextKey: "0042"
+              targetType: included
+              expiresAt: 2031-01-01T00:00:00Z
+`);
+    const flow = parseDesiredState(
+      '{ projects: { p: { environments: { e: { segments: { s: [ { contextKind: user, contextKey: "0042", targetType: included, expiresAt: 2031-01-01T00:00:00Z } ] } } } } } }\n',
+    );
+    const [b, f] = [block.resources[0]?.targets[0], flow.resources[0]?.targets[0]];
+    expect(b).toMatchObject({ contextKey: '0042', source: { line: 7, column: 15, index: 0 } });
+    expect(b?.source?.fields).toEqual({
+      contextKind: { line: 7, column: 28 },
+      contextKey: { line: 8, column: 27 },
+      targetType: { line: 9, column: 27 },
+      expiresAt: { line: 10, column: 26 },
+    });
+    expect(f).toMatchObject({ contextKey: '0042', source: { line: 1, column: 58, index: 0 } });
+    expect(JSON.parse(JSON.stringify(f?.source))).toMatchObject({ line: 1, column: 58, fields: { contextKey: { line: 1, column: 91 } } });
   });
 
   it('lists every issue in `issues` but at most 20 in the message', () => {

@@ -11,7 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { RESOURCE_RULES } from '../../generated/instruction-rules.js';
 import { parseDesiredState } from '../../src/sync/desired-state.js';
-import { FILE_SCHEMA, type SchemaNode, assertSupported, checkDocument, parseYaml } from '../../src/sync/file-schema.js';
+import { checkFile } from '../../src/sync/file-check.js';
+import { FILE_SCHEMA, type SchemaNode, assertSupported } from '../../src/sync/file-schema.js';
+import { parseSource } from '../../src/sync/yaml-source.js';
 import { projectRoot } from '../support/project.js';
 
 const SCHEMA_FILE = path.join(projectRoot, 'schemas', 'expiring-targets.schema.json');
@@ -103,10 +105,10 @@ describe('the desired-state JSON Schema', () => {
     const disagreements: string[] = [];
     for (const document of documents) {
       const text = stringify(document, { aliasDuplicateObjects: false });
-      const { doc, lines } = parseYaml(text);
-      expect(doc.errors).toEqual([]);
-      const ours = checkDocument(doc, text, lines);
-      const theirs = validate(doc.toJS());
+      const parsed = parseSource(text);
+      if (!parsed.ok) throw new Error(`${text}: ${parsed.problem.message}`);
+      const ours = checkFile(parsed.tree, text);
+      const theirs = validate(document);
       if (theirs) valid++;
       if (theirs !== (ours.length === 0)) disagreements.push(`${JSON.stringify(document)}: ajv ${theirs}, checker ${JSON.stringify(ours)}`);
     }
@@ -187,10 +189,11 @@ describe('the desired-state JSON Schema', () => {
     fc.assert(
       fc.property(file, (document) => {
         const text = JSON.stringify(document);
-        const { doc, lines } = parseYaml(text);
+        const parsed = parseSource(text);
+        if (!parsed.ok) throw new Error(`${text}: ${parsed.problem.message}`);
         const theirs = validate(JSON.parse(text));
         if (theirs) valid++;
-        expect(checkDocument(doc, text, lines).length === 0).toBe(theirs);
+        expect(checkFile(parsed.tree, text).length === 0).toBe(theirs);
         // A file the schema refuses is never accepted by the reader.
         if (!theirs) expect(() => parseDesiredState(text, { now: 0, format: 'json' })).toThrow();
       }),

@@ -75,14 +75,14 @@ afterAll(async () => {
 });
 
 describe('the sync subpath of the packed package', () => {
-  it("ships the JSON Schema, and only the sync entry imports yaml (a declared dependency) and Node's file modules", async () => {
+  it("ships the JSON Schema, and only the sync entry imports js-yaml (a declared dependency) and Node's file modules", async () => {
     expect(consumer.files).toContain('schemas/expiring-targets.schema.json');
-    expect(consumer.manifest.dependencies).toHaveProperty('yaml');
+    expect(consumer.manifest.dependencies).toHaveProperty('js-yaml');
     for (const [entry, external] of [
       ['index.js', ['openapi-fetch']],
       // The sync entry shares the client's chunk (openapi-fetch), parses YAML, and reads and hashes files with Node's own modules.
-      ['sync.js', ['openapi-fetch', 'yaml', 'crypto', 'fs', 'fs/promises']],
-      ['sync.cjs', ['openapi-fetch', 'yaml', 'crypto', 'fs', 'fs/promises']],
+      ['sync.js', ['openapi-fetch', 'js-yaml', 'crypto', 'fs', 'fs/promises']],
+      ['sync.cjs', ['openapi-fetch', 'js-yaml', 'crypto', 'fs', 'fs/promises']],
     ] as const) {
       const { metafile } = await build({
         entryPoints: [path.join(consumer.dir, 'node_modules', PACKAGE_NAME, 'dist', entry)],

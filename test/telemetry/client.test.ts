@@ -19,6 +19,10 @@ beforeAll(() => {
 afterEach(() => otel.reset());
 afterAll(() => otel.stop());
 
+// Far enough ahead that a loaded machine still reads the reset as in the future (30 ms was not:
+// the wait then came from backing off).
+const RESET_MS = 1000;
+
 /** 429 (asking 20 ms by Retry-After), 429 (asking by X-Ratelimit-Reset), then the answer. */
 function twoRateLimitsThenOk(final: (res: Parameters<typeof json>[0]) => void) {
   let n = 0;
@@ -30,7 +34,7 @@ function twoRateLimitsThenOk(final: (res: Parameters<typeof json>[0]) => void) {
         res,
         429,
         { code: 'rate_limited', message: 'slow down' },
-        { 'X-Ratelimit-Reset': String(Date.now() + 30), 'X-Request-Id': 'req-2' },
+        { 'X-Ratelimit-Reset': String(Date.now() + RESET_MS), 'X-Request-Id': 'req-2' },
       );
     return final(res);
   };
@@ -126,5 +130,24 @@ describe('a request that meets 429 twice, then succeeds', () => {
     // Each attempt carried its own span's context to the server.
     const sent = server.requests.slice(-3).map((r) => r.headers.traceparent);
     expect(sent).toEqual(attempts.map((s) => `00-${s.spanContext().traceId}-${s.spanContext().spanId}-01`));
+  });
+});
+
+describe('a call made through client.raw', () => {
+  it('names its attempt span by the operation’s path template and sets url.template, under a base path too', async () => {
+    server.reply = (_req, res) => json(res, 200, { items: [] });
+    const ld = createExpiringTargetsClient({ apiKey: 'api-test-token-0001', baseUrl: `${server.url}/mounted/here`, logLevel: 'off' });
+    await ld.raw.GET(TEMPLATE, { params: { path: { projectKey: 'p', segmentKey: 's', environmentKey: 'e' } } });
+    const spans = otel.spans();
+    const call = spans.find((s) => s.kind === SpanKind.INTERNAL);
+    const attempt = spans.find((s) => s.kind === SpanKind.CLIENT);
+    expect(call?.name).toBe('GET');
+    expect(attempt?.name).toBe(`GET /mounted/here${TEMPLATE}`);
+    expect(attempt?.parentSpanContext?.spanId).toBe(call?.spanContext().spanId);
+    expect(attempt?.attributes).toMatchObject({
+      'url.full': `${server.url}/mounted/here/api/v2/segments/p/s/expiring-targets/e`,
+      'url.template': `/mounted/here${TEMPLATE}`,
+      'http.response.status_code': 200,
+    });
   });
 });

@@ -63,6 +63,22 @@ describe('levels', () => {
     );
   });
 
+  it('counts every attempt in the line of a call that ends badly at the default level', async () => {
+    server.reply = (_req, res) => json(res, 503, { code: 'unavailable', message: 'try later' });
+    const logger = captureLogger();
+    const ld = createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: server.url, logger, maxRetries: 2, maxRetryDelayMs: 5 });
+    await expect(ld.segments.get(REF)).rejects.toThrow(/503/);
+    expect(logger.lines).toEqual([
+      {
+        level: 'warn',
+        message: expect.stringMatching(
+          /^getExpiringTargetsForSegment default\/production\/beta-testers outcome unknown after 3 attempts in \d+ ms: /,
+        ),
+        data: expect.objectContaining({ attempts: 3, status: 503, errorType: 'ServerError' }),
+      },
+    ]);
+  });
+
   it('takes the level from LD_EXPIRING_TARGETS_LOG when the option is absent, and the option over it', async () => {
     vi.stubEnv('LD_EXPIRING_TARGETS_LOG', 'info');
     try {

@@ -39,13 +39,17 @@ async function proxyWith(options: Partial<Parameters<typeof createExpiringTarget
   return `${server.url}/ld`;
 }
 
+/** The browser client's attempt, the proxy's server span, and the proxy's own call to LaunchDarkly under it. */
 function spansOfOneGet() {
   const spans = otel.spans();
   const server = spans.find((s) => s.kind === SpanKind.SERVER);
-  const attempt = spans.find((s) => s.kind === SpanKind.CLIENT);
   expect(server).toBeDefined();
+  const underServer = (s: (typeof spans)[number]) => s.parentSpanContext?.spanId === server!.spanContext().spanId;
+  const attempt = spans.find((s) => s.kind === SpanKind.CLIENT && !underServer(s));
+  const upstreamCall = spans.find((s) => s.kind === SpanKind.CLIENT && underServer(s));
   expect(attempt).toBeDefined();
-  return { server: server!, attempt: attempt! };
+  expect(upstreamCall).toBeDefined();
+  return { server: server!, attempt: attempt!, upstreamCall: upstreamCall! };
 }
 
 describe('the proxy behind an instrumented client', () => {
@@ -64,6 +68,44 @@ describe('the proxy behind an instrumented client', () => {
     expect(server.spanContext().traceId).not.toBe(attempt.spanContext().traceId);
     expect(server.parentSpanContext).toBeUndefined();
     expect(server.links.map((l) => l.context.spanId)).toEqual([attempt.spanContext().spanId]);
+  });
+
+  it('makes its call to LaunchDarkly a client span under the server span, whose context LaunchDarkly receives', async () => {
+    const ld = createExpiringTargetsClient({ baseUrl: await proxyWith({}), logLevel: 'off' });
+    upstream.requests.length = 0;
+    await ld.segments.get(REF);
+    const { server, upstreamCall } = spansOfOneGet();
+    const template = '/api/v2/segments/{projectKey}/{segmentKey}/expiring-targets/{environmentKey}';
+    expect(upstreamCall.name).toBe(`GET ${template}`);
+    expect(upstreamCall.spanContext().traceId).toBe(server.spanContext().traceId);
+    expect(upstreamCall.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'server.address': '127.0.0.1',
+      'server.port': Number(new URL(upstream.url).port),
+      'url.full': `${upstream.url}/api/v2/segments/default/beta-testers/expiring-targets/production`,
+      'url.template': template,
+      'http.response.status_code': 200,
+    });
+    const [traceparent] = upstream.requests.map((r) => r.headers.traceparent);
+    expect(traceparent).toBe(`00-${upstreamCall.spanContext().traceId}-${upstreamCall.spanContext().spanId}-01`);
+  });
+
+  it('marks the call to LaunchDarkly failed when it cannot be reached', async () => {
+    const closed = await startServer((_req, res) => json(res, 200, {}));
+    await closed.close();
+    const proxy = createExpiringTargetsProxy({
+      apiKey: 'api-proxy-token-0002',
+      baseUrl: closed.url,
+      authorize: () => true,
+      logLevel: 'off',
+    });
+    const answer = await proxy(new Request('http://127.0.0.1/api/v2/segments/p/s/expiring-targets/e'));
+    expect(answer.status).toBe(502);
+    const server = otel.spans().find((s) => s.kind === SpanKind.SERVER);
+    const upstreamCall = otel.spans().find((s) => s.kind === SpanKind.CLIENT);
+    expect(upstreamCall?.parentSpanContext?.spanId).toBe(server?.spanContext().spanId);
+    expect(upstreamCall?.attributes['error.type']).toBe('Error');
+    expect(upstreamCall?.status.message).toMatch(/^LaunchDarkly could not be reached/);
   });
 
   it('continues the caller’s trace when trustTraceparent is set', async () => {
@@ -170,10 +212,15 @@ describe('an upstream that echoes the proxy’s token', () => {
       expect(echo.requests.every((r) => r.headers.authorization === token)).toBe(true);
       const texts = {
         'proxy log lines': JSON.stringify(logger.lines),
-        'server spans': JSON.stringify(
+        'proxy spans': JSON.stringify(
           otel
             .spans()
-            .filter((s) => s.kind === SpanKind.SERVER)
+            // The proxy's: its server spans and the client spans of its calls to LaunchDarkly under them.
+            .filter(
+              (s) =>
+                s.kind === SpanKind.SERVER ||
+                otel.spans().some((p) => p.kind === SpanKind.SERVER && p.spanContext().spanId === s.parentSpanContext?.spanId),
+            )
             .map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status })),
         ),
         metrics: JSON.stringify(

@@ -1,45 +1,16 @@
 /**
  * What one call tells its listeners: log lines at their levels and spans through a registered
- * instrumentation, from the same facts. Loaded only once someone listens (see ./telemetry.ts).
+ * instrumentation, from the same facts. Loaded only when it has something to do (see ./telemetry.ts).
  *
  * Everything that leaves here has passed the redaction step: keys, URLs, messages and every
  * string of a log line's data. Headers are never handed out, only the request id among them.
  */
 import type { Attributes, Instrumentation, SpanHandle } from './instrumentation.js';
+import type { CallEnd, CallInfo, CallScope, FateCounts, Logging } from './call-facts.js';
 import { type LogData, emit } from './log-line.js';
-import type { CallInfo, Logging } from './telemetry.js';
-
-/** How many instructions ended with each fate, as results count them. */
-export interface FateCounts {
-  total: number;
-  applied: number;
-  failed: number;
-  unknown: number;
-  notAttempted: number;
-  reconciled?: number;
-  resent?: number;
-}
-
-/** How a call ended. */
-export interface CallEnd {
-  status?: number | undefined;
-  requestId?: string | null | undefined;
-  counts?: FateCounts | undefined;
-  /** What stopped a run early (it returns rather than throws). */
-  stoppedBy?: unknown;
-  /** What the call throws. */
-  error?: unknown;
-}
-
-/** Where a wait between attempts came from. */
-export type WaitSource = 'retry-after' | 'x-ratelimit-reset' | 'backoff' | 'rate-limit-gate';
+import { templateOf } from './url-template.js';
 
 const NS = 'ld_expiring_targets';
-/** The template after the base path the URL has (a proxy's mount point): as many segments as it has, replaced. */
-function withBase(pathname: string, template: string): string {
-  const parts = pathname.split('/');
-  return `${parts.slice(0, parts.length - (template.split('/').length - 1)).join('/')}${template}`;
-}
 
 const now = () => globalThis.performance?.now() ?? Date.now();
 const ms = (from: number) => Math.round(now() - from);
@@ -58,31 +29,6 @@ function fateOf(error: unknown): string | undefined {
   return typeof fate === 'string' ? fate : undefined;
 }
 
-/** One call's scope: its attempts, waits and end, told to the logger and the instrumentation. */
-export interface CallScope {
-  /** The call's span, when an instrumentation is registered: the parent of its attempts' and calls'. */
-  readonly span: SpanHandle | undefined;
-  /** One attempt begins: a debug line, a client span; `end` takes its answer or failure. */
-  attempt(attempt: number, method: string, url: string, headers: Headers): AttemptScope;
-  /** The decision to try again, with its reason and where the wait came from. */
-  retry(attempt: number, delayMs: number, source: WaitSource, reason: string): void;
-  /** A wait before an attempt because LaunchDarkly said the rate limit is spent. */
-  wait(delayMs: number): void;
-  /** What reading back decided for instructions whose answer was lost. */
-  readBack(counts: FateCounts): void;
-  /** The call settled: info for every call, warn for partial failures and unknown fates, error for what throws. */
-  end(result: CallEnd): void;
-  /** Runs the call, ending the scope with what `ended` makes of its result, or with what it throws. */
-  run<R>(call: (scope: CallScope) => Promise<R>, ended: (result: R) => CallEnd): Promise<R>;
-}
-
-/** One attempt's scope. */
-export interface AttemptScope {
-  /** The attempt's own copy of the request headers, with trace context, when instrumented. */
-  headers: Headers | undefined;
-  end(status?: number, requestId?: string | null, error?: unknown): void;
-}
-
 // A factory of closures rather than a class: a down-levelled class field would pull a helper
 // into a chunk of its own in a page's bundle.
 export function openScope(
@@ -91,9 +37,9 @@ export function openScope(
   redact: (text: string) => string,
   info: CallInfo,
   parent: CallScope | undefined,
+  started = now(),
+  attempts = 0,
 ): CallScope {
-  const started = now();
-  let attempts = 0;
   const ref = (info.ref ?? {}) as Record<string, unknown>;
   const keys = Object.fromEntries((info.names ?? []).map((k) => [k, redact(String(ref[k]))]));
   const what: LogData = {
@@ -123,8 +69,8 @@ export function openScope(
       const begun = now();
       const shown = redact(url);
       const parsed = URL.canParse(shown) ? new URL(shown) : undefined;
-      // A typed call knows its template (after any base path); a raw call's is not guessed.
-      const template = parsed && info.template && withBase(parsed.pathname, info.template);
+      // The document's template after any base path, for typed and raw calls alike.
+      const template = parsed && info.templates && templateOf(parsed.pathname, info.templates);
       log(4, `${method} ${template ?? parsed?.pathname ?? ''}: attempt ${attempt}`, { attempt, method, url: shown });
       let child: SpanHandle | undefined;
       let copy: Headers | undefined;
@@ -241,23 +187,33 @@ export function openScope(
       }
       span?.end(attributes, partial ? 'partial_failure' : undefined);
     },
-
-    async run(call, ended) {
-      let result: Awaited<ReturnType<typeof call>>;
-      try {
-        result = await call(scope);
-      } catch (error) {
-        scope.end({ error });
-        throw error;
-      }
-      scope.end(ended(result));
-      return result;
-    },
   };
   return scope;
 }
 
-const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** Runs the call, ending its scope with what `ended` makes of its result, or with what it throws. */
+export async function runScoped<R>(scope: CallScope, call: (scope: CallScope) => Promise<R>, ended: (result: R) => CallEnd): Promise<R> {
+  let result: R;
+  try {
+    result = await call(scope);
+  } catch (error) {
+    scope.end({ error });
+    throw error;
+  }
+  scope.end(ended(result));
+  return result;
+}
+
+// Names are the library's own field names, a small fixed set: each is converted once.
+const snaked = new Map<string, string>();
+function snake(name: string): string {
+  let converted = snaked.get(name);
+  if (converted === undefined) {
+    converted = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    snaked.set(name, converted);
+  }
+  return converted;
+}
 
 /** A run's fates as span attributes. */
 export function fateAttributes(counts: FateCounts): Attributes {

@@ -2,7 +2,7 @@
  * Writing one log line: a message and a data object (so a JSON logger gets fields), every string
  * of both through the redaction step, and a logger that throws never breaks the call it reports.
  */
-import type { Logger } from './telemetry.js';
+import type { Logger } from './call-facts.js';
 
 /** A log line's fields. */
 export type LogData = Record<string, unknown>;

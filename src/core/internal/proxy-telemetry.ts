@@ -3,22 +3,12 @@
  * only redacted strings) and a server span per request through a registered instrumentation.
  */
 import { RESOURCE_RULES } from '../../../generated/instruction-rules.js';
+import type { SpanHandle } from './instrumentation.js';
 import { type LogData, emit } from './log-line.js';
 import { type Logging, currentInstrumentation } from './telemetry.js';
+import { templateOf } from './url-template.js';
 
-const PATH_TEMPLATES = Object.values(RESOURCE_RULES).map((r) => ({
-  template: r.path,
-  pattern: new RegExp(`^(.*?)${r.path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
-}));
-
-/** The document's path template a request's path matches, after the proxy's base path. */
-function templateOf(pathname: string): string | undefined {
-  for (const { template, pattern } of PATH_TEMPLATES) {
-    const match = pattern.exec(pathname);
-    if (match) return `${match[1]}${template}`;
-  }
-  return undefined;
-}
+const TEMPLATES = Object.values(RESOURCE_RULES).map((r) => r.path);
 
 /** The fields of an audit event a log line carries (never the request's headers). */
 interface AuditFacts {
@@ -63,20 +53,21 @@ export function logProxyRequest(logging: Logging | undefined, redact: (text: str
 
 /**
  * Wraps the proxy's handler in a server span per request, when an instrumentation is registered.
- * The route is the document's path template, so spans and metrics group by operation.
+ * The route is the document's path template, so spans and metrics group by operation; the
+ * handler is given the span, so that its call to LaunchDarkly becomes a child (`observeUpstream`).
  */
 export function observeProxy<A extends { status: number }>(
-  handler: (request: Request) => Promise<A>,
+  handler: (request: Request, span: SpanHandle | undefined) => Promise<A>,
   basePath: string,
   trustIncoming: boolean,
   redact: (text: string) => string,
 ): (request: Request) => Promise<A> {
   return async (request) => {
     const instrumentation = currentInstrumentation();
-    if (instrumentation === undefined) return handler(request);
+    if (instrumentation === undefined) return handler(request, undefined);
     const url = new URL(request.url);
     const method = request.method.toUpperCase();
-    const route = url.pathname.startsWith(basePath) ? templateOf(url.pathname) : undefined;
+    const route = url.pathname.startsWith(basePath) ? templateOf(url.pathname, TEMPLATES) : undefined;
     const span = instrumentation.startServer(
       route ? `${method} ${route}` : method,
       {
@@ -91,12 +82,53 @@ export function observeProxy<A extends { status: number }>(
       trustIncoming,
     );
     try {
-      const answer = await handler(request);
+      const answer = await handler(request, span);
       span.end({ 'http.response.status_code': answer.status }, answer.status >= 500 ? String(answer.status) : undefined);
       return answer;
     } catch (error) {
       span.end({}, error instanceof Error ? redact(error.name) : 'Error');
       throw error;
     }
+  };
+}
+
+/**
+ * The proxy's call to LaunchDarkly as a client span under the request's server span (when one is
+ * open), named and attributed as the client's attempts are; the trace context goes into
+ * `headers`. `end` takes LaunchDarkly's status, or the redacted reason it could not be had.
+ */
+export function observeUpstream(
+  parent: SpanHandle | undefined,
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  redact: (text: string) => string,
+): { end(status: number | undefined, error?: string): void } | undefined {
+  const instrumentation = currentInstrumentation();
+  if (instrumentation === undefined || parent === undefined) return undefined;
+  const shown = redact(url);
+  const parsed = new URL(shown);
+  const template = templateOf(parsed.pathname, TEMPLATES);
+  const carrier = new Headers();
+  const span = instrumentation.startAttempt(
+    template ? `${method} ${template}` : method,
+    {
+      'http.request.method': method,
+      'server.address': parsed.hostname,
+      'server.port': Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)),
+      'url.full': shown,
+      'url.template': template,
+    },
+    parent,
+    carrier,
+  );
+  carrier.forEach((value, name) => {
+    headers[name] = value;
+  });
+  return {
+    end(status, error) {
+      if (status === undefined) span.end({}, 'Error', error);
+      else span.end({ 'http.response.status_code': status }, status >= 400 ? String(status) : undefined);
+    },
   };
 }

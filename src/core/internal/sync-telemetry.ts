@@ -2,7 +2,8 @@
  * A sync as one span: the `patchAll` runs (and reads) it makes through the client become its
  * children, its fates counted as attributes. Only with an instrumentation registered.
  */
-import { type FateCounts, fateAttributes } from './call-scope.js';
+import type { FateCounts } from './call-facts.js';
+import { fateAttributes } from './call-scope.js';
 import { currentInstrumentation } from './telemetry.js';
 
 export async function observeSync<R extends { counts: FateCounts; stoppedBy?: { name: string } | undefined }>(

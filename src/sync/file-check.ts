@@ -1,0 +1,194 @@
+/**
+ * Checks a desired-state file's tree against its JSON Schema (./file-schema.ts), so that every
+ * problem carries the line and column of the value at fault: the tree keeps where each value
+ * starts, which a plain parsed value would not.
+ */
+import { MAX_ISSUES, quote, shortPath } from './bounds.js';
+import { FILE_SCHEMA, type SchemaNode, resolveSchema, valueMatches } from './file-schema.js';
+import { LineIndex, type MapNode, type SourceNode, type SourcePosition, type SourceTree } from './source-tree.js';
+
+/** One problem with the file, at the value it is about. */
+export interface FileIssue extends SourcePosition {
+  /** Keys and list indices from the top of the file down to the value (empty for the file itself). */
+  path: (string | number)[];
+  message: string;
+}
+
+/** What checking a file needs besides the schema, and what it marks for the reader. */
+export interface CheckContext {
+  text: string;
+  tree: SourceTree;
+  lines: LineIndex;
+  /** Keys with a problem of their own (a bad key, or a value of the wrong type under it). */
+  badKeys: Set<SourceNode>;
+  /** Values with a problem at or below them. */
+  tainted: Set<SourceNode>;
+}
+
+/** Records one problem: `at` is an offset in the text, `under` the path of the value at fault. */
+type Report = (message: string, at?: number, under?: (string | number)[]) => void;
+
+type Kind = 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null' | 'other';
+const NOUN: Record<Kind, string> = {
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+  null: 'nothing',
+  other: 'a value of another type',
+};
+
+function kindOf(node: SourceNode | null, tree: SourceTree): Kind {
+  if (node === null) return 'null';
+  if (typeof node === 'object') return node.kind === 'map' ? 'object' : node.kind === 'seq' ? 'array' : 'other';
+  const v = tree.value(node);
+  if (v === null) return 'null';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'number') return 'number';
+  return typeof v === 'boolean' ? 'boolean' : 'other';
+}
+
+/** What a value is, for "got …": its text when it is a plain value. */
+function got(node: SourceNode | null, kind: Kind, ctx: CheckContext, expected?: SchemaNode): string {
+  if (node === null || typeof node === 'object') return NOUN[kind];
+  if (kind === 'string') return quote(String(ctx.tree.value(node)));
+  if (kind === 'null') return 'nothing';
+  const source = ctx.text.slice(ctx.tree.start(node), ctx.tree.end(node)).trim();
+  const shown = source.length > 60 ? `${source.slice(0, 57)}…` : source;
+  // YAML reads a context key like 0123 or 1e3 as a number: when the text as written would do,
+  // say how to keep it.
+  const asText = expected !== undefined && valueMatches(source, expected);
+  return asText ? `${NOUN[kind]} (${shown}; quote it to keep it as text: "${shown.replace(/"/g, '\\"')}")` : `${NOUN[kind]} (${shown})`;
+}
+
+/** The name an issue uses for the value at `path`. */
+function subject(path: readonly (string | number)[]): string {
+  const last = path[path.length - 1];
+  if (last === undefined) return 'the file';
+  return typeof last === 'number' ? `entry ${last + 1}` : last;
+}
+
+function expectation(schema: SchemaNode): string {
+  if (schema.title !== undefined) return schema.title;
+  if (schema.enum !== undefined) {
+    const values = schema.enum.map((v) => JSON.stringify(v));
+    return values.length <= 2 ? values.join(' or ') : `one of ${values.join(', ')}`;
+  }
+  if (schema.pattern !== undefined) return `a string matching /${schema.pattern}/`;
+  if (schema.minLength !== undefined) return 'a non-empty string';
+  return NOUN[schema.type ?? 'string'];
+}
+
+/**
+ * Checks `node` (at `path`) against `schema`; records one issue per problem found. Problems below
+ * a value whose own type is wrong are not looked for.
+ */
+function checkNode(
+  node: SourceNode | null,
+  schema: SchemaNode,
+  path: (string | number)[],
+  ctx: CheckContext,
+  issues: FileIssue[],
+  at = node === null ? 0 : ctx.tree.start(node),
+): void {
+  // Past the bound, nothing more is looked at: the file is refused either way.
+  if (issues.length >= MAX_ISSUES) return;
+  const before = issues.length;
+  const report: Report = (message, where = at, under = path) => {
+    if (issues.length < MAX_ISSUES) issues.push({ ...ctx.lines.position(where), path: shortPath(under), message });
+  };
+  checkValue(node, resolveSchema(schema), path, ctx, issues, report);
+  if (issues.length > before && node !== null) ctx.tainted.add(node);
+}
+
+function checkValue(
+  node: SourceNode | null,
+  s: SchemaNode,
+  path: (string | number)[],
+  ctx: CheckContext,
+  issues: FileIssue[],
+  report: Report,
+): void {
+  // Only plain values may be aliased: an aliased mapping would let a small file expand without bound.
+  if (node !== null && typeof node === 'object' && node.kind === 'alias' && typeof node.target === 'object') {
+    report(
+      `the alias *${node.name.length > 40 ? quote(node.name) : node.name} refers to a mapping or list; only plain values may be aliased`,
+    );
+    return;
+  }
+  const value = node === null ? null : ctx.tree.plain(node);
+  const kind = kindOf(value, ctx.tree);
+  if (s.type !== undefined && s.type !== kind) {
+    report(`${subject(path)} must be ${s.type === 'string' && s.title ? s.title : NOUN[s.type]}, got ${got(value, kind, ctx, s)}`);
+    return;
+  }
+  if (s.enum !== undefined || s.pattern !== undefined || s.minLength !== undefined || s.not !== undefined) {
+    const { type: _checkedAbove, ...constraints } = s;
+    const plain = typeof value === 'number' ? ctx.tree.value(value) : value;
+    if (!valueMatches(plain, constraints)) {
+      report(`${subject(path)} must be ${expectation(s)}, got ${got(value, kind, ctx, s)}`);
+      return;
+    }
+  }
+  if (value === null || typeof value !== 'object') return;
+  if (value.kind === 'map') checkMap(value, s, path, ctx, issues, report);
+  if (value.kind === 'seq' && s.items !== undefined) {
+    const { items } = value;
+    for (let index = 0; index < items.length && issues.length < MAX_ISSUES; index++)
+      checkNode(items[index] as SourceNode, s.items, [...path, index], ctx, issues);
+  }
+}
+
+function checkMap(map: MapNode, s: SchemaNode, path: (string | number)[], ctx: CheckContext, issues: FileIssue[], report: Report): void {
+  if (s.minProperties !== undefined && map.keys.length < s.minProperties) report(`${subject(path)} must not be empty`);
+  const present = new Set<string>();
+  for (let i = 0; i < map.keys.length; i++) {
+    if (issues.length >= MAX_ISSUES) return;
+    const keyNode = map.keys[i] as SourceNode;
+    const value = map.values[i] as SourceNode;
+    const plainKey = ctx.tree.plain(keyNode);
+    const key = ctx.tree.value(keyNode);
+    const keyAt = ctx.tree.start(keyNode);
+    if (typeof key !== 'string') {
+      ctx.badKeys.add(keyNode);
+      const expected = s.propertyNames ?? { type: 'string' as const };
+      report(`keys of ${subject(path)} must be text, got ${got(plainKey, kindOf(plainKey, ctx.tree), ctx, expected)}`, keyAt, [
+        ...path,
+        String(key),
+      ]);
+      continue;
+    }
+    present.add(key);
+    if (s.propertyNames !== undefined && !valueMatches(key, s.propertyNames)) {
+      ctx.badKeys.add(keyNode);
+      report(`key ${quote(key)} in ${subject(path)} must be ${expectation(resolveSchema(s.propertyNames))}`, keyAt, [...path, key]);
+      continue;
+    }
+    // Own properties only: `constructor` or `__proto__` is a key like any other, not the schema's.
+    const declared = s.properties !== undefined && Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
+    if (declared !== undefined) checkNode(value, declared, [...path, key], ctx, issues);
+    else if (s.additionalProperties === false) {
+      const expected = Object.keys(s.properties ?? {}).filter((k) => k !== '$schema');
+      report(`unknown key ${quote(key)} in ${subject(path)}; expected ${expected.join(', ')}`, keyAt, [...path, key]);
+    } else if (typeof s.additionalProperties === 'object') checkNode(value, s.additionalProperties, [...path, key], ctx, issues);
+  }
+  for (const name of s.required ?? []) if (!present.has(name)) report(`${subject(path)} is missing ${name}`);
+}
+
+/**
+ * Every place where a file's tree breaks the file's schema (at most {@link MAX_ISSUES}). `ctx`
+ * collects the keys and values with problems, for a reader to leave out.
+ */
+export function checkFile(tree: SourceTree, text: string, ctx: Partial<CheckContext> = {}): FileIssue[] {
+  const full: CheckContext = {
+    text,
+    tree,
+    lines: ctx.lines ?? new LineIndex(text),
+    badKeys: ctx.badKeys ?? new Set(),
+    tainted: ctx.tainted ?? new Set(),
+  };
+  const issues: FileIssue[] = [];
+  checkNode(tree.root, FILE_SCHEMA, [], full, issues);
+  return issues;
+}

@@ -1,0 +1,114 @@
+/**
+ * A desired-state file as the checker and the reader see it: mappings, lists and plain values,
+ * each with the offset where it starts in the text, whatever the file's syntax (YAML or JSON).
+ * A plain value is a row of the tree's table (its offsets and value), not an object of its own,
+ * so a file of 100,000 entries stays a few tens of megabytes; line and column are worked out only
+ * for the values a message or a change names.
+ */
+
+/** A place in the file: 1-based line and column. */
+export interface SourcePosition {
+  /** The line (from 1). */
+  line: number;
+  /** The column (from 1). */
+  column: number;
+}
+
+/** What a plain value holds: text, a number, true or false, or nothing (`~`, `null`, empty). */
+export type ScalarValue = string | number | boolean | null;
+
+/** A plain value: its row in the tree's table (see {@link SourceTree.scalar}). */
+export type ScalarRef = number;
+/** A mapping: its keys and their values, in file order. */
+export interface MapNode {
+  kind: 'map';
+  start: number;
+  keys: SourceNode[];
+  values: SourceNode[];
+}
+/** A list. */
+export interface SeqNode {
+  kind: 'seq';
+  start: number;
+  items: SourceNode[];
+}
+/** An alias (`*name`) and the node its anchor names. */
+export interface AliasNode {
+  kind: 'alias';
+  start: number;
+  end: number;
+  /** The anchor's name, as written after `*`. */
+  name: string;
+  target: SourceNode;
+}
+export type SourceNode = ScalarRef | MapNode | SeqNode | AliasNode;
+
+/** The nodes of one file: its root, and the table of its plain values. */
+export class SourceTree {
+  root: SourceNode | null = null;
+  /** Start and end offset of each plain value, two numbers a row. */
+  #offsets = new Uint32Array(1024);
+  readonly #values: ScalarValue[] = [];
+
+  /** Adds a plain value that spans `start` to `end` (exclusive) in the text. */
+  scalar(start: number, end: number, value: ScalarValue): ScalarRef {
+    const row = this.#values.push(value) - 1;
+    if (2 * row + 2 > this.#offsets.length) {
+      const grown = new Uint32Array(this.#offsets.length * 2);
+      grown.set(this.#offsets);
+      this.#offsets = grown;
+    }
+    this.#offsets[2 * row] = start;
+    this.#offsets[2 * row + 1] = end;
+    return row;
+  }
+
+  /** A node with an alias replaced by what it names (aliases of aliases do not exist). */
+  plain(node: SourceNode): Exclude<SourceNode, AliasNode> {
+    return typeof node === 'object' && node.kind === 'alias' ? (node.target as Exclude<SourceNode, AliasNode>) : node;
+  }
+
+  /** The value of a plain value (through an alias), or undefined for a mapping or list. */
+  value(node: SourceNode): ScalarValue | undefined {
+    const plain = this.plain(node);
+    return typeof plain === 'number' ? this.#values[plain] : undefined;
+  }
+
+  /** Where a node starts in the text. */
+  start(node: SourceNode): number {
+    return typeof node === 'number' ? (this.#offsets[2 * node] as number) : node.start;
+  }
+
+  /** Where a plain value (or an alias) ends in the text. */
+  end(node: SourceNode): number {
+    return typeof node === 'number' ? (this.#offsets[2 * node + 1] as number) : node.kind === 'alias' ? node.end : node.start;
+  }
+}
+
+/** Line and column of offsets in one text; the line starts are found once, on first use. */
+export class LineIndex {
+  #starts: number[] | undefined;
+  constructor(readonly text: string) {}
+
+  #lineStarts(): number[] {
+    if (this.#starts === undefined) {
+      const starts = [0];
+      for (let at = this.text.indexOf('\n'); at !== -1; at = this.text.indexOf('\n', at + 1)) starts.push(at + 1);
+      this.#starts = starts;
+    }
+    return this.#starts;
+  }
+
+  /** The 1-based line and column of `offset`. */
+  position(offset: number): SourcePosition {
+    const starts = this.#lineStarts();
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((starts[middle] as number) <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: offset - (starts[low] as number) + 1 };
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * Reads the text of a desired-state file into a {@link SourceNode} tree with js-yaml's event
+ * parser: one flat list of events with source offsets, turned into the tree in one pass (each
+ * event dropped once used, so the list and the tree are not held in full together). A document
+ * object per value, as a YAML library's document API builds, made a file of 100,000 entries take
+ * seconds and most of a gigabyte; this takes a fraction of either.
+ *
+ * One YAML semantics, YAML 1.2's core schema as js-yaml defines its scalars: `yes`, `no`, `on`
+ * and `off` are text, `0o17` and `017` are numbers, `1_000` is text, `<<` is a key like any other
+ * (no merge keys), a key appears once per mapping, one document per file. JSON is YAML 1.2, so a
+ * `.json` file is read the same way after a check that it is JSON.
+ */
+import {
+  CORE_SCHEMA,
+  EVENT_ID,
+  type Event,
+  NOT_RESOLVED,
+  SCALAR_STYLE,
+  type ScalarEvent,
+  type ScalarTagDefinition,
+  YAMLException,
+  getScalarValue,
+  parseEvents,
+} from 'js-yaml';
+import { clip, quote } from './bounds.js';
+import {
+  type AliasNode,
+  type MapNode,
+  type ScalarRef,
+  type ScalarValue,
+  type SeqNode,
+  type SourceNode,
+  SourceTree,
+} from './source-tree.js';
+
+/** A problem with the text as YAML, at an offset. */
+export interface SyntaxProblem {
+  offset: number;
+  message: string;
+}
+
+/** The tree of a file, or the first syntax problem that stopped reading it. */
+export type ParsedSource = { ok: true; tree: SourceTree } | { ok: false; problem: SyntaxProblem };
+
+/** Collections nest at most this deep (js-yaml's bound, stated here so it is ours). */
+const MAX_DEPTH = 100;
+const CORE = 'tag:yaml.org,2002:';
+
+const SCALAR_TAGS = CORE_SCHEMA.tags.filter((t): t is ScalarTagDefinition => t.nodeKind === 'scalar');
+/** The implicit resolvers of plain scalars by first character, in schema order. */
+const IMPLICIT = new Map<string, ScalarTagDefinition[]>();
+const IMPLICIT_ANY: ScalarTagDefinition[] = [];
+for (const tag of SCALAR_TAGS.filter((t) => t.implicit)) {
+  if (tag.implicitFirstChars === null) IMPLICIT_ANY.push(tag);
+  else
+    for (const first of tag.implicitFirstChars) {
+      const list = IMPLICIT.get(first) ?? [];
+      list.push(tag);
+      IMPLICIT.set(first, list);
+    }
+}
+
+class Refusal extends Error {
+  constructor(
+    readonly offset: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function resolvePlain(source: string): ScalarValue {
+  for (const tag of IMPLICIT.get(source.charAt(0)) ?? IMPLICIT_ANY) {
+    const value = tag.resolve(source, false, tag.tagName);
+    if (value !== NOT_RESOLVED) return value as ScalarValue;
+  }
+  for (const tag of IMPLICIT_ANY) {
+    const value = tag.resolve(source, false, tag.tagName);
+    if (value !== NOT_RESOLVED) return value as ScalarValue;
+  }
+  return source;
+}
+
+/** The full name of an explicit tag (`!!str`, `!<tag:yaml.org,2002:str>`), or undefined for `!`. */
+function tagName(text: string, start: number, end: number): string | undefined {
+  const written = text.slice(start, end);
+  if (written === '!') return undefined;
+  if (written.startsWith('!!')) return CORE + written.slice(2);
+  if (written.startsWith('!<') && written.endsWith('>')) return written.slice(2, -1);
+  throw new Refusal(start, `unknown tag ${quote(written)}; only YAML's own tags (such as !!str) are read`);
+}
+
+/** Turns the event list into a tree, taking each event out of the list as it goes. */
+class TreeBuilder {
+  #at = 0;
+  readonly #anchors = new Map<string, SourceNode>();
+  /** One copy of each key's text (the same field names repeat on every entry). */
+  readonly #shared = new Map<string, string>();
+  readonly tree = new SourceTree();
+  constructor(
+    readonly text: string,
+    readonly events: (Event | undefined)[],
+  ) {}
+
+  next(): Event | undefined {
+    const event = this.events[this.#at];
+    this.events[this.#at++] = undefined;
+    return event;
+  }
+
+  peekType(): number | undefined {
+    return this.events[this.#at]?.type;
+  }
+
+  /** The node that starts with the next event; `emptyAt` places an empty value, `isKey` shares its text. */
+  node(emptyAt: number, isKey = false): SourceNode {
+    const event = this.next();
+    if (event === undefined) throw new Refusal(this.text.length, 'the file ends inside a value');
+    switch (event.type) {
+      case EVENT_ID.SCALAR:
+        return this.#anchor(event, this.scalar(event, emptyAt, isKey));
+      case EVENT_ID.ALIAS: {
+        const name = this.text.slice(event.anchorStart, event.anchorEnd);
+        const target = this.#anchors.get(name);
+        if (target === undefined) throw new Refusal(event.anchorStart - 1, `the alias *${clip(name)} names no anchor before it`);
+        const alias: AliasNode = { kind: 'alias', start: event.anchorStart - 1, end: event.anchorEnd, name, target };
+        return alias;
+      }
+      case EVENT_ID.MAPPING: {
+        this.#collectionTag(event, 'map');
+        const map: MapNode = { kind: 'map', start: event.start, keys: [], values: [] };
+        this.#anchor(event, map);
+        let seen: Set<unknown> | undefined;
+        while (this.peekType() !== EVENT_ID.POP) {
+          const key = this.node(event.start, true);
+          seen = this.#refuseDuplicate(map, key, seen);
+          map.keys.push(key);
+          map.values.push(this.node(this.#afterColon(key)));
+        }
+        this.next();
+        // Lists grown by push keep spare room: copies hold exactly their items (an entry's
+        // mapping is 100,000 times over in a big file).
+        map.keys = map.keys.slice();
+        map.values = map.values.slice();
+        return map;
+      }
+      case EVENT_ID.SEQUENCE: {
+        this.#collectionTag(event, 'seq');
+        const seq: SeqNode = { kind: 'seq', start: event.start, items: [] };
+        this.#anchor(event, seq);
+        while (this.peekType() !== EVENT_ID.POP) seq.items.push(this.node(event.start));
+        this.next();
+        seq.items = seq.items.slice();
+        return seq;
+      }
+      default:
+        throw new Refusal(emptyAt, 'unexpected structure');
+    }
+  }
+
+  scalar(event: ScalarEvent, emptyAt: number, isKey: boolean): ScalarRef {
+    const empty = event.valueStart === -1;
+    // A quoted value starts at its opening quote, as the file shows it.
+    const quoted = event.style === SCALAR_STYLE.SINGLE_QUOTED || event.style === SCALAR_STYLE.DOUBLE_QUOTED ? 1 : 0;
+    const start = empty ? emptyAt : event.valueStart - quoted;
+    const end = empty ? emptyAt : event.valueEnd + quoted;
+    const source = empty ? '' : getScalarValue(this.text, event);
+    let value: ScalarValue;
+    if (event.tagStart !== -1) {
+      const name = tagName(this.text, event.tagStart, event.tagEnd);
+      const tag = name === undefined ? undefined : SCALAR_TAGS.find((t) => t.tagName === name);
+      if (name !== undefined && tag === undefined) throw new Refusal(event.tagStart, `the tag ${quote(name)} is not one of a plain value`);
+      const resolved = tag === undefined ? source : tag.resolve(source, true, name as string);
+      if (resolved === NOT_RESOLVED) throw new Refusal(start, `${quote(source)} cannot be read as ${quote(name as string)}`);
+      value = resolved as ScalarValue;
+    } else value = event.style === SCALAR_STYLE.PLAIN ? resolvePlain(source) : source;
+    if (isKey && typeof value === 'string' && value.length <= 24) {
+      const shared = this.#shared.get(value);
+      if (shared === undefined) this.#shared.set(value, value);
+      else value = shared;
+    }
+    return this.tree.scalar(start, end, value);
+  }
+
+  #anchor<T extends SourceNode>(event: { anchorStart: number; anchorEnd: number }, node: T): T {
+    if (event.anchorStart !== -1) this.#anchors.set(this.text.slice(event.anchorStart, event.anchorEnd), node);
+    return node;
+  }
+
+  #collectionTag(event: { tagStart: number; tagEnd: number }, kind: 'map' | 'seq'): void {
+    if (event.tagStart === -1) return;
+    const name = tagName(this.text, event.tagStart, event.tagEnd);
+    if (name !== undefined && name !== CORE + kind)
+      throw new Refusal(event.tagStart, `the tag ${quote(name)} is not one of a ${kind === 'map' ? 'mapping' : 'list'}`);
+  }
+
+  /** Where an empty value after `key` is: just after the `:` that follows it. */
+  #afterColon(key: SourceNode): number {
+    let at = this.tree.end(key);
+    while (this.text[at] === ' ' || this.text[at] === '\t') at++;
+    return this.text[at] === ':' ? at + 1 : at;
+  }
+
+  /**
+   * A key appears once per mapping (compared as values: `1` and `"1"` are two keys). Small
+   * mappings are searched; a large one gets a set, so a mapping of many keys stays linear.
+   */
+  #refuseDuplicate(map: MapNode, key: SourceNode, seen: Set<unknown> | undefined): Set<unknown> | undefined {
+    const value = this.tree.value(key);
+    if (value === undefined) return seen;
+    let repeated: boolean;
+    if (seen === undefined && map.keys.length < 16) repeated = map.keys.some((k) => this.tree.value(k) === value);
+    else {
+      seen ??= new Set(map.keys.map((k) => this.tree.value(k)));
+      repeated = seen.has(value);
+      seen.add(value);
+    }
+    if (repeated) throw new Refusal(this.tree.start(key), `the key ${quote(String(value))} appears twice in this mapping`);
+    return seen;
+  }
+}
+
+/**
+ * The tree of a YAML (or JSON) text, or the first problem that keeps it from being read: a
+ * syntax error, a second document, an unknown tag or alias, a key repeated in a mapping.
+ */
+export function parseSource(text: string): ParsedSource {
+  let events: (Event | undefined)[];
+  try {
+    events = parseEvents(text, { maxDepth: MAX_DEPTH });
+  } catch (error) {
+    if (!(error instanceof YAMLException)) throw error;
+    return { ok: false, problem: { offset: error.mark?.position ?? 0, message: clip(error.reason) } };
+  }
+  const builder = new TreeBuilder(text, events);
+  try {
+    const { tree } = builder;
+    let documents = 0;
+    while (builder.peekType() !== undefined) {
+      const event = builder.next() as Event;
+      if (event.type !== EVENT_ID.DOCUMENT) throw new Refusal(0, 'unexpected structure');
+      if (++documents > 1) {
+        const next = builder.peekType() === EVENT_ID.POP ? text.length : startOf(builder.events, text.length);
+        throw new Refusal(next, 'the file holds more than one YAML document (---); a desired-state file is one document');
+      }
+      if (builder.peekType() !== EVENT_ID.POP) tree.root = builder.node(0);
+      if (tree.root !== null && tree.value(tree.root) === null && tree.start(tree.root) === tree.end(tree.root)) tree.root = null;
+      builder.next();
+    }
+    return { ok: true, tree };
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    return { ok: false, problem: { offset: error.offset, message: error.message } };
+  }
+}
+
+/** The offset of the first event still in the list that has one. */
+function startOf(events: (Event | undefined)[], fallback: number): number {
+  for (const event of events) {
+    if (event === undefined) continue;
+    if ('start' in event) return event.start;
+    if ('valueStart' in event && event.valueStart !== -1) return event.valueStart;
+    if ('anchorStart' in event && event.anchorStart !== -1) return event.anchorStart;
+  }
+  return fallback;
+}
