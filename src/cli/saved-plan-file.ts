@@ -1,11 +1,13 @@
 /**
  * Saved plans on disk: written whole or not at all (a temporary file renamed over the target, so a
- * link at PATH is replaced, never followed), read as data (a regular file of bounded size).
+ * link at PATH is replaced, never followed), read as data (a regular file of bounded size). PATH
+ * holds the plan of the last `plan --out PATH`, or nothing: never an older plan.
  */
 import { constants } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { lstat, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { readRegularFile } from '../sync/index.js';
+import { UsageError } from './errors.js';
 
 /** A saved plan is far smaller than its desired state; 64 MiB leaves room for the largest. */
 const MAX_PLAN_BYTES = 64 * 1024 * 1024;
@@ -27,4 +29,32 @@ export async function writeSavedPlan(file: string, text: string): Promise<void> 
 
 export async function readSavedPlan(file: string, signal: AbortSignal): Promise<string> {
   return (await readRegularFile(file, { maxBytes: MAX_PLAN_BYTES, signal })).toString('utf8');
+}
+
+const codeOf = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code ?? String(error);
+
+/**
+ * Makes way for this run's plan, before anything is read: an older file at `out` is removed, so a
+ * run that ends with file errors, incomplete or interrupted leaves no plan that `sync --plan` would
+ * apply. Returns whether a file was removed. `out` may be neither a folder nor the desired-state
+ * file `input` itself (a UsageError, exit 2).
+ */
+export async function clearSavedPlan(out: string, input: string): Promise<boolean> {
+  let found: Awaited<ReturnType<typeof lstat>>;
+  try {
+    found = await lstat(out);
+  } catch (error) {
+    if (codeOf(error) === 'ENOENT') return false;
+    throw new UsageError(`--out ${JSON.stringify(out)} cannot be used (${codeOf(error)})`);
+  }
+  if (found.isDirectory()) throw new UsageError(`--out ${JSON.stringify(out)} is a folder: give the path of a file`);
+  const source = await lstat(input).catch(() => undefined);
+  if (source !== undefined && source.dev === found.dev && source.ino === found.ino)
+    throw new UsageError(`--out ${JSON.stringify(out)} is the desired-state file itself: give another path`);
+  try {
+    await unlink(out);
+  } catch (error) {
+    throw new UsageError(`the older ${JSON.stringify(out)} cannot be removed (${codeOf(error)}); nothing was read`);
+  }
+  return true;
 }

@@ -7,107 +7,30 @@
  * target moved since planning (a version conflict, an add racing someone else's) and it plans as
  * another instruction now. Rounds stop when nothing is left to send, or after `maxRounds`.
  */
-import type { BulkProgress, PatchAllOptions } from '../core/bulk.js';
-import type { ExpiringTargetsClient, FlagRef, SegmentRef } from '../core/client.js';
-import { ConfigurationError, type ExpiringTargetsError, RequestAbortedError } from '../core/errors.js';
+import type { PatchAllOptions } from '../core/bulk.js';
+import type { ExpiringTargetsClient } from '../core/client.js';
+import { type ExpiringTargetsError, RequestAbortedError } from '../core/errors.js';
 import { patchAllChecked } from '../core/internal/checked-bulk.js';
-import type { ResourceKind } from '../core/resources.js';
-import { assertInstructions } from '../core/validation.js';
-import { type CallOptions, pickCallOptions } from '../core/options.js';
 import { observeSync } from '../core/internal/sync-telemetry.js';
-import { type BulkResult, type InstructionOutcome, type OutcomeCounts, countOutcomes } from '../core/results.js';
+import { type BulkResult, type InstructionOutcome, countOutcomes } from '../core/results.js';
+import { assertInstructions } from '../core/validation.js';
+import { type ApplyOptions, normalizeApplyOptions } from './apply-options.js';
+import { NO_PROGRESS, PROGRESS_KEYS, type Progress, progressSum } from './apply-progress.js';
 import { forEachLimited, limiter } from './concurrency.js';
-import { DEFAULT_MAX_ROUNDS, DEFAULT_ROUND_DELAY_MS, nextChanges, pause, roundDelay } from './rounds.js';
 import { type CompiledResource, resourceIdentity } from './desired-state.js';
 import {
   type AnyInstruction,
-  DEFAULT_READ_CONCURRENCY,
-  apiOf,
   type PlannedChange,
   type ResourcePlan,
   type SyncPlan,
+  apiOf,
   checkedDesiredState,
   planResources,
-  positiveOption,
   stopsEveryResource,
   summarize,
 } from './plan.js';
-
-/** Options of {@link applyPlan}. */
-export interface ApplyOptions extends CallOptions {
-  /** Instructions per request. Default 50. */
-  batchSize?: number | undefined;
-  /** Resources written at once (each with one request in flight). Default 1: LaunchDarkly's limits are per account. */
-  concurrency?: number | undefined;
-  /** Resources read at once when planning again. Default 4. */
-  readConcurrency?: number | undefined;
-  /** Audit-log comment for every request. */
-  comment?: string | undefined;
-  /** Called after every batch of the first round, with the counts over the whole plan. */
-  onProgress?: ((progress: BulkProgress) => void) | undefined;
-  /** Re-send, within a batch's run, what reading back proved was not applied (see `patchAll`). Default false: later rounds do it. */
-  resendUnapplied?: boolean | undefined;
-  /** Send again the changes refused because their target changed after planning, as planned again. Default true. */
-  replanConflicts?: boolean | undefined;
-  /**
-   * Rounds at most: the first sends the plan, each later one what a fresh read still shows
-   * pending and can end differently. Default 3; 1 sends the plan once. Against a server that keeps
-   * no state (a mock), use 1.
-   */
-  maxRounds?: number | undefined;
-  /** The wait before round 2 in milliseconds, doubled for each later round (at most 5 s). Default 250. */
-  roundDelayMs?: number | undefined;
-  /**
-   * Stops the apply gently: no batch is started once it aborts, the batches in flight finish
-   * (their answers are kept) and what was sent is read back. `signal`, by contrast, abandons the
-   * requests in flight.
-   */
-  stop?: AbortSignal | undefined;
-  /** Send changes whose time has passed since planning. Default: the plan's `allowPast`. */
-  allowPast?: boolean | undefined;
-  /** The time "past" is measured from. Default `Date.now()`. */
-  now?: number | undefined;
-}
-
-/** The fate of one planned change. */
-export interface ChangeOutcome extends InstructionOutcome<AnyInstruction> {
-  /** Position of the change in its resource plan's `changes`. */
-  index: number;
-  /** Segment or flag. */
-  resource: ResourceKind;
-  /** Which segment or flag, in which project and environment. */
-  ref: SegmentRef | FlagRef;
-  /** The change whose fate this is: after a conflict, the change planned again (same target, same line). */
-  change: PlannedChange;
-  /** True when the change was refused, planned again because its target had changed, and sent once more. */
-  replanned?: boolean | undefined;
-  /** The round that decided this fate (1 for the first sending; undefined when never sent). */
-  round?: number | undefined;
-}
-
-/** Totals of an apply: the fates of the plan's changes, and how many were planned again. */
-export interface SyncCounts extends OutcomeCounts {
-  /** Changes refused because their target changed after planning, planned again and sent once more. */
-  replanned: number;
-  /** Rounds made (1 when everything was settled by the first sending). */
-  rounds: number;
-}
-
-/** What {@link applyPlan} did, and what LaunchDarkly holds afterwards. */
-export interface SyncResult {
-  /** True when LaunchDarkly now matches the desired state (`after` has no changes and read every resource). */
-  ok: boolean;
-  /** One per change of the plan, in plan order: its last fate. */
-  outcomes: ChangeOutcome[];
-  /** Totals of the plan's changes by fate, and the rounds made. */
-  counts: SyncCounts;
-  /** The error that stopped the run early (a 401, an unreachable server, an abort), if any. */
-  stoppedBy: ExpiringTargetsError | undefined;
-  /** True when `stop` ended the apply before it was done. */
-  interrupted: boolean;
-  /** The plan made after applying: what is still pending. */
-  after: SyncPlan;
-}
+import { nextChanges, pause, roundDelay } from './rounds.js';
+import type { ChangeOutcome, SyncResult } from './sync-result.js';
 
 interface ResourceRun {
   plan: ResourcePlan;
@@ -119,21 +42,6 @@ interface ResourceRun {
 }
 
 const ACTION_ORDER = { remove: 0, update: 1, add: 2 } as const;
-const DEFAULT_BATCH_SIZE = 50;
-type Progress = Omit<BulkProgress, 'total'>;
-const PROGRESS_KEYS = ['done', 'applied', 'failed', 'unknown', 'notAttempted', 'reconciled', 'resent'] as const;
-
-/**
- * Sums the progress of resources written at once into one report over the whole plan. Each
- * resource reports its own running counts (over its batches so far); the sum moves by the difference.
- */
-function progressSum(total: number, onProgress: ApplyOptions['onProgress']) {
-  const sum: BulkProgress = { total, done: 0, applied: 0, failed: 0, unknown: 0, notAttempted: total, reconciled: 0, resent: 0 };
-  return (previous: Progress | undefined, next: Progress, size: number): void => {
-    for (const key of PROGRESS_KEYS) sum[key] += next[key] - (previous?.[key] ?? (key === 'notAttempted' ? size : 0));
-    onProgress?.({ ...sum });
-  };
-}
 
 // applyPlan checked every instruction up front: they go to the bulk runner's internal entry, which does not check them again.
 function sendChanges(
@@ -170,15 +78,7 @@ export function applyPlan(client: ExpiringTargetsClient, plan: SyncPlan, options
 }
 
 async function apply(client: ExpiringTargetsClient, plan: SyncPlan, options: ApplyOptions): Promise<SyncResult> {
-  const concurrency = positiveOption('concurrency', options.concurrency, 1);
-  const readConcurrency = positiveOption('readConcurrency', options.readConcurrency, DEFAULT_READ_CONCURRENCY);
-  const batchSize = positiveOption('batchSize', options.batchSize, DEFAULT_BATCH_SIZE);
-  const maxRounds = positiveOption('maxRounds', options.maxRounds, DEFAULT_MAX_ROUNDS);
-  const roundDelayMs = options.roundDelayMs ?? DEFAULT_ROUND_DELAY_MS;
-  if (!Number.isFinite(roundDelayMs) || roundDelayMs < 0)
-    throw new ConfigurationError(`roundDelayMs must be a non-negative number, got ${roundDelayMs}`);
-  const call = pickCallOptions(options);
-  const stop = options.stop;
+  const { concurrency, readConcurrency, batchSize, maxRounds, roundDelayMs, call, stop } = normalizeApplyOptions(options);
   // The plan is the caller's object: its instructions are checked here, once, before anything is
   // sent (the clock apart, checked per change below); sending then does not check them again.
   for (const r of plan.resources)
@@ -246,7 +146,7 @@ async function apply(client: ExpiringTargetsClient, plan: SyncPlan, options: App
         return false;
       });
     due.sort((a, b) => ACTION_ORDER[a.c.action] - ACTION_ORDER[b.c.action]);
-    let before: Progress = { done: 0, applied: 0, failed: 0, unknown: 0, notAttempted: 0, reconciled: 0, resent: 0 };
+    let before: Progress = NO_PROGRESS;
     let last: Progress | undefined;
     for (let start = 0; start < due.length; start += batchSize) {
       if (halted()) return;

@@ -16,7 +16,9 @@
  * }
  * ```
  */
-export { type ApplyOptions, type ChangeOutcome, type SyncCounts, type SyncResult, applyPlan } from './apply.js';
+export { applyPlan } from './apply.js';
+export type { ApplyOptions } from './apply-options.js';
+export type { ChangeOutcome, SyncCounts, SyncResult } from './sync-result.js';
 export {
   type DesiredFlag,
   type DesiredFlagTarget,

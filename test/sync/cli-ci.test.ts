@@ -126,6 +126,59 @@ describe('saved plans', () => {
     expect(server.stats.patches).toBe(patches);
   }, 60_000);
 
+  it('plan --out never leaves an older plan: an incomplete plan (exit 3) or a file with errors (exit 2) removes it, so sync --plan has nothing stale to apply', async () => {
+    const f = await file(desiredYaml(2));
+    const saved = path.join(dir, 'stale-plan.json');
+    const first = await fake();
+    expect((await cli(['plan', f, '--out', saved], first.url)).code).toBe(4);
+    expect(JSON.parse(await readFile(saved, 'utf8'))).toMatchObject({ format: 'ld-expiring-targets/plan' });
+
+    // seg-3 is unknown to this LaunchDarkly (404): the plan is incomplete.
+    const server = await fake({
+      catalog: { projectKey: 'p', environmentKey: 'production', flags: [], segments: [0, 1, 2].map((s) => ({ key: `seg-${s}` })) },
+    } as Parameters<typeof startFakeLaunchDarkly>[0]);
+    const incomplete = await cli(['plan', f, '--out', saved], server.url);
+    expect(incomplete.code).toBe(3);
+    expect(incomplete.stderr).toContain(
+      `${saved} was not written: the plan is incomplete; the older ${saved} was removed, so 'sync --plan' cannot apply it.`,
+    );
+    await expect(readFile(saved)).rejects.toMatchObject({ code: 'ENOENT' });
+    const gets = server.stats.gets;
+    const refused = await cli(['sync', '--plan', saved, '--yes'], server.url);
+    expect(refused.code).toBe(2);
+    expect(server.stats).toMatchObject({ gets, patches: 0 });
+
+    // The same with --json: savedTo is null.
+    expect((await cli(['plan', f, '--out', saved], first.url)).code).toBe(4);
+    const asJson = await cli(['plan', f, '--out', saved, '--json'], server.url);
+    expect(JSON.parse(asJson.stdout)).toMatchObject({ exitCode: 3, savedTo: null });
+    await expect(readFile(saved)).rejects.toMatchObject({ code: 'ENOENT' });
+
+    // A file with errors: nothing is read, and the older plan is gone too.
+    expect((await cli(['plan', f, '--out', saved], first.url)).code).toBe(4);
+    const bad = await file(desiredYaml(2).replace('contextKind: user, contextKey: u-0,', 'contextKind: user,'));
+    const before = first.stats.gets;
+    const broken = await cli(['plan', bad, '--out', saved], first.url);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain(`${saved} was not written: ${bad} has errors; the older ${saved} was removed`);
+    expect(first.stats.gets).toBe(before);
+    await expect(readFile(saved)).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 60_000);
+
+  it('plan --out refuses the desired-state file itself and a folder, with exit 2, nothing read and the file intact', async () => {
+    const server = await fake();
+    const text = desiredYaml(1);
+    const f = await file(text);
+    const itself = await cli(['plan', f, '--out', f], server.url);
+    expect(itself.code).toBe(2);
+    expect(itself.stderr).toContain('is the desired-state file itself: give another path');
+    expect(await readFile(f, 'utf8')).toBe(text);
+    const folder = await cli(['plan', f, '--out', dir], server.url);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain('is a folder: give the path of a file');
+    expect(server.stats.gets).toBe(0);
+  }, 60_000);
+
   it('plan --format markdown prints a pull-request comment', async () => {
     const server = await fake();
     const result = await cli(['plan', await file(desiredYaml(1)), '--format', 'markdown'], server.url);

@@ -1,5 +1,5 @@
 // What a later round of an apply sends, decided without a server: the rules of rounds.ts.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ChangeOutcome, PlannedChange, ResourcePlan } from '../../src/sync/index.js';
 import { MAX_ROUND_DELAY_MS, nextChanges, pause, roundDelay, sameInstruction, worthResending } from '../../src/sync/rounds.js';
 
@@ -43,6 +43,8 @@ describe('worthResending', () => {
     [{ fate: 'failed', decidedBy: 'response', status: 200 }, false],
     [{ fate: 'failed', decidedBy: 'response', status: 400 }, false],
     [{ fate: 'failed', decidedBy: 'response', status: 403 }, false],
+    // Reading back proved it was not applied: worth sending again, whatever status the lost answer had.
+    [{ fate: 'failed', decidedBy: 'read-back', status: 501 }, true],
   ] as [Partial<ChangeOutcome>, boolean][])('%o → %s', (o, expected) => {
     expect(worthResending(outcome(add('a'), o))).toBe(expected);
   });
@@ -112,5 +114,27 @@ describe('roundDelay and pause', () => {
     controller.abort();
     await expect(waiting).resolves.toBeUndefined();
     await expect(pause(0, undefined)).resolves.toBeUndefined();
+  });
+
+  it('waits the whole time, and not at all when the signal has already aborted', async () => {
+    vi.useFakeTimers();
+    try {
+      let done = false;
+      const waiting = pause(1000, new AbortController().signal).then(() => (done = true));
+      await vi.advanceTimersByTimeAsync(999);
+      expect(done).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await waiting;
+      expect(done).toBe(true);
+      const aborted = new AbortController();
+      aborted.abort();
+      let early = false;
+      const skipped = pause(60_000, aborted.signal).then(() => (early = true));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(early).toBe(true);
+      await skipped;
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

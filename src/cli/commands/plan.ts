@@ -18,7 +18,7 @@ import { CONNECTION_OPTIONS, OUTPUT_OPTIONS } from '../options.js';
 import { optionalString } from '../parser.js';
 import { planJson, printPlan } from '../plan-report.js';
 import { retryNotice, silentProgress } from '../progress.js';
-import { writeSavedPlan } from '../saved-plan-file.js';
+import { clearSavedPlan, writeSavedPlan } from '../saved-plan-file.js';
 
 export interface PlanArgs extends FileArgs {
   /** `--out PATH`: where to save the plan for `sync --plan`. */
@@ -54,23 +54,33 @@ pull-request comment.`,
     const session: FileSession = { ...cliSession, now: Date.now() };
     const { out } = session;
     const file = command.file as string;
+    // --out PATH names this run's plan or nothing: an older plan there is removed first.
+    const removed = command.out === undefined ? false : await clearSavedPlan(command.out, file);
+    const notWritten = (why: string) => {
+      if (command.out === undefined) return;
+      const older = removed ? `; the older ${command.out} was removed, so 'sync --plan' cannot apply it` : '';
+      out.err(`${command.out} was not written: ${why}${older}.`);
+    };
     const read = await desiredOrExit(command, session);
-    if (typeof read === 'number') return read;
+    if (typeof read === 'number') {
+      notWritten(`${file} has errors`);
+      return read;
+    }
     return withConnection(
       command.connection,
       retryNotice(command.json, () => silentProgress),
       async (connection) => {
         const plan = await makePlan(connection, read.selected, command, session);
         const code = planCode(plan, session.signal);
-        if (command.out !== undefined && plan.ok && !session.signal.aborted) {
+        const saved = command.out !== undefined && plan.ok && !session.signal.aborted;
+        if (saved)
           await writeSavedPlan(
-            command.out,
+            command.out as string,
             serializePlan(plan, { files: [{ path: file, sha256: read.sha256 }], targets: command.targets }),
           );
-        }
-        if (command.out !== undefined && !plan.ok) out.err(`${command.out} was not written: the plan is incomplete.`);
+        else notWritten(plan.ok ? 'the run was interrupted' : 'the plan is incomplete');
         if (command.json) {
-          out.json({ ok: code === EXIT.ok, exitCode: code, file, plan: planJson(plan), savedTo: plan.ok ? (command.out ?? null) : null });
+          out.json({ ok: code === EXIT.ok, exitCode: code, file, plan: planJson(plan), savedTo: saved ? command.out : null });
           return code;
         }
         if (command.format === 'markdown') {
@@ -80,8 +90,7 @@ pull-request comment.`,
         out.out(`Plan for ${file}, against ${connection.target}:`);
         out.out();
         printPlan(out, plan, file);
-        if (command.out !== undefined && plan.ok)
-          out.out(`\nSaved to ${command.out}: apply exactly this plan with 'sync --plan ${command.out}'.`);
+        if (saved) out.out(`\nSaved to ${command.out}: apply exactly this plan with 'sync --plan ${command.out}'.`);
         return code;
       },
       session.out,
