@@ -12,10 +12,11 @@ import { RequestAbortedError } from './errors.js';
 import { NULL_BODY_STATUSES } from './internal/transport.js';
 import type { AttemptSettings, FetchLike, RetryEvent } from './options.js';
 import { startDeadline } from './internal/deadline.js';
+import { RateBudget, routeKeyOf, templatePattern } from './internal/rate-budget.js';
 import { type Redactor, redactedCause } from './redact.js';
 import type { CallScope } from './internal/call-facts.js';
 import { type Logging, observed } from './internal/telemetry.js';
-import { type AttemptOutcome, isRetryable, parseRateLimitReset, retryWait } from './retry-policy.js';
+import { type AttemptOutcome, isRetryable, retryWait } from './retry-policy.js';
 
 /** What the attempts of one request found out, for the caller to read afterwards. */
 export interface RequestTrace {
@@ -59,8 +60,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * Holds requests back while LaunchDarkly has said a limit is spent, so a client (and every batch
- * of a bulk run sharing it) waits for the reset instead of provoking a 429.
+ * Holds every request of a client back after a 429 that names no route's window (an IP-based
+ * limit's `Retry-After`). Route and account windows are paced by ./internal/rate-budget.ts.
  */
 export class RateLimitGate {
   // TypeScript-private rather than #private: a browser bundle for an older target would
@@ -71,15 +72,6 @@ export class RateLimitGate {
   constructor(now: () => number = Date.now) {
     this.openAt = 0;
     this.now = now;
-  }
-
-  /** Reads `X-Ratelimit-*` from a response; when a remaining count is 0, closes until the reset. */
-  observe(headers: Headers): void {
-    const route = headers.get('x-ratelimit-route-remaining');
-    const global = headers.get('x-ratelimit-global-remaining');
-    if (route?.trim() !== '0' && global?.trim() !== '0') return;
-    const waitMs = parseRateLimitReset(headers.get('x-ratelimit-reset'), this.now());
-    if (waitMs !== undefined && waitMs > 0) this.closeUntil(this.now() + waitMs);
   }
 
   /** Closes until an absolute time (epoch ms), never shortening an existing closure. */
@@ -147,11 +139,18 @@ function failureDetail(error: unknown): string {
   return cause !== undefined ? messageOf(cause) : messageOf(error);
 }
 
+function namesWindow(headers: Headers): boolean {
+  return headers.has('x-ratelimit-reset') && (headers.has('x-ratelimit-route-remaining') || headers.has('x-ratelimit-global-remaining'));
+}
+
 export function createHttp(options: HttpOptions): HttpSend {
   const now = options.now ?? Date.now;
   const { redact } = options;
   const baseFetch = options.fetch;
   const gate = new RateLimitGate(now);
+  const budget = new RateBudget(now);
+  // Rate limits count per route (verb and template); a path no template matches is a route of its own.
+  const routePatterns = (options.templates ?? []).map(templatePattern);
 
   /** The response as the rest of the client sees it: read in full, redacted; and its body as text. */
   async function settled(response: Response): Promise<{ response: Response; text: string }> {
@@ -224,6 +223,7 @@ export function createHttp(options: HttpOptions): HttpSend {
     if (body !== undefined) init.body = body;
     const changesState = method !== 'GET' && method !== 'HEAD';
     const aborted = (error: RequestAbortedError) => new RequestAbortedError(error.cause, trace.mayHaveApplied);
+    const route = routeKeyOf(method, url, routePatterns);
     for (let attemptNo = 1; ; attemptNo++) {
       if (settings.signal?.aborted) throw aborted(new RequestAbortedError(settings.signal.reason));
       if (gate.waitMs > 0) {
@@ -234,6 +234,14 @@ export function createHttp(options: HttpOptions): HttpSend {
           throw error instanceof RequestAbortedError ? aborted(error) : error;
         }
       }
+      const budgetWaitMs = budget.blockedMs(route);
+      if (budgetWaitMs > 0 && Number.isFinite(budgetWaitMs)) trace.scope?.wait(budgetWaitMs);
+      let release: () => void;
+      try {
+        release = await budget.acquire(route, settings.signal);
+      } catch (error) {
+        throw error instanceof RequestAbortedError ? aborted(error) : error;
+      }
       let outcome: AttemptOutcome;
       let failure: ApiConnectionError | undefined;
       let response: Response | undefined;
@@ -243,7 +251,7 @@ export function createHttp(options: HttpOptions): HttpSend {
         response = answer.response;
         trace.answer = answer;
         observed?.end(response.status, response.headers.get('x-request-id'));
-        gate.observe(response.headers);
+        budget.observe(route, response.headers);
         outcome = { type: 'response', status: response.status, headers: response.headers };
         // A 5xx may come after LaunchDarkly applied the change: from here on, its fate is open.
         if (changesState && response.status >= 500) trace.mayHaveApplied = true;
@@ -257,6 +265,8 @@ export function createHttp(options: HttpOptions): HttpSend {
         if (changesState && error.stage === 'after-send') trace.mayHaveApplied = true;
         failure = error;
         outcome = { type: 'error', stage: error.stage };
+      } finally {
+        release();
       }
       const retriesLeft = attemptNo <= settings.maxRetries;
       if (!retriesLeft || !isRetryable(outcome, method, settings.retryUnsafe)) {
@@ -279,8 +289,9 @@ export function createHttp(options: HttpOptions): HttpSend {
         source,
         outcome.type === 'response' ? `status ${outcome.status}` : (failure?.message ?? 'connection failed'),
       );
-      // A 429 speaks for the whole account: hold back every request of this client, not just this one.
-      if (outcome.type === 'response' && outcome.status === 429) gate.closeUntil(now() + delayMs);
+      // A 429 that names no window (an IP-based limit) holds back every request of this client;
+      // one that does has already closed its route's or the account's window in the budget.
+      if (outcome.type === 'response' && outcome.status === 429 && !namesWindow(outcome.headers)) gate.closeUntil(now() + delayMs);
       options.onRetry?.({
         method,
         url: shown,

@@ -100,40 +100,6 @@ describe('RateLimitGate', () => {
     return { now: () => now, advance: (ms: number) => (now += ms) };
   };
 
-  it.each([
-    ['X-Ratelimit-Route-Remaining', '0'],
-    ['X-Ratelimit-Global-Remaining', '0'],
-    ['X-Ratelimit-Route-Remaining', ' 0 '],
-  ])('closes until X-Ratelimit-Reset when %s is %j', (header, remaining) => {
-    const clock = at(10_000);
-    const gate = new RateLimitGate(clock.now);
-    gate.observe(new Headers({ [header]: remaining, 'X-Ratelimit-Reset': '10750' }));
-    expect(gate.waitMs).toBe(750);
-    clock.advance(500);
-    expect(gate.waitMs).toBe(250);
-    clock.advance(300);
-    expect(gate.waitMs).toBe(0);
-  });
-
-  it.each<[string, Record<string, string>]>([
-    ['requests remain', { 'X-Ratelimit-Route-Remaining': '3', 'X-Ratelimit-Global-Remaining': '10', 'X-Ratelimit-Reset': '10750' }],
-    ['no rate-limit headers', {}],
-    ['no reset', { 'X-Ratelimit-Route-Remaining': '0' }],
-    ['a reset already past', { 'X-Ratelimit-Route-Remaining': '0', 'X-Ratelimit-Reset': '9000' }],
-    ['a reset that is now', { 'X-Ratelimit-Global-Remaining': '0', 'X-Ratelimit-Reset': '10000' }],
-  ])('stays open when %s', (_name, headers) => {
-    const gate = new RateLimitGate(at(10_000).now);
-    gate.observe(new Headers(headers));
-    expect(gate.waitMs).toBe(0);
-  });
-
-  it('a remaining count of 0 without a reset leaves the gate working', () => {
-    const gate = new RateLimitGate(at(0).now);
-    gate.observe(new Headers({ 'X-Ratelimit-Route-Remaining': '0' }));
-    gate.closeUntil(1000);
-    expect(gate.waitMs).toBe(1000);
-  });
-
   it('never shortens a closure', () => {
     const gate = new RateLimitGate(at(0).now);
     gate.closeUntil(5000);

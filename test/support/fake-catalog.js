@@ -14,7 +14,10 @@
  * @typedef {{ limit: number, windowMs: number }} RouteLimit
  */
 
-/** The largest page the fake serves, as the corrected schema states it. */
+/**
+ * The largest page the fake serves: 100, as openapi/corrections.overlay.yaml adds it to the listings'
+ * `limit` (from LaunchDarkly's API changelog; the vendored document states no maximum).
+ */
 export const MAX_PAGE = 100;
 
 /** The route a request path belongs to, for rate limits and statistics. @param {string} path @returns {Route | undefined} */

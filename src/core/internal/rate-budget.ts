@@ -1,0 +1,142 @@
+/**
+ * Pacing by LaunchDarkly's rate-limit headers before a request is refused. LaunchDarkly counts
+ * each route (verb and URL pattern) and the whole account in fixed windows, and says after each
+ * answer how many requests the window has left (`X-Ratelimit-Route-Remaining`,
+ * `X-Ratelimit-Global-Remaining`) and when it resets (`X-Ratelimit-Reset`, epoch ms). A request
+ * goes only while its window has room for it and for every request already in flight (those may
+ * not be counted yet), so concurrent requests never overshoot into 429s, and a spent route holds
+ * back only its own requests. A route is learnt from its first answer: until then, one at a time.
+ */
+import { RequestAbortedError } from '../errors.js';
+
+/**
+ * What is known of one window: when it resets, what it has left, the most it has held (for the
+ * next window), and answers without headers since the reset (counted in the next window all the same).
+ */
+interface Window {
+  reset: number;
+  remaining: number;
+  limit: number;
+  sinceReset: number;
+}
+
+const GLOBAL = '*';
+/** Routes remembered at most: paths outside the known templates are keys of their own. */
+const MAX_ROUTES = 1000;
+
+/** `GET /api/v2/flags/{projectKey}/…` for a URL whose path ends in one of `templates`; else the verb and the path as it is. */
+export function routeKeyOf(method: string, url: string, templates: readonly RegExp[]): string {
+  const path = URL.canParse(url) ? new URL(url).pathname : url;
+  const known = templates.find((t) => t.test(path));
+  return `${method} ${known ? known.source : path}`;
+}
+
+/** A path template such as `/api/v2/flags/{projectKey}` as a pattern matching the end of a path. */
+export function templatePattern(template: string): RegExp {
+  return new RegExp(`${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}/]+\}/g, '[^/]+')}$`);
+}
+
+function headerNumber(headers: Headers, name: string): number | undefined {
+  const value = headers.get(name)?.trim();
+  return value === undefined || value === '' || !Number.isFinite(Number(value)) ? undefined : Number(value);
+}
+
+export class RateBudget {
+  // TypeScript-private rather than #private, as RateLimitGate (a browser bundle stays small).
+  declare private readonly windows: Map<string, Window | 'unlimited'>;
+  declare private readonly inFlight: Map<string, number>;
+  declare private readonly waiters: Set<() => void>;
+  declare private readonly now: () => number;
+  constructor(now: () => number = Date.now) {
+    this.windows = new Map();
+    this.inFlight = new Map();
+    this.waiters = new Set();
+    this.now = now;
+  }
+
+  /** 0 when a request of `route` may go now; else how long until that may change by itself (Infinity: only an answer changes it). */
+  blockedMs(route: string): number {
+    const now = this.now();
+    let ms = 0;
+    for (const key of this.windows.has(GLOBAL) ? [route, GLOBAL] : [route]) {
+      const w = this.windows.get(key);
+      const busy = this.inFlight.get(key) ?? 0;
+      if (w === 'unlimited') continue;
+      if (w === undefined) ms = busy === 0 ? ms : Number.POSITIVE_INFINITY;
+      // The next window: as much as a window has held, less what already went (at least one, so a route never stalls).
+      else if (now >= w.reset) ms = busy < Math.max(1, w.limit - w.sinceReset) ? ms : Number.POSITIVE_INFINITY;
+      else if (busy >= w.remaining) ms = Math.max(ms, w.reset - now);
+    }
+    return ms;
+  }
+
+  /** Waits for room, then counts the request in flight; the function returned counts it out. */
+  async acquire(route: string, signal?: AbortSignal): Promise<() => void> {
+    for (let ms = this.blockedMs(route); ms > 0; ms = this.blockedMs(route)) await this.changed(ms, signal);
+    const keys = this.windows.has(GLOBAL) ? [route, GLOBAL] : [route];
+    for (const key of keys) this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const key of keys) {
+        const left = (this.inFlight.get(key) ?? 1) - 1;
+        if (left > 0) this.inFlight.set(key, left);
+        else this.inFlight.delete(key);
+      }
+      this.wake();
+    };
+  }
+
+  /** Learns from an answer's headers what its route's and the account's windows have left. */
+  observe(route: string, headers: Headers): void {
+    const reset = headerNumber(headers, 'x-ratelimit-reset');
+    const learn = (key: string, remaining: number | undefined) => {
+      const w = this.windows.get(key);
+      if (remaining === undefined || reset === undefined) {
+        if (key === GLOBAL) return;
+        // No headers: a route LaunchDarkly does not limit. Once known to be limited, it stays so,
+        // and the answer (an error's, say) counted in its window all the same.
+        if (w === undefined) this.windows.set(key, 'unlimited');
+        else if (w !== 'unlimited' && this.now() < w.reset) w.remaining = Math.max(0, w.remaining - 1);
+        else if (w !== 'unlimited') w.sinceReset++;
+        return;
+      }
+      const limit = Math.max(remaining + 1, w === undefined || w === 'unlimited' ? 1 : w.limit);
+      // A new window: answers without headers since the old one's reset may have counted in it before this one did.
+      const since = w === undefined || w === 'unlimited' ? 0 : w.sinceReset;
+      if (w === undefined || w === 'unlimited' || reset > w.reset)
+        this.windows.set(key, { reset, remaining: Math.max(0, remaining - since), limit, sinceReset: 0 });
+      else if (reset === w.reset) this.windows.set(key, { ...w, remaining: Math.min(remaining, w.remaining), limit });
+      // An answer from a window already over says nothing of the current one.
+      else w.limit = limit;
+    };
+    if (!this.windows.has(route) && this.windows.size >= MAX_ROUTES) this.windows.delete(this.windows.keys().next().value as string);
+    learn(route, headerNumber(headers, 'x-ratelimit-route-remaining'));
+    learn(GLOBAL, headerNumber(headers, 'x-ratelimit-global-remaining'));
+    this.wake();
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  /** Resolves after `ms`, or sooner when an answer or a finished request may have made room. */
+  private changed(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(new RequestAbortedError(signal.reason));
+    return new Promise((resolve, reject) => {
+      const settle = (error?: RequestAbortedError) => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve();
+      };
+      const done = () => settle();
+      const onAbort = () => settle(new RequestAbortedError(signal?.reason));
+      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+      this.waiters.add(done);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}

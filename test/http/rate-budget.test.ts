@@ -1,0 +1,141 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RequestAbortedError } from '../../src/core/errors.js';
+import { RateBudget, routeKeyOf, templatePattern } from '../../src/core/internal/rate-budget.js';
+
+const at = (start: number) => {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+};
+const FLAG = '/api/v2/flags/{projectKey}/{featureFlagKey}/expiring-targets/{environmentKey}';
+const headers = (h: Record<string, string>) => new Headers(h);
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('routeKeyOf', () => {
+  it('names a route by verb and template; other paths by verb and path', () => {
+    const templates = [templatePattern(FLAG)];
+    const a = routeKeyOf('GET', 'https://ld.example/api/v2/flags/p/a/expiring-targets/e', templates);
+    expect(a).toBe(routeKeyOf('GET', 'https://ld.example/proxy/api/v2/flags/q/b%20c/expiring-targets/f', templates));
+    expect(a).not.toBe(routeKeyOf('PATCH', 'https://ld.example/api/v2/flags/p/a/expiring-targets/e', templates));
+    expect(routeKeyOf('GET', 'https://ld.example/api/v2/flags/p?limit=100&offset=200', templates)).toBe('GET /api/v2/flags/p');
+    expect(routeKeyOf('GET', 'https://ld.example/api/v2/flags/p/a/expiring-targets/e/x', templates)).toBe(
+      'GET /api/v2/flags/p/a/expiring-targets/e/x',
+    );
+  });
+});
+
+describe('RateBudget', () => {
+  it('sends one request of an unknown route at a time, then paces by what the answer says', async () => {
+    const clock = at(10_000);
+    const budget = new RateBudget(clock.now);
+    const probe = await budget.acquire('GET /a');
+    expect(budget.blockedMs('GET /a')).toBe(Number.POSITIVE_INFINITY);
+    expect(budget.blockedMs('GET /b')).toBe(0);
+    budget.observe('GET /a', headers({ 'X-Ratelimit-Route-Remaining': '2', 'X-Ratelimit-Reset': '10750' }));
+    probe();
+    // Two left: two may be in flight, not a third (each may not be counted yet).
+    const releases = [await budget.acquire('GET /a'), await budget.acquire('GET /a')];
+    expect(budget.blockedMs('GET /a')).toBe(750);
+    releases[0]?.();
+    budget.observe('GET /a', headers({ 'X-Ratelimit-Route-Remaining': '1', 'X-Ratelimit-Reset': '10750' }));
+    expect(budget.blockedMs('GET /a')).toBe(750);
+    releases[1]?.();
+    budget.observe('GET /a', headers({ 'X-Ratelimit-Route-Remaining': '0', 'X-Ratelimit-Reset': '10750' }));
+    expect(budget.blockedMs('GET /a')).toBe(750);
+    // Another route is not held back by this one.
+    expect(budget.blockedMs('GET /b')).toBe(0);
+    clock.advance(750);
+    // After the reset: as many as the window held at most (2 left after the first, so 3).
+    const next = [await budget.acquire('GET /a'), await budget.acquire('GET /a'), await budget.acquire('GET /a')];
+    expect(budget.blockedMs('GET /a')).toBe(Number.POSITIVE_INFINITY);
+    for (const release of next) release();
+    expect(budget.blockedMs('GET /a')).toBe(0);
+  });
+
+  it('ignores an answer from a window already over, and keeps the lower count of the current one', () => {
+    const clock = at(0);
+    const budget = new RateBudget(clock.now);
+    budget.observe('GET /a', headers({ 'X-Ratelimit-Route-Remaining': '0', 'X-Ratelimit-Reset': '2000' }));
+    budget.observe('GET /a', headers({ 'X-Ratelimit-Route-Remaining': '5', 'X-Ratelimit-Reset': '1000' }));
+    expect(budget.blockedMs('GET /a')).toBe(2000);
+    budget.observe('GET /a', headers({ 'X-Ratelimit-Route-Remaining': '3', 'X-Ratelimit-Reset': '2000' }));
+    expect(budget.blockedMs('GET /a')).toBe(2000);
+    budget.observe('GET /a', headers({ 'X-Ratelimit-Route-Remaining': '4', 'X-Ratelimit-Reset': '3000' }));
+    expect(budget.blockedMs('GET /a')).toBe(0);
+  });
+
+  it('holds every route while the account window is spent', () => {
+    const budget = new RateBudget(at(0).now);
+    budget.observe('GET /a', headers({ 'X-Ratelimit-Global-Remaining': '0', 'X-Ratelimit-Reset': '500' }));
+    expect(budget.blockedMs('GET /a')).toBe(500);
+    expect(budget.blockedMs('PATCH /b')).toBe(500);
+  });
+
+  it.each<[string, Record<string, string>]>([
+    ['no rate-limit headers', {}],
+    ['no reset', { 'X-Ratelimit-Route-Remaining': '0' }],
+    ['a count that is no number', { 'X-Ratelimit-Route-Remaining': 'many', 'X-Ratelimit-Reset': '10750' }],
+    ['a reset already past', { 'X-Ratelimit-Route-Remaining': '0', 'X-Ratelimit-Reset': '9000' }],
+    ['a reset that is now', { 'X-Ratelimit-Route-Remaining': '0', 'X-Ratelimit-Reset': '10000' }],
+  ])('lets the next request go when an answer gives %s', (_name, h) => {
+    const budget = new RateBudget(at(10_000).now);
+    budget.observe('GET /a', headers(h));
+    expect(budget.blockedMs('GET /a')).toBe(0);
+  });
+
+  it('a route whose answers name no window is not limited: any number in flight', async () => {
+    const budget = new RateBudget(at(0).now);
+    budget.observe('GET /a', headers({}));
+    for (let i = 0; i < 50; i++) await budget.acquire('GET /a');
+    expect(budget.blockedMs('GET /a')).toBe(0);
+  });
+
+  it('a waiting request goes when an answer makes room, or at the reset', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: 0 });
+    const budget = new RateBudget();
+    budget.observe('GET /a', headers({ 'X-Ratelimit-Route-Remaining': '1', 'X-Ratelimit-Reset': '1000' }));
+    const first = await budget.acquire('GET /a');
+    let second = false;
+    const waiting = budget.acquire('GET /a').then(() => (second = true));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(second).toBe(false);
+    // The first one's answer: 1 left after it counted, so the second may go.
+    budget.observe('GET /a', headers({ 'X-Ratelimit-Route-Remaining': '1', 'X-Ratelimit-Reset': '1000' }));
+    first();
+    await waiting;
+    expect(Date.now()).toBe(10);
+    budget.observe('GET /a', headers({ 'X-Ratelimit-Route-Remaining': '0', 'X-Ratelimit-Reset': '1000' }));
+    let third = false;
+    const atReset = budget.acquire('GET /a').then(() => (third = true));
+    await vi.advanceTimersByTimeAsync(989);
+    expect(third).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await atReset;
+    expect(Date.now()).toBe(1000);
+  });
+
+  it('a waiting request rejects at once when aborted', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: 0 });
+    const budget = new RateBudget();
+    budget.observe('GET /a', headers({ 'X-Ratelimit-Route-Remaining': '0', 'X-Ratelimit-Reset': '60000' }));
+    const controller = new AbortController();
+    const waiting = budget.acquire('GET /a', controller.signal).catch((e: unknown) => e);
+    controller.abort('stop');
+    const error = await waiting;
+    expect(error).toBeInstanceOf(RequestAbortedError);
+    expect((error as Error).cause).toBe('stop');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('RateBudget and answers without headers', () => {
+  it('counts an answer without headers (an error, say) against a route known to be limited', () => {
+    const budget = new RateBudget(at(0).now);
+    budget.observe('GET /a', headers({ 'X-Ratelimit-Route-Remaining': '1', 'X-Ratelimit-Reset': '1000' }));
+    expect(budget.blockedMs('GET /a')).toBe(0);
+    budget.observe('GET /a', headers({}));
+    expect(budget.blockedMs('GET /a')).toBe(1000);
+  });
+});
