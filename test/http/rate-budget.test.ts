@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RequestAbortedError } from '../../src/core/errors.js';
-import { RateBudget, routeKeyOf, templatePattern } from '../../src/core/internal/rate-budget.js';
+import { RateBudget, routeKeyOf } from '../../src/core/internal/rate-budget.js';
+import { templatePattern } from '../../src/core/internal/url-template.js';
 
 const at = (start: number) => {
   let now = start;

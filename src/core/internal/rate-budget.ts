@@ -31,11 +31,6 @@ export function routeKeyOf(method: string, url: string, templates: readonly RegE
   return `${method} ${known ? known.source : path}`;
 }
 
-/** A path template such as `/api/v2/flags/{projectKey}` as a pattern matching the end of a path. */
-export function templatePattern(template: string): RegExp {
-  return new RegExp(`${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}/]+\}/g, '[^/]+')}$`);
-}
-
 function headerNumber(headers: Headers, name: string): number | undefined {
   const value = headers.get(name)?.trim();
   return value === undefined || value === '' || !Number.isFinite(Number(value)) ? undefined : Number(value);
