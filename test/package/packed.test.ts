@@ -299,7 +299,7 @@ describe('the packed package', () => {
   // Both configs at once: each tsc run takes a few seconds (skipLibCheck is off, so our
   // declarations themselves are checked too).
   // Declarations the entries share are emitted as hashed chunks per format.
-  const SHARED = /\/[\w]+-[\w-]{8}\.d\.(c?ts)$/;
+  const SHARED = /\/[\w-]+-[\w-]{8}\.d\.(c?ts)$/;
   it.concurrent.each([
     [
       'tsconfig.node16.json',
