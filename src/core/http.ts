@@ -239,15 +239,17 @@ export function createHttp(options: HttpOptions): HttpSend {
       if (budgetWaitMs > 0 && Number.isFinite(budgetWaitMs)) trace.scope?.wait(budgetWaitMs);
       let release: () => void;
       try {
-        release = await budget.acquire(route, settings.signal);
+        release = await budget.acquire(route, settings.signal, settings.maxRetryDelayMs);
       } catch (error) {
         throw error instanceof RequestAbortedError ? aborted(error) : error;
       }
       let outcome: AttemptOutcome;
       let failure: ApiConnectionError | undefined;
       let response: Response | undefined;
-      const observed = trace.scope?.attempt(attemptNo, method, shown, request.headers);
+      let observed: ReturnType<NonNullable<typeof trace.scope>['attempt']> | undefined;
       try {
+        // Inside the try: an instrumentation that throws still gives the budget its slot back.
+        observed = trace.scope?.attempt(attemptNo, method, shown, request.headers);
         const answer = await attempt(url, shown, observed?.headers ? { ...init, headers: observed.headers } : init, settings);
         response = answer.response;
         trace.answer = answer;

@@ -117,6 +117,26 @@ describe('RateBudget', () => {
     expect(Date.now()).toBe(1000);
   });
 
+  it('waits at most maxWaitMs, however far off the reset (a skewed clock, a reset in microseconds) or however long the first request takes', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: 0 });
+    const budget = new RateBudget();
+    // A reset an hour away, and one past setTimeout's 2^31 - 1 ms (which would fire at once and spin).
+    budget.observe('GET /a', headers({ 'X-Ratelimit-Route-Remaining': '0', 'X-Ratelimit-Reset': String(3_600_000) }));
+    budget.observe('GET /b', headers({ 'X-Ratelimit-Route-Remaining': '0', 'X-Ratelimit-Reset': String(2 ** 40) }));
+    const went: string[] = [];
+    const a = budget.acquire('GET /a', undefined, 5_000).then(() => went.push(`a@${Date.now()}`));
+    const b = budget.acquire('GET /b', undefined, 5_000).then(() => went.push(`b@${Date.now()}`));
+    // An unknown route's first request never answers: the next one goes after maxWaitMs all the same.
+    await budget.acquire('GET /c');
+    const c = budget.acquire('GET /c', undefined, 5_000).then(() => went.push(`c@${Date.now()}`));
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(went).toEqual([]);
+    expect(vi.getTimerCount()).toBe(3);
+    await vi.advanceTimersByTimeAsync(1);
+    await Promise.all([a, b, c]);
+    expect(went.sort()).toEqual(['a@5000', 'b@5000', 'c@5000']);
+  });
+
   it('a waiting request rejects at once when aborted', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: 0 });
     const budget = new RateBudget();

@@ -65,9 +65,19 @@ export class RateBudget {
     return ms;
   }
 
-  /** Waits for room, then counts the request in flight; the function returned counts it out. */
-  async acquire(route: string, signal?: AbortSignal): Promise<() => void> {
-    for (let ms = this.blockedMs(route); ms > 0; ms = this.blockedMs(route)) await this.changed(ms, signal);
+  /**
+   * Waits for room, then counts the request in flight; the function returned counts it out. The
+   * wait is bounded by `maxWaitMs` (the client's `maxRetryDelayMs`): past it the request goes and
+   * the server's answer decides, so a far-off or skewed reset, or a first request that never
+   * answers, cannot hold a route longer than any other wait the client makes.
+   */
+  async acquire(route: string, signal?: AbortSignal, maxWaitMs = Number.POSITIVE_INFINITY): Promise<() => void> {
+    const giveUpAt = this.now() + maxWaitMs;
+    for (let ms = this.blockedMs(route); ms > 0; ms = this.blockedMs(route)) {
+      const left = giveUpAt - this.now();
+      if (left <= 0) break;
+      await this.changed(Math.min(ms, left), signal);
+    }
     const keys = this.windows.has(GLOBAL) ? [route, GLOBAL] : [route];
     for (const key of keys) this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
     let released = false;
@@ -129,7 +139,8 @@ export class RateBudget {
       };
       const done = () => settle();
       const onAbort = () => settle(new RequestAbortedError(signal?.reason));
-      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+      // setTimeout fires at once past 2^31 - 1 ms: longer waits are woken by answers or come round again.
+      const timer = Number.isFinite(ms) ? setTimeout(done, Math.min(ms, 2_147_483_647)) : undefined;
       this.waiters.add(done);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
