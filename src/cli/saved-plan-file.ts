@@ -4,7 +4,7 @@
  * holds the plan of the last `plan --out PATH`, or nothing: never an older plan.
  */
 import { constants } from 'node:fs';
-import { lstat, open, rename, unlink } from 'node:fs/promises';
+import { lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { readRegularFile } from '../sync/index.js';
 import { UsageError } from './errors.js';
@@ -36,8 +36,8 @@ const codeOf = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?
 /**
  * Makes way for this run's plan, before anything is read: an older file at `out` is removed, so a
  * run that ends with file errors, incomplete or interrupted leaves no plan that `sync --plan` would
- * apply. Returns whether a file was removed. `out` may be neither a folder nor the desired-state
- * file `input` itself (a UsageError, exit 2).
+ * apply. Returns whether a file was removed. `out` must be a regular file (or nothing) and not the
+ * desired-state file `input` itself, even through a link (a UsageError, exit 2).
  */
 export async function clearSavedPlan(out: string, input: string): Promise<boolean> {
   let found: Awaited<ReturnType<typeof lstat>>;
@@ -48,7 +48,10 @@ export async function clearSavedPlan(out: string, input: string): Promise<boolea
     throw new UsageError(`--out ${JSON.stringify(out)} cannot be used (${codeOf(error)})`);
   }
   if (found.isDirectory()) throw new UsageError(`--out ${JSON.stringify(out)} is a folder: give the path of a file`);
-  const source = await lstat(input).catch(() => undefined);
+  // Only a regular file is ever removed: a link, a FIFO or a device at --out is refused as it stands.
+  if (!found.isFile()) throw new UsageError(`--out ${JSON.stringify(out)} is not a regular file: give the path of a file`);
+  // The input followed through any link: a desired-state file reached by a link to --out is still itself.
+  const source = await stat(input).catch(() => undefined);
   if (source !== undefined && source.dev === found.dev && source.ino === found.ino)
     throw new UsageError(`--out ${JSON.stringify(out)} is the desired-state file itself: give another path`);
   try {

@@ -176,6 +176,21 @@ describe('saved plans', () => {
     const folder = await cli(['plan', f, '--out', dir], server.url);
     expect(folder.code).toBe(2);
     expect(folder.stderr).toContain('is a folder: give the path of a file');
+    // The desired-state file reached through a link named as FILE, with the real file as --out.
+    const link = path.join(dir, `link-${path.basename(f)}`);
+    await symlink(f, link);
+    const throughLink = await cli(['plan', link, '--out', f], server.url);
+    expect(throughLink.code).toBe(2);
+    expect(throughLink.stderr).toContain('is the desired-state file itself: give another path');
+    expect(await readFile(f, 'utf8')).toBe(text);
+    // A link (or a FIFO, a device) at --out is never removed.
+    const other = await file('not a plan');
+    const outLink = path.join(dir, 'out-link.json');
+    await symlink(other, outLink);
+    const linkOut = await cli(['plan', f, '--out', outLink], server.url);
+    expect(linkOut.code).toBe(2);
+    expect(linkOut.stderr).toContain('is not a regular file: give the path of a file');
+    expect(await readFile(outLink, 'utf8')).toBe('not a plan');
     expect(server.stats.gets).toBe(0);
   }, 60_000);
 
