@@ -8,7 +8,7 @@ declare module 'vitest' {
   }
 }
 
-// One Prism for the tests that call it (the `prism` project of vitest.config.ts, and only it): starting it costs
+// One Prism for the tests that call it (the `prism` and `packed` projects of vitest.config.ts, and only they): starting it costs
 // a few seconds, and it holds no state. Under load it can take far longer: the bound is generous.
 export default async function setup(project: TestProject) {
   const prism = await startPrism({ document: BUNDLED_DOCUMENT, timeoutMs: 180_000 });
