@@ -4,7 +4,6 @@
  */
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from '../../generated/schema.js';
-import { LISTING_RULES } from '../../generated/instruction-rules.js';
 import type { PatchAllOptions } from './bulk.js';
 import type { ExpiringTargetsClient, FlagRef, RawClient, ResourceApi, SegmentRef } from './client-api.js';
 import {
@@ -305,8 +304,7 @@ export function createExpiringTargetsClient(clientOptions: ClientOptions = {}): 
     redact: options.redact,
     logging: options.logging,
     onRetry: options.onRetry,
-    // The listings (the inventory's reads through `raw`) are routes too: one budget per template.
-    templates: [...Object.values(RESOURCES).map((r) => r.rules.path), ...Object.values(LISTING_RULES).map((r) => r.path)],
+    templates: Object.values(RESOURCES).map((r) => r.rules.path),
   });
   const headers: Record<string, string> = { ...options.headers, [API_VERSION_HEADER]: options.apiVersion, [AGENT_HEADER]: AGENT };
   if (options.apiKey !== undefined) headers.Authorization = options.apiKey;

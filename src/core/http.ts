@@ -12,7 +12,7 @@ import { RequestAbortedError } from './errors.js';
 import { NULL_BODY_STATUSES } from './internal/transport.js';
 import type { AttemptSettings, FetchLike, RetryEvent } from './options.js';
 import { startDeadline } from './internal/deadline.js';
-import { RateBudget, routeKeyOf } from './internal/rate-budget.js';
+import { MAX_ROOM_WAIT_MS, RateBudget, routeKeyOf } from './internal/rate-budget.js';
 import { templatePattern } from './internal/url-template.js';
 import { type Redactor, redactedCause } from './redact.js';
 import type { CallScope } from './internal/call-facts.js';
@@ -239,7 +239,7 @@ export function createHttp(options: HttpOptions): HttpSend {
       if (budgetWaitMs > 0 && Number.isFinite(budgetWaitMs)) trace.scope?.wait(budgetWaitMs);
       let release: () => void;
       try {
-        release = await budget.acquire(route, settings.signal, settings.maxRetryDelayMs);
+        release = await budget.acquire(route, settings.signal, Math.max(settings.maxRetryDelayMs, MAX_ROOM_WAIT_MS));
       } catch (error) {
         throw error instanceof RequestAbortedError ? aborted(error) : error;
       }

@@ -21,6 +21,8 @@ interface Window {
 }
 
 const GLOBAL = '*';
+/** The longest a request waits for room unless the client's `maxRetryDelayMs` is longer: pacing is not cut short by a fail-fast retry setting, and a far-off or skewed reset cannot hold a route for good. */
+export const MAX_ROOM_WAIT_MS = 60_000;
 /** Routes remembered at most: paths outside the known templates are keys of their own. */
 const MAX_ROUTES = 1000;
 
@@ -67,7 +69,7 @@ export class RateBudget {
 
   /**
    * Waits for room, then counts the request in flight; the function returned counts it out. The
-   * wait is bounded by `maxWaitMs` (the client's `maxRetryDelayMs`): past it the request goes and
+   * wait is bounded by `maxWaitMs` (see MAX_ROOM_WAIT_MS): past it the request goes and
    * the server's answer decides, so a far-off or skewed reset, or a first request that never
    * answers, cannot hold a route longer than any other wait the client makes.
    */
