@@ -37,6 +37,7 @@ export function refusalAnswer(refusal: Refusal, cors: Record<string, string>): P
   const body = {
     code: refusal.refusal.replace(/-/g, '_'),
     message: refusal.message,
+    // Stryker disable next-line ConditionalExpression: `issues: undefined` is left out by JSON.stringify, as the missing key is.
     ...(refusal.issues !== undefined && { issues: refusal.issues }),
     ...(refusal.moreIssues !== undefined && refusal.moreIssues > 0 && { moreIssues: refusal.moreIssues }),
   };

@@ -64,6 +64,11 @@ describe('refusals, word for word', () => {
       'GET, PATCH',
       0,
     ]);
+    expect(Object.fromEntries(answer.headers)).toMatchObject({
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
   });
 
   it('a method-override header: 405, said so', async () => {
