@@ -9,6 +9,10 @@ import base from './vitest.stryker.config.js';
 class CheapestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const order = [
+      'route-matching',
+      'check-answers',
+      'handler-steps',
+      'listener-requests',
       'audit-strings',
       'body-reading',
       'deadline',
