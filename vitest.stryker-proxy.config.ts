@@ -13,6 +13,7 @@ class CheapestFirst extends BaseSequencer {
       'check-answers',
       'handler-steps',
       'listener-requests',
+      'settings-options',
       'audit-strings',
       'body-reading',
       'deadline',
