@@ -14,6 +14,7 @@ class CheapestFirst extends BaseSequencer {
       'handler-steps',
       'listener-requests',
       'settings-options',
+      'upstream-answers',
       'audit-strings',
       'body-reading',
       'deadline',
