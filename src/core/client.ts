@@ -16,7 +16,8 @@ import {
 } from './errors.js';
 import { type HttpSend, type RequestTrace, createHttp } from './http.js';
 import type { CallScope } from './internal/call-facts.js';
-import { type CallInfo, observed } from './internal/telemetry.js';
+import { type ResourceCalls, callInfo } from './internal/resource-calls.js';
+import { observed } from './internal/telemetry.js';
 import { AGENT, AGENT_HEADER, API_VERSION_HEADER } from './internal/transport.js';
 import {
   type AttemptSettings,
@@ -35,7 +36,7 @@ import {
   type SegmentInstruction,
   pathParamsOf,
 } from './resources.js';
-import { type BulkResult, type BulkSummary, type PatchResult, toGetResult, toPatchResult } from './results.js';
+import { type BulkResult, type PatchResult, toGetResult, toPatchResult } from './results.js';
 import { parseRetryAfter } from './retry-policy.js';
 import { assertInstructions, keyIssues } from './validation.js';
 
@@ -126,7 +127,7 @@ async function request<R>(
 ): Promise<R> {
   const settings: AttemptSettings = callSettings(core.options.settings, call);
   const rules = RESOURCES[resource].rules;
-  const info = about(resource, ref, method === 'GET' ? rules.operations.get : rules.operations.patch, body?.instructions.length, purpose);
+  const info = callInfo(resource, ref, method === 'GET' ? rules.operations.get : rules.operations.patch, body?.instructions.length, purpose);
   let answered: Response | undefined;
   return observed(
     core.options.logging,
@@ -158,19 +159,6 @@ async function request<R>(
   );
 }
 
-/** What a call's scope reports: its operation and the resource's keys (the scope redacts them). */
-function about(resource: ResourceKind, ref: ResourceRef, operation: string, instructions?: number, purpose?: string): CallInfo {
-  return {
-    operation,
-    templates: [RESOURCES[resource].rules.path],
-    resource,
-    ref,
-    names: RESOURCES[resource].refKeys,
-    instructions,
-    purpose,
-  };
-}
-
 function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && (Symbol.iterator in value || Symbol.asyncIterator in value);
 }
@@ -195,61 +183,31 @@ export class ResourceEndpoint<Ref extends ResourceRef, I extends AnyInstruction>
   declare readonly patchAllChecked: (ref: Ref, instructions: readonly I[], options?: PatchAllOptions<I>) => Promise<BulkResult<I>>;
 
   constructor(core: ClientCore, resource: ResourceKind) {
-    const read = (ref: Ref, call: CallOptions | undefined, parent?: CallScope, purpose?: string) =>
-      request(core, resource, 'GET', ref, call, undefined, toGetResult, parent, purpose);
-    const send = (
-      ref: Ref,
-      instructions: readonly I[],
-      call: (CallOptions & { comment?: string | undefined }) | undefined,
-      parent?: CallScope,
-    ) => {
-      const body: { instructions: I[]; comment?: string } = { instructions: [...instructions] };
-      if (call?.comment !== undefined) body.comment = call.comment;
-      return request(core, resource, 'PATCH', ref, call, body, (json, response) => toPatchResult(json, response, instructions), parent);
-    };
-    const bulkDeps = (ref: Ref, run: CallScope | undefined) => ({
+    const calls: ResourceCalls<Ref, I> = {
       resource,
-      sendBatch: (batch: I[], c: CallOptions & { comment?: string | undefined }) => send(ref, batch, c, run),
-      read: (c: CallOptions) => read(ref, c, run, 'read-back'),
-    });
-    /** A bulk run is one scope: each batch and each read-back is a call within it. */
-    const observeRun = <R extends BulkSummary>(ref: Ref, count: number | undefined, run: (scope: CallScope | undefined) => Promise<R>) =>
-      observed(core.options.logging, core.options.redact, about(resource, ref, 'patchAll', count), undefined, run, (r) => ({
-        counts: r.counts,
-        stoppedBy: r.stoppedBy,
-      }));
-    // A 429 or 409 during a bulk run is always safe to retry, so it gets a larger budget.
-    const bulkOptions = (call: PatchAllOptions<I> | undefined) => ({
-      ...call,
-      maxRetries: call?.maxRetries ?? Math.max(core.options.settings.maxRetries, 5),
-    });
+      options: core.options,
+      read: (ref, call, parent, purpose) => request(core, resource, 'GET', ref, call, undefined, toGetResult, parent, purpose),
+      send: (ref, instructions, call, parent) => {
+        const body: { instructions: I[]; comment?: string } = { instructions: [...instructions] };
+        if (call?.comment !== undefined) body.comment = call.comment;
+        return request(core, resource, 'PATCH', ref, call, body, (json, response) => toPatchResult(json, response, instructions), parent);
+      },
+    };
 
     this.get = async (ref, call) => {
       checkKeys(resource, ref);
-      return read(ref, call);
+      return calls.read(ref, call);
     };
     this.patch = async (ref, instructions, call) => {
       checkKeys(resource, ref);
       assertInstructions(resource, instructions, { allowPast: call?.allowPast });
       let result: PatchResult<I>;
       try {
-        result = await send(ref, instructions, call);
+        result = await calls.send(ref, instructions, call);
       } catch (error) {
         if (!(error instanceof ExpiringTargetsError) || error.instructionsFate !== 'unknown' || call?.reconcile !== true) throw error;
         // Loaded on demand: only an ambiguous answer needs it, so one-off calls do not carry it.
-        const { patchResultByReadingBack } = await import('./read-back.js');
-        result = await observed(
-          core.options.logging,
-          core.options.redact,
-          about(resource, ref, 'reconcile', instructions.length),
-          undefined,
-          async (scope) => {
-            const settled = await patchResultByReadingBack(resource, instructions, error, (c) => read(ref, c, scope, 'read-back'), call);
-            scope?.readBack(settled.counts);
-            return settled;
-          },
-          (settled) => ({ counts: settled.counts }),
-        );
+        result = await (await import('./read-back.js')).reconciledPatch(calls, ref, instructions, error, call);
       }
       if (!result.ok && call?.throwOnPartialFailure) {
         const { failed, unknown, total } = result.counts;
@@ -259,25 +217,18 @@ export class ResourceEndpoint<Ref extends ResourceRef, I extends AnyInstruction>
     };
     this.patchAll = (async (ref: Ref, instructions: readonly I[] | Iterable<I> | AsyncIterable<I>, call?: PatchAllOptions<I>) => {
       checkKeys(resource, ref);
-      const stream = !Array.isArray(instructions);
-      if (!stream) assertInstructions(resource, instructions, { allowPast: call?.allowPast });
+      if (Array.isArray(instructions)) assertInstructions(resource, instructions, { allowPast: call?.allowPast });
       else if (!isIterable(instructions)) {
         throw new InstructionValidationError([
           { field: 'instructions', message: 'must be an array, an iterable or an async iterable of instructions' },
         ]);
       }
       // Bulk runs load their code on demand, so a page that sends one patch does not ship it.
-      const { runBulk, runBulkStream } = await import('./bulk.js');
-      return observeRun(ref, stream ? undefined : (instructions as readonly I[]).length, (run) =>
-        stream
-          ? runBulkStream<I>(bulkDeps(ref, run), instructions as Iterable<I> | AsyncIterable<I>, bulkOptions(call))
-          : runBulk<I>(bulkDeps(ref, run), instructions as readonly I[], bulkOptions(call)),
-      );
+      return (await import('./patch-all.js')).patchAllOf(calls, ref, instructions, call);
     }) as ResourceApi<Ref, I>['patchAll'];
     this.patchAllChecked = async (ref, instructions, call) => {
       checkKeys(resource, ref);
-      const { runBulk } = await import('./bulk.js');
-      return observeRun(ref, instructions.length, (run) => runBulk<I>(bulkDeps(ref, run), instructions, bulkOptions(call)));
+      return (await import('./patch-all.js')).patchAllOf(calls, ref, instructions, call) as Promise<BulkResult<I>>;
     };
   }
 }
