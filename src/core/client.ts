@@ -1,9 +1,9 @@
 /**
- * The client: openapi-fetch on the generated paths, with the retrying, redacting `fetch` of
- * ./http.ts beneath it; both resources are one class reading the resource table (./resources.ts).
+ * The client: requests on the generated paths through the retrying, redacting `fetch` of
+ * ./http.ts; both resources are one class reading the resource table (./resources.ts). The typed
+ * openapi-fetch client (`raw`, ./raw-client.ts) is made on first use; while middleware is
+ * registered on it, the resources' calls go through it.
  */
-import createClient, { type Middleware } from 'openapi-fetch';
-import type { paths } from '../../generated/schema.js';
 import type { PatchAllOptions } from './bulk.js';
 import type { ExpiringTargetsClient, FlagRef, RawClient, ResourceApi, SegmentRef } from './client-api.js';
 import {
@@ -37,28 +37,13 @@ import {
   pathParamsOf,
 } from './resources.js';
 import { type BulkResult, type PatchResult, toGetResult, toPatchResult } from './results.js';
+import { type RawAccess, SEMANTIC_PATCH_CONTENT_TYPE, createRaw } from './raw-client.js';
 import { parseRetryAfter } from './retry-policy.js';
 import { assertInstructions, keyIssues } from './validation.js';
 
 export type { ExpiringTargetsClient, FlagRef, PatchOptions, RawClient, ResourceApi, SegmentRef } from './client-api.js';
 
-/**
- * The Content-Type of every PATCH: LaunchDarkly answers a plain `application/json` PATCH with 400.
- * Taken from the bundled document's request body.
- */
-export const SEMANTIC_PATCH_CONTENT_TYPE = RESOURCES.segment.rules.patchMediaType;
-
-/**
- * Registered first on every client, so later middleware (yours included) sees the header that
- * goes out: every PATCH to these endpoints carries the semantic-patch Content-Type, raw client
- * included. LaunchDarkly answers a plain `application/json` PATCH with 400.
- */
-const semanticPatchMiddleware: Middleware = {
-  onRequest({ request }) {
-    if (request.method === 'PATCH') request.headers.set('Content-Type', SEMANTIC_PATCH_CONTENT_TYPE);
-    return undefined;
-  },
-};
+export { SEMANTIC_PATCH_CONTENT_TYPE } from './raw-client.js';
 
 export function apiError(
   method: string,
@@ -105,14 +90,26 @@ export function parseJson(text: unknown, response: Response, method: string, url
 interface ClientCore {
   options: NormalizedOptions;
   http: HttpSend;
-  raw: RawClient;
+  /** The headers every request carries (the token, the API version, the agent, the caller's). */
+  headers: Record<string, string>;
+  raw: RawAccess;
+}
+
+/** The body of an answer that is not 2xx, as openapi-fetch would hand it: JSON when it parses, else the text. */
+function errorBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /**
- * The one request function: one typed openapi-fetch call on the resource's path (so middleware
- * registered on `raw` sees it), over the retrying fetch of ./http.ts with this call's settings.
- * The body http.ts read (and redacted) is used as it is, so each answer is decoded once; a
- * non-2xx becomes the right error class.
+ * The one request function: the resource's path with its keys, the client's headers and, for a
+ * PATCH, the semantic-patch Content-Type, sent through the retrying fetch of ./http.ts with this
+ * call's settings. While middleware is registered on `raw`, the call goes through openapi-fetch
+ * so that the middleware sees it. The body http.ts read (and redacted) is used as it is, so each
+ * answer is decoded once; a non-2xx becomes the right error class.
  */
 async function request<R>(
   core: ClientCore,
@@ -136,20 +133,32 @@ async function request<R>(
     parent,
     async (scope) => {
       const trace: RequestTrace = { mayHaveApplied: false, answer: undefined, scope };
-      let url: string | undefined;
-      const fetch = (req: Request) => {
-        url = core.options.redact(req.url);
-        return core.http(req, settings, trace);
-      };
-      // The path is one of the two the table names; openapi-fetch's types cannot follow a runtime choice.
-      const init = { params: { path: pathParamsOf(resource, ref) }, body, parseAs: 'stream', fetch } as never;
-      const path = rules.path as never;
-      const { error, response } = method === 'GET' ? await core.raw.GET(path, init) : await core.raw.PATCH(path, init);
-      if (!response.ok) throw apiError(method, response, error, url, trace.mayHaveApplied);
+      const params = pathParamsOf(resource, ref);
+      let url = core.options.baseUrl + rules.path.replace(/\{([^{}]+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+      let response: Response;
+      const viaMiddleware = core.raw.viaMiddleware();
+      if (viaMiddleware === undefined) {
+        const headers = new Headers(core.headers);
+        if (body !== undefined) headers.set('Content-Type', SEMANTIC_PATCH_CONTENT_TYPE);
+        const init: RequestInit = { method, headers };
+        if (body !== undefined) init.body = JSON.stringify(body);
+        response = await core.http(new Request(url, init), settings, trace);
+      } else {
+        const fetch = (req: Request) => {
+          url = req.url;
+          return core.http(req, settings, trace);
+        };
+        // The path is one of the two the table names; openapi-fetch's types cannot follow a runtime choice.
+        const init = { params: { path: params }, body, parseAs: 'stream', fetch } as never;
+        const raw = await viaMiddleware;
+        ({ response } = method === 'GET' ? await raw.GET(rules.path as never, init) : await raw.PATCH(rules.path as never, init));
+      }
       // A middleware may have answered with another Response: then that one is read.
       const text = trace.answer?.response === response ? trace.answer.text : await response.text();
+      const shown = core.options.redact(url);
+      if (!response.ok) throw apiError(method, response, errorBody(text), shown, trace.mayHaveApplied);
       answered = response;
-      return toResult(parseJson(text, response, method, url), response);
+      return toResult(parseJson(text, response, method, shown), response);
     },
     (result) => ({
       status: answered?.status,
@@ -259,12 +268,11 @@ export function createExpiringTargetsClient(clientOptions: ClientOptions = {}): 
   });
   const headers: Record<string, string> = { ...options.headers, [API_VERSION_HEADER]: options.apiVersion, [AGENT_HEADER]: AGENT };
   if (options.apiKey !== undefined) headers.Authorization = options.apiKey;
-  const raw = createClient<paths>({ baseUrl: options.baseUrl, headers, fetch: (req: Request) => http(req, options.settings) });
-  raw.use(semanticPatchMiddleware);
-  const core: ClientCore = { options, http, raw };
+  const raw = createRaw({ baseUrl: options.baseUrl, headers, fetch: (req: Request) => http(req, options.settings) });
+  const core: ClientCore = { options, http, headers, raw };
   return {
     segments: new ResourceEndpoint<SegmentRef, SegmentInstruction>(core, 'segment'),
     flags: new ResourceEndpoint<FlagRef, FlagInstruction>(core, 'flag'),
-    raw,
+    raw: raw.raw,
   };
 }
