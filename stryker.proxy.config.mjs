@@ -2,10 +2,34 @@
 /**
  * `npm run test:mutation:proxy`: Stryker over src/proxy/ alone, running only the proxy's own
  * in-process tests (test/proxy/; which are left out and why: vitest.stryker-proxy.config.ts), so the
- * initial run fits a loaded machine. Mutants found equivalent are explained where they are, with a
- * `// Stryker disable next-line <mutator>: <reason>` comment in src/proxy/. A full run is about
- * 1,500 mutants (≈35 min per 350 at load 15–20 on two cores): iterate with `-m src/proxy/<file>.ts`
- * and a timeout, e.g. `timeout 1500 npm run test:mutation:proxy -- -m src/proxy/body.ts`.
+ * initial run fits a loaded machine. A full run is about 1,500 mutants (≈35 min per 350 at load
+ * 15–20 on two cores): iterate with `-m src/proxy/<file>.ts` and a timeout, e.g.
+ * `timeout 1500 npm run test:mutation:proxy -- -m src/proxy/body.ts`; the incremental file keeps
+ * the results of the files a scoped run leaves out.
+ *
+ * Last scored: see the next commit (runs under way).
+ *
+ * Mutants found equivalent (no behaviour can tell them from the original) are disabled where they
+ * are, each with a `// Stryker disable next-line <mutator>: <reason>` comment:
+ * - route.ts: the PARAM anchors (no literal segment holds braces); the template list's `?.`/`?? []`
+ *   (never empty) and `some`/`every` over the one other template; the empty-prefix guard and the
+ *   repeat loop's bound (a path ending in api/v2 matches no template); refusing an empty segment,
+ *   an encoded separator, "." and ".." early, the emptied catch around decodeURIComponent, an
+ *   undefined segment, and `||`→`&&` before keyIssues (keyIssues and the templates refuse the same).
+ * - checks.ts: the filter over operations (both resources have both); the allowed-query test and
+ *   its message (no operation takes a query parameter); the media type's fallback text and `?.`;
+ *   trimming Content-Length (Headers trims).
+ * - cors.ts: Expires, Last-Modified and Pragma in the safelist (never passed); the requested
+ *   method's fallback (a preflight always has one).
+ * - answers.ts / patch-body.ts: `issues: undefined` and a zero count, both left out of the JSON.
+ * - audit.ts: the slices' bounds (slicing a text no longer than the limit returns it whole); an
+ *   undefined sink and a sink's non-promise result (both throw inside the try that swallows them).
+ * - body.ts: the abort listener's `{ once: true }` and its removal; growing a buffer exactly full;
+ *   trimming Content-Length; the decoder's label; the emptied catch of utf8().
+ * - load.ts: when ended windows are forgotten (memory only).
+ * A table built while a module loads would throw in every test file's import, which Stryker's
+ * vitest runner counts as no failed test: test/proxy/route-matching.test.ts imports the modules
+ * inside a test, so such a mutant fails a test there.
  */
 import base from './stryker.config.mjs';
 
