@@ -7,7 +7,14 @@
  * `timeout 1500 npm run test:mutation:proxy -- -m src/proxy/body.ts`; the incremental file keeps
  * the results of the files a scoped run leaves out.
  *
- * Last scored: see the next commit (runs under way).
+ * Last scored, every file of src/proxy/ in one run: `timeout 1200 npm run test:mutation:proxy --
+ * --concurrency 2` (11 min, load 2–3.5, most results reused from scoped runs through the incremental
+ * file): 90.30 % (1,285 killed or timed out of 1,423; 124 survived, 14 without coverage). By file:
+ * settings 100, cors 99.0, patch-body 98.6, checks 98.0, answers 97.2, audit 95.0, load 94.7,
+ * body 93.9, handler 90.3, route 89.0, forward 87.2, node-listener 65.8 (index.ts only re-exports).
+ * Survivors left: node-listener's stream plumbing (back-pressure, listener clean-up, the catch for
+ * headers fetch refuses, TLS origins), forward's read path choices and span bookkeeping, and
+ * module-level regexes and tables in route.ts, which the runner does not activate at load time.
  *
  * Mutants found equivalent (no behaviour can tell them from the original) are disabled where they
  * are, each with a `// Stryker disable next-line <mutator>: <reason>` comment:
