@@ -8,13 +8,15 @@
  * the original) are marked where they are, with `// Stryker disable next-line <mutator>: <reason>`.
  *
  * Last scored run (load average about 4 on 2 cores): `npx stryker run stryker.sync.config.mjs -m
- * 'src/sync/concurrency.ts,src/sync/targets.ts,src/sync/rounds.ts'`, reusing the incremental file for
- * apply.ts, markdown.ts, sync-result.ts (scored just before at load 11-15) and apply-options.ts,
- * apply-progress.ts: 93.10 % over those 8 files (469 killed, 17 timed out, 35 survived, 1 without
- * coverage; (killed + timeout) / (killed + timeout + survived + no coverage) = 486 / 522). Per file:
- * apply.ts 87.60, markdown.ts 96.74, apply-options.ts 100, apply-progress.ts 100, concurrency.ts 100,
- * rounds.ts 100, targets.ts 97.50 (one StringLiteral survivor); sync-result.ts holds types only (no mutant).
- * NOT SCORED YET: plan.ts, saved-plan.ts, and the reading files (yaml-source, source-tree,
+ * 'src/sync/plan.ts,src/sync/saved-plan.ts'`, reusing the incremental file for the 8 files scored
+ * before (apply.ts, markdown.ts, sync-result.ts, apply-options.ts, apply-progress.ts, concurrency.ts,
+ * rounds.ts, targets.ts): 93.79 % over those 10 files (768 killed, 17 timed out, 51 survived, 1 without
+ * coverage; (killed + timeout) / (killed + timeout + survived + no coverage) = 785 / 837). Per file:
+ * apply.ts 87.60, plan.ts 90.99, saved-plan.ts 97.06, markdown.ts 96.74, apply-options.ts 100,
+ * apply-progress.ts 100, concurrency.ts 100, rounds.ts 100, targets.ts 97.50 (one StringLiteral
+ * survivor in FORMS, module-level: not triaged); sync-result.ts holds types only (no mutant).
+ * plan.ts (10) and saved-plan.ts (6) survivors are not triaged yet.
+ * NOT SCORED YET: the reading files (yaml-source, source-tree,
  * parse-desired, compile-desired, file-check, file-schema, read-file, bounds, desired-state,
  * desired-state-error, index), which another branch is rewriting for speed.
  *
