@@ -137,4 +137,22 @@ describe('roundDelay and pause', () => {
       vi.useRealTimers();
     }
   });
+
+  it('sets no timer for a pause of 0 or below, or under an aborted signal', async () => {
+    vi.useFakeTimers();
+    try {
+      const aborted = new AbortController();
+      aborted.abort();
+      const none = [pause(0, undefined), pause(-5, new AbortController().signal), pause(60_000, aborted.signal)];
+      expect(vi.getTimerCount()).toBe(0);
+      await Promise.all(none);
+      const waiting = pause(1, new AbortController().signal);
+      expect(vi.getTimerCount()).toBe(1);
+      await vi.advanceTimersByTimeAsync(1);
+      await waiting;
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

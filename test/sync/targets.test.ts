@@ -17,6 +17,9 @@ describe('selectTargets', () => {
     expect(() => selectTargets(desired, ['segment:p/e/x', 'flag:p/e/s', 'segment:p/e/s'])).toThrow(
       '"segment:p/e/x", "flag:p/e/s" name no segment or flag of the desired state',
     );
+    expect(() => selectTargets(desired, ['segment:p/e/s', 'flag:p/e/x'])).toThrow(
+      /^"flag:p\/e\/x" names no segment or flag of the desired state$/,
+    );
   });
 
   it('says how a target is written', () => {
