@@ -96,6 +96,8 @@ class TreeBuilder {
   readonly #anchors = new Map<string, SourceNode>();
   /** One copy of each key's text (the same field names repeat on every entry). */
   readonly #shared = new Map<string, string>();
+  /** The keys, values and items of the mappings and lists open now, innermost last. */
+  readonly #pending = { keys: [] as SourceNode[], values: [] as SourceNode[], items: [] as SourceNode[] };
   readonly tree = new SourceTree();
   constructor(
     readonly text: string,
@@ -130,27 +132,36 @@ class TreeBuilder {
         this.#collectionTag(event, 'map');
         const map: MapNode = { kind: 'map', start: event.start, keys: [], values: [] };
         this.#anchor(event, map);
+        const { keys, values } = this.#pending;
+        const base = keys.length;
         let seen: Set<unknown> | undefined;
         while (this.peekType() !== EVENT_ID.POP) {
           const key = this.node(event.start, true);
-          seen = this.#refuseDuplicate(map, key, seen);
-          map.keys.push(key);
-          map.values.push(this.node(this.#afterColon(key)));
+          seen = this.#refuseDuplicate(keys, base, key, seen);
+          // A mapping or list in the value uses the stacks above `base` and is gone when it ends.
+          const value = this.node(this.#afterColon(key));
+          keys.push(key);
+          values.push(value);
         }
         this.next();
-        // Lists grown by push keep spare room: copies hold exactly their items (an entry's
-        // mapping is 100,000 times over in a big file).
-        map.keys = map.keys.slice();
-        map.values = map.values.slice();
+        // Items wait on shared stacks and are copied out once, exactly sized: a list per mapping
+        // grown by push would leave spare room and garbage 100,000 times over in a big file.
+        map.keys = keys.slice(base);
+        map.values = values.slice(base);
+        keys.length = base;
+        values.length = base;
         return map;
       }
       case EVENT_ID.SEQUENCE: {
         this.#collectionTag(event, 'seq');
         const seq: SeqNode = { kind: 'seq', start: event.start, items: [] };
         this.#anchor(event, seq);
-        while (this.peekType() !== EVENT_ID.POP) seq.items.push(this.node(event.start));
+        const { items } = this.#pending;
+        const base = items.length;
+        while (this.peekType() !== EVENT_ID.POP) items.push(this.node(event.start));
         this.next();
-        seq.items = seq.items.slice();
+        seq.items = items.slice(base);
+        items.length = base;
         return seq;
       }
       default:
@@ -205,13 +216,14 @@ class TreeBuilder {
    * A key appears once per mapping (compared as values: `1` and `"1"` are two keys). Small
    * mappings are searched; a large one gets a set, so a mapping of many keys stays linear.
    */
-  #refuseDuplicate(map: MapNode, key: SourceNode, seen: Set<unknown> | undefined): Set<unknown> | undefined {
+  #refuseDuplicate(keys: SourceNode[], base: number, key: SourceNode, seen: Set<unknown> | undefined): Set<unknown> | undefined {
     const value = this.tree.value(key);
     if (value === undefined) return seen;
-    let repeated: boolean;
-    if (seen === undefined && map.keys.length < 16) repeated = map.keys.some((k) => this.tree.value(k) === value);
-    else {
-      seen ??= new Set(map.keys.map((k) => this.tree.value(k)));
+    let repeated = false;
+    if (seen === undefined && keys.length - base < 16) {
+      for (let i = base; i < keys.length && !repeated; i++) repeated = this.tree.value(keys[i] as SourceNode) === value;
+    } else {
+      seen ??= new Set(keys.slice(base).map((k) => this.tree.value(k)));
       repeated = seen.has(value);
       seen.add(value);
     }
