@@ -1,9 +1,9 @@
 /**
- * The client: openapi-fetch on the generated paths, with the retrying, redacting `fetch` of
- * ./http.ts beneath it; both resources are one class reading the resource table (./resources.ts).
+ * The client: requests on the generated paths through the retrying, redacting `fetch` of
+ * ./http.ts; both resources are one class reading the resource table (./resources.ts). The typed
+ * openapi-fetch client (`raw`, ./raw-client.ts) is made on first use; while middleware is
+ * registered on it, the resources' calls go through it.
  */
-import createClient, { type Middleware } from 'openapi-fetch';
-import type { paths } from '../../generated/schema.js';
 import type { PatchAllOptions } from './bulk.js';
 import type { ExpiringTargetsClient, FlagRef, RawClient, ResourceApi, SegmentRef } from './client-api.js';
 import {
@@ -16,7 +16,8 @@ import {
 } from './errors.js';
 import { type HttpSend, type RequestTrace, createHttp } from './http.js';
 import type { CallScope } from './internal/call-facts.js';
-import { type CallInfo, observed } from './internal/telemetry.js';
+import { type ResourceCalls, callInfo } from './internal/resource-calls.js';
+import { observed } from './internal/telemetry.js';
 import { AGENT, AGENT_HEADER, API_VERSION_HEADER } from './internal/transport.js';
 import {
   type AttemptSettings,
@@ -35,29 +36,14 @@ import {
   type SegmentInstruction,
   pathParamsOf,
 } from './resources.js';
-import { type BulkResult, type BulkSummary, type PatchResult, toGetResult, toPatchResult } from './results.js';
+import { type BulkResult, type PatchResult, toGetResult, toPatchResult } from './results.js';
+import { type RawAccess, SEMANTIC_PATCH_CONTENT_TYPE, createRaw } from './raw-client.js';
 import { parseRetryAfter } from './retry-policy.js';
 import { assertInstructions, keyIssues } from './validation.js';
 
 export type { ExpiringTargetsClient, FlagRef, PatchOptions, RawClient, ResourceApi, SegmentRef } from './client-api.js';
 
-/**
- * The Content-Type of every PATCH: LaunchDarkly answers a plain `application/json` PATCH with 400.
- * Taken from the bundled document's request body.
- */
-export const SEMANTIC_PATCH_CONTENT_TYPE = RESOURCES.segment.rules.patchMediaType;
-
-/**
- * Registered first on every client, so later middleware (yours included) sees the header that
- * goes out: every PATCH to these endpoints carries the semantic-patch Content-Type, raw client
- * included. LaunchDarkly answers a plain `application/json` PATCH with 400.
- */
-const semanticPatchMiddleware: Middleware = {
-  onRequest({ request }) {
-    if (request.method === 'PATCH') request.headers.set('Content-Type', SEMANTIC_PATCH_CONTENT_TYPE);
-    return undefined;
-  },
-};
+export { SEMANTIC_PATCH_CONTENT_TYPE } from './raw-client.js';
 
 export function apiError(
   method: string,
@@ -104,14 +90,26 @@ export function parseJson(text: unknown, response: Response, method: string, url
 interface ClientCore {
   options: NormalizedOptions;
   http: HttpSend;
-  raw: RawClient;
+  /** The headers every request carries (the token, the API version, the agent, the caller's). */
+  headers: Record<string, string>;
+  raw: RawAccess;
+}
+
+/** The body of an answer that is not 2xx, as openapi-fetch would hand it: JSON when it parses, else the text. */
+function errorBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /**
- * The one request function: one typed openapi-fetch call on the resource's path (so middleware
- * registered on `raw` sees it), over the retrying fetch of ./http.ts with this call's settings.
- * The body http.ts read (and redacted) is used as it is, so each answer is decoded once; a
- * non-2xx becomes the right error class.
+ * The one request function: the resource's path with its keys, the client's headers and, for a
+ * PATCH, the semantic-patch Content-Type, sent through the retrying fetch of ./http.ts with this
+ * call's settings. While middleware is registered on `raw`, the call goes through openapi-fetch
+ * so that the middleware sees it. The body http.ts read (and redacted) is used as it is, so each
+ * answer is decoded once; a non-2xx becomes the right error class.
  */
 async function request<R>(
   core: ClientCore,
@@ -126,7 +124,7 @@ async function request<R>(
 ): Promise<R> {
   const settings: AttemptSettings = callSettings(core.options.settings, call);
   const rules = RESOURCES[resource].rules;
-  const info = about(resource, ref, method === 'GET' ? rules.operations.get : rules.operations.patch, body?.instructions.length, purpose);
+  const info = callInfo(resource, ref, method === 'GET' ? rules.operations.get : rules.operations.patch, body?.instructions.length, purpose);
   let answered: Response | undefined;
   return observed(
     core.options.logging,
@@ -135,20 +133,32 @@ async function request<R>(
     parent,
     async (scope) => {
       const trace: RequestTrace = { mayHaveApplied: false, answer: undefined, scope };
-      let url: string | undefined;
-      const fetch = (req: Request) => {
-        url = core.options.redact(req.url);
-        return core.http(req, settings, trace);
-      };
-      // The path is one of the two the table names; openapi-fetch's types cannot follow a runtime choice.
-      const init = { params: { path: pathParamsOf(resource, ref) }, body, parseAs: 'stream', fetch } as never;
-      const path = rules.path as never;
-      const { error, response } = method === 'GET' ? await core.raw.GET(path, init) : await core.raw.PATCH(path, init);
-      if (!response.ok) throw apiError(method, response, error, url, trace.mayHaveApplied);
+      const params = pathParamsOf(resource, ref);
+      let url = core.options.baseUrl + rules.path.replace(/\{([^{}]+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+      let response: Response;
+      const viaMiddleware = core.raw.viaMiddleware();
+      if (viaMiddleware === undefined) {
+        const headers = new Headers(core.headers);
+        if (body !== undefined) headers.set('Content-Type', SEMANTIC_PATCH_CONTENT_TYPE);
+        const init: RequestInit = { method, headers };
+        if (body !== undefined) init.body = JSON.stringify(body);
+        response = await core.http(new Request(url, init), settings, trace);
+      } else {
+        const fetch = (req: Request) => {
+          url = req.url;
+          return core.http(req, settings, trace);
+        };
+        // The path is one of the two the table names; openapi-fetch's types cannot follow a runtime choice.
+        const init = { params: { path: params }, body, parseAs: 'stream', fetch } as never;
+        const raw = await viaMiddleware;
+        ({ response } = method === 'GET' ? await raw.GET(rules.path as never, init) : await raw.PATCH(rules.path as never, init));
+      }
       // A middleware may have answered with another Response: then that one is read.
       const text = trace.answer?.response === response ? trace.answer.text : await response.text();
+      const shown = core.options.redact(url);
+      if (!response.ok) throw apiError(method, response, errorBody(text), shown, trace.mayHaveApplied);
       answered = response;
-      return toResult(parseJson(text, response, method, url), response);
+      return toResult(parseJson(text, response, method, shown), response);
     },
     (result) => ({
       status: answered?.status,
@@ -156,19 +166,6 @@ async function request<R>(
       counts: (result as { counts?: PatchResult<unknown>['counts'] }).counts,
     }),
   );
-}
-
-/** What a call's scope reports: its operation and the resource's keys (the scope redacts them). */
-function about(resource: ResourceKind, ref: ResourceRef, operation: string, instructions?: number, purpose?: string): CallInfo {
-  return {
-    operation,
-    templates: [RESOURCES[resource].rules.path],
-    resource,
-    ref,
-    names: RESOURCES[resource].refKeys,
-    instructions,
-    purpose,
-  };
 }
 
 function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> {
@@ -195,61 +192,31 @@ export class ResourceEndpoint<Ref extends ResourceRef, I extends AnyInstruction>
   declare readonly patchAllChecked: (ref: Ref, instructions: readonly I[], options?: PatchAllOptions<I>) => Promise<BulkResult<I>>;
 
   constructor(core: ClientCore, resource: ResourceKind) {
-    const read = (ref: Ref, call: CallOptions | undefined, parent?: CallScope, purpose?: string) =>
-      request(core, resource, 'GET', ref, call, undefined, toGetResult, parent, purpose);
-    const send = (
-      ref: Ref,
-      instructions: readonly I[],
-      call: (CallOptions & { comment?: string | undefined }) | undefined,
-      parent?: CallScope,
-    ) => {
-      const body: { instructions: I[]; comment?: string } = { instructions: [...instructions] };
-      if (call?.comment !== undefined) body.comment = call.comment;
-      return request(core, resource, 'PATCH', ref, call, body, (json, response) => toPatchResult(json, response, instructions), parent);
-    };
-    const bulkDeps = (ref: Ref, run: CallScope | undefined) => ({
+    const calls: ResourceCalls<Ref, I> = {
       resource,
-      sendBatch: (batch: I[], c: CallOptions & { comment?: string | undefined }) => send(ref, batch, c, run),
-      read: (c: CallOptions) => read(ref, c, run, 'read-back'),
-    });
-    /** A bulk run is one scope: each batch and each read-back is a call within it. */
-    const observeRun = <R extends BulkSummary>(ref: Ref, count: number | undefined, run: (scope: CallScope | undefined) => Promise<R>) =>
-      observed(core.options.logging, core.options.redact, about(resource, ref, 'patchAll', count), undefined, run, (r) => ({
-        counts: r.counts,
-        stoppedBy: r.stoppedBy,
-      }));
-    // A 429 or 409 during a bulk run is always safe to retry, so it gets a larger budget.
-    const bulkOptions = (call: PatchAllOptions<I> | undefined) => ({
-      ...call,
-      maxRetries: call?.maxRetries ?? Math.max(core.options.settings.maxRetries, 5),
-    });
+      options: core.options,
+      read: (ref, call, parent, purpose) => request(core, resource, 'GET', ref, call, undefined, toGetResult, parent, purpose),
+      send: (ref, instructions, call, parent) => {
+        const body: { instructions: I[]; comment?: string } = { instructions: [...instructions] };
+        if (call?.comment !== undefined) body.comment = call.comment;
+        return request(core, resource, 'PATCH', ref, call, body, (json, response) => toPatchResult(json, response, instructions), parent);
+      },
+    };
 
     this.get = async (ref, call) => {
       checkKeys(resource, ref);
-      return read(ref, call);
+      return calls.read(ref, call);
     };
     this.patch = async (ref, instructions, call) => {
       checkKeys(resource, ref);
       assertInstructions(resource, instructions, { allowPast: call?.allowPast });
       let result: PatchResult<I>;
       try {
-        result = await send(ref, instructions, call);
+        result = await calls.send(ref, instructions, call);
       } catch (error) {
         if (!(error instanceof ExpiringTargetsError) || error.instructionsFate !== 'unknown' || call?.reconcile !== true) throw error;
         // Loaded on demand: only an ambiguous answer needs it, so one-off calls do not carry it.
-        const { patchResultByReadingBack } = await import('./read-back.js');
-        result = await observed(
-          core.options.logging,
-          core.options.redact,
-          about(resource, ref, 'reconcile', instructions.length),
-          undefined,
-          async (scope) => {
-            const settled = await patchResultByReadingBack(resource, instructions, error, (c) => read(ref, c, scope, 'read-back'), call);
-            scope?.readBack(settled.counts);
-            return settled;
-          },
-          (settled) => ({ counts: settled.counts }),
-        );
+        result = await (await import('./read-back.js')).reconciledPatch(calls, ref, instructions, error, call);
       }
       if (!result.ok && call?.throwOnPartialFailure) {
         const { failed, unknown, total } = result.counts;
@@ -259,25 +226,18 @@ export class ResourceEndpoint<Ref extends ResourceRef, I extends AnyInstruction>
     };
     this.patchAll = (async (ref: Ref, instructions: readonly I[] | Iterable<I> | AsyncIterable<I>, call?: PatchAllOptions<I>) => {
       checkKeys(resource, ref);
-      const stream = !Array.isArray(instructions);
-      if (!stream) assertInstructions(resource, instructions, { allowPast: call?.allowPast });
+      if (Array.isArray(instructions)) assertInstructions(resource, instructions, { allowPast: call?.allowPast });
       else if (!isIterable(instructions)) {
         throw new InstructionValidationError([
           { field: 'instructions', message: 'must be an array, an iterable or an async iterable of instructions' },
         ]);
       }
       // Bulk runs load their code on demand, so a page that sends one patch does not ship it.
-      const { runBulk, runBulkStream } = await import('./bulk.js');
-      return observeRun(ref, stream ? undefined : (instructions as readonly I[]).length, (run) =>
-        stream
-          ? runBulkStream<I>(bulkDeps(ref, run), instructions as Iterable<I> | AsyncIterable<I>, bulkOptions(call))
-          : runBulk<I>(bulkDeps(ref, run), instructions as readonly I[], bulkOptions(call)),
-      );
+      return (await import('./patch-all.js')).patchAllOf(calls, ref, instructions, call);
     }) as ResourceApi<Ref, I>['patchAll'];
     this.patchAllChecked = async (ref, instructions, call) => {
       checkKeys(resource, ref);
-      const { runBulk } = await import('./bulk.js');
-      return observeRun(ref, instructions.length, (run) => runBulk<I>(bulkDeps(ref, run), instructions, bulkOptions(call)));
+      return (await import('./patch-all.js')).patchAllOf(calls, ref, instructions, call) as Promise<BulkResult<I>>;
     };
   }
 }
@@ -308,12 +268,11 @@ export function createExpiringTargetsClient(clientOptions: ClientOptions = {}): 
   });
   const headers: Record<string, string> = { ...options.headers, [API_VERSION_HEADER]: options.apiVersion, [AGENT_HEADER]: AGENT };
   if (options.apiKey !== undefined) headers.Authorization = options.apiKey;
-  const raw = createClient<paths>({ baseUrl: options.baseUrl, headers, fetch: (req: Request) => http(req, options.settings) });
-  raw.use(semanticPatchMiddleware);
-  const core: ClientCore = { options, http, raw };
+  const raw = createRaw({ baseUrl: options.baseUrl, headers, fetch: (req: Request) => http(req, options.settings) });
+  const core: ClientCore = { options, http, headers, raw };
   return {
     segments: new ResourceEndpoint<SegmentRef, SegmentInstruction>(core, 'segment'),
     flags: new ResourceEndpoint<FlagRef, FlagInstruction>(core, 'flag'),
-    raw,
+    raw: raw.raw,
   };
 }

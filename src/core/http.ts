@@ -12,6 +12,7 @@ import { RequestAbortedError } from './errors.js';
 import { NULL_BODY_STATUSES } from './internal/transport.js';
 import type { AttemptSettings, FetchLike, RetryEvent } from './options.js';
 import { startDeadline } from './internal/deadline.js';
+import { pause } from './internal/pause.js';
 import { MAX_ROOM_WAIT_MS, RateBudget, routeKeyOf } from './internal/rate-budget.js';
 import { templatePattern } from './internal/url-template.js';
 import { type Redactor, redactedCause } from './redact.js';
@@ -42,54 +43,6 @@ export interface HttpOptions {
 
 /** Sends one request with retries; resolves with the last response or rejects with a typed error. */
 export type HttpSend = (request: Request, settings: AttemptSettings, trace?: RequestTrace) => Promise<Response>;
-
-/** Waits `ms`, or rejects with RequestAbortedError the moment `signal` fires. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(new RequestAbortedError(signal.reason));
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new RequestAbortedError(signal?.reason));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/**
- * Holds every request of a client back after a 429 that names no route's window (an IP-based
- * limit's `Retry-After`). Route and account windows are paced by ./internal/rate-budget.ts.
- */
-export class RateLimitGate {
-  // TypeScript-private rather than #private: a browser bundle for an older target would
-  // otherwise carry the WeakMap helpers that emulate # fields. Declared and set in the
-  // constructor: no per-field define helper either.
-  declare private openAt: number;
-  declare private readonly now: () => number;
-  constructor(now: () => number = Date.now) {
-    this.openAt = 0;
-    this.now = now;
-  }
-
-  /** Closes until an absolute time (epoch ms), never shortening an existing closure. */
-  closeUntil(epochMs: number): void {
-    this.openAt = Math.max(this.openAt, epochMs);
-  }
-
-  /** Milliseconds until requests may go again (0 when open). */
-  get waitMs(): number {
-    return Math.max(0, this.openAt - this.now());
-  }
-
-  async wait(signal?: AbortSignal): Promise<void> {
-    // Loop: another request may push the reset further out while we sleep.
-    for (let ms = this.waitMs; ms > 0; ms = this.waitMs) await sleep(ms, signal);
-  }
-}
 
 // The body handed up is decoded text: these would describe the bytes on the wire instead.
 const WIRE_ONLY_HEADERS = new Set(['content-length', 'content-encoding', 'transfer-encoding']);
@@ -140,15 +93,10 @@ function failureDetail(error: unknown): string {
   return cause !== undefined ? messageOf(cause) : messageOf(error);
 }
 
-function namesWindow(headers: Headers): boolean {
-  return headers.has('x-ratelimit-reset') && (headers.has('x-ratelimit-route-remaining') || headers.has('x-ratelimit-global-remaining'));
-}
-
 export function createHttp(options: HttpOptions): HttpSend {
   const now = options.now ?? Date.now;
   const { redact } = options;
   const baseFetch = options.fetch;
-  const gate = new RateLimitGate(now);
   const budget = new RateBudget(now);
   // Rate limits count per route (verb and template); a path no template matches is a route of its own.
   const routePatterns = (options.templates ?? []).map(templatePattern);
@@ -227,14 +175,6 @@ export function createHttp(options: HttpOptions): HttpSend {
     const route = routeKeyOf(method, url, routePatterns);
     for (let attemptNo = 1; ; attemptNo++) {
       if (settings.signal?.aborted) throw aborted(new RequestAbortedError(settings.signal.reason));
-      if (gate.waitMs > 0) {
-        trace.scope?.wait(gate.waitMs);
-        try {
-          await gate.wait(settings.signal);
-        } catch (error) {
-          throw error instanceof RequestAbortedError ? aborted(error) : error;
-        }
-      }
       const budgetWaitMs = budget.blockedMs(route);
       if (budgetWaitMs > 0 && Number.isFinite(budgetWaitMs)) trace.scope?.wait(budgetWaitMs);
       let release: () => void;
@@ -246,6 +186,7 @@ export function createHttp(options: HttpOptions): HttpSend {
       let outcome: AttemptOutcome;
       let failure: ApiConnectionError | undefined;
       let response: Response | undefined;
+      let namedWindow = false;
       let observed: ReturnType<NonNullable<typeof trace.scope>['attempt']> | undefined;
       try {
         // Inside the try: an instrumentation that throws still gives the budget its slot back.
@@ -254,7 +195,7 @@ export function createHttp(options: HttpOptions): HttpSend {
         response = answer.response;
         trace.answer = answer;
         observed?.end(response.status, response.headers.get('x-request-id'));
-        budget.observe(route, response.headers);
+        namedWindow = budget.observe(route, response.headers);
         outcome = { type: 'response', status: response.status, headers: response.headers };
         // A 5xx may come after LaunchDarkly applied the change: from here on, its fate is open.
         if (changesState && response.status >= 500) trace.mayHaveApplied = true;
@@ -294,7 +235,7 @@ export function createHttp(options: HttpOptions): HttpSend {
       );
       // A 429 that names no window (an IP-based limit) holds back every request of this client;
       // one that does has already closed its route's or the account's window in the budget.
-      if (outcome.type === 'response' && outcome.status === 429 && !namesWindow(outcome.headers)) gate.closeUntil(now() + delayMs);
+      if (outcome.type === 'response' && outcome.status === 429 && !namedWindow) budget.closeAll(now() + delayMs);
       options.onRetry?.({
         method,
         url: shown,
@@ -303,7 +244,7 @@ export function createHttp(options: HttpOptions): HttpSend {
         ...(outcome.type === 'response' ? { status: outcome.status } : { error: failure?.message ?? 'connection failed' }),
       });
       try {
-        await sleep(delayMs, settings.signal);
+        await pause(delayMs, settings.signal);
       } catch (error) {
         throw error instanceof RequestAbortedError ? aborted(error) : error;
       }

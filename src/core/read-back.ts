@@ -4,8 +4,10 @@
  * fact of the resource table (READ_BACK_DECISION).
  */
 import type { ExpiringTargetsError } from './errors.js';
+import { type ResourceCalls, callInfo } from './internal/resource-calls.js';
+import { observed } from './internal/telemetry.js';
 import { type CallOptions, pickCallOptions } from './options.js';
-import { type AnyInstruction, READ_BACK_DECISION, type ResourceKind, targetIdentity } from './resources.js';
+import { type AnyInstruction, READ_BACK_DECISION, type ResourceKind, type ResourceRef, targetIdentity } from './resources.js';
 import { type ExpiringTarget, type GetResult, type InstructionOutcome, type PatchResult, patchResult } from './results.js';
 import { timeFieldOf } from './validation.js';
 
@@ -94,6 +96,33 @@ export async function patchResultByReadingBack<I extends AnyInstruction>(
     requestId: state?.requestId,
     raw: state?.raw ?? { items: [] },
   });
+}
+
+/**
+ * `patch` with `reconcile: true` after its answer was lost: one observed call that reads the
+ * resource back (loaded on demand, so one-off calls do not carry it).
+ */
+export function reconciledPatch<Ref extends ResourceRef, I extends AnyInstruction>(
+  calls: ResourceCalls<Ref, I>,
+  ref: Ref,
+  instructions: readonly I[],
+  cause: ExpiringTargetsError,
+  options: CallOptions | undefined,
+): Promise<PatchResult<I>> {
+  const { logging, redact } = calls.options;
+  return observed(
+    logging,
+    redact,
+    callInfo(calls.resource, ref, 'reconcile', instructions.length),
+    undefined,
+    async (scope) => {
+      const read = (c: CallOptions) => calls.read(ref, c, scope, 'read-back');
+      const settled = await patchResultByReadingBack(calls.resource, instructions, cause, read, options);
+      scope?.readBack(settled.counts);
+      return settled;
+    },
+    (settled) => ({ counts: settled.counts }),
+  );
 }
 
 /**

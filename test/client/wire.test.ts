@@ -117,4 +117,41 @@ describe('on the wire', () => {
     expect(seen).toEqual([`${server.url}/api/v2/segments/p/s/expiring-targets/e`]);
     expect(server.requests.at(-1)!.headers.authorization).toBeUndefined();
   });
+
+  it('sends the same bytes whether or not middleware is registered (the typed calls then go through openapi-fetch)', async () => {
+    const sent = async (withMiddleware: boolean) => {
+      const ld = createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: server.url, headers: { 'X-Team': 'growth' } });
+      if (withMiddleware) ld.raw.use({ onRequest: () => undefined });
+      const ref = { projectKey: 'a/b', environmentKey: 'ü', segmentKey: 's s' };
+      await ld.segments.patch(ref, [add], { comment: 'same' });
+      const patch = server.requests.at(-1)!;
+      await ld.flags.get({ projectKey: 'p', environmentKey: 'e', flagKey: '%2F' });
+      const get = server.requests.at(-1)!;
+      const { host, connection, ...headersOfPatch } = patch.headers;
+      const { host: h2, connection: c2, ...headersOfGet } = get.headers;
+      return [patch.method, patch.rawUrl, headersOfPatch, patch.body, get.method, get.rawUrl, headersOfGet, get.body];
+    };
+    const direct = await sent(false);
+    expect(direct[1]).toBe('/api/v2/segments/a%2Fb/s%20s/expiring-targets/%C3%BC');
+    expect(direct[2]).toMatchObject({ 'x-team': 'growth', 'content-type': 'application/json; domain-model=launchdarkly.semanticpatch' });
+    expect(await sent(true)).toEqual(direct);
+  });
+
+  it('raw refuses a middleware that is not one at once, and after eject the typed calls leave it out', async () => {
+    const ld = createExpiringTargetsClient({ apiKey: TOKEN, baseUrl: server.url });
+    expect(() => ld.raw.use('nope' as never)).toThrow(/middleware must be an object with onRequest, onResponse or onError/);
+    const seen: string[] = [];
+    const middleware = { onRequest: ({ request }: { request: Request }) => void seen.push(request.method) };
+    ld.raw.use(middleware);
+    await ld.segments.get({ projectKey: 'p', environmentKey: 'e', segmentKey: 's' });
+    ld.raw.eject(middleware);
+    await ld.segments.get({ projectKey: 'p', environmentKey: 'e', segmentKey: 's' });
+    await ld.raw.GET('/api/v2/segments/{projectKey}/{segmentKey}/expiring-targets/{environmentKey}', {
+      params: { path: { projectKey: 'p', segmentKey: 's', environmentKey: 'e' } },
+    });
+    expect(seen).toEqual(['GET']);
+    ld.raw.use(middleware);
+    await ld.flags.get({ projectKey: 'p', environmentKey: 'e', flagKey: 'f' });
+    expect(seen).toEqual(['GET', 'GET']);
+  });
 });

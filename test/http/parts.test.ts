@@ -3,7 +3,9 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RequestAbortedError } from '../../src/core/errors.js';
-import { RateLimitGate, sleep, stageOf } from '../../src/core/http.js';
+import { stageOf } from '../../src/core/http.js';
+import { pause } from '../../src/core/internal/pause.js';
+import { RateBudget } from '../../src/core/internal/rate-budget.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -94,35 +96,33 @@ describe('stageOf: can a failed fetch have reached the server?', () => {
   });
 });
 
-describe('RateLimitGate', () => {
-  const at = (start: number) => {
-    let now = start;
-    return { now: () => now, advance: (ms: number) => (now += ms) };
-  };
+describe('RateBudget.closeAll (a 429 that names no window)', () => {
+  const ROUTE = 'GET /api/v2/x';
 
   it('never shortens a closure', () => {
-    const gate = new RateLimitGate(at(0).now);
-    gate.closeUntil(5000);
-    gate.closeUntil(2000);
-    expect(gate.waitMs).toBe(5000);
-    gate.closeUntil(8000);
-    expect(gate.waitMs).toBe(8000);
+    const budget = new RateBudget(() => 0);
+    budget.closeAll(5000);
+    budget.closeAll(2000);
+    expect(budget.blockedMs(ROUTE)).toBe(5000);
+    budget.closeAll(8000);
+    expect(budget.blockedMs(ROUTE)).toBe(8000);
+    expect(budget.blockedMs('PATCH /api/v2/y')).toBe(8000);
   });
 
   it('uses the real clock by default', () => {
-    const gate = new RateLimitGate();
-    gate.closeUntil(Date.now() + 60_000);
-    expect(gate.waitMs).toBeGreaterThan(50_000);
+    const budget = new RateBudget();
+    budget.closeAll(Date.now() + 60_000);
+    expect(budget.blockedMs(ROUTE)).toBeGreaterThan(50_000);
   });
 
-  it('wait() sleeps until open, again when the closure is pushed out meanwhile', async () => {
+  it('holds acquire() until open, again when the closure is pushed out meanwhile', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: 0 });
-    const gate = new RateLimitGate();
-    gate.closeUntil(1000);
+    const budget = new RateBudget();
+    budget.closeAll(1000);
     let open = false;
-    const waiting = gate.wait().then(() => (open = true));
+    const waiting = budget.acquire(ROUTE).then(() => (open = true));
     await vi.advanceTimersByTimeAsync(500);
-    gate.closeUntil(1800);
+    budget.closeAll(1800);
     await vi.advanceTimersByTimeAsync(500);
     expect(open).toBe(false);
     await vi.advanceTimersByTimeAsync(799);
@@ -132,25 +132,43 @@ describe('RateLimitGate', () => {
     expect(Date.now()).toBe(1800);
   });
 
-  it('wait() rejects at once when aborted', async () => {
+  it('lets acquire() reject at once when aborted', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: 0 });
-    const gate = new RateLimitGate();
-    gate.closeUntil(60_000);
+    const budget = new RateBudget();
+    budget.closeAll(60_000);
     const controller = new AbortController();
-    const waiting = gate.wait(controller.signal).catch((e: unknown) => e);
+    const waiting = budget.acquire(ROUTE, controller.signal).catch((e: unknown) => e);
     controller.abort('stop');
     const error = await waiting;
     expect(error).toBeInstanceOf(RequestAbortedError);
     expect((error as Error).cause).toBe('stop');
     expect(Date.now()).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('keeps the account window when a thousand other routes push the oldest out', () => {
+    const budget = new RateBudget(() => 0);
+    budget.observe(ROUTE, new Headers({ 'x-ratelimit-reset': '5000', 'x-ratelimit-route-remaining': '9', 'x-ratelimit-global-remaining': '0' }));
+    expect(budget.blockedMs('GET /other')).toBe(5000);
+    for (let i = 0; i < 1500; i++) budget.observe(`GET /path/${i}`, new Headers());
+    expect(budget.blockedMs('GET /other')).toBe(5000);
+  });
+
+  it('is not what an answer naming its window does: that closes only the window', () => {
+    const budget = new RateBudget(() => 0);
+    const named = new Headers({ 'x-ratelimit-reset': '5000', 'x-ratelimit-route-remaining': '0' });
+    expect(budget.observe(ROUTE, named)).toBe(true);
+    expect(budget.observe(ROUTE, new Headers({ 'retry-after': '3' }))).toBe(false);
+    expect(budget.observe(ROUTE, new Headers({ 'x-ratelimit-reset': 'soon', 'x-ratelimit-route-remaining': '0' }))).toBe(false);
+    expect(budget.blockedMs('PATCH /api/v2/y')).toBe(0);
   });
 });
 
-describe('sleep', () => {
+describe('pause', () => {
   it('waits the time given', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: 0 });
     let done = false;
-    const p = sleep(300).then(() => (done = true));
+    const p = pause(300).then(() => (done = true));
     await vi.advanceTimersByTimeAsync(299);
     expect(done).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
@@ -161,15 +179,15 @@ describe('sleep', () => {
   it('does not wait for zero or less, and leaves no timer', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: 0 });
     const controller = new AbortController();
-    await sleep(0, controller.signal);
-    await sleep(-5);
+    await pause(0, controller.signal);
+    await pause(-5);
     expect(vi.getTimerCount()).toBe(0);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('rejects at once, with the reason, when the signal is already aborted', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: 0 });
-    const error = await sleep(1000, AbortSignal.abort('gone')).catch((e: unknown) => e);
+    const error = await pause(1000, AbortSignal.abort('gone')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestAbortedError);
     expect((error as Error).cause).toBe('gone');
     expect(vi.getTimerCount()).toBe(0);
@@ -178,7 +196,7 @@ describe('sleep', () => {
   it('rejects the moment the signal fires, and clears its timer', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: 0 });
     const controller = new AbortController();
-    const p = sleep(20_000, controller.signal).catch((e: unknown) => e);
+    const p = pause(20_000, controller.signal).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(10);
     controller.abort('later');
     const error = await p;
@@ -191,10 +209,23 @@ describe('sleep', () => {
   it('leaves no abort listener behind once it has slept', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: 0 });
     const controller = new AbortController();
-    const p = sleep(100, controller.signal);
+    const p = pause(100, controller.signal);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(100);
     await p;
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('ends early when woken, and leaves neither its timer nor its waker behind', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: 0 });
+    const wakers = new Set<() => void>();
+    const p = pause(Number.POSITIVE_INFINITY, undefined, wakers);
+    expect(wakers.size).toBe(1);
+    await vi.advanceTimersByTimeAsync(5000);
+    for (const wake of [...wakers]) wake();
+    await p;
+    expect(wakers.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(Date.now()).toBe(5000);
   });
 });

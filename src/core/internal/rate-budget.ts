@@ -6,8 +6,9 @@
  * goes only while its window has room for it and for every request already in flight (those may
  * not be counted yet), so concurrent requests never overshoot into 429s, and a spent route holds
  * back only its own requests. A route is learnt from its first answer: until then, one at a time.
+ * A 429 that names no window (an IP-based limit's `Retry-After`) closes every route for a while.
  */
-import { RequestAbortedError } from '../errors.js';
+import { pause } from './pause.js';
 
 /**
  * What is known of one window: when it resets, what it has left, the most it has held (for the
@@ -39,22 +40,32 @@ function headerNumber(headers: Headers, name: string): number | undefined {
 }
 
 export class RateBudget {
-  // TypeScript-private rather than #private, as RateLimitGate (a browser bundle stays small).
+  // TypeScript-private rather than #private: a browser bundle for an older target would otherwise
+  // carry the WeakMap helpers that emulate # fields. Declared and set in the constructor: no
+  // per-field define helper either.
   declare private readonly windows: Map<string, Window | 'unlimited'>;
   declare private readonly inFlight: Map<string, number>;
   declare private readonly waiters: Set<() => void>;
   declare private readonly now: () => number;
+  /** Until when (epoch ms) every route is closed after a 429 that named no window. */
+  declare private closedUntil: number;
   constructor(now: () => number = Date.now) {
     this.windows = new Map();
     this.inFlight = new Map();
     this.waiters = new Set();
     this.now = now;
+    this.closedUntil = 0;
+  }
+
+  /** Closes every route until an absolute time (epoch ms), never shortening an earlier closure. */
+  closeAll(epochMs: number): void {
+    this.closedUntil = Math.max(this.closedUntil, epochMs);
   }
 
   /** 0 when a request of `route` may go now; else how long until that may change by itself (Infinity: only an answer changes it). */
   blockedMs(route: string): number {
     const now = this.now();
-    let ms = 0;
+    let ms = Math.max(0, this.closedUntil - now);
     for (const key of this.windows.has(GLOBAL) ? [route, GLOBAL] : [route]) {
       const w = this.windows.get(key);
       const busy = this.inFlight.get(key) ?? 0;
@@ -78,7 +89,7 @@ export class RateBudget {
     for (let ms = this.blockedMs(route); ms > 0; ms = this.blockedMs(route)) {
       const left = giveUpAt - this.now();
       if (left <= 0) break;
-      await this.changed(Math.min(ms, left), signal);
+      await pause(Math.min(ms, left), signal, this.waiters);
     }
     const keys = this.windows.has(GLOBAL) ? [route, GLOBAL] : [route];
     for (const key of keys) this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
@@ -95,19 +106,23 @@ export class RateBudget {
     };
   }
 
-  /** Learns from an answer's headers what its route's and the account's windows have left. */
-  observe(route: string, headers: Headers): void {
+  /**
+   * Learns from an answer's headers what its route's and the account's windows have left. True
+   * when the answer named a window (a reset and what is left of it, both numbers): a 429 that
+   * does not is an IP-based limit, for `closeAll`.
+   */
+  observe(route: string, headers: Headers): boolean {
     const reset = headerNumber(headers, 'x-ratelimit-reset');
-    const learn = (key: string, remaining: number | undefined) => {
+    const learn = (key: string, remaining: number | undefined): boolean => {
       const w = this.windows.get(key);
       if (remaining === undefined || reset === undefined) {
-        if (key === GLOBAL) return;
+        if (key === GLOBAL) return false;
         // No headers: a route LaunchDarkly does not limit. Once known to be limited, it stays so,
         // and the answer (an error's, say) counted in its window all the same.
         if (w === undefined) this.windows.set(key, 'unlimited');
         else if (w !== 'unlimited' && this.now() < w.reset) w.remaining = Math.max(0, w.remaining - 1);
         else if (w !== 'unlimited') w.sinceReset++;
-        return;
+        return false;
       }
       const limit = Math.max(remaining + 1, w === undefined || w === 'unlimited' ? 1 : w.limit);
       // A new window: answers without headers since the old one's reset may have counted in it before this one did.
@@ -117,34 +132,22 @@ export class RateBudget {
       else if (reset === w.reset) this.windows.set(key, { ...w, remaining: Math.min(remaining, w.remaining), limit });
       // An answer from a window already over says nothing of the current one.
       else w.limit = limit;
+      return true;
     };
-    if (!this.windows.has(route) && this.windows.size >= MAX_ROUTES) this.windows.delete(this.windows.keys().next().value as string);
-    learn(route, headerNumber(headers, 'x-ratelimit-route-remaining'));
-    learn(GLOBAL, headerNumber(headers, 'x-ratelimit-global-remaining'));
+    if (!this.windows.has(route) && this.windows.size >= MAX_ROUTES) {
+      // The oldest route goes; the account's window is not a route and stays.
+      for (const key of this.windows.keys()) if (key !== GLOBAL) {
+        this.windows.delete(key);
+        break;
+      }
+    }
+    const named = learn(route, headerNumber(headers, 'x-ratelimit-route-remaining'));
+    const namedGlobal = learn(GLOBAL, headerNumber(headers, 'x-ratelimit-global-remaining'));
     this.wake();
+    return named || namedGlobal;
   }
 
   private wake(): void {
     for (const waiter of [...this.waiters]) waiter();
-  }
-
-  /** Resolves after `ms`, or sooner when an answer or a finished request may have made room. */
-  private changed(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(new RequestAbortedError(signal.reason));
-    return new Promise((resolve, reject) => {
-      const settle = (error?: RequestAbortedError) => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        signal?.removeEventListener('abort', onAbort);
-        if (error) reject(error);
-        else resolve();
-      };
-      const done = () => settle();
-      const onAbort = () => settle(new RequestAbortedError(signal?.reason));
-      // setTimeout fires at once past 2^31 - 1 ms: longer waits are woken by answers or come round again.
-      const timer = Number.isFinite(ms) ? setTimeout(done, Math.min(ms, 2_147_483_647)) : undefined;
-      this.waiters.add(done);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
   }
 }
