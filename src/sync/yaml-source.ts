@@ -42,6 +42,8 @@ export interface SyntaxProblem {
 /** The tree of a file, or the first syntax problem that stopped reading it. */
 export type ParsedSource = { ok: true; tree: SourceTree } | { ok: false; problem: SyntaxProblem };
 
+/** Distinct short values shared at most (keys are always shared). */
+const SHARED_VALUES = 4096;
 /** Collections nest at most this deep (js-yaml's bound, stated here so it is ours). */
 const MAX_DEPTH = 100;
 const CORE = 'tag:yaml.org,2002:';
@@ -94,15 +96,18 @@ function tagName(text: string, start: number, end: number): string | undefined {
 class TreeBuilder {
   #at = 0;
   readonly #anchors = new Map<string, SourceNode>();
-  /** One copy of each key's text (the same field names repeat on every entry). */
+  /** One copy of each key's text (the same field names repeat on every entry), and of common values. */
   readonly #shared = new Map<string, string>();
   /** The keys, values and items of the mappings and lists open now, innermost last. */
   readonly #pending = { keys: [] as SourceNode[], values: [] as SourceNode[], items: [] as SourceNode[] };
-  readonly tree = new SourceTree();
+  readonly tree: SourceTree;
   constructor(
     readonly text: string,
     readonly events: (Event | undefined)[],
-  ) {}
+  ) {
+    // At most one plain value per event.
+    this.tree = new SourceTree(events.length);
+  }
 
   next(): Event | undefined {
     const event = this.events[this.#at];
@@ -185,10 +190,11 @@ class TreeBuilder {
       if (resolved === NOT_RESOLVED) throw new Refusal(start, `${quote(source)} cannot be read as ${quote(name as string)}`);
       value = resolved as ScalarValue;
     } else value = event.style === SCALAR_STYLE.PLAIN ? resolvePlain(source) : source;
-    if (isKey && typeof value === 'string' && value.length <= 24) {
+    // Keys, and the first few thousand short values (`user`, `included`), are held once.
+    if (typeof value === 'string' && value.length <= 24) {
       const shared = this.#shared.get(value);
-      if (shared === undefined) this.#shared.set(value, value);
-      else value = shared;
+      if (shared !== undefined) value = shared;
+      else if (isKey || this.#shared.size < SHARED_VALUES) this.#shared.set(value, value);
     }
     return this.tree.scalar(start, end, value);
   }
