@@ -118,10 +118,13 @@ function addInstruction(resource: ResourceKind, t: DesiredSegmentTarget | Desire
  * Checks a desired state and returns what passed, with every problem found: bad keys, entries
  * `patch` would refuse, times in the past (unless `allowPast`), a resource named twice, and a
  * context named twice for one segment or flag (LaunchDarkly schedules one removal per context).
+ * With `keep` false only the problems are wanted: nothing compiled is kept (a file of 100,000
+ * entries is checked when read and compiled again when planned).
  */
 export function compileDesiredState(
   desired: DesiredState,
   options: DesiredStateOptions = {},
+  keep = true,
 ): { resources: CompiledResource[]; issues: DesiredStateIssue[] } {
   const now = options.now ?? Date.now();
   const maxResources = positiveOption('maxResources', options.maxResources, DEFAULT_MAX_RESOURCES);
@@ -204,6 +207,7 @@ export function compileDesiredState(
         continue;
       }
       ofKind.set(t.contextKey, t);
+      if (!keep) continue;
       const target = (t as unknown as Record<string, string>)[field] as string;
       targets.push({
         contextKind: t.contextKind,
@@ -215,7 +219,7 @@ export function compileDesiredState(
         source: where,
       });
     }
-    resources.push({ desired: resource, targets });
+    if (keep) resources.push({ desired: resource, targets });
   }
   return { resources, issues };
 }
@@ -231,5 +235,5 @@ export function compileDesiredState(
  * ```
  */
 export function desiredStateIssues(desired: DesiredState, options: DesiredStateOptions = {}): DesiredStateIssue[] {
-  return compileDesiredState(desired, options).issues;
+  return compileDesiredState(desired, options, false).issues;
 }

@@ -25,8 +25,36 @@ export interface CheckContext {
   tainted: Set<SourceNode>;
 }
 
-/** Records one problem: `at` is an offset in the text, `under` the path of the value at fault. */
-type Report = (message: string, at?: number, under?: (string | number)[]) => void;
+/**
+ * Where a value is, from the top of the file down, one link per key or index: made into a list
+ * only for a problem (a path per value of a file of 100,000 entries is garbage to collect).
+ */
+interface Path {
+  up: Path | undefined;
+  at: string | number;
+}
+
+function pathList(path: Path | undefined): (string | number)[] {
+  const list: (string | number)[] = [];
+  for (let p = path; p !== undefined; p = p.up) list.push(p.at);
+  return list.reverse();
+}
+
+/** Records one problem: `at` is an offset in the text, `path` that of the value at fault. */
+function report(ctx: CheckContext, issues: FileIssue[], at: number, path: Path | undefined, message: string): void {
+  if (issues.length < MAX_ISSUES) issues.push({ ...ctx.lines.position(at), path: shortPath(pathList(path)), message });
+}
+
+/** A schema's constraints on a plain value besides its type, worked out once per schema. */
+const CONSTRAINTS = new Map<SchemaNode, SchemaNode | undefined>();
+function constraintsOf(s: SchemaNode): SchemaNode | undefined {
+  if (!CONSTRAINTS.has(s)) {
+    const { type: _checkedApart, ...constraints } = s;
+    const any = s.enum !== undefined || s.pattern !== undefined || s.minLength !== undefined || s.not !== undefined;
+    CONSTRAINTS.set(s, any ? constraints : undefined);
+  }
+  return CONSTRAINTS.get(s);
+}
 
 type Kind = 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null' | 'other';
 const NOUN: Record<Kind, string> = {
@@ -63,8 +91,8 @@ function got(node: SourceNode | null, kind: Kind, ctx: CheckContext, expected?: 
 }
 
 /** The name an issue uses for the value at `path`. */
-function subject(path: readonly (string | number)[]): string {
-  const last = path[path.length - 1];
+function subject(path: Path | undefined): string {
+  const last = path?.at;
   if (last === undefined) return 'the file';
   return typeof last === 'number' ? `entry ${last + 1}` : last;
 }
@@ -87,62 +115,57 @@ function expectation(schema: SchemaNode): string {
 function checkNode(
   node: SourceNode | null,
   schema: SchemaNode,
-  path: (string | number)[],
+  path: Path | undefined,
   ctx: CheckContext,
   issues: FileIssue[],
-  at = node === null ? 0 : ctx.tree.start(node),
 ): void {
   // Past the bound, nothing more is looked at: the file is refused either way.
   if (issues.length >= MAX_ISSUES) return;
   const before = issues.length;
-  const report: Report = (message, where = at, under = path) => {
-    if (issues.length < MAX_ISSUES) issues.push({ ...ctx.lines.position(where), path: shortPath(under), message });
-  };
-  checkValue(node, resolveSchema(schema), path, ctx, issues, report);
+  checkValue(node, resolveSchema(schema), path, ctx, issues);
   if (issues.length > before && node !== null) ctx.tainted.add(node);
 }
 
-function checkValue(
-  node: SourceNode | null,
-  s: SchemaNode,
-  path: (string | number)[],
-  ctx: CheckContext,
-  issues: FileIssue[],
-  report: Report,
-): void {
+function checkValue(node: SourceNode | null, s: SchemaNode, path: Path | undefined, ctx: CheckContext, issues: FileIssue[]): void {
+  const at = node === null ? 0 : ctx.tree.start(node);
   // Only plain values may be aliased: an aliased mapping would let a small file expand without bound.
   if (node !== null && typeof node === 'object' && node.kind === 'alias' && typeof node.target === 'object') {
-    report(
-      `the alias *${node.name.length > 40 ? quote(node.name) : node.name} refers to a mapping or list; only plain values may be aliased`,
-    );
+    const name = node.name.length > 40 ? quote(node.name) : node.name;
+    report(ctx, issues, at, path, `the alias *${name} refers to a mapping or list; only plain values may be aliased`);
     return;
   }
   const value = node === null ? null : ctx.tree.plain(node);
   const kind = kindOf(value, ctx.tree);
   if (s.type !== undefined && s.type !== kind) {
-    report(`${subject(path)} must be ${s.type === 'string' && s.title ? s.title : NOUN[s.type]}, got ${got(value, kind, ctx, s)}`);
+    const expected = s.type === 'string' && s.title ? s.title : NOUN[s.type];
+    report(ctx, issues, at, path, `${subject(path)} must be ${expected}, got ${got(value, kind, ctx, s)}`);
     return;
   }
-  if (s.enum !== undefined || s.pattern !== undefined || s.minLength !== undefined || s.not !== undefined) {
-    const { type: _checkedAbove, ...constraints } = s;
+  const constraints = constraintsOf(s);
+  if (constraints !== undefined) {
     const plain = typeof value === 'number' ? ctx.tree.value(value) : value;
     if (!valueMatches(plain, constraints)) {
-      report(`${subject(path)} must be ${expectation(s)}, got ${got(value, kind, ctx, s)}`);
+      report(ctx, issues, at, path, `${subject(path)} must be ${expectation(s)}, got ${got(value, kind, ctx, s)}`);
       return;
     }
   }
   if (value === null || typeof value !== 'object') return;
-  if (value.kind === 'map') checkMap(value, s, path, ctx, issues, report);
+  if (value.kind === 'map') checkMap(value, s, path, ctx, issues, at);
   if (value.kind === 'seq' && s.items !== undefined) {
     const { items } = value;
     for (let index = 0; index < items.length && issues.length < MAX_ISSUES; index++)
-      checkNode(items[index] as SourceNode, s.items, [...path, index], ctx, issues);
+      checkNode(items[index] as SourceNode, s.items, { up: path, at: index }, ctx, issues);
   }
 }
 
-function checkMap(map: MapNode, s: SchemaNode, path: (string | number)[], ctx: CheckContext, issues: FileIssue[], report: Report): void {
-  if (s.minProperties !== undefined && map.keys.length < s.minProperties) report(`${subject(path)} must not be empty`);
-  const present = new Set<string>();
+/** Whether a mapping has the text key `name` (the mappings with required keys are small). */
+function hasKey(map: MapNode, name: string, tree: SourceTree): boolean {
+  for (const key of map.keys) if (tree.value(key) === name) return true;
+  return false;
+}
+
+function checkMap(map: MapNode, s: SchemaNode, path: Path | undefined, ctx: CheckContext, issues: FileIssue[], at: number): void {
+  if (s.minProperties !== undefined && map.keys.length < s.minProperties) report(ctx, issues, at, path, `${subject(path)} must not be empty`);
   for (let i = 0; i < map.keys.length; i++) {
     if (issues.length >= MAX_ISSUES) return;
     const keyNode = map.keys[i] as SourceNode;
@@ -153,27 +176,25 @@ function checkMap(map: MapNode, s: SchemaNode, path: (string | number)[], ctx: C
     if (typeof key !== 'string') {
       ctx.badKeys.add(keyNode);
       const expected = s.propertyNames ?? { type: 'string' as const };
-      report(`keys of ${subject(path)} must be text, got ${got(plainKey, kindOf(plainKey, ctx.tree), ctx, expected)}`, keyAt, [
-        ...path,
-        String(key),
-      ]);
+      const message = `keys of ${subject(path)} must be text, got ${got(plainKey, kindOf(plainKey, ctx.tree), ctx, expected)}`;
+      report(ctx, issues, keyAt, { up: path, at: String(key) }, message);
       continue;
     }
-    present.add(key);
     if (s.propertyNames !== undefined && !valueMatches(key, s.propertyNames)) {
       ctx.badKeys.add(keyNode);
-      report(`key ${quote(key)} in ${subject(path)} must be ${expectation(resolveSchema(s.propertyNames))}`, keyAt, [...path, key]);
+      const message = `key ${quote(key)} in ${subject(path)} must be ${expectation(resolveSchema(s.propertyNames))}`;
+      report(ctx, issues, keyAt, { up: path, at: key }, message);
       continue;
     }
     // Own properties only: `constructor` or `__proto__` is a key like any other, not the schema's.
     const declared = s.properties !== undefined && Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
-    if (declared !== undefined) checkNode(value, declared, [...path, key], ctx, issues);
+    if (declared !== undefined) checkNode(value, declared, { up: path, at: key }, ctx, issues);
     else if (s.additionalProperties === false) {
       const expected = Object.keys(s.properties ?? {}).filter((k) => k !== '$schema');
-      report(`unknown key ${quote(key)} in ${subject(path)}; expected ${expected.join(', ')}`, keyAt, [...path, key]);
-    } else if (typeof s.additionalProperties === 'object') checkNode(value, s.additionalProperties, [...path, key], ctx, issues);
+      report(ctx, issues, keyAt, { up: path, at: key }, `unknown key ${quote(key)} in ${subject(path)}; expected ${expected.join(', ')}`);
+    } else if (typeof s.additionalProperties === 'object') checkNode(value, s.additionalProperties, { up: path, at: key }, ctx, issues);
   }
-  for (const name of s.required ?? []) if (!present.has(name)) report(`${subject(path)} is missing ${name}`);
+  for (const name of s.required ?? []) if (!hasKey(map, name, ctx.tree)) report(ctx, issues, at, path, `${subject(path)} is missing ${name}`);
 }
 
 /**
@@ -189,6 +210,6 @@ export function checkFile(tree: SourceTree, text: string, ctx: Partial<CheckCont
     tainted: ctx.tainted ?? new Set(),
   };
   const issues: FileIssue[] = [];
-  checkNode(tree.root, FILE_SCHEMA, [], full, issues);
+  checkNode(tree.root, FILE_SCHEMA, undefined, full, issues);
   return issues;
 }

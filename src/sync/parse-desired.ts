@@ -126,7 +126,8 @@ export function parseDesiredState(text: string, options: ParseOptions = {}): Des
       }
     }
   }
-  const compiled = compileDesiredState({ resources }, options);
+  // Checked only: planning compiles the state it is given, so nothing compiled is kept here.
+  const compiled = compileDesiredState({ resources }, options, false);
   const issues: DesiredStateIssue[] = [...shape, ...compiled.issues].slice(0, MAX_ISSUES);
   if (issues.length > 0) throw new DesiredStateError(issues.sort(byPosition), source);
   return { resources };
@@ -159,26 +160,21 @@ function readResource(
   let sharedNames: string[] = [];
   items.forEach((item, index) => {
     if (tainted.has(item) || typeof item !== 'object' || item.kind !== 'map') return;
-    // Without a prototype: a key such as __proto__ is only data here.
-    const values: Record<string, string> = Object.create(null);
-    const names: string[] = [];
-    const offsets: number[] = [];
-    for (let i = 0; i < item.keys.length; i++) {
-      const name = textOf(tree, item.keys[i]);
-      const value = item.values[i] as SourceNode;
-      values[name] = textOf(tree, value);
-      names.push(name);
-      offsets.push(tree.start(value));
+    const { keys, values } = item;
+    const target: Record<string, unknown> = { contextKind: undefined, contextKey: undefined, [field]: undefined, expiresAt: undefined, source: undefined };
+    const offsets: number[] = new Array(keys.length);
+    let same = keys.length === sharedNames.length;
+    for (let i = 0; i < keys.length; i++) {
+      const name = textOf(tree, keys[i]);
+      const value = values[i] as SourceNode;
+      // The checker let through only the schema's fields, so no name here is __proto__.
+      if (name === 'contextKind' || name === 'contextKey' || name === field || name === 'expiresAt') target[name] = textOf(tree, value);
+      if (same && name !== sharedNames[i]) same = false;
+      offsets[i] = tree.start(value);
     }
-    if (names.length !== sharedNames.length || names.some((n, i) => n !== sharedNames[i])) sharedNames = names;
-    const source = new FileEntrySource(lines, item.start, index, sharedNames, offsets);
-    targets.push({
-      contextKind: values.contextKind,
-      contextKey: values.contextKey,
-      [field]: values[field],
-      expiresAt: values.expiresAt,
-      source,
-    });
+    if (!same) sharedNames = keys.map((k) => textOf(tree, k));
+    target.source = new FileEntrySource(lines, item.start, index, sharedNames, offsets);
+    targets.push(target);
   });
   return { resource, ref, targets, source: lines.position(tree.start(key)) } as unknown as DesiredResource;
 }

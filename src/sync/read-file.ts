@@ -74,7 +74,7 @@ function lineAndColumn(bytes: Uint8Array, offset: number): { line: number; colum
   return { line, column: offset - start + 1 };
 }
 
-async function openRegular(file: string, maxBytes: number): Promise<FileHandle> {
+async function openRegular(file: string, maxBytes: number): Promise<{ handle: FileHandle; size: number }> {
   let handle: FileHandle;
   try {
     // O_NOFOLLOW: a link is refused, not followed; O_NONBLOCK: opening a FIFO does not wait for a writer.
@@ -106,27 +106,40 @@ async function openRegular(file: string, maxBytes: number): Promise<FileHandle> 
         file,
         `the file has ${info.size} bytes, more than the limit of ${maxBytes} (raise it with maxBytes; --max-file-bytes on the command line)`,
       );
-    return handle;
+    return { handle, size: info.size };
   } catch (error) {
     await handle.close();
     throw error;
   }
 }
 
-/** The file's bytes, at most `maxBytes` (it may grow after it was checked), chunk by chunk. */
-async function readBounded(handle: FileHandle, file: string, maxBytes: number, signal: AbortSignal | undefined): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+/**
+ * The file's bytes, at most `maxBytes` (it may grow after it was checked): read into one buffer
+ * of the size the file had (no second copy to join chunks), a chunk at a time so `signal` ends it.
+ */
+async function readBounded(
+  { handle, size }: { handle: FileHandle; size: number },
+  file: string,
+  maxBytes: number,
+  signal: AbortSignal | undefined,
+): Promise<Buffer> {
+  // One byte more than the file had, so its end is seen without growing (a file in /proc says 0).
+  let buffer = Buffer.allocUnsafe(Math.min(Math.max(size + 1, 4096), maxBytes + 1));
   let total = 0;
   for (;;) {
     if (signal?.aborted) throw new RequestAbortedError(signal.reason);
-    const chunk = Buffer.allocUnsafe(Math.min(CHUNK, maxBytes + 1 - total));
-    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    if (total === buffer.length) {
+      // The file grew since it was checked: room for more, up to one byte past the limit.
+      const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, maxBytes + 1));
+      buffer.copy(grown);
+      buffer = grown;
+    }
+    const { bytesRead } = await handle.read(buffer, total, Math.min(CHUNK, buffer.length - total), null);
     if (bytesRead === 0) break;
-    chunks.push(chunk.subarray(0, bytesRead));
     total += bytesRead;
     if (total > maxBytes) throw refused(file, `the file grew past the limit of ${maxBytes} bytes while being read`);
   }
-  return Buffer.concat(chunks, total);
+  return buffer.subarray(0, total);
 }
 
 /**
@@ -136,11 +149,11 @@ async function readBounded(handle: FileHandle, file: string, maxBytes: number, s
 export async function readRegularFile(file: string, options: Pick<ReadFileOptions, 'maxBytes' | 'signal'> = {}): Promise<Buffer> {
   const maxBytes = positiveOption('maxBytes', options.maxBytes, DEFAULT_MAX_FILE_BYTES);
   if (options.signal?.aborted) throw new RequestAbortedError(options.signal.reason);
-  const handle = await openRegular(file, maxBytes);
+  const opened = await openRegular(file, maxBytes);
   try {
-    return await readBounded(handle, file, maxBytes, options.signal);
+    return await readBounded(opened, file, maxBytes, options.signal);
   } finally {
-    await handle.close();
+    await opened.handle.close();
   }
 }
 
@@ -156,6 +169,16 @@ export async function readRegularFile(file: string, options: Pick<ReadFileOption
  * ```
  */
 export async function readDesiredStateFile(file: string, options: ReadFileOptions = {}): Promise<DesiredStateFile> {
+  const { text, sha256, bytes } = await readUtf8(file, options);
+  const desired = parseDesiredState(text, { ...options, fileName: file, format: /\.json$/i.test(file) ? 'json' : 'yaml' });
+  return { desired, sha256, bytes };
+}
+
+/**
+ * The file's text, hash and size. The bytes are let go here, before parsing: a big file's
+ * parse is the peak of memory, and the buffer is not needed for it.
+ */
+async function readUtf8(file: string, options: ReadFileOptions): Promise<{ text: string; sha256: string; bytes: number }> {
   const bytes = await readRegularFile(file, options);
   let text: string;
   try {
@@ -165,7 +188,5 @@ export async function readDesiredStateFile(file: string, options: ReadFileOption
     const at = lineAndColumn(bytes, Math.max(firstInvalidUtf8(bytes), 0));
     throw new DesiredStateError([{ ...at, path: [], message: 'the file is not valid UTF-8 here; save it as UTF-8' }], file);
   }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const desired = parseDesiredState(text, { ...options, fileName: file, format: /\.json$/i.test(file) ? 'json' : 'yaml' });
-  return { desired, sha256, bytes: bytes.length };
+  return { text, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
 }

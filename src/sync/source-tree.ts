@@ -43,21 +43,35 @@ export interface AliasNode {
 }
 export type SourceNode = ScalarRef | MapNode | SeqNode | AliasNode;
 
+const CHUNK_BITS = 12;
+const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
+
 /** The nodes of one file: its root, and the table of its plain values. */
 export class SourceTree {
   root: SourceNode | null = null;
   /** Start and end offset of each plain value, two numbers a row. */
-  #offsets = new Uint32Array(1024);
-  readonly #values: ScalarValue[] = [];
+  #offsets: Uint32Array;
+  /** The values, in chunks: one list of 100,000s would be copied each time it grew. */
+  readonly #values: ScalarValue[][] = [];
+  #rows = 0;
+  /**
+   * `capacity`: the plain values expected (a parser knows how many it read), so the table is
+   * allocated once rather than grown and copied; it still grows past it.
+   */
+  constructor(capacity = 512) {
+    this.#offsets = new Uint32Array(2 * Math.max(capacity, 1));
+  }
 
   /** Adds a plain value that spans `start` to `end` (exclusive) in the text. */
   scalar(start: number, end: number, value: ScalarValue): ScalarRef {
-    const row = this.#values.push(value) - 1;
+    const row = this.#rows++;
     if (2 * row + 2 > this.#offsets.length) {
       const grown = new Uint32Array(this.#offsets.length * 2);
       grown.set(this.#offsets);
       this.#offsets = grown;
     }
+    if ((row & CHUNK_MASK) === 0) this.#values.push([]);
+    (this.#values[row >>> CHUNK_BITS] as ScalarValue[]).push(value);
     this.#offsets[2 * row] = start;
     this.#offsets[2 * row + 1] = end;
     return row;
@@ -71,7 +85,7 @@ export class SourceTree {
   /** The value of a plain value (through an alias), or undefined for a mapping or list. */
   value(node: SourceNode): ScalarValue | undefined {
     const plain = this.plain(node);
-    return typeof plain === 'number' ? this.#values[plain] : undefined;
+    return typeof plain === 'number' ? this.#values[plain >>> CHUNK_BITS]?.[plain & CHUNK_MASK] : undefined;
   }
 
   /** Where a node starts in the text. */

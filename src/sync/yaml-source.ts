@@ -42,6 +42,8 @@ export interface SyntaxProblem {
 /** The tree of a file, or the first syntax problem that stopped reading it. */
 export type ParsedSource = { ok: true; tree: SourceTree } | { ok: false; problem: SyntaxProblem };
 
+/** Distinct short values shared at most (keys are always shared). */
+const SHARED_VALUES = 4096;
 /** Collections nest at most this deep (js-yaml's bound, stated here so it is ours). */
 const MAX_DEPTH = 100;
 const CORE = 'tag:yaml.org,2002:';
@@ -94,13 +96,18 @@ function tagName(text: string, start: number, end: number): string | undefined {
 class TreeBuilder {
   #at = 0;
   readonly #anchors = new Map<string, SourceNode>();
-  /** One copy of each key's text (the same field names repeat on every entry). */
+  /** One copy of each key's text (the same field names repeat on every entry), and of common values. */
   readonly #shared = new Map<string, string>();
-  readonly tree = new SourceTree();
+  /** The keys, values and items of the mappings and lists open now, innermost last. */
+  readonly #pending = { keys: [] as SourceNode[], values: [] as SourceNode[], items: [] as SourceNode[] };
+  readonly tree: SourceTree;
   constructor(
     readonly text: string,
     readonly events: (Event | undefined)[],
-  ) {}
+  ) {
+    // At most one plain value per event.
+    this.tree = new SourceTree(events.length);
+  }
 
   next(): Event | undefined {
     const event = this.events[this.#at];
@@ -130,27 +137,36 @@ class TreeBuilder {
         this.#collectionTag(event, 'map');
         const map: MapNode = { kind: 'map', start: event.start, keys: [], values: [] };
         this.#anchor(event, map);
+        const { keys, values } = this.#pending;
+        const base = keys.length;
         let seen: Set<unknown> | undefined;
         while (this.peekType() !== EVENT_ID.POP) {
           const key = this.node(event.start, true);
-          seen = this.#refuseDuplicate(map, key, seen);
-          map.keys.push(key);
-          map.values.push(this.node(this.#afterColon(key)));
+          seen = this.#refuseDuplicate(keys, base, key, seen);
+          // A mapping or list in the value uses the stacks above `base` and is gone when it ends.
+          const value = this.node(this.#afterColon(key));
+          keys.push(key);
+          values.push(value);
         }
         this.next();
-        // Lists grown by push keep spare room: copies hold exactly their items (an entry's
-        // mapping is 100,000 times over in a big file).
-        map.keys = map.keys.slice();
-        map.values = map.values.slice();
+        // Items wait on shared stacks and are copied out once, exactly sized: a list per mapping
+        // grown by push would leave spare room and garbage 100,000 times over in a big file.
+        map.keys = keys.slice(base);
+        map.values = values.slice(base);
+        keys.length = base;
+        values.length = base;
         return map;
       }
       case EVENT_ID.SEQUENCE: {
         this.#collectionTag(event, 'seq');
         const seq: SeqNode = { kind: 'seq', start: event.start, items: [] };
         this.#anchor(event, seq);
-        while (this.peekType() !== EVENT_ID.POP) seq.items.push(this.node(event.start));
+        const { items } = this.#pending;
+        const base = items.length;
+        while (this.peekType() !== EVENT_ID.POP) items.push(this.node(event.start));
         this.next();
-        seq.items = seq.items.slice();
+        seq.items = items.slice(base);
+        items.length = base;
         return seq;
       }
       default:
@@ -174,10 +190,11 @@ class TreeBuilder {
       if (resolved === NOT_RESOLVED) throw new Refusal(start, `${quote(source)} cannot be read as ${quote(name as string)}`);
       value = resolved as ScalarValue;
     } else value = event.style === SCALAR_STYLE.PLAIN ? resolvePlain(source) : source;
-    if (isKey && typeof value === 'string' && value.length <= 24) {
+    // Keys, and the first few thousand short values (`user`, `included`), are held once.
+    if (typeof value === 'string' && value.length <= 24) {
       const shared = this.#shared.get(value);
-      if (shared === undefined) this.#shared.set(value, value);
-      else value = shared;
+      if (shared !== undefined) value = shared;
+      else if (isKey || this.#shared.size < SHARED_VALUES) this.#shared.set(value, value);
     }
     return this.tree.scalar(start, end, value);
   }
@@ -205,13 +222,14 @@ class TreeBuilder {
    * A key appears once per mapping (compared as values: `1` and `"1"` are two keys). Small
    * mappings are searched; a large one gets a set, so a mapping of many keys stays linear.
    */
-  #refuseDuplicate(map: MapNode, key: SourceNode, seen: Set<unknown> | undefined): Set<unknown> | undefined {
+  #refuseDuplicate(keys: SourceNode[], base: number, key: SourceNode, seen: Set<unknown> | undefined): Set<unknown> | undefined {
     const value = this.tree.value(key);
     if (value === undefined) return seen;
-    let repeated: boolean;
-    if (seen === undefined && map.keys.length < 16) repeated = map.keys.some((k) => this.tree.value(k) === value);
-    else {
-      seen ??= new Set(map.keys.map((k) => this.tree.value(k)));
+    let repeated = false;
+    if (seen === undefined && keys.length - base < 16) {
+      for (let i = base; i < keys.length && !repeated; i++) repeated = this.tree.value(keys[i] as SourceNode) === value;
+    } else {
+      seen ??= new Set(keys.slice(base).map((k) => this.tree.value(k)));
       repeated = seen.has(value);
       seen.add(value);
     }
