@@ -124,7 +124,13 @@ async function request<R>(
 ): Promise<R> {
   const settings: AttemptSettings = callSettings(core.options.settings, call);
   const rules = RESOURCES[resource].rules;
-  const info = callInfo(resource, ref, method === 'GET' ? rules.operations.get : rules.operations.patch, body?.instructions.length, purpose);
+  const info = callInfo(
+    resource,
+    ref,
+    method === 'GET' ? rules.operations.get : rules.operations.patch,
+    body?.instructions.length,
+    purpose,
+  );
   let answered: Response | undefined;
   return observed(
     core.options.logging,

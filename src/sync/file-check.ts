@@ -112,13 +112,7 @@ function expectation(schema: SchemaNode): string {
  * Checks `node` (at `path`) against `schema`; records one issue per problem found. Problems below
  * a value whose own type is wrong are not looked for.
  */
-function checkNode(
-  node: SourceNode | null,
-  schema: SchemaNode,
-  path: Path | undefined,
-  ctx: CheckContext,
-  issues: FileIssue[],
-): void {
+function checkNode(node: SourceNode | null, schema: SchemaNode, path: Path | undefined, ctx: CheckContext, issues: FileIssue[]): void {
   // Past the bound, nothing more is looked at: the file is refused either way.
   if (issues.length >= MAX_ISSUES) return;
   const before = issues.length;
@@ -165,7 +159,8 @@ function hasKey(map: MapNode, name: string, tree: SourceTree): boolean {
 }
 
 function checkMap(map: MapNode, s: SchemaNode, path: Path | undefined, ctx: CheckContext, issues: FileIssue[], at: number): void {
-  if (s.minProperties !== undefined && map.keys.length < s.minProperties) report(ctx, issues, at, path, `${subject(path)} must not be empty`);
+  if (s.minProperties !== undefined && map.keys.length < s.minProperties)
+    report(ctx, issues, at, path, `${subject(path)} must not be empty`);
   for (let i = 0; i < map.keys.length; i++) {
     if (issues.length >= MAX_ISSUES) return;
     const keyNode = map.keys[i] as SourceNode;
@@ -194,7 +189,8 @@ function checkMap(map: MapNode, s: SchemaNode, path: Path | undefined, ctx: Chec
       report(ctx, issues, keyAt, { up: path, at: key }, `unknown key ${quote(key)} in ${subject(path)}; expected ${expected.join(', ')}`);
     } else if (typeof s.additionalProperties === 'object') checkNode(value, s.additionalProperties, { up: path, at: key }, ctx, issues);
   }
-  for (const name of s.required ?? []) if (!hasKey(map, name, ctx.tree)) report(ctx, issues, at, path, `${subject(path)} is missing ${name}`);
+  for (const name of s.required ?? [])
+    if (!hasKey(map, name, ctx.tree)) report(ctx, issues, at, path, `${subject(path)} is missing ${name}`);
 }
 
 /**

@@ -161,7 +161,13 @@ function readResource(
   items.forEach((item, index) => {
     if (tainted.has(item) || typeof item !== 'object' || item.kind !== 'map') return;
     const { keys, values } = item;
-    const target: Record<string, unknown> = { contextKind: undefined, contextKey: undefined, [field]: undefined, expiresAt: undefined, source: undefined };
+    const target: Record<string, unknown> = {
+      contextKind: undefined,
+      contextKey: undefined,
+      [field]: undefined,
+      expiresAt: undefined,
+      source: undefined,
+    };
     const offsets: number[] = new Array(keys.length);
     let same = keys.length === sharedNames.length;
     for (let i = 0; i < keys.length; i++) {

@@ -148,7 +148,10 @@ describe('RateBudget.closeAll (a 429 that names no window)', () => {
 
   it('keeps the account window when a thousand other routes push the oldest out', () => {
     const budget = new RateBudget(() => 0);
-    budget.observe(ROUTE, new Headers({ 'x-ratelimit-reset': '5000', 'x-ratelimit-route-remaining': '9', 'x-ratelimit-global-remaining': '0' }));
+    budget.observe(
+      ROUTE,
+      new Headers({ 'x-ratelimit-reset': '5000', 'x-ratelimit-route-remaining': '9', 'x-ratelimit-global-remaining': '0' }),
+    );
     expect(budget.blockedMs('GET /other')).toBe(5000);
     for (let i = 0; i < 1500; i++) budget.observe(`GET /path/${i}`, new Headers());
     expect(budget.blockedMs('GET /other')).toBe(5000);

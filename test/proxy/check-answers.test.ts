@@ -16,7 +16,9 @@ const SEGMENT = `${APP}/ld-proxy/api/v2/segments/default/beta-testers/expiring-t
 const SEMANTIC = 'application/json; domain-model=launchdarkly.semanticpatch';
 const MAX_BODY = 4096;
 const valid = JSON.stringify({
-  instructions: [{ kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: Date.parse('2031-01-01') }],
+  instructions: [
+    { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: Date.parse('2031-01-01') },
+  ],
 });
 
 let fake: Awaited<ReturnType<typeof startFakeLaunchDarkly>>;
@@ -45,7 +47,12 @@ function proxyWith(options: Partial<ProxyOptions<string>> = {}) {
     const before = fake.log.length;
     const response = await proxy(new Request(url, init));
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text), upstream: fake.log.length - before };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: text === '' ? undefined : JSON.parse(text),
+      upstream: fake.log.length - before,
+    };
   };
   const patch = (headers: Record<string, string> = {}, body = valid) =>
     send({ method: 'PATCH', headers: { 'Content-Type': SEMANTIC, ...headers }, body });
@@ -85,7 +92,11 @@ describe('refusals, word for word', () => {
   it('a foreign origin: 403, said so', async () => {
     const { send } = proxyWith();
     const answer = await send({ headers: { Origin: 'http://evil.example.test' } });
-    expect([answer.status, answer.body, answer.upstream]).toEqual([403, { code: 'origin_not_allowed', message: 'This origin may not call the proxy' }, 0]);
+    expect([answer.status, answer.body, answer.upstream]).toEqual([
+      403,
+      { code: 'origin_not_allowed', message: 'This origin may not call the proxy' },
+      0,
+    ]);
   });
 
   it('a query parameter: 400, and the operation takes none', async () => {
@@ -192,11 +203,11 @@ describe('CORS headers', () => {
   it('a refusal to an allowed origin exposes nothing; credentials only when allowed', async () => {
     const { send } = proxyWith({ allowCredentials: true });
     const answer = await send({ method: 'DELETE', headers: { Origin: ADMIN } });
-    expect([answer.status, answer.headers.get('access-control-allow-origin'), answer.headers.get('access-control-allow-credentials')]).toEqual([
-      405,
-      ADMIN,
-      'true',
-    ]);
+    expect([
+      answer.status,
+      answer.headers.get('access-control-allow-origin'),
+      answer.headers.get('access-control-allow-credentials'),
+    ]).toEqual([405, ADMIN, 'true']);
     expect(answer.headers.has('access-control-expose-headers')).toBe(false);
   });
 });

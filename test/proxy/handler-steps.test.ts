@@ -15,7 +15,9 @@ const ADMIN = 'http://admin.example.test';
 const SEGMENT = 'http://app.example.test/ld-proxy/api/v2/segments/default/beta-testers/expiring-targets/production';
 const SEMANTIC = 'application/json; domain-model=launchdarkly.semanticpatch';
 const valid = JSON.stringify({
-  instructions: [{ kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: Date.parse('2031-01-01') }],
+  instructions: [
+    { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: Date.parse('2031-01-01') },
+  ],
 });
 
 let fake: Awaited<ReturnType<typeof startFakeLaunchDarkly>>;
@@ -45,7 +47,12 @@ function proxyWith(
     const before = fake.log.length;
     const response = await proxy(request);
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text), upstream: fake.log.length - before };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: text === '' ? undefined : JSON.parse(text),
+      upstream: fake.log.length - before,
+    };
   };
   return { events, send, proxy };
 }
@@ -64,13 +71,19 @@ describe('reading the body', () => {
       },
     });
     const answer = await send(patchOf(body));
-    expect([answer.status, answer.body, answer.upstream]).toEqual([400, { code: 'invalid_body', message: 'The body could not be read' }, 0]);
+    expect([answer.status, answer.body, answer.upstream]).toEqual([
+      400,
+      { code: 'invalid_body', message: 'The body could not be read' },
+      0,
+    ]);
     expect(events.map((e) => [e.outcome, e.refusal, e.status])).toEqual([['refused', 'invalid-body', 400]]);
   });
 
   it('a body that is not UTF-8: 400, said so', async () => {
     const { send } = proxyWith();
-    const answer = await send(new Request(SEGMENT, { method: 'PATCH', headers: { 'Content-Type': SEMANTIC }, body: new Uint8Array([0x7b, 0xff, 0x7d]) }));
+    const answer = await send(
+      new Request(SEGMENT, { method: 'PATCH', headers: { 'Content-Type': SEMANTIC }, body: new Uint8Array([0x7b, 0xff, 0x7d]) }),
+    );
     expect([answer.status, answer.body, answer.upstream]).toEqual([400, { code: 'invalid_body', message: 'The body is not UTF-8' }, 0]);
   });
 
@@ -95,7 +108,12 @@ describe('reading the body', () => {
     await started;
     client.abort();
     const answer = await pending;
-    expect([answer.status, answer.body, answer.upstream, asked]).toEqual([499, { code: 'client_gone', message: 'The client went away' }, 0, 0]);
+    expect([answer.status, answer.body, answer.upstream, asked]).toEqual([
+      499,
+      { code: 'client_gone', message: 'The client went away' },
+      0,
+      0,
+    ]);
     expect(events.map((e) => [e.outcome, e.status, e.error])).toEqual([['abandoned', 499, 'the client went away during reading the body']]);
   });
 });
@@ -118,7 +136,10 @@ describe('authorize', () => {
   });
 
   it('a Response from authorize is the answer, with nosniff and the CORS headers added', async () => {
-    const { send, events } = proxyWith({}, () => new Response('{"why":"sign in"}', { status: 401, headers: { 'Content-Type': 'application/json' } }));
+    const { send, events } = proxyWith(
+      {},
+      () => new Response('{"why":"sign in"}', { status: 401, headers: { 'Content-Type': 'application/json' } }),
+    );
     const answer = await send(new Request(SEGMENT, { headers: { Origin: ADMIN } }));
     expect([answer.status, answer.body, answer.upstream]).toEqual([401, { why: 'sign in' }, 0]);
     expect([answer.headers.get('x-content-type-options'), answer.headers.get('access-control-allow-origin')]).toEqual(['nosniff', ADMIN]);
@@ -126,7 +147,9 @@ describe('authorize', () => {
   });
 
   it('a denial with an actor: 403, the actor in the event; an object without allow is a denial too', async () => {
-    const { send, events } = proxyWith({}, (call) => (call.operation === 'get' ? { allow: false, actor: 'mallory' } : ({ actor: 'eve' } as never)));
+    const { send, events } = proxyWith({}, (call) =>
+      call.operation === 'get' ? { allow: false, actor: 'mallory' } : ({ actor: 'eve' } as never),
+    );
     const denied = await send(new Request(SEGMENT));
     expect([denied.status, denied.body, denied.upstream]).toEqual([403, { code: 'forbidden', message: 'Not allowed' }, 0]);
     const patched = await send(new Request(SEGMENT, { method: 'PATCH', headers: { 'Content-Type': SEMANTIC }, body: valid }));
@@ -256,7 +279,14 @@ describe('events', () => {
     const { send, events } = proxyWith();
     await send(new Request('http://app.example.test/ld-proxy/api/v2/other', { method: 'patch', headers: { Origin: ADMIN } }));
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ method: 'patch', path: '/ld-proxy/api/v2/other', origin: ADMIN, outcome: 'refused', refusal: 'not-found', status: 404 });
+    expect(events[0]).toMatchObject({
+      method: 'patch',
+      path: '/ld-proxy/api/v2/other',
+      origin: ADMIN,
+      outcome: 'refused',
+      refusal: 'not-found',
+      status: 404,
+    });
     expect([events[0]?.resource, events[0]?.key, events[0]?.projectKey]).toEqual([undefined, undefined, undefined]);
   });
 });

@@ -37,7 +37,8 @@ async function exchange(server: ProxyServer, head: string, body = '') {
 describe('the request the handler gets', () => {
   it('the URL is the Host and the target as sent; a Host that is not a host name becomes localhost', async () => {
     const server = await serve(echo);
-    const url = async (host: string, target = '/a/b?c=1') => JSON.parse((await rawRequest(server.url, target, { headers: { Host: host } })).body).url as string;
+    const url = async (host: string, target = '/a/b?c=1') =>
+      JSON.parse((await rawRequest(server.url, target, { headers: { Host: host } })).body).url as string;
     expect(await url('app.example.test:8080')).toBe('http://app.example.test:8080/a/b?c=1');
     expect(await url('[::1]:3000')).toBe('http://[::1]:3000/a/b?c=1');
     expect(await url('app.example.test@evil.example')).toBe('http://localhost/a/b?c=1');
@@ -81,7 +82,9 @@ describe('the request the handler gets', () => {
 
 describe('the answer the client gets', () => {
   it('a Response’s status text is passed; the connection kept when the request was read in full', async () => {
-    const server = await serve(async () => new Response('made', { status: 201, statusText: 'Made It', headers: { 'Content-Length': '4' } }));
+    const server = await serve(
+      async () => new Response('made', { status: 201, statusText: 'Made It', headers: { 'Content-Length': '4' } }),
+    );
     const answer = await exchange(server, 'GET /x HTTP/1.1\nHost: a.test\n');
     expect(answer.head.split('\r\n')[0]).toBe('HTTP/1.1 201 Made It');
     expect(answer.head.toLowerCase()).not.toContain('connection: close');
@@ -101,7 +104,12 @@ describe('the answer the client gets', () => {
   });
 
   it('the proxy’s own answers: a body with its length, none for HEAD; close only when the body was not read', async () => {
-    const proxy = createExpiringTargetsProxy({ apiKey: 'api-listener-0000-token', baseUrl: 'http://127.0.0.1:9', authorize: () => false, logLevel: 'off' });
+    const proxy = createExpiringTargetsProxy({
+      apiKey: 'api-listener-0000-token',
+      baseUrl: 'http://127.0.0.1:9',
+      authorize: () => false,
+      logLevel: 'off',
+    });
     const server = await serve(proxy);
     const notFound = await rawRequest(server.url, '/nowhere');
     expect([notFound.status, notFound.headers['content-length']]).toEqual([404, String(Buffer.byteLength(notFound.body))]);

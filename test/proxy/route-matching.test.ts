@@ -69,8 +69,16 @@ describe('matchRoute', () => {
     // `%4g` after decoding is a percent sign and text, not an escape: kept as it is.
     expect(matchRoute('/api/v2/segments/a%254g/beta-testers/expiring-targets/production', '')?.projectKey).toBe('a%4g');
     // `api` alone is not the prefix `api/v2` repeated.
-    expect(matchRoute('/api/v2/segments/api/x/expiring-targets/v2', '')).toMatchObject({ projectKey: 'api', key: 'x', environmentKey: 'v2' });
-    expect(matchRoute('/api/v2/segments/x/v2/expiring-targets/api', '')).toMatchObject({ projectKey: 'x', key: 'v2', environmentKey: 'api' });
+    expect(matchRoute('/api/v2/segments/api/x/expiring-targets/v2', '')).toMatchObject({
+      projectKey: 'api',
+      key: 'x',
+      environmentKey: 'v2',
+    });
+    expect(matchRoute('/api/v2/segments/x/v2/expiring-targets/api', '')).toMatchObject({
+      projectKey: 'x',
+      key: 'v2',
+      environmentKey: 'api',
+    });
     // The prefix repeated where the keys are is refused.
     expect(matchRoute('/api/v2/segments/api/v2/expiring-targets/production', '')).toBeUndefined();
   });

@@ -32,7 +32,19 @@ describe('basePath', () => {
   });
 
   it('anything else is refused, quoted', () => {
-    for (const bad of ['ld-proxy', 'x/ld-proxy', '/ld-proxy?x=1', '/ld proxy', '/ld%20proxy', '/a//b', '//', '/a/./b', '/a/../b', '/..', '/a/.'])
+    for (const bad of [
+      'ld-proxy',
+      'x/ld-proxy',
+      '/ld-proxy?x=1',
+      '/ld proxy',
+      '/ld%20proxy',
+      '/a//b',
+      '//',
+      '/a/./b',
+      '/a/../b',
+      '/..',
+      '/a/.',
+    ])
       expect([bad, refusal({ ...base, basePath: bad })]).toEqual([
         bad,
         `basePath must be '' or a path such as /ld-proxy (no query, encoding, empty or dot segments), got ${JSON.stringify(bad.endsWith('/') ? bad.slice(0, -1) : bad)}`,
@@ -52,7 +64,16 @@ describe('allowedOrigins', () => {
   });
 
   it('anything but an http(s) origin written as the browser sends it is refused, quoted', () => {
-    for (const bad of ['*', 'null', 'https://admin.example.com/', 'https://admin.example.com/x', 'HTTPS://admin.example.com', 'ftp://admin.example.com', 'admin.example.com', 42])
+    for (const bad of [
+      '*',
+      'null',
+      'https://admin.example.com/',
+      'https://admin.example.com/x',
+      'HTTPS://admin.example.com',
+      'ftp://admin.example.com',
+      'admin.example.com',
+      42,
+    ])
       expect([bad, refusal({ ...base, allowedOrigins: [bad] })]).toEqual([
         bad,
         `allowedOrigins must hold origins such as https://admin.example.com (scheme, host and port only; no "*" or "null"), got ${JSON.stringify(bad)}`,
@@ -73,14 +94,20 @@ describe('allowedHeaders', () => {
 
   it('anything but a header name is refused, quoted', () => {
     for (const bad of ['bad header', 'x:y', '', 7])
-      expect([bad, refusal({ ...base, allowedHeaders: [bad] })]).toEqual([bad, `allowedHeaders must hold header names, got ${JSON.stringify(bad)}`]);
+      expect([bad, refusal({ ...base, allowedHeaders: [bad] })]).toEqual([
+        bad,
+        `allowedHeaders must hold header names, got ${JSON.stringify(bad)}`,
+      ]);
   });
 });
 
 describe('the rest', () => {
   it('flags count only when true', () => {
     expect([settingsOf({}).allowCredentials, settingsOf({}).allowPast]).toEqual([false, false]);
-    expect([settingsOf({ allowCredentials: 'yes', allowPast: 1 }).allowCredentials, settingsOf({ allowPast: 1 }).allowPast]).toEqual([false, false]);
+    expect([settingsOf({ allowCredentials: 'yes', allowPast: 1 }).allowCredentials, settingsOf({ allowPast: 1 }).allowPast]).toEqual([
+      false,
+      false,
+    ]);
     expect([settingsOf({ allowCredentials: true }).allowCredentials, settingsOf({ allowPast: true }).allowPast]).toEqual([true, true]);
   });
 

@@ -70,18 +70,19 @@ describe('statuses', () => {
 
 describe('headers and body', () => {
   it('passes Content-Type, Retry-After, X-Request-Id and X-Ratelimit-*, redacted; nothing else; adds no-store and nosniff', async () => {
-    const { get, events } = await mount((_req, res) =>
-      void res
-        .writeHead(429, {
-          'Content-Type': 'application/json',
-          'Retry-After': '7',
-          'X-Request-Id': `req-${TOKEN}`,
-          'X-Ratelimit-Route-Remaining': '0',
-          'Set-Cookie': 'ld=1',
-          Server: 'ld',
-          'X-Other': 'no',
-        })
-        .end(`{"message":"slow down ${TOKEN}"}`),
+    const { get, events } = await mount(
+      (_req, res) =>
+        void res
+          .writeHead(429, {
+            'Content-Type': 'application/json',
+            'Retry-After': '7',
+            'X-Request-Id': `req-${TOKEN}`,
+            'X-Ratelimit-Route-Remaining': '0',
+            'Set-Cookie': 'ld=1',
+            Server: 'ld',
+            'X-Other': 'no',
+          })
+          .end(`{"message":"slow down ${TOKEN}"}`),
     );
     const answer = await get();
     expect(Object.fromEntries(answer.headers)).toEqual({
@@ -100,7 +101,10 @@ describe('headers and body', () => {
     const type = `text/${'x'.repeat(150)}`;
     const { get, events } = await mount((_req, res) => void res.writeHead(200, { 'Content-Type': type }).end('<html>'));
     const answer = await get();
-    expect([answer.status, JSON.parse(answer.text)]).toEqual([200, { code: 'upstream_not_json', message: 'LaunchDarkly answered 200 with a body that is not JSON' }]);
+    expect([answer.status, JSON.parse(answer.text)]).toEqual([
+      200,
+      { code: 'upstream_not_json', message: 'LaunchDarkly answered 200 with a body that is not JSON' },
+    ]);
     expect(events[0]?.error).toBe(`LaunchDarkly's 200 answer was ${type.slice(0, 100)}, replaced`);
   });
 });

@@ -89,8 +89,22 @@ describe('forEachLimited', () => {
 
   it('starts no more workers than items, and returns nothing when every item ran', async () => {
     const begun: number[] = [];
-    await expect(forEachLimited([7], 5, async (item) => void begun.push(item), () => false)).resolves.toEqual([]);
+    await expect(
+      forEachLimited(
+        [7],
+        5,
+        async (item) => void begun.push(item),
+        () => false,
+      ),
+    ).resolves.toEqual([]);
     expect(begun).toEqual([7]);
-    await expect(forEachLimited([], 3, async () => undefined, () => false)).resolves.toEqual([]);
+    await expect(
+      forEachLimited(
+        [],
+        3,
+        async () => undefined,
+        () => false,
+      ),
+    ).resolves.toEqual([]);
   });
 });

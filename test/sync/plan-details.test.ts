@@ -52,7 +52,8 @@ describe('stopsEveryResource', () => {
 describe('planSync reading', () => {
   it('a 403 and a 404 are reported on their resource; the others are still read and planned', async () => {
     const server = await startServer((req, res) => {
-      if (req.rawUrl.includes('/s403/')) return json(res, 403, { code: 'forbidden', message: 'Access to the requested resource was denied' });
+      if (req.rawUrl.includes('/s403/'))
+        return json(res, 403, { code: 'forbidden', message: 'Access to the requested resource was denied' });
       if (req.rawUrl.includes('/s404/')) return json(res, 404, { code: 'not_found', message: 'Unknown resource' });
       return json(res, 200, {
         items: [
@@ -90,7 +91,10 @@ describe('planSync reading', () => {
     expect(plan.resources[2]?.error?.message).toContain('LaunchDarkly returned an expiring target of segment');
     expect(plan.resources[2]?.error?.message).toContain('ok');
     expect(plan.resources[2]?.changes).toEqual([]);
-    expect(plan.resources[0]?.changes.map((c) => `${c.action} ${c.contextKey} v${c.version}`)).toEqual(['add a vundefined', 'remove old v3']);
+    expect(plan.resources[0]?.changes.map((c) => `${c.action} ${c.contextKey} v${c.version}`)).toEqual([
+      'add a vundefined',
+      'remove old v3',
+    ]);
     expect(plan.counts).toMatchObject({ add: 2, remove: 2, unread: 1, unmanaged: 0 });
     expect(plan).toMatchObject({ ok: false, prune: true, allowPast: true });
   });

@@ -136,10 +136,11 @@ export class RateBudget {
     };
     if (!this.windows.has(route) && this.windows.size >= MAX_ROUTES) {
       // The oldest route goes; the account's window is not a route and stays.
-      for (const key of this.windows.keys()) if (key !== GLOBAL) {
-        this.windows.delete(key);
-        break;
-      }
+      for (const key of this.windows.keys())
+        if (key !== GLOBAL) {
+          this.windows.delete(key);
+          break;
+        }
     }
     const named = learn(route, headerNumber(headers, 'x-ratelimit-route-remaining'));
     const namedGlobal = learn(GLOBAL, headerNumber(headers, 'x-ratelimit-global-remaining'));
