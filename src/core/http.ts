@@ -14,7 +14,7 @@ import type { AttemptSettings, FetchLike, RetryEvent } from './options.js';
 import { startDeadline } from './internal/deadline.js';
 import { pause } from './internal/pause.js';
 import { MAX_ROOM_WAIT_MS, RateBudget, routeKeyOf } from './internal/rate-budget.js';
-import { templatePattern } from './internal/url-template.js';
+import { matchTemplate } from './internal/url-template.js';
 import { type Redactor, redactedCause } from './redact.js';
 import type { CallScope } from './internal/call-facts.js';
 import { type Logging, observed } from './internal/telemetry.js';
@@ -35,7 +35,7 @@ export interface HttpOptions {
   redact: Redactor;
   logging?: Logging | undefined;
   onRetry?: ((event: RetryEvent) => void) | undefined;
-  /** The document's path templates, which a raw call's telemetry names its URL by. */
+  /** The document's path templates: what rate limits count by and telemetry names a URL by. */
   templates?: readonly string[] | undefined;
   now?: () => number;
   random?: () => number;
@@ -98,8 +98,7 @@ export function createHttp(options: HttpOptions): HttpSend {
   const { redact } = options;
   const baseFetch = options.fetch;
   const budget = new RateBudget(now);
-  // Rate limits count per route (verb and template); a path no template matches is a route of its own.
-  const routePatterns = (options.templates ?? []).map(templatePattern);
+  const templates = options.templates ?? [];
 
   /** The response as the rest of the client sees it: read in full, redacted; and its body as text. */
   async function settled(response: Response): Promise<{ response: Response; text: string }> {
@@ -152,7 +151,7 @@ export function createHttp(options: HttpOptions): HttpSend {
       : observed(
           options.logging,
           redact,
-          { operation: request.method, templates: options.templates },
+          { operation: request.method },
           undefined,
           (scope) => sendAttempts(request, callSettings, Object.assign(trace, { scope })),
           (response) => ({ status: response.status, requestId: response.headers.get('x-request-id') }),
@@ -172,7 +171,12 @@ export function createHttp(options: HttpOptions): HttpSend {
     if (body !== undefined) init.body = body;
     const changesState = method !== 'GET' && method !== 'HEAD';
     const aborted = (error: RequestAbortedError) => new RequestAbortedError(error.cause, trace.mayHaveApplied);
-    const route = routeKeyOf(method, url, routePatterns);
+    // Matched once: rate limits count per route (verb and template; a path no template matches
+    // is a route of its own), and the attempts' telemetry is named by the same template.
+    const pathname = URL.canParse(shown) ? new URL(shown).pathname : shown;
+    const match = matchTemplate(pathname, templates);
+    const route = routeKeyOf(method, pathname, match);
+    const template = match && `${match.base}${match.template}`;
     for (let attemptNo = 1; ; attemptNo++) {
       if (settings.signal?.aborted) throw aborted(new RequestAbortedError(settings.signal.reason));
       const budgetWaitMs = budget.blockedMs(route);
@@ -190,7 +194,7 @@ export function createHttp(options: HttpOptions): HttpSend {
       let observed: ReturnType<NonNullable<typeof trace.scope>['attempt']> | undefined;
       try {
         // Inside the try: an instrumentation that throws still gives the budget its slot back.
-        observed = trace.scope?.attempt(attemptNo, method, shown, request.headers);
+        observed = trace.scope?.attempt(attemptNo, method, shown, request.headers, template);
         const answer = await attempt(url, shown, observed?.headers ? { ...init, headers: observed.headers } : init, settings);
         response = answer.response;
         trace.answer = answer;

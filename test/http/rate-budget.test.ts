@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RequestAbortedError } from '../../src/core/errors.js';
 import { RateBudget, routeKeyOf } from '../../src/core/internal/rate-budget.js';
-import { templatePattern } from '../../src/core/internal/url-template.js';
+import { matchTemplate } from '../../src/core/internal/url-template.js';
 
 const at = (start: number) => {
   let now = start;
@@ -15,15 +15,25 @@ afterEach(() => {
 });
 
 describe('routeKeyOf', () => {
+  /** The route of a request as the client computes it: one template match, whatever the base path. */
+  const routeOf = (method: string, url: string) => {
+    const path = new URL(url).pathname;
+    return routeKeyOf(method, path, matchTemplate(path, [FLAG]));
+  };
+
   it('names a route by verb and template; other paths by verb and path', () => {
-    const templates = [templatePattern(FLAG)];
-    const a = routeKeyOf('GET', 'https://ld.example/api/v2/flags/p/a/expiring-targets/e', templates);
-    expect(a).toBe(routeKeyOf('GET', 'https://ld.example/proxy/api/v2/flags/q/b%20c/expiring-targets/f', templates));
-    expect(a).not.toBe(routeKeyOf('PATCH', 'https://ld.example/api/v2/flags/p/a/expiring-targets/e', templates));
-    expect(routeKeyOf('GET', 'https://ld.example/api/v2/flags/p?limit=100&offset=200', templates)).toBe('GET /api/v2/flags/p');
-    expect(routeKeyOf('GET', 'https://ld.example/api/v2/flags/p/a/expiring-targets/e/x', templates)).toBe(
-      'GET /api/v2/flags/p/a/expiring-targets/e/x',
-    );
+    const a = routeOf('GET', 'https://ld.example/api/v2/flags/p/a/expiring-targets/e');
+    expect(a).toBe(`GET ${FLAG}`);
+    expect(a).toBe(routeOf('GET', 'https://ld.example/proxy/api/v2/flags/q/b%20c/expiring-targets/f'));
+    expect(a).not.toBe(routeOf('PATCH', 'https://ld.example/api/v2/flags/p/a/expiring-targets/e'));
+    expect(routeOf('GET', 'https://ld.example/api/v2/flags/p?limit=100&offset=200')).toBe('GET /api/v2/flags/p');
+    expect(routeOf('GET', 'https://ld.example/api/v2/flags/p/a/expiring-targets/e/x')).toBe('GET /api/v2/flags/p/a/expiring-targets/e/x');
+  });
+
+  it('matches a template after any base path, and keeps that base path apart', () => {
+    expect(matchTemplate('/proxy/api/v2/flags/q/b%20c/expiring-targets/f', [FLAG])).toEqual({ base: '/proxy', template: FLAG });
+    expect(matchTemplate('/api/v2/flags/p/a/expiring-targets/e', [FLAG])).toEqual({ base: '', template: FLAG });
+    expect(matchTemplate('/api/v2/flags/p/a/b/expiring-targets/e', [FLAG])).toBeUndefined();
   });
 });
 

@@ -33,8 +33,6 @@ export interface Logging {
 export interface CallInfo {
   /** The operation's id in LaunchDarkly's API document, `patchAll`, or what a raw call did (`GET`). */
   operation: string;
-  /** The document's path templates the call's URL may match: its own for a typed call, all for a raw one. */
-  templates?: readonly string[] | undefined;
   /** `segment` or `flag`, for a typed call. */
   resource?: string | undefined;
   /** The resource's reference and the names of its keys, for a typed call. */
@@ -75,8 +73,11 @@ export type WaitSource = 'retry-after' | 'x-ratelimit-reset' | 'backoff' | 'rate
 export interface CallScope {
   /** The call's span, when an instrumentation is registered: the parent of its attempts' and calls'. */
   readonly span: SpanHandle | undefined;
-  /** One attempt begins: a debug line, a client span; `end` takes its answer or failure. */
-  attempt(attempt: number, method: string, url: string, headers: Headers): AttemptScope;
+  /**
+   * One attempt begins: a debug line, a client span; `end` takes its answer or failure. `template`
+   * is the document's path template the URL matched (with any base path), when it matched one.
+   */
+  attempt(attempt: number, method: string, url: string, headers: Headers, template?: string): AttemptScope;
   /** The decision to try again, with its reason and where the wait came from. */
   retry(attempt: number, delayMs: number, source: WaitSource, reason: string): void;
   /** A wait before an attempt because LaunchDarkly said the rate limit is spent. */

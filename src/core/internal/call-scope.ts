@@ -8,7 +8,6 @@
 import type { Attributes, Instrumentation, SpanHandle } from './instrumentation.js';
 import type { CallEnd, CallInfo, CallScope, FateCounts, Logging } from './call-facts.js';
 import { type LogData, emit } from './log-line.js';
-import { templateOf } from './url-template.js';
 
 const NS = 'ld_expiring_targets';
 
@@ -64,13 +63,11 @@ export function openScope(
 
   const scope: CallScope = {
     span,
-    attempt(attempt, method, url, headers) {
+    attempt(attempt, method, url, headers, template) {
       attempts = attempt;
       const begun = now();
       const shown = redact(url);
       const parsed = URL.canParse(shown) ? new URL(shown) : undefined;
-      // The document's template after any base path, for typed and raw calls alike.
-      const template = parsed && info.templates && templateOf(parsed.pathname, info.templates);
       log(4, `${method} ${template ?? parsed?.pathname ?? ''}: attempt ${attempt}`, { attempt, method, url: shown });
       let child: SpanHandle | undefined;
       let copy: Headers | undefined;

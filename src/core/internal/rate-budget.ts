@@ -8,6 +8,7 @@
  * back only its own requests. A route is learnt from its first answer: until then, one at a time.
  * A 429 that names no window (an IP-based limit's `Retry-After`) closes every route for a while.
  */
+import type { TemplateMatch } from './url-template.js';
 import { pause } from './pause.js';
 
 /**
@@ -27,11 +28,9 @@ export const MAX_ROOM_WAIT_MS = 60_000;
 /** Routes remembered at most: paths outside the known templates are keys of their own. */
 const MAX_ROUTES = 1000;
 
-/** `GET /api/v2/flags/{projectKey}/…` for a URL whose path ends in one of `templates`; else the verb and the path as it is. */
-export function routeKeyOf(method: string, url: string, templates: readonly RegExp[]): string {
-  const path = URL.canParse(url) ? new URL(url).pathname : url;
-  const known = templates.find((t) => t.test(path));
-  return `${method} ${known ? known.source : path}`;
+/** `GET /api/v2/flags/{projectKey}/…` for a path that ends in a document template (whatever its base path); else the verb and the path as it is. */
+export function routeKeyOf(method: string, pathname: string, match: TemplateMatch | undefined): string {
+  return `${method} ${match ? match.template : pathname}`;
 }
 
 function headerNumber(headers: Headers, name: string): number | undefined {

@@ -25,7 +25,6 @@ export interface ResourceCalls<Ref extends ResourceRef, I> {
 export function callInfo(resource: ResourceKind, ref: ResourceRef, operation: string, instructions?: number, purpose?: string): CallInfo {
   return {
     operation,
-    templates: [RESOURCES[resource].rules.path],
     resource,
     ref,
     names: RESOURCES[resource].refKeys,
