@@ -146,9 +146,8 @@ async function request<R>(
       if (viaMiddleware === undefined) {
         const headers = new Headers(core.headers);
         if (body !== undefined) headers.set('Content-Type', SEMANTIC_PATCH_CONTENT_TYPE);
-        const init: RequestInit = { method, headers };
-        if (body !== undefined) init.body = JSON.stringify(body);
-        response = await core.http(new Request(url, init), settings, trace);
+        const text = body === undefined ? undefined : JSON.stringify(body);
+        response = await core.http({ method, url, headers, body: text }, settings, trace);
       } else {
         const fetch = (req: Request) => {
           url = req.url;

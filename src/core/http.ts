@@ -41,8 +41,19 @@ export interface HttpOptions {
   random?: () => number;
 }
 
+/**
+ * A request as the resources build it: its body already the text that goes out, so no Request
+ * is made only to be read back. Raw calls hand a Request (openapi-fetch makes one).
+ */
+export interface OutgoingRequest {
+  method: string;
+  url: string;
+  headers: Headers;
+  body?: string | undefined;
+}
+
 /** Sends one request with retries; resolves with the last response or rejects with a typed error. */
-export type HttpSend = (request: Request, settings: AttemptSettings, trace?: RequestTrace) => Promise<Response>;
+export type HttpSend = (request: Request | OutgoingRequest, settings: AttemptSettings, trace?: RequestTrace) => Promise<Response>;
 
 // The body handed up is decoded text: these would describe the bytes on the wire instead.
 const WIRE_ONLY_HEADERS = new Set(['content-length', 'content-encoding', 'transfer-encoding']);
@@ -158,17 +169,19 @@ export function createHttp(options: HttpOptions): HttpSend {
         );
   return send;
 
-  async function sendAttempts(request: Request, callSettings: AttemptSettings, trace: RequestTrace): Promise<Response> {
-    // A raw openapi-fetch call passes its AbortSignal on the Request.
-    const settings = callSettings.signal === undefined ? { ...callSettings, signal: request.signal } : callSettings;
-    const method = request.method;
-    const url = request.url;
+  async function sendAttempts(request: Request | OutgoingRequest, callSettings: AttemptSettings, trace: RequestTrace): Promise<Response> {
+    const { method, url, headers } = request;
+    const init: RequestInit = { method, headers, redirect: 'follow' };
+    let settings = callSettings;
+    if (request instanceof Request) {
+      // A raw openapi-fetch call passes its AbortSignal on the Request.
+      if (settings.signal === undefined) settings = { ...settings, signal: request.signal };
+      init.redirect = request.redirect;
+      // Read once: every attempt sends the same bytes (a stream could be sent only once).
+      if (request.body !== null) init.body = await request.text();
+    } else if (request.body !== undefined) init.body = request.body;
     // A URL can hold a secret too (a key mistyped as the token): what errors and events show is redacted.
     const shown = redact(url);
-    // Read once: every attempt sends the same bytes (a stream could be sent only once).
-    const body = request.body === null ? undefined : await request.text();
-    const init: RequestInit = { method, headers: request.headers, redirect: request.redirect };
-    if (body !== undefined) init.body = body;
     const changesState = method !== 'GET' && method !== 'HEAD';
     const aborted = (error: RequestAbortedError) => new RequestAbortedError(error.cause, trace.mayHaveApplied);
     // Matched once: rate limits count per route (verb and template; a path no template matches
@@ -194,7 +207,7 @@ export function createHttp(options: HttpOptions): HttpSend {
       let observed: ReturnType<NonNullable<typeof trace.scope>['attempt']> | undefined;
       try {
         // Inside the try: an instrumentation that throws still gives the budget its slot back.
-        observed = trace.scope?.attempt(attemptNo, method, shown, request.headers, template);
+        observed = trace.scope?.attempt(attemptNo, method, shown, headers, template);
         const answer = await attempt(url, shown, observed?.headers ? { ...init, headers: observed.headers } : init, settings);
         response = answer.response;
         trace.answer = answer;
