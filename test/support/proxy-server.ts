@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 import { createNodeListener } from '../../src/proxy/index.js';
 import type { ExpiringTargetsProxy } from '../../src/proxy/index.js';
 
@@ -34,6 +35,22 @@ export async function startProxyServer(
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * For the calling test file: serves a handler as `startProxyServer` does, and stops every server
+ * so made after the test that made it.
+ */
+export function proxyServersPerTest(): (proxy: ExpiringTargetsProxy) => Promise<ProxyServer> {
+  const servers: ProxyServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return async (proxy) => {
+    const server = await startProxyServer(proxy);
+    servers.push(server);
+    return server;
   };
 }
 
