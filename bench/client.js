@@ -22,8 +22,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { bundleForBrowser, onePatchPage, total } from './page-bundle.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
@@ -50,13 +49,7 @@ const round = (/** @type {number} */ x, digits = 2) => Number(x.toFixed(digits))
 
 /** The same call three ways, as a browser app would write it (proxy mode: no token in the page). */
 const BUNDLE_ENTRIES = {
-  'ld-expiring-targets': `
-import { createExpiringTargetsClient, segmentInstructions } from 'ld-expiring-targets';
-const ld = createExpiringTargetsClient({ baseUrl: location.origin + '/ld' });
-ld.segments
-  .patch(${JSON.stringify(REF)}, [segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: '${EXPIRES_ISO}' })])
-  .then((r) => console.log(r.ok));
-`,
+  'ld-expiring-targets': onePatchPage('ld-expiring-targets'),
   'launchdarkly-api-typescript': `
 import { Configuration, SegmentsApi } from 'launchdarkly-api-typescript';
 const api = new SegmentsApi(new Configuration({ basePath: location.origin + '/ld' }));
@@ -80,64 +73,26 @@ client
 };
 
 /**
- * Bundles an entry the way an app bundler does: ESM with code splitting, so what is imported on
- * demand (our patchAll and reconciliation) lands in chunks the page loads only when it uses them.
- * `initial` is what the page loads for this call: the entry and every chunk it imports statically,
- * each gzipped on its own (as a server would send them); `lazy` is the rest.
- * @param {string} contents @param {string} [loader]
+ * What the page loads for the call (the entry and the chunks it imports statically, each gzipped
+ * on its own) and, apart, what it loads only on demand (our patchAll and reconciliation).
  */
-async function bundle(contents, loader = 'js') {
-  const result = await build({
-    stdin: { contents, resolveDir: root, loader: /** @type {'js'|'ts'} */ (loader), sourcefile: 'entry.js' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    splitting: true,
-    outdir: path.join(os.tmpdir(), 'ld-et-bench-bundle'),
-    platform: 'browser',
-    target: 'es2020',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  });
-  const outputs = result.metafile.outputs;
-  const entry = /** @type {string} */ (Object.keys(outputs).find((k) => outputs[k]?.entryPoint));
-  const initial = new Set([entry]);
-  for (const file of initial) {
-    for (const imp of outputs[file]?.imports ?? []) if (imp.kind === 'import-statement') initial.add(imp.path);
-  }
-  const files = result.outputFiles.map((f) => ({
-    key: path.relative(process.cwd(), f.path),
-    min: f.contents.length,
-    gz: gzipSync(f.contents, { level: 9 }).length,
-  }));
-  const sum = (/** @type {typeof files} */ xs, /** @type {'min' | 'gz'} */ k) => xs.reduce((n, f) => n + f[k], 0);
-  const isInitial = (/** @type {{ key: string }} */ f) => [...initial].some((k) => path.resolve(k) === path.resolve(f.key));
-  const first = files.filter(isInitial);
-  const lazy = files.filter((f) => !isInitial(f));
-  return {
-    sizes: { minBytes: sum(first, 'min'), gzipBytes: sum(first, 'gz'), lazyMinBytes: sum(lazy, 'min'), lazyGzipBytes: sum(lazy, 'gz') },
-    metafile: result.metafile,
-    initial,
-  };
-}
-
 async function bundleSizes() {
   /** @type {Record<string, { minBytes: number, gzipBytes: number, lazyMinBytes: number, lazyGzipBytes: number }>} */
   const sizes = {};
-  for (const [name, entry] of Object.entries(BUNDLE_ENTRIES)) sizes[name] = (await bundle(entry)).sizes;
+  for (const [name, contents] of Object.entries(BUNDLE_ENTRIES)) {
+    const { initial, lazy } = await bundleForBrowser({ contents, resolveDir: root });
+    sizes[name] = {
+      minBytes: total(initial, 'minBytes'),
+      gzipBytes: total(initial, 'gzipBytes'),
+      lazyMinBytes: total(lazy, 'minBytes'),
+      lazyGzipBytes: total(lazy, 'gzipBytes'),
+    };
+  }
   // What ours is made of: the same entry bundled from src/, minified bytes per source file in what loads first.
-  const { metafile, initial } = await bundle(
-    BUNDLE_ENTRIES['ld-expiring-targets'].replace("from 'ld-expiring-targets'", "from './src/index.ts'"),
-    'ts',
-  );
+  const { initial } = await bundleForBrowser({ contents: onePatchPage('./src/index.ts'), resolveDir: root, loader: 'ts' });
   /** @type {Record<string, number>} */
   const breakdown = {};
-  for (const file of initial) {
-    for (const [input, { bytesInOutput }] of Object.entries(metafile.outputs[file]?.inputs ?? {})) {
-      if (bytesInOutput > 0) breakdown[input] = (breakdown[input] ?? 0) + bytesInOutput;
-    }
-  }
+  for (const file of initial) for (const [input, bytes] of Object.entries(file.inputs)) breakdown[input] = (breakdown[input] ?? 0) + bytes;
   return { sizes, breakdown: Object.fromEntries(Object.entries(breakdown).sort((a, b) => b[1] - a[1])) };
 }
 

@@ -28,8 +28,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { bundleForBrowser, onePatchPage, total } from './page-bundle.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -142,37 +141,10 @@ async function perRequest(beforeDir, baseUrl) {
   );
 }
 
+/** Gzipped bytes of what the page of one `segments.patch` loads first, with the client at `entryPath`. */
 async function bundleGzipBytes(entryPath) {
-  const contents = `
-import { createExpiringTargetsClient, segmentInstructions } from ${JSON.stringify(entryPath)};
-const ld = createExpiringTargetsClient({ baseUrl: location.origin + '/ld' });
-ld.segments
-  .patch(${JSON.stringify(REF)}, [segmentInstructions.add({ contextKind: 'user', contextKey: 'alice', targetType: 'included', expiresAt: '2030-01-01T00:00:00Z' })])
-  .then((r) => console.log(r.ok));
-`;
-  const result = await build({
-    stdin: { contents, resolveDir: root, loader: 'js', sourcefile: 'entry.js' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    splitting: true,
-    outdir: path.join(os.tmpdir(), 'ld-et-bench-telemetry-bundle'),
-    platform: 'browser',
-    target: 'es2020',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  });
-  const outputs = result.metafile.outputs;
-  const entry = /** @type {string} */ (Object.keys(outputs).find((k) => outputs[k]?.entryPoint));
-  const initial = new Set([entry]);
-  for (const file of initial) for (const imp of outputs[file]?.imports ?? []) if (imp.kind === 'import-statement') initial.add(imp.path);
-  let gz = 0;
-  for (const f of result.outputFiles) {
-    if ([...initial].some((k) => path.resolve(k) === path.resolve(path.relative(process.cwd(), f.path))))
-      gz += gzipSync(f.contents, { level: 9 }).length;
-  }
-  return gz;
+  const { initial } = await bundleForBrowser({ contents: onePatchPage(entryPath), resolveDir: root });
+  return total(initial, 'gzipBytes');
 }
 
 function coldImportMs(entryPath) {

@@ -5,11 +5,11 @@
  * LaunchDarkly were not reached when they must not be, and the size of what the proxy answered
  * and logged. Real servers throughout: the proxy behind node:http, a stateful fake LaunchDarkly.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExpiringTargetsProxy } from '../../src/proxy/index.js';
 import type { ProxyAuditEvent, ProxyAuthorization, ProxyCall, ProxyOptions } from '../../src/proxy/index.js';
 import { startFakeLaunchDarkly } from '../support/fake-launchdarkly.js';
-import { type ProxyServer, rawRequest, startProxyServer } from '../support/proxy-server.js';
+import { proxyServersPerTest, rawRequest } from '../support/proxy-server.js';
 import { openRequest, writeOneByteChunks } from '../support/raw-socket.js';
 
 const TOKEN = 'api-abuse-test-0000-token';
@@ -19,13 +19,10 @@ const FUTURE = Date.parse('2031-01-01T00:00:00Z');
 const add = { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: FUTURE };
 
 let fake: Awaited<ReturnType<typeof startFakeLaunchDarkly>>;
-const servers: ProxyServer[] = [];
+const serve = proxyServersPerTest();
 
 beforeAll(async () => {
   fake = await startFakeLaunchDarkly({ token: TOKEN });
-});
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 afterAll(async () => {
   await fake?.close();
@@ -55,8 +52,7 @@ async function mount(
     },
     ...options,
   });
-  const server = await startProxyServer(proxy);
-  servers.push(server);
+  const server = await serve(proxy);
   const upstreamBefore = fake.log.length;
   return {
     url: server.url,

@@ -4,62 +4,14 @@
  * check at its edges, how the media type and fetch metadata are read, and which CORS headers
  * each kind of answer carries.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createExpiringTargetsProxy } from '../../src/proxy/index.js';
-import type { ProxyAuditEvent, ProxyOptions } from '../../src/proxy/index.js';
-import { startFakeLaunchDarkly } from '../support/fake-launchdarkly.js';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_ORIGIN, APP_ORIGIN, handlersBeforeFakeLaunchDarkly, SEGMENT_URL, VALID_PATCH } from '../support/proxy-handler.js';
 
-const TOKEN = 'api-check-answers-0000-token';
-const APP = 'http://app.example.test';
-const ADMIN = 'http://admin.example.test';
-const SEGMENT = `${APP}/ld-proxy/api/v2/segments/default/beta-testers/expiring-targets/production`;
-const SEMANTIC = 'application/json; domain-model=launchdarkly.semanticpatch';
 const MAX_BODY = 4096;
-const valid = JSON.stringify({
-  instructions: [
-    { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: Date.parse('2031-01-01') },
-  ],
+const proxyWith = handlersBeforeFakeLaunchDarkly('api-check-answers-0000-token', {
+  allowedOrigins: [ADMIN_ORIGIN],
+  maxBodyBytes: MAX_BODY,
 });
-
-let fake: Awaited<ReturnType<typeof startFakeLaunchDarkly>>;
-beforeAll(async () => {
-  fake = await startFakeLaunchDarkly({ token: TOKEN });
-});
-afterAll(async () => {
-  await fake?.close();
-});
-
-function proxyWith(options: Partial<ProxyOptions<string>> = {}) {
-  const events: ProxyAuditEvent<string>[] = [];
-  const proxy = createExpiringTargetsProxy<string>({
-    apiKey: TOKEN,
-    baseUrl: fake.url,
-    basePath: '/ld-proxy',
-    allowedOrigins: [ADMIN],
-    maxBodyBytes: MAX_BODY,
-    authorize: () => true,
-    onAudit: (event) => void events.push(event),
-    logLevel: 'off',
-    ...options,
-  });
-  /** The answer, and how many requests reached LaunchDarkly meanwhile. */
-  const send = async (init: RequestInit = {}, url = SEGMENT) => {
-    const before = fake.log.length;
-    const response = await proxy(new Request(url, init));
-    const text = await response.text();
-    return {
-      status: response.status,
-      headers: response.headers,
-      body: text === '' ? undefined : JSON.parse(text),
-      upstream: fake.log.length - before,
-    };
-  };
-  const patch = (headers: Record<string, string> = {}, body = valid) =>
-    send({ method: 'PATCH', headers: { 'Content-Type': SEMANTIC, ...headers }, body });
-  /** A PATCH without a Content-Type of its own (a string body would be given text/plain). */
-  const untyped = () => send({ method: 'PATCH', body: new Blob([valid]) });
-  return { events, send, patch, untyped };
-}
 
 describe('refusals, word for word', () => {
   it('a method not forwarded: 405 with Allow, and the methods named', async () => {
@@ -101,7 +53,7 @@ describe('refusals, word for word', () => {
 
   it('a query parameter: 400, and the operation takes none', async () => {
     const { send } = proxyWith();
-    const answer = await send({}, `${SEGMENT}?limit=1`);
+    const answer = await send({}, `${SEGMENT_URL}?limit=1`);
     expect([answer.status, answer.body, answer.upstream]).toEqual([
       400,
       { code: 'query_not_allowed', message: 'This operation takes no query parameters' },
@@ -110,22 +62,23 @@ describe('refusals, word for word', () => {
   });
 
   it('another media type, or an encoded body: 415 naming the one expected', async () => {
-    const { patch, untyped } = proxyWith();
+    const { patch, send } = proxyWith();
     const expected = {
       code: 'unsupported_media_type',
       message: 'The body must be application/json; domain-model=launchdarkly.semanticpatch, not encoded',
     };
     for (const headers of [{ 'Content-Type': 'text/plain' }, { 'Content-Encoding': 'gzip' }]) {
-      const answer = await patch(headers);
+      const answer = await patch(VALID_PATCH, headers);
       expect([answer.status, answer.body, answer.upstream]).toEqual([415, expected, 0]);
     }
-    const answer = await untyped();
+    // A PATCH without a Content-Type of its own (a string body would be given text/plain).
+    const answer = await send({ method: 'PATCH', body: new Blob([VALID_PATCH]) });
     expect([answer.status, answer.body, answer.upstream]).toEqual([415, expected, 0]);
   });
 
   it('the media type is read without case and surrounding blanks', async () => {
     const { patch } = proxyWith();
-    const answer = await patch({ 'Content-Type': 'Application/JSON ; domain-model=launchdarkly.semanticpatch' });
+    const answer = await patch(VALID_PATCH, { 'Content-Type': 'Application/JSON ; domain-model=launchdarkly.semanticpatch' });
     expect([answer.status, answer.upstream]).toEqual([200, 1]);
   });
 });
@@ -133,7 +86,7 @@ describe('refusals, word for word', () => {
 describe('a declared Content-Length', () => {
   it('over the cap: 413 before the body is read, whatever the body holds', async () => {
     const { patch, events } = proxyWith();
-    const answer = await patch({ 'Content-Length': String(MAX_BODY + 1) });
+    const answer = await patch(VALID_PATCH, { 'Content-Length': String(MAX_BODY + 1) });
     expect([answer.status, answer.body, answer.upstream]).toEqual([
       413,
       { code: 'body_too_large', message: `The body is larger than ${MAX_BODY} bytes` },
@@ -145,7 +98,7 @@ describe('a declared Content-Length', () => {
   it('at the cap, or not a plain number: left to the reading, which finds the body small', async () => {
     const { patch } = proxyWith();
     for (const length of [String(MAX_BODY), `x${MAX_BODY * 10}`, `${MAX_BODY * 10}x`, `${MAX_BODY * 10}.5`]) {
-      const answer = await patch({ 'Content-Length': length });
+      const answer = await patch(VALID_PATCH, { 'Content-Length': length });
       expect([length, answer.status, answer.upstream]).toEqual([length, 200, 1]);
     }
   });
@@ -172,8 +125,8 @@ describe('who counts as same-origin', () => {
 
   it('with an Origin: the page’s own, an allowed one, or one the browser calls same-origin', async () => {
     const { send } = proxyWith();
-    expect((await send({ headers: { Origin: APP } })).status).toBe(200);
-    expect((await send({ headers: { Origin: ADMIN } })).status).toBe(200);
+    expect((await send({ headers: { Origin: APP_ORIGIN } })).status).toBe(200);
+    expect((await send({ headers: { Origin: ADMIN_ORIGIN } })).status).toBe(200);
     expect((await send({ headers: { Origin: 'http://other.example.test', 'Sec-Fetch-Site': 'same-origin' } })).status).toBe(200);
     expect((await send({ headers: { Origin: 'http://other.example.test', 'Sec-Fetch-Site': 'same-site' } })).status).toBe(403);
   });
@@ -182,7 +135,7 @@ describe('who counts as same-origin', () => {
 describe('CORS headers', () => {
   it('none for a same-origin page or a client without Origin', async () => {
     const { send } = proxyWith({ allowCredentials: true });
-    for (const headers of [{}, { Origin: APP }]) {
+    for (const headers of [{}, { Origin: APP_ORIGIN }]) {
       const answer = await send({ headers });
       const cors = [...answer.headers.keys()].filter((name) => name.startsWith('access-control-') || name === 'vary');
       expect([answer.status, cors]).toEqual([200, []]);
@@ -191,9 +144,9 @@ describe('CORS headers', () => {
 
   it('for an allowed origin: the origin, Vary, and only the headers it could not read anyway exposed', async () => {
     const { send } = proxyWith();
-    const answer = await send({ headers: { Origin: ADMIN } });
+    const answer = await send({ headers: { Origin: ADMIN_ORIGIN } });
     expect(answer.status).toBe(200);
-    expect(answer.headers.get('access-control-allow-origin')).toBe(ADMIN);
+    expect(answer.headers.get('access-control-allow-origin')).toBe(ADMIN_ORIGIN);
     expect(answer.headers.get('vary')).toBe('Origin');
     expect(answer.headers.get('access-control-allow-credentials')).toBeNull();
     // content-type and cache-control are safelisted; nosniff is not for scripts to read.
@@ -202,12 +155,12 @@ describe('CORS headers', () => {
 
   it('a refusal to an allowed origin exposes nothing; credentials only when allowed', async () => {
     const { send } = proxyWith({ allowCredentials: true });
-    const answer = await send({ method: 'DELETE', headers: { Origin: ADMIN } });
+    const answer = await send({ method: 'DELETE', headers: { Origin: ADMIN_ORIGIN } });
     expect([
       answer.status,
       answer.headers.get('access-control-allow-origin'),
       answer.headers.get('access-control-allow-credentials'),
-    ]).toEqual([405, ADMIN, 'true']);
+    ]).toEqual([405, ADMIN_ORIGIN, 'true']);
     expect(answer.headers.has('access-control-expose-headers')).toBe(false);
   });
 });
@@ -215,7 +168,7 @@ describe('CORS headers', () => {
 describe('preflights', () => {
   const preflight = (headers: Record<string, string>) => ({
     method: 'OPTIONS',
-    headers: { Origin: ADMIN, 'Access-Control-Request-Method': 'PATCH', ...headers },
+    headers: { Origin: ADMIN_ORIGIN, 'Access-Control-Request-Method': 'PATCH', ...headers },
   });
 
   it('allowed: 204 with the methods, the headers, a max-age, no-store and nosniff; header names read without case or blanks', async () => {
@@ -223,7 +176,7 @@ describe('preflights', () => {
     const answer = await send(preflight({ 'Access-Control-Request-Headers': ' Content-Type ,X-TRACE,, ' }));
     expect(answer.status).toBe(204);
     expect(Object.fromEntries(answer.headers)).toEqual({
-      'access-control-allow-origin': ADMIN,
+      'access-control-allow-origin': ADMIN_ORIGIN,
       vary: 'Origin',
       'access-control-allow-methods': 'GET, PATCH',
       'access-control-allow-headers': 'content-type, ld-api-version, x-launchdarkly-user-agent, x-trace',
@@ -255,9 +208,9 @@ describe('preflights', () => {
   it('only an OPTIONS with Origin and Access-Control-Request-Method is a preflight', async () => {
     const { send } = proxyWith();
     // No requested method: a plain OPTIONS, which is not forwarded.
-    expect((await send({ method: 'OPTIONS', headers: { Origin: ADMIN } })).status).toBe(405);
+    expect((await send({ method: 'OPTIONS', headers: { Origin: ADMIN_ORIGIN } })).status).toBe(405);
     // A GET carrying the preflight's header is a GET.
-    const get = await send({ headers: { Origin: ADMIN, 'Access-Control-Request-Method': 'PATCH' } });
+    const get = await send({ headers: { Origin: ADMIN_ORIGIN, 'Access-Control-Request-Method': 'PATCH' } });
     expect([get.status, get.upstream]).toEqual([200, 1]);
   });
 });

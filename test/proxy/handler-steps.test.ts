@@ -5,61 +5,15 @@
  * Response of its own, the per-actor limit and the in-flight limit, word for word with the
  * events they leave.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createExpiringTargetsProxy } from '../../src/proxy/index.js';
-import type { ProxyAuditEvent, ProxyAuthorization, ProxyCall, ProxyOptions } from '../../src/proxy/index.js';
-import { startFakeLaunchDarkly } from '../support/fake-launchdarkly.js';
+import { describe, expect, it } from 'vitest';
+import type { ProxyAuthorization, ProxyCall } from '../../src/proxy/index.js';
+import { ADMIN_ORIGIN, handlersBeforeFakeLaunchDarkly, SEGMENT_URL, SEMANTIC_PATCH, VALID_PATCH } from '../support/proxy-handler.js';
 
-const TOKEN = 'api-handler-steps-0000-token';
-const ADMIN = 'http://admin.example.test';
-const SEGMENT = 'http://app.example.test/ld-proxy/api/v2/segments/default/beta-testers/expiring-targets/production';
-const SEMANTIC = 'application/json; domain-model=launchdarkly.semanticpatch';
-const valid = JSON.stringify({
-  instructions: [
-    { kind: 'addExpiringTarget', contextKind: 'user', contextKey: 'alice', targetType: 'included', value: Date.parse('2031-01-01') },
-  ],
-});
-
-let fake: Awaited<ReturnType<typeof startFakeLaunchDarkly>>;
-beforeAll(async () => {
-  fake = await startFakeLaunchDarkly({ token: TOKEN });
-});
-afterAll(async () => {
-  await fake?.close();
-});
-
-function proxyWith(
-  options: Partial<ProxyOptions<string>> = {},
-  decide: (call: ProxyCall) => ProxyAuthorization<string> | Promise<ProxyAuthorization<string>> = () => true,
-) {
-  const events: ProxyAuditEvent<string>[] = [];
-  const proxy = createExpiringTargetsProxy<string>({
-    apiKey: TOKEN,
-    baseUrl: fake.url,
-    basePath: '/ld-proxy',
-    allowedOrigins: [ADMIN],
-    authorize: decide,
-    onAudit: (event) => void events.push(event),
-    logLevel: 'off',
-    ...options,
-  });
-  const send = async (request: Request) => {
-    const before = fake.log.length;
-    const response = await proxy(request);
-    const text = await response.text();
-    return {
-      status: response.status,
-      headers: response.headers,
-      body: text === '' ? undefined : JSON.parse(text),
-      upstream: fake.log.length - before,
-    };
-  };
-  return { events, send, proxy };
-}
+const proxyWith = handlersBeforeFakeLaunchDarkly('api-handler-steps-0000-token', { allowedOrigins: [ADMIN_ORIGIN] });
 
 /** A PATCH whose body is the given stream. */
 const patchOf = (body: ReadableStream<Uint8Array>, signal?: AbortSignal) =>
-  new Request(SEGMENT, { method: 'PATCH', headers: { 'Content-Type': SEMANTIC }, body, duplex: 'half', signal } as RequestInit);
+  new Request(SEGMENT_URL, { method: 'PATCH', headers: { 'Content-Type': SEMANTIC_PATCH }, body, duplex: 'half', signal } as RequestInit);
 
 describe('reading the body', () => {
   it('a body that fails while read: 400, could not be read, nothing forwarded', async () => {
@@ -82,7 +36,7 @@ describe('reading the body', () => {
   it('a body that is not UTF-8: 400, said so', async () => {
     const { send } = proxyWith();
     const answer = await send(
-      new Request(SEGMENT, { method: 'PATCH', headers: { 'Content-Type': SEMANTIC }, body: new Uint8Array([0x7b, 0xff, 0x7d]) }),
+      new Request(SEGMENT_URL, { method: 'PATCH', headers: { 'Content-Type': SEMANTIC_PATCH }, body: new Uint8Array([0x7b, 0xff, 0x7d]) }),
     );
     expect([answer.status, answer.body, answer.upstream]).toEqual([400, { code: 'invalid_body', message: 'The body is not UTF-8' }, 0]);
   });
@@ -127,7 +81,7 @@ describe('authorize', () => {
       return new Promise<ProxyAuthorization<string>>(() => undefined);
     });
     const client = new AbortController();
-    const pending = send(new Request(SEGMENT, { signal: client.signal }));
+    const pending = send(new Request(SEGMENT_URL, { signal: client.signal }));
     await waiting;
     client.abort();
     const answer = await pending;
@@ -140,9 +94,12 @@ describe('authorize', () => {
       {},
       () => new Response('{"why":"sign in"}', { status: 401, headers: { 'Content-Type': 'application/json' } }),
     );
-    const answer = await send(new Request(SEGMENT, { headers: { Origin: ADMIN } }));
+    const answer = await send(new Request(SEGMENT_URL, { headers: { Origin: ADMIN_ORIGIN } }));
     expect([answer.status, answer.body, answer.upstream]).toEqual([401, { why: 'sign in' }, 0]);
-    expect([answer.headers.get('x-content-type-options'), answer.headers.get('access-control-allow-origin')]).toEqual(['nosniff', ADMIN]);
+    expect([answer.headers.get('x-content-type-options'), answer.headers.get('access-control-allow-origin')]).toEqual([
+      'nosniff',
+      ADMIN_ORIGIN,
+    ]);
     expect(events.map((e) => [e.outcome, e.status])).toEqual([['answered', 401]]);
   });
 
@@ -150,9 +107,11 @@ describe('authorize', () => {
     const { send, events } = proxyWith({}, (call) =>
       call.operation === 'get' ? { allow: false, actor: 'mallory' } : ({ actor: 'eve' } as never),
     );
-    const denied = await send(new Request(SEGMENT));
+    const denied = await send(new Request(SEGMENT_URL));
     expect([denied.status, denied.body, denied.upstream]).toEqual([403, { code: 'forbidden', message: 'Not allowed' }, 0]);
-    const patched = await send(new Request(SEGMENT, { method: 'PATCH', headers: { 'Content-Type': SEMANTIC }, body: valid }));
+    const patched = await send(
+      new Request(SEGMENT_URL, { method: 'PATCH', headers: { 'Content-Type': SEMANTIC_PATCH }, body: VALID_PATCH }),
+    );
     expect([patched.status, patched.upstream]).toEqual([403, 0]);
     expect(events.map((e) => [e.outcome, e.actor, e.status])).toEqual([
       ['denied', 'mallory', 403],
@@ -166,12 +125,12 @@ describe('authorize', () => {
       calls.push(call);
       return true;
     });
-    await send(new Request(SEGMENT));
+    await send(new Request(SEGMENT_URL));
     await send(
-      new Request(SEGMENT, {
+      new Request(SEGMENT_URL, {
         method: 'PATCH',
-        headers: { 'Content-Type': SEMANTIC },
-        body: JSON.stringify({ ...JSON.parse(valid), comment: 'why' }),
+        headers: { 'Content-Type': SEMANTIC_PATCH },
+        body: JSON.stringify({ ...JSON.parse(VALID_PATCH), comment: 'why' }),
       }),
     );
     expect(calls.map(({ request, ...rest }) => [request instanceof Request, rest])).toEqual([
@@ -197,7 +156,7 @@ describe('authorize', () => {
           projectKey: 'default',
           environmentKey: 'production',
           key: 'beta-testers',
-          instructions: JSON.parse(valid).instructions,
+          instructions: JSON.parse(VALID_PATCH).instructions,
           comment: 'why',
         },
       ],
@@ -209,8 +168,8 @@ describe('load', () => {
   it('per actor: past the limit 429 with Retry-After in whole seconds, said so; requests without an actor are not counted', async () => {
     let actor: string | undefined = 'alice';
     const { send, events } = proxyWith({ actorRateLimit: { requests: 1, windowMs: 90_500 } }, () => ({ allow: true, actor }));
-    expect((await send(new Request(SEGMENT))).status).toBe(200);
-    const limited = await send(new Request(SEGMENT));
+    expect((await send(new Request(SEGMENT_URL))).status).toBe(200);
+    const limited = await send(new Request(SEGMENT_URL));
     expect([limited.status, limited.body, limited.headers.get('retry-after'), limited.upstream]).toEqual([
       429,
       { code: 'rate_limited', message: 'Too many requests from this user; try again later' },
@@ -218,8 +177,8 @@ describe('load', () => {
       0,
     ]);
     actor = undefined;
-    expect((await send(new Request(SEGMENT))).status).toBe(200);
-    expect((await send(new Request(SEGMENT))).status).toBe(200);
+    expect((await send(new Request(SEGMENT_URL))).status).toBe(200);
+    expect((await send(new Request(SEGMENT_URL))).status).toBe(200);
     expect(events.map((e) => [e.outcome, e.refusal, e.actor])).toEqual([
       ['forwarded', undefined, 'alice'],
       ['refused', 'rate-limited', 'alice'],
@@ -236,9 +195,9 @@ describe('load', () => {
       asked();
       return new Promise<boolean>((resolve) => (release = () => resolve(true)));
     });
-    const first = send(new Request(SEGMENT));
+    const first = send(new Request(SEGMENT_URL));
     await waiting;
-    const busy = await send(new Request(`${SEGMENT}?x=1`, { headers: { Origin: ADMIN } }));
+    const busy = await send(new Request(`${SEGMENT_URL}?x=1`, { headers: { Origin: ADMIN_ORIGIN } }));
     expect([busy.status, busy.body, busy.headers.get('retry-after'), busy.headers.get('x-content-type-options'), busy.upstream]).toEqual([
       503,
       { code: 'overloaded', message: 'The proxy is busy; try again shortly' },
@@ -258,16 +217,16 @@ describe('load', () => {
     release();
     expect((await first).status).toBe(200);
     // The one in flight has left: the next gets through (and is refused for its query, by the rules).
-    expect((await send(new Request(`${SEGMENT}?x=1`))).status).toBe(400);
+    expect((await send(new Request(`${SEGMENT_URL}?x=1`))).status).toBe(400);
   });
 });
 
 describe('events', () => {
   it('a GET that is refused after routing names the operation; one refused for its method does not', async () => {
     const { send, events } = proxyWith();
-    await send(new Request(`${SEGMENT}?x=1`));
-    await send(new Request(SEGMENT, { headers: { 'X-HTTP-Method-Override': 'PATCH' } }));
-    await send(new Request(SEGMENT, { method: 'DELETE' }));
+    await send(new Request(`${SEGMENT_URL}?x=1`));
+    await send(new Request(SEGMENT_URL, { headers: { 'X-HTTP-Method-Override': 'PATCH' } }));
+    await send(new Request(SEGMENT_URL, { method: 'DELETE' }));
     expect(events.map((e) => [e.refusal, e.operation, e.operationId, e.resource, e.key])).toEqual([
       ['query-not-allowed', 'get', 'getExpiringTargetsForSegment', 'segment', 'beta-testers'],
       ['method-not-allowed', undefined, undefined, 'segment', 'beta-testers'],
@@ -277,12 +236,12 @@ describe('events', () => {
 
   it('the method as sent, the path, the origin; a path that matches nothing has no keys', async () => {
     const { send, events } = proxyWith();
-    await send(new Request('http://app.example.test/ld-proxy/api/v2/other', { method: 'patch', headers: { Origin: ADMIN } }));
+    await send(new Request('http://app.example.test/ld-proxy/api/v2/other', { method: 'patch', headers: { Origin: ADMIN_ORIGIN } }));
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
       method: 'patch',
       path: '/ld-proxy/api/v2/other',
-      origin: ADMIN,
+      origin: ADMIN_ORIGIN,
       outcome: 'refused',
       refusal: 'not-found',
       status: 404,

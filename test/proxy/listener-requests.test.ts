@@ -4,22 +4,13 @@
  * a body, a body cut off by the client, the status text, when the connection is closed, HEAD,
  * and a streamed answer the client stops reading.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExpiringTargetsProxy } from '../../src/proxy/index.js';
 import { createExpiringTargetsProxy } from '../../src/proxy/index.js';
-import { type ProxyServer, rawRequest, startProxyServer } from '../support/proxy-server.js';
+import { type ProxyServer, proxyServersPerTest, rawRequest } from '../support/proxy-server.js';
 import { openRequest } from '../support/raw-socket.js';
 
-const servers: ProxyServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(handler: ExpiringTargetsProxy): Promise<ProxyServer> {
-  const server = await startProxyServer(handler);
-  servers.push(server);
-  return server;
-}
+const serve = proxyServersPerTest();
 
 /** A handler that answers with what it was given. */
 const echo: ExpiringTargetsProxy = async (request) =>

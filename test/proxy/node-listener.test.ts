@@ -4,20 +4,10 @@
  * such as several Set-Cookie survive.
  */
 import http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ExpiringTargetsProxy } from '../../src/proxy/index.js';
-import { type ProxyServer, rawRequest, startProxyServer } from '../support/proxy-server.js';
+import { describe, expect, it } from 'vitest';
+import { proxyServersPerTest, rawRequest } from '../support/proxy-server.js';
 
-const servers: ProxyServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(handler: ExpiringTargetsProxy): Promise<ProxyServer> {
-  const server = await startProxyServer(handler);
-  servers.push(server);
-  return server;
-}
+const serve = proxyServersPerTest();
 
 describe('createNodeListener with any fetch handler', () => {
   it('streams a large request body to the handler and a large response back', async () => {

@@ -4,58 +4,16 @@
  * refusal, how `authorize`'s failures are worded, the body-size cap at its boundary, and which
  * bodies pass the media-type check.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createExpiringTargetsProxy } from '../../src/proxy/index.js';
-import type { ProxyAuditEvent, ProxyAuthorization, ProxyCall, ProxyOptions } from '../../src/proxy/index.js';
-import { startFakeLaunchDarkly } from '../support/fake-launchdarkly.js';
+import { describe, expect, it } from 'vitest';
+import { ADD_ALICE, handlersBeforeFakeLaunchDarkly, SEGMENT_URL, SEMANTIC_PATCH } from '../support/proxy-handler.js';
 
-const TOKEN = 'api-refusal-details-0000-token';
-const SEGMENT = 'http://app.example.test/ld-proxy/api/v2/segments/default/beta-testers/expiring-targets/production';
-const SEMANTIC = 'application/json; domain-model=launchdarkly.semanticpatch';
-const add = {
-  kind: 'addExpiringTarget',
-  contextKind: 'user',
-  contextKey: 'alice',
-  targetType: 'included',
-  value: Date.parse('2031-01-01'),
-};
-
-let fake: Awaited<ReturnType<typeof startFakeLaunchDarkly>>;
-beforeAll(async () => {
-  fake = await startFakeLaunchDarkly({ token: TOKEN });
-});
-afterAll(async () => {
-  await fake?.close();
-});
-
-function proxyWith(
-  options: Partial<ProxyOptions<string>> = {},
-  decide: (call: ProxyCall) => ProxyAuthorization<string> | Promise<ProxyAuthorization<string>> = () => true,
-) {
-  const events: ProxyAuditEvent<string>[] = [];
-  const proxy = createExpiringTargetsProxy<string>({
-    apiKey: TOKEN,
-    baseUrl: fake.url,
-    basePath: '/ld-proxy',
-    authorize: decide,
-    onAudit: (event) => void events.push(event),
-    logLevel: 'off',
-    ...options,
-  });
-  const send = async (init: RequestInit = {}, url = SEGMENT) => {
-    const response = await proxy(new Request(url, init));
-    return { status: response.status, headers: response.headers, body: await response.text() };
-  };
-  const patch = (body: string, headers: Record<string, string> = {}) =>
-    send({ method: 'PATCH', headers: { 'Content-Type': SEMANTIC, ...headers }, body });
-  return { events, send, patch };
-}
+const proxyWith = handlersBeforeFakeLaunchDarkly('api-refusal-details-0000-token');
 
 describe('a refusal’s body', () => {
   it('one invalid instruction: the problem listed, no count of more', async () => {
     const { patch } = proxyWith();
-    const response = await patch(JSON.stringify({ instructions: [{ ...add, targetType: 'both' }] }));
-    expect([response.status, JSON.parse(response.body)]).toEqual([
+    const response = await patch(JSON.stringify({ instructions: [{ ...ADD_ALICE, targetType: 'both' }] }));
+    expect([response.status, response.body]).toEqual([
       400,
       {
         code: 'invalid_body',
@@ -68,7 +26,7 @@ describe('a refusal’s body', () => {
   it('a body that is not an object: one problem, about the body', async () => {
     const { patch } = proxyWith();
     for (const body of ['null', '"text"', '[]', '7']) {
-      const answer = JSON.parse((await patch(body)).body) as { message: string; issues: { field: string; message: string }[] };
+      const answer = (await patch(body)).body as { message: string; issues: { field: string; message: string }[] };
       expect(answer.issues.map((issue) => [issue.field, issue.message.startsWith('must be an object, got ')])).toEqual([['body', true]]);
       expect(answer.message).toBe('Invalid semantic patch, 1 problem; nothing was sent');
     }
@@ -78,19 +36,19 @@ describe('a refusal’s body', () => {
 describe('the bounds of a PATCH body', () => {
   it('an empty list, a long value quoted in a problem (cut at 200 characters), and a time in the past with allowPast', async () => {
     const { patch } = proxyWith();
-    const empty = JSON.parse((await patch(JSON.stringify({ instructions: [] }))).body);
+    const empty = (await patch(JSON.stringify({ instructions: [] }))).body;
     expect(empty.issues).toEqual([{ field: 'instructions', message: 'must hold at least one instruction' }]);
-    const long = JSON.parse((await patch(JSON.stringify({ instructions: [{ ...add, targetType: 'k'.repeat(500) }] }))).body);
+    const long = (await patch(JSON.stringify({ instructions: [{ ...ADD_ALICE, targetType: 'k'.repeat(500) }] }))).body;
     expect(long.issues[0].message).toHaveLength(201);
     expect(long.issues[0].message.endsWith('k…')).toBe(true);
-    const past = JSON.stringify({ instructions: [{ ...add, value: Date.parse('2020-01-01') }] });
+    const past = JSON.stringify({ instructions: [{ ...ADD_ALICE, value: Date.parse('2020-01-01') }] });
     expect((await patch(past)).status).toBe(400);
     expect((await proxyWith({ allowPast: true }).patch(past)).status).toBe(200);
   });
 
   it('nested arrays count towards maxInstructions before parsing', async () => {
     const { patch } = proxyWith({ maxInstructions: 2 });
-    expect(JSON.parse((await patch('{"instructions":[[[[1]]]]}')).body).message).toBe(
+    expect((await patch('{"instructions":[[[[1]]]]}')).body.message).toBe(
       'The body holds more than 2 instructions; at most 2 are accepted',
     );
   });
@@ -100,7 +58,7 @@ describe('what the event of a refusal records', () => {
   it('a method override names no operation; a refused query does', async () => {
     const { send, events } = proxyWith();
     await send({ headers: { 'X-HTTP-Method-Override': 'DELETE' } });
-    await send({}, `${SEGMENT}?limit=1`);
+    await send({}, `${SEGMENT_URL}?limit=1`);
     expect(events.map((e) => [e.status, e.refusal, e.operation, e.operationId])).toEqual([
       [405, 'method-not-allowed', undefined, undefined],
       [400, 'query-not-allowed', 'get', 'getExpiringTargetsForSegment'],
@@ -126,22 +84,22 @@ describe('authorize’s failures, as the event words them', () => {
 
 describe('the body-size cap at its boundary', () => {
   const sized = (bytes: number) => {
-    const body = JSON.stringify({ instructions: [add], comment: '' });
-    return JSON.stringify({ instructions: [add], comment: 'x'.repeat(bytes - body.length) });
+    const body = JSON.stringify({ instructions: [ADD_ALICE], comment: '' });
+    return JSON.stringify({ instructions: [ADD_ALICE], comment: 'x'.repeat(bytes - body.length) });
   };
 
   it('a declared length of exactly maxBodyBytes is read and forwarded; one more is refused unread', async () => {
     const { patch, events } = proxyWith({ maxBodyBytes: 300 });
     expect((await patch(sized(300), { 'Content-Length': '300' })).status).toBe(200);
     const over = await patch(sized(301), { 'Content-Length': '301' });
-    expect([over.status, JSON.parse(over.body)]).toEqual([413, { code: 'body_too_large', message: 'The body is larger than 300 bytes' }]);
+    expect([over.status, over.body]).toEqual([413, { code: 'body_too_large', message: 'The body is larger than 300 bytes' }]);
     expect(events.map((e) => e.refusal)).toEqual([undefined, 'body-too-large']);
   });
 
   it('a stream past the cap without a declared length is refused while reading', async () => {
     const { send } = proxyWith({ maxBodyBytes: 300 });
     const body = new Blob([sized(301)]).stream();
-    const response = await send({ method: 'PATCH', headers: { 'Content-Type': SEMANTIC }, body, duplex: 'half' } as RequestInit);
+    const response = await send({ method: 'PATCH', headers: { 'Content-Type': SEMANTIC_PATCH }, body, duplex: 'half' } as RequestInit);
     expect(response.status).toBe(413);
   });
 });
@@ -149,13 +107,13 @@ describe('the body-size cap at its boundary', () => {
 describe('the media-type check', () => {
   it.each([
     ['Application/JSON; domain-model=launchdarkly.semanticpatch', {}, 200],
-    [SEMANTIC, { 'Content-Encoding': 'identity' }, 200],
-    [SEMANTIC, { 'Content-Encoding': ' Identity ' }, 200],
-    [SEMANTIC, { 'Content-Encoding': 'br' }, 415],
+    [SEMANTIC_PATCH, { 'Content-Encoding': 'identity' }, 200],
+    [SEMANTIC_PATCH, { 'Content-Encoding': ' Identity ' }, 200],
+    [SEMANTIC_PATCH, { 'Content-Encoding': 'br' }, 415],
     ['application/json-patch+json', {}, 415],
   ])('%s %j: %i', async (type, extra, status) => {
     const { patch } = proxyWith();
-    expect((await patch(JSON.stringify({ instructions: [add] }), { 'Content-Type': type, ...extra })).status).toBe(status);
+    expect((await patch(JSON.stringify({ instructions: [ADD_ALICE] }), { 'Content-Type': type, ...extra })).status).toBe(status);
   });
 });
 

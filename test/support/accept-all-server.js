@@ -10,6 +10,7 @@
  * Optional `delayMs` holds every answer back (for tests that need a run to be mid-flight).
  */
 import http from 'node:http';
+import { listenOnFreePort } from './listen.js';
 
 const PATH = /^\/api\/v2\/(segments|flags)\/[^/]+\/[^/]+\/expiring-targets\/[^/?]+$/;
 
@@ -18,8 +19,6 @@ const PATH = /^\/api\/v2\/(segments|flags)\/[^/]+\/[^/]+\/expiring-targets\/[^/?
  */
 export async function startAcceptAllServer(options = {}) {
   const stats = { requests: 0, patches: 0, gets: 0, instructions: 0 };
-  /** @type {Set<import('node:net').Socket>} */
-  const sockets = new Set();
   /** @type {Set<NodeJS.Timeout>} */
   const timers = new Set();
 
@@ -68,22 +67,13 @@ export async function startAcceptAllServer(options = {}) {
     return send(res, 200, { items: [], totalInstructions: total, successfulInstructions: total, failedInstructions: 0, errors: [] });
   });
   server.keepAliveTimeout = 60_000;
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const { url, close } = await listenOnFreePort(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     stats,
-    /** @returns {Promise<void>} */
-    close: () =>
-      new Promise((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve(undefined));
-      }),
+    close: () => {
+      for (const t of timers) clearTimeout(t);
+      return close();
+    },
   };
 }

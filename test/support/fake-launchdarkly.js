@@ -18,6 +18,7 @@
  */
 import http from 'node:http';
 import { listingAnswer, routeLimiter, routeOf } from './fake-catalog.js';
+import { listenOnFreePort } from './listen.js';
 
 /**
  * @typedef {'none' | '500' | '429' | '409' | '503-before' | '502-after' | '500-after-html' | 'reset-before' | 'reset-after' | 'stall-after' | 'invalid-json-after'} Fault
@@ -81,8 +82,6 @@ export async function startFakeLaunchDarkly(options = {}) {
   const perRoute = routeLimiter(options.routeLimits ?? {});
   let windowStart = Date.now();
   let windowCount = 0;
-  /** @type {Set<import('node:net').Socket>} */
-  const sockets = new Set();
   /** @type {Set<NodeJS.Timeout>} */
   const timers = new Set();
 
@@ -273,15 +272,9 @@ export async function startFakeLaunchDarkly(options = {}) {
     return send(res, 200, result, limit.headers);
   });
   server.keepAliveTimeout = 60_000;
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const listening = await listenOnFreePort(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     stats,
     /** Every request received, in order (headers as Node parsed them). */
     log,
@@ -322,11 +315,9 @@ export async function startFakeLaunchDarkly(options = {}) {
     unschedule(id, resource, target) {
       state.get(id)?.delete(targetKey(target, resource));
     },
-    close: () =>
-      new Promise((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve(undefined));
-      }),
+    close: () => {
+      for (const t of timers) clearTimeout(t);
+      return listening.close();
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnFreePort } from './listen.js';
 
 export interface RecordedRequest {
   method: string;
@@ -23,7 +23,6 @@ export interface TestServer {
 /** A real HTTP server on 127.0.0.1 and a free port that records every request it gets. */
 export async function startServer(handler: Handler): Promise<TestServer> {
   const requests: RecordedRequest[] = [];
-  const sockets = new Set<import('node:net').Socket>();
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -42,21 +41,8 @@ export async function startServer(handler: Handler): Promise<TestServer> {
       if (!res.headersSent) res.writeHead(599).end(String(error));
     }
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await listenOnFreePort(server);
+  return { url, requests, close };
 }
 
 export function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -4,9 +4,10 @@
  * before anything reaches the server).
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 import { createNodeListener } from '../../src/proxy/index.js';
 import type { ExpiringTargetsProxy } from '../../src/proxy/index.js';
+import { listenOnFreePort } from './listen.js';
 
 export interface ProxyServer {
   url: string;
@@ -20,20 +21,22 @@ export async function startProxyServer(
 ): Promise<ProxyServer> {
   const listener = createNodeListener(proxy);
   const server = http.createServer(wrap ? wrap(listener) : listener);
-  const sockets = new Set<import('node:net').Socket>();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
+  return listenOnFreePort(server);
+}
+
+/**
+ * For the calling test file: serves a handler as `startProxyServer` does, and stops every server
+ * so made after the test that made it.
+ */
+export function proxyServersPerTest(): (proxy: ExpiringTargetsProxy) => Promise<ProxyServer> {
+  const servers: ProxyServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+  return async (proxy) => {
+    const server = await startProxyServer(proxy);
+    servers.push(server);
+    return server;
   };
 }
 

@@ -10,35 +10,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/run.js';
 import { type CliResult, ensureCliBuilt, runCli } from '../support/cli.js';
 import { startFakeLaunchDarkly } from '../support/fake-launchdarkly.js';
+import { BETA, CHECKOUT, TEAM_FILE, VARIATION } from '../support/sync-files.js';
 
 const TOKEN = 'api-sync-SECRET-5b1d0e9a7c';
-const VARIATION = '4254742c-71ae-411f-a992-43b18a51afe0';
-const BETA = 'segments/default/beta/production';
-const CHECKOUT = 'flags/default/new-checkout/production';
 const T1 = Date.parse('2031-01-01T00:00:00Z');
-
-const FILE = `# Who loses access when.
-projects:
-  default:
-    environments:
-      production:
-        segments:
-          beta:
-            - contextKind: user
-              contextKey: alice
-              targetType: included
-              expiresAt: 2031-01-01T00:00:00Z
-            - contextKind: user
-              contextKey: bob
-              targetType: excluded
-              expiresAt: 2031-06-30T14:00:00+02:00
-        flags:
-          new-checkout:
-            - contextKind: user
-              contextKey: contractor-17
-              variationId: ${VARIATION}
-              expiresAt: 2031-01-01T00:00:00Z
-`;
 
 const outputs: CliResult[] = [];
 let dir: string;
@@ -64,7 +39,7 @@ async function fake(options: Parameters<typeof startFakeLaunchDarkly>[0] = {}) {
 }
 
 let fileNo = 0;
-async function file(text = FILE): Promise<string> {
+async function file(text = TEAM_FILE): Promise<string> {
   const p = path.join(dir, `targets-${++fileNo}.yaml`);
   await writeFile(p, text);
   return p;
@@ -159,7 +134,9 @@ describe('plan', () => {
 
   it('a file with errors: every one with FILE:LINE:COLUMN, exit 2, nothing sent', async () => {
     const server = await fake();
-    const f = await file(FILE.replace('targetType: excluded', 'targetType: exclude').replace('2031-06-30T14:00:00+02:00', '2031-06-30'));
+    const f = await file(
+      TEAM_FILE.replace('targetType: excluded', 'targetType: exclude').replace('2031-06-30T14:00:00+02:00', '2031-06-30'),
+    );
     const result = await cli(['plan', f], server.url);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`error: 2 problem(s) in ${f}; nothing was sent`);

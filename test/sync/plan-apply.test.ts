@@ -3,42 +3,10 @@ import { createExpiringTargetsClient } from '../../src/index.js';
 import { type DesiredState, DesiredStateError, applyPlan, parseDesiredState, planSync } from '../../src/sync/index.js';
 import { startFakeLaunchDarkly } from '../support/fake-launchdarkly.js';
 import { json, startServer } from '../support/http-server.js';
+import { BETA, CHECKOUT, STAGING, TEAM_FILE_WITH_MOBILE, VARIATION } from '../support/sync-files.js';
 
 const T1 = Date.parse('2031-01-01T00:00:00Z');
 const T2 = Date.parse('2031-06-30T12:00:00Z');
-const VARIATION = '4254742c-71ae-411f-a992-43b18a51afe0';
-const BETA = 'segments/default/beta/production';
-const CHECKOUT = 'flags/default/new-checkout/production';
-const STAGING = 'segments/mobile/testers/staging';
-
-const FILE = `# Who loses access when.
-projects:
-  default:
-    environments:
-      production:
-        segments:
-          beta:
-            - contextKind: user
-              contextKey: alice
-              targetType: included
-              expiresAt: 2031-01-01T00:00:00Z
-            - contextKind: user
-              contextKey: bob
-              targetType: excluded
-              expiresAt: 2031-06-30T14:00:00+02:00
-        flags:
-          new-checkout:
-            - contextKind: user
-              contextKey: contractor-17
-              variationId: ${VARIATION}
-              expiresAt: 2031-01-01T00:00:00Z
-  mobile:
-    environments:
-      staging:
-        segments:
-          testers:
-            - { contextKind: device, contextKey: "0042", targetType: included, expiresAt: 2031-01-01T00:00:00Z }
-`;
 
 let closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -68,7 +36,7 @@ function expectConverged(fake: Awaited<ReturnType<typeof setup>>['fake']) {
 describe('planSync and applyPlan against the stateful fake', () => {
   it('converges from empty; a second run sends no PATCH and plans no changes', async () => {
     const { fake, ld } = await setup();
-    const desired = parseDesiredState(FILE);
+    const desired = parseDesiredState(TEAM_FILE_WITH_MOBILE);
     const plan = await planSync(ld, desired);
     expect(plan.counts).toEqual({ resources: 3, add: 4, update: 0, remove: 0, unchanged: 0, unmanaged: 0, unread: 0 });
     expect(plan.hasChanges).toBe(true);
@@ -108,7 +76,7 @@ describe('planSync and applyPlan against the stateful fake', () => {
       ],
       'segment',
     );
-    const plan = await planSync(ld, parseDesiredState(FILE));
+    const plan = await planSync(ld, parseDesiredState(TEAM_FILE_WITH_MOBILE));
     expect(plan.counts).toMatchObject({ add: 2, update: 1, unchanged: 1 });
     const update = plan.resources[0]?.changes[0];
     expect(update).toMatchObject({ action: 'update', contextKey: 'bob', from: T1, to: T2, version: 7 });
@@ -129,7 +97,7 @@ describe('planSync and applyPlan against the stateful fake', () => {
 
   it('drift made behind its back shows as updates, and as removals only with prune', async () => {
     const { fake, ld } = await setup();
-    const desired = parseDesiredState(FILE);
+    const desired = parseDesiredState(TEAM_FILE_WITH_MOBILE);
     expect((await applyPlan(ld, await planSync(ld, desired))).ok).toBe(true);
     fake.schedule(BETA, 'segment', { contextKind: 'user', contextKey: 'alice', targetType: 'included', expirationDate: T2 });
     fake.schedule(CHECKOUT, 'flag', { contextKind: 'user', contextKey: 'intruder', variationId: VARIATION, expirationDate: T2 });
@@ -177,7 +145,7 @@ describe('planSync and applyPlan against the stateful fake', () => {
   it('a change made between plan and apply fails on its version, is planned again once, and converges', async () => {
     const { fake, ld } = await setup();
     fake.seed(BETA, [{ contextKind: 'user', contextKey: 'bob', targetType: 'excluded', expirationDate: T1, _version: 1 }], 'segment');
-    const desired = parseDesiredState(FILE);
+    const desired = parseDesiredState(TEAM_FILE_WITH_MOBILE);
     const plan = await planSync(ld, desired);
     expect(plan.resources[0]?.changes.find((c) => c.contextKey === 'bob')).toMatchObject({ action: 'update', version: 1 });
     // Someone moves bob's removal after the plan was made.
@@ -202,7 +170,7 @@ describe('planSync and applyPlan against the stateful fake', () => {
     const { fake, ld } = await setup({
       fault: ({ method, requestNo }) => (method === 'PATCH' && requestNo % 2 === 0 ? '502-after' : 'none'),
     });
-    const desired = parseDesiredState(FILE);
+    const desired = parseDesiredState(TEAM_FILE_WITH_MOBILE);
     const plan = await planSync(ld, desired);
     const result = await applyPlan(ld, plan, { batchSize: 1 });
     expect(fake.stats.faults['502-after']).toBeGreaterThan(0);
@@ -216,7 +184,7 @@ describe('planSync and applyPlan against the stateful fake', () => {
 
   it('reports what LaunchDarkly refuses per entry with its line, does not resend it, and leaves it pending', async () => {
     const { fake, ld } = await setup({ targeted: (_id, ins) => ins.contextKey !== 'bob' });
-    const desired = parseDesiredState(FILE);
+    const desired = parseDesiredState(TEAM_FILE_WITH_MOBILE);
     const result = await applyPlan(ld, await planSync(ld, desired));
     expect(result.ok).toBe(false);
     expect(result.counts).toMatchObject({ total: 4, applied: 3, failed: 1, replanned: 0 });
@@ -270,7 +238,7 @@ describe('planSync and applyPlan against the stateful fake', () => {
 
   it('a resource that cannot be read is reported in its plan; the others are planned', async () => {
     const { fake, ld } = await setup({ fault: ({ method, requestNo }) => (method === 'GET' && requestNo <= 3 ? '503-before' : 'none') });
-    const plan = await planSync(ld, parseDesiredState(FILE), { concurrency: 1, maxRetries: 2 });
+    const plan = await planSync(ld, parseDesiredState(TEAM_FILE_WITH_MOBILE), { concurrency: 1, maxRetries: 2 });
     expect(plan.ok).toBe(false);
     expect(plan.counts.unread).toBe(1);
     expect(plan.resources[0]?.error?.message).toContain('503');
@@ -283,7 +251,7 @@ describe('planSync and applyPlan against the stateful fake', () => {
     const server = await startServer((_req, res) => json(res, 401, { code: 'unauthorized', message: 'Invalid access token' }));
     closers.push(server.close);
     const ld = createExpiringTargetsClient({ apiKey: 'test-token', baseUrl: server.url });
-    const plan = await planSync(ld, parseDesiredState(FILE), { concurrency: 1 });
+    const plan = await planSync(ld, parseDesiredState(TEAM_FILE_WITH_MOBILE), { concurrency: 1 });
     expect(server.requests.length).toBe(1);
     expect(plan.resources.map((r) => r.error?.name)).toEqual(['AuthenticationError', 'AuthenticationError', 'AuthenticationError']);
     const result = await applyPlan(ld, plan);
@@ -347,7 +315,7 @@ describe('planSync and applyPlan against the stateful fake', () => {
 
   it('does not send a change whose time passed after planning', async () => {
     const { fake, ld } = await setup();
-    const plan = await planSync(ld, parseDesiredState(FILE));
+    const plan = await planSync(ld, parseDesiredState(TEAM_FILE_WITH_MOBILE));
     const result = await applyPlan(ld, plan, { now: T1 + 1 });
     expect(result.outcomes.filter((o) => o.fate === 'notAttempted').map((o) => o.change.contextKey)).toEqual([
       'alice',
@@ -362,7 +330,7 @@ describe('planSync and applyPlan against the stateful fake', () => {
 describe('instructions are checked once, by whichever entry receives them', () => {
   it('a changed copy of a plan’s instruction, or one sent as the other resource’s, is refused by patchAll and by applyPlan', async () => {
     const { fake, ld } = await setup();
-    const plan = await planSync(ld, parseDesiredState(FILE));
+    const plan = await planSync(ld, parseDesiredState(TEAM_FILE_WITH_MOBILE));
     const alice = plan.resources[0]?.changes[0];
     expect(alice?.instruction).toEqual({
       kind: 'addExpiringTarget',
