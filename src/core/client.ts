@@ -5,7 +5,7 @@
  * registered on it, the resources' calls go through it.
  */
 import type { PatchAllOptions } from './bulk.js';
-import type { ExpiringTargetsClient, FlagRef, RawClient, ResourceApi, SegmentRef } from './client-api.js';
+import type { ExpiringTargetsClient, FlagRef, ResourceApi, SegmentRef } from './client-api.js';
 import {
   ExpiringTargetsError,
   InstructionValidationError,
@@ -173,10 +173,6 @@ async function request<R>(
   );
 }
 
-function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && (Symbol.iterator in value || Symbol.asyncIterator in value);
-}
-
 function checkKeys(resource: ResourceKind, ref: unknown): void {
   const issues = keyIssues(ref, RESOURCES[resource].refKeys);
   if (issues.length > 0) throw new InstructionValidationError(issues, 'Invalid resource keys; nothing was sent');
@@ -231,14 +227,10 @@ export class ResourceEndpoint<Ref extends ResourceRef, I extends AnyInstruction>
     };
     this.patchAll = (async (ref: Ref, instructions: readonly I[] | Iterable<I> | AsyncIterable<I>, call?: PatchAllOptions<I>) => {
       checkKeys(resource, ref);
-      if (Array.isArray(instructions)) assertInstructions(resource, instructions, { allowPast: call?.allowPast });
-      else if (!isIterable(instructions)) {
-        throw new InstructionValidationError([
-          { field: 'instructions', message: 'must be an array, an iterable or an async iterable of instructions' },
-        ]);
-      }
-      // Bulk runs load their code on demand, so a page that sends one patch does not ship it.
-      return (await import('./patch-all.js')).patchAllOf(calls, ref, instructions, call);
+      // Bulk runs load their code, input checks included, on demand: a page that sends one patch does not ship it.
+      const bulk = await import('./patch-all.js');
+      bulk.checkBulkInput(resource, instructions, call);
+      return bulk.patchAllOf(calls, ref, instructions, call);
     }) as ResourceApi<Ref, I>['patchAll'];
     this.patchAllChecked = async (ref, instructions, call) => {
       checkKeys(resource, ref);

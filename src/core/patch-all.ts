@@ -6,8 +6,24 @@ import { type PatchAllOptions, runBulk, runBulkStream } from './bulk.js';
 import type { CallScope } from './internal/call-facts.js';
 import { type ResourceCalls, callInfo } from './internal/resource-calls.js';
 import { observed } from './internal/telemetry.js';
-import type { AnyInstruction, ResourceRef } from './resources.js';
+import { InstructionValidationError } from './errors.js';
+import type { AnyInstruction, ResourceKind, ResourceRef } from './resources.js';
+import { assertInstructions } from './validation.js';
 import type { BulkResult, BulkSummary } from './results.js';
+
+function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && (Symbol.iterator in value || Symbol.asyncIterator in value);
+}
+
+/** `patchAll`'s instructions: an array is checked whole before anything is sent; a stream's batches as they come. */
+export function checkBulkInput(resource: ResourceKind, instructions: unknown, call: { allowPast?: boolean | undefined } | undefined): void {
+  if (Array.isArray(instructions)) assertInstructions(resource, instructions, { allowPast: call?.allowPast });
+  else if (!isIterable(instructions)) {
+    throw new InstructionValidationError([
+      { field: 'instructions', message: 'must be an array, an iterable or an async iterable of instructions' },
+    ]);
+  }
+}
 
 /** Runs a checked array (a result per instruction) or a stream (counts; batches checked as they come). */
 export function patchAllOf<Ref extends ResourceRef, I extends AnyInstruction>(
