@@ -9,8 +9,9 @@
  *   plan         planSync against a state where every target exists and 10% are at another time
  *                (one GET of C targets per resource, C/10 updates each); goal ≤ 2 s, R GETs
  *   plan command what `plan` does with the file: read it, parse and check it (compiling each entry
- *                once), plan what was compiled (the command line's internal route, bundled from
- *                src/); against planSync alone on the same state held in memory, each in a child
+ *                once), plan what was compiled (the command line's internal route); against
+ *                planSync alone on the same state held in memory, both from one bundle of src/
+ *                (.bench/plan-command.mjs, built with esbuild as bench/proxy.js does), each in a child
  *                process of its own (alternating, medians), with each child's peak RSS
  *                (bench/report-rss.js); goals: ≤ ×2 planSync alone, peak RSS ≤ 300 MB
  *   sync         planSync + applyPlan from empty (adds, then planning again) against the same
@@ -19,7 +20,8 @@
  *                requests patchAll does not (a GET per resource to plan, and one after writing to
  *                verify), so it is also timed against patchAll with those same GETs around it.
  *
- * Runs against the built dist/ (`npm run bench` builds first). Writes .bench/sync.json.
+ * Runs against the built dist/ (`npm run bench` builds first), the plan command's children apart.
+ * Writes .bench/sync.json.
  */
 import { fork, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -31,7 +33,7 @@ import { parseArgs } from 'node:util';
 const here = fileURLToPath(import.meta.url);
 const RSS_HOOK = pathToFileURL(path.join(path.dirname(here), 'report-rss.js')).href;
 const ROOT = path.dirname(path.dirname(here));
-/** The plan command's internal route (and a client), bundled from src/ as the CLI's build bundles it. */
+/** The plan command's internal route, planSync and a client, bundled from src/ as the CLI's build bundles it. */
 const PLAN_COMMAND_BUNDLE = path.join(ROOT, '.bench', 'plan-command.mjs');
 
 async function bundlePlanCommand() {
@@ -41,7 +43,7 @@ async function bundlePlanCommand() {
       contents: [
         "export { createExpiringTargetsClient } from './src/index.ts';",
         "export { readCompiledFile } from './src/sync/read-file.ts';",
-        "export { planCompiled } from './src/sync/plan.ts';",
+        "export { planCompiled, planSync } from './src/sync/plan.ts';",
       ].join('\n'),
       resolveDir: ROOT,
       loader: 'ts',
@@ -76,28 +78,22 @@ function desiredStateOf(/** @type {number} */ R, /** @type {number} */ C) {
 // ---- The children that time planning: planSync alone, or the plan command's read + parse + plan
 if (process.argv[2] === '--time-plan') {
   const [, , , mode, url, file, R, C] = process.argv;
-  let counts;
-  let ms;
-  if (mode === 'plan-sync') {
-    const { createExpiringTargetsClient } = await import('../dist/index.js');
-    const { planSync } = await import('../dist/sync.js');
-    const ld = createExpiringTargetsClient({ apiKey: 'bench-token', baseUrl: url });
-    // planSync alone is handed the state built in memory (not timed).
-    const desired = desiredStateOf(Number(R), Number(C));
-    const started = performance.now();
-    ({ counts } = await planSync(ld, desired));
-    ms = performance.now() - started;
-  } else {
-    // The plan command's route (src/cli/desired-file.ts): the file read, checked and compiled
-    // once, then planned as compiled. Internal, so taken from the bundle of src/ built below.
-    /** @type {any} */
-    const route = await import(pathToFileURL(PLAN_COMMAND_BUNDLE).href);
-    const ld = route.createExpiringTargetsClient({ apiKey: 'bench-token', baseUrl: url });
-    const started = performance.now();
-    const { desired, compiled } = await route.readCompiledFile(file, {}, true);
-    ({ counts } = await route.planCompiled(ld, desired, compiled, {}));
-    ms = performance.now() - started;
+  // Both from one bundle of src/ (built below): the plan command's route is internal.
+  /** @type {any} */
+  const code = await import(pathToFileURL(PLAN_COMMAND_BUNDLE).href);
+  const ld = code.createExpiringTargetsClient({ apiKey: 'bench-token', baseUrl: url });
+  // planSync alone is handed the state built in memory (not timed).
+  const inMemory = mode === 'plan-sync' ? desiredStateOf(Number(R), Number(C)) : undefined;
+  const started = performance.now();
+  let plan;
+  if (inMemory !== undefined) plan = await code.planSync(ld, inMemory);
+  else {
+    // What src/cli/desired-file.ts does: the file read, checked and compiled once, then planned as compiled.
+    const { desired, compiled } = await code.readCompiledFile(file, {}, true);
+    plan = await code.planCompiled(ld, desired, compiled, {});
   }
+  const ms = performance.now() - started;
+  const { counts } = plan;
   process.stdout.write(JSON.stringify({ ms, counts }));
   process.exit(0);
 }
