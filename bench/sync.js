@@ -8,17 +8,20 @@
  *   parse        parseDesiredState of the same state written as YAML (reported, no goal)
  *   plan         planSync against a state where every target exists and 10% are at another time
  *                (one GET of C targets per resource, C/10 updates each); goal ≤ 2 s, R GETs
- *   plan command what `plan` does with the file: read it, parse it, planSync; against planSync
- *                alone on the same state held in memory, each in a child process of its own
- *                (alternating, medians), with each child's peak RSS (bench/report-rss.js);
- *                goals: ≤ ×2 planSync alone, peak RSS ≤ 300 MB
+ *   plan command what `plan` does with the file: read it, parse and check it (compiling each entry
+ *                once), plan what was compiled (the command line's internal route); against
+ *                planSync alone on the same state held in memory, both from one bundle of src/
+ *                (.bench/plan-command.mjs, built with esbuild as bench/proxy.js does), each in a child
+ *                process of its own (alternating, medians), with each child's peak RSS
+ *                (bench/report-rss.js); goals: ≤ ×2 planSync alone, peak RSS ≤ 300 MB
  *   sync         planSync + applyPlan from empty (adds, then planning again) against the same
  *                instructions sent with patchAll directly, resource after resource, same batch
  *                size; alternating rounds on fresh fakes, medians; goal ≤ ×1.2. Sync also makes
  *                requests patchAll does not (a GET per resource to plan, and one after writing to
  *                verify), so it is also timed against patchAll with those same GETs around it.
  *
- * Runs against the built dist/ (`npm run bench` builds first). Writes .bench/sync.json.
+ * Runs against the built dist/ (`npm run bench` builds first), the plan command's children apart.
+ * Writes .bench/sync.json.
  */
 import { fork, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -29,6 +32,31 @@ import { parseArgs } from 'node:util';
 
 const here = fileURLToPath(import.meta.url);
 const RSS_HOOK = pathToFileURL(path.join(path.dirname(here), 'report-rss.js')).href;
+const ROOT = path.dirname(path.dirname(here));
+/** The plan command's internal route, planSync and a client, bundled from src/ as the CLI's build bundles it. */
+const PLAN_COMMAND_BUNDLE = path.join(ROOT, '.bench', 'plan-command.mjs');
+
+async function bundlePlanCommand() {
+  const { build } = await import('esbuild');
+  await build({
+    stdin: {
+      contents: [
+        "export { createExpiringTargetsClient } from './src/index.ts';",
+        "export { readCompiledFile } from './src/sync/read-file.ts';",
+        "export { planCompiled, planSync } from './src/sync/plan.ts';",
+      ].join('\n'),
+      resolveDir: ROOT,
+      loader: 'ts',
+    },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    outfile: PLAN_COMMAND_BUNDLE,
+    logLevel: 'silent',
+  });
+}
 
 /** The desired state of R resources × C contexts, every expiry one second after the last. */
 function desiredStateOf(/** @type {number} */ R, /** @type {number} */ C) {
@@ -50,15 +78,23 @@ function desiredStateOf(/** @type {number} */ R, /** @type {number} */ C) {
 // ---- The children that time planning: planSync alone, or the plan command's read + parse + plan
 if (process.argv[2] === '--time-plan') {
   const [, , , mode, url, file, R, C] = process.argv;
-  const { createExpiringTargetsClient } = await import('../dist/index.js');
-  const { planSync, readDesiredStateFile } = await import('../dist/sync.js');
-  const ld = createExpiringTargetsClient({ apiKey: 'bench-token', baseUrl: url });
-  // planSync alone is handed the state built in memory (not timed); the plan command reads the file.
+  // Both from one bundle of src/ (built below): the plan command's route is internal.
+  /** @type {any} */
+  const code = await import(pathToFileURL(PLAN_COMMAND_BUNDLE).href);
+  const ld = code.createExpiringTargetsClient({ apiKey: 'bench-token', baseUrl: url });
+  // planSync alone is handed the state built in memory (not timed).
   const inMemory = mode === 'plan-sync' ? desiredStateOf(Number(R), Number(C)) : undefined;
   const started = performance.now();
-  const desired = inMemory ?? (await readDesiredStateFile(/** @type {string} */ (file))).desired;
-  const { counts } = await planSync(ld, desired);
-  process.stdout.write(JSON.stringify({ ms: performance.now() - started, counts }));
+  let plan;
+  if (inMemory !== undefined) plan = await code.planSync(ld, inMemory);
+  else {
+    // What src/cli/desired-file.ts does: the file read, checked and compiled once, then planned as compiled.
+    const { desired, compiled } = await code.readCompiledFile(file, {}, true);
+    plan = await code.planCompiled(ld, desired, compiled, {});
+  }
+  const ms = performance.now() - started;
+  const { counts } = plan;
+  process.stdout.write(JSON.stringify({ ms, counts }));
   process.exit(0);
 }
 
@@ -181,6 +217,7 @@ async function main() {
       return { ms, bytes: yaml.length };
     };
     const { ms: parseMs, bytes: yamlBytes } = await parse();
+    await bundlePlanCommand();
     let started = performance.now();
 
     // plan: every target exists, one in ten at another time.
@@ -195,9 +232,9 @@ async function main() {
       })),
       'segment',
     ]);
-    let fake = await ask({ op: 'reset' });
+    const fake = await ask({ op: 'reset' });
     await ask({ op: 'seed', seed });
-    let ld = createExpiringTargetsClient({ apiKey: 'bench-token', baseUrl: fake.url });
+    const ld = createExpiringTargetsClient({ apiKey: 'bench-token', baseUrl: fake.url });
     const planTimes = [];
     let gets = 0;
     /** @type {import('../dist/sync.js').PlanCounts | undefined} */

@@ -1,13 +1,9 @@
 /** What `plan` and `sync` share: their common options, reading FILE, and planning against it. */
-import {
-  type DesiredState,
-  DesiredStateError,
-  type DesiredStateFile,
-  type SyncPlan,
-  planSync,
-  readDesiredStateFile,
-  selectTargets,
-} from '../sync/index.js';
+import type { CompiledResource } from '../sync/compile-desired.js';
+import { type DesiredState, DesiredStateError, type DesiredStateFile, type SyncPlan, selectTargets } from '../sync/index.js';
+import { planCompiled } from '../sync/plan.js';
+import { readCompiledFile } from '../sync/read-file.js';
+import { selectCompiled } from '../sync/targets.js';
 import type { ParsedArgs, Session } from './command.js';
 import { type Connection, type ConnectionArgs, connectionOf } from './connection.js';
 import { EXIT, exitCodeForInterrupt } from './exit-codes.js';
@@ -50,10 +46,12 @@ export function fileArgsOf({ values, positionals, env }: ParsedArgs): FileArgs {
 /** A session with the moment "past" is measured from, the same for reading the file and planning. */
 export type FileSession = Session & { now: number };
 
-/** A desired-state file as read, with the part `--target` selects. */
+/** A desired-state file as read, with the part `--target` selects, as checking compiled it. */
 export interface ReadFile extends DesiredStateFile {
   file: string;
   selected: DesiredState;
+  /** `selected` compiled: what planning compares (checked once, when read). */
+  compiled: CompiledResource[];
 }
 
 /**
@@ -67,14 +65,15 @@ export async function desiredOrExit(
   targets = args.targets,
 ): Promise<ReadFile | number> {
   try {
-    const read = await readDesiredStateFile(file, {
+    const options = {
       allowPast: args.allowPast,
       now: session.now,
       maxBytes: args.maxFileBytes,
       maxResources: args.maxResources,
       signal: session.signal,
-    });
-    return { ...read, file, selected: selectTargets(read.desired, targets) };
+    };
+    const { desired, compiled, sha256, bytes } = await readCompiledFile(file, options, true);
+    return { desired, sha256, bytes, file, selected: selectTargets(desired, targets), compiled: selectCompiled(compiled, targets) };
   } catch (error) {
     if (!(error instanceof DesiredStateError)) throw error;
     if (args.json) session.out.json(fileErrorsJson(error, file, EXIT.usage));
@@ -95,11 +94,14 @@ export function planCode(plan: SyncPlan, signal: AbortSignal): number {
   return plan.hasChanges ? EXIT.changesPending : EXIT.ok;
 }
 
-export function makePlan(connection: Connection, desired: DesiredState, args: FileArgs, session: FileSession): Promise<SyncPlan> {
-  return planSync(connection.client, desired, {
+/**
+ * Plans the part of a file `--target` selects. Its entries were checked when the file was read,
+ * with the same clock and options, so they are planned as compiled then (not checked again).
+ */
+export function makePlan(connection: Connection, read: ReadFile, args: FileArgs, session: FileSession): Promise<SyncPlan> {
+  return planCompiled(connection.client, read.selected, read.compiled, {
     prune: args.prune,
     allowPast: args.allowPast,
-    // The clock the file was checked against: an entry that passes then passes here.
     now: session.now,
     concurrency: args.readConcurrency,
     maxResources: args.maxResources,

@@ -5,7 +5,7 @@
  */
 import { MAX_ISSUES, quote, shortPath } from './bounds.js';
 import { FILE_SCHEMA, type SchemaNode, resolveSchema, valueMatches } from './file-schema.js';
-import { LineIndex, type MapNode, type SourceNode, type SourcePosition, type SourceTree } from './source-tree.js';
+import { LineIndex, type MapNode, type SourceNode, type SourcePosition, type SourceTree, keyAt, valueAt } from './source-tree.js';
 
 /** One problem with the file, at the value it is about. */
 export interface FileIssue extends SourcePosition {
@@ -154,31 +154,30 @@ function checkValue(node: SourceNode | null, s: SchemaNode, path: Path | undefin
 
 /** Whether a mapping has the text key `name` (the mappings with required keys are small). */
 function hasKey(map: MapNode, name: string, tree: SourceTree): boolean {
-  for (const key of map.keys) if (tree.value(key) === name) return true;
+  for (let i = 0; i < map.size; i++) if (tree.value(keyAt(map, i)) === name) return true;
   return false;
 }
 
 function checkMap(map: MapNode, s: SchemaNode, path: Path | undefined, ctx: CheckContext, issues: FileIssue[], at: number): void {
-  if (s.minProperties !== undefined && map.keys.length < s.minProperties)
-    report(ctx, issues, at, path, `${subject(path)} must not be empty`);
-  for (let i = 0; i < map.keys.length; i++) {
+  if (s.minProperties !== undefined && map.size < s.minProperties) report(ctx, issues, at, path, `${subject(path)} must not be empty`);
+  for (let i = 0; i < map.size; i++) {
     if (issues.length >= MAX_ISSUES) return;
-    const keyNode = map.keys[i] as SourceNode;
-    const value = map.values[i] as SourceNode;
+    const keyNode = keyAt(map, i);
+    const value = valueAt(map, i);
     const plainKey = ctx.tree.plain(keyNode);
     const key = ctx.tree.value(keyNode);
-    const keyAt = ctx.tree.start(keyNode);
+    const keyStart = ctx.tree.start(keyNode);
     if (typeof key !== 'string') {
       ctx.badKeys.add(keyNode);
       const expected = s.propertyNames ?? { type: 'string' as const };
       const message = `keys of ${subject(path)} must be text, got ${got(plainKey, kindOf(plainKey, ctx.tree), ctx, expected)}`;
-      report(ctx, issues, keyAt, { up: path, at: String(key) }, message);
+      report(ctx, issues, keyStart, { up: path, at: String(key) }, message);
       continue;
     }
     if (s.propertyNames !== undefined && !valueMatches(key, s.propertyNames)) {
       ctx.badKeys.add(keyNode);
       const message = `key ${quote(key)} in ${subject(path)} must be ${expectation(resolveSchema(s.propertyNames))}`;
-      report(ctx, issues, keyAt, { up: path, at: key }, message);
+      report(ctx, issues, keyStart, { up: path, at: key }, message);
       continue;
     }
     // Own properties only: `constructor` or `__proto__` is a key like any other, not the schema's.
@@ -186,7 +185,13 @@ function checkMap(map: MapNode, s: SchemaNode, path: Path | undefined, ctx: Chec
     if (declared !== undefined) checkNode(value, declared, { up: path, at: key }, ctx, issues);
     else if (s.additionalProperties === false) {
       const expected = Object.keys(s.properties ?? {}).filter((k) => k !== '$schema');
-      report(ctx, issues, keyAt, { up: path, at: key }, `unknown key ${quote(key)} in ${subject(path)}; expected ${expected.join(', ')}`);
+      report(
+        ctx,
+        issues,
+        keyStart,
+        { up: path, at: key },
+        `unknown key ${quote(key)} in ${subject(path)}; expected ${expected.join(', ')}`,
+      );
     } else if (typeof s.additionalProperties === 'object') checkNode(value, s.additionalProperties, { up: path, at: key }, ctx, issues);
   }
   for (const name of s.required ?? [])

@@ -6,11 +6,20 @@
  */
 import { RESOURCES, type ResourceKind, kindOfPlural, targetField } from '../core/resources.js';
 import { MAX_ISSUES } from './bounds.js';
-import { compileDesiredState } from './compile-desired.js';
+import { type CompiledResource, compileDesiredState } from './compile-desired.js';
 import { DesiredStateError } from './desired-state-error.js';
-import type { DesiredResource, DesiredState, DesiredStateIssue, EntrySource, ParseOptions } from './desired-state.js';
+import type {
+  DesiredFlagTarget,
+  DesiredResource,
+  DesiredSegmentTarget,
+  DesiredState,
+  DesiredStateIssue,
+  DesiredTargetBase,
+  EntrySource,
+  ParseOptions,
+} from './desired-state.js';
 import { type CheckContext, checkFile } from './file-check.js';
-import { LineIndex, type MapNode, type SourceNode, type SourcePosition, type SourceTree } from './source-tree.js';
+import { LineIndex, type MapNode, type SourceNode, type SourcePosition, type SourceTree, keyAt, valueAt } from './source-tree.js';
 import { parseSource } from './yaml-source.js';
 
 /** The text of a plain value ('' for anything else: the checker has reported it). */
@@ -22,9 +31,16 @@ function textOf(tree: SourceTree, node: SourceNode | undefined): string {
 /** The mapping under `key` in a mapping, if there is one. */
 function mapUnder(tree: SourceTree, node: SourceNode | null | undefined, key: string): MapNode | undefined {
   if (node === null || typeof node !== 'object' || node.kind !== 'map') return undefined;
-  const index = node.keys.findIndex((k) => textOf(tree, k) === key);
-  const value = index === -1 ? undefined : node.values[index];
+  let value: SourceNode | undefined;
+  for (let i = 0; i < node.size && value === undefined; i++) if (textOf(tree, keyAt(node, i)) === key) value = valueAt(node, i);
   return typeof value === 'object' && value.kind === 'map' ? value : undefined;
+}
+
+/** What the entries of one list share: the file's lines, and where every entry's field values start. */
+interface EntryOffsets {
+  lines: LineIndex;
+  /** The offsets of each entry's field values, entry after entry (no list per entry). */
+  offsets: number[];
 }
 
 /**
@@ -34,28 +50,30 @@ function mapUnder(tree: SourceTree, node: SourceNode | null | undefined, key: st
 class FileEntrySource implements EntrySource {
   readonly line: number;
   readonly column: number;
-  readonly #lines: LineIndex;
+  readonly #shared: EntryOffsets;
   readonly #names: string[];
-  readonly #offsets: number[];
+  /** Where this entry's offsets start in the shared list. */
+  readonly #first: number;
   #fields: Partial<Record<string, SourcePosition>> | undefined;
   constructor(
-    lines: LineIndex,
+    shared: EntryOffsets,
     start: number,
     readonly index: number,
     names: string[],
-    offsets: number[],
+    first: number,
   ) {
-    ({ line: this.line, column: this.column } = lines.position(start));
-    this.#lines = lines;
+    ({ line: this.line, column: this.column } = shared.lines.position(start));
+    this.#shared = shared;
     this.#names = names;
-    this.#offsets = offsets;
+    this.#first = first;
   }
   get fields(): Partial<Record<string, SourcePosition>> {
     if (this.#fields === undefined) {
       // Without a prototype: a key such as __proto__ is only data here.
       const fields: Record<string, SourcePosition> = Object.create(null);
+      const { lines, offsets } = this.#shared;
       this.#names.forEach((name, i) => {
-        fields[name] = this.#lines.position(this.#offsets[i] as number);
+        fields[name] = lines.position(offsets[this.#first + i] as number);
       });
       this.#fields = fields;
     }
@@ -84,6 +102,19 @@ class FileEntrySource implements EntrySource {
  * ```
  */
 export function parseDesiredState(text: string, options: ParseOptions = {}): DesiredState {
+  return readDesiredState(text, options, false).desired;
+}
+
+/**
+ * {@link parseDesiredState}, with the state as checking compiled it when `keep` is true (for the
+ * command line, which plans what it read: each entry is then checked once, not again in
+ * planning); `compiled` is empty otherwise.
+ */
+export function readDesiredState(
+  text: string,
+  options: ParseOptions,
+  keep: boolean,
+): { desired: DesiredState; compiled: CompiledResource[] } {
   const source = options.fileName ?? 'the desired-state file';
   const lines = new LineIndex(text);
   const refuse = (offset: number, message: string): never => {
@@ -101,20 +132,20 @@ export function parseDesiredState(text: string, options: ParseOptions = {}): Des
   // each problem is reported once; the ones that pass get every other check.
   const resources: DesiredResource[] = [];
   const projects = mapUnder(tree, tree.root, 'projects');
-  for (let p = 0; p < (projects?.keys.length ?? 0); p++) {
-    const projectKey = projects?.keys[p] as SourceNode;
-    const environments = ctx.badKeys.has(projectKey) ? undefined : mapUnder(tree, projects?.values[p], 'environments');
-    for (let e = 0; e < (environments?.keys.length ?? 0); e++) {
-      const environmentKey = environments?.keys[e] as SourceNode;
-      const groups = ctx.badKeys.has(environmentKey) ? undefined : environments?.values[e];
+  for (let p = 0; p < (projects?.size ?? 0); p++) {
+    const projectKey = keyAt(projects as MapNode, p);
+    const environments = ctx.badKeys.has(projectKey) ? undefined : mapUnder(tree, valueAt(projects as MapNode, p), 'environments');
+    for (let e = 0; e < (environments?.size ?? 0); e++) {
+      const environmentKey = keyAt(environments as MapNode, e);
+      const groups = ctx.badKeys.has(environmentKey) ? undefined : valueAt(environments as MapNode, e);
       if (typeof groups !== 'object' || groups.kind !== 'map') continue;
-      for (let g = 0; g < groups.keys.length; g++) {
-        const kind = kindOfPlural(textOf(tree, groups.keys[g]));
-        const group = groups.values[g];
+      for (let g = 0; g < groups.size; g++) {
+        const kind = kindOfPlural(textOf(tree, keyAt(groups, g)));
+        const group = valueAt(groups, g);
         if (kind === undefined || typeof group !== 'object' || group.kind !== 'map') continue;
-        for (let r = 0; r < group.keys.length; r++) {
-          const key = group.keys[r] as SourceNode;
-          const list = group.values[r];
+        for (let r = 0; r < group.size; r++) {
+          const key = keyAt(group, r);
+          const list = valueAt(group, r);
           if (ctx.badKeys.has(key) || typeof list !== 'object' || list.kind !== 'seq') continue;
           const ref = {
             projectKey: textOf(tree, projectKey),
@@ -126,11 +157,10 @@ export function parseDesiredState(text: string, options: ParseOptions = {}): Des
       }
     }
   }
-  // Checked only: planning compiles the state it is given, so nothing compiled is kept here.
-  const compiled = compileDesiredState({ resources }, options, false);
+  const compiled = compileDesiredState({ resources }, options, keep);
   const issues: DesiredStateIssue[] = [...shape, ...compiled.issues].slice(0, MAX_ISSUES);
   if (issues.length > 0) throw new DesiredStateError(issues.sort(byPosition), source);
-  return { resources };
+  return { desired: { resources }, compiled: compiled.resources };
 }
 
 function isJson(text: string): boolean {
@@ -154,33 +184,41 @@ function readResource(
   items: SourceNode[],
   { tree, lines, tainted }: CheckContext,
 ): DesiredResource {
-  const field = targetField(resource);
-  const targets: Record<string, unknown>[] = [];
+  const flag = targetField(resource) === 'variationId';
+  const targets: DesiredTargetBase[] = [];
+  const shared: EntryOffsets = { lines, offsets: [] };
   // Entries name the same fields in the same order: one list of names serves them all.
   let sharedNames: string[] = [];
-  items.forEach((item, index) => {
-    if (tainted.has(item) || typeof item !== 'object' || item.kind !== 'map') return;
-    const { keys, values } = item;
-    const target: Record<string, unknown> = {
-      contextKind: undefined,
-      contextKey: undefined,
-      [field]: undefined,
-      expiresAt: undefined,
-      source: undefined,
-    };
-    const offsets: number[] = new Array(keys.length);
-    let same = keys.length === sharedNames.length;
-    for (let i = 0; i < keys.length; i++) {
-      const name = textOf(tree, keys[i]);
-      const value = values[i] as SourceNode;
-      // The checker let through only the schema's fields, so no name here is __proto__.
-      if (name === 'contextKind' || name === 'contextKey' || name === field || name === 'expiresAt') target[name] = textOf(tree, value);
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index] as SourceNode;
+    if (typeof item !== 'object' || item.kind !== 'map' || tainted.has(item)) continue;
+
+    // Undefined when missing, as a state built in code would have it (the checker reported it).
+    let contextKind: string | undefined;
+    let contextKey: string | undefined;
+    let target: string | undefined;
+    let expiresAt: string | undefined;
+    const first = shared.offsets.length;
+    let same = item.size === sharedNames.length;
+    for (let i = 0; i < item.size; i++) {
+      const name = textOf(tree, keyAt(item, i));
+      const value = valueAt(item, i);
+      // The checker let through only the schema's fields.
+      if (name === 'contextKind') contextKind = textOf(tree, value);
+      else if (name === 'contextKey') contextKey = textOf(tree, value);
+      else if (name === 'expiresAt') expiresAt = textOf(tree, value);
+      else if (name === (flag ? 'variationId' : 'targetType')) target = textOf(tree, value);
       if (same && name !== sharedNames[i]) same = false;
-      offsets[i] = tree.start(value);
+      shared.offsets.push(tree.start(value));
     }
-    if (!same) sharedNames = keys.map((k) => textOf(tree, k));
-    target.source = new FileEntrySource(lines, item.start, index, sharedNames, offsets);
-    targets.push(target);
-  });
+    if (!same) sharedNames = Array.from({ length: item.size }, (_, i) => textOf(tree, keyAt(item, i)));
+    const source = new FileEntrySource(shared, item.start, index, sharedNames, first);
+    // One shape per kind, written out: an object built with a computed key is slower to make and to read.
+    targets.push(
+      flag
+        ? ({ contextKind, contextKey, variationId: target, expiresAt, source } as unknown as DesiredFlagTarget)
+        : ({ contextKind, contextKey, targetType: target, expiresAt, source } as unknown as DesiredSegmentTarget),
+    );
+  }
   return { resource, ref, targets, source: lines.position(tree.start(key)) } as unknown as DesiredResource;
 }

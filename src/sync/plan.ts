@@ -153,22 +153,17 @@ export function changeIdentity(c: Pick<PlannedChange, 'contextKind' | 'contextKe
   return identityOf(c.contextKind, c.contextKey, c.target);
 }
 
-function changeFor(resource: ResourceKind, t: CompiledTarget, current: ExpiringTarget): PlannedChange {
-  const base = {
-    contextKind: t.contextKind,
-    contextKey: t.contextKey,
-    expiresAt: t.expiresAtMs,
-    version: current._version,
-    allowPast: true,
-  };
-  const instruction = instructionHelpers(resource).update?.({ ...base, [targetField(resource)]: t.target }) as AnyInstruction;
+function changeFor(resource: ResourceKind, t: CompiledTarget, target: string, current: ExpiringTarget): PlannedChange {
+  const { contextKind, contextKey, value } = t.add;
+  const base = { contextKind, contextKey, expiresAt: value, version: current._version, allowPast: true };
+  const instruction = instructionHelpers(resource).update?.({ ...base, [targetField(resource)]: target }) as AnyInstruction;
   return {
     action: 'update',
-    contextKind: t.contextKind,
-    contextKey: t.contextKey,
-    target: t.target,
+    contextKind,
+    contextKey,
+    target,
     from: current.expirationDate,
-    to: t.expiresAtMs,
+    to: value,
     version: current._version,
     instruction,
     source: t.source,
@@ -203,25 +198,30 @@ export function diffResource(
   for (const t of items) current.set(targetIdentity(resource, t), t);
   const changes: PlannedChange[] = [];
   let unchanged = 0;
+  const field = targetField(resource);
   for (const t of compiled.targets) {
-    const now = current.get(t.identity);
+    const { add } = t;
+    const target = (add as unknown as Record<string, string>)[field] as string;
+    // Worked out here, not kept per entry: 100,000 strings held through planning for one lookup each.
+    const identity = identityOf(add.contextKind, add.contextKey, target);
+    const now = current.get(identity);
     if (now === undefined) {
       changes.push({
         action: 'add',
-        contextKind: t.contextKind,
-        contextKey: t.contextKey,
-        target: t.target,
+        contextKind: add.contextKind,
+        contextKey: add.contextKey,
+        target,
         from: undefined,
-        to: t.expiresAtMs,
+        to: add.value,
         version: undefined,
-        instruction: t.add,
+        instruction: add,
         source: t.source,
       });
       continue;
     }
-    current.delete(t.identity);
-    if (now.expirationDate === t.expiresAtMs) unchanged++;
-    else changes.push(changeFor(resource, t, now));
+    current.delete(identity);
+    if (now.expirationDate === add.value) unchanged++;
+    else changes.push(changeFor(resource, t, target, now));
   }
   let unmanaged = 0;
   for (const rest of current.values()) {
@@ -316,11 +316,26 @@ export function summarize(resources: ResourcePlan[], desired: DesiredState, prun
  * ```
  */
 export async function planSync(client: ExpiringTargetsClient, desired: DesiredState, options: PlanOptions = {}): Promise<SyncPlan> {
-  const concurrency = positiveOption('concurrency', options.concurrency, DEFAULT_READ_CONCURRENCY);
+  positiveOption('concurrency', options.concurrency, DEFAULT_READ_CONCURRENCY);
   const { resources, issues } = compileDesiredState(desired, options);
   if (issues.length > 0) throw new DesiredStateError(issues);
+  return planCompiled(client, desired, resources, options);
+}
+
+/**
+ * {@link planSync} of a state already checked: `compiled` is what compileDesiredState made of
+ * `desired` with the same options (the command line's file reader keeps it), so no entry is
+ * checked twice. Internal: what users hand planSync is always checked.
+ */
+export async function planCompiled(
+  client: ExpiringTargetsClient,
+  desired: DesiredState,
+  compiled: readonly CompiledResource[],
+  options: PlanOptions,
+): Promise<SyncPlan> {
+  const concurrency = positiveOption('concurrency', options.concurrency, DEFAULT_READ_CONCURRENCY);
   const prune = options.prune === true;
-  const plans = await planResources(client, resources, { prune, concurrency, call: pickCallOptions(options) });
+  const plans = await planResources(client, compiled, { prune, concurrency, call: pickCallOptions(options) });
   return summarize(plans, desired, prune, options.allowPast === true);
 }
 

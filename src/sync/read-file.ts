@@ -11,7 +11,8 @@ import { RequestAbortedError } from '../core/errors.js';
 import { positiveOption } from './bounds.js';
 import type { DesiredState, ParseOptions } from './desired-state.js';
 import { DesiredStateError } from './desired-state-error.js';
-import { parseDesiredState } from './parse-desired.js';
+import type { CompiledResource } from './compile-desired.js';
+import { readDesiredState } from './parse-desired.js';
 
 /** The largest file read by default: 32 MiB (a file of 100 segments of 1,000 contexts is about 12 MB). */
 export const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -169,9 +170,23 @@ export async function readRegularFile(file: string, options: Pick<ReadFileOption
  * ```
  */
 export async function readDesiredStateFile(file: string, options: ReadFileOptions = {}): Promise<DesiredStateFile> {
-  const { text, sha256, bytes } = await readUtf8(file, options);
-  const desired = parseDesiredState(text, { ...options, fileName: file, format: /\.json$/i.test(file) ? 'json' : 'yaml' });
+  const { desired, sha256, bytes } = await readCompiledFile(file, options, false);
   return { desired, sha256, bytes };
+}
+
+/**
+ * {@link readDesiredStateFile}, with the state as checking compiled it when `keep` is true: the
+ * command line plans that (./plan.ts's planCompiled), so each entry is checked once.
+ */
+export async function readCompiledFile(
+  file: string,
+  options: ReadFileOptions,
+  keep: boolean,
+): Promise<DesiredStateFile & { compiled: CompiledResource[] }> {
+  const { text, sha256, bytes } = await readUtf8(file, options);
+  const format = /\.json$/i.test(file) ? 'json' : 'yaml';
+  const { desired, compiled } = readDesiredState(text, { ...options, fileName: file, format }, keep);
+  return { desired, compiled, sha256, bytes };
 }
 
 /**

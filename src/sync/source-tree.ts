@@ -19,12 +19,30 @@ export type ScalarValue = string | number | boolean | null;
 
 /** A plain value: its row in the tree's table (see {@link SourceTree.scalar}). */
 export type ScalarRef = number;
-/** A mapping: its keys and their values, in file order. */
+/**
+ * A mapping: its keys and their values, in file order (read them with {@link keyAt} and
+ * {@link valueAt}). When every key and value is a plain value, as in each entry of a big file,
+ * they are consecutive rows of the table and only the first is kept: no list per mapping.
+ */
 export interface MapNode {
   kind: 'map';
   start: number;
-  keys: SourceNode[];
-  values: SourceNode[];
+  /** How many keys. */
+  size: number;
+  /** The first row (key i is row `pairs + 2i`, its value the next), or keys and values alternating. */
+  pairs: number | SourceNode[];
+}
+
+/** The key at `index` of a mapping. */
+export function keyAt(map: MapNode, index: number): SourceNode {
+  const { pairs } = map;
+  return typeof pairs === 'number' ? pairs + 2 * index : (pairs[2 * index] as SourceNode);
+}
+
+/** The value at `index` of a mapping. */
+export function valueAt(map: MapNode, index: number): SourceNode {
+  const { pairs } = map;
+  return typeof pairs === 'number' ? pairs + 2 * index + 1 : (pairs[2 * index + 1] as SourceNode);
 }
 /** A list. */
 export interface SeqNode {

@@ -5,8 +5,8 @@
 import { ConfigurationError } from '../core/errors.js';
 import { RESOURCE_KINDS, type ResourceKind, refOf } from '../core/resources.js';
 import { quote } from './bounds.js';
-import type { DesiredState } from './desired-state.js';
-import { resourceIdentity } from './compile-desired.js';
+import { type CompiledResource, resourceIdentity } from './compile-desired.js';
+import type { DesiredResource, DesiredState } from './desired-state.js';
 
 const TARGET = new RegExp(`^(${RESOURCE_KINDS.join('|')}):([^/]+)/([^/]+)/([^/]+)$`);
 const FORMS = RESOURCE_KINDS.map((kind) => `${kind}:PROJECT/ENVIRONMENT/KEY`).join(' or ');
@@ -24,11 +24,20 @@ function targetIdentity(target: string): string {
  * resource of the state is an error: a typo must not make a plan silently empty.
  */
 export function selectTargets(desired: DesiredState, targets: readonly string[]): DesiredState {
-  if (targets.length === 0) return desired;
+  return { resources: selected(desired.resources, (r) => r, targets) };
+}
+
+/** {@link selectTargets} of a compiled state (the command line plans what its reader compiled). */
+export function selectCompiled(compiled: CompiledResource[], targets: readonly string[]): CompiledResource[] {
+  return selected(compiled, (c) => c.desired, targets);
+}
+
+function selected<T>(items: T[], resourceOf: (item: T) => DesiredResource, targets: readonly string[]): T[] {
+  if (targets.length === 0) return items;
   const wanted = new Map(targets.map((t) => [targetIdentity(t), t]));
   const found = new Set<string>();
-  const resources = desired.resources.filter((r) => {
-    const identity = resourceIdentity(r);
+  const kept = items.filter((item) => {
+    const identity = resourceIdentity(resourceOf(item));
     if (!wanted.has(identity)) return false;
     found.add(identity);
     return true;
@@ -38,5 +47,5 @@ export function selectTargets(desired: DesiredState, targets: readonly string[])
     throw new ConfigurationError(
       `${missing.map(quote).join(', ')} ${missing.length === 1 ? 'names' : 'name'} no segment or flag of the desired state`,
     );
-  return { resources };
+  return kept;
 }

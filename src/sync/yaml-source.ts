@@ -135,7 +135,7 @@ class TreeBuilder {
       }
       case EVENT_ID.MAPPING: {
         this.#collectionTag(event, 'map');
-        const map: MapNode = { kind: 'map', start: event.start, keys: [], values: [] };
+        const map: MapNode = { kind: 'map', start: event.start, size: 0, pairs: 0 };
         this.#anchor(event, map);
         const { keys, values } = this.#pending;
         const base = keys.length;
@@ -149,10 +149,11 @@ class TreeBuilder {
           values.push(value);
         }
         this.next();
-        // Items wait on shared stacks and are copied out once, exactly sized: a list per mapping
-        // grown by push would leave spare room and garbage 100,000 times over in a big file.
-        map.keys = keys.slice(base);
-        map.values = values.slice(base);
+        // Items wait on shared stacks and are copied out once, exactly sized (a list per mapping
+        // grown by push would leave spare room and garbage 100,000 times over in a big file), or
+        // not at all when they are consecutive rows of the table.
+        map.size = keys.length - base;
+        map.pairs = consecutiveRows(keys, values, base) ?? interleaved(keys, values, base);
         keys.length = base;
         values.length = base;
         return map;
@@ -236,6 +237,24 @@ class TreeBuilder {
     if (repeated) throw new Refusal(this.tree.start(key), `the key ${quote(String(value))} appears twice in this mapping`);
     return seen;
   }
+}
+
+/** The first row when the keys and values from `base` on are the rows that follow it, in order. */
+function consecutiveRows(keys: SourceNode[], values: SourceNode[], base: number): number | undefined {
+  const first = keys[base];
+  if (typeof first !== 'number') return undefined;
+  for (let i = base; i < keys.length; i++)
+    if (keys[i] !== first + 2 * (i - base) || values[i] !== first + 2 * (i - base) + 1) return undefined;
+  return first;
+}
+
+function interleaved(keys: SourceNode[], values: SourceNode[], base: number): SourceNode[] {
+  const pairs: SourceNode[] = new Array(2 * (keys.length - base));
+  for (let i = base; i < keys.length; i++) {
+    pairs[2 * (i - base)] = keys[i] as SourceNode;
+    pairs[2 * (i - base) + 1] = values[i] as SourceNode;
+  }
+  return pairs;
 }
 
 /**

@@ -70,7 +70,7 @@ pull-request comment.`,
       command.connection,
       retryNotice(command.json, () => silentProgress),
       async (connection) => {
-        const plan = await makePlan(connection, read.selected, command, session);
+        const plan = await makePlan(connection, read, command, session);
         const code = planCode(plan, session.signal);
         const saved = command.out !== undefined && plan.ok && !session.signal.aborted;
         if (saved)

@@ -137,7 +137,7 @@ async function runSync(command: SyncArgs, session: FileSession): Promise<number>
     source =
       typeof read === 'number'
         ? read
-        : { file: read.file, saved: false, plan: (connection) => makePlan(connection, read.selected, command, session) };
+        : { file: read.file, saved: false, plan: (connection) => makePlan(connection, read, command, session) };
   }
   if (typeof source === 'number') return source;
   const { file } = source;
