@@ -223,6 +223,7 @@ export function createHttp(options: HttpOptions): HttpSend {
           throw aborted(error);
         }
         if (!(error instanceof ApiConnectionError)) throw error;
+        budget.unanswered(route);
         if (changesState && error.stage === 'after-send') trace.mayHaveApplied = true;
         failure = error;
         outcome = { type: 'error', stage: error.stage };

@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RequestAbortedError } from '../../src/core/errors.js';
 import { RateBudget, routeKeyOf } from '../../src/core/internal/rate-budget.js';
 import { matchTemplate } from '../../src/core/internal/url-template.js';
+import { createExpiringTargetsClient } from '../../src/index.js';
+import type { ServerResponse } from 'node:http';
+import { json, startServer } from '../support/http-server.js';
 
 const at = (start: number) => {
   let now = start;
@@ -168,5 +171,39 @@ describe('RateBudget and answers without headers', () => {
     expect(budget.blockedMs('GET /a')).toBe(0);
     budget.observe('GET /a', headers({}));
     expect(budget.blockedMs('GET /a')).toBe(1000);
+  });
+});
+
+describe('RateBudget when LaunchDarkly does not answer', () => {
+  it('a route whose first request gets no answer stops holding the others: they go together, not each after the one before', async () => {
+    // The first request's connection is reset; the next ones are held until two are open at once,
+    // then both are answered. Had the route kept sending one request at a time, the second would
+    // be held until its timeout and the third would then wait alone: both would time out.
+    const held: ServerResponse[] = [];
+    let arrived = 0;
+    const server = await startServer((_req, res, socket) => {
+      if (++arrived === 1) return void socket.destroy();
+      held.push(res);
+      if (held.length === 2) for (const r of held) json(r, 200, { items: [] });
+    });
+    try {
+      const ld = createExpiringTargetsClient({
+        apiKey: 'api-test-token',
+        baseUrl: server.url,
+        timeoutMs: 2_000,
+        maxRetries: 0,
+        logLevel: 'off',
+      });
+      const ref = (segmentKey: string) => ({ projectKey: 'p', environmentKey: 'e', segmentKey });
+      const results = await Promise.allSettled(['a', 'b', 'c'].map((key) => ld.segments.get(ref(key))));
+      expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).name : 'answered'))).toEqual([
+        'ApiConnectionError',
+        'answered',
+        'answered',
+      ]);
+      expect(server.requests).toHaveLength(3);
+    } finally {
+      await server.close();
+    }
   });
 });

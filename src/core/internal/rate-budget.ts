@@ -25,6 +25,7 @@ interface Window {
 const GLOBAL = '*';
 /** The longest a request waits for room unless the client's `maxRetryDelayMs` is longer: pacing is not cut short by a fail-fast retry setting, and a far-off or skewed reset cannot hold a route for good. */
 export const MAX_ROOM_WAIT_MS = 60_000;
+const NO_HEADERS = new Headers();
 /** Routes remembered at most: paths outside the known templates are keys of their own. */
 const MAX_ROUTES = 1000;
 
@@ -145,6 +146,17 @@ export class RateBudget {
     const namedGlobal = learn(GLOBAL, headerNumber(headers, 'x-ratelimit-global-remaining'));
     this.wake();
     return named || namedGlobal;
+  }
+
+  /**
+   * An attempt that got no answer (refused, reset, timed out). It counts against a window known to
+   * be limited, as an answer without headers does; on a route whose window is still unknown it
+   * ends the first-request-alone rule, which would otherwise hold every later request behind
+   * another timeout while LaunchDarkly does not answer. The next answer that names a window paces
+   * the route again.
+   */
+  unanswered(route: string): void {
+    this.observe(route, NO_HEADERS);
   }
 
   private wake(): void {
