@@ -127,6 +127,7 @@ export function parseDesiredState(text: string, options: ParseOptions = {}): Des
     }
   }
   // Checked only: planning compiles the state it is given, so nothing compiled is kept here.
+  // Stryker disable next-line BooleanLiteral: what is compiled is dropped here; keeping it only costs memory
   const compiled = compileDesiredState({ resources }, options, false);
   const issues: DesiredStateIssue[] = [...shape, ...compiled.issues].slice(0, MAX_ISSUES);
   if (issues.length > 0) throw new DesiredStateError(issues.sort(byPosition), source);
@@ -137,6 +138,7 @@ function isJson(text: string): boolean {
   try {
     JSON.parse(text);
     return true;
+    // Stryker disable next-line BlockStatement: returning undefined instead of false refuses the text the same way
   } catch {
     return false;
   }
@@ -157,6 +159,7 @@ function readResource(
   const field = targetField(resource);
   const targets: Record<string, unknown>[] = [];
   // Entries name the same fields in the same order: one list of names serves them all.
+  // Stryker disable next-line ArrayDeclaration: a first list of names that does not match is replaced by the first entry's
   let sharedNames: string[] = [];
   items.forEach((item, index) => {
     if (tainted.has(item) || typeof item !== 'object' || item.kind !== 'map') return;
@@ -168,7 +171,9 @@ function readResource(
       expiresAt: undefined,
       source: undefined,
     };
+    // Stryker disable next-line ArrayDeclaration: every offset is set below; the size only spares the array growing
     const offsets: number[] = new Array(keys.length);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: the names are compared one by one below, and every entry here has the same four
     let same = keys.length === sharedNames.length;
     for (let i = 0; i < keys.length; i++) {
       const name = textOf(tree, keys[i]);

@@ -116,5 +116,8 @@ describe('checkFile', () => {
     const exact =
       HEAD + Array.from({ length: 500 }, (_, i) => entry(`contextKind: ${i}, contextKey: k, targetType: included, expiresAt: 1`)).join('');
     expect(check(exact)).toHaveLength(1000);
+    // Three problems an entry: the 334th starts at 999 and stops at the bound within the entry.
+    const uneven = HEAD + Array.from({ length: 400 }, () => entry('contextKind: user')).join('');
+    expect(check(uneven)).toHaveLength(MAX_ISSUES);
   });
 });

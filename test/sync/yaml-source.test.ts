@@ -106,6 +106,41 @@ describe('parseSource', () => {
     expect(problem('a: *x\n')).toEqual({ offset: 3, message: 'the alias *x names no anchor before it' });
   });
 
+  it('places an empty value after an alias used as a key just after its colon', () => {
+    expect(tree('m: {&a k: 1}\nn: {*a : }\n')).toEqual([
+      'map',
+      0,
+      [
+        [
+          ['m', 0, 1],
+          [
+            'map',
+            3,
+            [
+              [
+                ['k', 7, 8],
+                [1, 10, 11],
+              ],
+            ],
+          ],
+        ],
+        [
+          ['n', 13, 14],
+          [
+            'map',
+            16,
+            [
+              [
+                ['*a', 17, 19, ['k', 7, 8]],
+                [null, 21, 21],
+              ],
+            ],
+          ],
+        ],
+      ],
+    ]);
+  });
+
   it('refuses tags that are not YAML core tags of the right kind, at the tag', () => {
     expect(problem('!!seq {}')).toEqual({ offset: 0, message: 'the tag "tag:yaml.org,2002:seq" is not one of a mapping' });
     expect(problem('!!map []')).toEqual({ offset: 0, message: 'the tag "tag:yaml.org,2002:map" is not one of a list' });
