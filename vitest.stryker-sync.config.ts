@@ -10,6 +10,7 @@ import base from './vitest.stryker.config.js';
 class CheapestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const order = [
+      'reading-modules',
       'reading-bounds',
       'file-schema-rules',
       'yaml-source',
