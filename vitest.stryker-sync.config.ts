@@ -2,10 +2,32 @@ import { configDefaults, defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import base from './vitest.stryker.config.js';
 
-/** Stryker stops a mutant's run at its first failing test: the rules without a server first, the reading tests (slowest) last. */
+/**
+ * Stryker stops a mutant's run at its first failing test: the reading half's unit tests first (pure
+ * and fast, each aimed at one file), then the rules without a server, the big hostile files and
+ * the schema's exhaustive comparisons (slowest) last.
+ */
 class CheapestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const order = ['rounds', 'apply-', 'markdown', 'plan-apply', 'saved-plan', 'converge', 'desired-state', 'hostile-files', 'file-schema'];
+    const order = [
+      'reading-modules',
+      'reading-bounds',
+      'file-schema-rules',
+      'yaml-source',
+      'file-check',
+      'compile-desired',
+      'parse-desired',
+      'read-file',
+      'desired-state',
+      'rounds',
+      'apply-',
+      'markdown',
+      'plan-apply',
+      'saved-plan',
+      'converge',
+      'hostile-files',
+      'file-schema',
+    ];
     const rank = (file: TestSpecification) => {
       const at = order.findIndex((name) => file.moduleId.includes(`/test/sync/${name}`));
       return at < 0 ? order.length : at;

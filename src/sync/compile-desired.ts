@@ -218,5 +218,6 @@ export function compileDesiredState(
  * ```
  */
 export function desiredStateIssues(desired: DesiredState, options: DesiredStateOptions = {}): DesiredStateIssue[] {
+  // Stryker disable next-line BooleanLiteral: only the issues are returned; what is kept is dropped
   return compileDesiredState(desired, options, false).issues;
 }

@@ -76,8 +76,11 @@ function resolvePlain(source: string): ScalarValue {
     const value = tag.resolve(source, false, tag.tagName);
     if (value !== NOT_RESOLVED) return value as ScalarValue;
   }
+  // Stryker disable next-line BlockStatement: the core schema has no resolver without first characters, so this list is empty
   for (const tag of IMPLICIT_ANY) {
+    // Stryker disable next-line BooleanLiteral: the core schema has no resolver without first characters, so this list is empty
     const value = tag.resolve(source, false, tag.tagName);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: the core schema has no resolver without first characters, so this list is empty
     if (value !== NOT_RESOLVED) return value as ScalarValue;
   }
   return source;
@@ -120,6 +123,7 @@ class TreeBuilder {
   }
 
   /** The node that starts with the next event; `emptyAt` places an empty value, `isKey` shares its text. */
+  // Stryker disable next-line BooleanLiteral: isKey only decides which texts are shared, which saves memory and changes no value
   node(emptyAt: number, isKey = false): SourceNode {
     const event = this.next();
     if (event === undefined) throw new Refusal(this.text.length, 'the file ends inside a value');
@@ -141,6 +145,7 @@ class TreeBuilder {
         const base = keys.length;
         let seen: Set<unknown> | undefined;
         while (this.peekType() !== EVENT_ID.POP) {
+          // Stryker disable next-line BooleanLiteral: isKey only decides which texts are shared, which saves memory and changes no value
           const key = this.node(event.start, true);
           seen = this.#refuseDuplicate(keys, base, key, seen);
           // A mapping or list in the value uses the stacks above `base` and is gone when it ends.
@@ -160,6 +165,7 @@ class TreeBuilder {
       }
       case EVENT_ID.SEQUENCE: {
         this.#collectionTag(event, 'seq');
+        // Stryker disable next-line ArrayDeclaration: the list is replaced by the copy made when the list ends
         const seq: SeqNode = { kind: 'seq', start: event.start, items: [] };
         this.#anchor(event, seq);
         const { items } = this.#pending;
@@ -170,7 +176,9 @@ class TreeBuilder {
         items.length = base;
         return seq;
       }
+      // Stryker disable next-line ConditionalExpression: js-yaml emits a scalar, alias, mapping or sequence where a node starts, nothing else
       default:
+        // Stryker disable next-line StringLiteral: js-yaml emits a scalar, alias, mapping or sequence where a node starts, nothing else
         throw new Refusal(emptyAt, 'unexpected structure');
     }
   }
@@ -192,9 +200,11 @@ class TreeBuilder {
       value = resolved as ScalarValue;
     } else value = event.style === SCALAR_STYLE.PLAIN ? resolvePlain(source) : source;
     // Keys, and the first few thousand short values (`user`, `included`), are held once.
+    // Stryker disable next-line StringLiteral,BlockStatement: sharing equal texts saves memory and changes no value
     if (typeof value === 'string' && value.length <= 24) {
       const shared = this.#shared.get(value);
       if (shared !== undefined) value = shared;
+      // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: sharing equal texts saves memory and changes no value
       else if (isKey || this.#shared.size < SHARED_VALUES) this.#shared.set(value, value);
     }
     return this.tree.scalar(start, end, value);
@@ -227,6 +237,7 @@ class TreeBuilder {
     const value = this.tree.value(key);
     if (value === undefined) return seen;
     let repeated = false;
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,ArithmeticOperator: searching or a set finds the same repeated key; the choice is speed only
     if (seen === undefined && keys.length - base < 16) {
       for (let i = base; i < keys.length && !repeated; i++) repeated = this.tree.value(keys[i] as SourceNode) === value;
     } else {
@@ -264,6 +275,7 @@ function interleaved(keys: SourceNode[], values: SourceNode[], base: number): So
 export function parseSource(text: string): ParsedSource {
   let events: (Event | undefined)[];
   try {
+    // Stryker disable next-line ObjectLiteral: js-yaml's own default depth is 100 as well; stated so the bound is ours
     events = parseEvents(text, { maxDepth: MAX_DEPTH });
   } catch (error) {
     if (!(error instanceof YAMLException)) throw error;

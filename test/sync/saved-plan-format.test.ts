@@ -1,6 +1,6 @@
 // The saved-plan format read as data: every field a reader relies on is checked, each refusal
 // names where and what, and a plan reads back exactly as it was written.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExpiringTargetsClient } from '../../src/index.js';
 import {
   PLAN_FORMAT,
@@ -29,12 +29,15 @@ const FILE = `projects:
           checkout: []
 `;
 const FILES = [{ path: 'expiring-targets.yaml', sha256: 'b'.repeat(64) }];
-const desired = parseDesiredState(FILE);
 
+// Set up for each test, not once for the file: code run outside a test counts as covered by every
+// test, which makes a mutation run try each of its mutants against the whole suite.
+let desired: ReturnType<typeof parseDesiredState>;
 let close: () => Promise<unknown>;
 let plan: SyncPlan;
 let text: string;
-beforeAll(async () => {
+beforeEach(async () => {
+  desired = parseDesiredState(FILE);
   const fake = await startFakeLaunchDarkly();
   close = fake.close;
   fake.seed(
@@ -49,7 +52,7 @@ beforeAll(async () => {
   plan = await planSync(ld, desired, { prune: true });
   text = serializePlan(plan, { files: FILES, targets: ['segment:default/production/beta'], createdAt: '2030-01-01T00:00:00.000Z' });
 });
-afterAll(() => close());
+afterEach(() => close());
 
 // biome-ignore lint/suspicious/noExplicitAny: each edit reaches into the saved JSON where the test needs to.
 const edit = (f: (saved: any) => void) => {

@@ -2,7 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseDesiredState, selectTargets } from '../../src/sync/index.js';
 
-const desired = parseDesiredState(`projects:
+// Read in each test, not when the file loads: code run outside a test counts as covered by every
+// test, which makes a mutation run try each of its mutants against the whole suite.
+const desired = () =>
+  parseDesiredState(`projects:
   p:
     environments:
       e:
@@ -14,18 +17,18 @@ const desired = parseDesiredState(`projects:
 
 describe('selectTargets', () => {
   it('names each target that matches nothing, in one message', () => {
-    expect(() => selectTargets(desired, ['segment:p/e/x', 'flag:p/e/s', 'segment:p/e/s'])).toThrow(
+    expect(() => selectTargets(desired(), ['segment:p/e/x', 'flag:p/e/s', 'segment:p/e/s'])).toThrow(
       '"segment:p/e/x", "flag:p/e/s" name no segment or flag of the desired state',
     );
-    expect(() => selectTargets(desired, ['segment:p/e/s', 'flag:p/e/x'])).toThrow(
+    expect(() => selectTargets(desired(), ['segment:p/e/s', 'flag:p/e/x'])).toThrow(
       /^"flag:p\/e\/x" names no segment or flag of the desired state$/,
     );
   });
 
   it('says how a target is written', () => {
-    expect(() => selectTargets(desired, ['segment:p/e'])).toThrow(
+    expect(() => selectTargets(desired(), ['segment:p/e'])).toThrow(
       '"segment:p/e" must look like segment:PROJECT/ENVIRONMENT/KEY or flag:PROJECT/ENVIRONMENT/KEY',
     );
-    expect(selectTargets(desired, ['flag:p/e/f']).resources.map((r) => r.resource)).toEqual(['flag']);
+    expect(selectTargets(desired(), ['flag:p/e/f']).resources.map((r) => r.resource)).toEqual(['flag']);
   });
 });
