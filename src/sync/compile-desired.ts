@@ -136,7 +136,8 @@ export function compileDesiredState(
   for (const resource of list as DesiredResource[]) {
     if (issues.length >= MAX_ISSUES) break;
     const at = resource?.source;
-    const path = resource?.ref ? resourcePath(resource) : [];
+    // A resource of no known kind has no path of its own (its kind is the problem reported).
+    const path = resource?.ref && isResourceKind(resource.resource) ? resourcePath(resource) : [];
     const add = (message: string, where: SourcePosition | undefined = at, subPath: (string | number)[] = []) => {
       if (issues.length < MAX_ISSUES)
         issues.push({ line: where?.line, column: where?.column, path: shortPath([...path, ...subPath]), message: clip(message) });

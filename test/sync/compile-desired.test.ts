@@ -188,6 +188,13 @@ describe('compileDesiredState', () => {
     expect(compileDesiredState(desired, { now: NOW }, false)).toEqual({ issues: [], resources: [] });
   });
 
+  it('a resource of an unknown kind that has a ref is reported, not a TypeError', () => {
+    const desired = { resources: [{ resource: 'project', ref, targets: [] }] } as unknown as DesiredState;
+    expect(compileDesiredState(desired, { now: NOW }).issues).toEqual([
+      { line: undefined, column: undefined, path: [], message: 'resource must be "segment" or "flag", got "project"' },
+    ]);
+  });
+
   it('refuses more resources than maxResources, and a maxResources that is not a positive integer', () => {
     const resources = [
       { resource: 'segment' as const, ref, targets: [] },
