@@ -2,7 +2,9 @@
  * Reading a body into memory that the cap bounds, whatever its framing: one buffer, sized from
  * the declared length when there is one and grown by doubling otherwise, that each chunk is
  * copied into as it arrives (a body sent a byte at a time costs its bytes, not an object per
- * byte). Reading stops at the cap, and when the signal fires (a deadline, a client gone).
+ * byte). Past 1 MiB an undeclared body is no longer doubled: it fills blocks of 1 MiB, joined
+ * once at the end, so a large answer never leaves a cap's worth of outgrown buffers for the
+ * collector. Reading stops at the cap, and when the signal fires (a deadline, a client gone).
  */
 
 /** Bytes read in full, or why not. */
@@ -10,6 +12,8 @@ export type BytesRead = { ok: true; bytes: Uint8Array } | { ok: false; reason: '
 
 // Most bodies are small; a large one doubles its way up (about log2(size / 4 KiB) copies).
 const FIRST_SIZE = 4 * 1024;
+// Where doubling stops and blocks of this size take over.
+const BLOCK_SIZE = 1024 * 1024;
 
 export async function readCapped(
   stream: ReadableStream<Uint8Array> | null,
@@ -25,7 +29,33 @@ export async function readCapped(
   // A body that comes in one chunk (most do) is that chunk: the buffer is made at the second.
   let first: Uint8Array | undefined;
   let buffer: Uint8Array | undefined;
+  // Blocks already full, in order, and the bytes they hold (only for an undeclared body past BLOCK_SIZE).
+  const full: Uint8Array[] = [];
+  let base = 0;
   let size = 0;
+  const keep = (chunk: Uint8Array) => {
+    for (let at = 0; at < chunk.byteLength; ) {
+      const used = size - base;
+      if (buffer === undefined || used === buffer.byteLength) {
+        if (buffer !== undefined && buffer.byteLength >= BLOCK_SIZE) {
+          full.push(buffer);
+          base = size;
+          buffer = new Uint8Array(Math.min(BLOCK_SIZE, maxBytes - base));
+        } else {
+          // Doubling up to BLOCK_SIZE (or the declared length at once), never past the cap.
+          const wanted = Math.max(hint, Math.min(BLOCK_SIZE, Math.max(size + chunk.byteLength - at, (buffer?.byteLength ?? size) * 2)));
+          const grown = new Uint8Array(Math.min(maxBytes, wanted));
+          if (buffer !== undefined) grown.set(buffer.subarray(0, used));
+          buffer = grown;
+        }
+        continue;
+      }
+      const n = Math.min(chunk.byteLength - at, buffer.byteLength - used);
+      buffer.set(at === 0 && n === chunk.byteLength ? chunk : chunk.subarray(at, at + n), used);
+      at += n;
+      size += n;
+    }
+  };
   const reader = stream.getReader();
   const stop = () => reader.cancel().catch(() => undefined);
   // Stryker disable next-line ObjectLiteral,BooleanLiteral: the listener is removed in `finally`, and a signal aborts once.
@@ -35,24 +65,19 @@ export async function readCapped(
       const { done, value } = await reader.read();
       if (signal.aborted) return { ok: false, reason: 'aborted' };
       if (done) break;
-      if (size + value.byteLength > maxBytes) {
+      if (size + (first?.byteLength ?? 0) + value.byteLength > maxBytes) {
         void stop();
         return { ok: false, reason: 'too-large' };
       }
       if (buffer === undefined && first === undefined) {
         first = value;
-        size = value.byteLength;
         continue;
       }
-      // Stryker disable next-line EqualityOperator: growing a buffer that is exactly full changes its capacity, never the bytes read.
-      if (buffer === undefined || size + value.byteLength > buffer.byteLength) {
-        const grown = new Uint8Array(Math.min(maxBytes, Math.max(hint, size + value.byteLength, (buffer?.byteLength ?? size) * 2)));
-        grown.set(buffer === undefined ? (first as Uint8Array) : buffer.subarray(0, size));
-        buffer = grown;
+      if (first !== undefined) {
+        keep(first);
         first = undefined;
       }
-      buffer.set(value, size);
-      size += value.byteLength;
+      keep(value);
     }
   } catch {
     return { ok: false, reason: signal.aborted ? 'aborted' : 'unreadable' };
@@ -62,7 +87,15 @@ export async function readCapped(
     signal.removeEventListener('abort', stop);
   }
   if (buffer === undefined) return { ok: true, bytes: first ?? new Uint8Array(0) };
-  return { ok: true, bytes: buffer.subarray(0, size) };
+  if (full.length === 0) return { ok: true, bytes: buffer.subarray(0, size) };
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const block of full) {
+    bytes.set(block, at);
+    at += block.byteLength;
+  }
+  bytes.set(buffer.subarray(0, size - base), base);
+  return { ok: true, bytes };
 }
 
 /** The declared `Content-Length`, when it is a plain number. */

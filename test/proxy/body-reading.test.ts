@@ -90,6 +90,27 @@ describe('readCapped', () => {
     expect(read.ok && read.bytes.buffer.byteLength).toBe(9002);
   });
 
+  it('past 1 MiB an undeclared body fills blocks instead of doubling, and comes back whole and in order', async () => {
+    // 3.5 MiB in chunks of 64 KiB - 1 and single bytes, each byte telling its position.
+    const total = 3.5 * 1024 * 1024;
+    const whole = Uint8Array.from({ length: total }, (_, i) => (i * 7) % 251);
+    const chunks: Uint8Array[] = [];
+    for (let at = 0, n = 0; at < total; n++) {
+      const length = Math.min(n % 3 === 2 ? 1 : 65_535, total - at);
+      chunks.push(whole.subarray(at, at + length));
+      at += length;
+    }
+    const read = await readCapped(source(chunks).stream, { maxBytes: 4 * 1024 * 1024, signal: live() });
+    expect(read.ok && read.bytes.byteLength).toBe(total);
+    // Joined once at the end into a buffer of exactly its size (doubling would have reached 4 MiB).
+    expect(read.ok && read.bytes.buffer.byteLength).toBe(total);
+    expect(read.ok && Buffer.compare(read.bytes, whole)).toBe(0);
+    // Declared, the same body is one buffer of the declared size from the start.
+    const declared = await readCapped(source(chunks).stream, { maxBytes: 4 * 1024 * 1024, sizeHint: total, signal: live() });
+    expect(declared.ok && declared.bytes.buffer.byteLength).toBe(total);
+    expect(declared.ok && Buffer.compare(declared.bytes, whole)).toBe(0);
+  });
+
   it('a body exactly at the cap is read; one byte more is too large, and the stream is cancelled', async () => {
     const atCap = await readCapped(source(oneByteChunks(50)).stream, { maxBytes: 50, signal: live() });
     expect(atCap.ok && atCap.bytes.byteLength).toBe(50);
