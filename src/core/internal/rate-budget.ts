@@ -25,7 +25,6 @@ interface Window {
 const GLOBAL = '*';
 /** The longest a request waits for room unless the client's `maxRetryDelayMs` is longer: pacing is not cut short by a fail-fast retry setting, and a far-off or skewed reset cannot hold a route for good. */
 export const MAX_ROOM_WAIT_MS = 60_000;
-const NO_HEADERS = new Headers();
 /** Routes remembered at most: paths outside the known templates are keys of their own. */
 const MAX_ROUTES = 1000;
 
@@ -156,7 +155,8 @@ export class RateBudget {
    * the route again.
    */
   unanswered(route: string): void {
-    this.observe(route, NO_HEADERS);
+    // Made here, not at load: touching Headers at import time loads the runtime's whole fetch.
+    this.observe(route, new Headers());
   }
 
   private wake(): void {
