@@ -106,7 +106,12 @@ describe('a request that meets 429 twice, then succeeds', () => {
       'ld_expiring_targets.instructions.total': 1,
       'http.response.status_code': 200,
     });
-    expect(call?.events.map((e) => [e.name, e.attributes?.['ld_expiring_targets.wait_source']])).toEqual([
+    // As in the test above: a retry's sleep can end a timer tick before the gate it closed reopens,
+    // and the wait for that tick is a real event of its own, not what this test is about.
+    const events = call?.events.map((e) => [e.name, e.attributes?.['ld_expiring_targets.wait_source']]) ?? [];
+    const gateWaits = events.filter(([, source]) => source === 'rate-limit-gate');
+    for (const [name] of gateWaits) expect(name).toBe('rate_limit_wait');
+    expect(events.filter((e) => !gateWaits.includes(e))).toEqual([
       ['retry', 'retry-after'],
       ['retry', 'x-ratelimit-reset'],
     ]);
