@@ -1,6 +1,6 @@
 /** What `plan` and `sync` share: their common options, reading FILE, and planning against it. */
 import type { CompiledResource } from '../sync/compile-desired.js';
-import { type DesiredState, DesiredStateError, type DesiredStateFile, type SyncPlan, selectTargets } from '../sync/index.js';
+import { type DesiredState, DesiredStateError, type DesiredStateFile, type SyncPlan } from '../sync/index.js';
 import { planCompiled } from '../sync/plan.js';
 import { readCompiledFile } from '../sync/read-file.js';
 import { selectCompiled } from '../sync/targets.js';
@@ -73,7 +73,9 @@ export async function desiredOrExit(
       signal: session.signal,
     };
     const { desired, compiled, sha256, bytes } = await readCompiledFile(file, options, true);
-    return { desired, sha256, bytes, file, selected: selectTargets(desired, targets), compiled: selectCompiled(compiled, targets) };
+    // One selection: the desired resources selected are those of the compiled ones kept.
+    const kept = selectCompiled(compiled, targets);
+    return { desired, sha256, bytes, file, selected: { resources: kept.map((c) => c.desired) }, compiled: kept };
   } catch (error) {
     if (!(error instanceof DesiredStateError)) throw error;
     if (args.json) session.out.json(fileErrorsJson(error, file, EXIT.usage));

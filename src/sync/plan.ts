@@ -203,7 +203,7 @@ export function diffResource(
     const { add } = t;
     const target = (add as unknown as Record<string, string>)[field] as string;
     // Worked out here, not kept per entry: 100,000 strings held through planning for one lookup each.
-    const identity = identityOf(add.contextKind, add.contextKey, target);
+    const identity = targetIdentity(resource, add);
     const now = current.get(identity);
     if (now === undefined) {
       changes.push({
