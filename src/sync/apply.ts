@@ -17,14 +17,13 @@ import { assertInstructions } from '../core/validation.js';
 import { type ApplyOptions, normalizeApplyOptions } from './apply-options.js';
 import { NO_PROGRESS, PROGRESS_KEYS, type Progress, progressSum } from './apply-progress.js';
 import { forEachLimited, limiter } from './concurrency.js';
-import { type CompiledResource, resourceIdentity } from './compile-desired.js';
+import { type CompiledResource, checkedDesiredState, resourceIdentity } from './compile-desired.js';
 import {
   type AnyInstruction,
   type PlannedChange,
   type ResourcePlan,
   type SyncPlan,
   apiOf,
-  checkedDesiredState,
   planResources,
   stopsEveryResource,
   summarize,
@@ -88,7 +87,7 @@ async function apply(client: ExpiringTargetsClient, plan: SyncPlan, options: App
         r.changes.map((c) => c.instruction),
         { allowPast: true },
       );
-  const compiled = checkedDesiredState(plan);
+  const compiled = checkedDesiredState(plan.desired);
   const compiledByName = new Map(compiled.map((c) => [resourceIdentity(c.desired), c]));
   const compiledOf = (r: ResourcePlan) => compiledByName.get(resourceIdentity(r)) as CompiledResource;
   const allowPast = options.allowPast ?? plan.allowPast;

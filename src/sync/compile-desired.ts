@@ -27,6 +27,7 @@ import type {
   DesiredStateOptions,
   EntrySource,
 } from './desired-state.js';
+import { DesiredStateError } from './desired-state-error.js';
 import type { SourcePosition } from './source-tree.js';
 
 /**
@@ -221,4 +222,14 @@ export function compileDesiredState(
 export function desiredStateIssues(desired: DesiredState, options: DesiredStateOptions = {}): DesiredStateIssue[] {
   // Stryker disable next-line BooleanLiteral: only the issues are returned; what is kept is dropped
   return compileDesiredState(desired, options, false).issues;
+}
+
+/**
+ * The checked desired state behind a plan, for planning again. Checked again here (every entry
+ * with the rules `patch` applies), though not against the clock: the plan was.
+ */
+export function checkedDesiredState(desired: DesiredState): CompiledResource[] {
+  const { resources, issues } = compileDesiredState(desired, { allowPast: true, maxResources: Number.MAX_SAFE_INTEGER });
+  if (issues.length > 0) throw new DesiredStateError(issues);
+  return resources;
 }

@@ -316,10 +316,10 @@ export function summarize(resources: ResourcePlan[], desired: DesiredState, prun
  * ```
  */
 export async function planSync(client: ExpiringTargetsClient, desired: DesiredState, options: PlanOptions = {}): Promise<SyncPlan> {
-  positiveOption('concurrency', options.concurrency, DEFAULT_READ_CONCURRENCY);
+  const settings = planSettings(options); // before compiling: a bad option fails first
   const { resources, issues } = compileDesiredState(desired, options);
   if (issues.length > 0) throw new DesiredStateError(issues);
-  return planCompiled(client, desired, resources, options);
+  return planChecked(client, desired, resources, settings);
 }
 
 /**
@@ -327,24 +327,28 @@ export async function planSync(client: ExpiringTargetsClient, desired: DesiredSt
  * `desired` with the same options (the command line's file reader keeps it), so no entry is
  * checked twice. Internal: what users hand planSync is always checked.
  */
-export async function planCompiled(
+export function planCompiled(
   client: ExpiringTargetsClient,
   desired: DesiredState,
   compiled: readonly CompiledResource[],
   options: PlanOptions,
-): Promise<SyncPlan> {
-  const concurrency = positiveOption('concurrency', options.concurrency, DEFAULT_READ_CONCURRENCY);
-  const prune = options.prune === true;
-  const plans = await planResources(client, compiled, { prune, concurrency, call: pickCallOptions(options) });
-  return summarize(plans, desired, prune, options.allowPast === true);
+) {
+  return planChecked(client, desired, compiled, planSettings(options));
 }
 
-/**
- * The checked desired state behind a plan, for planning again. Checked again here (every entry
- * with the rules `patch` applies), though not against the clock: the plan was.
- */
-export function checkedDesiredState(plan: SyncPlan): CompiledResource[] {
-  const { resources, issues } = compileDesiredState(plan.desired, { allowPast: true, maxResources: Number.MAX_SAFE_INTEGER });
-  if (issues.length > 0) throw new DesiredStateError(issues);
-  return resources;
+/** The planning options, checked once, with their defaults. */
+const planSettings = (options: PlanOptions) => ({
+  concurrency: positiveOption('concurrency', options.concurrency, DEFAULT_READ_CONCURRENCY),
+  prune: options.prune === true,
+  allowPast: options.allowPast === true,
+  call: pickCallOptions(options),
+});
+
+async function planChecked(
+  client: ExpiringTargetsClient,
+  desired: DesiredState,
+  compiled: readonly CompiledResource[],
+  settings: ReturnType<typeof planSettings>,
+): Promise<SyncPlan> {
+  return summarize(await planResources(client, compiled, settings), desired, settings.prune, settings.allowPast);
 }
