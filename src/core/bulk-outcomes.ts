@@ -13,7 +13,12 @@ import { type BulkResult, type BulkSummary, type InstructionOutcome, type Outcom
  */
 export class OutcomeTally {
   // TypeScript-private rather than #private: no # field helpers in down-levelled bundles.
-  private readonly tally: OutcomeCounts = { ...ZERO_COUNTS };
+  // Assigned in the constructor: a class field would bring the bundler's field helper into a chunk
+  // of its own, which the page then loads.
+  declare private readonly tally: OutcomeCounts;
+  constructor() {
+    this.tally = { ...ZERO_COUNTS };
+  }
 
   /** Counts `n` instructions that have no fate yet: not attempted until they get one. */
   expect(n = 1): void {

@@ -2,7 +2,7 @@
  * The errors of an exchange that produced no usable HTTP answer (refused, reset, timed out): what
  * they mean for the instructions depends on whether the request can have reached LaunchDarkly.
  */
-import { ExpiringTargetsError, type Fate } from './errors.js';
+import { ExpiringTargetsError, type Fate, named } from './errors.js';
 
 /** Whether a failed connection can have delivered the request. */
 export type ConnectionFailureStage = 'before-send' | 'after-send';
@@ -21,8 +21,6 @@ export type ConnectionFailureStage = 'before-send' | 'after-send';
  * ```
  */
 export class ApiConnectionError extends ExpiringTargetsError {
-  /** Always `'ApiConnectionError'`, also after minification. */
-  override name = 'ApiConnectionError';
   /** `before-send`: the request cannot have reached the server; `after-send`: it may have. */
   declare readonly stage: ConnectionFailureStage;
   /** The request's method. */
@@ -52,8 +50,6 @@ export class ApiConnectionError extends ExpiringTargetsError {
 
 /** An attempt took longer than `timeoutMs` (headers or body). The request may have been applied. */
 export class ApiTimeoutError extends ApiConnectionError {
-  /** Always `'ApiTimeoutError'`, also after minification. */
-  override name = 'ApiTimeoutError';
   /** The per-attempt limit that was reached. */
   declare readonly timeoutMs: number;
   constructor(timeoutMs: number, options: { method?: string; url?: string }) {
@@ -64,3 +60,5 @@ export class ApiTimeoutError extends ApiConnectionError {
     return false;
   }
 }
+
+named({ ApiConnectionError, ApiTimeoutError });

@@ -27,8 +27,13 @@ export type Fate = 'applied' | 'failed' | 'unknown' | 'notAttempted';
  * ```
  */
 export class ExpiringTargetsError extends Error {
-  /** Always `'ExpiringTargetsError'`, also after minification. */
-  override name = 'ExpiringTargetsError';
+  // Each class's name (always its own, also after minification) is set once on its prototype, by
+  // `named` below, and made the instance's own here, as a class field would: no field per class,
+  // which a browser bundle for an older target turns into one helper call per class.
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.prototype.name;
+  }
   /**
    * What this error means for the instructions of the request that raised it: `notAttempted`
    * (nothing was sent), `failed` (LaunchDarkly refused the whole request) or `unknown` (it may
@@ -67,8 +72,6 @@ export interface ValidationIssue {
  * ```
  */
 export class InstructionValidationError extends ExpiringTargetsError {
-  /** Always `'InstructionValidationError'`, also after minification. */
-  override name = 'InstructionValidationError';
   /** Every problem found, each naming its field (and instruction index, when in a list). */
   declare readonly issues: readonly ValidationIssue[];
   constructor(issues: readonly ValidationIssue[], context?: string) {
@@ -91,10 +94,7 @@ export class InstructionValidationError extends ExpiringTargetsError {
  * }
  * ```
  */
-export class ConfigurationError extends ExpiringTargetsError {
-  /** Always `'ConfigurationError'`, also after minification. */
-  override name = 'ConfigurationError';
-}
+export class ConfigurationError extends ExpiringTargetsError {}
 
 /** Facts about an HTTP exchange that are safe to log. */
 export interface ApiErrorDetails {
@@ -131,8 +131,6 @@ export interface ApiErrorDetails {
 export class LaunchDarklyApiError extends ExpiringTargetsError {
   // Fields the constructor assigns are `declare`d: no separate definition step, which a browser
   // bundle for an older target would turn into one helper call per field.
-  /** Always `'LaunchDarklyApiError'`, also after minification. */
-  override name = 'LaunchDarklyApiError';
   /** The HTTP status. */
   declare readonly status: number;
   /** LaunchDarkly's error `code`, such as `not_found`. */
@@ -182,56 +180,37 @@ export class LaunchDarklyApiError extends ExpiringTargetsError {
 }
 
 /** 400: the request is malformed (for semantic patch: an unparseable body or a wrong Content-Type). */
-export class BadRequestError extends LaunchDarklyApiError {
-  /** Always `'BadRequestError'`, also after minification. */
-  override name = 'BadRequestError';
-}
+export class BadRequestError extends LaunchDarklyApiError {}
 /** 401: the access token is missing, invalid or revoked. Stops a bulk run. */
 export class AuthenticationError extends LaunchDarklyApiError {
-  /** Always `'AuthenticationError'`, also after minification. */
-  override name = 'AuthenticationError';
   override get stopsBulkRun(): boolean {
     return true;
   }
 }
 /** 403: the token is valid but may not do this. Stops a bulk run. */
 export class PermissionDeniedError extends LaunchDarklyApiError {
-  /** Always `'PermissionDeniedError'`, also after minification. */
-  override name = 'PermissionDeniedError';
   override get stopsBulkRun(): boolean {
     return true;
   }
 }
 /** 404: the project, environment, segment or flag does not exist. Stops a bulk run. */
 export class NotFoundError extends LaunchDarklyApiError {
-  /** Always `'NotFoundError'`, also after minification. */
-  override name = 'NotFoundError';
   override get stopsBulkRun(): boolean {
     return true;
   }
 }
 /** 409: a concurrent change conflicted; the request was not applied. */
-export class ConflictError extends LaunchDarklyApiError {
-  /** Always `'ConflictError'`, also after minification. */
-  override name = 'ConflictError';
-}
+export class ConflictError extends LaunchDarklyApiError {}
 /** 429: rate limited; `retryAfterMs` says when to try again if the server said. */
-export class RateLimitError extends LaunchDarklyApiError {
-  /** Always `'RateLimitError'`, also after minification. */
-  override name = 'RateLimitError';
-}
+export class RateLimitError extends LaunchDarklyApiError {}
 /** 5xx: LaunchDarkly or a gateway failed. For a PATCH, the change may or may not have been applied. */
 export class ServerError extends LaunchDarklyApiError {
-  /** Always `'ServerError'`, also after minification. */
-  override name = 'ServerError';
   override get instructionsFate(): Fate {
     return 'unknown';
   }
 }
 /** A 2xx whose body is not what the API promises (not JSON, or the wrong shape): it may have applied. */
 export class InvalidResponseError extends LaunchDarklyApiError {
-  /** Always `'InvalidResponseError'`, also after minification. */
-  override name = 'InvalidResponseError';
   override get instructionsFate(): Fate {
     return 'unknown';
   }
@@ -239,8 +218,6 @@ export class InvalidResponseError extends LaunchDarklyApiError {
 
 /** The caller's AbortSignal fired. Stops a bulk run. */
 export class RequestAbortedError extends ExpiringTargetsError {
-  /** Always `'RequestAbortedError'`, also after minification. */
-  override name = 'RequestAbortedError';
   /** True when a request that may change state was in flight (or already answered ambiguously). */
   declare readonly maybeSent: boolean;
   constructor(reason?: unknown, maybeSent = false) {
@@ -266,8 +243,6 @@ export class RequestAbortedError extends ExpiringTargetsError {
  * ```
  */
 export class PartialFailureError<R = unknown> extends ExpiringTargetsError {
-  /** Always `'PartialFailureError'`, also after minification. */
-  override name = 'PartialFailureError';
   /** What `patch` would have returned. */
   declare readonly result: R;
   constructor(message: string, result: R) {
@@ -278,6 +253,27 @@ export class PartialFailureError<R = unknown> extends ExpiringTargetsError {
     return 'failed';
   }
 }
+
+/** Gives each class its name on its prototype: the keys survive minification, the classes' own names do not. */
+export function named(classes: Record<string, { prototype: Error }>): void {
+  for (const [name, errorClass] of Object.entries(classes)) errorClass.prototype.name = name;
+}
+named({
+  ExpiringTargetsError,
+  InstructionValidationError,
+  ConfigurationError,
+  LaunchDarklyApiError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  RateLimitError,
+  ServerError,
+  InvalidResponseError,
+  RequestAbortedError,
+  PartialFailureError,
+});
 
 // The statuses with a class of their own; any other 5xx is a ServerError, anything else the base class.
 const CLASS_BY_STATUS: Readonly<Record<number, typeof LaunchDarklyApiError>> = {

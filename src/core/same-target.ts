@@ -57,7 +57,12 @@ export function arrayRule<I extends AnyInstruction>(resource: ResourceKind, inst
  * often beyond), never the reverse; a wrong "seen" only leaves an unknown outcome unknown.
  */
 class TargetFilter {
-  private readonly bits = new Uint32Array(1 << 19);
+  // Assigned in the constructor, as the page's classes do: a class field would bring the bundler's
+  // field helper into a chunk of its own, which the page then loads.
+  declare private readonly bits: Uint32Array;
+  constructor() {
+    this.bits = new Uint32Array(1 << 19);
+  }
 
   /** Records `key`; returns whether it (or a colliding key) was recorded before. */
   add(key: string): boolean {

@@ -22,12 +22,14 @@ export interface Deadline {
 
 /** The abort reason when a limit runs out. */
 export class DeadlineExpiredError extends Error {
-  override readonly name = 'DeadlineExpiredError';
-  constructor(
-    readonly ms: number,
-    readonly limitName: string,
-  ) {
+  // Assigned, not class fields: a browser bundle for an older target turns each field into a helper call.
+  declare readonly ms: number;
+  declare readonly limitName: string;
+  constructor(ms: number, limitName: string) {
     super(`${limitName}: no answer within ${ms} ms`);
+    this.name = 'DeadlineExpiredError';
+    this.ms = ms;
+    this.limitName = limitName;
   }
 }
 
