@@ -49,7 +49,7 @@ export function createRaw(config: RawConfig): RawAccess {
   let made: RawClient | undefined;
   let making: Promise<RawClient> | undefined;
   const client = () =>
-    (making ??= import('openapi-fetch').then(({ default: createClient }) => {
+    (making ??= import('./internal/create-openapi-client.js').then(({ createClient }) => {
       made = createClient<paths>(config);
       made.use(semanticPatchMiddleware, ...registered);
       return made;
