@@ -247,9 +247,8 @@ export function callSettings(defaults: AttemptSettings, call: CallOptions | unde
   if (call === undefined) return defaults;
   return {
     ...defaults,
-    timeoutMs: call.timeoutMs === undefined ? defaults.timeoutMs : positiveNumber('timeoutMs', call.timeoutMs, defaults.timeoutMs),
-    maxRetries:
-      call.maxRetries === undefined ? defaults.maxRetries : nonNegativeInteger('maxRetries', call.maxRetries, defaults.maxRetries),
+    timeoutMs: positiveNumber('timeoutMs', call.timeoutMs, defaults.timeoutMs),
+    maxRetries: nonNegativeInteger('maxRetries', call.maxRetries, defaults.maxRetries),
     retryUnsafe: call.retryUnsafe ?? defaults.retryUnsafe,
     signal: call.signal,
   };

@@ -69,9 +69,9 @@ export class RateBudget {
       const w = this.windows.get(key);
       const busy = this.inFlight.get(key) ?? 0;
       if (w === 'unlimited') continue;
-      if (w === undefined) ms = busy === 0 ? ms : Number.POSITIVE_INFINITY;
+      if (w === undefined) ms = busy === 0 ? ms : Infinity;
       // The next window: as much as a window has held, less what already went (at least one, so a route never stalls).
-      else if (now >= w.reset) ms = busy < Math.max(1, w.limit - w.sinceReset) ? ms : Number.POSITIVE_INFINITY;
+      else if (now >= w.reset) ms = busy < Math.max(1, w.limit - w.sinceReset) ? ms : Infinity;
       else if (busy >= w.remaining) ms = Math.max(ms, w.reset - now);
     }
     return ms;
@@ -83,7 +83,7 @@ export class RateBudget {
    * the server's answer decides, so a far-off or skewed reset, or a first request that never
    * answers, cannot hold a route longer than any other wait the client makes.
    */
-  async acquire(route: string, signal?: AbortSignal, maxWaitMs = Number.POSITIVE_INFINITY): Promise<() => void> {
+  async acquire(route: string, signal?: AbortSignal, maxWaitMs = Infinity): Promise<() => void> {
     const giveUpAt = this.now() + maxWaitMs;
     for (let ms = this.blockedMs(route); ms > 0; ms = this.blockedMs(route)) {
       const left = giveUpAt - this.now();
