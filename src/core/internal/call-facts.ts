@@ -72,7 +72,7 @@ export type WaitSource = 'retry-after' | 'x-ratelimit-reset' | 'backoff' | 'rate
 /** One call's scope: its attempts, waits and end, told to the logger and the instrumentation. */
 export interface CallScope {
   /** The call's span, when an instrumentation is registered: the parent of its attempts' and calls'. */
-  readonly span: SpanHandle | undefined;
+  readonly span?: SpanHandle | undefined;
   /**
    * One attempt begins: a debug line, a client span; `end` takes its answer or failure. `template`
    * is the document's path template the URL matched (with any base path), when it matched one.
@@ -91,6 +91,6 @@ export interface CallScope {
 /** One attempt's scope. */
 export interface AttemptScope {
   /** The attempt's own copy of the request headers, with trace context, when instrumented. */
-  headers: Headers | undefined;
+  headers?: Headers | undefined;
   end(status?: number, requestId?: string | null, error?: unknown): void;
 }

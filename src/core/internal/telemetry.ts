@@ -92,10 +92,9 @@ async function endingBadly<R>(
   const started = now();
   const counter = {
     attempts: 0,
-    span: undefined,
     attempt: (attempt: number) => {
       counter.attempts = attempt;
-      return { headers: undefined, end: ignore };
+      return { end: ignore };
     },
     retry: ignore,
     wait: ignore,
