@@ -54,13 +54,14 @@ function parseIso(text: string): ParsedTime {
   const y = Number(m[1]);
   const mo = Number(m[2]);
   const d = Number(m[3]);
-  const h = m[4] === undefined ? 0 : Number(m[4]);
-  const mi = m[5] === undefined ? 0 : Number(m[5]);
-  const s = m[6] === undefined ? 0 : Number(m[6]);
-  const fraction = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3));
-  const offsetHours = m[10] === undefined ? 0 : Number(m[10]);
-  const offsetMins = m[11] === undefined ? 0 : Number(m[11]);
-  const offsetMinutes = m[9] === undefined ? 0 : (m[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMins);
+  // A part the text leaves out counts as 0 (no zone offset means Z).
+  const h = Number(m[4] ?? 0);
+  const mi = Number(m[5] ?? 0);
+  const s = Number(m[6] ?? 0);
+  const fraction = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  const offsetHours = Number(m[10] ?? 0);
+  const offsetMins = Number(m[11] ?? 0);
+  const offsetMinutes = (m[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMins);
   const real =
     mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && h <= 23 && mi <= 59 && s <= 59 && offsetHours <= 23 && offsetMins <= 59;
   if (!real) return { ok: false, reason: `is not a real date: ${JSON.stringify(text)}` };
