@@ -70,11 +70,9 @@ function build(resource: ResourceKind, kind: string, helper: string, input: unkn
   const given = input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : {};
   const { expiresAt, allowPast, value, kind: givenKind, ...fields } = given;
   const timeField = timeFieldOf(resource, kind);
-  const wire: Record<string, unknown> = { kind };
-  // defineProperty, not assignment: a `__proto__` key must stay a field (and be refused), not a prototype.
-  for (const [field, v] of Object.entries(fields)) {
-    if (v !== undefined) Object.defineProperty(wire, field, { value: v, enumerable: true, writable: true, configurable: true });
-  }
+  // fromEntries defines each field, where assignment would not: a `__proto__` key must stay a
+  // field (and be refused), not become a prototype.
+  const wire: Record<string, unknown> = Object.fromEntries([['kind', kind], ...Object.entries(fields).filter(([, v]) => v !== undefined)]);
   const issues: ValidationIssue[] = [];
   const refuse = (field: string, message: string) => issues.push({ field, message });
   if (givenKind !== undefined) refuse('kind', `is set by ${helper}`);
