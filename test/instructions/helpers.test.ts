@@ -287,6 +287,13 @@ describe('helpers: other fields', () => {
     expect(fieldsOf(validationError(() => seg.add({ ...SEG, expiresAt: MS, kind: 'removeExpiringTarget' })).issues)).toEqual(['kind']);
   });
 
+  it('a __proto__ key (as JSON.parse makes it) is a field and refused, not a prototype taken in silence', () => {
+    const input = JSON.parse(`{"__proto__": {"version": 3}, "contextKind": "user", "contextKey": "a", "targetType": "included"}`);
+    expect(validationError(() => seg.add({ ...input, expiresAt: MS })).issues).toEqual([
+      { field: '__proto__', message: expect.stringMatching(/not a field of a segment instruction/) },
+    ]);
+  });
+
   it('a wrong-case field name names both the missing and the unknown field', () => {
     const error = validationError(() => seg.add({ contextKind: 'user', contextkey: 'a', targetType: 'included', expiresAt: MS }));
     expect(fieldsOf(error.issues)).toEqual(['contextKey', 'contextkey']);
