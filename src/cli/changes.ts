@@ -4,7 +4,8 @@
  */
 import { InstructionValidationError, type ValidationIssue } from '../core/errors.js';
 import { instructionHelpers } from '../core/instructions.js';
-import { type AnyInstruction, type ResourceKind, identityOf, targetField } from '../core/resources.js';
+import { type AnyInstruction, type ResourceKind, targetField } from '../core/resources.js';
+import { identityOf } from '../core/target-identity.js';
 
 export type Resource = ResourceKind;
 export type Action = 'add' | 'update' | 'remove';

@@ -1,15 +1,29 @@
 /**
  * Reading back: settles instructions whose answer was lost from the targets read afterwards (for
- * `patchAll`, and for `patch` with `reconcile: true`). How each instruction kind is decided is a
- * fact of the resource table (READ_BACK_DECISION).
+ * `patchAll`, and for `patch` with `reconcile: true`), each kind as READ_BACK_DECISION says.
  */
 import type { ExpiringTargetsError } from './errors.js';
 import { type ResourceCalls, callInfo } from './internal/resource-calls.js';
 import { observed } from './internal/telemetry.js';
 import { type CallOptions, pickCallOptions } from './options.js';
-import { type AnyInstruction, READ_BACK_DECISION, type ResourceKind, type ResourceRef, targetIdentity } from './resources.js';
+import type { AnyInstruction, ResourceKind, ResourceRef } from './resources.js';
 import { type ExpiringTarget, type GetResult, type InstructionOutcome, type PatchResult, patchResult } from './results.js';
+import { targetIdentity } from './target-identity.js';
 import { timeFieldOf } from './validation.js';
+
+// Here, beside its one reader, rather than in the resource table: a page that sends one patch
+// loads the table but reads nothing back.
+/**
+ * What only code can say about an instruction kind: how reading the targets back decides
+ * whether it was applied. `absent`: applied when no target is left for its context; `at-time`:
+ * applied when the target is there at exactly the instruction's time. A kind not listed is
+ * decided as `at-time` when it carries a time, and not decided otherwise.
+ */
+export const READ_BACK_DECISION: Readonly<Record<string, 'absent' | 'at-time'>> = {
+  addExpiringTarget: 'at-time',
+  updateExpiringTarget: 'at-time',
+  removeExpiringTarget: 'absent',
+};
 
 /**
  * The targets of `wanted` that more than one instruction of `instructions` changes: for those,

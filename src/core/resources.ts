@@ -105,33 +105,3 @@ export function pathParamsOf(resource: ResourceKind, ref: ResourceRef): Record<s
 export function describeResource(resource: ResourceKind, ref: ResourceRef): string {
   return `${RESOURCES[resource].label} ${resourceKeyOf(resource, ref)} (project ${ref.projectKey}, environment ${ref.environmentKey})`;
 }
-
-/** The fields that identify a target: a context, and the segment list or flag variation. */
-export interface TargetFields {
-  contextKind: string;
-  contextKey: string;
-  targetType?: string | undefined;
-  variationId?: string | undefined;
-}
-
-/** Identity of a target: one context in one list (the list named by its target field's value). */
-export function identityOf(contextKind: string, contextKey: string, target: unknown): string {
-  return JSON.stringify([contextKind, contextKey, target]);
-}
-
-/** Identity of an instruction's or a read target's target: the context plus targetType (segments) or variationId (flags). */
-export function targetIdentity(resource: ResourceKind, t: TargetFields): string {
-  return identityOf(t.contextKind, t.contextKey, t[RESOURCES[resource].targetField]);
-}
-
-/**
- * What only code can say about an instruction kind: how reading the targets back decides
- * whether it was applied. `absent`: applied when no target is left for its context; `at-time`:
- * applied when the target is there at exactly the instruction's time. A kind not listed is
- * decided as `at-time` when it carries a time, and not decided otherwise.
- */
-export const READ_BACK_DECISION: Readonly<Record<string, 'absent' | 'at-time'>> = {
-  addExpiringTarget: 'at-time',
-  updateExpiringTarget: 'at-time',
-  removeExpiringTarget: 'absent',
-};

@@ -5,7 +5,7 @@
  * fixed memory.
  */
 import type { AnyInstruction, ResourceKind } from './resources.js';
-import { targetIdentity } from './resources.js';
+import { targetIdentity } from './target-identity.js';
 import { hashPair } from './internal/hash.js';
 import type { InstructionOutcome } from './results.js';
 import { sharedTargets } from './read-back.js';

@@ -15,10 +15,9 @@ import {
   type ResourceKind,
   type SegmentInstruction,
   describeResource,
-  identityOf,
   targetField,
-  targetIdentity,
 } from '../core/resources.js';
+import { identityOf, targetIdentity } from '../core/target-identity.js';
 import { resourceApiOf } from '../core/internal/resource-api.js';
 import { type CallOptions, pickCallOptions } from '../core/options.js';
 import type { ExpiringTarget, GetResult } from '../core/results.js';

@@ -3,15 +3,10 @@
 // failed read leaves).
 import { describe, expect, it } from 'vitest';
 import { decideFromState, settleByReadingBack, sharedTargets } from '../../src/core/read-back.js';
-import { type CallOptions } from '../../src/core/options.js';
+import type { CallOptions } from '../../src/core/options.js';
 import type { ExpiringTarget, GetResult, InstructionOutcome } from '../../src/core/results.js';
-import {
-  type FlagInstruction,
-  type ResourceKind,
-  type SegmentInstruction,
-  type TargetFields,
-  targetIdentity,
-} from '../../src/core/resources.js';
+import type { FlagInstruction, ResourceKind, SegmentInstruction } from '../../src/core/resources.js';
+import { type TargetFields, targetIdentity } from '../../src/core/target-identity.js';
 
 const T = Date.UTC(2031, 0, 1);
 
