@@ -17,7 +17,8 @@
 import { OutcomeTally, bulkResult, bulkSummary, outcomeOfError } from './bulk-outcomes.js';
 import { ExpiringTargetsError, InstructionValidationError, RequestAbortedError, type ValidationIssue } from './errors.js';
 import { positiveInteger } from './internal/positive-integer.js';
-import { type CallOptions, pickCallOptions } from './options.js';
+import { pickCallOptions } from './call-options.js';
+import type { CallOptions } from './options.js';
 import { readAndDecide } from './read-back.js';
 import type { AnyInstruction, ResourceKind } from './resources.js';
 import type { BulkResult, BulkSummary, GetResult, InstructionOutcome, OutcomeCounts, PatchResult } from './results.js';

@@ -253,8 +253,3 @@ export function callSettings(defaults: AttemptSettings, call: CallOptions | unde
     signal: call.signal,
   };
 }
-
-/** Only the per-call options of a larger options object, for passing on. */
-export function pickCallOptions(options: CallOptions | undefined): CallOptions {
-  return { signal: options?.signal, timeoutMs: options?.timeoutMs, maxRetries: options?.maxRetries, retryUnsafe: options?.retryUnsafe };
-}

@@ -5,7 +5,8 @@
 import type { ExpiringTargetsError } from './errors.js';
 import { type ResourceCalls, callInfo } from './internal/resource-calls.js';
 import { observed } from './internal/telemetry.js';
-import { type CallOptions, pickCallOptions } from './options.js';
+import { pickCallOptions } from './call-options.js';
+import type { CallOptions } from './options.js';
 import type { AnyInstruction, ResourceKind, ResourceRef } from './resources.js';
 import { type ExpiringTarget, type GetResult, type InstructionOutcome, type PatchResult, patchResult } from './results.js';
 import { targetIdentity } from './target-identity.js';

@@ -1,7 +1,8 @@
 /** The options of `applyPlan`, their defaults, and their one check before anything is sent. */
 import type { BulkProgress } from '../core/bulk.js';
 import { ConfigurationError } from '../core/errors.js';
-import { type CallOptions, pickCallOptions } from '../core/options.js';
+import { pickCallOptions } from '../core/call-options.js';
+import type { CallOptions } from '../core/options.js';
 import { DEFAULT_READ_CONCURRENCY, positiveOption } from './plan.js';
 import { DEFAULT_MAX_ROUNDS, DEFAULT_ROUND_DELAY_MS } from './rounds.js';
 

@@ -19,7 +19,8 @@ import {
 } from '../core/resources.js';
 import { identityOf, targetIdentity } from '../core/target-identity.js';
 import { resourceApiOf } from '../core/internal/resource-api.js';
-import { type CallOptions, pickCallOptions } from '../core/options.js';
+import { pickCallOptions } from '../core/call-options.js';
+import type { CallOptions } from '../core/options.js';
 import type { ExpiringTarget, GetResult } from '../core/results.js';
 import { forEachLimited } from './concurrency.js';
 import { type CompiledResource, type CompiledTarget, compileDesiredState } from './compile-desired.js';

@@ -10,8 +10,8 @@ import {
   isBrowserLike,
   isLoopbackHost,
   normalizeOptions,
-  pickCallOptions,
 } from '../../src/core/options.js';
+import { pickCallOptions } from '../../src/core/call-options.js';
 
 const TOKEN = 'api-options-unit-TOKEN-1234';
 const fetch: FetchLike = async () => new Response('{}');
