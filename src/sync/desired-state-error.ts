@@ -17,6 +17,7 @@ const ISSUES_IN_MESSAGE = 20;
  * ```
  */
 export class DesiredStateError extends ExpiringTargetsError {
+  /** Always `'DesiredStateError'`, also after minification. */
   override name = 'DesiredStateError';
   /** Every problem found, in file order. */
   readonly issues: readonly DesiredStateIssue[];

@@ -44,6 +44,7 @@ export interface SavedPlan extends SavedPlanInfo {
 
 /** A saved plan cannot be read or used; nothing was sent. */
 export class SavedPlanError extends ExpiringTargetsError {
+  /** Always `'SavedPlanError'`, also after minification. */
   override name = 'SavedPlanError';
 }
 
