@@ -322,11 +322,7 @@ export async function planSync(client: ExpiringTargetsClient, desired: DesiredSt
   return planChecked(client, desired, resources, settings);
 }
 
-/**
- * {@link planSync} of a state already checked: `compiled` is what compileDesiredState made of
- * `desired` with the same options (the command line's file reader keeps it), so no entry is
- * checked twice. Internal: what users hand planSync is always checked.
- */
+/** Internal: {@link planSync} of what compileDesiredState already made of `desired` (the CLI's reader keeps it): no entry checked twice. */
 export function planCompiled(
   client: ExpiringTargetsClient,
   desired: DesiredState,
